@@ -1,0 +1,35 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { writeAci } from '../archive/aci-writer.js';
+import { decompressedFile, detectFileCompression } from '../archive/compression.js';
+import { TAR_EXTRACT } from '../archive/gnu-tar.js';
+import { UserError } from '../errors.js';
+import { parseImageManifest } from '../image/manifest.js';
+import { feedProcess, spawnWriter } from '../util/process.js';
+
+/**
+ * Jetpack's makeaci.sh without fakeroot: as root, GNU tar keeps owners, devices and
+ * xattrs. Returns the ID of the ACI written to `fd`.
+ */
+export async function makeAci(tarball: string, manifestFile: string, fd: number, compression: Parameters<typeof writeAci>[2], outPath?: string): Promise<string> {
+  const manifest = await readFile(manifestFile).catch((err: Error) => {
+    throw new UserError(`cannot read ${manifestFile}: ${err.message}`);
+  });
+  parseImageManifest(manifest);
+  const tarballCompression = await detectFileCompression(tarball).catch((err: Error) => {
+    throw new UserError(`cannot read ${tarball}: ${err.message}`);
+  });
+  if (process.getuid?.() !== 0) process.stderr.write('jetpack makeaci: warning: not running as root, file owners in the rootfs will not be kept\n');
+
+  const work = await mkdtemp(path.join(outPath ? path.dirname(path.resolve(outPath)) : os.tmpdir(), '.makeaci-'));
+  try {
+    const rootfs = path.join(work, 'tree', 'rootfs');
+    await mkdir(rootfs, { recursive: true });
+    const tar = spawnWriter('tar', TAR_EXTRACT, { cwd: rootfs, what: `unpacking ${tarball}` });
+    await feedProcess(decompressedFile(tarball, tarballCompression), tar);
+    return await writeAci({ manifest, scratch: path.join(work, 'manifest'), rootfsParent: path.join(work, 'tree') }, fd, compression);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

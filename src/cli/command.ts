@@ -1,0 +1,46 @@
+import { writeFile } from 'node:fs/promises';
+import { UserError } from '../errors.js';
+import { storeRoot } from '../store/layout.js';
+import { Store } from '../store/store.js';
+import type { FlagSpec, ParsedFlags } from './flags.js';
+
+/** What every command gets: the global options and a lazily opened store. */
+export class Context {
+  private opened: Promise<Store> | undefined;
+
+  constructor(readonly rootFlag: string | undefined) {}
+
+  get root(): string {
+    return storeRoot(this.rootFlag);
+  }
+
+  store(): Promise<Store> {
+    this.opened ??= Store.open(this.root);
+    return this.opened;
+  }
+}
+
+export interface Command {
+  name: string;
+  /** Arguments after the flags, as shown in help: "IMAGE [FILE|-]". */
+  args: string;
+  summary: string;
+  /** Longer help text; the flags are listed after it. */
+  description?: string;
+  flags: FlagSpec[];
+  stopAtPositional?: boolean;
+  run(ctx: Context, flags: ParsedFlags): Promise<number | void>;
+}
+
+export const SAVEID_FLAG: FlagSpec = { name: 'saveid', kind: 'string', value: 'FILE', help: 'write the image ID to FILE' };
+
+/** Writes an image ID and a newline, as Jetpack's -saveid does. */
+export async function saveID(file: string | undefined, id: string): Promise<void> {
+  if (file) await writeFile(file, `${id}\n`, { mode: 0o644 });
+}
+
+export function expectArgs(cmd: Command, args: string[], min: number, max = min): void {
+  if (args.length < min || args.length > max) {
+    throw new UserError(`usage: jetpack ${cmd.name} ${cmd.args}`, 2);
+  }
+}

@@ -1,0 +1,47 @@
+import { UserError } from '../../errors.js';
+import { hostArch, hostOS } from '../../image/platform.js';
+import { overlayAvailable } from '../../store/render.js';
+import type { Command, Context } from '../command.js';
+import { BIN_DIR, SHARE_DIR, packageVersion } from '../paths.js';
+
+async function settings(ctx: Context): Promise<Map<string, string>> {
+  return new Map([
+    ['path.root', ctx.root],
+    ['path.share', SHARE_DIR],
+    ['path.bin', BIN_DIR],
+    ['host.os', hostOS()],
+    ['host.arch', hostArch()],
+    ['overlay', (await overlayAvailable()) ? 'yes' : 'no'],
+    ['version', packageVersion()],
+  ]);
+}
+
+export const configCommand: Command = {
+  name: 'config',
+  args: '[VAR...]',
+  summary: 'Print configuration (all as VAR=VALUE, or the values of the named VARs)',
+  description: 'Variables: path.root (the store), path.share (jetpack.image.mk, makeaci), path.bin,\nhost.os, host.arch, overlay (whether builds and renders use overlayfs), version.',
+  flags: [],
+  async run(ctx, flags) {
+    const all = await settings(ctx);
+    if (flags.positional.length === 0) {
+      for (const [k, v] of all) process.stdout.write(`${k}=${v}\n`);
+      return;
+    }
+    for (const name of flags.positional) {
+      const value = all.get(name);
+      if (value === undefined) throw new UserError(`unknown config variable ${name} (known: ${[...all.keys()].join(', ')})`);
+      process.stdout.write(`${value}\n`);
+    }
+  },
+};
+
+export const versionCommand: Command = {
+  name: 'version',
+  args: '',
+  summary: 'Print the jetpack version',
+  flags: [],
+  async run() {
+    process.stdout.write(`jetpack ${packageVersion()}\n`);
+  },
+};

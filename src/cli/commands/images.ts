@@ -1,0 +1,121 @@
+import { UserError } from '../../errors.js';
+import { shortImageID } from '../../image/id.js';
+import { annotationValue, serializeManifest } from '../../image/manifest.js';
+import { formatImageName } from '../../image/name.js';
+import { describeImage, resolveImage } from '../../store/lookup.js';
+import type { StoredImage } from '../../store/store.js';
+import { expectArgs, type Command } from '../command.js';
+import { flagBoolean } from '../flags.js';
+
+function table(rows: string[][], header: string[] | null, separator: string): string {
+  const all = header ? [header, ...rows] : rows;
+  if (separator === '\t') return all.map((r) => r.join('\t') + '\n').join('');
+  const widths = all[0]?.map((_, col) => Math.max(...all.map((r) => r[col]!.length))) ?? [];
+  return all.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  ') + '\n').join('');
+}
+
+function imageJSON(image: StoredImage) {
+  return {
+    id: image.id,
+    name: image.manifest.name,
+    labels: Object.fromEntries((image.manifest.labels ?? []).map((l) => [l.name, l.value])),
+    size: image.info.size,
+    stored: image.info.stored,
+    dependencies: image.info.dependencies,
+  };
+}
+
+export const imagesCommand: Command = {
+  name: 'images',
+  args: '',
+  summary: 'List the images in the store',
+  description: 'Lists images as ID and name:version,label=value… (newest name matches win on lookup).',
+  flags: [
+    { name: 'q', kind: 'boolean', help: 'print only image IDs' },
+    { name: 'H', kind: 'boolean', help: 'machine-friendly: no header, tab-separated' },
+    { name: 'l', kind: 'boolean', help: 'show full image IDs' },
+    { name: 'json', kind: 'boolean', help: 'print a JSON array with every field' },
+  ],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 0);
+    const images = (await (await ctx.store()).list()).sort((a, b) => formatImageName(a.manifest).localeCompare(formatImageName(b.manifest)));
+    if (flagBoolean(flags, 'json')) {
+      process.stdout.write(JSON.stringify(images.map(imageJSON), null, 2) + '\n');
+      return;
+    }
+    const id = (i: StoredImage) => (flagBoolean(flags, 'l') ? i.id : shortImageID(i.id));
+    if (flagBoolean(flags, 'q')) {
+      process.stdout.write(images.map((i) => id(i) + '\n').join(''));
+      return;
+    }
+    const machine = flagBoolean(flags, 'H');
+    process.stdout.write(table(images.map((i) => [id(i), formatImageName(i.manifest)]), machine ? null : ['ID', 'NAME'], machine ? '\t' : '  '));
+  },
+};
+
+function showImage(image: StoredImage, deps: StoredImage[]): string {
+  const m = image.manifest;
+  const lines = [
+    `ID\t${image.id}`,
+    `Name\t${formatImageName(m)}`,
+    `Timestamp\t${annotationValue(m, 'timestamp') ?? annotationValue(m, 'created') ?? '-'}`,
+    `Stored\t${image.info.stored}`,
+    `Size\t${image.info.size} bytes (uncompressed ACI; stored ${image.info.compression})`,
+  ];
+  if (deps.length) lines.push('Dependencies', ...deps.map((d) => `\t${describeImage(d)}`));
+  if (m.pathWhitelist?.length) lines.push(`Path whitelist\t${m.pathWhitelist.length} paths`);
+  if (m.app) {
+    const a = m.app;
+    lines.push('App');
+    if (a.exec?.length) lines.push(`\tExec\t${JSON.stringify(a.exec)} [${a.user}:${a.group}]`);
+    else lines.push(`\tUser\t${a.user}:${a.group}`);
+    if (a.workingDirectory) lines.push(`\tWorking directory\t${a.workingDirectory}`);
+    for (const e of a.environment ?? []) lines.push(`\tEnv\t${e.name}=${e.value}`);
+    for (const p of a.ports ?? []) lines.push(`\tPort\t${p.name} ${p.protocol}/${p.port}`);
+    for (const mp of a.mountPoints ?? []) lines.push(`\tMount point\t${mp.name} ${mp.path}${mp.readOnly ? ' (read-only)' : ''}`);
+    for (const h of a.eventHandlers ?? []) lines.push(`\tEvent handler\t${h.name} ${JSON.stringify(h.exec)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const showImageCommand: Command = {
+  name: 'show-image',
+  args: 'IMAGE',
+  summary: 'Show an image: ID, name, timestamp, dependencies, app',
+  flags: [],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 1);
+    const store = await ctx.store();
+    const image = await resolveImage(store, flags.positional[0]!);
+    const deps = await Promise.all(image.info.dependencies.map(async (id) => (await store.get(id))!));
+    process.stdout.write(showImage(image, deps));
+  },
+};
+
+export const imageManifestCommand: Command = {
+  name: 'image-manifest',
+  args: 'IMAGE',
+  summary: "Print an image's manifest (JSON)",
+  flags: [],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 1);
+    const image = await resolveImage(await ctx.store(), flags.positional[0]!);
+    process.stdout.write(serializeManifest(image.manifest));
+  },
+};
+
+export const destroyImageCommand: Command = {
+  name: 'destroy-image',
+  args: 'IMAGE...',
+  summary: 'Remove images from the store (refused while another image depends on one)',
+  flags: [],
+  async run(ctx, flags) {
+    if (flags.positional.length === 0) throw new UserError(`usage: jetpack ${this.name} ${this.args}`, 2);
+    const store = await ctx.store();
+    for (const ref of flags.positional) {
+      const image = await resolveImage(store, ref);
+      await store.destroy(image);
+      process.stderr.write(`destroyed ${describeImage(image)}\n`);
+    }
+  },
+};

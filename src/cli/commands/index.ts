@@ -1,0 +1,21 @@
+import type { Command } from '../command.js';
+import { configCommand, versionCommand } from './config.js';
+import { exportCommand } from './export.js';
+import { fsckCommand } from './fsck.js';
+import { destroyImageCommand, imageManifestCommand, imagesCommand, showImageCommand } from './images.js';
+import { importCommand } from './import.js';
+import { makeaciCommand } from './makeaci.js';
+
+/** Every command, in the order `jetpack help` lists them. */
+export const COMMANDS: Command[] = [
+  importCommand,
+  makeaciCommand,
+  imagesCommand,
+  showImageCommand,
+  imageManifestCommand,
+  exportCommand,
+  destroyImageCommand,
+  fsckCommand,
+  configCommand,
+  versionCommand,
+];

@@ -1,0 +1,90 @@
+import { UserError } from '../errors.js';
+import { Context, type Command } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { formatFlagHelp, parseFlags, flagString, flagBoolean, type FlagSpec } from './flags.js';
+
+const GLOBAL_FLAGS: FlagSpec[] = [
+  { name: 'root', kind: 'string', value: 'DIR', help: 'image store (default $JETPACK_ROOT, else /var/lib/jetpack)' },
+  { name: 'debug', kind: 'boolean', help: 'print stack traces for errors (same as JETPACK_DEBUG=1)' },
+  { name: 'help', kind: 'boolean', short: 'h', help: 'show help' },
+];
+
+function commandHelp(cmd: Command): string {
+  const parts = [`usage: jetpack ${cmd.name}${cmd.flags.length ? ' [FLAGS]' : ''}${cmd.args ? ` ${cmd.args}` : ''}`, '', cmd.summary + '.'];
+  if (cmd.description) parts.push('', cmd.description);
+  if (cmd.flags.length) parts.push('', 'Flags (also accepted as --flag, and -flag VALUE / --flag VALUE):', formatFlagHelp(cmd.flags));
+  return parts.join('\n') + '\n';
+}
+
+function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: jetpack [GLOBAL FLAGS] COMMAND [FLAGS] [ARGS...]',
+    '',
+    'Builds and stores appc ACI images the way 3ofcoins\' Jetpack does, on Linux.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  Show help for jetpack or a command`,
+    '',
+    'Global flags:',
+    formatFlagHelp(GLOBAL_FLAGS),
+    '',
+    'IMAGE is a full image ID, a unique ID prefix, or name[:version][,label=value...]',
+    '(os and arch default to the host). Run "jetpack help COMMAND" for a command\'s flags.',
+  ].join('\n') + '\n';
+}
+
+function findCommand(name: string): Command {
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) throw new UserError(`unknown command "${name}" (see jetpack help)`, 2);
+  return cmd;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const global = parseFlags(argv, GLOBAL_FLAGS, { command: 'jetpack', stopAtPositional: true });
+  if (flagBoolean(global, 'debug')) process.env.JETPACK_DEBUG = '1';
+  const [name, ...rest] = global.positional;
+  if (name === undefined || name === 'help' || flagBoolean(global, 'help')) {
+    process.stdout.write(rest[0] && name === 'help' ? commandHelp(findCommand(rest[0])) : generalHelp());
+    return name === undefined && !flagBoolean(global, 'help') ? 2 : 0;
+  }
+  const cmd = findCommand(name);
+  if (rest.includes('--help') || rest.includes('-h') || rest.includes('-help')) {
+    const beforeDashes = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
+    if (beforeDashes.some((a) => a === '--help' || a === '-h' || a === '-help') && (!cmd.stopAtPositional || rest[0]?.startsWith('-'))) {
+      process.stdout.write(commandHelp(cmd));
+      return 0;
+    }
+  }
+  const flags = parseFlags(rest, cmd.flags, { command: `jetpack ${cmd.name}`, stopAtPositional: cmd.stopAtPositional });
+  const ctx = new Context(flagString(global, 'root'));
+  return (await cmd.run(ctx, flags)) ?? 0;
+}
+
+function report(err: unknown): number {
+  const debug = Boolean(process.env.JETPACK_DEBUG && process.env.JETPACK_DEBUG !== '0');
+  if (err instanceof UserError) {
+    process.stderr.write(`jetpack: ${err.message}\n`);
+    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOSPC') {
+    process.stderr.write('jetpack: no space left on device; nothing was stored\n');
+    return 1;
+  }
+  process.stderr.write(`jetpack: internal error: ${e?.message ?? String(err)}\n`);
+  if (debug) process.stderr.write(`${e?.stack ?? ''}\n`);
+  else process.stderr.write('jetpack: run with JETPACK_DEBUG=1 for a stack trace\n');
+  return 70;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.exitCode = report(err);
+  },
+);

@@ -1,0 +1,29 @@
+import { open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+/**
+ * Runs `write` against FILE, or stdout for "-" (or no FILE). A file appears only when
+ * `write` succeeded: it is written under a temporary name and renamed into place.
+ */
+export async function writeOutput<T>(file: string | undefined, write: (fd: number) => Promise<T>): Promise<T> {
+  if (file === undefined || file === '-') {
+    if (process.stdout.isTTY) throw new UserError('refusing to write an archive to a terminal; give a FILE or redirect stdout');
+    return write(1);
+  }
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fh = await open(tmp, 'w', 0o644).catch((err: Error) => {
+    throw new UserError(`cannot write ${file}: ${err.message}`);
+  });
+  try {
+    const result = await write(fh.fd);
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, file);
+    return result;
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}

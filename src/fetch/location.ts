@@ -1,0 +1,63 @@
+import { createWriteStream } from 'node:fs';
+import { copyFile, stat, constants as fs } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors.js';
+import { Progress } from '../util/progress.js';
+
+/**
+ * Copies what LOCATION names into the file `dest`: a local path, "-" for stdin, a file://
+ * URL or an http(s):// URL (downloaded with progress on a terminal).
+ */
+export async function fetchLocation(location: string, dest: string): Promise<void> {
+  if (location === '-') {
+    await pipeline(process.stdin, createWriteStream(dest));
+    return;
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
+  if (scheme === 'http' || scheme === 'https') return download(location, dest);
+  if (scheme && scheme !== 'file') throw new UserError(`unsupported location ${location} (use a path, -, file://, http:// or https://)`);
+  const file = scheme === 'file' ? fileURLToPath(location) : location;
+  try {
+    // A reflink where the filesystem has them, an in-kernel copy otherwise.
+    await copyFile(file, dest, fs.COPYFILE_FICLONE);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new UserError(`${file}: no such file`);
+    if (e.code === 'EISDIR') throw new UserError(`${file} is a directory, not an ACI file`);
+    if (e.code === 'EACCES') throw new UserError(`${file}: permission denied`);
+    throw err;
+  }
+}
+
+async function download(url: string, dest: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'follow' });
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+    throw new UserError(`cannot download ${url}: ${cause}`);
+  }
+  if (!response.ok || !response.body) throw new UserError(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
+  const encoded = response.headers.has('content-encoding');
+  const length = encoded ? undefined : Number(response.headers.get('content-length')) || undefined;
+  const progress = new Progress(`downloading ${url}`, length);
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      progress.add(chunk.length);
+      cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), count, createWriteStream(dest));
+  } catch (err) {
+    throw new UserError(`download of ${url} failed: ${(err as Error).message}`);
+  } finally {
+    progress.finish();
+  }
+  if (length !== undefined) {
+    const { size } = await stat(dest);
+    if (size !== length) throw new UserError(`download of ${url} ended early: got ${size} of ${length} bytes`);
+  }
+}

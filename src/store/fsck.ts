@@ -1,0 +1,106 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { TarReader } from '../archive/tar-reader.js';
+import { decompressedFile } from '../archive/compression.js';
+import { isImageID, imageIDFromDigest, newImageHash } from '../image/id.js';
+import { MANIFEST_LIMIT } from '../image/aci-entries.js';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { acquireLock } from './lock.js';
+import { IMAGE_FILES } from './layout.js';
+import type { Store } from './store.js';
+
+export interface FsckReport {
+  checked: number;
+  problems: string[];
+  removed: string[];
+}
+
+/** Hashes a stored ACI and returns its ID, size and the manifest inside it. */
+async function readStoredAci(file: string, compression: Parameters<typeof decompressedFile>[1]) {
+  const hash = newImageHash();
+  let size = 0;
+  let manifest: Buffer | undefined;
+  const reader = new TarReader({
+    onEntry: () => {},
+    wantData: (e) => (e.path === 'manifest' ? MANIFEST_LIMIT : 0),
+    onData: (_e, data) => (manifest = data),
+  });
+  await pipeline(
+    decompressedFile(file, compression),
+    new Writable({
+      highWaterMark: 1 << 20,
+      write(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        try {
+          reader.write(chunk);
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
+      },
+      final(done) {
+        try {
+          reader.end();
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
+      },
+    }),
+  );
+  return { id: imageIDFromDigest(hash), size, manifest };
+}
+
+/**
+ * Checks the whole store under the exclusive lock: every image's ACI re-hashed against its
+ * ID, its manifest against the one inside the ACI, its dependencies present; unlocked
+ * entries of tmp/ (left by killed operations) removed.
+ */
+export async function fsck(store: Store, log: (line: string) => void): Promise<FsckReport> {
+  return store.locked(async () => {
+    const report: FsckReport = { checked: 0, problems: [], removed: [] };
+    for (const name of await readdir(store.layout.tmp)) {
+      const entry = path.join(store.layout.tmp, name);
+      const lock = await acquireLock(entry, 'exclusive', false).catch(() => null);
+      if (lock === null && !name.startsWith('destroy-')) continue; // an operation is still using it
+      await rm(entry, { recursive: true, force: true });
+      await lock?.release();
+      report.removed.push(`tmp/${name}`);
+      log(`removed leftover tmp/${name}`);
+    }
+    const ids = new Set<string>();
+    for (const name of await readdir(store.layout.images)) {
+      if (!isImageID(name)) {
+        report.problems.push(`images/${name}: not an image directory`);
+        continue;
+      }
+      ids.add(name);
+    }
+    for (const id of ids) {
+      report.checked++;
+      log(`checking ${id.slice(0, 39)}`);
+      const image = await store.get(id).catch((err: Error) => {
+        report.problems.push(`${id}: unreadable: ${err.message}`);
+        return undefined;
+      });
+      if (!image) {
+        if (!report.problems.some((p) => p.startsWith(id))) report.problems.push(`${id}: manifest or info.json missing`);
+        continue;
+      }
+      try {
+        const aci = await readStoredAci(path.join(image.dir, IMAGE_FILES.aci), image.info.compression);
+        if (aci.id !== id) report.problems.push(`${id}: content hash mismatch (the stored ACI hashes to ${aci.id.slice(0, 39)}…)`);
+        const stored = await readFile(path.join(image.dir, IMAGE_FILES.manifest));
+        if (!aci.manifest || !aci.manifest.equals(stored)) report.problems.push(`${id}: manifest differs from the one in the ACI`);
+      } catch (err) {
+        report.problems.push(`${id}: cannot read the stored ACI: ${(err as Error).message}`);
+      }
+      for (const dep of image.info.dependencies) {
+        if (!ids.has(dep)) report.problems.push(`${id}: dependency ${dep.slice(0, 39)} is missing`);
+      }
+    }
+    return report;
+  });
+}

@@ -1,0 +1,87 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { detectFileCompression } from '../archive/compression.js';
+import { UserError } from '../errors.js';
+import { parseImageManifest, type Dependency } from '../image/manifest.js';
+import { IMAGE_FILES } from './layout.js';
+import { findByName } from './lookup.js';
+import type { StoredImage, Store, Staging } from './store.js';
+import { unpackAci } from './unpack.js';
+import { applyPathWhitelist } from './whitelist.js';
+
+export interface ImportResult {
+  image: StoredImage;
+  /** False when the store already held an image with this ID. */
+  added: boolean;
+}
+
+export interface ImportOptions {
+  /** The name the manifest must carry (import -name). */
+  expectName?: string;
+}
+
+/**
+ * Stores the ACI that `fill` writes into the staging file it is given. Nothing reaches
+ * images/ unless every step succeeds; the staging dir is removed on any failure.
+ */
+export async function importAci(store: Store, fill: (file: string) => Promise<void>, opts: ImportOptions = {}): Promise<ImportResult> {
+  const staging = await store.stage('import');
+  try {
+    const aciFile = staging.path(IMAGE_FILES.aci);
+    await fill(aciFile);
+    return await storeStagedAci(store, staging, opts);
+  } catch (err) {
+    await staging.discard();
+    throw err;
+  }
+}
+
+async function storeStagedAci(store: Store, staging: Staging, opts: ImportOptions): Promise<ImportResult> {
+  const compression = await detectFileCompression(staging.path(IMAGE_FILES.aci));
+  const unpacked = await unpackAci(staging.path(IMAGE_FILES.aci), compression, staging.path('tree'));
+  const manifest = parseImageManifest(unpacked.manifest);
+  if (opts.expectName && manifest.name !== opts.expectName) {
+    throw new UserError(`ACI name mismatch: expected ${opts.expectName}, the manifest says ${manifest.name}`);
+  }
+  const existing = await store.get(unpacked.id);
+  if (existing) {
+    await staging.discard();
+    return { image: existing, added: false };
+  }
+  const dependencies = await Promise.all((manifest.dependencies ?? []).map((dep) => resolveDependency(store, dep)));
+
+  await writeFile(staging.path(IMAGE_FILES.manifest), unpacked.manifest, { mode: 0o444 });
+  const rootfs = staging.path(IMAGE_FILES.rootfs);
+  await rename(staging.path('tree', 'rootfs'), rootfs).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+    await mkdir(rootfs, { mode: 0o755 }); // an ACI may hold a manifest and no rootfs entries
+  });
+  await rm(staging.path('tree'), { recursive: true });
+  if (manifest.pathWhitelist?.length) await applyPathWhitelist(store, dependencies, rootfs, manifest.pathWhitelist);
+
+  const info = {
+    id: unpacked.id,
+    compression,
+    size: unpacked.size,
+    stored: new Date().toISOString(),
+    dependencies: dependencies.map((d) => d.id),
+  };
+  const added = await store.commit(staging, info);
+  const image = await store.get(unpacked.id);
+  if (!image) throw new Error(`image ${unpacked.id} vanished right after it was stored`);
+  return { image, added };
+}
+
+async function resolveDependency(store: Store, dep: Dependency): Promise<StoredImage> {
+  const labels = (dep.labels ?? []).map((l) => `,${l.name}=${l.value}`).join('');
+  if (dep.imageID) {
+    const image = await store.get(dep.imageID);
+    if (!image) throw new UserError(`dependency ${dep.imageName}${labels} (${dep.imageID}) is not in the store; import it first`);
+    if (image.manifest.name !== dep.imageName) {
+      throw new UserError(`dependency ${dep.imageID} is ${image.manifest.name}, but the manifest names it ${dep.imageName}`);
+    }
+    return image;
+  }
+  const image = await findByName(store, dep.imageName, new Map((dep.labels ?? []).map((l) => [l.name, l.value])));
+  if (!image) throw new UserError(`dependency ${dep.imageName}${labels} is not in the store; import it first`);
+  return image;
+}

@@ -1,0 +1,86 @@
+import { lstat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { run } from '../util/process.js';
+import { IMAGE_FILES } from './layout.js';
+import type { Store, StoredImage } from './store.js';
+
+/**
+ * The rootfs directories that make up an image, bottom first: every dependency's stack in
+ * manifest order (appc renders dependencies depth-first, then the image on top), then the
+ * image's own layer. A layer that appears twice keeps only its top-most place, which
+ * renders the same tree.
+ */
+export async function layerStack(store: Store, image: StoredImage): Promise<string[]> {
+  const stack: string[] = [];
+  for (const depID of image.info.dependencies) {
+    const dep = await store.get(depID);
+    if (!dep) throw new Error(`image ${image.id} depends on ${depID}, which is missing from the store (run jetpack fsck)`);
+    stack.push(...(await layerStack(store, dep)));
+  }
+  stack.push(path.join(image.dir, IMAGE_FILES.rootfs));
+  return stack.filter((layer, i) => stack.lastIndexOf(layer) === i);
+}
+
+export interface LayerEntry {
+  /** Path relative to the layer root, without a leading slash. */
+  path: string;
+  isDirectory: boolean;
+  /** An overlay whiteout: a character device 0:0 that hides the path in lower layers. */
+  isWhiteout: boolean;
+}
+
+/** Lists a layer depth-first, parents before children, marking overlay whiteouts. */
+export async function walkLayer(root: string): Promise<LayerEntry[]> {
+  const out: LayerEntry[] = [];
+  const visit = async (rel: string): Promise<void> => {
+    const names = (await readdir(path.join(root, rel))).sort();
+    for (const name of names) {
+      const child = rel ? `${rel}/${name}` : name;
+      const st = await lstat(path.join(root, child));
+      const isWhiteout = st.isCharacterDevice() && st.rdev === 0;
+      out.push({ path: child, isDirectory: st.isDirectory(), isWhiteout });
+      if (st.isDirectory()) await visit(child);
+    }
+  };
+  await visit('');
+  return out;
+}
+
+/** Directories of a layer marked opaque (they hide everything below them in lower layers). */
+export async function opaqueDirs(root: string): Promise<string[]> {
+  const out = await run('getfattr', ['-R', '-P', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', root], {
+    what: `reading overlay marks of ${root}`,
+  });
+  return out
+    .split('\n')
+    .filter((line) => line.startsWith('# file: '))
+    .map((line) => path.relative(root, line.slice('# file: '.length)))
+    .filter((rel) => rel !== '');
+}
+
+/**
+ * The paths a stack of layers renders to, each mapped to the index of the layer that
+ * provides it, with whiteouts and opaque directories applied as overlayfs would.
+ */
+export async function renderedPaths(layers: string[]): Promise<Map<string, number>> {
+  const present = new Map<string, number>();
+  const removeTree = (p: string) => {
+    present.delete(p);
+    for (const key of present.keys()) if (key.startsWith(`${p}/`)) present.delete(key);
+  };
+  for (const [index, layer] of layers.entries()) {
+    const opaque = new Set(await opaqueDirs(layer));
+    for (const dir of opaque) for (const key of present.keys()) if (key.startsWith(`${dir}/`)) present.delete(key);
+    for (const entry of await walkLayer(layer)) {
+      if (entry.isWhiteout) {
+        removeTree(entry.path);
+        continue;
+      }
+      const lower = present.get(entry.path);
+      // A non-directory replaces whatever was there, including a whole directory tree.
+      if (lower !== undefined && !entry.isDirectory) removeTree(entry.path);
+      present.set(entry.path, index);
+    }
+  }
+  return present;
+}

@@ -1,0 +1,33 @@
+import path from 'node:path';
+
+export const DEFAULT_ROOT = '/var/lib/jetpack';
+
+/** The store root: the -root flag, else $JETPACK_ROOT, else /var/lib/jetpack. */
+export function storeRoot(flag: string | undefined): string {
+  return path.resolve(flag || process.env.JETPACK_ROOT || DEFAULT_ROOT);
+}
+
+/** Where everything lives inside a store; see docs/STORE.md. */
+export class StoreLayout {
+  readonly images: string;
+  readonly tmp: string;
+  readonly lockFile: string;
+
+  constructor(readonly root: string) {
+    this.images = path.join(root, 'images');
+    this.tmp = path.join(root, 'tmp');
+    this.lockFile = path.join(root, 'lock');
+  }
+
+  imageDir(id: string): string {
+    return path.join(this.images, id);
+  }
+}
+
+/** Files of one stored image. */
+export const IMAGE_FILES = {
+  manifest: 'manifest',
+  aci: 'aci',
+  info: 'info.json',
+  rootfs: 'rootfs',
+} as const;

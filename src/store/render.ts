@@ -1,0 +1,80 @@
+import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { run } from '../util/process.js';
+import { opaqueDirs, walkLayer } from './layers.js';
+
+/** Whether overlay mounts are to be used: the kernel has overlayfs and JETPACK_NO_OVERLAY is unset. */
+export async function overlayAvailable(): Promise<boolean> {
+  if (process.env.JETPACK_NO_OVERLAY && process.env.JETPACK_NO_OVERLAY !== '0') return false;
+  const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
+  return /\toverlay$/m.test(filesystems);
+}
+
+/** A command line, possibly wrapped so that it runs where the rendered tree is visible. */
+export type CommandWrapper = (cmd: string, args: string[]) => [string, string[]];
+
+export interface RenderedTree {
+  /** The directory that holds the rendered tree as `rootfs`. */
+  parent: string;
+  /** Wraps a command that reads `parent/rootfs`. */
+  wrap: CommandWrapper;
+}
+
+const unwrapped: CommandWrapper = (cmd, args) => [cmd, args];
+
+/**
+ * Makes the merged tree of `layers` (bottom first) readable as `workDir/rootfs` by a
+ * command. One layer is used in place; several are stacked read-only with overlayfs in a
+ * private mount namespace that lives exactly as long as the command, so no mount can
+ * leak; without overlay they are copied into `workDir/rootfs`.
+ */
+export async function renderLayers(layers: string[], workDir: string): Promise<RenderedTree> {
+  if (layers.length === 1) {
+    const only = layers[0]!;
+    if (path.basename(only) === 'rootfs') return { parent: path.dirname(only), wrap: unwrapped };
+  }
+  const mountpoint = path.join(workDir, 'rootfs');
+  await mkdir(mountpoint, { recursive: true });
+  if (layers.length > 1 && (await overlayAvailable())) {
+    const lowerdir = [...layers].reverse().join(':');
+    const script = 'mount -t overlay overlay -o "ro,lowerdir=$1" overlay "$2"; shift 2; exec "$@"';
+    return {
+      parent: workDir,
+      wrap: (cmd, args) => ['unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', script, 'sh', lowerdir, mountpoint, cmd, ...args]],
+    };
+  }
+  for (const layer of layers) await copyLayerOnto(layer, mountpoint);
+  return { parent: workDir, wrap: unwrapped };
+}
+
+/**
+ * Applies one layer onto a directory the way overlayfs would show it: whiteouts delete,
+ * opaque directories hide what was below, a non-directory replaces a directory, and
+ * directories merge with the upper one's metadata.
+ */
+export async function copyLayerOnto(layer: string, dest: string): Promise<void> {
+  const whiteouts: string[] = [];
+  for (const dir of await opaqueDirs(layer)) await rm(path.join(dest, dir), { recursive: true, force: true });
+  for (const entry of await walkLayer(layer)) {
+    const target = path.join(dest, entry.path);
+    if (entry.isWhiteout) {
+      whiteouts.push(target);
+      await rm(target, { recursive: true, force: true });
+    } else if (!entry.isDirectory) {
+      const below = await lstat(target).catch(() => undefined);
+      if (below?.isDirectory()) await rm(target, { recursive: true });
+    }
+  }
+  await run(
+    'bash',
+    [
+      '-c',
+      'set -o pipefail; tar -c -f - --numeric-owner --xattrs --xattrs-include="*" --xattrs-exclude="trusted.overlay.*" --acls --sparse -C "$1" . | tar -x -f - --numeric-owner --same-owner -p --xattrs --xattrs-include="*" --acls -C "$2"',
+      'bash',
+      layer,
+      dest,
+    ],
+    { what: `copying layer ${layer}` },
+  );
+  for (const target of whiteouts) await rm(target, { force: true });
+}

@@ -1,0 +1,165 @@
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { isImageID } from '../image/id.js';
+import { parseImageManifest, type ImageManifest } from '../image/manifest.js';
+import type { Compression } from '../archive/compression.js';
+import { acquireLock, type Lock } from './lock.js';
+import { IMAGE_FILES, StoreLayout } from './layout.js';
+
+/** What the store records about an image beside its manifest (info.json). */
+export interface ImageInfo {
+  id: string;
+  /** Compression of the stored `aci` file. */
+  compression: Compression;
+  /** Bytes of the uncompressed ACI, the stream the ID hashes. */
+  size: number;
+  /** When the image entered this store (RFC3339). */
+  stored: string;
+  /** IDs of the manifest's dependencies, resolved when the image was stored, in manifest order. */
+  dependencies: string[];
+}
+
+export interface StoredImage {
+  id: string;
+  dir: string;
+  manifest: ImageManifest;
+  info: ImageInfo;
+}
+
+/**
+ * A staging directory under tmp/: work happens here, locked so fsck knows it is live,
+ * and is either renamed into images/ whole or removed.
+ */
+export class Staging {
+  constructor(
+    readonly dir: string,
+    private readonly lock: Lock,
+  ) {}
+
+  path(...parts: string[]): string {
+    return path.join(this.dir, ...parts);
+  }
+
+  async discard(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+    await this.lock.release();
+  }
+
+  /** Releases the lock of a staging dir that has been renamed away. */
+  async released(): Promise<void> {
+    await this.lock.release();
+  }
+}
+
+export class Store {
+  readonly layout: StoreLayout;
+
+  private constructor(root: string) {
+    this.layout = new StoreLayout(root);
+  }
+
+  /** Opens the store at `root`, creating it on first use. */
+  static async open(root: string): Promise<Store> {
+    const store = new Store(root);
+    try {
+      await mkdir(store.layout.images, { recursive: true, mode: 0o700 });
+      await mkdir(store.layout.tmp, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const hint = e.code === 'EACCES' ? ' (jetpack needs root; run it with sudo or set -root=DIR)' : '';
+      throw new UserError(`cannot create the image store at ${root}: ${e.message}${hint}`);
+    }
+    return store;
+  }
+
+  /** Serialises changes to images/: brief, so readers and long builds never wait on it. */
+  async locked<T>(fn: () => Promise<T>, mode: 'shared' | 'exclusive' = 'exclusive'): Promise<T> {
+    const lock = (await acquireLock(this.layout.lockFile, mode))!;
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async stage(kind: string): Promise<Staging> {
+    // The shared store lock keeps fsck (exclusive) from taking the new dir for a leftover
+    // in the moment between its creation and its own lock.
+    return this.locked(async () => {
+      const dir = await mkdtemp(path.join(this.layout.tmp, `${kind}-`));
+      const lock = (await acquireLock(dir, 'exclusive'))!;
+      return new Staging(dir, lock);
+    }, 'shared');
+  }
+
+  async ids(): Promise<string[]> {
+    const names = await readdir(this.layout.images);
+    return names.filter(isImageID).sort();
+  }
+
+  async get(id: string): Promise<StoredImage | undefined> {
+    const dir = this.layout.imageDir(id);
+    try {
+      const [manifest, info] = await Promise.all([
+        readFile(path.join(dir, IMAGE_FILES.manifest)),
+        readFile(path.join(dir, IMAGE_FILES.info), 'utf8'),
+      ]);
+      return { id, dir, manifest: parseImageManifest(manifest), info: JSON.parse(info) as ImageInfo };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async list(): Promise<StoredImage[]> {
+    const images = await Promise.all((await this.ids()).map((id) => this.get(id)));
+    return images.filter((i): i is StoredImage => i !== undefined);
+  }
+
+  /** Images that list `id` among their dependencies. */
+  async dependents(id: string): Promise<StoredImage[]> {
+    return (await this.list()).filter((image) => image.info.dependencies.includes(id));
+  }
+
+  /**
+   * Moves a finished staging dir into images/ as `info.id`. If the image is already
+   * stored, the staging dir is dropped and the stored copy wins. Returns whether it was new.
+   */
+  async commit(staging: Staging, info: ImageInfo): Promise<boolean> {
+    await writeFile(staging.path(IMAGE_FILES.info), JSON.stringify(info, null, 2) + '\n', { mode: 0o644 });
+    const added = await this.locked(async () => {
+      for (const dep of info.dependencies) {
+        if (!(await this.get(dep))) throw new UserError(`dependency ${dep} was removed from the store during the import`);
+      }
+      try {
+        await rename(staging.dir, this.layout.imageDir(info.id));
+        return true;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+        throw err;
+      }
+    });
+    if (added) await staging.released();
+    else await staging.discard();
+    return added;
+  }
+
+  /** Removes an image unless another image depends on it. */
+  async destroy(image: StoredImage): Promise<void> {
+    const grave = await this.locked(async () => {
+      const dependents = await this.dependents(image.id);
+      if (dependents.length > 0) {
+        const names = dependents.map((d) => `${d.id.slice(0, 19)} ${d.manifest.name}`).join(', ');
+        throw new UserError(`cannot destroy image ${image.manifest.name}: ${dependents.length} image(s) depend on it (${names})`);
+      }
+      // Renaming into tmp/ makes the image vanish at once; a crash during the slow rm leaves a
+      // leftover that fsck removes, never half an image in images/.
+      const dir = await mkdtemp(path.join(this.layout.tmp, 'destroy-'));
+      await rename(image.dir, path.join(dir, 'image'));
+      return dir;
+    });
+    await rm(grave, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,54 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { run } from '../util/process.js';
+import { layerStack, renderedPaths, walkLayer } from './layers.js';
+import type { Store, StoredImage } from './store.js';
+
+const MKNOD_BATCH = 500;
+
+/**
+ * Makes an imported layer honour its manifest's pathWhitelist (appc: only the listed paths
+ * exist after rendering). Own entries outside the list are deleted; paths that the
+ * dependencies would bring and the list leaves out get overlay whiteouts in this layer.
+ * The layer then renders correctly in any stack, on overlayfs and in the copy fallback.
+ */
+export async function applyPathWhitelist(store: Store, dependencies: StoredImage[], rootfs: string, whitelist: string[]): Promise<void> {
+  const keep = new Set<string>();
+  for (const listed of whitelist) {
+    for (let p = listed.replace(/^\/+|\/+$/g, ''); p !== '' && p !== '.'; p = path.posix.dirname(p)) keep.add(p);
+  }
+  const removed = (p: string) => !keep.has(p);
+  const topMost = (p: string) => {
+    const parent = path.posix.dirname(p);
+    return parent === '.' || !removed(parent);
+  };
+
+  for (const entry of await walkLayer(rootfs)) {
+    if (removed(entry.path) && topMost(entry.path)) await rm(path.join(rootfs, entry.path), { recursive: true, force: true });
+  }
+
+  const lowerLayers = [...new Set((await Promise.all(dependencies.map((d) => layerStack(store, d)))).flat())];
+  const lower = await renderedPaths(lowerLayers);
+  const whiteouts = [...lower.keys()].filter((p) => removed(p) && topMost(p)).sort();
+  if (whiteouts.length === 0) return;
+
+  const own = new Set((await walkLayer(rootfs)).map((e) => e.path));
+  const parents = new Set<string>();
+  for (const w of whiteouts) {
+    for (let p = path.posix.dirname(w); p !== '.'; p = path.posix.dirname(p)) if (!own.has(p)) parents.add(p);
+  }
+  // Parent directories are copied with their metadata from the layer that provides them,
+  // since in overlayfs the upper directory's owner, mode and xattrs win.
+  for (const dir of [...parents].sort()) {
+    const from = lowerLayers[lower.get(dir)!];
+    if (from === undefined) throw new UserError(`pathWhitelist keeps ${dir}, which no layer provides`);
+    await run('sh', ['-c', 'tar -c --no-recursion --xattrs --xattrs-include="*" --acls -C "$1" -- "$2" | tar -x --xattrs --xattrs-include="*" --acls --same-owner -p -C "$3"', 'sh', from, dir, rootfs], {
+      what: `copying directory ${dir} for a whiteout`,
+    });
+  }
+  for (let i = 0; i < whiteouts.length; i += MKNOD_BATCH) {
+    const batch = whiteouts.slice(i, i + MKNOD_BATCH).map((p) => path.join(rootfs, p));
+    await run('sh', ['-ec', 'for p; do mknod -m 000 "$p" c 0 0; done', 'sh', ...batch], { what: 'creating whiteouts' });
+  }
+}

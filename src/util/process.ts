@@ -1,0 +1,132 @@
+import { spawn, type StdioOptions } from 'node:child_process';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { UserError } from '../errors.js';
+
+/** Debian packages that provide the tools jetpack runs, for "not installed" hints. */
+const PACKAGE_OF: Record<string, string> = {
+  tar: 'tar',
+  xz: 'xz-utils',
+  zstd: 'zstd',
+  bzip2: 'bzip2',
+  flock: 'util-linux',
+  unshare: 'util-linux',
+  mount: 'mount',
+  mknod: 'coreutils',
+  getfattr: 'attr',
+  setfattr: 'attr',
+};
+
+const STDERR_LIMIT = 64 * 1024;
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** What the command does, for error messages ("extracting the archive"). */
+  what?: string;
+}
+
+function commandFailure(cmd: string, opts: RunOptions, code: number | null, signal: string | null, stderr: string): UserError {
+  const detail = stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
+  const how = signal ? `killed by ${signal}` : `exited with status ${code}`;
+  const what = opts.what ? `${opts.what}: ` : '';
+  return new UserError(`${what}${cmd} ${how}${detail ? `: ${detail}` : ''}`);
+}
+
+function spawnFailure(cmd: string, err: NodeJS.ErrnoException): UserError {
+  if (err.code === 'ENOENT') {
+    const pkg = PACKAGE_OF[cmd];
+    return new UserError(`${cmd} is not installed${pkg ? ` (apt-get install ${pkg})` : ''}`);
+  }
+  return new UserError(`cannot run ${cmd}: ${err.message}`);
+}
+
+function collectStderr(stream: Readable | null): () => string {
+  let text = '';
+  stream?.on('data', (chunk: Buffer) => {
+    if (text.length < STDERR_LIMIT) text += chunk.toString();
+  });
+  return () => text;
+}
+
+/** Runs a command to completion and returns its stdout; fails with its stderr. */
+export function run(cmd: string, args: readonly string[], opts: RunOptions & { input?: string | Buffer } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    const stderr = collectStderr(child.stderr);
+    child.on('error', (err) => reject(spawnFailure(cmd, err)));
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve(Buffer.concat(chunks).toString());
+      else reject(commandFailure(cmd, opts, code, signal, stderr()));
+    });
+    child.stdin.on('error', () => {}); // the exit status tells what went wrong
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/**
+ * Starts a command and returns its stdout as a stream that ends only when the command
+ * succeeded; a non-zero exit destroys the stream with the command's stderr. Destroying the
+ * stream early kills the command.
+ */
+export function spawnReader(cmd: string, args: readonly string[], opts: RunOptions & { stdin?: Readable | 'ignore' } = {}): Readable {
+  const stdio: StdioOptions = [opts.stdin && opts.stdin !== 'ignore' ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio });
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const stderr = collectStderr(child.stderr);
+  child.stdout!.pipe(out, { end: false });
+  if (opts.stdin && opts.stdin !== 'ignore') {
+    child.stdin!.on('error', () => {});
+    opts.stdin.on('error', (err) => out.destroy(err));
+    opts.stdin.pipe(child.stdin!);
+  }
+  child.on('error', (err) => out.destroy(spawnFailure(cmd, err)));
+  child.on('close', (code, signal) => {
+    if (code === 0) out.end();
+    else if (!out.destroyed) out.destroy(commandFailure(cmd, opts, code, signal, stderr()));
+  });
+  out.on('close', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return out;
+}
+
+export interface WriterProcess {
+  stdin: Writable;
+  /** Settles when the command exits: resolves on status 0, rejects with its stderr otherwise. */
+  done: Promise<void>;
+  kill(): void;
+}
+
+/** Starts a command that reads from the returned stdin; stdout goes to `stdout` (a fd) or is discarded. */
+export function spawnWriter(cmd: string, args: readonly string[], opts: RunOptions & { stdout?: number | 'inherit' } = {}): WriterProcess {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', opts.stdout ?? 'ignore', 'pipe'] });
+  const stderr = collectStderr(child.stderr);
+  child.stdin!.on('error', () => {}); // EPIPE when the command fails early: its status says why
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (err) => reject(spawnFailure(cmd, err)));
+    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(commandFailure(cmd, opts, code, signal, stderr()))));
+  });
+  return {
+    stdin: child.stdin!,
+    done,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+const BROKEN_PIPE = new Set(['EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+
+/**
+ * Pipes `source` into a command and waits for both. A failing source (corrupt data) is
+ * reported first, then a failing command, and only then the broken pipe between them.
+ */
+export async function feedProcess(source: Readable, proc: WriterProcess): Promise<void> {
+  const [fed, exited] = await Promise.allSettled([pipeline(source, proc.stdin), proc.done]);
+  if (fed.status === 'rejected' && !BROKEN_PIPE.has((fed.reason as NodeJS.ErrnoException).code ?? '')) throw fed.reason;
+  if (exited.status === 'rejected') throw exited.reason;
+  if (fed.status === 'rejected') throw fed.reason;
+}
