@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,8 +69,47 @@ export function makeAciWithTar(dir: string, rootfs: string, manifest: object, co
   sh(`cat > "${work}/manifest"`, { input: JSON.stringify(manifest) });
   const out = `${work}.aci`;
   const filter = compress ? `| ${compress} -c` : '';
-  sh(`tar -C "${work}" --format=posix --xattrs --xattrs-include='*' --numeric-owner -cf - manifest rootfs ${filter} > "${out}"`);
+  sh(`tar -C "${work}" --format=posix --xattrs --xattrs-include='*' --acls --numeric-owner -cf - manifest rootfs ${filter} > "${out}"`);
   return out;
 }
 
 export const MINIMAL_MANIFEST = { acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/test' };
+
+/** Runs bin/jetpack without blocking the event loop (for tests that serve HTTP themselves). */
+export function jetpackAsync(root: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(JETPACK, [`-root=${root}`, ...args], { env: { ...process.env, CI: 'true', JETPACK_DEBUG: '', ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
+/**
+ * Every entry of a tree with what must survive a round trip: type, mode (with setuid,
+ * setgid, sticky), numeric owner, size, mtime in ns, device numbers, link target, the
+ * hardlink group and all xattrs (security.capability and ACLs included).
+ */
+export function describeTree(dir: string): Map<string, string> {
+  const stats = sh(`cd "${dir}" && find . -mindepth 1 -print0 | sort -z | xargs -0 -r stat -c '%n|%F|%a|%u|%g|%s|%.9Y|%t:%T|%h|%i|%N'`);
+  const xattrs = new Map<string, string[]>();
+  let current = '';
+  for (const line of sh(`cd "${dir}" && getfattr -R -P -d -m - -e hex . 2>/dev/null || true`).split('\n')) {
+    if (line.startsWith('# file: ')) current = `./${line.slice(8)}`;
+    else if (line.trim()) xattrs.set(current, [...(xattrs.get(current) ?? []), line.trim()]);
+  }
+  const firstOfInode = new Map<string, string>();
+  const out = new Map<string, string>();
+  for (const line of stats.trim().split('\n').filter(Boolean)) {
+    const [name, type, mode, uid, gid, size, mtime, dev, nlink, inode, quoted] = line.split('|') as string[];
+    const group = type === 'directory' ? '' : (firstOfInode.get(inode!) ?? name!);
+    if (!firstOfInode.has(inode!)) firstOfInode.set(inode!, name!);
+    const target = type === 'symbolic link' ? quoted!.split(' -> ')[1] : '';
+    const shownSize = type === 'directory' ? '' : size;
+    const attrs = (xattrs.get(name!) ?? []).sort().join(',');
+    out.set(name!, [type, mode, uid, gid, shownSize, mtime, dev, nlink, group, target, attrs].join('|'));
+  }
+  return out;
+}
