@@ -37,7 +37,7 @@ export async function renderLayers(layers: string[], workDir: string): Promise<R
   await mkdir(mountpoint, { recursive: true });
   if (layers.length > 1 && (await overlayAvailable())) {
     const lowerdir = [...layers].reverse().join(':');
-    const script = 'mount -t overlay overlay -o "ro,lowerdir=$1" overlay "$2"; shift 2; exec "$@"';
+    const script = 'mount -t overlay -o "ro,lowerdir=$1" overlay "$2"; shift 2; exec "$@"';
     return {
       parent: workDir,
       wrap: (cmd, args) => ['unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', script, 'sh', lowerdir, mountpoint, cmd, ...args]],
@@ -53,7 +53,7 @@ export async function renderLayers(layers: string[], workDir: string): Promise<R
  * directories merge with the upper one's metadata.
  */
 export async function copyLayerOnto(layer: string, dest: string): Promise<void> {
-  const whiteouts: string[] = [];
+  const whiteouts: string[] = []; // paths in dest
   for (const dir of await opaqueDirs(layer)) await rm(path.join(dest, dir), { recursive: true, force: true });
   for (const entry of await walkLayer(layer)) {
     const target = path.join(dest, entry.path);
@@ -77,4 +77,7 @@ export async function copyLayerOnto(layer: string, dest: string): Promise<void> 
     { what: `copying layer ${layer}` },
   );
   for (const target of whiteouts) await rm(target, { force: true });
+  // Removing the whiteouts touched their directories; give them back the layer's times.
+  const parents = [...new Set(whiteouts.map((w) => path.dirname(w)))];
+  for (const dir of parents) await run('touch', ['-h', '-r', path.join(layer, path.relative(dest, dir)), dir]);
 }

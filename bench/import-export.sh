@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# Import and flat export of a Debian minbase rootfs: jetpack against GNU tar doing the same
+# work on the same files, side by side in one run, reported as ratios (jetpack / tar).
+#
+#   bash bench/import-export.sh          (as root; needs mmdebstrap, zstd, GNU tar, node)
+#
+# Environment:
+#   ROUNDS=5        timed runs per side and case (median reported)
+#   SUITE=bookworm  Debian suite given to mmdebstrap
+#   NO_BUILD=1      do not run `npx tsc` before measuring (use dist/ as it is)
+#   NO_DOC=1        print the results only, leave docs/BENCHMARKS.md alone
+#
+# The rootfs tarball and the ACIs made from it are cached in bench/work/ (git-ignored);
+# delete bench/work/ to make them again. Everything else the run makes is removed at exit.
+set -Eeuo pipefail
+shopt -s inherit_errexit
+
+ROUNDS=${ROUNDS:-5}
+SUITE=${SUITE:-bookworm}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$HERE")
+WORK=$HERE/work
+JETPACK=$REPO/bin/jetpack
+DOC=$REPO/docs/BENCHMARKS.md
+SECTION='## Import and export (issue: store)'
+IMPORT_TARGET=1.3
+EXPORT_TARGET=1.2
+
+die() { echo "import-export: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (jetpack and tar keep owners, devices and xattrs only as root)"
+for tool in mmdebstrap zstd tar node findmnt; do
+  command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+tar --version | head -1 | grep -q 'GNU tar' || die "tar is not GNU tar"
+[ "$ROUNDS" -ge 1 ] 2>/dev/null || die "ROUNDS must be a positive number"
+
+if [ "${NO_BUILD:-}" != 1 ]; then
+  log "building jetpack (npx tsc)"
+  (cd "$REPO" && npx tsc -p tsconfig.json)
+fi
+[ -f "$REPO/dist/cli/main.js" ] || die "dist/ is missing; build with: npx tsc -p tsconfig.json"
+
+mkdir -p "$WORK"
+RUN=$(mktemp -d "$WORK/run.XXXXXX")
+ERRLOG=$RUN/stderr.log
+cleanup() { rm -rf "$RUN"; }
+trap cleanup EXIT
+trap 'echo "import-export: failed; last lines of $ERRLOG:" >&2; tail -n 20 "$ERRLOG" >&2 2>/dev/null || true' ERR
+
+# ---------------------------------------------------------------- inputs (cached)
+
+ROOTFS=$WORK/rootfs.tar
+ACI=$WORK/debian-minbase.aci
+ACI_ZST=$WORK/debian-minbase-zstd.aci
+MANIFEST=$WORK/manifest.json
+
+if [ ! -s "$ROOTFS" ]; then
+  log "making the $SUITE minbase rootfs with mmdebstrap (once; cached in $ROOTFS)"
+  rm -f "$ACI" "$ACI_ZST"
+  mmdebstrap --quiet --variant=minbase --mode=root --format=tar "$SUITE" "$ROOTFS.part"
+  mv "$ROOTFS.part" "$ROOTFS"
+fi
+
+case "$(uname -m)" in
+  x86_64) ARCH=amd64 ;;
+  aarch64) ARCH=aarch64 ;;
+  i?86) ARCH=i386 ;;
+  *) ARCH=$(uname -m) ;;
+esac
+cat >"$MANIFEST" <<EOF
+{
+  "acKind": "ImageManifest",
+  "acVersion": "0.8.11",
+  "name": "bench/debian-minbase",
+  "labels": [
+    { "name": "version", "value": "$SUITE" },
+    { "name": "os", "value": "linux" },
+    { "name": "arch", "value": "$ARCH" }
+  ]
+}
+EOF
+
+if [ ! -s "$ACI" ] || [ "$ACI" -ot "$ROOTFS" ]; then
+  log "making $ACI (jetpack makeaci, uncompressed)"
+  "$JETPACK" -root="$RUN/makeaci-store" makeaci "$ROOTFS" "$MANIFEST" "$ACI" >/dev/null 2>>"$ERRLOG"
+fi
+if [ ! -s "$ACI_ZST" ] || [ "$ACI_ZST" -ot "$ROOTFS" ]; then
+  log "making $ACI_ZST (jetpack makeaci -compress=zstd)"
+  "$JETPACK" -root="$RUN/makeaci-store" makeaci -compress=zstd "$ROOTFS" "$MANIFEST" "$ACI_ZST" >/dev/null 2>>"$ERRLOG"
+fi
+
+ROOTFS_BYTES=$(stat -c %s "$ROOTFS")
+ROOTFS_ENTRIES=$(tar -tf "$ROOTFS" | wc -l)
+ACI_BYTES=$(stat -c %s "$ACI")
+ACI_ZST_BYTES=$(stat -c %s "$ACI_ZST")
+MB() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+if [ "$ROOTFS_BYTES" -lt 150000000 ] || [ "$ROOTFS_BYTES" -gt 200000000 ]; then
+  echo "import-export: warning: the rootfs tarball is $(MB "$ROOTFS_BYTES"), outside the intended 150-200 MB" >&2
+fi
+log "rootfs tarball $(MB "$ROOTFS_BYTES"), $ROOTFS_ENTRIES entries; ACI $(MB "$ACI_BYTES"), zstd ACI $(MB "$ACI_ZST_BYTES")"
+
+# ---------------------------------------------------------------- timing helpers
+
+# Seconds (3 decimals) the command takes; its stdout is discarded, its stderr logged. Every
+# timed command starts after a sync, so neither side pays for the other's writeback.
+timed() {
+  sync
+  local t0=$EPOCHREALTIME
+  "$@" >/dev/null 2>>"$ERRLOG"
+  local t1=$EPOCHREALTIME
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+meets() { awk -v r="$1" -v t="$2" 'BEGIN { exit !(r <= t) }' && echo yes || echo "**no**"; }
+
+# Runs ROUNDS rounds of two commands, alternating which goes first, after one untimed warm-up
+# of each. The commands are shell functions taking a scratch path; `reset_fn` removes it.
+# Sets J_TIMES and T_TIMES.
+compare() {
+  local jetpack_fn=$1 tar_fn=$2 reset_fn=$3 r side
+  $reset_fn
+  "$jetpack_fn" "$RUN/warm-j" >/dev/null 2>>"$ERRLOG"
+  "$tar_fn" "$RUN/warm-t" >/dev/null 2>>"$ERRLOG"
+  ${WARM_CHECK:-true}
+  $reset_fn
+  J_TIMES=() T_TIMES=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    local order=(j t)
+    ((r % 2)) || order=(t j)
+    for side in "${order[@]}"; do
+      if [ "$side" = j ]; then J_TIMES+=("$(timed "$jetpack_fn" "$RUN/j$r")")
+      else T_TIMES+=("$(timed "$tar_fn" "$RUN/t$r")"); fi
+      $reset_fn
+    done
+  done
+  echo "   jetpack: ${J_TIMES[*]}   tar: ${T_TIMES[*]}" >&2
+}
+
+ROWS=()      # markdown table rows
+RUNS_ROWS=() # per-run times
+MET_ALL=yes
+record() { # OPERATION INPUT PEER TARGET
+  local jm tm r met
+  jm=$(median "${J_TIMES[@]}")
+  tm=$(median "${T_TIMES[@]}")
+  r=$(ratio "$jm" "$tm")
+  met=$(meets "$r" "$4")
+  [ "$met" = yes ] || MET_ALL=no
+  ROWS+=("| $1 | $2 | $jm | $3 | $tm | **$r** | ≤ $4 | $met |")
+  RUNS_ROWS+=("| $1, $2 | ${J_TIMES[*]} | ${T_TIMES[*]} |")
+}
+
+# ---------------------------------------------------------------- import
+
+reset_scratch() { rm -rf "$RUN"/j[0-9]* "$RUN"/t[0-9]* "$RUN"/warm-j "$RUN"/warm-t; sync; }
+
+IMPORT_INPUT=
+jetpack_import() { "$JETPACK" -root="$1" import "$IMPORT_INPUT"; }
+tar_import() { mkdir "$1" && tar -x --numeric-owner --xattrs --xattrs-include='*' -f "$IMPORT_INPUT" -C "$1"; }
+tar_import_zstd() { mkdir "$1" && tar -x -I zstd --numeric-owner --xattrs --xattrs-include='*' -f "$IMPORT_INPUT" -C "$1"; }
+
+# After the warm-up: both sides must have produced the same tree.
+check_import() {
+  local jn tn
+  jn=$(cd "$RUN"/warm-j/images/*/rootfs && find . | wc -l)
+  tn=$(cd "$RUN"/warm-t/rootfs && find . | wc -l)
+  [ "$jn" = "$tn" ] || die "jetpack imported $jn entries, tar extracted $tn"
+  [ -n "${TREE_BYTES:-}" ] || TREE_BYTES=$(du -sb --apparent-size "$RUN"/warm-t/rootfs | cut -f1)
+  [ -n "${TREE_DISK:-}" ] || TREE_DISK=$(du -sB1 "$RUN"/warm-t/rootfs | cut -f1)
+}
+
+for input in "$ACI" "$ACI_ZST"; do
+  IMPORT_INPUT=$input
+  cat "$input" >/dev/null # warm the page cache: both sides read the same cached file
+  if [ "$input" = "$ACI" ]; then
+    log "import, uncompressed ACI ($(MB "$ACI_BYTES")): jetpack import vs tar -x, $ROUNDS rounds"
+    WARM_CHECK=check_import compare jetpack_import tar_import reset_scratch
+    record import "uncompressed ACI" '`tar -x`' "$IMPORT_TARGET"
+  else
+    log "import, zstd ACI ($(MB "$ACI_ZST_BYTES")): jetpack import vs tar -I zstd -x, $ROUNDS rounds"
+    WARM_CHECK=check_import compare jetpack_import tar_import_zstd reset_scratch
+    record import "zstd ACI" '`tar -I zstd -x`' "$IMPORT_TARGET"
+  fi
+done
+
+# ---------------------------------------------------------------- flat export
+
+log "storing the image to export"
+EXPORT_STORE=$RUN/export-store
+IMAGE_ID=$("$JETPACK" -root="$EXPORT_STORE" import "$ACI" 2>>"$ERRLOG")
+IMAGE_DIR=$EXPORT_STORE/images/$IMAGE_ID
+[ -d "$IMAGE_DIR/rootfs" ] || die "no rootfs at $IMAGE_DIR"
+# Warm the tree's metadata and data for both sides alike.
+tar -C "$IMAGE_DIR" -cf - manifest rootfs >/dev/null
+
+TAR_CREATE=(-c --format=posix --xattrs --xattrs-include='*' --numeric-owner --sort=name)
+jetpack_export() { "$JETPACK" -root="$EXPORT_STORE" export -flat "$IMAGE_ID" "$1"; }
+tar_export() { tar -C "$IMAGE_DIR" "${TAR_CREATE[@]}" -f - manifest rootfs >"$1"; }
+jetpack_export_zstd() { "$JETPACK" -root="$EXPORT_STORE" export -flat -compress=zstd "$IMAGE_ID" "$1"; }
+tar_export_zstd() { tar -C "$IMAGE_DIR" "${TAR_CREATE[@]}" -f - manifest rootfs | zstd -q -T0 -c >"$1"; }
+
+EXPORT_SIZES=()
+check_export() { # sizes and entry counts of the warm-up outputs
+  local jn tn
+  jn=$(tar -tf "$RUN/warm-j" | wc -l)
+  tn=$(tar -tf "$RUN/warm-t" | wc -l)
+  [ "$jn" = "$tn" ] || die "jetpack exported $jn entries, tar archived $tn"
+  EXPORT_SIZES+=("$(MB "$(stat -c %s "$RUN/warm-j")") / $(MB "$(stat -c %s "$RUN/warm-t")")")
+}
+
+log "flat export, uncompressed: jetpack export -flat vs tar -c, $ROUNDS rounds"
+WARM_CHECK=check_export compare jetpack_export tar_export reset_scratch
+record "flat export" uncompressed '`tar -c`' "$EXPORT_TARGET"
+
+log "flat export, zstd: jetpack export -flat -compress=zstd vs tar -c | zstd -T0, $ROUNDS rounds"
+WARM_CHECK=check_export compare jetpack_export_zstd tar_export_zstd reset_scratch
+record "flat export" zstd '`tar -c \| zstd -T0`' "$EXPORT_TARGET"
+
+# ---------------------------------------------------------------- report
+
+CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+FS=$(findmnt -no FSTYPE,OPTIONS -T "$WORK" | awk '{ print $1 " (" $2 ")" }')
+COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || COMMIT="$COMMIT + uncommitted changes in src/"
+DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+SECTION_FILE=$RUN/section.md
+{
+  echo "$SECTION"
+  echo
+  echo "Made by \`bash bench/import-export.sh\` on $DATE; rerunning the script rewrites this section."
+  echo
+  echo "**What is compared.** The same input file, on the same filesystem, read from a warm page cache:"
+  echo
+  echo "- *import*: \`jetpack -root=<fresh store> import ACI\` against"
+  echo "  \`mkdir d && tar -x [-I zstd] --numeric-owner --xattrs --xattrs-include='*' -f ACI -C d\`."
+  echo "  jetpack also copies the ACI into the store, hashes it (the image ID), checks every entry and"
+  echo "  writes manifest and info.json; tar only extracts."
+  echo "- *flat export* of the stored image: \`jetpack export -flat [-compress=zstd] IMAGE out.aci\` against"
+  echo "  \`tar -C <image dir> -c --format=posix --xattrs --xattrs-include='*' --numeric-owner --sort=name manifest rootfs > out.tar\`"
+  echo "  (and \`| zstd -T0 -c > out.tar.zst\`), the same tar of the same tree."
+  echo
+  echo "Each case: one untimed warm-up per side, then $ROUNDS rounds alternating which side goes first,"
+  echo "a fresh store / destination / output every run, \`sync\` (untimed) before every run. Wall-clock"
+  echo "seconds, median of $ROUNDS; ratio = jetpack / tar (lower is better for jetpack)."
+  echo
+  echo "**Input.** Debian $SUITE \`mmdebstrap --variant=minbase --mode=root\`: rootfs tarball"
+  echo "$(MB "$ROOTFS_BYTES") ($ROOTFS_BYTES bytes), $ROOTFS_ENTRIES entries; extracted"
+  echo "$(MB "$TREE_BYTES") apparent / $(MB "$TREE_DISK") on disk. ACI (from \`jetpack makeaci\`):"
+  echo "$(MB "$ACI_BYTES") uncompressed, $(MB "$ACI_ZST_BYTES") zstd. Flat export output, jetpack / tar:"
+  echo "${EXPORT_SIZES[0]} uncompressed, ${EXPORT_SIZES[1]} zstd."
+  echo
+  echo "**Machine.** $(nproc) CPUs ($CPU), $MEM RAM, Linux $(uname -r), work dir on $FS;"
+  echo "$(tar --version | head -1), zstd $(zstd --version | grep -o 'v[0-9.]*' | head -1), node $(node --version),"
+  echo "mmdebstrap $(mmdebstrap --version 2>/dev/null | awk '{ print $2 }'); jetpack at $COMMIT."
+  echo
+  echo "| Operation | Input | jetpack (s) | Peer | peer (s) | Ratio | Target | Met |"
+  echo "|---|---|---:|---|---:|---:|---:|---|"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "Targets (from the store issue): import ≤ $IMPORT_TARGET× GNU tar, flat export ≤ $EXPORT_TARGET× GNU tar."
+  if [ "$MET_ALL" = yes ]; then echo "All targets met."; else echo "Not all targets met (see **no** above)."; fi
+  echo
+  echo "<details><summary>Every run (seconds, in order)</summary>"
+  echo
+  echo "| Case | jetpack | tar |"
+  echo "|---|---|---|"
+  printf '%s\n' "${RUNS_ROWS[@]}"
+  echo
+  echo "</details>"
+  echo
+} >"$SECTION_FILE"
+
+echo
+cat "$SECTION_FILE"
+
+if [ "${NO_DOC:-}" != 1 ]; then
+  mkdir -p "$(dirname "$DOC")"
+  if [ ! -f "$DOC" ]; then
+    {
+      echo "# Benchmarks"
+      echo
+      echo "Performance claims of jetpack, each measured against a peer tool (GNU tar, buildah, …) doing the"
+      echo "same work in the same run on the same machine, and reported as a ratio jetpack / peer."
+      echo "The scripts live in \`bench/\` (see bench/README.md); each section below belongs to one script,"
+      echo "which rewrites only its own section when it is run again."
+      echo
+    } >"$DOC"
+  fi
+  # Replace this script's section (from its heading to the next "## " heading), or append it.
+  awk -v sec="$SECTION" -v file="$SECTION_FILE" '
+    function emit(  line) { while ((getline line < file) > 0) print line; close(file) }
+    $0 == sec { emit(); skip = 1; done = 1; next }
+    skip && /^## / { skip = 0 }
+    !skip { print }
+    END { if (!done) { if (last != "") print ""; emit() } }
+    { last = $0 }
+  ' "$DOC" >"$RUN/doc.md"
+  cat "$RUN/doc.md" >"$DOC"
+  log "updated $DOC"
+fi
