@@ -9,6 +9,8 @@
 #   SUITE=bookworm  Debian suite given to mmdebstrap
 #   NO_BUILD=1      do not run `npx tsc` before measuring (use dist/ as it is)
 #   NO_DOC=1        print the results only, leave docs/BENCHMARKS.md alone
+#   COOLDOWN=65     seconds to wait before measuring, so that earlier deletions do not slow
+#                   inode allocation (see compare below); 0 skips the wait
 #
 # The rootfs tarball and the ACIs made from it are cached in bench/work/ (git-ignored);
 # delete bench/work/ to make them again. Everything else the run makes is removed at exit.
@@ -17,6 +19,7 @@ shopt -s inherit_errexit
 
 ROUNDS=${ROUNDS:-5}
 SUITE=${SUITE:-bookworm}
+COOLDOWN=${COOLDOWN:-65}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
 WORK=$HERE/work
@@ -101,6 +104,22 @@ if [ "$ROOTFS_BYTES" -lt 150000000 ] || [ "$ROOTFS_BYTES" -gt 200000000 ]; then
 fi
 log "rootfs tarball $(MB "$ROOTFS_BYTES"), $ROOTFS_ENTRIES entries; ACI $(MB "$ACI_BYTES"), zstd ACI $(MB "$ACI_ZST_BYTES")"
 
+# Every store, tree and archive of the run is kept until the end (see compare below).
+NEED=$(((ROUNDS + 1) * 9 * ROOTFS_BYTES + 1000000000))
+FREE=$(($(df -P -B1 "$WORK" | awk 'NR == 2 { print $4 }')))
+[ "$FREE" -ge "$NEED" ] || die "needs $(MB "$NEED") free in $WORK, has $(MB "$FREE")"
+
+# Let the filesystem settle: write back what making the inputs left dirty, and wait until
+# ext4 no longer counts the inodes deleted just before (by makeaci, an earlier run, or the
+# tests) as recently deleted: 60 s once their inode table blocks are clean.
+sync
+if [ "$COOLDOWN" -gt 0 ]; then
+  log "cooling down for ${COOLDOWN}s (COOLDOWN=0 skips this)"
+  sleep "$COOLDOWN"
+fi
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # ---------------------------------------------------------------- timing helpers
 
 # Seconds (3 decimals) the command takes; its stdout is discarded, its stderr logged. Every
@@ -117,23 +136,27 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 meets() { awk -v r="$1" -v t="$2" 'BEGIN { exit !(r <= t) }' && echo yes || echo "**no**"; }
 
 # Runs ROUNDS rounds of two commands, alternating which goes first, after one untimed warm-up
-# of each. The commands are shell functions taking a scratch path; `reset_fn` removes it.
-# Sets J_TIMES and T_TIMES.
+# of each. The commands are shell functions taking a path that does not exist yet (a store,
+# a destination directory or an output file). Nothing is deleted until the script ends: on
+# ext4 without a journal, creating inodes soon after deleting many makes the allocator skip
+# the recently deleted ones (fs/ext4/ialloc.c, recently_deleted()), which once made a 0.4 s
+# `tar -x` take 3-6 s. Sets J_TIMES and T_TIMES.
+CASE=0
 compare() {
-  local jetpack_fn=$1 tar_fn=$2 reset_fn=$3 r side
-  $reset_fn
-  "$jetpack_fn" "$RUN/warm-j" >/dev/null 2>>"$ERRLOG"
-  "$tar_fn" "$RUN/warm-t" >/dev/null 2>>"$ERRLOG"
-  ${WARM_CHECK:-true}
-  $reset_fn
+  local jetpack_fn=$1 tar_fn=$2 r side dir
+  CASE=$((CASE + 1))
+  dir=$RUN/case$CASE
+  mkdir "$dir"
+  "$jetpack_fn" "$dir/warm-j" >/dev/null 2>>"$ERRLOG"
+  "$tar_fn" "$dir/warm-t" >/dev/null 2>>"$ERRLOG"
+  ${WARM_CHECK:-true} "$dir/warm-j" "$dir/warm-t"
   J_TIMES=() T_TIMES=()
   for ((r = 1; r <= ROUNDS; r++)); do
     local order=(j t)
     ((r % 2)) || order=(t j)
     for side in "${order[@]}"; do
-      if [ "$side" = j ]; then J_TIMES+=("$(timed "$jetpack_fn" "$RUN/j$r")")
-      else T_TIMES+=("$(timed "$tar_fn" "$RUN/t$r")"); fi
-      $reset_fn
+      if [ "$side" = j ]; then J_TIMES+=("$(timed "$jetpack_fn" "$dir/j$r")")
+      else T_TIMES+=("$(timed "$tar_fn" "$dir/t$r")"); fi
     done
   done
   echo "   jetpack: ${J_TIMES[*]}   tar: ${T_TIMES[*]}" >&2
@@ -155,21 +178,19 @@ record() { # OPERATION INPUT PEER TARGET
 
 # ---------------------------------------------------------------- import
 
-reset_scratch() { rm -rf "$RUN"/j[0-9]* "$RUN"/t[0-9]* "$RUN"/warm-j "$RUN"/warm-t; sync; }
-
 IMPORT_INPUT=
 jetpack_import() { "$JETPACK" -root="$1" import "$IMPORT_INPUT"; }
 tar_import() { mkdir "$1" && tar -x --numeric-owner --xattrs --xattrs-include='*' -f "$IMPORT_INPUT" -C "$1"; }
 tar_import_zstd() { mkdir "$1" && tar -x -I zstd --numeric-owner --xattrs --xattrs-include='*' -f "$IMPORT_INPUT" -C "$1"; }
 
 # After the warm-up: both sides must have produced the same tree.
-check_import() {
+check_import() { # STORE TARDIR
   local jn tn
-  jn=$(cd "$RUN"/warm-j/images/*/rootfs && find . | wc -l)
-  tn=$(cd "$RUN"/warm-t/rootfs && find . | wc -l)
+  jn=$(cd "$1"/images/*/rootfs && find . | wc -l)
+  tn=$(cd "$2"/rootfs && find . | wc -l)
   [ "$jn" = "$tn" ] || die "jetpack imported $jn entries, tar extracted $tn"
-  [ -n "${TREE_BYTES:-}" ] || TREE_BYTES=$(du -sb --apparent-size "$RUN"/warm-t/rootfs | cut -f1)
-  [ -n "${TREE_DISK:-}" ] || TREE_DISK=$(du -sB1 "$RUN"/warm-t/rootfs | cut -f1)
+  [ -n "${TREE_BYTES:-}" ] || TREE_BYTES=$(du -sb --apparent-size "$2"/rootfs | cut -f1)
+  [ -n "${TREE_DISK:-}" ] || TREE_DISK=$(du -sB1 "$2"/rootfs | cut -f1)
 }
 
 for input in "$ACI" "$ACI_ZST"; do
@@ -177,11 +198,11 @@ for input in "$ACI" "$ACI_ZST"; do
   cat "$input" >/dev/null # warm the page cache: both sides read the same cached file
   if [ "$input" = "$ACI" ]; then
     log "import, uncompressed ACI ($(MB "$ACI_BYTES")): jetpack import vs tar -x, $ROUNDS rounds"
-    WARM_CHECK=check_import compare jetpack_import tar_import reset_scratch
+    WARM_CHECK=check_import compare jetpack_import tar_import
     record import "uncompressed ACI" '`tar -x`' "$IMPORT_TARGET"
   else
     log "import, zstd ACI ($(MB "$ACI_ZST_BYTES")): jetpack import vs tar -I zstd -x, $ROUNDS rounds"
-    WARM_CHECK=check_import compare jetpack_import tar_import_zstd reset_scratch
+    WARM_CHECK=check_import compare jetpack_import tar_import_zstd
     record import "zstd ACI" '`tar -I zstd -x`' "$IMPORT_TARGET"
   fi
 done
@@ -203,20 +224,20 @@ jetpack_export_zstd() { "$JETPACK" -root="$EXPORT_STORE" export -flat -compress=
 tar_export_zstd() { tar -C "$IMAGE_DIR" "${TAR_CREATE[@]}" -f - manifest rootfs | zstd -q -T0 -c >"$1"; }
 
 EXPORT_SIZES=()
-check_export() { # sizes and entry counts of the warm-up outputs
+check_export() { # JETPACK-OUTPUT TAR-OUTPUT: sizes and entry counts of the warm-up outputs
   local jn tn
-  jn=$(tar -tf "$RUN/warm-j" | wc -l)
-  tn=$(tar -tf "$RUN/warm-t" | wc -l)
+  jn=$(tar -tf "$1" | wc -l)
+  tn=$(tar -tf "$2" | wc -l)
   [ "$jn" = "$tn" ] || die "jetpack exported $jn entries, tar archived $tn"
-  EXPORT_SIZES+=("$(MB "$(stat -c %s "$RUN/warm-j")") / $(MB "$(stat -c %s "$RUN/warm-t")")")
+  EXPORT_SIZES+=("$(MB "$(stat -c %s "$1")") / $(MB "$(stat -c %s "$2")")")
 }
 
 log "flat export, uncompressed: jetpack export -flat vs tar -c, $ROUNDS rounds"
-WARM_CHECK=check_export compare jetpack_export tar_export reset_scratch
+WARM_CHECK=check_export compare jetpack_export tar_export
 record "flat export" uncompressed '`tar -c`' "$EXPORT_TARGET"
 
 log "flat export, zstd: jetpack export -flat -compress=zstd vs tar -c | zstd -T0, $ROUNDS rounds"
-WARM_CHECK=check_export compare jetpack_export_zstd tar_export_zstd reset_scratch
+WARM_CHECK=check_export compare jetpack_export_zstd tar_export_zstd
 record "flat export" zstd '`tar -c \| zstd -T0`' "$EXPORT_TARGET"
 
 # ---------------------------------------------------------------- report
@@ -224,6 +245,8 @@ record "flat export" zstd '`tar -c \| zstd -T0`' "$EXPORT_TARGET"
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 FS=$(findmnt -no FSTYPE,OPTIONS -T "$WORK" | awk '{ print $1 " (" $2 ")" }')
+FS_DEV=$(basename "$(findmnt -no SOURCE -T "$WORK")")
+if [ "${FS%% *}" = ext4 ] && ! ls /proc/fs/jbd2/ 2>/dev/null | grep -q "^$FS_DEV-"; then FS="$FS without a journal"; fi
 COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || COMMIT="$COMMIT + uncommitted changes in src/"
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -245,8 +268,11 @@ SECTION_FILE=$RUN/section.md
   echo "  (and \`| zstd -T0 -c > out.tar.zst\`), the same tar of the same tree."
   echo
   echo "Each case: one untimed warm-up per side, then $ROUNDS rounds alternating which side goes first,"
-  echo "a fresh store / destination / output every run, \`sync\` (untimed) before every run. Wall-clock"
-  echo "seconds, median of $ROUNDS; ratio = jetpack / tar (lower is better for jetpack)."
+  echo "a fresh store / destination / output every run, \`sync\` (untimed) before every run. Nothing is"
+  echo "deleted until the end of the run, and the run starts after a ${COOLDOWN}s pause: on ext4 without a"
+  echo "journal, creating files within a minute of deleting many makes inode allocation skip the recently"
+  echo "deleted ones, which slowed \`tar -x\` from 0.4 s to 3-6 s in a first version of this script."
+  echo "Wall-clock seconds, median of $ROUNDS; ratio = jetpack / tar (lower is better for jetpack)."
   echo
   echo "**Input.** Debian $SUITE \`mmdebstrap --variant=minbase --mode=root\`: rootfs tarball"
   echo "$(MB "$ROOTFS_BYTES") ($ROOTFS_BYTES bytes), $ROOTFS_ENTRIES entries; extracted"
@@ -257,6 +283,8 @@ SECTION_FILE=$RUN/section.md
   echo "**Machine.** $(nproc) CPUs ($CPU), $MEM RAM, Linux $(uname -r), work dir on $FS;"
   echo "$(tar --version | head -1), zstd $(zstd --version | grep -o 'v[0-9.]*' | head -1), node $(node --version),"
   echo "mmdebstrap $(mmdebstrap --version 2>/dev/null | awk '{ print $2 }'); jetpack at $COMMIT."
+  echo "Load average before measuring $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared"
+  echo "with other work; compare the two sides of a row, not rows of different runs)."
   echo
   echo "| Operation | Input | jetpack (s) | Peer | peer (s) | Ratio | Target | Met |"
   echo "|---|---|---:|---|---:|---:|---:|---|"

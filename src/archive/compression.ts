@@ -1,8 +1,8 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync } from 'node:fs';
 import { finished, pipeline } from 'node:stream/promises';
 import { open } from 'node:fs/promises';
 import { createGunzip, createGzip, constants as zlib } from 'node:zlib';
-import { Writable, type Readable } from 'node:stream';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { spawnReader, spawnWriter } from '../util/process.js';
 
@@ -44,20 +44,30 @@ export function parseCompression(value: string): Compression {
 const FILTERS: Record<Exclude<Compression, 'none' | 'gzip'>, { cmd: string; compress: string[]; decompress: string[] }> = {
   bzip2: { cmd: 'bzip2', compress: ['-c'], decompress: ['-dc'] },
   xz: { cmd: 'xz', compress: ['-c', '-T0'], decompress: ['-dc', '-T0'] },
-  zstd: { cmd: 'zstd', compress: ['-c', '-q', '-T0'], decompress: ['-dc', '-q'] },
+  zstd: { cmd: 'zstd', compress: ['-c', '-q', '-T0'], decompress: ['-dc'] },
 };
 
-/** The uncompressed bytes of a file, whatever its compression. */
+/** The uncompressed bytes of a file, whatever its compression. Corrupt data fails the stream with a UserError. */
 export function decompressedFile(path: string, compression: Compression): Readable {
   if (compression === 'none') return createReadStream(path, { highWaterMark: 1 << 20 });
   if (compression === 'gzip') {
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
     const gunzip = createGunzip({ chunkSize: 1 << 20 });
     const src = createReadStream(path, { highWaterMark: 1 << 20 });
-    src.on('error', (err) => gunzip.destroy(err));
-    return src.pipe(gunzip);
+    src.on('error', (err) => out.destroy(err));
+    gunzip.on('error', (err) => out.destroy(new UserError(`corrupt or truncated gzip data: ${err.message}`)));
+    out.on('close', () => src.destroy());
+    src.pipe(gunzip).pipe(out);
+    return out;
   }
-  const f = FILTERS[compression];
-  return spawnReader(f.cmd, [...f.decompress, '--', path], { what: `decompressing ${compression} data` });
+  // The file is the tool's stdin, so its messages say "(stdin)" rather than a staging path.
+  const fd = openSync(path, 'r');
+  try {
+    const f = FILTERS[compression];
+    return spawnReader(f.cmd, f.decompress, { stdin: fd, what: `corrupt or truncated ${compression} data` });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface CompressedSink {

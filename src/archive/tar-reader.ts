@@ -65,12 +65,17 @@ function numeric(buf: Buffer, start: number, length: number, field: string): num
   }
   const text = raw.toString('latin1').replace(/\0.*$/s, '').trim();
   if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw corrupt(`bad ${field} field "${text}"`);
+  if (!/^[0-7]+$/.test(text)) throw corrupt(`bad ${field} field ${JSON.stringify(text)}`);
   return parseInt(text, 8);
 }
 
 function checksumMatches(header: Buffer): boolean {
-  const stored = numeric(header, 148, 8, 'checksum');
+  let stored: number;
+  try {
+    stored = numeric(header, 148, 8, 'checksum');
+  } catch {
+    return false;
+  }
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK; i++) {
@@ -98,11 +103,12 @@ function parsePax(data: Buffer): Map<string, string> {
   return records;
 }
 
-function normalizeName(name: string): string {
-  let path = name;
-  while (path.startsWith('./')) path = path.slice(2);
-  while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  return path;
+/** "./rootfs//a/./b/" and "rootfs/a/b" name the same file: one spelling for every check. */
+export function normalizeName(name: string): string {
+  return name
+    .split('/')
+    .filter((part) => part !== '' && part !== '.')
+    .join('/');
 }
 
 type Pending = { kind: 'pax' | 'global' | 'longname' | 'longlink'; size: number };
@@ -170,7 +176,7 @@ export class TarReader {
       if (this.collecting) {
         const c = this.collecting;
         if (c.size + take > c.limit) {
-          const what = c.entry ? `entry ${c.entry.path}` : `a ${c.pending!.kind} header`;
+          const what = c.entry ? `entry ${JSON.stringify(c.entry.rawPath)}` : `a ${c.pending!.kind} header`;
           throw new UserError(`${what} is larger than the ${c.limit}-byte limit`);
         }
         c.parts.push(Buffer.from(chunk.subarray(pos, pos + take)));
@@ -254,7 +260,7 @@ export class TarReader {
       type = 'file';
       this.sparseExtensions = block[482] !== 0;
     }
-    if (!type) throw new UserError(`unsupported tar entry type "${flag}" for ${rawPath}`);
+    if (!type) throw new UserError(`unsupported tar entry type ${JSON.stringify(flag)} for ${JSON.stringify(rawPath)}`);
     const dataSize = pax.has('size') ? Number(pax.get('size')) : size;
     const xattrs = new Map<string, string>();
     for (const [k, v] of pax) if (k.startsWith('SCHILY.xattr.')) xattrs.set(k.slice('SCHILY.xattr.'.length), v);

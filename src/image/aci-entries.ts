@@ -1,6 +1,6 @@
 import path from 'node:path/posix';
 import { UserError } from '../errors.js';
-import type { TarEntry } from '../archive/tar-reader.js';
+import { normalizeName, type TarEntry } from '../archive/tar-reader.js';
 
 /** Largest manifest jetpack reads; appc manifests are a few KiB. */
 export const MANIFEST_LIMIT = 1 << 20;
@@ -25,7 +25,11 @@ export class AciEntryChecker {
     if (raw.startsWith('/')) throw refuse(entry, 'absolute path');
     if (raw.split('/').includes('..')) throw refuse(entry, 'path contains ".."');
     const name = entry.path;
+    if (name === '' && entry.type === 'directory') return; // "./", written by `tar -C dir -c .`
     if (this.seen.has(name)) throw refuse(entry, 'duplicate entry');
+    for (const key of entry.xattrs.keys()) {
+      if (key.startsWith('trusted.overlay.')) throw refuse(entry, `xattr ${key} is reserved for the store's overlay layers`);
+    }
 
     if (name === 'manifest') {
       if (entry.type !== 'file') throw refuse(entry, 'the manifest must be a regular file');
@@ -61,19 +65,18 @@ export class AciEntryChecker {
       }
     }
     if (entry.type === 'hardlink') {
-      const target = path.normalize(entry.linkpath.replace(/^(\.\/)+/, ''));
+      const target = normalizeName(entry.linkpath);
       if (entry.linkpath.startsWith('/') || target.split('/').includes('..') || !target.startsWith('rootfs/')) {
         throw refuse(entry, `hardlink target ${JSON.stringify(entry.linkpath)} points outside the rootfs`);
       }
       const targetType = this.seen.get(target);
       if (targetType === undefined) throw refuse(entry, `hardlink target ${JSON.stringify(entry.linkpath)} is not an earlier entry`);
       if (targetType === 'directory') throw refuse(entry, 'hardlink to a directory');
+      // A hardlink to a symlink is a symlink: nothing may be stored beneath it either.
+      if (this.symlinks.has(target)) this.symlinks.add(name);
     }
     if (entry.type === 'char' && entry.devmajor === 0 && entry.devminor === 0) {
       throw refuse(entry, 'character device 0:0 is reserved for overlay whiteouts');
-    }
-    for (const key of entry.xattrs.keys()) {
-      if (key.startsWith('trusted.overlay.')) throw refuse(entry, `xattr ${key} is reserved for the store's overlay layers`);
     }
   }
 }

@@ -15,7 +15,7 @@ export interface ImageQuery {
   defaulted: Set<string>;
 }
 
-const IMAGE_ID_PREFIX = /^sha512-[0-9a-f]{1,128}$/;
+const IMAGE_ID_PREFIX = /^sha512-[0-9a-f]{0,128}$/;
 
 export function parseImageQuery(s: string): ImageQuery {
   const fail = (message: string): never => {

@@ -28,12 +28,18 @@ export async function applyPathWhitelist(store: Store, dependencies: StoredImage
     if (removed(entry.path) && topMost(entry.path)) await rm(path.join(rootfs, entry.path), { recursive: true, force: true });
   }
 
+  const own = new Map((await walkLayer(rootfs)).map((e) => [e.path, e.isDirectory]));
+  // A symlink or file of this layer already hides everything beneath it, and a whiteout
+  // made through it would land wherever the symlink points.
+  const hiddenByOwn = (p: string) => {
+    for (let dir = path.posix.dirname(p); dir !== '.'; dir = path.posix.dirname(dir)) if (own.get(dir) === false) return true;
+    return false;
+  };
   const lowerLayers = [...new Set((await Promise.all(dependencies.map((d) => layerStack(store, d)))).flat())];
   const lower = await renderedPaths(lowerLayers);
-  const whiteouts = [...lower.keys()].filter((p) => removed(p) && topMost(p)).sort();
+  const whiteouts = [...lower.keys()].filter((p) => removed(p) && topMost(p) && !hiddenByOwn(p)).sort();
   if (whiteouts.length === 0) return;
 
-  const own = new Set((await walkLayer(rootfs)).map((e) => e.path));
   const parents = new Set<string>();
   for (const w of whiteouts) {
     for (let p = path.posix.dirname(w); p !== '.'; p = path.posix.dirname(p)) if (!own.has(p)) parents.add(p);

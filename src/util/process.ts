@@ -27,7 +27,10 @@ export interface RunOptions {
 }
 
 function commandFailure(cmd: string, opts: RunOptions, code: number | null, signal: string | null, stderr: string): UserError {
-  const detail = stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
+  // Tools prefix their real complaint with their name; the rest is often advice (bzip2's).
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const own = lines.filter((l) => l.startsWith(`${cmd}: `));
+  const detail = (own.length ? own : lines).slice(-3).join('; ');
   const how = signal ? `killed by ${signal}` : `exited with status ${code}`;
   const what = opts.what ? `${opts.what}: ` : '';
   return new UserError(`${what}${cmd} ${how}${detail ? `: ${detail}` : ''}`);
@@ -71,16 +74,18 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions & { i
  * succeeded; a non-zero exit destroys the stream with the command's stderr. Destroying the
  * stream early kills the command.
  */
-export function spawnReader(cmd: string, args: readonly string[], opts: RunOptions & { stdin?: Readable | 'ignore' } = {}): Readable {
-  const stdio: StdioOptions = [opts.stdin && opts.stdin !== 'ignore' ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+export function spawnReader(cmd: string, args: readonly string[], opts: RunOptions & { stdin?: Readable | number | 'ignore' } = {}): Readable {
+  const stdinIsStream = typeof opts.stdin === 'object';
+  const stdio: StdioOptions = [typeof opts.stdin === 'number' ? opts.stdin : stdinIsStream ? 'pipe' : 'ignore', 'pipe', 'pipe'];
   const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio });
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const stderr = collectStderr(child.stderr);
   child.stdout!.pipe(out, { end: false });
-  if (opts.stdin && opts.stdin !== 'ignore') {
+  if (typeof opts.stdin === 'object') {
+    const input = opts.stdin;
     child.stdin!.on('error', () => {});
-    opts.stdin.on('error', (err) => out.destroy(err));
-    opts.stdin.pipe(child.stdin!);
+    input.on('error', (err) => out.destroy(err));
+    input.pipe(child.stdin!);
   }
   child.on('error', (err) => out.destroy(spawnFailure(cmd, err)));
   child.on('close', (code, signal) => {

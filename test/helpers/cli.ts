@@ -21,6 +21,7 @@ export function jetpack(root: string, args: string[], opts: { input?: string | B
     cwd: opts.cwd,
     env: { ...process.env, CI: 'true', JETPACK_DEBUG: '', ...opts.env },
     maxBuffer: 1 << 30,
+    timeout: 300_000, // a hung jetpack fails its test instead of stalling the suite
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -109,13 +109,13 @@ test('formatImageName output parses back to the same labels', () => {
   assert.ok(matchesQuery(m, q));
 });
 
-test('looksLikeImageID: sha512- and 1 to 128 lowercase hex digits', () => {
+test('looksLikeImageID: sha512- and up to 128 lowercase hex digits (the bare prefix matches every ID)', () => {
   const full = `sha512-${'a1'.repeat(64)}`;
   assert.ok(looksLikeImageID(full));
   assert.ok(looksLikeImageID('sha512-0'));
   assert.ok(looksLikeImageID(`sha512-${'f'.repeat(32)}`));
   assert.not.ok(looksLikeImageID(`${full}0`));
-  assert.not.ok(looksLikeImageID('sha512-'));
+  assert.ok(looksLikeImageID('sha512-'));
   assert.not.ok(looksLikeImageID('sha512-ABCD'));
   assert.not.ok(looksLikeImageID('sha256-abcd'));
   assert.not.ok(looksLikeImageID('abcd'));

@@ -1,0 +1,79 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import path from 'node:path';
+import { JETPACK, REPO, jetpack, removeDir, sh, tempDir } from '../helpers/cli.js';
+
+const work = tempDir();
+const root = path.join(work, 'store');
+const COMMANDS = ['import', 'makeaci', 'images', 'show-image', 'image-manifest', 'export', 'destroy-image', 'fsck', 'config', 'version'];
+
+test('help lists every command; help COMMAND and COMMAND --help show its usage and flags', () => {
+  const r = jetpack(root, ['help']);
+  assert.is(r.status, 0);
+  for (const c of COMMANDS) assert.match(r.stdout, new RegExp(`^  ${c} `, 'm'));
+  for (const c of COMMANDS) {
+    const viaHelp = jetpack(root, ['help', c]);
+    assert.is(viaHelp.status, 0, c);
+    assert.match(viaHelp.stdout, new RegExp(`^usage: jetpack ${c}`), c);
+    assert.is(jetpack(root, [c, '--help']).stdout, viaHelp.stdout, c);
+    assert.is(jetpack(root, [c, '-h']).stdout, viaHelp.stdout, c);
+  }
+  assert.match(jetpack(root, ['help', 'export']).stdout, /-compress=none\|gzip\|bzip2\|xz\|zstd/);
+});
+
+test('no command prints help and exits 2; unknown commands and flags are one-line errors', () => {
+  const none = jetpack(root, []);
+  assert.is(none.status, 2);
+  assert.match(none.stdout, /^usage: jetpack/);
+  const unknown = jetpack(root, ['frobnicate']);
+  assert.is(unknown.status, 2);
+  assert.is(unknown.stderr, 'jetpack: unknown command "frobnicate" (see jetpack help)\n');
+  const flag = jetpack(root, ['images', '-bogus']);
+  assert.is(flag.status, 1);
+  assert.is(flag.stderr, 'jetpack: unknown flag -bogus for jetpack images (see jetpack help images)\n');
+  const usage = jetpack(root, ['export']);
+  assert.is(usage.status, 2);
+  assert.is(usage.stderr, 'jetpack: usage: jetpack export IMAGE [FILE|-]\n');
+});
+
+test('version prints the package version', () => {
+  const version = JSON.parse(sh(`cat "${REPO}/package.json"`)).version;
+  assert.is(jetpack(root, ['version']).stdout, `jetpack ${version}\n`);
+});
+
+test('config prints every variable, or the named ones; path.share holds makeaci', () => {
+  const all = jetpack(root, ['config']).stdout;
+  assert.match(all, new RegExp(`^path\\.root=${root}$`, 'm'));
+  assert.match(all, /^host\.os=linux$/m);
+  assert.is(jetpack(root, ['config', 'path.root']).stdout, `${root}\n`);
+  const share = jetpack(root, ['config', 'path.share']).stdout.trim();
+  assert.is(share, path.join(REPO, 'share'));
+  sh(`test -x "${share}/makeaci"`);
+  const bad = jetpack(root, ['config', 'nope']);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /^jetpack: unknown config variable nope/);
+});
+
+test('the store root comes from -root, else $JETPACK_ROOT', () => {
+  const viaEnv = path.join(work, 'env-store');
+  const out = sh(`JETPACK_ROOT="${viaEnv}" "${JETPACK}" config path.root`);
+  assert.is(out, `${viaEnv}\n`);
+  assert.is(sh(`JETPACK_ROOT="${viaEnv}" "${JETPACK}" --root "${root}" config path.root`), `${root}\n`);
+  sh(`JETPACK_ROOT="${viaEnv}" "${JETPACK}" images >/dev/null && test -d "${viaEnv}/images" && test -d "${viaEnv}/tmp"`);
+});
+
+test('boolean flags take =true/=false in both styles', () => {
+  assert.is(jetpack(root, ['images', '-q=false', '--H=true']).status, 0);
+  const bad = jetpack(root, ['images', '-q=maybe']);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /takes true or false/);
+});
+
+test('a store that cannot be created is a clear error', () => {
+  const r = jetpack('/etc/passwd/store', ['images']);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /^jetpack: cannot create the image store at \/etc\/passwd\/store: /);
+});
+
+test.after(() => removeDir(work));
+test.run();
