@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Where the time of `jetpack import` and `jetpack export -flat` goes, stage by stage. Each
+# line rebuilds one more piece of jetpack's pipeline out of plain tools (GNU tar, zstd, and
+# a few lines of node doing what jetpack's node process does: sha512 of the stream, pipes),
+# so the difference between two lines is the cost of that piece. Not a pass/fail benchmark:
+# run it after bench/import-export.sh (it reuses the ACIs cached in bench/work/).
+#
+#   bash bench/profile-import-export.sh      (as root; ROUNDS=3 by default, median shown)
+set -Eeuo pipefail
+shopt -s inherit_errexit
+
+ROUNDS=${ROUNDS:-3}
+COOLDOWN=${COOLDOWN:-65}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$HERE")
+WORK=$HERE/work
+JETPACK=$REPO/bin/jetpack
+ACI=$WORK/debian-minbase.aci
+ACI_ZST=$WORK/debian-minbase-zstd.aci
+
+[ "$(id -u)" = 0 ] || { echo "profile: must run as root" >&2; exit 1; }
+[ -s "$ACI" ] && [ -s "$ACI_ZST" ] || { echo "profile: run bench/import-export.sh first (it makes $ACI)" >&2; exit 1; }
+RUN=$(mktemp -d "$WORK/profile.XXXXXX")
+trap 'rm -rf "$RUN"' EXIT
+ERRLOG=$RUN/stderr.log
+
+# node doing what jetpack's node process does with the stream, minus the tar header checks:
+# stdin (or a file) -> sha512 -> stdout (or nowhere), in 1 MiB chunks; FSYNC=1 fsyncs stdout.
+cat >"$RUN/hashpipe.mjs" <<'EOF'
+import { createReadStream, createWriteStream, fsyncSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+const [src, out] = process.argv.slice(2);
+const hash = createHash('sha512');
+const hashing = new Transform({ highWaterMark: 1 << 20, transform(c, _e, done) { hash.update(c); done(null, c); } });
+const input = src === '-' ? process.stdin : createReadStream(src, { highWaterMark: 1 << 20 });
+const sink = out === 'none'
+  ? new Writable({ highWaterMark: 1 << 20, write(_c, _e, done) { done(); } })
+  : createWriteStream('', { fd: 1, autoClose: false, highWaterMark: 1 << 20 });
+await pipeline(input, hashing, sink);
+if (process.env.FSYNC === '1') fsyncSync(1);
+process.stderr.write(hash.digest('hex').slice(0, 16) + '\n');
+EOF
+HASHPIPE=(node "$RUN/hashpipe.mjs")
+
+n=0
+stage() { # LABEL COMMAND... ; COMMAND gets a fresh path as $1 (via OUT)
+  local label=$1 times=() r t0 t1
+  shift
+  for ((r = 1; r <= ROUNDS; r++)); do
+    n=$((n + 1))
+    OUT=$RUN/o$n
+    sync
+    t0=$EPOCHREALTIME
+    "$@" >/dev/null 2>>"$ERRLOG"
+    t1=$EPOCHREALTIME
+    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+  done
+  printf '%-68s %6s   (%s)\n' "$label" "$(printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" "${times[*]}"
+}
+
+PEER_X=(--numeric-owner --xattrs --xattrs-include='*')
+JETPACK_X=(--numeric-owner --same-owner --same-permissions --xattrs --xattrs-include='*' --acls)
+PEER_C=(-c --format=posix --xattrs --xattrs-include='*' --numeric-owner --sort=name)
+JETPACK_C=(-c --format=posix --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime --sort=name --numeric-owner --xattrs --xattrs-include='*' --xattrs-exclude='trusted.overlay.*' --acls --sparse)
+
+s_node_start() { node -e 0; }
+s_jetpack_start() { "$JETPACK" -root="$OUT" images; }
+s_copy() { cp "$ACI" "$OUT"; }
+s_hash_file() { "${HASHPIPE[@]}" "$ACI" none; }
+s_tar_x_peer() { mkdir "$OUT" && tar -x "${PEER_X[@]}" -f "$ACI" -C "$OUT"; }
+s_tar_x_jetpack() { mkdir "$OUT" && tar -x "${JETPACK_X[@]}" -f "$ACI" -C "$OUT"; }
+s_cat_tar_x() { mkdir "$OUT" && cat "$ACI" | tar -x "${JETPACK_X[@]}" -f - -C "$OUT"; }
+s_node_tar_x() { mkdir "$OUT" && "${HASHPIPE[@]}" "$ACI" - | tar -x "${JETPACK_X[@]}" -f - -C "$OUT"; }
+s_import() { "$JETPACK" -root="$OUT" import "$ACI"; }
+s_tar_xz_peer() { mkdir "$OUT" && tar -x -I zstd "${PEER_X[@]}" -f "$ACI_ZST" -C "$OUT"; }
+s_zstd_node_tar_x() { mkdir "$OUT" && zstd -dc -q "$ACI_ZST" | "${HASHPIPE[@]}" - - | tar -x "${JETPACK_X[@]}" -f - -C "$OUT"; }
+s_import_zst() { "$JETPACK" -root="$OUT" import "$ACI_ZST"; }
+
+echo "== setting up (an image to export) and cooling down ${COOLDOWN}s" >&2
+STORE=$RUN/store
+ID=$("$JETPACK" -root="$STORE" import "$ACI" 2>>"$ERRLOG")
+IMG=$STORE/images/$ID
+cat "$ACI" "$ACI_ZST" >/dev/null
+tar -C "$IMG" -cf - manifest rootfs >/dev/null
+sync
+sleep "$COOLDOWN"
+
+s_tar_c_peer() { tar -C "$IMG" "${PEER_C[@]}" -f - manifest rootfs >"$OUT"; }
+s_tar_c_jetpack() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs >"$OUT"; }
+s_tar_c_node() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | "${HASHPIPE[@]}" - - >"$OUT"; }
+s_tar_c_node_fsync() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | FSYNC=1 "${HASHPIPE[@]}" - - >"$OUT"; }
+s_export() { "$JETPACK" -root="$STORE" export -flat "$ID" "$OUT"; }
+s_tar_c_zstd_peer() { tar -C "$IMG" "${PEER_C[@]}" -f - manifest rootfs | zstd -q -T0 -c >"$OUT"; }
+s_tar_c_zstd_jetpack() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | zstd -q -T0 -c >"$OUT"; }
+s_tar_c_node_zstd() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | "${HASHPIPE[@]}" - - | zstd -q -T0 -c >"$OUT"; }
+s_tar_c_node_zstd_fsync() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | "${HASHPIPE[@]}" - - | zstd -q -T0 -c >"$OUT" && sync -d "$OUT"; }
+s_export_zst() { "$JETPACK" -root="$STORE" export -flat -compress=zstd "$ID" "$OUT"; }
+
+echo "Median of $ROUNDS (every run in parentheses), seconds; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "Import, uncompressed ACI ($(stat -c %s "$ACI") bytes)"
+stage "node -e 0 (node start-up)" s_node_start
+stage "jetpack -root=NEW images (start-up, store creation, locks)" s_jetpack_start
+stage "cp ACI (the copy into staging: copy_file_range)" s_copy
+stage "node: read ACI + sha512, no output" s_hash_file
+stage "tar -x -f ACI, peer flags (the peer)" s_tar_x_peer
+stage "tar -x -f ACI, jetpack flags (+ --same-* --acls)" s_tar_x_jetpack
+stage "cat ACI | tar -x -f -, jetpack flags (through a pipe)" s_cat_tar_x
+stage "node(read + sha512 + pipe) | tar -x, jetpack flags" s_node_tar_x
+stage "jetpack import" s_import
+echo
+echo "Import, zstd ACI ($(stat -c %s "$ACI_ZST") bytes)"
+stage "tar -x -I zstd -f ACI, peer flags (the peer)" s_tar_xz_peer
+stage "zstd -dc | node(sha512 + pipe) | tar -x, jetpack flags" s_zstd_node_tar_x
+stage "jetpack import" s_import_zst
+echo
+echo "Flat export, uncompressed"
+stage "tar -c, peer flags > out (the peer)" s_tar_c_peer
+stage "tar -c, jetpack flags (+ --pax-option --acls --sparse) > out" s_tar_c_jetpack
+stage "tar -c, jetpack flags | node(sha512 + pipe) > out" s_tar_c_node
+stage "tar -c, jetpack flags | node(sha512 + pipe) > out, fsync" s_tar_c_node_fsync
+stage "jetpack export -flat" s_export
+echo
+echo "Flat export, zstd"
+stage "tar -c, peer flags | zstd -T0 > out (the peer)" s_tar_c_zstd_peer
+stage "tar -c, jetpack flags | zstd -T0 > out" s_tar_c_zstd_jetpack
+stage "tar -c, jetpack flags | node(sha512 + pipe) | zstd -T0 > out" s_tar_c_node_zstd
+stage "  ... and fsync out" s_tar_c_node_zstd_fsync
+stage "jetpack export -flat -compress=zstd" s_export_zst
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
