@@ -35,6 +35,16 @@ function generalHelp(): string {
   ].join('\n') + '\n';
 }
 
+const HELP_FLAGS = new Set(['-h', '-help', '--help']);
+
+/** A help flag among the command's own flags: not after "--", nor inside a command line it runs. */
+function wantsHelp(cmd: Command, args: string[]): boolean {
+  const end = args.indexOf('--') === -1 ? args.length : args.indexOf('--');
+  const firstPositional = cmd.stopAtPositional ? args.findIndex((a) => !a.startsWith('-') || a === '-') : -1;
+  const flags = args.slice(0, firstPositional === -1 ? end : Math.min(end, firstPositional));
+  return flags.some((a) => HELP_FLAGS.has(a));
+}
+
 function findCommand(name: string): Command {
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) throw new UserError(`unknown command "${name}" (see jetpack help)`, 2);
@@ -50,12 +60,9 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined && !flagBoolean(global, 'help') ? 2 : 0;
   }
   const cmd = findCommand(name);
-  if (rest.includes('--help') || rest.includes('-h') || rest.includes('-help')) {
-    const beforeDashes = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
-    if (beforeDashes.some((a) => a === '--help' || a === '-h' || a === '-help') && (!cmd.stopAtPositional || rest[0]?.startsWith('-'))) {
-      process.stdout.write(commandHelp(cmd));
-      return 0;
-    }
+  if (wantsHelp(cmd, rest)) {
+    process.stdout.write(commandHelp(cmd));
+    return 0;
   }
   const flags = parseFlags(rest, cmd.flags, { command: `jetpack ${cmd.name}`, stopAtPositional: cmd.stopAtPositional });
   const ctx = new Context(flagString(global, 'root'));

@@ -75,5 +75,9 @@ test('a store that cannot be created is a clear error', () => {
   assert.match(r.stderr, /^jetpack: cannot create the image store at \/etc\/passwd\/store: /);
 });
 
+test('docs/CLI.md matches the help the CLI prints', () => {
+  sh(`node "${REPO}/scripts/cli-doc.mjs" --check`);
+});
+
 test.after(() => removeDir(work));
 test.run();
