@@ -1,6 +1,6 @@
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { imageIDFromDigest, newImageHash } from '../image/id.js';
 import { spawnReader } from '../util/process.js';
@@ -19,6 +19,8 @@ export interface AciSource {
   rootfsParent: string;
   /** Wraps the tar command, e.g. to run it where an overlay of the tree is mounted. */
   wrap?: CommandWrapper;
+  /** Only these entries of the tree (paths relative to it, parents first), instead of all of it. */
+  members?: string[];
 }
 
 /**
@@ -31,7 +33,9 @@ export async function writeAci(source: AciSource, fd: number, compression: Compr
   await writeFile(manifestFile, source.manifest, { mode: 0o644 });
   await utimes(manifestFile, 0, 0);
 
-  const tarArgs = [...TAR_CREATE, '-C', source.scratch, 'manifest', '-C', source.rootfsParent, 'rootfs'];
+  const tarArgs = [...TAR_CREATE, '-C', source.scratch, 'manifest', '-C', source.rootfsParent];
+  tarArgs.push(...(source.members ? ['--no-recursion', '--null', '-T', '-'] : ['rootfs']));
+  const list = source.members && Readable.from([Buffer.from(['rootfs', ...source.members.map((m) => `rootfs/${m}`)].map((m) => `${m}\0`).join(''))]);
   const [cmd, args] = source.wrap ? source.wrap('tar', tarArgs) : ['tar', tarArgs];
   const hash = newImageHash();
   const bar = progress ? new Progress(progress.label, progress.total) : undefined;
@@ -44,7 +48,7 @@ export async function writeAci(source: AciSource, fd: number, compression: Compr
     },
   });
   const sink = compressedSink(compression, fd);
-  await Promise.all([pipeline(spawnReader(cmd, args, { what: 'archiving the rootfs' }), hashing, sink.stream), sink.done]);
+  await Promise.all([pipeline(spawnReader(cmd, args, { what: 'archiving the rootfs', stdin: list }), hashing, sink.stream), sink.done]);
   bar?.finish();
   return imageIDFromDigest(hash);
 }

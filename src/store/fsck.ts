@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TarReader } from '../archive/tar-reader.js';
 import { decompressedFile } from '../archive/compression.js';
@@ -6,7 +6,6 @@ import { isImageID, imageIDFromDigest, newImageHash } from '../image/id.js';
 import { MANIFEST_LIMIT } from '../image/aci-entries.js';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { acquireLock } from './lock.js';
 import { IMAGE_FILES } from './layout.js';
 import type { Store } from './store.js';
 
@@ -61,12 +60,7 @@ async function readStoredAci(file: string, compression: Parameters<typeof decomp
 export async function fsck(store: Store, log: (line: string) => void): Promise<FsckReport> {
   return store.locked(async () => {
     const report: FsckReport = { checked: 0, problems: [], removed: [] };
-    for (const name of await readdir(store.layout.tmp)) {
-      const entry = path.join(store.layout.tmp, name);
-      const lock = await acquireLock(entry, 'exclusive', false).catch(() => null);
-      if (lock === null && !name.startsWith('destroy-')) continue; // an operation is still using it
-      await rm(entry, { recursive: true, force: true });
-      await lock?.release();
+    for (const name of await store.reapLeftovers()) {
       report.removed.push(`tmp/${name}`);
       log(`removed leftover tmp/${name}`);
     }

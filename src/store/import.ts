@@ -71,7 +71,8 @@ async function storeStagedAci(store: Store, staging: Staging, opts: ImportOption
   return { image, added };
 }
 
-async function resolveDependency(store: Store, dep: Dependency): Promise<StoredImage> {
+/** Finds a manifest dependency in the store: by imageID when given, else by name and labels. */
+export async function resolveDependency(store: Store, dep: Dependency): Promise<StoredImage> {
   const labels = (dep.labels ?? []).map((l) => `,${l.name}=${l.value}`).join('');
   if (dep.imageID) {
     const image = await store.get(dep.imageID);

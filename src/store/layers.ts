@@ -84,3 +84,33 @@ export async function renderedPaths(layers: string[]): Promise<Map<string, numbe
   }
   return present;
 }
+
+/**
+ * Copies one entry (not a directory's contents) from one tree to another with its owner,
+ * mode, times, xattrs and ACLs: GNU tar keeps all of them, Node's fs API does not.
+ * `rel` "." copies the root directory's own metadata.
+ */
+export async function copyEntry(fromRoot: string, rel: string, toRoot: string): Promise<void> {
+  await run(
+    'bash',
+    [
+      '-c',
+      'set -o pipefail; tar -c --no-recursion --numeric-owner --xattrs --xattrs-include="*" --xattrs-exclude="trusted.overlay.*" --acls -C "$1" -- "$2" | tar -x --numeric-owner --same-owner -p --xattrs --xattrs-include="*" --acls -C "$3"',
+      'bash',
+      fromRoot,
+      rel,
+      toRoot,
+    ],
+    { what: `copying ${rel} from ${fromRoot}` },
+  );
+}
+
+const MKNOD_BATCH = 500;
+
+/** Creates overlay whiteouts (0:0 character devices) at `paths`, relative to `root`; parents must exist. */
+export async function makeWhiteouts(root: string, paths: string[]): Promise<void> {
+  for (let i = 0; i < paths.length; i += MKNOD_BATCH) {
+    const batch = paths.slice(i, i + MKNOD_BATCH).map((p) => path.join(root, p));
+    await run('sh', ['-ec', 'for p; do mknod -m 000 "$p" c 0 0; done', 'sh', ...batch], { what: 'creating whiteouts' });
+  }
+}

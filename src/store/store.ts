@@ -93,6 +93,35 @@ export class Store {
     }, 'shared');
   }
 
+  /**
+   * Removes what killed operations left in tmp/: entries whose lock nobody holds. Live
+   * staging dirs are locked by their owners and stay. Call with the store lock held, so
+   * that no staging dir is caught between its creation and its lock.
+   */
+  async reapLeftovers(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const name of await readdir(this.layout.tmp)) {
+      const entry = path.join(this.layout.tmp, name);
+      const lock = await acquireLock(entry, 'exclusive', false).catch(() => null);
+      if (lock === null && !name.startsWith('destroy-')) continue;
+      await rm(entry, { recursive: true, force: true });
+      await lock?.release();
+      removed.push(name);
+    }
+    return removed;
+  }
+
+  /** Reaps leftovers now if the store is idle (nobody holds its lock); never waits. */
+  async tidy(): Promise<void> {
+    const lock = await acquireLock(this.layout.lockFile, 'exclusive', false);
+    if (!lock) return;
+    try {
+      await this.reapLeftovers();
+    } finally {
+      await lock.release();
+    }
+  }
+
   async ids(): Promise<string[]> {
     const names = await readdir(this.layout.images);
     return names.filter(isImageID).sort();

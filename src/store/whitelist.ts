@@ -1,11 +1,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { run } from '../util/process.js';
-import { layerStack, renderedPaths, walkLayer } from './layers.js';
+import { copyEntry, layerStack, makeWhiteouts, renderedPaths, walkLayer } from './layers.js';
 import type { Store, StoredImage } from './store.js';
-
-const MKNOD_BATCH = 500;
 
 /**
  * Makes an imported layer honour its manifest's pathWhitelist (appc: only the listed paths
@@ -49,12 +46,7 @@ export async function applyPathWhitelist(store: Store, dependencies: StoredImage
   for (const dir of [...parents].sort()) {
     const from = lowerLayers[lower.get(dir)!];
     if (from === undefined) throw new UserError(`pathWhitelist keeps ${dir}, which no layer provides`);
-    await run('sh', ['-c', 'tar -c --no-recursion --xattrs --xattrs-include="*" --acls -C "$1" -- "$2" | tar -x --xattrs --xattrs-include="*" --acls --same-owner -p -C "$3"', 'sh', from, dir, rootfs], {
-      what: `copying directory ${dir} for a whiteout`,
-    });
+    await copyEntry(from, dir, rootfs);
   }
-  for (let i = 0; i < whiteouts.length; i += MKNOD_BATCH) {
-    const batch = whiteouts.slice(i, i + MKNOD_BATCH).map((p) => path.join(rootfs, p));
-    await run('sh', ['-ec', 'for p; do mknod -m 000 "$p" c 0 0; done', 'sh', ...batch], { what: 'creating whiteouts' });
-  }
+  await makeWhiteouts(rootfs, whiteouts);
 }

@@ -1,4 +1,6 @@
 import type { Command } from '../command.js';
+import { buildCommand, imageCommand } from './build.js';
+import { runCommand } from './run.js';
 import { configCommand, versionCommand } from './config.js';
 import { exportCommand } from './export.js';
 import { fsckCommand } from './fsck.js';
@@ -10,6 +12,8 @@ import { makeaciCommand } from './makeaci.js';
 export const COMMANDS: Command[] = [
   importCommand,
   makeaciCommand,
+  buildCommand,
+  runCommand,
   imagesCommand,
   showImageCommand,
   imageManifestCommand,
@@ -18,4 +22,5 @@ export const COMMANDS: Command[] = [
   fsckCommand,
   configCommand,
   versionCommand,
+  imageCommand,
 ];

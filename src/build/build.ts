@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { globby, isDynamicPattern } from 'globby';
+import { writeAci } from '../archive/aci-writer.js';
+import { Container } from '../container/container.js';
+import { UserError } from '../errors.js';
+import { serializeManifest } from '../image/manifest.js';
+import { resolveDependency } from '../store/import.js';
+import { IMAGE_FILES } from '../store/layout.js';
+import { layerStack, opaqueDirs, walkLayer } from '../store/layers.js';
+import type { Staging, Store, StoredImage } from '../store/store.js';
+import { run } from '../util/process.js';
+import { buildTimestamp, mergeBuildManifest } from './manifest-defaults.js';
+
+export interface BuildOptions {
+  /** The build directory whose contents are copied into the work dir (Jetpack's -dir). */
+  dir: string;
+  /** Extra files (globs allowed) copied into the work dir by basename (-cp). */
+  copy: string[];
+  command: string[];
+  network: 'host' | 'none';
+  /** Keep a failed build's container for debugging. */
+  keep: boolean;
+  /** Called with where a kept container is and how to enter it. */
+  onKept?: (dir: string, enter: string) => void;
+}
+
+const STEPS = ['', 'create the build container', 'copy the build directory', 'copy -cp files', 'run the build command', 'read manifest.json', 'remove the work directory', 'save the image'];
+
+/** A failure tagged with the step of Jetpack's build process it happened in. */
+export class BuildError extends UserError {
+  constructor(step: number, message: string) {
+    super(`build failed at step ${step} (${STEPS[step]}): ${message}`);
+  }
+}
+
+async function step<T>(n: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof BuildError) throw err;
+    throw new BuildError(n, err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function expandCopies(patterns: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const pattern of patterns) {
+    if (isDynamicPattern(pattern)) {
+      const matches = await globby(pattern, { onlyFiles: false, expandDirectories: false, dot: true, absolute: true });
+      if (matches.length === 0) throw new UserError(`-cp ${pattern} matches no file`);
+      files.push(...matches.sort());
+    } else {
+      await stat(pattern).catch(() => {
+        throw new UserError(`-cp ${pattern}: no such file`);
+      });
+      files.push(path.resolve(pattern));
+    }
+  }
+  return files;
+}
+
+/**
+ * Builds a derivative image the way Jetpack does (seed 004, "Building derivative images"):
+ * (1) create a build container from the parent, (2) copy the build dir's contents into a
+ * fresh work dir in its root, (3) copy the -cp files there, (4) run the command as root in
+ * the work dir, (5) take manifest.json from it and merge defaults, (6) remove the work dir,
+ * (7) save the container's changes + manifest as the new image. Any failure leaves no image
+ * and no container (unless `keep`), and names the step.
+ */
+export async function buildImage(store: Store, parent: StoredImage, opts: BuildOptions): Promise<StoredImage> {
+  const buildDir = await step(2, async () => {
+    const st = await stat(opts.dir).catch(() => undefined);
+    if (!st?.isDirectory()) throw new UserError(`build directory ${opts.dir} does not exist`);
+    return path.resolve(opts.dir);
+  });
+  const copies = await step(3, () => expandCopies(opts.copy));
+  await store.tidy(); // a build killed earlier left its container in tmp/
+  const staging = await store.stage('build');
+  let container: Container | undefined;
+  try {
+    container = await step(1, async () => Container.create(staging.dir, await layerStack(store, parent)));
+    const c = container;
+    const workDir = await step(2, async () => {
+      let name = '.jetpack.build.';
+      while (await c.parentHas(name)) name = `.jetpack.build.${randomUUID()}`;
+      const host = c.hostPath(name);
+      await mkdir(host, { mode: 0o700 });
+      await run('cp', ['-a', '--', `${buildDir}/.`, host], { what: 'copying the build directory' });
+      return name;
+    });
+    await step(3, async () => {
+      if (copies.length) await run('cp', ['-a', '--', ...copies, c.hostPath(workDir)], { what: 'copying -cp files' });
+    });
+    await c.seal();
+    const status = await step(4, () => c.run(opts.command, { cwd: `/${workDir}`, network: opts.network }));
+    if (status !== 0) throw new BuildError(4, `${opts.command[0]} exited with status ${status}`);
+
+    const manifest = await step(5, async () => {
+      const file = path.join(c.hostPath(workDir), 'manifest.json');
+      const text = await readFile(file, 'utf8').catch(() => {
+        throw new UserError('the build left no manifest.json in the work directory');
+      });
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (err) {
+        throw new UserError(`manifest.json is not valid JSON: ${(err as Error).message}`);
+      }
+      return mergeBuildManifest(raw, parent, buildTimestamp());
+    });
+    const dependencies = await step(5, async () => [parent, ...(await Promise.all(manifest.dependencies!.slice(1).map((d) => resolveDependency(store, d))))]);
+
+    await step(6, () => rm(c.hostPath(workDir), { recursive: true, force: true }));
+    return await step(7, () => saveImage(store, staging, c, manifest, dependencies, workDir));
+  } catch (err) {
+    if (opts.keep && container) await keepContainer(store, staging, container, opts);
+    else await staging.discard();
+    throw err;
+  }
+}
+
+async function saveImage(
+  store: Store,
+  staging: Staging,
+  container: Container,
+  merged: ReturnType<typeof mergeBuildManifest>,
+  dependencies: StoredImage[],
+  workDir: string,
+): Promise<StoredImage> {
+  await container.finishLayer([workDir]);
+  const entries = await walkLayer(container.layerDir);
+  const deletes = entries.some((e) => e.isWhiteout) || (await opaqueDirs(container.layerDir)).length > 0;
+  // appc has no whiteouts: deletions reach the layered ACI as a pathWhitelist of the whole
+  // new tree, as in Jetpack. The stored layer keeps its whiteouts for rendering.
+  const manifest = deletes ? { ...merged, pathWhitelist: ['/', ...(await container.renderedPaths()).map((p) => `/${p}`)] } : merged;
+  const manifestBytes = serializeManifest(manifest);
+  const aciPath = staging.path(IMAGE_FILES.aci);
+  const fh = await open(aciPath, 'w', 0o644);
+  let id: string;
+  try {
+    id = await writeAci(
+      { manifest: manifestBytes, scratch: staging.path('scratch'), rootfsParent: staging.dir, members: entries.filter((e) => !e.isWhiteout).map((e) => e.path) },
+      fh.fd,
+      'none',
+    );
+  } finally {
+    await fh.close();
+  }
+  await rm(staging.path('scratch'), { recursive: true, force: true });
+  await writeFile(staging.path(IMAGE_FILES.manifest), manifestBytes, { mode: 0o444 });
+  const size = (await stat(aciPath)).size;
+  await store.commit(staging, {
+    id,
+    compression: 'none',
+    size,
+    stored: new Date().toISOString(),
+    dependencies: dependencies.map((d) => d.id),
+  });
+  const image = await store.get(id);
+  if (!image) throw new Error(`image ${id} vanished right after it was stored`);
+  return image;
+}
+
+/** Moves a failed build's container out of tmp/ (where fsck would reap it) with a script to enter it. */
+async function keepContainer(store: Store, staging: Staging, container: Container, opts: BuildOptions): Promise<void> {
+  const kept = path.join(store.layout.root, 'containers');
+  await mkdir(kept, { recursive: true, mode: 0o700 });
+  const dir = path.join(kept, path.basename(staging.dir));
+  await rename(staging.dir, dir);
+  await staging.released();
+  const moved = container.relocated(dir);
+  const enter = path.join(dir, 'enter');
+  await writeFile(enter, moved.enterScript(opts.network), { mode: 0o755 });
+  opts.onKept?.(dir, enter);
+}

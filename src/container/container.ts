@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { copyEntry, renderedPaths } from '../store/layers.js';
+import { copyLayerOnto, overlayAvailable } from '../store/render.js';
+import { run } from '../util/process.js';
+import { containerCommand, containerEnv, type NamespaceSpec } from './namespace.js';
+import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
+
+export type ContainerMode = 'overlay' | 'copy';
+
+const HOST_RESOLV_CONF = '/etc/resolv.conf';
+const MOUNT_POINTS = ['proc', 'sys', 'dev'];
+
+/** The top-most version of `rel` in a stack of layers (bottom first), or undefined if absent or whited out. */
+async function statInStack(stack: string[], rel: string) {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const st = await lstat(path.join(stack[i]!, rel)).catch(() => undefined);
+    if (!st) continue;
+    if (st.isCharacterDevice() && st.rdev === 0) return undefined;
+    return { layer: stack[i]!, stat: st };
+  }
+  return undefined;
+}
+
+/**
+ * A container made from an image's layers inside a staging directory. Its changes end up
+ * in `layerDir` in the store's layer format (overlay upperdir: new and changed entries,
+ * whiteouts for deletions), ready to become an image's own layer.
+ *
+ * overlay: parent layers are read-only lowerdirs, `layerDir` is the upperdir, so the cost
+ * is what the command changes. A small scaffold layer on top supplies mount points and an
+ * /etc/resolv.conf to bind over when the image lacks them, so none of that reaches the layer.
+ * copy: the parent is rendered into a private tree, snapshotted (inode + ctime of every
+ * entry), and after the run the difference is written into `layerDir`.
+ */
+export class Container {
+  readonly layerDir: string;
+  private snapshot: TreeSnapshot | undefined;
+
+  /** The container's root as the host sees it: its mount point (overlay) or its tree (copy). */
+  readonly root: string;
+
+  private constructor(
+    /** The directory holding everything of the container (a staging dir of the store). */
+    readonly dir: string,
+    readonly stack: string[],
+    readonly mode: ContainerMode,
+  ) {
+    this.layerDir = path.join(dir, 'rootfs');
+    this.root = path.join(dir, mode === 'overlay' ? 'mnt' : 'tree');
+  }
+
+  static async create(dir: string, stack: string[]): Promise<Container> {
+    const mode: ContainerMode = (await overlayAvailable()) ? 'overlay' : 'copy';
+    const container = new Container(dir, stack, mode);
+    await mkdir(container.layerDir);
+    // The layer's root carries the parent's root metadata, as an overlay upperdir must.
+    await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
+    if (mode === 'overlay') {
+      await mkdir(container.root);
+      await mkdir(path.join(dir, 'work'));
+      await container.makeScaffold(path.join(dir, 'scaffold'));
+    } else {
+      await mkdir(container.root);
+      for (const layer of stack) await copyLayerOnto(layer, container.root);
+      await container.prepareCopyRoot();
+    }
+    return container;
+  }
+
+  /** Whether `rel` exists in the image the container was made from. */
+  async parentHas(rel: string): Promise<boolean> {
+    return (await statInStack(this.stack, rel)) !== undefined;
+  }
+
+  /** Where the host writes a path into the container before it runs. */
+  hostPath(rel: string): string {
+    return path.join(this.mode === 'overlay' ? this.layerDir : this.root, rel);
+  }
+
+  /** In copy mode, records the tree so that finishLayer() can tell what the command changed. */
+  async seal(): Promise<void> {
+    if (this.mode === 'copy') this.snapshot = await snapshotTree(this.root);
+  }
+
+  /**
+   * Runs a command in the container with jetpack's stdio and returns its exit status
+   * (128+N when killed by signal N). Ctrl-C or SIGTERM to jetpack kills the container.
+   */
+  async run(command: string[], opts: { cwd: string; network: 'host' | 'none' }): Promise<number> {
+    const [cmd, args] = containerCommand(this.spec(command, opts));
+    const child = spawn(cmd, args, { stdio: 'inherit' });
+    const stop = () => child.kill('SIGKILL');
+    process.on('SIGINT', stop).on('SIGTERM', stop).on('SIGHUP', stop);
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        child.on('error', (err: NodeJS.ErrnoException) =>
+          reject(new UserError(err.code === 'ENOENT' ? `${cmd} is not installed (apt-get install util-linux)` : `cannot start the container: ${err.message}`)),
+        );
+        child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+      });
+    } finally {
+      process.off('SIGINT', stop).off('SIGTERM', stop).off('SIGHUP', stop);
+    }
+  }
+
+  /** Makes `layerDir` hold exactly the changes, with the parent's root metadata on its root. */
+  async finishLayer(exclude: string[]): Promise<void> {
+    if (this.mode === 'copy') await diffIntoLayer(this.root, this.snapshot!, this.layerDir, exclude);
+    await rm(path.join(this.dir, 'work'), { recursive: true, force: true });
+    await rm(path.join(this.dir, 'scaffold'), { recursive: true, force: true });
+    await rm(this.root, { recursive: true, force: true });
+    await run('touch', ['-h', '-r', this.stack[this.stack.length - 1]!, this.layerDir]);
+  }
+
+  /** Paths the container's layer deleted or hid, for the ACI's pathWhitelist: the render of parent + layer. */
+  async renderedPaths(): Promise<string[]> {
+    return [...(await renderedPaths([...this.stack, this.layerDir])).keys()].sort();
+  }
+
+  /** The same container after its directory was moved to `dir`. */
+  relocated(dir: string): Container {
+    const moved = new Container(dir, this.stack, this.mode);
+    moved.hasHostResolvConf = this.hasHostResolvConf;
+    return moved;
+  }
+
+  /** A shell script that opens /bin/sh in this container (for a kept, failed build). */
+  enterScript(network: 'host' | 'none'): string {
+    const [cmd, args] = containerCommand(this.spec(['/bin/sh'], { cwd: '/', network }));
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    return `#!/bin/sh\n# Opens a shell in a kept jetpack build container.\nexec ${[cmd, ...args].map(quote).join(' ')}\n`;
+  }
+
+  private spec(command: string[], opts: { cwd: string; network: 'host' | 'none' }): NamespaceSpec {
+    return {
+      root: this.root,
+      overlay:
+        this.mode === 'overlay'
+          ? { lowerdirs: [...this.stack, path.join(this.dir, 'scaffold')], upperdir: this.layerDir, workdir: path.join(this.dir, 'work') }
+          : undefined,
+      resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
+      network: opts.network,
+      hostname: 'jetpack',
+      cwd: opts.cwd,
+      env: containerEnv(),
+      command,
+    };
+  }
+
+  private hasHostResolvConf = false;
+
+  private async makeScaffold(scaffold: string): Promise<void> {
+    await mkdir(scaffold);
+    for (const dir of MOUNT_POINTS) {
+      if (!(await statInStack(this.stack, dir))?.stat.isDirectory()) await mkdir(path.join(scaffold, dir), { mode: 0o755 });
+    }
+    this.hasHostResolvConf = (await lstat(HOST_RESOLV_CONF).catch(() => undefined))?.isFile() ?? false;
+    if (!this.hasHostResolvConf) return;
+    if ((await statInStack(this.stack, 'etc/resolv.conf'))?.stat.isFile()) return;
+    const etc = await statInStack(this.stack, 'etc');
+    if (etc?.stat.isDirectory()) await copyEntry(etc.layer, 'etc', scaffold);
+    else await mkdir(path.join(scaffold, 'etc'), { mode: 0o755 });
+    await writeFile(path.join(scaffold, 'etc', 'resolv.conf'), '', { mode: 0o644 });
+  }
+
+  private async prepareCopyRoot(): Promise<void> {
+    for (const dir of MOUNT_POINTS) {
+      const target = path.join(this.root, dir);
+      if (!(await lstat(target).catch(() => undefined))?.isDirectory()) {
+        await rm(target, { force: true });
+        await mkdir(target, { mode: 0o755 });
+      }
+    }
+    this.hasHostResolvConf = (await lstat(HOST_RESOLV_CONF).catch(() => undefined))?.isFile() ?? false;
+    if (!this.hasHostResolvConf) return;
+    const resolv = path.join(this.root, 'etc', 'resolv.conf');
+    if ((await lstat(resolv).catch(() => undefined))?.isFile()) return;
+    await mkdir(path.dirname(resolv), { recursive: true, mode: 0o755 });
+    await rm(resolv, { recursive: true, force: true });
+    await writeFile(resolv, '', { mode: 0o644 });
+  }
+}
