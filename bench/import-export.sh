@@ -5,20 +5,24 @@
 #   bash bench/import-export.sh          (as root; needs mmdebstrap, zstd, GNU tar, node)
 #
 # Environment:
-#   ROUNDS=5        timed runs per side and case (median reported)
-#   SUITE=bookworm  Debian suite given to mmdebstrap
-#   NO_BUILD=1      do not run `npx tsc` before measuring (use dist/ as it is)
-#   NO_DOC=1        print the results only, leave docs/BENCHMARKS.md alone
-#   COOLDOWN=65     seconds to wait before measuring, so that earlier deletions do not slow
-#                   inode allocation (see compare below); 0 skips the wait
+#   ROUNDS=5          timed runs per side and case (the median is reported)
+#   SUITE=bookworm    Debian suite given to mmdebstrap
+#   BENCH_FS=loop     measure on a fresh ext4 made for the run on a loop device (default), or
+#   BENCH_FS=workdir  measure in bench/work/ itself, on whatever filesystem holds it
+#   COOLDOWN=65       with BENCH_FS=workdir: seconds to wait before measuring (see below)
+#   NO_BUILD=1        do not run `npx tsc` first (measure dist/ as it is)
+#   NO_DOC=1          print the results only, leave docs/BENCHMARKS.md alone
 #
 # The rootfs tarball and the ACIs made from it are cached in bench/work/ (git-ignored);
 # delete bench/work/ to make them again. Everything else the run makes is removed at exit.
+#
+# Why a fresh filesystem by default: see make_bench_fs in bench/lib.sh.
 set -Eeuo pipefail
 shopt -s inherit_errexit
 
 ROUNDS=${ROUNDS:-5}
 SUITE=${SUITE:-bookworm}
+BENCH_FS=${BENCH_FS:-loop}
 COOLDOWN=${COOLDOWN:-65}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
@@ -29,15 +33,18 @@ SECTION='## Import and export (issue: store)'
 IMPORT_TARGET=1.3
 EXPORT_TARGET=1.2
 
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 die() { echo "import-export: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (jetpack and tar keep owners, devices and xattrs only as root)"
-for tool in mmdebstrap zstd tar node findmnt; do
+for tool in mmdebstrap zstd tar node findmnt mkfs.ext4 losetup; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 tar --version | head -1 | grep -q 'GNU tar' || die "tar is not GNU tar"
 [ "$ROUNDS" -ge 1 ] 2>/dev/null || die "ROUNDS must be a positive number"
+case "$BENCH_FS" in loop | workdir) ;; *) die "BENCH_FS must be loop or workdir" ;; esac
 
 if [ "${NO_BUILD:-}" != 1 ]; then
   log "building jetpack (npx tsc)"
@@ -46,11 +53,17 @@ fi
 [ -f "$REPO/dist/cli/main.js" ] || die "dist/ is missing; build with: npx tsc -p tsconfig.json"
 
 mkdir -p "$WORK"
-RUN=$(mktemp -d "$WORK/run.XXXXXX")
-ERRLOG=$RUN/stderr.log
-cleanup() { rm -rf "$RUN"; }
+ERRLOG=$WORK/last-run.log # stderr of every command, kept for a look after a failure
+: >"$ERRLOG"
+MNT=$WORK/bench-fs
+FS_IMAGE=$WORK/bench-fs.img
+RUN=
+cleanup() {
+  if [ "$BENCH_FS" = loop ]; then drop_bench_fs "$FS_IMAGE" "$MNT"
+  elif [ -n "$RUN" ]; then rm -rf "$RUN"; fi
+}
 trap cleanup EXIT
-trap 'echo "import-export: failed; last lines of $ERRLOG:" >&2; tail -n 20 "$ERRLOG" >&2 2>/dev/null || true' ERR
+trap 'echo "import-export: failed; last lines of $ERRLOG:" >&2; tail -n 20 "$ERRLOG" >&2 || true' ERR
 
 # ---------------------------------------------------------------- inputs (cached)
 
@@ -87,60 +100,68 @@ EOF
 
 if [ ! -s "$ACI" ] || [ "$ACI" -ot "$ROOTFS" ]; then
   log "making $ACI (jetpack makeaci, uncompressed)"
-  "$JETPACK" -root="$RUN/makeaci-store" makeaci "$ROOTFS" "$MANIFEST" "$ACI" >/dev/null 2>>"$ERRLOG"
+  "$JETPACK" makeaci "$ROOTFS" "$MANIFEST" "$ACI" >/dev/null 2>>"$ERRLOG"
 fi
 if [ ! -s "$ACI_ZST" ] || [ "$ACI_ZST" -ot "$ROOTFS" ]; then
   log "making $ACI_ZST (jetpack makeaci -compress=zstd)"
-  "$JETPACK" -root="$RUN/makeaci-store" makeaci -compress=zstd "$ROOTFS" "$MANIFEST" "$ACI_ZST" >/dev/null 2>>"$ERRLOG"
+  "$JETPACK" makeaci -compress=zstd "$ROOTFS" "$MANIFEST" "$ACI_ZST" >/dev/null 2>>"$ERRLOG"
 fi
 
 ROOTFS_BYTES=$(stat -c %s "$ROOTFS")
 ROOTFS_ENTRIES=$(tar -tf "$ROOTFS" | wc -l)
 ACI_BYTES=$(stat -c %s "$ACI")
 ACI_ZST_BYTES=$(stat -c %s "$ACI_ZST")
-MB() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 if [ "$ROOTFS_BYTES" -lt 150000000 ] || [ "$ROOTFS_BYTES" -gt 200000000 ]; then
   echo "import-export: warning: the rootfs tarball is $(MB "$ROOTFS_BYTES"), outside the intended 150-200 MB" >&2
 fi
 log "rootfs tarball $(MB "$ROOTFS_BYTES"), $ROOTFS_ENTRIES entries; ACI $(MB "$ACI_BYTES"), zstd ACI $(MB "$ACI_ZST_BYTES")"
+
+# ---------------------------------------------------------------- the filesystem measured on
 
 # Every store, tree and archive of the run is kept until the end (see compare below).
 NEED=$(((ROUNDS + 1) * 9 * ROOTFS_BYTES + 1000000000))
 FREE=$(($(df -P -B1 "$WORK" | awk 'NR == 2 { print $4 }')))
 [ "$FREE" -ge "$NEED" ] || die "needs $(MB "$NEED") free in $WORK, has $(MB "$FREE")"
 
-# Let the filesystem settle: write back what making the inputs left dirty, and wait until
-# ext4 no longer counts the inodes deleted just before (by makeaci, an earlier run, or the
-# tests) as recently deleted: 60 s once their inode table blocks are clean.
-sync
-if [ "$COOLDOWN" -gt 0 ]; then
-  log "cooling down for ${COOLDOWN}s (COOLDOWN=0 skips this)"
-  sleep "$COOLDOWN"
+HOST_FS=$(describe_fs "$WORK")
+
+if [ "$BENCH_FS" = loop ]; then
+  FS_BYTES=$((NEED + 2000000000))
+  log "making a fresh ext4 of $(MB "$FS_BYTES") on a loop device ($FS_IMAGE)"
+  make_bench_fs "$FS_IMAGE" "$MNT" "$FS_BYTES"
+  RUN=$MNT/run
+  mkdir "$RUN"
+  IN_ACI=$MNT/debian-minbase.aci
+  IN_ACI_ZST=$MNT/debian-minbase-zstd.aci
+  cp "$ACI" "$IN_ACI"
+  cp "$ACI_ZST" "$IN_ACI_ZST"
+  BENCH_FS_DESC="a fresh ext4 ($(findmnt -no OPTIONS "$MNT"), journaled, mkfs.ext4 defaults) on a loop device (direct I/O) whose image file lies on the host filesystem"
+  sync
+else
+  RUN=$(mktemp -d "$WORK/run.XXXXXX")
+  IN_ACI=$ACI
+  IN_ACI_ZST=$ACI_ZST
+  BENCH_FS_DESC="the host filesystem itself (BENCH_FS=workdir), after a ${COOLDOWN}s pause"
+  # Write back what making the inputs left dirty, and wait until ext4 without a journal no
+  # longer counts inodes deleted just before as recently deleted (60 s once written back).
+  sync
+  if [ "$COOLDOWN" -gt 0 ]; then
+    log "cooling down for ${COOLDOWN}s (COOLDOWN=0 skips this)"
+    sleep "$COOLDOWN"
+  fi
 fi
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- timing helpers
 
-# Seconds (3 decimals) the command takes; its stdout is discarded, its stderr logged. Every
-# timed command starts after a sync, so neither side pays for the other's writeback.
-timed() {
-  sync
-  local t0=$EPOCHREALTIME
-  "$@" >/dev/null 2>>"$ERRLOG"
-  local t1=$EPOCHREALTIME
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
-}
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 meets() { awk -v r="$1" -v t="$2" 'BEGIN { exit !(r <= t) }' && echo yes || echo "**no**"; }
 
 # Runs ROUNDS rounds of two commands, alternating which goes first, after one untimed warm-up
 # of each. The commands are shell functions taking a path that does not exist yet (a store,
-# a destination directory or an output file). Nothing is deleted until the script ends: on
-# ext4 without a journal, creating inodes soon after deleting many makes the allocator skip
-# the recently deleted ones (fs/ext4/ialloc.c, recently_deleted()), which once made a 0.4 s
-# `tar -x` take 3-6 s. Sets J_TIMES and T_TIMES.
+# a destination directory or an output file). Nothing is deleted until the script ends, so
+# no run pays for an earlier one's deletions. Sets J_TIMES and T_TIMES.
 CASE=0
 compare() {
   local jetpack_fn=$1 tar_fn=$2 r side dir
@@ -193,29 +214,26 @@ check_import() { # STORE TARDIR
   [ -n "${TREE_DISK:-}" ] || TREE_DISK=$(du -sB1 "$2"/rootfs | cut -f1)
 }
 
-for input in "$ACI" "$ACI_ZST"; do
-  IMPORT_INPUT=$input
-  cat "$input" >/dev/null # warm the page cache: both sides read the same cached file
-  if [ "$input" = "$ACI" ]; then
-    log "import, uncompressed ACI ($(MB "$ACI_BYTES")): jetpack import vs tar -x, $ROUNDS rounds"
-    WARM_CHECK=check_import compare jetpack_import tar_import
-    record import "uncompressed ACI" '`tar -x`' "$IMPORT_TARGET"
-  else
-    log "import, zstd ACI ($(MB "$ACI_ZST_BYTES")): jetpack import vs tar -I zstd -x, $ROUNDS rounds"
-    WARM_CHECK=check_import compare jetpack_import tar_import_zstd
-    record import "zstd ACI" '`tar -I zstd -x`' "$IMPORT_TARGET"
-  fi
-done
+cat "$IN_ACI" "$IN_ACI_ZST" >/dev/null # warm the page cache: both sides read the same cached file
+
+IMPORT_INPUT=$IN_ACI
+log "import, uncompressed ACI ($(MB "$ACI_BYTES")): jetpack import vs tar -x, $ROUNDS rounds"
+WARM_CHECK=check_import compare jetpack_import tar_import
+record import "uncompressed ACI" '`tar -x`' "$IMPORT_TARGET"
+
+IMPORT_INPUT=$IN_ACI_ZST
+log "import, zstd ACI ($(MB "$ACI_ZST_BYTES")): jetpack import vs tar -I zstd -x, $ROUNDS rounds"
+WARM_CHECK=check_import compare jetpack_import tar_import_zstd
+record import "zstd ACI" '`tar -I zstd -x`' "$IMPORT_TARGET"
 
 # ---------------------------------------------------------------- flat export
 
 log "storing the image to export"
 EXPORT_STORE=$RUN/export-store
-IMAGE_ID=$("$JETPACK" -root="$EXPORT_STORE" import "$ACI" 2>>"$ERRLOG")
+IMAGE_ID=$("$JETPACK" -root="$EXPORT_STORE" import "$IN_ACI" 2>>"$ERRLOG")
 IMAGE_DIR=$EXPORT_STORE/images/$IMAGE_ID
 [ -d "$IMAGE_DIR/rootfs" ] || die "no rootfs at $IMAGE_DIR"
-# Warm the tree's metadata and data for both sides alike.
-tar -C "$IMAGE_DIR" -cf - manifest rootfs >/dev/null
+tar -C "$IMAGE_DIR" -cf - manifest rootfs >/dev/null # warm the tree's metadata and data for both sides
 
 TAR_CREATE=(-c --format=posix --xattrs --xattrs-include='*' --numeric-owner --sort=name)
 jetpack_export() { "$JETPACK" -root="$EXPORT_STORE" export -flat "$IMAGE_ID" "$1"; }
@@ -244,14 +262,11 @@ record "flat export" zstd '`tar -c \| zstd -T0`' "$EXPORT_TARGET"
 
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-FS=$(findmnt -no FSTYPE,OPTIONS -T "$WORK" | awk '{ print $1 " (" $2 ")" }')
-FS_DEV=$(basename "$(findmnt -no SOURCE -T "$WORK")")
-if [ "${FS%% *}" = ext4 ] && ! ls /proc/fs/jbd2/ 2>/dev/null | grep -q "^$FS_DEV-"; then FS="$FS without a journal"; fi
 COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || COMMIT="$COMMIT + uncommitted changes in src/"
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 
-SECTION_FILE=$RUN/section.md
+SECTION_FILE=$WORK/last-section.md
 {
   echo "$SECTION"
   echo
@@ -265,22 +280,27 @@ SECTION_FILE=$RUN/section.md
   echo "  writes manifest and info.json; tar only extracts."
   echo "- *flat export* of the stored image: \`jetpack export -flat [-compress=zstd] IMAGE out.aci\` against"
   echo "  \`tar -C <image dir> -c --format=posix --xattrs --xattrs-include='*' --numeric-owner --sort=name manifest rootfs > out.tar\`"
-  echo "  (and \`| zstd -T0 -c > out.tar.zst\`), the same tar of the same tree."
+  echo "  (and \`| zstd -T0 -c > out.tar.zst\`), the same tar of the same tree. jetpack also hashes the"
+  echo "  archive (it prints the new ACI's ID) and writes the file atomically (temporary name, fsync, rename)."
   echo
   echo "Each case: one untimed warm-up per side, then $ROUNDS rounds alternating which side goes first,"
-  echo "a fresh store / destination / output every run, \`sync\` (untimed) before every run. Nothing is"
-  echo "deleted until the end of the run, and the run starts after a ${COOLDOWN}s pause: on ext4 without a"
-  echo "journal, creating files within a minute of deleting many makes inode allocation skip the recently"
-  echo "deleted ones, which slowed \`tar -x\` from 0.4 s to 3-6 s in a first version of this script."
-  echo "Wall-clock seconds, median of $ROUNDS; ratio = jetpack / tar (lower is better for jetpack)."
+  echo "a fresh store / destination / output every run, \`sync\` (untimed) before every run, nothing"
+  echo "deleted until the end. Wall-clock seconds, median of $ROUNDS; ratio = jetpack / tar (lower is"
+  echo "better for jetpack). Stores, trees and outputs are on $BENCH_FS_DESC."
+  if [ "$BENCH_FS" = loop ] && [[ "$HOST_FS" == *"without a journal" ]]; then
+    echo "The host filesystem is not measured on directly: it is ext4 without a journal, where inode"
+    echo "allocation skips recently deleted inodes; that made file creation up to 20× slower depending"
+    echo "on the directory and on earlier deletions, and \`tar -x\` of this rootfs take 0.4 to 6 s."
+  fi
   echo
   echo "**Input.** Debian $SUITE \`mmdebstrap --variant=minbase --mode=root\`: rootfs tarball"
   echo "$(MB "$ROOTFS_BYTES") ($ROOTFS_BYTES bytes), $ROOTFS_ENTRIES entries; extracted"
   echo "$(MB "$TREE_BYTES") apparent / $(MB "$TREE_DISK") on disk. ACI (from \`jetpack makeaci\`):"
   echo "$(MB "$ACI_BYTES") uncompressed, $(MB "$ACI_ZST_BYTES") zstd. Flat export output, jetpack / tar:"
-  echo "${EXPORT_SIZES[0]} uncompressed, ${EXPORT_SIZES[1]} zstd."
+  echo "${EXPORT_SIZES[0]} uncompressed, ${EXPORT_SIZES[1]} zstd (tar's is larger: it records atime"
+  echo "and ctime of every file in PAX headers, which jetpack's deterministic archives leave out)."
   echo
-  echo "**Machine.** $(nproc) CPUs ($CPU), $MEM RAM, Linux $(uname -r), work dir on $FS;"
+  echo "**Machine.** $(nproc) CPUs ($CPU), $MEM RAM, Linux $(uname -r); bench/work on $HOST_FS;"
   echo "$(tar --version | head -1), zstd $(zstd --version | grep -o 'v[0-9.]*' | head -1), node $(node --version),"
   echo "mmdebstrap $(mmdebstrap --version 2>/dev/null | awk '{ print $2 }'); jetpack at $COMMIT."
   echo "Load average before measuring $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared"
@@ -324,10 +344,9 @@ if [ "${NO_DOC:-}" != 1 ]; then
     function emit(  line) { while ((getline line < file) > 0) print line; close(file) }
     $0 == sec { emit(); skip = 1; done = 1; next }
     skip && /^## / { skip = 0 }
-    !skip { print }
+    !skip { print; last = $0 }
     END { if (!done) { if (last != "") print ""; emit() } }
-    { last = $0 }
-  ' "$DOC" >"$RUN/doc.md"
-  cat "$RUN/doc.md" >"$DOC"
+  ' "$DOC" >"$DOC.tmp"
+  mv "$DOC.tmp" "$DOC"
   log "updated $DOC"
 fi

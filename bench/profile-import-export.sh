@@ -6,22 +6,44 @@
 # run it after bench/import-export.sh (it reuses the ACIs cached in bench/work/).
 #
 #   bash bench/profile-import-export.sh      (as root; ROUNDS=3 by default, median shown)
+#
+# BENCH_FS=loop (default) or workdir, COOLDOWN: as for bench/import-export.sh.
 set -Eeuo pipefail
 shopt -s inherit_errexit
 
 ROUNDS=${ROUNDS:-3}
+BENCH_FS=${BENCH_FS:-loop}
 COOLDOWN=${COOLDOWN:-65}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
 WORK=$HERE/work
 JETPACK=$REPO/bin/jetpack
-ACI=$WORK/debian-minbase.aci
-ACI_ZST=$WORK/debian-minbase-zstd.aci
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "profile: must run as root" >&2; exit 1; }
-[ -s "$ACI" ] && [ -s "$ACI_ZST" ] || { echo "profile: run bench/import-export.sh first (it makes $ACI)" >&2; exit 1; }
-RUN=$(mktemp -d "$WORK/profile.XXXXXX")
-trap 'rm -rf "$RUN"' EXIT
+[ -s "$WORK/debian-minbase.aci" ] && [ -s "$WORK/debian-minbase-zstd.aci" ] || { echo "profile: run bench/import-export.sh first (it makes the ACIs)" >&2; exit 1; }
+MNT=$WORK/profile-fs
+FS_IMAGE=$WORK/profile-fs.img
+RUN=
+cleanup() {
+  if [ "$BENCH_FS" = loop ]; then drop_bench_fs "$FS_IMAGE" "$MNT"
+  elif [ -n "$RUN" ]; then rm -rf "$RUN"; fi
+}
+trap cleanup EXIT
+if [ "$BENCH_FS" = loop ]; then # the same kind of filesystem as bench/import-export.sh
+  make_bench_fs "$FS_IMAGE" "$MNT" $((ROUNDS * 25 * $(stat -c %s "$WORK/debian-minbase.aci") + 3000000000))
+  RUN=$MNT/run
+  mkdir "$RUN"
+  cp "$WORK/debian-minbase.aci" "$WORK/debian-minbase-zstd.aci" "$MNT/"
+  ACI=$MNT/debian-minbase.aci
+  ACI_ZST=$MNT/debian-minbase-zstd.aci
+  COOLDOWN=0
+else
+  RUN=$(mktemp -d "$WORK/profile.XXXXXX")
+  ACI=$WORK/debian-minbase.aci
+  ACI_ZST=$WORK/debian-minbase-zstd.aci
+fi
 ERRLOG=$RUN/stderr.log
 
 # node doing what jetpack's node process does with the stream, minus the tar header checks:
@@ -44,20 +66,14 @@ process.stderr.write(hash.digest('hex').slice(0, 16) + '\n');
 EOF
 HASHPIPE=(node "$RUN/hashpipe.mjs")
 
-n=0
-stage() { # LABEL COMMAND... ; COMMAND gets a fresh path as $1 (via OUT)
-  local label=$1 times=() r t0 t1
+stage() { # LABEL FUNCTION: FUNCTION gets a path that does not exist yet in OUT
+  local label=$1 times=() r
   shift
   for ((r = 1; r <= ROUNDS; r++)); do
-    n=$((n + 1))
-    OUT=$RUN/o$n
-    sync
-    t0=$EPOCHREALTIME
-    "$@" >/dev/null 2>>"$ERRLOG"
-    t1=$EPOCHREALTIME
-    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+    OUT=$(mktemp -u "$RUN/o.XXXXXX")
+    times+=("$(timed "$@")")
   done
-  printf '%-68s %6s   (%s)\n' "$label" "$(printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" "${times[*]}"
+  printf '%-68s %6s   (%s)\n' "$label" "$(median "${times[@]}")" "${times[*]}"
 }
 
 PEER_X=(--numeric-owner --xattrs --xattrs-include='*')
@@ -78,7 +94,7 @@ s_tar_xz_peer() { mkdir "$OUT" && tar -x -I zstd "${PEER_X[@]}" -f "$ACI_ZST" -C
 s_zstd_node_tar_x() { mkdir "$OUT" && zstd -dc -q "$ACI_ZST" | "${HASHPIPE[@]}" - - | tar -x "${JETPACK_X[@]}" -f - -C "$OUT"; }
 s_import_zst() { "$JETPACK" -root="$OUT" import "$ACI_ZST"; }
 
-echo "== setting up (an image to export) and cooling down ${COOLDOWN}s" >&2
+echo "== setting up on $(describe_fs "$RUN"); cooling down ${COOLDOWN}s" >&2
 STORE=$RUN/store
 ID=$("$JETPACK" -root="$STORE" import "$ACI" 2>>"$ERRLOG")
 IMG=$STORE/images/$ID

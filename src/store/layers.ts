@@ -114,3 +114,21 @@ export async function makeWhiteouts(root: string, paths: string[]): Promise<void
     await run('sh', ['-ec', 'for p; do mknod -m 000 "$p" c 0 0; done', 'sh', ...batch], { what: 'creating whiteouts' });
   }
 }
+
+/**
+ * Runs `fn`, then gives the directories `dirs` (relative to `root`) back their modification
+ * times to the nanosecond: adding whiteouts or parent copies must not look like a change.
+ */
+export async function keepingMtimes<T>(root: string, dirs: string[], fn: () => Promise<T>): Promise<T> {
+  const saved = await Promise.all(
+    dirs.map(async (d) => {
+      const { mtimeNs } = await lstat(path.join(root, d), { bigint: true });
+      return [path.join(root, d), `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, '0')}`] as const;
+    }),
+  );
+  const result = await fn();
+  if (saved.length) {
+    await run('sh', ['-ec', 'while [ $# -gt 0 ]; do touch -h -m -d "$2" "$1"; shift 2; done', 'sh', ...saved.flat()], { what: 'restoring directory times' });
+  }
+  return result;
+}

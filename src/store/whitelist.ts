@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { copyEntry, layerStack, makeWhiteouts, renderedPaths, walkLayer } from './layers.js';
+import { copyEntry, keepingMtimes, layerStack, makeWhiteouts, renderedPaths, walkLayer } from './layers.js';
 import type { Store, StoredImage } from './store.js';
 
 /**
@@ -41,12 +41,16 @@ export async function applyPathWhitelist(store: Store, dependencies: StoredImage
   for (const w of whiteouts) {
     for (let p = path.posix.dirname(w); p !== '.'; p = path.posix.dirname(p)) if (!own.has(p)) parents.add(p);
   }
-  // Parent directories are copied with their metadata from the layer that provides them,
-  // since in overlayfs the upper directory's owner, mode and xattrs win.
-  for (const dir of [...parents].sort()) {
-    const from = lowerLayers[lower.get(dir)!];
-    if (from === undefined) throw new UserError(`pathWhitelist keeps ${dir}, which no layer provides`);
-    await copyEntry(from, dir, rootfs);
-  }
-  await makeWhiteouts(rootfs, whiteouts);
+  // The layer's own directories that gain entries keep the times the ACI gave them.
+  const touched = [...new Set([...whiteouts, ...parents].map((p) => path.posix.dirname(p)))].filter((d) => d === '.' || own.has(d));
+  await keepingMtimes(rootfs, touched, async () => {
+    // Parent directories are copied with their metadata from the layer that provides them,
+    // since in overlayfs the upper directory's owner, mode and xattrs win.
+    for (const dir of [...parents].sort()) {
+      const from = lowerLayers[lower.get(dir)!];
+      if (from === undefined) throw new UserError(`pathWhitelist keeps ${dir}, which no layer provides`);
+      await copyEntry(from, dir, rootfs);
+    }
+    await makeWhiteouts(rootfs, whiteouts);
+  });
 }

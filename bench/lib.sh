@@ -1,0 +1,50 @@
+# Helpers shared by the bench/ scripts; source it, do not run it. Expects `set -Eeuo pipefail`
+# and ERRLOG (a file collecting the stderr of timed commands) to be set by the caller.
+
+MB() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+
+# Seconds (3 decimals) the command takes; its stdout is discarded, its stderr goes to ERRLOG.
+# Every timed command starts after a sync, so no run pays for an earlier one's writeback.
+timed() {
+  sync
+  local t0=$EPOCHREALTIME
+  "$@" >/dev/null 2>>"$ERRLOG"
+  local t1=$EPOCHREALTIME
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# "ext4 (rw,relatime) without a journal": the filesystem holding DIR, as the reports show it.
+describe_fs() {
+  local fs dev
+  fs=$(findmnt -no FSTYPE,OPTIONS -T "$1" | awk '{ print $1 " (" $2 ")" }')
+  dev=$(basename "$(findmnt -no SOURCE -T "$1")")
+  if [ "${fs%% *}" = ext4 ] && ! ls /proc/fs/jbd2/ 2>/dev/null | grep -q "^$dev-"; then fs="$fs without a journal"; fi
+  echo "$fs"
+}
+
+# A fresh journaled ext4 of BYTES on a loop device (direct I/O, so the image file's pages are
+# not cached twice and fsync costs what it costs on the host), mounted at MOUNTPOINT. Inode
+# tables and journal are written by mkfs, so no lazy-init thread writes during the runs.
+# Why not the host filesystem: on ext4 without a journal (these VMs) inode allocation skips
+# inodes deleted in the last minute or so (fs/ext4/ialloc.c, recently_deleted()); there it
+# made creating 8000 empty files take 0.1 s in one directory and 2.4 s in another, and a
+# 0.4 s `tar -x` of the Debian rootfs take 2-6 s, depending on earlier deletions by anyone.
+make_bench_fs() { # IMAGE MOUNTPOINT BYTES
+  local image=$1 mnt=$2 dev
+  drop_bench_fs "$image" "$mnt"
+  truncate -s "$3" "$image"
+  mkfs.ext4 -q -F -L jetpack-bench -E lazy_itable_init=0,lazy_journal_init=0 "$image"
+  dev=$(losetup --find --show --direct-io=on "$image")
+  mkdir "$mnt"
+  mount "$dev" "$mnt"
+}
+
+# Unmounts and removes what make_bench_fs made (also what a killed run left behind).
+drop_bench_fs() { # IMAGE MOUNTPOINT
+  local image=$1 mnt=$2 dev
+  if mountpoint -q "$mnt"; then umount "$mnt"; fi
+  for dev in $(losetup -l -n -O NAME -j "$image" 2>/dev/null); do losetup -d "$dev"; done
+  rm -rf "$mnt" "$image"
+}
