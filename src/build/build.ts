@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { globby, isDynamicPattern } from 'globby';
 import { writeAci } from '../archive/aci-writer.js';
 import { Container } from '../container/container.js';
 import { UserError } from '../errors.js';
@@ -47,7 +46,9 @@ async function step<T>(n: number, fn: () => Promise<T>): Promise<T> {
 async function expandCopies(patterns: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const pattern of patterns) {
-    if (isDynamicPattern(pattern)) {
+    if (/[*?[\]{}()!]/.test(pattern)) {
+      // globby takes ~0.2 s to load: only when a pattern needs it.
+      const { globby } = await import('globby');
       const matches = await globby(pattern, { onlyFiles: false, expandDirectories: false, dot: true, absolute: true });
       if (matches.length === 0) throw new UserError(`-cp ${pattern} matches no file`);
       files.push(...matches.sort());
