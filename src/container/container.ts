@@ -8,11 +8,12 @@ import { copyLayerOnto, overlayAvailable } from '../store/render.js';
 import { run } from '../util/process.js';
 import { containerCommand, containerEnv, type NamespaceSpec } from './namespace.js';
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
+import { prepareTools, TOOLS_MOUNT } from './tools.js';
 
 export type ContainerMode = 'overlay' | 'copy';
 
 const HOST_RESOLV_CONF = '/etc/resolv.conf';
-const MOUNT_POINTS = ['proc', 'sys', 'dev'];
+const MOUNT_POINTS = ['proc', 'sys', 'dev', TOOLS_MOUNT.slice(1)];
 
 /** The top-most version of `rel` in a stack of layers (bottom first), or undefined if absent or whited out. */
 async function statInStack(stack: string[], rel: string) {
@@ -57,6 +58,7 @@ export class Container {
     const mode: ContainerMode = (await overlayAvailable()) ? 'overlay' : 'copy';
     const container = new Container(dir, stack, mode);
     await mkdir(container.layerDir);
+    await prepareTools(path.join(dir, 'tools'));
     // The layer's root carries the parent's root metadata, as an overlay upperdir must.
     await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
     if (mode === 'overlay') {
@@ -112,6 +114,7 @@ export class Container {
     if (this.mode === 'copy') await diffIntoLayer(this.root, this.snapshot!, this.layerDir, exclude);
     await rm(path.join(this.dir, 'work'), { recursive: true, force: true });
     await rm(path.join(this.dir, 'scaffold'), { recursive: true, force: true });
+    await rm(path.join(this.dir, 'tools'), { recursive: true, force: true });
     await rm(this.root, { recursive: true, force: true });
     await run('touch', ['-h', '-r', this.stack[this.stack.length - 1]!, this.layerDir]);
   }
@@ -143,6 +146,7 @@ export class Container {
           ? { lowerdirs: [...this.stack, path.join(this.dir, 'scaffold')], upperdir: this.layerDir, workdir: path.join(this.dir, 'work') }
           : undefined,
       resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
+      tools: path.join(this.dir, 'tools'),
       network: opts.network,
       hostname: 'jetpack',
       cwd: opts.cwd,

@@ -1,3 +1,5 @@
+import { TOOLS_MOUNT } from './tools.js';
+
 /**
  * The command line that runs one process in a container. Everything happens in child
  * processes (DESIGN.md: an unshare(2) inside Node changes one thread only):
@@ -19,6 +21,8 @@ export interface NamespaceSpec {
   overlay?: { lowerdirs: string[]; upperdir: string; workdir: string };
   /** Host file bind-mounted over the container's /etc/resolv.conf (must exist as a regular file there). */
   resolvConf?: string;
+  /** Host directory bind-mounted read-only at TOOLS_MOUNT (the mount point must exist). */
+  tools?: string;
   network: 'host' | 'none';
   hostname: string;
   /** Working directory inside the container. */
@@ -30,7 +34,7 @@ export interface NamespaceSpec {
 const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 
 const SETUP = `
-root=$1; overlay_opts=$2; resolv=$3; net=$4; name=$5; shift 5
+root=$1; overlay_opts=$2; resolv=$3; tools=$4; net=$5; name=$6; shift 6
 if [ -n "$overlay_opts" ]; then mount -t overlay -o "$overlay_opts" overlay "$root"; fi
 mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
@@ -47,6 +51,7 @@ ln -s /proc/self/fd/0 "$root/dev/stdin"
 ln -s /proc/self/fd/1 "$root/dev/stdout"
 ln -s /proc/self/fd/2 "$root/dev/stderr"
 if [ -n "$resolv" ]; then mount --bind -o ro "$resolv" "$root/etc/resolv.conf"; fi
+if [ -n "$tools" ]; then mount --bind -o ro "$tools" "$root${TOOLS_MOUNT}"; fi
 if [ "$net" = none ] && command -v ip >/dev/null; then ip link set lo up; fi
 hostname "$name" 2>/dev/null || true
 exec "$@"
@@ -76,6 +81,7 @@ export function containerCommand(spec: NamespaceSpec): [string, string[]] {
       spec.root,
       overlayOpts,
       spec.resolvConf ?? '',
+      spec.tools ?? '',
       spec.network,
       spec.hostname,
       'env',

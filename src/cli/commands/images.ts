@@ -82,11 +82,15 @@ export const showImageCommand: Command = {
   name: 'show-image',
   args: 'IMAGE',
   summary: 'Show an image: ID, name, timestamp, dependencies, app',
-  flags: [],
+  flags: [{ name: 'q', kind: 'boolean', help: 'print only the full image ID (resolves IMAGE for scripts)' }],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const store = await ctx.store();
     const image = await resolveImage(store, flags.positional[0]!);
+    if (flagBoolean(flags, 'q')) {
+      process.stdout.write(`${image.id}\n`);
+      return;
+    }
     const deps = await Promise.all(image.info.dependencies.map(async (id) => (await store.get(id))!));
     process.stdout.write(showImage(image, deps));
   },
