@@ -9,7 +9,8 @@
 #   SUITE=bookworm    Debian suite given to mmdebstrap
 #   BENCH_FS=loop     measure on a fresh ext4 made for the run on a loop device (default), or
 #   BENCH_FS=workdir  measure in bench/work/ itself, on whatever filesystem holds it
-#   COOLDOWN=65       with BENCH_FS=workdir: seconds to wait before measuring (see below)
+#   COOLDOWN=65       with BENCH_FS=workdir: seconds to wait before measuring (see lib.sh)
+#   QUIET_WAIT=600    wait at most this long for the machine to be < 15% busy before measuring
 #   NO_BUILD=1        do not run `npx tsc` first (measure dist/ as it is)
 #   NO_DOC=1          print the results only, leave docs/BENCHMARKS.md alone
 #
@@ -24,6 +25,7 @@ ROUNDS=${ROUNDS:-5}
 SUITE=${SUITE:-bookworm}
 BENCH_FS=${BENCH_FS:-loop}
 COOLDOWN=${COOLDOWN:-65}
+QUIET_WAIT=${QUIET_WAIT:-600}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
 WORK=$HERE/work
@@ -151,7 +153,9 @@ else
   fi
 fi
 
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "waiting for the machine to be quiet (at most ${QUIET_WAIT}s; QUIET_WAIT=0 skips this)"
+[ "$QUIET_WAIT" = 0 ] || wait_quiet "$QUIET_WAIT"
+cpu_mark
 
 # ---------------------------------------------------------------- timing helpers
 
@@ -260,6 +264,8 @@ record "flat export" zstd '`tar -c \| zstd -T0`' "$EXPORT_TARGET"
 
 # ---------------------------------------------------------------- report
 
+cpu_others
+
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -303,8 +309,8 @@ SECTION_FILE=$WORK/last-section.md
   echo "**Machine.** $(nproc) CPUs ($CPU), $MEM RAM, Linux $(uname -r); bench/work on $HOST_FS;"
   echo "$(tar --version | head -1), zstd $(zstd --version | grep -o 'v[0-9.]*' | head -1), node $(node --version),"
   echo "mmdebstrap $(mmdebstrap --version 2>/dev/null | awk '{ print $2 }'); jetpack at $COMMIT."
-  echo "Load average before measuring $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared"
-  echo "with other work; compare the two sides of a row, not rows of different runs)."
+  echo "Other work on the machine used $OTHERS_CPU CPU-seconds during the ${RUN_WALL}s of measuring (the"
+  echo "machine is shared; compare the two sides of a row, not rows of different runs)."
   echo
   echo "| Operation | Input | jetpack (s) | Peer | peer (s) | Ratio | Target | Met |"
   echo "|---|---|---:|---|---:|---:|---:|---|"

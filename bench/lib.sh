@@ -48,3 +48,46 @@ drop_bench_fs() { # IMAGE MOUNTPOINT
   for dev in $(losetup -l -n -O NAME -j "$image" 2>/dev/null); do losetup -d "$dev"; done
   rm -rf "$mnt" "$image"
 }
+
+# Other work competing for the CPUs during a benchmark: call cpu_mark before measuring and
+# cpu_others after (both in the main shell, never in a $(...) or <(...) subshell); cpu_others
+# sets OTHERS_CPU, the CPU seconds the machine spent busy in between that were not used by
+# this shell's children (the measured commands), and RUN_WALL, the wall seconds.
+# The load average is no help here: it also counts tasks blocked on I/O.
+cpu_mark() {
+  CPU_MARK_TICKS=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+  times >"$ERRLOG.times" # `times` must run in this shell, not in a $(...) subshell
+  CPU_MARK_CHILDREN=$(children_cpu "$ERRLOG.times")
+  CPU_MARK_WALL=$EPOCHREALTIME
+}
+cpu_others() {
+  local ticks children hz
+  ticks=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+  times >"$ERRLOG.times"
+  children=$(children_cpu "$ERRLOG.times")
+  rm -f "$ERRLOG.times"
+  hz=$(getconf CLK_TCK)
+  read -r OTHERS_CPU RUN_WALL < <(awk -v t=$((ticks - CPU_MARK_TICKS)) -v hz="$hz" -v c0="$CPU_MARK_CHILDREN" -v c1="$children" \
+    -v w0="$CPU_MARK_WALL" -v w1="$EPOCHREALTIME" 'BEGIN { o = t / hz - (c1 - c0); if (o < 0) o = 0; printf "%.1f %.1f\n", o, w1 - w0 }')
+}
+children_cpu() { # the children line of `times` output in FILE, as seconds of user + system
+  awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] } print s }' "$1"
+}
+
+# Waits (at most MAX seconds, default 600) until the machine was less than 15% busy over a
+# 5-second window, so a run does not start in the middle of someone else's build or tests.
+wait_quiet() {
+  local max=${1:-600} waited=0 a b busy
+  while :; do
+    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    sleep 5
+    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    busy=$(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2] + 1e-9) }')
+    waited=$((waited + 5))
+    if [ "$busy" -lt 15 ]; then return 0; fi
+    if [ "$waited" -ge "$max" ]; then
+      echo "machine still ${busy}% busy after ${max}s; measuring anyway" >&2
+      return 0
+    fi
+  done
+}

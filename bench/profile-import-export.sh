@@ -32,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ "$BENCH_FS" = loop ]; then # the same kind of filesystem as bench/import-export.sh
-  make_bench_fs "$FS_IMAGE" "$MNT" $((ROUNDS * 25 * $(stat -c %s "$WORK/debian-minbase.aci") + 3000000000))
+  make_bench_fs "$FS_IMAGE" "$MNT" $((ROUNDS * 35 * $(stat -c %s "$WORK/debian-minbase.aci") + 3000000000))
   RUN=$MNT/run
   mkdir "$RUN"
   cp "$WORK/debian-minbase.aci" "$WORK/debian-minbase-zstd.aci" "$MNT/"
@@ -93,6 +93,11 @@ s_import() { "$JETPACK" -root="$OUT" import "$ACI"; }
 s_tar_xz_peer() { mkdir "$OUT" && tar -x -I zstd "${PEER_X[@]}" -f "$ACI_ZST" -C "$OUT"; }
 s_zstd_node_tar_x() { mkdir "$OUT" && zstd -dc -q "$ACI_ZST" | "${HASHPIPE[@]}" - - | tar -x "${JETPACK_X[@]}" -f - -C "$OUT"; }
 s_import_zst() { "$JETPACK" -root="$OUT" import "$ACI_ZST"; }
+# What-ifs: tar reads the staging copy itself while the ID is hashed from the same file by
+# another process, so neither waits on the other through a 64 KiB pipe.
+s_whatif_import_node() { cp "$ACI" "$OUT.aci" && mkdir "$OUT" && { tar -x "${JETPACK_X[@]}" -f "$OUT.aci" -C "$OUT" & "${HASHPIPE[@]}" "$OUT.aci" none; wait $!; }; }
+s_whatif_import_native() { cp "$ACI" "$OUT.aci" && mkdir "$OUT" && { tar -x "${JETPACK_X[@]}" -f "$OUT.aci" -C "$OUT" & sha512sum "$OUT.aci"; wait $!; }; }
+s_whatif_import_zst() { cp "$ACI_ZST" "$OUT.aci" && mkdir "$OUT" && { tar -x -I zstd "${JETPACK_X[@]}" -f "$OUT.aci" -C "$OUT" & zstd -dc -q "$OUT.aci" | sha512sum; wait $!; }; }
 
 echo "== setting up on $(describe_fs "$RUN"); cooling down ${COOLDOWN}s" >&2
 STORE=$RUN/store
@@ -113,8 +118,16 @@ s_tar_c_zstd_jetpack() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | 
 s_tar_c_node_zstd() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | "${HASHPIPE[@]}" - - | zstd -q -T0 -c >"$OUT"; }
 s_tar_c_node_zstd_fsync() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | "${HASHPIPE[@]}" - - | zstd -q -T0 -c >"$OUT" && sync -d "$OUT"; }
 s_export_zst() { "$JETPACK" -root="$STORE" export -flat -compress=zstd "$ID" "$OUT"; }
+# What-ifs: the archive goes from tar to the file (or to zstd) without passing through node;
+# a native tee hands a copy to sha512sum on the side.
+s_whatif_export() { { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | tee /dev/fd/3 >"$OUT"; } 3>&1 >/dev/null | sha512sum >"$OUT.id"; }
+s_whatif_export_fsync() { s_whatif_export && sync -d "$OUT"; }
+s_whatif_export_zst() { { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | tee /dev/fd/3 | zstd -q -T0 -c >"$OUT"; } 3>&1 >/dev/null | sha512sum >"$OUT.id" && sync -d "$OUT"; }
 
-echo "Median of $ROUNDS (every run in parentheses), seconds; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== waiting for the machine to be quiet" >&2
+wait_quiet 600
+cpu_mark
+echo "Median of $ROUNDS (every run in parentheses), seconds, on $(describe_fs "$RUN")"
 echo
 echo "Import, uncompressed ACI ($(stat -c %s "$ACI") bytes)"
 stage "node -e 0 (node start-up)" s_node_start
@@ -126,11 +139,14 @@ stage "tar -x -f ACI, jetpack flags (+ --same-* --acls)" s_tar_x_jetpack
 stage "cat ACI | tar -x -f -, jetpack flags (through a pipe)" s_cat_tar_x
 stage "node(read + sha512 + pipe) | tar -x, jetpack flags" s_node_tar_x
 stage "jetpack import" s_import
+stage "what-if: cp; tar -x -f copy & node(sha512 of copy)" s_whatif_import_node
+stage "what-if: cp; tar -x -f copy & sha512sum copy" s_whatif_import_native
 echo
 echo "Import, zstd ACI ($(stat -c %s "$ACI_ZST") bytes)"
 stage "tar -x -I zstd -f ACI, peer flags (the peer)" s_tar_xz_peer
 stage "zstd -dc | node(sha512 + pipe) | tar -x, jetpack flags" s_zstd_node_tar_x
 stage "jetpack import" s_import_zst
+stage "what-if: cp; tar -x -I zstd -f copy & zstd -dc copy | sha512sum" s_whatif_import_zst
 echo
 echo "Flat export, uncompressed"
 stage "tar -c, peer flags > out (the peer)" s_tar_c_peer
@@ -138,6 +154,8 @@ stage "tar -c, jetpack flags (+ --pax-option --acls --sparse) > out" s_tar_c_jet
 stage "tar -c, jetpack flags | node(sha512 + pipe) > out" s_tar_c_node
 stage "tar -c, jetpack flags | node(sha512 + pipe) > out, fsync" s_tar_c_node_fsync
 stage "jetpack export -flat" s_export
+stage "what-if: tar -c | tee (to sha512sum) > out" s_whatif_export
+stage "what-if: tar -c | tee (to sha512sum) > out, fsync" s_whatif_export_fsync
 echo
 echo "Flat export, zstd"
 stage "tar -c, peer flags | zstd -T0 > out (the peer)" s_tar_c_zstd_peer
@@ -145,5 +163,7 @@ stage "tar -c, jetpack flags | zstd -T0 > out" s_tar_c_zstd_jetpack
 stage "tar -c, jetpack flags | node(sha512 + pipe) | zstd -T0 > out" s_tar_c_node_zstd
 stage "  ... and fsync out" s_tar_c_node_zstd_fsync
 stage "jetpack export -flat -compress=zstd" s_export_zst
+stage "what-if: tar -c | tee (to sha512sum) | zstd -T0 > out, fsync" s_whatif_export_zst
 echo
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_others
+echo "Other work on the machine used $OTHERS_CPU CPU-seconds during these ${RUN_WALL}s."

@@ -48,7 +48,7 @@ export async function walkLayer(root: string): Promise<LayerEntry[]> {
 
 /** Directories of a layer marked opaque (they hide everything below them in lower layers). */
 export async function opaqueDirs(root: string): Promise<string[]> {
-  const out = await run('getfattr', ['-R', '-P', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', root], {
+  const out = await run('getfattr', ['-R', '-P', '-h', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', root], {
     what: `reading overlay marks of ${root}`,
   });
   return out

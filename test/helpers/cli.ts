@@ -97,7 +97,7 @@ export function describeTree(dir: string): Map<string, string> {
   const stats = sh(`cd "${dir}" && find . -mindepth 1 -print0 | sort -z | xargs -0 -r stat -c '%n|%F|%a|%u|%g|%s|%.9Y|%t:%T|%h|%i|%N'`);
   const xattrs = new Map<string, string[]>();
   let current = '';
-  for (const line of sh(`cd "${dir}" && getfattr -R -P -d -m - -e hex . 2>/dev/null || true`).split('\n')) {
+  for (const line of sh(`cd "${dir}" && getfattr -R -P -h -d -m - -e hex . 2>/dev/null || true`).split('\n')) {
     if (line.startsWith('# file: ')) current = `./${line.slice(8)}`;
     else if (line.trim()) xattrs.set(current, [...(xattrs.get(current) ?? []), line.trim()]);
   }
