@@ -1,0 +1,180 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { JETPACK, REPO, jetpackOk, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
+import { importBusybox } from '../helpers/busybox.js';
+
+const work = tempDir();
+const root = path.join(work, 'store');
+const base = importBusybox(root, work);
+const INCLUDE = 'include $(or $(.jetpack.image.mk),$(shell $(or $(JETPACK),jetpack) config path.share)/jetpack.image.mk)';
+const JP = `${JETPACK} -root=${root}`;
+
+interface Make {
+  status: number;
+  out: string;
+}
+
+function make(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Make {
+  const r = spawnSync('make', ['-C', dir, `JETPACK=${JP}`, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true', ...env } });
+  return { status: r.status ?? -1, out: r.stdout + r.stderr };
+}
+
+function imageDir(makefile: string, files: Record<string, string> = {}): string {
+  const dir = tempDir('jetpack-imagedir-');
+  writeFileSync(path.join(dir, 'Makefile'), makefile.replace(/^ {4}/gm, '\t'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+  return dir;
+}
+
+const manifest = (name: string) => JSON.stringify({ name });
+
+/** What the image built in `dir` holds at `file`. */
+function readImageFile(dir: string, file: string): string {
+  const id = readFileSync(path.join(dir, 'image.aci.id'), 'utf8').trim();
+  return sh(`"${JETPACK}" -root="${root}" export -flat ${id} - 2>/dev/null | tar -xOf - rootfs/${file}`);
+}
+
+// Makes a later file change visibly newer than the stamps (ext4 timestamps are coarse).
+const tick = () => sh('sleep 0.05');
+
+test('PARENT_IMAGE unset is a clear make error', () => {
+  const dir = imageDir(`build:\n    true\n${INCLUDE}\n`);
+  const r = make(dir);
+  assert.is.not(r.status, 0);
+  assert.match(r.out, /PARENT_IMAGE not defined\. I don't know what to do!/);
+});
+
+test('wildcard targets: build.* from the Makefile and an included file, plus build: with its own recipe', () => {
+  const dir = imageDir(
+    `PARENT_IMAGE = ${base}\ninclude extra.mk\nbuild.one:\n    echo one >> /order\nbuild.two build.three:\n    echo $@ >> /order\nbuild:\n    echo own >> /order\nprepare.host:\n    touch prepared-on-host\n${INCLUDE}\n`,
+    { 'extra.mk': 'build.extra:\n\techo extra >> /order\n', 'manifest.json': manifest('example.com/wild') },
+  );
+  const r = make(dir);
+  assert.is(r.status, 0, r.out);
+  const order = readImageFile(dir, 'order').trim().split('\n');
+  assert.equal([...order].sort(), ['extra', 'one', 'build.three', 'build.two', 'own'].sort());
+  assert.is(order[order.length - 1], 'own', 'the build recipe runs after its prerequisites');
+  assert.ok(existsSync(path.join(dir, 'prepared-on-host')), 'prepare runs on the host');
+});
+
+test('BUILD_VARS pass values with spaces, quotes and $ unchanged; BUILD_CP copies files in', () => {
+  const extra = path.join(work, 'extra-file.txt');
+  writeFileSync(extra, 'copied\n');
+  const dir = imageDir(
+    `PARENT_IMAGE = ${base}\nBUILD_VARS = GREETING ODD UNSET_VAR\nGREETING = hello   spaced world\nODD = it's "quoted" $$HOME \\\\ end\nBUILD_CP = ${extra}\nbuild:\n    printf '%s|' "$(GREETING)" '$(subst ','\\'',$(ODD))' "$(origin UNSET_VAR)" > /vars\n    cp extra-file.txt /copied\n${INCLUDE}\n`,
+    { 'manifest.json': manifest('example.com/vars') },
+  );
+  const r = make(dir);
+  assert.is(r.status, 0, r.out);
+  assert.is(readImageFile(dir, 'vars'), `hello   spaced world|it's "quoted" $HOME \\\\ end|undefined|`);
+  assert.is(readImageFile(dir, 'copied'), 'copied\n');
+});
+
+test('manifest.json can be a rule that runs in the container after the build', () => {
+  const dir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    echo 4.2 > /version\nmanifest.json:\n    printf '{"name":"example.com/ruled","labels":[{"name":"version","value":"%s"}]}' "$$(cat /version)" > $@\n${INCLUDE}\n`);
+  const r = make(dir);
+  assert.is(r.status, 0, r.out);
+  assert.match(jetpackOk(root, ['images']), /example\.com\/ruled:4\.2,arch=amd64,os=linux/);
+  assert.not.ok(existsSync(path.join(dir, 'manifest.json')), 'made in the container, not on the host');
+});
+
+test('rebuilds when, and only when, something it depends on changed', () => {
+  const dir = imageDir(`PARENT_IMAGE = jetpack/busybox\nbuild:\n    cp data.txt /data.txt\n${INCLUDE}\n`, { 'data.txt': 'v1\n', 'manifest.json': manifest('example.com/stamps') });
+  assert.is(make(dir).status, 0);
+  const first = readFileSync(path.join(dir, 'image.aci.id'), 'utf8');
+  const again = make(dir);
+  assert.is(again.status, 0);
+  assert.is(again.out.replace(/make(\[\d+\])?: (Entering|Leaving) directory .*\n/g, ''), '', 'a no-op make runs nothing');
+
+  // Another image built into the store: the parent check runs, finds the same parent, no rebuild.
+  tick();
+  const other = imageDir(`PARENT_IMAGE = jetpack/busybox\nbuild:\n    true\n${INCLUDE}\n`, { 'manifest.json': manifest('example.com/other') });
+  assert.is(make(other).status, 0);
+  assert.not.match(make(dir).out, / build -saveid=/);
+
+  const rebuilds = (what: string, change: () => void) => {
+    tick();
+    change();
+    const r = make(dir);
+    assert.is(r.status, 0, r.out);
+    assert.match(r.out, / build -saveid=/, `${what} rebuilds`);
+    assert.not.match(make(dir).out, / build -saveid=/, `then nothing is left to do after: ${what}`);
+  };
+  rebuilds('a changed file', () => writeFileSync(path.join(dir, 'data.txt'), 'v2\n'));
+  assert.is(readImageFile(dir, 'data.txt'), 'v2\n');
+  rebuilds('an added file', () => writeFileSync(path.join(dir, 'new.txt'), 'new\n'));
+  rebuilds('a removed file', () => sh(`rm "${dir}/new.txt"`));
+  rebuilds('a changed Makefile', () => sh(`echo '# comment' >> "${dir}/Makefile"`));
+  rebuilds('a new parent image', () => {
+    const newer = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    echo newer > /newer\n${INCLUDE}\n`, { 'manifest.json': JSON.stringify({ name: 'jetpack/busybox', labels: [{ name: 'version', value: '9.9' }] }) });
+    assert.is(make(newer).status, 0);
+  });
+  assert.is(readImageFile(dir, 'newer'), 'newer\n', 'built on the new parent');
+  assert.is.not(readFileSync(path.join(dir, 'image.aci.id'), 'utf8'), first);
+  jetpackOk(root, ['destroy-image', readFileSync(path.join(dir, 'image.aci.id'), 'utf8').trim()]);
+  jetpackOk(root, ['destroy-image', 'jetpack/busybox:9.9']);
+});
+
+test('aci and flat-aci export the image; clean removes outputs and runs clean.* but never touches the store', () => {
+  const dir = imageDir(`PARENT_IMAGE = ${base}\nCLEAN_FILES += scratch.txt\nbuild:\n    echo x > /x\nclean.extra:\n    rm -f extra-clean-marker\n${INCLUDE}\n`, {
+    'manifest.json': manifest('example.com/clean'),
+    'scratch.txt': 'scratch',
+    'extra-clean-marker': '',
+  });
+  assert.is(make(dir, ['aci', 'flat-aci']).status, 0);
+  assert.equal(sh(`tar -tf "${dir}/image.aci"`).trim().split('\n'), ['manifest', 'rootfs/', 'rootfs/x']);
+  assert.ok(sh(`tar -tf "${dir}/image.flat.aci"`).includes('rootfs/bin/busybox'));
+  const before = storeState(root);
+  const r = make(dir, ['clean']);
+  assert.is(r.status, 0, r.out);
+  for (const f of ['image.aci', 'image.aci.id', 'image.flat.aci', 'scratch.txt', 'extra-clean-marker', '.jetpack.inputs', '.jetpack.parent.id']) {
+    assert.not.ok(existsSync(path.join(dir, f)), f);
+  }
+  assert.ok(existsSync(path.join(dir, 'Makefile')));
+  assert.equal(storeState(root), before);
+});
+
+test('JETPACK may name another command: every jetpack call goes through it', () => {
+  const log = path.join(work, 'wrapper.log');
+  const wrapper = path.join(work, 'jetpack-wrapper');
+  writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> "${log}"\nexec "${JETPACK}" -root="${root}" "$@"\n`, { mode: 0o755 });
+  const dir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    true\n${INCLUDE}\n`, { 'manifest.json': manifest('example.com/wrapped') });
+  const r = spawnSync('make', ['-C', dir, `JETPACK=${wrapper}`, 'aci'], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  const calls = readFileSync(log, 'utf8');
+  assert.match(calls, /^config path\.share$/m);
+  assert.match(calls, /^build -saveid=image\.aci\.id /m);
+  assert.match(calls, /^export sha512-/m);
+});
+
+test('a failing recipe fails make with a clear message and saves no image', () => {
+  const dir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    echo partial > /partial\n    false\n${INCLUDE}\n`, { 'manifest.json': manifest('example.com/failing') });
+  const before = storeState(root);
+  const r = make(dir);
+  assert.is.not(r.status, 0);
+  assert.match(r.out, /jetpack: build failed at step 4 \(run the build command\): \/\.jetpack\.tools\/make exited with status 2/);
+  assert.not.ok(existsSync(path.join(dir, 'image.aci.id')));
+  assert.equal(storeState(root), before);
+});
+
+test('PKG_INSTALL on an image without a known package manager says so', () => {
+  const dir = imageDir(`PARENT_IMAGE = ${base}\nPKG_INSTALL = curl\n${INCLUDE}\n`, { 'manifest.json': manifest('example.com/pkg') });
+  const r = make(dir);
+  assert.is.not(r.status, 0);
+  assert.match(r.out, /PKG_INSTALL: no package manager known for ID=busybox/);
+});
+
+test('Makefile.template builds as it is', () => {
+  const dir = tempDir('jetpack-template-');
+  sh(`cp "${REPO}/Makefile.template" "${dir}/Makefile"`);
+  writeFileSync(path.join(dir, 'manifest.json'), manifest('example.com/template'));
+  const r = make(dir);
+  assert.is(r.status, 0, r.out);
+  assert.is(readImageFile(dir, 'etc/motd'), 'built by jetpack\n');
+});
+
+test.after(() => removeDir(work));
+test.run();
