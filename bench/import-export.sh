@@ -11,7 +11,8 @@
 #   BENCH_FS=workdir  measure in bench/work/ itself, on whatever filesystem holds it
 #   COOLDOWN=65       with BENCH_FS=workdir: seconds to wait before measuring (see lib.sh)
 #   QUIET_WAIT=600    wait at most this long for the machine to be < 15% busy before measuring
-#   NO_BUILD=1        do not run `npx tsc` first (measure dist/ as it is)
+#   JETPACK_BUILD=worktree  what to measure: src/ as it is (default), or a git revision such
+#                     as HEAD; built with tsc into bench/work/jetpack-*, never into dist/
 #   NO_DOC=1          print the results only, leave docs/BENCHMARKS.md alone
 #
 # The rootfs tarball and the ACIs made from it are cached in bench/work/ (git-ignored);
@@ -26,10 +27,10 @@ SUITE=${SUITE:-bookworm}
 BENCH_FS=${BENCH_FS:-loop}
 COOLDOWN=${COOLDOWN:-65}
 QUIET_WAIT=${QUIET_WAIT:-600}
+JETPACK_BUILD=${JETPACK_BUILD:-worktree}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
 WORK=$HERE/work
-JETPACK=$REPO/bin/jetpack
 DOC=$REPO/docs/BENCHMARKS.md
 SECTION='## Import and export (issue: store)'
 IMPORT_TARGET=1.3
@@ -48,13 +49,9 @@ tar --version | head -1 | grep -q 'GNU tar' || die "tar is not GNU tar"
 [ "$ROUNDS" -ge 1 ] 2>/dev/null || die "ROUNDS must be a positive number"
 case "$BENCH_FS" in loop | workdir) ;; *) die "BENCH_FS must be loop or workdir" ;; esac
 
-if [ "${NO_BUILD:-}" != 1 ]; then
-  log "building jetpack (npx tsc)"
-  (cd "$REPO" && npx tsc -p tsconfig.json)
-fi
-[ -f "$REPO/dist/cli/main.js" ] || die "dist/ is missing; build with: npx tsc -p tsconfig.json"
-
 mkdir -p "$WORK"
+log "building jetpack ($JETPACK_BUILD) into $WORK"
+build_jetpack "$REPO" "$WORK" "$JETPACK_BUILD"
 ERRLOG=$WORK/last-run.log # stderr of every command, kept for a look after a failure
 : >"$ERRLOG"
 MNT=$WORK/bench-fs
@@ -137,7 +134,7 @@ if [ "$BENCH_FS" = loop ]; then
   IN_ACI_ZST=$MNT/debian-minbase-zstd.aci
   cp "$ACI" "$IN_ACI"
   cp "$ACI_ZST" "$IN_ACI_ZST"
-  BENCH_FS_DESC="a fresh ext4 ($(findmnt -no OPTIONS "$MNT"), journaled, mkfs.ext4 defaults) on a loop device (direct I/O) whose image file lies on the host filesystem"
+  BENCH_FS_DESC="a fresh journaled ext4 ($(findmnt -no OPTIONS "$MNT"), mkfs.ext4 defaults) made for the run on a loop device (direct I/O)"
   sync
 else
   RUN=$(mktemp -d "$WORK/run.XXXXXX")
@@ -266,17 +263,30 @@ record "flat export" zstd '`tar -c \| zstd -T0`' "$EXPORT_TARGET"
 
 cpu_others
 
-CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || COMMIT="$COMMIT + uncommitted changes in src/"
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 
 SECTION_FILE=$WORK/last-section.md
 {
   echo "$SECTION"
   echo
-  echo "Made by \`bash bench/import-export.sh\` on $DATE; rerunning the script rewrites this section."
+  echo "Made by \`bash bench/import-export.sh\` on $DATE (jetpack at $JETPACK_REV); rerunning the script"
+  echo "rewrites this section. Median wall-clock seconds of $ROUNDS runs; ratio = jetpack / GNU tar."
+  echo
+  echo "| Operation | Input | jetpack (s) | Peer | peer (s) | Ratio | Target | Met |"
+  echo "|---|---|---:|---|---:|---:|---:|---|"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "Targets (from the store issue): import ≤ $IMPORT_TARGET× GNU tar, flat export ≤ $EXPORT_TARGET× GNU tar."
+  if [ "$MET_ALL" = yes ]; then echo "All targets met."; else echo "Not all targets met (see **no** above)."; fi
+  echo "Where the time goes: the stage-by-stage section (\`bench/profile-import-export.sh\`)."
+  echo
+  echo "<details><summary>Every run (seconds, in order)</summary>"
+  echo
+  echo "| Case | jetpack | tar |"
+  echo "|---|---|---|"
+  printf '%s\n' "${RUNS_ROWS[@]}"
+  echo
+  echo "</details>"
   echo
   echo "**What is compared.** The same input file, on the same filesystem, read from a warm page cache:"
   echo
@@ -291,8 +301,7 @@ SECTION_FILE=$WORK/last-section.md
   echo
   echo "Each case: one untimed warm-up per side, then $ROUNDS rounds alternating which side goes first,"
   echo "a fresh store / destination / output every run, \`sync\` (untimed) before every run, nothing"
-  echo "deleted until the end. Wall-clock seconds, median of $ROUNDS; ratio = jetpack / tar (lower is"
-  echo "better for jetpack). Stores, trees and outputs are on $BENCH_FS_DESC."
+  echo "deleted until the end. Stores, trees and outputs are on $BENCH_FS_DESC."
   if [ "$BENCH_FS" = loop ] && [[ "$HOST_FS" == *"without a journal" ]]; then
     echo "The host filesystem is not measured on directly: it is ext4 without a journal, where inode"
     echo "allocation skips recently deleted inodes; that made file creation up to 20× slower depending"
@@ -306,26 +315,13 @@ SECTION_FILE=$WORK/last-section.md
   echo "${EXPORT_SIZES[0]} uncompressed, ${EXPORT_SIZES[1]} zstd (tar's is larger: it records atime"
   echo "and ctime of every file in PAX headers, which jetpack's deterministic archives leave out)."
   echo
-  echo "**Machine.** $(nproc) CPUs ($CPU), $MEM RAM, Linux $(uname -r); bench/work on $HOST_FS;"
-  echo "$(tar --version | head -1), zstd $(zstd --version | grep -o 'v[0-9.]*' | head -1), node $(node --version),"
-  echo "mmdebstrap $(mmdebstrap --version 2>/dev/null | awk '{ print $2 }'); jetpack at $COMMIT."
+  echo "**Machine.** $(describe_machine), mmdebstrap $(mmdebstrap --version 2>/dev/null | awk '{ print $2 }')."
+  echo "bench/work is on $HOST_FS."
   echo "Other work on the machine used $OTHERS_CPU CPU-seconds during the ${RUN_WALL}s of measuring (the"
   echo "machine is shared; compare the two sides of a row, not rows of different runs)."
-  echo
-  echo "| Operation | Input | jetpack (s) | Peer | peer (s) | Ratio | Target | Met |"
-  echo "|---|---|---:|---|---:|---:|---:|---|"
-  printf '%s\n' "${ROWS[@]}"
-  echo
-  echo "Targets (from the store issue): import ≤ $IMPORT_TARGET× GNU tar, flat export ≤ $EXPORT_TARGET× GNU tar."
-  if [ "$MET_ALL" = yes ]; then echo "All targets met."; else echo "Not all targets met (see **no** above)."; fi
-  echo
-  echo "<details><summary>Every run (seconds, in order)</summary>"
-  echo
-  echo "| Case | jetpack | tar |"
-  echo "|---|---|---|"
-  printf '%s\n' "${RUNS_ROWS[@]}"
-  echo
-  echo "</details>"
+  if awk -v o="$OTHERS_CPU" -v w="$RUN_WALL" 'BEGIN { exit !(o > 0.15 * w) }'; then
+    echo "**That is a busy machine: these numbers are noisy; rerun when it is quiet.**"
+  fi
   echo
 } >"$SECTION_FILE"
 
@@ -333,26 +329,6 @@ echo
 cat "$SECTION_FILE"
 
 if [ "${NO_DOC:-}" != 1 ]; then
-  mkdir -p "$(dirname "$DOC")"
-  if [ ! -f "$DOC" ]; then
-    {
-      echo "# Benchmarks"
-      echo
-      echo "Performance claims of jetpack, each measured against a peer tool (GNU tar, buildah, …) doing the"
-      echo "same work in the same run on the same machine, and reported as a ratio jetpack / peer."
-      echo "The scripts live in \`bench/\` (see bench/README.md); each section below belongs to one script,"
-      echo "which rewrites only its own section when it is run again."
-      echo
-    } >"$DOC"
-  fi
-  # Replace this script's section (from its heading to the next "## " heading), or append it.
-  awk -v sec="$SECTION" -v file="$SECTION_FILE" '
-    function emit(  line) { while ((getline line < file) > 0) print line; close(file) }
-    $0 == sec { emit(); skip = 1; done = 1; next }
-    skip && /^## / { skip = 0 }
-    !skip { print; last = $0 }
-    END { if (!done) { if (last != "") print ""; emit() } }
-  ' "$DOC" >"$DOC.tmp"
-  mv "$DOC.tmp" "$DOC"
+  update_doc_section "$DOC" "$SECTION" "$SECTION_FILE"
   log "updated $DOC"
 fi

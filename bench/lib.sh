@@ -91,3 +91,66 @@ wait_quiet() {
     fi
   done
 }
+
+# Puts FILE (a section starting with the line HEADING) into the markdown document DOC in
+# place of the section with that heading (up to the next "## " heading), or appends it.
+# DOC is created with a short preamble if missing. Other sections are left as they are.
+update_doc_section() { # DOC HEADING FILE
+  local doc=$1 heading=$2 file=$3
+  mkdir -p "$(dirname "$doc")"
+  if [ ! -f "$doc" ]; then
+    cat >"$doc" <<'EOD'
+# Benchmarks
+
+Performance claims of jetpack, each measured against a peer tool (GNU tar, buildah, …) doing the
+same work in the same run on the same machine, and reported as a ratio jetpack / peer.
+The scripts live in `bench/` (see bench/README.md); each section below belongs to one script,
+which rewrites only its own section when it is run again.
+
+EOD
+  fi
+  awk -v sec="$heading" -v file="$file" '
+    function emit(  line) { while ((getline line < file) > 0) print line; close(file) }
+    $0 == sec { emit(); skip = 1; done = 1; next }
+    skip && /^## / { skip = 0 }
+    !skip { print; last = $0 }
+    END { if (!done) { if (last != "") print ""; emit() } }
+  ' "$doc" >"$doc.tmp"
+  mv "$doc.tmp" "$doc"
+}
+
+# One paragraph about the machine, for the reports.
+describe_machine() {
+  local cpu mem
+  cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+  mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+  echo "$(nproc) CPUs ($cpu), $mem RAM, Linux $(uname -r);"
+  echo "$(tar --version | head -1), zstd $(zstd --version | grep -o 'v[0-9.]*' | head -1), node $(node --version)"
+}
+
+# Builds the jetpack to measure into its own package directory under WORK, so that nobody
+# rebuilding dist/ in the repository during a run changes what is measured, and sets JETPACK
+# (its bin/jetpack) and JETPACK_REV (what was built, for the reports). REV is "worktree"
+# (src/ as it is now, committed or not) or a git revision such as HEAD.
+build_jetpack() { # REPO WORK REV
+  local repo=$1 work=$2 rev=$3 pkg
+  if [ "$rev" = worktree ]; then
+    JETPACK_REV=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    git -C "$repo" diff --quiet HEAD -- src 2>/dev/null && [ -z "$(git -C "$repo" ls-files --others --exclude-standard -- src)" ] ||
+      JETPACK_REV="$JETPACK_REV + uncommitted changes in src/"
+    pkg=$work/jetpack-worktree
+    rm -rf "$pkg"
+    mkdir -p "$pkg"
+    cp -r "$repo/src" "$repo/bin" "$repo/share" "$repo/package.json" "$repo/tsconfig.json" "$pkg/"
+  else
+    JETPACK_REV=$(git -C "$repo" rev-parse --short "$rev^{commit}")
+    pkg=$work/jetpack-$JETPACK_REV
+    rm -rf "$pkg"
+    mkdir -p "$pkg"
+    git -C "$repo" archive "$JETPACK_REV" src bin share package.json tsconfig.json | tar -x -C "$pkg"
+  fi
+  # node_modules (tsc, @types/node, the runtime dependencies) are found in the repository
+  # above work/ by Node's usual upward lookup.
+  (cd "$pkg" && "$repo/node_modules/.bin/tsc" -p tsconfig.json)
+  JETPACK=$pkg/bin/jetpack
+}

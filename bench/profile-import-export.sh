@@ -7,7 +7,9 @@
 #
 #   bash bench/profile-import-export.sh      (as root; ROUNDS=3 by default, median shown)
 #
-# BENCH_FS=loop (default) or workdir, COOLDOWN: as for bench/import-export.sh.
+# BENCH_FS=loop (default) or workdir, COOLDOWN, JETPACK_BUILD, NO_DOC=1: as for
+# bench/import-export.sh.
+# Writes its results to docs/BENCHMARKS.md under "## Import and export, stage by stage".
 set -Eeuo pipefail
 shopt -s inherit_errexit
 
@@ -17,12 +19,14 @@ COOLDOWN=${COOLDOWN:-65}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
 WORK=$HERE/work
-JETPACK=$REPO/bin/jetpack
+JETPACK_BUILD=${JETPACK_BUILD:-worktree}
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "profile: must run as root" >&2; exit 1; }
 [ -s "$WORK/debian-minbase.aci" ] && [ -s "$WORK/debian-minbase-zstd.aci" ] || { echo "profile: run bench/import-export.sh first (it makes the ACIs)" >&2; exit 1; }
+echo "== building jetpack ($JETPACK_BUILD) into $WORK" >&2
+build_jetpack "$REPO" "$WORK" "$JETPACK_BUILD"
 MNT=$WORK/profile-fs
 FS_IMAGE=$WORK/profile-fs.img
 RUN=
@@ -84,6 +88,10 @@ JETPACK_C=(-c --format=posix --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=at
 s_node_start() { node -e 0; }
 s_jetpack_start() { "$JETPACK" -root="$OUT" images; }
 s_copy() { cp "$ACI" "$OUT"; }
+# fs.copyFile as jetpack's import calls it, and with COPYFILE_EXCL: without EXCL libuv
+# ftruncate()s the new file, so ext4 (auto_da_alloc) flushes all of it when it is closed.
+s_node_copy() { node -e 'require("fs").copyFileSync(process.argv[1], process.argv[2], require("fs").constants.COPYFILE_FICLONE)' "$ACI" "$OUT"; }
+s_node_copy_excl() { node -e 'const c = require("fs").constants; require("fs").copyFileSync(process.argv[1], process.argv[2], c.COPYFILE_FICLONE | c.COPYFILE_EXCL)' "$ACI" "$OUT"; }
 s_hash_file() { "${HASHPIPE[@]}" "$ACI" none; }
 s_tar_x_peer() { mkdir "$OUT" && tar -x "${PEER_X[@]}" -f "$ACI" -C "$OUT"; }
 s_tar_x_jetpack() { mkdir "$OUT" && tar -x "${JETPACK_X[@]}" -f "$ACI" -C "$OUT"; }
@@ -97,7 +105,8 @@ s_import_zst() { "$JETPACK" -root="$OUT" import "$ACI_ZST"; }
 # another process, so neither waits on the other through a 64 KiB pipe.
 s_whatif_import_node() { cp "$ACI" "$OUT.aci" && mkdir "$OUT" && { tar -x "${JETPACK_X[@]}" -f "$OUT.aci" -C "$OUT" & "${HASHPIPE[@]}" "$OUT.aci" none; wait $!; }; }
 s_whatif_import_native() { cp "$ACI" "$OUT.aci" && mkdir "$OUT" && { tar -x "${JETPACK_X[@]}" -f "$OUT.aci" -C "$OUT" & sha512sum "$OUT.aci"; wait $!; }; }
-s_whatif_import_zst() { cp "$ACI_ZST" "$OUT.aci" && mkdir "$OUT" && { tar -x -I zstd "${JETPACK_X[@]}" -f "$OUT.aci" -C "$OUT" & zstd -dc -q "$OUT.aci" | sha512sum; wait $!; }; }
+s_whatif_import_zst() { cp "$ACI_ZST" "$OUT.aci" && mkdir "$OUT" && { tar -x -I zstd "${JETPACK_X[@]}" -f "$OUT.aci" -C "$OUT" & zstd -dc -q "$OUT.aci" | "${HASHPIPE[@]}" - none; wait $!; }; }
+s_whatif_import_zst_once() { cp "$ACI_ZST" "$OUT.aci" && zstd -d -q "$OUT.aci" -o "$OUT.tar" && mkdir "$OUT" && { tar -x "${JETPACK_X[@]}" -f "$OUT.tar" -C "$OUT" & "${HASHPIPE[@]}" "$OUT.tar" none; wait $!; }; }
 
 echo "== setting up on $(describe_fs "$RUN"); cooling down ${COOLDOWN}s" >&2
 STORE=$RUN/store
@@ -122,17 +131,22 @@ s_export_zst() { "$JETPACK" -root="$STORE" export -flat -compress=zstd "$ID" "$O
 # a native tee hands a copy to sha512sum on the side.
 s_whatif_export() { { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | tee /dev/fd/3 >"$OUT"; } 3>&1 >/dev/null | sha512sum >"$OUT.id"; }
 s_whatif_export_fsync() { s_whatif_export && sync -d "$OUT"; }
+s_whatif_export_noid() { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs >"$OUT" && sync -d "$OUT"; }
 s_whatif_export_zst() { { tar -C "$IMG" "${JETPACK_C[@]}" -f - manifest rootfs | tee /dev/fd/3 | zstd -q -T0 -c >"$OUT"; } 3>&1 >/dev/null | sha512sum >"$OUT.id" && sync -d "$OUT"; }
 
 echo "== waiting for the machine to be quiet" >&2
 wait_quiet 600
+REPORT=$WORK/last-profile.txt
+{
 cpu_mark
 echo "Median of $ROUNDS (every run in parentheses), seconds, on $(describe_fs "$RUN")"
 echo
 echo "Import, uncompressed ACI ($(stat -c %s "$ACI") bytes)"
 stage "node -e 0 (node start-up)" s_node_start
 stage "jetpack -root=NEW images (start-up, store creation, locks)" s_jetpack_start
-stage "cp ACI (the copy into staging: copy_file_range)" s_copy
+stage "cp ACI (copy_file_range)" s_copy
+stage "node -e fs.copyFile(ACI, FICLONE) (as jetpack; + node start-up)" s_node_copy
+stage "node -e fs.copyFile(ACI, FICLONE | EXCL) (+ node start-up)" s_node_copy_excl
 stage "node: read ACI + sha512, no output" s_hash_file
 stage "tar -x -f ACI, peer flags (the peer)" s_tar_x_peer
 stage "tar -x -f ACI, jetpack flags (+ --same-* --acls)" s_tar_x_jetpack
@@ -146,7 +160,8 @@ echo "Import, zstd ACI ($(stat -c %s "$ACI_ZST") bytes)"
 stage "tar -x -I zstd -f ACI, peer flags (the peer)" s_tar_xz_peer
 stage "zstd -dc | node(sha512 + pipe) | tar -x, jetpack flags" s_zstd_node_tar_x
 stage "jetpack import" s_import_zst
-stage "what-if: cp; tar -x -I zstd -f copy & zstd -dc copy | sha512sum" s_whatif_import_zst
+stage "what-if: cp; tar -x -I zstd -f copy & zstd -dc copy | node(sha512)" s_whatif_import_zst
+stage "what-if: cp; zstd -d to a file; tar -x -f it & node(sha512 of it)" s_whatif_import_zst_once
 echo
 echo "Flat export, uncompressed"
 stage "tar -c, peer flags > out (the peer)" s_tar_c_peer
@@ -156,6 +171,7 @@ stage "tar -c, jetpack flags | node(sha512 + pipe) > out, fsync" s_tar_c_node_fs
 stage "jetpack export -flat" s_export
 stage "what-if: tar -c | tee (to sha512sum) > out" s_whatif_export
 stage "what-if: tar -c | tee (to sha512sum) > out, fsync" s_whatif_export_fsync
+stage "what-if: tar -c > out, fsync (no ID computed)" s_whatif_export_noid
 echo
 echo "Flat export, zstd"
 stage "tar -c, peer flags | zstd -T0 > out (the peer)" s_tar_c_zstd_peer
@@ -167,3 +183,29 @@ stage "what-if: tar -c | tee (to sha512sum) | zstd -T0 > out, fsync" s_whatif_ex
 echo
 cpu_others
 echo "Other work on the machine used $OTHERS_CPU CPU-seconds during these ${RUN_WALL}s."
+if awk -v o="$OTHERS_CPU" -v w="$RUN_WALL" 'BEGIN { exit !(o > 0.15 * w) }'; then
+  echo "That is a busy machine: these numbers are noisy; rerun when it is quiet."
+fi
+} | tee "$REPORT"
+
+if [ "${NO_DOC:-}" != 1 ]; then
+  SECTION='## Import and export, stage by stage (issue: store)'
+  {
+    echo "$SECTION"
+    echo
+    echo "Made by \`bash bench/profile-import-export.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') (jetpack at $JETPACK_REV);"
+    echo "rerunning the script rewrites this section. Each line rebuilds one more piece of jetpack's"
+    echo "import or export pipeline from plain tools (node lines run a few lines of node that hash with"
+    echo "sha512 and pipe, as jetpack's process does, without its tar header checks), so the difference"
+    echo "between two lines is what that piece costs; *what-if* lines try another arrangement of the"
+    echo "same work. Same input and the same kind of fresh ext4 as the section above;"
+    echo "$(describe_machine)."
+    echo
+    echo '```'
+    cat "$REPORT"
+    echo '```'
+    echo
+  } >"$WORK/last-profile-section.md"
+  update_doc_section "$REPO/docs/BENCHMARKS.md" "$SECTION" "$WORK/last-profile-section.md"
+  echo "== updated docs/BENCHMARKS.md" >&2
+fi

@@ -1,21 +1,27 @@
+import type { Compression } from './compression.js';
+
 /**
  * GNU tar command lines for whole root filesystems. node-tar is not used for these: it was
  * measured to hang on cross-directory hardlinks, to drop device nodes, FIFOs, xattrs and
  * setuid bits, and to extract ~45x slower (docs/DESIGN-CHOICES.md).
  */
 
-/** Keeps everything a rootfs needs: numeric owners, modes with setuid bits, xattrs, ACLs. */
-export const TAR_EXTRACT = [
-  '-x',
-  '-f',
-  '-',
-  '--numeric-owner',
-  '--same-owner',
-  '--same-permissions',
-  '--xattrs',
-  '--xattrs-include=*',
-  '--acls',
-];
+/**
+ * Extraction that keeps everything a rootfs needs: numeric owners, modes with setuid bits,
+ * xattrs, ACLs. Reads `file` ("-" for stdin), compressed as `compression`.
+ */
+export function tarExtract(file = '-', compression: Compression = 'none'): string[] {
+  return ['-x', '-f', file, ...TAR_DECOMPRESS[compression], '--numeric-owner', '--same-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '--acls'];
+}
+
+/** GNU tar's own option for reading a compressed archive file. */
+const TAR_DECOMPRESS: Record<Compression, string[]> = {
+  none: [],
+  gzip: ['--gzip'],
+  bzip2: ['--bzip2'],
+  xz: ['--xz'],
+  zstd: ['--zstd'],
+};
 
 /**
  * Deterministic archives: names sorted, POSIX format with stable extended-header names,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeAci } from '../archive/aci-writer.js';
 import { decompressedFile, detectFileCompression } from '../archive/compression.js';
-import { TAR_EXTRACT } from '../archive/gnu-tar.js';
+import { tarExtract } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
 import { parseImageManifest } from '../image/manifest.js';
 import { feedProcess, spawnWriter } from '../util/process.js';
@@ -26,7 +26,7 @@ export async function makeAci(tarball: string, manifestFile: string, fd: number,
   try {
     const rootfs = path.join(work, 'tree', 'rootfs');
     await mkdir(rootfs, { recursive: true });
-    const tar = spawnWriter('tar', TAR_EXTRACT, { cwd: rootfs, what: `unpacking ${tarball}` });
+    const tar = spawnWriter('tar', tarExtract(), { cwd: rootfs, what: `unpacking ${tarball}` });
     await feedProcess(decompressedFile(tarball, tarballCompression), tar);
     return await writeAci({ manifest, scratch: path.join(work, 'manifest'), rootfsParent: path.join(work, 'tree') }, fd, compression);
   } finally {

@@ -16,8 +16,9 @@ export async function writeOutput<T>(file: string | undefined, write: (fd: numbe
     throw new UserError(`cannot write ${file}: ${err.message}`);
   });
   try {
+    // No fsync: the rename already keeps a half-written file from ever appearing, and
+    // flushing a whole rootfs to disk would double the time of an export.
     const result = await write(fh.fd);
-    await fh.sync();
     await fh.close();
     await rename(tmp, file);
     return result;

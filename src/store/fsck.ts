@@ -1,11 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TarReader } from '../archive/tar-reader.js';
-import { decompressedFile } from '../archive/compression.js';
-import { isImageID, imageIDFromDigest, newImageHash } from '../image/id.js';
-import { MANIFEST_LIMIT } from '../image/aci-entries.js';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { scanAci } from '../archive/aci-scan.js';
+import { isImageID } from '../image/id.js';
 import { IMAGE_FILES } from './layout.js';
 import type { Store } from './store.js';
 
@@ -13,43 +9,6 @@ export interface FsckReport {
   checked: number;
   problems: string[];
   removed: string[];
-}
-
-/** Hashes a stored ACI and returns its ID, size and the manifest inside it. */
-async function readStoredAci(file: string, compression: Parameters<typeof decompressedFile>[1]) {
-  const hash = newImageHash();
-  let size = 0;
-  let manifest: Buffer | undefined;
-  const reader = new TarReader({
-    onEntry: () => {},
-    wantData: (e) => (e.path === 'manifest' ? MANIFEST_LIMIT : 0),
-    onData: (_e, data) => (manifest = data),
-  });
-  await pipeline(
-    decompressedFile(file, compression),
-    new Writable({
-      highWaterMark: 1 << 20,
-      write(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        try {
-          reader.write(chunk);
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-      final(done) {
-        try {
-          reader.end();
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-    }),
-  );
-  return { id: imageIDFromDigest(hash), size, manifest };
 }
 
 /**
@@ -84,7 +43,7 @@ export async function fsck(store: Store, log: (line: string) => void): Promise<F
         continue;
       }
       try {
-        const aci = await readStoredAci(path.join(image.dir, IMAGE_FILES.aci), image.info.compression);
+        const aci = await scanAci(path.join(image.dir, IMAGE_FILES.aci), image.info.compression);
         if (aci.id !== id) report.problems.push(`${id}: content hash mismatch (the stored ACI hashes to ${aci.id.slice(0, 39)}…)`);
         const stored = await readFile(path.join(image.dir, IMAGE_FILES.manifest));
         if (!aci.manifest || !aci.manifest.equals(stored)) report.problems.push(`${id}: manifest differs from the one in the ACI`);

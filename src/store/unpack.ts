@@ -1,11 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { decompressedFile, type Compression } from '../archive/compression.js';
-import { TAR_EXTRACT } from '../archive/gnu-tar.js';
-import { TarReader } from '../archive/tar-reader.js';
-import { AciEntryChecker, MANIFEST_LIMIT } from '../image/aci-entries.js';
-import { imageIDFromDigest, newImageHash } from '../image/id.js';
+import { scanAci } from '../archive/aci-scan.js';
+import type { Compression } from '../archive/compression.js';
+import { tarExtract } from '../archive/gnu-tar.js';
+import { UserError } from '../errors.js';
+import { AciEntryChecker } from '../image/aci-entries.js';
 import { spawnWriter } from '../util/process.js';
 
 export interface UnpackedAci {
@@ -17,63 +15,35 @@ export interface UnpackedAci {
 }
 
 /**
- * One pass over an ACI file: the uncompressed stream is hashed (the image ID), every
- * entry is checked (AciEntryChecker), and GNU tar extracts the same bytes into `dest`
- * at the same time. GNU tar's own guards (no "..", placeholders for symlinks that point
- * away) keep a hostile entry inside `dest` in the moment before the checker refuses it;
- * the caller discards `dest` on any error.
+ * Unpacks an ACI file into `dest` while checking it: GNU tar extracts the file as jetpack
+ * reads it in parallel, hashing the uncompressed stream (the image ID) and checking every
+ * entry (AciEntryChecker). The sha512 pass is the long pole, so the two run side by side
+ * on separate cores rather than one feeding the other. GNU tar's own guards (no "..",
+ * placeholders for symlinks that point away) keep a hostile entry inside `dest` until the
+ * checker refuses it; the caller discards `dest` on any error.
  */
 export async function unpackAci(aciFile: string, compression: Compression, dest: string): Promise<UnpackedAci> {
   await mkdir(dest, { recursive: true });
-  const hash = newImageHash();
+  const tar = spawnWriter('tar', tarExtract(aciFile, compression), { cwd: dest, what: 'extracting the archive' });
+  tar.stdin.end();
+  // tar may fail while the scan still runs: hold its outcome until the scan is done, when
+  // a refused entry (the clearer message) takes precedence over tar's complaint about it.
+  const extracted = tar.done.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   const checker = new AciEntryChecker();
-  let manifest: Buffer | undefined;
-  const reader = new TarReader({
-    onEntry: (entry) => checker.check(entry),
-    wantData: (entry) => (entry.path === 'manifest' ? MANIFEST_LIMIT : 0),
-    onData: (_entry, data) => (manifest = data),
-  });
-  const tar = spawnWriter('tar', TAR_EXTRACT, { cwd: dest, what: 'extracting the archive' });
-  let size = 0;
-  const sink = new Writable({
-    highWaterMark: 1 << 20,
-    write(chunk: Buffer, _enc, done) {
-      try {
-        hash.update(chunk);
-        size += chunk.length;
-        reader.write(chunk);
-      } catch (err) {
-        done(err as Error);
-        return;
-      }
-      if (tar.stdin.destroyed || tar.stdin.write(chunk)) done();
-      else {
-        const go = () => {
-          tar.stdin.off('drain', go).off('close', go);
-          done();
-        };
-        tar.stdin.on('drain', go).on('close', go);
-      }
-    },
-    final(done) {
-      try {
-        reader.end();
-        checker.finish();
-      } catch (err) {
-        done(err as Error);
-        return;
-      }
-      tar.stdin.end();
-      done();
-    },
-  });
+  let scanned;
   try {
-    await pipeline(decompressedFile(aciFile, compression), sink);
+    scanned = await scanAci(aciFile, compression, (entry) => checker.check(entry));
+    checker.finish();
   } catch (err) {
     tar.kill();
-    await tar.done.catch(() => {});
+    await extracted;
     throw err;
   }
-  await tar.done;
-  return { id: imageIDFromDigest(hash), size, manifest: manifest!, entries: reader.entryCount };
+  const tarError = await extracted;
+  if (tarError) throw tarError;
+  if (!scanned.manifest) throw new UserError('not an ACI: the archive has no "manifest" entry');
+  return { ...scanned, manifest: scanned.manifest };
 }
