@@ -50,19 +50,22 @@ tar --version | head -1 | grep -q 'GNU tar' || die "tar is not GNU tar"
 case "$BENCH_FS" in loop | workdir) ;; *) die "BENCH_FS must be loop or workdir" ;; esac
 
 mkdir -p "$WORK"
-log "building jetpack ($JETPACK_BUILD) into $WORK"
-build_jetpack "$REPO" "$WORK" "$JETPACK_BUILD"
 ERRLOG=$WORK/last-run.log # stderr of every command, kept for a look after a failure
 : >"$ERRLOG"
 MNT=$WORK/bench-fs
 FS_IMAGE=$WORK/bench-fs.img
 RUN=
+JETPACK_PKG=
 cleanup() {
   if [ "$BENCH_FS" = loop ]; then drop_bench_fs "$FS_IMAGE" "$MNT"
   elif [ -n "$RUN" ]; then rm -rf "$RUN"; fi
+  if [ -n "$JETPACK_PKG" ]; then rm -rf "$JETPACK_PKG"; fi
 }
 trap cleanup EXIT
 trap 'echo "import-export: failed; last lines of $ERRLOG:" >&2; tail -n 20 "$ERRLOG" >&2 || true' ERR
+
+log "building jetpack ($JETPACK_BUILD) into $WORK"
+build_jetpack "$REPO" "$WORK" "$JETPACK_BUILD"
 
 # ---------------------------------------------------------------- inputs (cached)
 

@@ -130,8 +130,9 @@ describe_machine() {
 
 # Builds the jetpack to measure into its own package directory under WORK, so that nobody
 # rebuilding dist/ in the repository during a run changes what is measured, and sets JETPACK
-# (its bin/jetpack) and JETPACK_REV (what was built, for the reports). REV is "worktree"
-# (src/ as it is now, committed or not) or a git revision such as HEAD.
+# (its bin/jetpack), JETPACK_PKG (the directory, for the caller to remove at the end) and
+# JETPACK_REV (what was built, for the reports). REV is "worktree" (src/ as it is now,
+# committed or not) or a git revision such as HEAD.
 build_jetpack() { # REPO WORK REV
   local repo=$1 work=$2 rev=$3 pkg
   if [ "$rev" = worktree ]; then
@@ -153,4 +154,5 @@ build_jetpack() { # REPO WORK REV
   # above work/ by Node's usual upward lookup.
   (cd "$pkg" && "$repo/node_modules/.bin/tsc" -p tsconfig.json)
   JETPACK=$pkg/bin/jetpack
+  JETPACK_PKG=$pkg
 }

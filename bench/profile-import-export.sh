@@ -25,16 +25,18 @@ JETPACK_BUILD=${JETPACK_BUILD:-worktree}
 
 [ "$(id -u)" = 0 ] || { echo "profile: must run as root" >&2; exit 1; }
 [ -s "$WORK/debian-minbase.aci" ] && [ -s "$WORK/debian-minbase-zstd.aci" ] || { echo "profile: run bench/import-export.sh first (it makes the ACIs)" >&2; exit 1; }
-echo "== building jetpack ($JETPACK_BUILD) into $WORK" >&2
-build_jetpack "$REPO" "$WORK" "$JETPACK_BUILD"
 MNT=$WORK/profile-fs
 FS_IMAGE=$WORK/profile-fs.img
 RUN=
+JETPACK_PKG=
 cleanup() {
   if [ "$BENCH_FS" = loop ]; then drop_bench_fs "$FS_IMAGE" "$MNT"
   elif [ -n "$RUN" ]; then rm -rf "$RUN"; fi
+  if [ -n "$JETPACK_PKG" ]; then rm -rf "$JETPACK_PKG"; fi
 }
 trap cleanup EXIT
+echo "== building jetpack ($JETPACK_BUILD) into $WORK" >&2
+build_jetpack "$REPO" "$WORK" "$JETPACK_BUILD"
 if [ "$BENCH_FS" = loop ]; then # the same kind of filesystem as bench/import-export.sh
   make_bench_fs "$FS_IMAGE" "$MNT" $((ROUNDS * 35 * $(stat -c %s "$WORK/debian-minbase.aci") + 3000000000))
   RUN=$MNT/run
