@@ -40,6 +40,8 @@ async function statInStack(stack: string[], rel: string) {
 export class Container {
   readonly layerDir: string;
   private snapshot: TreeSnapshot | undefined;
+  /** Whether the host has a resolv.conf to lend (it is bind-mounted over the image's). */
+  private hasHostResolvConf = false;
 
   /** The container's root as the host sees it: its mount point (overlay) or its tree (copy). */
   readonly root: string;
@@ -61,12 +63,11 @@ export class Container {
     await prepareTools(path.join(dir, 'tools'));
     // The layer's root carries the parent's root metadata, as an overlay upperdir must.
     await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
+    await mkdir(container.root);
     if (mode === 'overlay') {
-      await mkdir(container.root);
       await mkdir(path.join(dir, 'work'));
       await container.makeScaffold(path.join(dir, 'scaffold'));
     } else {
-      await mkdir(container.root);
       for (const layer of stack) await copyLayerOnto(layer, container.root);
       await container.prepareCopyRoot();
     }
@@ -154,8 +155,6 @@ export class Container {
       command,
     };
   }
-
-  private hasHostResolvConf = false;
 
   private async makeScaffold(scaffold: string): Promise<void> {
     await mkdir(scaffold);
