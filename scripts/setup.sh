@@ -11,9 +11,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Tools jetpack runs: GNU tar, compressors, util-linux (flock, unshare), attr (getfattr),
-# busybox-static (the default base image), mmdebstrap (images/debian, benchmarks),
+# iproute2 (loopback in -net=none containers), busybox-static (the default base image),
+# mmdebstrap (images/debian, benchmarks),
 # buildah (benchmark peer), make.
-packages=(tar gzip zstd xz-utils bzip2 util-linux mount attr acl busybox-static make dpkg-dev mmdebstrap buildah bubblewrap ca-certificates)
+packages=(tar gzip zstd xz-utils bzip2 util-linux mount attr acl iproute2 busybox-static make dpkg-dev mmdebstrap buildah ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
