@@ -300,7 +300,7 @@ SECTION_FILE=$WORK/last-section.md
   echo "- *flat export* of the stored image: \`jetpack export -flat [-compress=zstd] IMAGE out.aci\` against"
   echo "  \`tar -C <image dir> -c --format=posix --xattrs --xattrs-include='*' --numeric-owner --sort=name manifest rootfs > out.tar\`"
   echo "  (and \`| zstd -T0 -c > out.tar.zst\`), the same tar of the same tree. jetpack also hashes the"
-  echo "  archive (it prints the new ACI's ID) and writes the file atomically (temporary name, fsync, rename)."
+  echo "  archive (it prints the new ACI's ID) and writes the file under a temporary name, renamed into place."
   echo
   echo "Each case: one untimed warm-up per side, then $ROUNDS rounds alternating which side goes first,"
   echo "a fresh store / destination / output every run, \`sync\` (untimed) before every run, nothing"
