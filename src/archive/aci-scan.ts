@@ -1,4 +1,6 @@
+import type { Hash } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { pipeline } from 'node:stream/promises';
 import { MANIFEST_LIMIT } from '../image/aci-entries.js';
 import { imageIDFromDigest, newImageHash } from '../image/id.js';
@@ -15,12 +17,39 @@ export interface ScannedAci {
   entries: number;
 }
 
+/** sha512 of a file, computed in a worker thread; `stop` abandons it. */
+function hashFileInWorker(file: string): { result: Promise<{ id: string; size: number }>; stop: () => void } {
+  const worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: { file } });
+  const result = new Promise<{ id: string; size: number }>((resolve, reject) => {
+    worker.once('message', (m: { digest: string; size: number }) => resolve({ id: `sha512-${m.digest}`, size: m.size }));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`hash worker exited with status ${code}`)));
+  });
+  result.catch(() => {}); // awaited by the caller once the walk is done; the walk's errors come first
+  return { result, stop: () => void worker.terminate() };
+}
+
 /**
- * Reads an ACI file once: hashes the uncompressed stream and walks every entry header
- * (handed to `onEntry`, which may throw to refuse it) without copying file data.
+ * Reads an ACI file: hashes the uncompressed stream (the image ID) and walks every entry
+ * header (handed to `onEntry`, which may throw to refuse it) without copying file data.
+ * An uncompressed file is hashed by a worker thread while the main thread walks it.
  */
 export async function scanAci(file: string, compression: Compression, onEntry: (entry: TarEntry) => void = () => {}): Promise<ScannedAci> {
+  if (compression === 'none') {
+    const hashing = hashFileInWorker(file);
+    try {
+      const walked = await walkAci(file, compression, onEntry, undefined);
+      const { id, size } = await hashing.result;
+      return { ...walked, id, size };
+    } finally {
+      hashing.stop();
+    }
+  }
   const hash = newImageHash();
+  return walkAci(file, compression, onEntry, hash);
+}
+
+async function walkAci(file: string, compression: Compression, onEntry: (entry: TarEntry) => void, hash: Hash | undefined): Promise<ScannedAci> {
   let size = 0;
   let manifest: Buffer | undefined;
   const reader = new TarReader({
@@ -34,7 +63,7 @@ export async function scanAci(file: string, compression: Compression, onEntry: (
       highWaterMark: 1 << 20,
       write(chunk: Buffer, _enc, done) {
         try {
-          hash.update(chunk);
+          hash?.update(chunk);
           size += chunk.length;
           reader.write(chunk);
           done();
@@ -52,5 +81,5 @@ export async function scanAci(file: string, compression: Compression, onEntry: (
       },
     }),
   );
-  return { id: imageIDFromDigest(hash), size, manifest, entries: reader.entryCount };
+  return { id: hash ? imageIDFromDigest(hash) : '', size, manifest, entries: reader.entryCount };
 }

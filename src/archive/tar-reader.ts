@@ -55,18 +55,37 @@ function cString(buf: Buffer, start: number, length: number): string {
   return field.subarray(0, nul === -1 ? length : nul).toString('utf8');
 }
 
+const ZERO_BLOCK = Buffer.alloc(512);
+
 function numeric(buf: Buffer, start: number, length: number, field: string): number {
-  const raw = buf.subarray(start, start + length);
-  if (raw[0]! & 0x80) {
+  if (buf[start]! & 0x80) {
     // GNU base-256: big-endian two's complement with the top bit as a marker.
-    let value = raw[0]! & 0x7f;
-    for (let i = 1; i < raw.length; i++) value = value * 256 + raw[i]!;
+    let value = buf[start]! & 0x7f;
+    for (let i = start + 1; i < start + length; i++) value = value * 256 + buf[i]!;
     return value;
   }
-  const text = raw.toString('latin1').replace(/\0.*$/s, '').trim();
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw corrupt(`bad ${field} field ${JSON.stringify(text)}`);
-  return parseInt(text, 8);
+  // Octal digits, optionally padded with spaces and ended by NUL or space (hot: 8 per header).
+  let i = start;
+  const end = start + length;
+  while (i < end && buf[i] === 0x20) i++;
+  let value = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x30 && c <= 0x37) {
+      value = value * 8 + (c - 0x30);
+      digits++;
+    } else break;
+  }
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 0) break;
+    if (c !== 0x20) {
+      const text = buf.toString('latin1', start, end).replace(/\0.*$/s, '');
+      throw corrupt(`bad ${field} field ${JSON.stringify(text)}`);
+    }
+  }
+  return digits ? value : 0;
 }
 
 function checksumMatches(header: Buffer): boolean {
@@ -229,7 +248,7 @@ export class TarReader {
       this.sparseExtensions = block[504] !== 0;
       return;
     }
-    if (block.every((b) => b === 0)) {
+    if (block.equals(ZERO_BLOCK)) {
       this.zeroBlocks++;
       if (this.zeroBlocks === 2) this.ended = true;
       return;
@@ -245,8 +264,8 @@ export class TarReader {
       this.expectData(size, { entry: null, pending: { kind: meta[flag]!, size }, limit: 1 << 20, parts: [], size: 0 });
       return;
     }
-    const pax = new Map([...this.globalPax, ...this.pax]);
-    this.pax = new Map();
+    const pax = this.globalPax.size ? new Map([...this.globalPax, ...this.pax]) : this.pax;
+    if (this.pax.size) this.pax = new Map();
     const magic = block.toString('latin1', 257, 263);
     const ustarPrefix = magic === 'ustar\0' ? cString(block, 345, 155) : '';
     let rawPath = this.longName ?? (ustarPrefix ? `${ustarPrefix}/${cString(block, 0, 100)}` : cString(block, 0, 100));

@@ -20,8 +20,9 @@ export async function fetchLocation(location: string, dest: string): Promise<voi
   if (scheme && scheme !== 'file') throw new UserError(`unsupported location ${location} (use a path, -, file://, http:// or https://)`);
   const file = scheme === 'file' ? fileURLToPath(location) : location;
   try {
-    // A reflink where the filesystem has them, an in-kernel copy otherwise.
-    await copyFile(file, dest, fs.COPYFILE_FICLONE);
+    // A reflink where the filesystem has them, an in-kernel copy otherwise. EXCL (dest is
+    // always new) spares libuv's ftruncate, which would force a write-back of the whole copy.
+    await copyFile(file, dest, fs.COPYFILE_FICLONE | fs.COPYFILE_EXCL);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') throw new UserError(`${file}: no such file`);

@@ -1,6 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { scanAci } from '../archive/aci-scan.js';
-import type { Compression } from '../archive/compression.js';
+import { decompressedFile, type Compression } from '../archive/compression.js';
 import { tarExtract } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
 import { AciEntryChecker } from '../image/aci-entries.js';
@@ -24,7 +26,19 @@ export interface UnpackedAci {
  */
 export async function unpackAci(aciFile: string, compression: Compression, dest: string): Promise<UnpackedAci> {
   await mkdir(dest, { recursive: true });
-  const tar = spawnWriter('tar', tarExtract(aciFile, compression), { cwd: dest, what: 'extracting the archive' });
+  if (compression === 'none') return unpackTar(aciFile, dest);
+  // Decompressed once, so that tar, the hash and the checks all read the same plain file.
+  const plain = `${dest}.tar`;
+  try {
+    await pipeline(decompressedFile(aciFile, compression), createWriteStream(plain));
+    return await unpackTar(plain, dest);
+  } finally {
+    await rm(plain, { force: true });
+  }
+}
+
+async function unpackTar(tarFile: string, dest: string): Promise<UnpackedAci> {
+  const tar = spawnWriter('tar', tarExtract(tarFile), { cwd: dest, what: 'extracting the archive' });
   tar.stdin.end();
   // tar may fail while the scan still runs: hold its outcome until the scan is done, when
   // a refused entry (the clearer message) takes precedence over tar's complaint about it.
@@ -35,7 +49,7 @@ export async function unpackAci(aciFile: string, compression: Compression, dest:
   const checker = new AciEntryChecker();
   let scanned;
   try {
-    scanned = await scanAci(aciFile, compression, (entry) => checker.check(entry));
+    scanned = await scanAci(tarFile, 'none', (entry) => checker.check(entry));
     checker.finish();
   } catch (err) {
     tar.kill();
