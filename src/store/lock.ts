@@ -20,14 +20,19 @@ export function acquireLock(file: string, mode: 'shared' | 'exclusive', wait = t
   const child = spawn('flock', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     child.on('error', (err: NodeJS.ErrnoException) =>
       reject(new UserError(err.code === 'ENOENT' ? 'flock is not installed (apt-get install util-linux)' : `cannot lock ${file}: ${err.message}`)),
     );
     child.stdout.once('data', () => {
+      // A held lock must not keep jetpack alive (a forgotten release would hang it); while
+      // it is being released, the helper is referenced again so the wait can finish.
+      child.unref();
+      for (const stream of [child.stdin, child.stdout, child.stderr] as unknown as Array<{ unref(): void }>) stream.unref();
       resolve({
         release: async () => {
+          child.ref();
           child.stdin.end();
           await exited;
         },

@@ -104,8 +104,12 @@ export class Store {
       const entry = path.join(this.layout.tmp, name);
       const lock = await acquireLock(entry, 'exclusive', false).catch(() => null);
       if (lock === null && !name.startsWith('destroy-')) continue;
-      await rm(entry, { recursive: true, force: true });
-      await lock?.release();
+      try {
+        // Retries: a process of the dead operation may still be writing there for a moment.
+        await rm(entry, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      } finally {
+        await lock?.release();
+      }
       removed.push(name);
     }
     return removed;

@@ -30,6 +30,10 @@ function commandFailure(cmd: string, opts: RunOptions, code: number | null, sign
   // Tools prefix their real complaint with their name; the rest is often advice (bzip2's).
   const lines = stderr.trim().split('\n').filter(Boolean);
   const own = lines.filter((l) => l.startsWith(`${cmd}: `));
+  if (code === 127 && lines.some((l) => l.includes('failed to execute'))) {
+    const pkg = PACKAGE_OF[cmd];
+    return new UserError(`${cmd} is not installed${pkg ? ` (apt-get install ${pkg})` : ''}`);
+  }
   const detail = (own.length ? own : lines).slice(-3).join('; ');
   const how = signal ? `killed by ${signal}` : `exited with status ${code}`;
   const what = opts.what ? `${opts.what}: ` : '';
@@ -50,6 +54,15 @@ function collectStderr(stream: Readable | null): () => string {
     if (text.length < STDERR_LIMIT) text += chunk.toString();
   });
   return () => text;
+}
+
+/**
+ * The command line that runs `cmd` so that it is killed when jetpack dies, even by SIGKILL
+ * (PR_SET_PDEATHSIG through setpriv): a tar left running would go on writing into a
+ * staging directory that fsck or the next build is removing.
+ */
+function diesWithJetpack(cmd: string, args: readonly string[]): [string, string[]] {
+  return ['setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args]];
 }
 
 /** Runs a command to completion and returns its stdout; fails with its stderr. */
@@ -77,7 +90,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions & { i
 export function spawnReader(cmd: string, args: readonly string[], opts: RunOptions & { stdin?: Readable | number | 'ignore' } = {}): Readable {
   const stdinIsStream = typeof opts.stdin === 'object';
   const stdio: StdioOptions = [typeof opts.stdin === 'number' ? opts.stdin : stdinIsStream ? 'pipe' : 'ignore', 'pipe', 'pipe'];
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio });
+  const child = spawn(...diesWithJetpack(cmd, args), { cwd: opts.cwd, env: opts.env, stdio });
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const stderr = collectStderr(child.stderr);
   child.stdout!.pipe(out, { end: false });
@@ -107,7 +120,7 @@ export interface WriterProcess {
 
 /** Starts a command that reads from the returned stdin; stdout goes to `stdout` (a fd) or is discarded. */
 export function spawnWriter(cmd: string, args: readonly string[], opts: RunOptions & { stdout?: number | 'inherit' } = {}): WriterProcess {
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', opts.stdout ?? 'ignore', 'pipe'] });
+  const child = spawn(...diesWithJetpack(cmd, args), { cwd: opts.cwd, env: opts.env, stdio: ['pipe', opts.stdout ?? 'ignore', 'pipe'] });
   const stderr = collectStderr(child.stderr);
   child.stdin!.on('error', () => {}); // EPIPE when the command fails early: its status says why
   const done = new Promise<void>((resolve, reject) => {
