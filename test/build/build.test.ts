@@ -209,7 +209,7 @@ for (const mode of ['overlay', 'copy'] as const) {
 
   test('Ctrl-C (SIGINT) stops the build and leaves nothing', async () => {
     const before = storeState(root).images;
-    const child = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sh', '-c', 'touch /started; sleep 30'], { cwd: buildDir(), env: { ...process.env, ...env } });
+    const child = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sh', '-c', 'touch /started; sleep 3011'], { cwd: buildDir(), env: { ...process.env, ...env } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise((r) => setTimeout(r, 1500));
@@ -218,18 +218,18 @@ for (const mode of ['overlay', 'copy'] as const) {
     assert.is.not(code, 0);
     assert.match(stderr, /build failed at step 4/);
     assert.equal(storeState(root).images, before);
-    assert.not.ok(running('sleep 30'), 'the container died');
+    assert.not.ok(running('sleep 3011'), 'the container died');
     clean();
   });
 
   test('SIGKILL of jetpack kills the container; the next build reaps what it left', async () => {
     const before = storeState(root).images;
-    const child = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sleep', '31'], { cwd: buildDir(), env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sleep', '3021'], { cwd: buildDir(), env: { ...process.env, ...env }, stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     await new Promise((r) => setTimeout(r, 300));
-    assert.not.ok(running('sleep 31'), 'the container died with jetpack');
+    assert.not.ok(running('sleep 3021'), 'the container died with jetpack');
     assert.equal(mountsOf(root), []);
     assert.equal(storeState(root).images, before);
     assert.is(storeState(root).tmp.length, 1, 'its directory is left until someone reaps it');
