@@ -29,8 +29,8 @@ const STEPS = ['', 'create the build container', 'copy the build directory', 'co
 
 /** A failure tagged with the step of Jetpack's build process it happened in. */
 export class BuildError extends UserError {
-  constructor(step: number, message: string) {
-    super(`build failed at step ${step} (${STEPS[step]}): ${message}`);
+  constructor(step: number, message: string, exitCode = 1) {
+    super(`build failed at step ${step} (${STEPS[step]}): ${message}`, exitCode);
   }
 }
 
@@ -96,7 +96,8 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
     });
     await c.seal();
     const status = await step(4, () => c.run(opts.command, { cwd: `/${workDir}`, network: opts.network }));
-    if (status !== 0) throw new BuildError(4, `${opts.command[0]} exited with status ${status}`);
+    // jetpack exits with the build command's own status, as the caller would expect of `make`.
+    if (status !== 0) throw new BuildError(4, `${opts.command[0]} exited with status ${status}`, status);
 
     const manifest = await step(5, async () => {
       const file = path.join(c.hostPath(workDir), 'manifest.json');
