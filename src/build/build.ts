@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { writeAci } from '../archive/aci-writer.js';
 import { Container } from '../container/container.js';
+import { cachedTools } from '../container/tools.js';
 import { UserError } from '../errors.js';
 import { serializeManifest } from '../image/manifest.js';
 import { resolveDependency } from '../store/import.js';
@@ -81,7 +82,7 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
   const staging = await store.stage('build');
   let container: Container | undefined;
   try {
-    container = await step(1, async () => Container.create(staging.dir, await layerStack(store, parent)));
+    container = await step(1, async () => Container.create(staging.dir, await layerStack(store, parent), await cachedTools(store.layout.tools)));
     const c = container;
     const workDir = await step(2, async () => {
       let name = '.jetpack.build.';

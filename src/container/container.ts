@@ -8,7 +8,7 @@ import { copyLayerOnto, overlayAvailable } from '../store/render.js';
 import { run } from '../util/process.js';
 import { containerCommand, containerEnv, type NamespaceSpec } from './namespace.js';
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
-import { prepareTools, TOOLS_MOUNT } from './tools.js';
+import { TOOLS_MOUNT } from './tools.js';
 
 export type ContainerMode = 'overlay' | 'copy';
 
@@ -51,16 +51,17 @@ export class Container {
     readonly dir: string,
     readonly stack: string[],
     readonly mode: ContainerMode,
+    /** The tools directory lent to the container at TOOLS_MOUNT (see tools.ts). */
+    readonly tools: string,
   ) {
     this.layerDir = path.join(dir, 'rootfs');
     this.root = path.join(dir, mode === 'overlay' ? 'mnt' : 'tree');
   }
 
-  static async create(dir: string, stack: string[]): Promise<Container> {
+  static async create(dir: string, stack: string[], tools: string): Promise<Container> {
     const mode: ContainerMode = (await overlayAvailable()) ? 'overlay' : 'copy';
-    const container = new Container(dir, stack, mode);
+    const container = new Container(dir, stack, mode, tools);
     await mkdir(container.layerDir);
-    await prepareTools(path.join(dir, 'tools'));
     // The layer's root carries the parent's root metadata, as an overlay upperdir must.
     await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
     await mkdir(container.root);
@@ -115,7 +116,6 @@ export class Container {
     if (this.mode === 'copy') await diffIntoLayer(this.root, this.snapshot!, this.layerDir, exclude);
     await rm(path.join(this.dir, 'work'), { recursive: true, force: true });
     await rm(path.join(this.dir, 'scaffold'), { recursive: true, force: true });
-    await rm(path.join(this.dir, 'tools'), { recursive: true, force: true });
     await rm(this.root, { recursive: true, force: true });
     await run('touch', ['-h', '-r', this.stack[this.stack.length - 1]!, this.layerDir]);
   }
@@ -127,7 +127,7 @@ export class Container {
 
   /** The same container after its directory was moved to `dir`. */
   relocated(dir: string): Container {
-    const moved = new Container(dir, this.stack, this.mode);
+    const moved = new Container(dir, this.stack, this.mode, this.tools);
     moved.hasHostResolvConf = this.hasHostResolvConf;
     return moved;
   }
@@ -147,7 +147,7 @@ export class Container {
           ? { lowerdirs: [...this.stack, path.join(this.dir, 'scaffold')], upperdir: this.layerDir, workdir: path.join(this.dir, 'work') }
           : undefined,
       resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
-      tools: path.join(this.dir, 'tools'),
+      tools: this.tools,
       network: opts.network,
       hostname: 'jetpack',
       cwd: opts.cwd,

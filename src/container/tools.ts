@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readlink, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readlink, realpath, rename, rm, stat, writeFile, constants as fs } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { run } from '../util/process.js';
@@ -7,9 +7,11 @@ import { run } from '../util/process.js';
 export const TOOLS_MOUNT = '/.jetpack.tools';
 
 async function which(cmd: string): Promise<string> {
-  const found = (await run('sh', ['-c', 'command -v "$1"', 'sh', cmd]).catch(() => '')).trim();
-  if (!found.startsWith('/')) throw new UserError(`${cmd} is not installed on the host (apt-get install ${cmd})`);
-  return found;
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    const candidate = path.join(dir || '.', cmd);
+    if (await access(candidate, fs.X_OK).then(() => true, () => false)) return candidate;
+  }
+  throw new UserError(`${cmd} is not installed on the host (apt-get install ${cmd})`);
 }
 
 /** The shared libraries and ELF interpreter a host binary needs, from ldd. */
@@ -26,13 +28,34 @@ async function sharedObjects(binary: string): Promise<{ interpreter?: string; li
 }
 
 /**
+ * The tools directory for build containers, made once per host make binary under
+ * `cacheDir` (a changed make, e.g. after an upgrade, gets a new one) and reused after.
+ */
+export async function cachedTools(cacheDir: string): Promise<string> {
+  const make = await realpath(await which('make'));
+  const st = await stat(make);
+  const dir = path.join(cacheDir, `make-${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`);
+  if (await access(path.join(dir, 'make')).then(() => true, () => false)) return dir;
+  await mkdir(cacheDir, { recursive: true, mode: 0o755 });
+  const scratch = await mkdtemp(`${dir}.tmp-`);
+  try {
+    await prepareTools(scratch, make);
+    await rename(scratch, dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err; // another build made it first
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/**
  * Fills `dir` with the host's GNU make, its libraries and its ELF interpreter, plus a
  * `make` script that runs it through that interpreter. Mounted at /.jetpack.tools, it lets
  * the inner `make .jetpack.build.` run in images that have no make and no glibc (busybox,
  * Debian minbase), and it is gone when the container is.
  */
-export async function prepareTools(dir: string): Promise<void> {
-  const make = await which('make');
+async function prepareTools(dir: string, make: string): Promise<void> {
   const { interpreter, libraries } = await sharedObjects(make);
   await mkdir(path.join(dir, 'bin'), { recursive: true });
   await mkdir(path.join(dir, 'lib'), { recursive: true });

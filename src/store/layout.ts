@@ -12,9 +12,12 @@ export class StoreLayout {
   readonly images: string;
   readonly tmp: string;
   readonly lockFile: string;
+  /** Tools lent to build containers (GNU make), cached per host binary. */
+  readonly tools: string;
 
   constructor(readonly root: string) {
     this.images = path.join(root, 'images');
+    this.tools = path.join(root, 'tools');
     this.tmp = path.join(root, 'tmp');
     this.lockFile = path.join(root, 'lock');
   }

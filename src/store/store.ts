@@ -117,6 +117,7 @@ export class Store {
 
   /** Reaps leftovers now if the store is idle (nobody holds its lock); never waits. */
   async tidy(): Promise<void> {
+    if ((await readdir(this.layout.tmp)).length === 0) return; // the usual case: nothing to reap, no lock taken
     const lock = await acquireLock(this.layout.lockFile, 'exclusive', false);
     if (!lock) return;
     try {

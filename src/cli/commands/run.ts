@@ -1,4 +1,5 @@
 import { Container } from '../../container/container.js';
+import { cachedTools } from '../../container/tools.js';
 import { UserError } from '../../errors.js';
 import { layerStack } from '../../store/layers.js';
 import { resolveImage } from '../../store/lookup.js';
@@ -19,7 +20,7 @@ export const runCommand: Command = {
     const image = await resolveImage(store, ref);
     const staging = await store.stage('run');
     try {
-      const container = await Container.create(staging.dir, await layerStack(store, image));
+      const container = await Container.create(staging.dir, await layerStack(store, image), await cachedTools(store.layout.tools));
       return await container.run(command.length ? command : ['/bin/sh'], { cwd: '/', network: networkOf(flags) });
     } finally {
       await staging.discard();
