@@ -32,11 +32,19 @@ function waitForStaging(dir: string, child: ReturnType<typeof spawn>): Promise<v
   });
 }
 
+/** An import from stdin that has received only part of the ACI, so it is surely still running. */
+function halfwayImport(dir: string) {
+  const child = spawn(JETPACK, [`-root=${dir}`, 'import', '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const bytes = readFileSync(bigAci);
+  child.stdin.on('error', () => {}); // EPIPE once the test kills it
+  child.stdin.write(bytes.subarray(0, bytes.length >> 1));
+  return { child, finish: () => child.stdin.end(bytes.subarray(bytes.length >> 1)) };
+}
+
 test('SIGKILL during import leaves images/ as it was; fsck removes the leftover', async () => {
   const before = storeState(root);
-  const child = spawn(JETPACK, [`-root=${root}`, 'import', bigAci], { stdio: 'ignore' });
+  const { child } = halfwayImport(root);
   await waitForStaging(root, child);
-  await new Promise((r) => setTimeout(r, 150));
   child.kill('SIGKILL');
   await new Promise((r) => child.on('close', r));
   const after = storeState(root);
@@ -52,10 +60,12 @@ test('SIGKILL during import leaves images/ as it was; fsck removes the leftover'
 });
 
 test('fsck leaves live work alone: a running import is not a leftover', async () => {
-  const child = spawn(JETPACK, [`-root=${root}`, 'import', bigAci], { stdio: 'ignore' });
+  const { child, finish } = halfwayImport(root);
   await waitForStaging(root, child);
   const fsck = await jetpackAsync(root, ['fsck']);
   assert.is(fsck.status, 0);
+  assert.match(fsck.stdout, / 0 leftover\(s\) removed/);
+  finish();
   const code = await new Promise((r) => child.on('close', r));
   assert.is(code, 0, 'the import finished despite fsck running beside it');
   jetpackOk(root, ['destroy-image', 'example.com/big']);
