@@ -134,7 +134,9 @@ async function saveImage(
 ): Promise<StoredImage> {
   await container.finishLayer([workDir]);
   const entries = await walkLayer(container.layerDir);
-  const deletes = entries.some((e) => e.isWhiteout) || (await opaqueDirs(container.layerDir)).length > 0;
+  // overlayfs marks new directories opaque too; only those that hide something of the parent delete.
+  const hiding = await Promise.all((await opaqueDirs(container.layerDir)).map((dir) => container.parentHas(dir)));
+  const deletes = entries.some((e) => e.isWhiteout) || hiding.includes(true);
   // appc has no whiteouts: deletions reach the layered ACI as a pathWhitelist of the whole
   // new tree, as in Jetpack. The stored layer keeps its whiteouts for rendering.
   const manifest = deletes ? { ...merged, pathWhitelist: ['/', ...(await container.renderedPaths()).map((p) => `/${p}`)] } : merged;

@@ -59,6 +59,7 @@ export async function diffIntoLayer(root: string, before: TreeSnapshot, layerDir
     await run(
       'bash',
       [
+        '--norc',
         '-c',
         'set -o pipefail; tar -c -C "$1" --no-recursion --null -T - --numeric-owner --xattrs --xattrs-include="*" --acls --sparse | tar -x --numeric-owner --same-owner -p --xattrs --xattrs-include="*" --acls -C "$2"',
         'bash',

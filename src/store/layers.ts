@@ -94,6 +94,7 @@ export async function copyEntry(fromRoot: string, rel: string, toRoot: string): 
   await run(
     'bash',
     [
+      '--norc',
       '-c',
       'set -o pipefail; tar -c --no-recursion --numeric-owner --xattrs --xattrs-include="*" --xattrs-exclude="trusted.overlay.*" --acls -C "$1" -- "$2" | tar -x --numeric-owner --same-owner -p --xattrs --xattrs-include="*" --acls -C "$3"',
       'bash',

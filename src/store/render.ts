@@ -68,6 +68,7 @@ export async function copyLayerOnto(layer: string, dest: string): Promise<void> 
   await run(
     'bash',
     [
+      '--norc',
       '-c',
       'set -o pipefail; tar -c -f - --numeric-owner --xattrs --xattrs-include="*" --xattrs-exclude="trusted.overlay.*" --acls --sparse -C "$1" . | tar -x -f - --numeric-owner --same-owner -p --xattrs --xattrs-include="*" --acls -C "$2"',
       'bash',

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isImageID } from '../image/id.js';
@@ -164,7 +164,8 @@ export class Store {
     await writeFile(staging.path(IMAGE_FILES.info), JSON.stringify(info, null, 2) + '\n', { mode: 0o644 });
     const added = await this.locked(async () => {
       for (const dep of info.dependencies) {
-        if (!(await this.get(dep))) throw new UserError(`dependency ${dep} was removed from the store during the import`);
+        const present = await stat(path.join(this.layout.imageDir(dep), IMAGE_FILES.info)).then(() => true, () => false);
+        if (!present) throw new UserError(`dependency ${dep} was removed from the store while this image was being made`);
       }
       try {
         await rename(staging.dir, this.layout.imageDir(info.id));

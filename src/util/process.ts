@@ -65,7 +65,11 @@ function diesWithJetpack(cmd: string, args: readonly string[]): [string, string[
   return ['setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args]];
 }
 
-/** Runs a command to completion and returns its stdout; fails with its stderr. */
+/**
+ * Runs a command to completion and returns its stdout; fails with its stderr.
+ * Note for `bash -c` callers: pass --norc. Our stdin is a socket, which Debian's bash takes
+ * for an rsh session and then reads ~/.bashrc (slow, and it may change PATH).
+ */
 export function run(cmd: string, args: readonly string[], opts: RunOptions & { input?: string | Buffer } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });

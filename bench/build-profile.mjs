@@ -1,0 +1,128 @@
+// Where the time of one `jetpack build` goes, measured without a tracer slowing it down.
+// Two uses (bench/build.sh does both):
+//
+//   NODE_OPTIONS=--import=bench/build-profile.mjs JETPACK_BENCH_PROFILE=FILE jetpack build …
+//       preloaded into jetpack's node process: timestamps every child process it spawns
+//       (spawn to exit) and appends one JSON line per run to FILE
+//   node bench/build-profile.mjs [NAME=]FILE...
+//       prints the median of each stretch over the runs in each FILE, one column per FILE;
+//       each JSON line may carry the wall-clock start and end of the run as seen by the
+//       caller (bench/build.sh adds them)
+import childProcess from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) summarise(...process.argv.slice(2));
+else if (process.env.JETPACK_BENCH_PROFILE) record(process.env.JETPACK_BENCH_PROFILE);
+
+function record(file) {
+  const preload = performance.now();
+  const children = [];
+  const spawn = childProcess.spawn;
+  childProcess.spawn = function (cmd, args, ...rest) {
+    const entry = { cmd, args: Array.isArray(args) ? args : [], start: performance.now(), end: undefined };
+    children.push(entry);
+    const child = spawn.call(this, cmd, args, ...rest);
+    child.once('exit', () => (entry.end = performance.now()));
+    return child;
+  };
+  syncBuiltinESMExports(); // so that `import { spawn } from 'node:child_process'` gets it too
+  process.once('exit', () => {
+    const line = { origin: performance.timeOrigin, preload, exit: performance.now(), children };
+    appendFileSync(file, JSON.stringify(line) + '\n');
+  });
+}
+
+/** A short name for a child: what jetpack uses it for. */
+function label(c) {
+  // `setpriv --pdeathsig KILL -- CMD …` only ties CMD's life to jetpack's: name CMD.
+  if (c.cmd === 'setpriv' && c.args.includes('--')) {
+    const inner = c.args.slice(c.args.indexOf('--') + 1);
+    if (inner[0] === 'unshare') return 'setpriv … unshare … sh SETUP … chroot: the container and the command';
+    return `${label({ cmd: inner[0], args: inner.slice(1) })} (under setpriv)`;
+  }
+  const a = c.args.join(' ');
+  if (c.cmd === 'flock') return a.includes('/tmp/') ? 'flock: lock on the staging dir (held to the end)' : `flock: store lock (${c.args[0] === '-s' ? 'shared' : 'exclusive'}${c.args.includes('-n') ? ', try' : ''})`;
+  if (c.cmd === 'sh' && a.includes('command -v')) return `sh -c 'command -v make' (tools for the container)`;
+  if (c.cmd === 'ldd') return 'ldd make (tools for the container)';
+  if (c.cmd === 'bash' && a.includes('tar -c --no-recursion')) return 'bash -c tar | tar: the parent\'s root dir metadata onto the layer';
+  if (c.cmd === 'cp') return 'cp -a: the build dir into the work dir';
+  if (c.cmd === 'touch') return 'touch -r: the layer root\'s mtime';
+  if (c.cmd === 'getfattr') return 'getfattr -R: opaque dirs in the layer';
+  if (c.cmd === 'tar') return 'tar -c: the new image\'s ACI';
+  return `${c.cmd} ${a}`.slice(0, 70);
+}
+
+function median(values) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+/** The stretches of the runs in one file, as [name, ms per run] rows. */
+function stretches(file) {
+  const runs = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const rows = [];
+  const add = (name, f) => rows.push([name, runs.map((r, i) => f(r, i))]);
+  const held = (c) => c.cmd === 'flock' && c.args.join(' ').includes('/tmp/');
+  const hasWall = runs.every((r) => r.launch !== undefined);
+  if (hasWall) add('until node starts (bin/jetpack: sh, dirname, readlink)', (r) => r.origin - r.launch);
+  add('node start-up, until its first module runs', (r) => r.preload);
+  add('loading jetpack\'s modules, flags, store, parent lookup (until the 1st child)', (r) => (r.children[0]?.start ?? r.exit) - r.preload);
+  // Children matched across runs by what they are (and which occurrence), not by position:
+  // a run may start children others do not (tools prepared once per store, reaping).
+  const keyed = runs.map((r) => {
+    const seen = new Map();
+    return r.children
+      .filter((c) => !held(c))
+      .map((c) => {
+        const name = label(c);
+        const k = (seen.get(name) ?? 0) + 1;
+        seen.set(name, k);
+        return [k > 1 ? `${name} (#${k})` : name, c.end - c.start];
+      });
+  });
+  const order = [];
+  for (const run of keyed) {
+    let at = -1;
+    for (const [key] of run) {
+      const i = order.indexOf(key);
+      if (i === -1) order.splice(++at, 0, key);
+      else at = i;
+    }
+  }
+  for (const key of order) add(`  ${key}`, (r, i) => keyed[i].filter(([k]) => k === key).reduce((s, [, ms]) => s + ms, 0));
+  add('node\'s own work between and around those children', (r) => {
+    const busy = r.children.filter((c) => !held(c)).reduce((s, c) => s + (c.end - c.start), 0);
+    return r.exit - (r.children[0]?.start ?? r.exit) - busy;
+  });
+  if (hasWall) add('exit (node teardown, reaping)', (r) => r.end - (r.origin + r.exit));
+  add('total (wall clock, as the benchmark times it)', (r) => (hasWall ? r.end - r.launch : r.exit));
+  return { runs: runs.length, rows };
+}
+
+/** One column per file (named by `name=file` arguments), stretches matched by name in order. */
+function summarise(...args) {
+  const columns = args.map((a) => {
+    const eq = a.indexOf('=');
+    const [name, file] = eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : ['median', a];
+    return { name, ...stretches(file) };
+  });
+  // Stretch names in first-seen order, merged across files; exit and total stay last.
+  const names = [];
+  for (const c of columns) {
+    let at = -1;
+    for (const [name] of c.rows) {
+      const i = names.indexOf(name);
+      if (i === -1) names.splice(++at, 0, name);
+      else at = i;
+    }
+  }
+  const tables = columns.map((c) => new Map(c.rows.map(([name, values]) => [name, median(values)])));
+  const width = Math.max(...names.map((n) => n.length));
+  const colWidth = Math.max(8, ...columns.map((c) => c.name.length + 1));
+  const cell = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-').padStart(colWidth);
+  console.log(`${`median ms of ${columns.map((c) => c.runs).join('/')} builds`.padEnd(width)} ${columns.map((c) => c.name.padStart(colWidth)).join('')}`);
+  for (const name of names) console.log(`${name.padEnd(width)} ${tables.map((t) => cell(t.get(name))).join('')}`);
+}
