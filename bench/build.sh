@@ -182,26 +182,8 @@ J() { "$JETPACK" -root="$STORE" "$@"; }
 
 # ---------------------------------------------------------------- parents (untimed)
 
-case "$(uname -m)" in
-  x86_64) ARCH=amd64 ;;
-  aarch64) ARCH=aarch64 ;;
-  i?86) ARCH=i386 ;;
-  *) ARCH=$(uname -m) ;;
-esac
-
 log "debian parent: jetpack makeaci + import; buildah from scratch + add + commit"
-cat >"$RUN/debian.json" <<EOF
-{
-  "acKind": "ImageManifest",
-  "acVersion": "0.8.11",
-  "name": "bench/debian-minbase",
-  "labels": [
-    { "name": "version", "value": "$SUITE" },
-    { "name": "os", "value": "linux" },
-    { "name": "arch", "value": "$ARCH" }
-  ]
-}
-EOF
+debian_manifest "$SUITE" >"$RUN/debian.json"
 J makeaci "$ROOTFS" "$RUN/debian.json" "$RUN/debian.aci" >/dev/null 2>>"$ERRLOG"
 J_DEBIAN=$(J import "$RUN/debian.aci" 2>>"$ERRLOG")
 rm "$RUN/debian.aci"

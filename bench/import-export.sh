@@ -81,24 +81,7 @@ if [ ! -s "$ROOTFS" ]; then
   mv "$ROOTFS.part" "$ROOTFS"
 fi
 
-case "$(uname -m)" in
-  x86_64) ARCH=amd64 ;;
-  aarch64) ARCH=aarch64 ;;
-  i?86) ARCH=i386 ;;
-  *) ARCH=$(uname -m) ;;
-esac
-cat >"$MANIFEST" <<EOF
-{
-  "acKind": "ImageManifest",
-  "acVersion": "0.8.11",
-  "name": "bench/debian-minbase",
-  "labels": [
-    { "name": "version", "value": "$SUITE" },
-    { "name": "os", "value": "linux" },
-    { "name": "arch", "value": "$ARCH" }
-  ]
-}
-EOF
+debian_manifest "$SUITE" >"$MANIFEST"
 
 if [ ! -s "$ACI" ] || [ "$ACI" -ot "$ROOTFS" ]; then
   log "making $ACI (jetpack makeaci, uncompressed)"

@@ -156,3 +156,25 @@ build_jetpack() { # REPO WORK REV
   JETPACK=$pkg/bin/jetpack
   JETPACK_PKG=$pkg
 }
+
+debian_manifest() { # SUITE: the manifest of the bench's Debian minbase image, on stdout
+  local arch
+  case "$(uname -m)" in
+    x86_64) arch=amd64 ;;
+    aarch64) arch=aarch64 ;;
+    i?86) arch=i386 ;;
+    *) arch=$(uname -m) ;;
+  esac
+  cat <<EOF
+{
+  "acKind": "ImageManifest",
+  "acVersion": "0.8.11",
+  "name": "bench/debian-minbase",
+  "labels": [
+    { "name": "version", "value": "$1" },
+    { "name": "os", "value": "linux" },
+    { "name": "arch", "value": "$arch" }
+  ]
+}
+EOF
+}
