@@ -56,12 +56,7 @@ MNT=$WORK/bench-fs
 FS_IMAGE=$WORK/bench-fs.img
 RUN=
 JETPACK_PKG=
-cleanup() {
-  if [ "$BENCH_FS" = loop ]; then drop_bench_fs "$FS_IMAGE" "$MNT"
-  elif [ -n "$RUN" ]; then rm -rf "$RUN"; fi
-  if [ -n "$JETPACK_PKG" ]; then rm -rf "$JETPACK_PKG"; fi
-}
-trap cleanup EXIT
+trap drop_run EXIT
 trap 'echo "import-export: failed; last lines of $ERRLOG:" >&2; tail -n 20 "$ERRLOG" >&2 || true' ERR
 
 log "building jetpack ($JETPACK_BUILD) into $WORK"

@@ -178,3 +178,9 @@ debian_manifest() { # SUITE: the manifest of the bench's Debian minbase image, o
 }
 EOF
 }
+
+drop_run() { # EXIT trap: removes the run's filesystem (BENCH_FS, FS_IMAGE, MNT, RUN) and jetpack copy (JETPACK_PKG)
+  if [ "$BENCH_FS" = loop ]; then drop_bench_fs "$FS_IMAGE" "$MNT"
+  elif [ -n "$RUN" ]; then rm -rf "$RUN"; fi
+  if [ -n "$JETPACK_PKG" ]; then rm -rf "$JETPACK_PKG"; fi
+}

@@ -29,12 +29,7 @@ MNT=$WORK/profile-fs
 FS_IMAGE=$WORK/profile-fs.img
 RUN=
 JETPACK_PKG=
-cleanup() {
-  if [ "$BENCH_FS" = loop ]; then drop_bench_fs "$FS_IMAGE" "$MNT"
-  elif [ -n "$RUN" ]; then rm -rf "$RUN"; fi
-  if [ -n "$JETPACK_PKG" ]; then rm -rf "$JETPACK_PKG"; fi
-}
-trap cleanup EXIT
+trap drop_run EXIT
 echo "== building jetpack ($JETPACK_BUILD) into $WORK" >&2
 build_jetpack "$REPO" "$WORK" "$JETPACK_BUILD"
 if [ "$BENCH_FS" = loop ]; then # the same kind of filesystem as bench/import-export.sh

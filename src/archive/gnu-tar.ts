@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
 import type { Compression } from './compression.js';
 
 /**
@@ -5,6 +7,12 @@ import type { Compression } from './compression.js';
  * measured to hang on cross-directory hardlinks, to drop device nodes, FIFOs, xattrs and
  * setuid bits, and to extract ~45x slower (docs/DESIGN-CHOICES.md).
  */
+
+/**
+ * What archiving keeps: numeric owners, xattrs (the overlay bookkeeping of the store's own
+ * layers excepted), ACLs, holes of sparse files.
+ */
+const TAR_KEEP = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--xattrs-exclude=trusted.overlay.*', '--acls', '--sparse'];
 
 /**
  * Extraction that keeps everything a rootfs needs: numeric owners, modes with setuid bits,
@@ -35,10 +43,17 @@ export const TAR_CREATE = [
   '--format=posix',
   '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
   '--sort=name',
-  '--numeric-owner',
-  '--xattrs',
-  '--xattrs-include=*',
-  '--xattrs-exclude=trusted.overlay.*',
-  '--acls',
-  '--sparse',
+  ...TAR_KEEP,
 ];
+
+/**
+ * Copies a tree, or only `members` of it (paths relative to `fromRoot`, copied without
+ * their contents), onto `toRoot` with everything a rootfs needs kept, as GNU tar keeps it
+ * and Node's fs does not: owners, modes, times, devices, hardlinks, xattrs, ACLs.
+ */
+export async function copyTree(fromRoot: string, toRoot: string, what: string, members?: string[]): Promise<void> {
+  const select = members ? ['--no-recursion', '--null', '-T', '-'] : ['.'];
+  const list = members && Readable.from([Buffer.from(members.map((m) => `${m}\0`).join(''))]);
+  const archive = spawnReader('tar', ['-c', '-f', '-', '-C', fromRoot, ...TAR_KEEP, ...select], { stdin: list, what });
+  await feedProcess(archive, spawnWriter('tar', [...tarExtract(), '-C', toRoot], { what }));
+}

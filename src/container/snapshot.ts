@@ -1,6 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { makeWhiteouts } from '../store/layers.js';
+import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
 
 /** Every entry of a tree (relative path) with its inode, change time and whether it is a directory. */
@@ -56,18 +57,7 @@ export async function diffIntoLayer(root: string, before: TreeSnapshot, layerDir
   }
   const list = [...copy].sort();
   if (list.length) {
-    await run(
-      'bash',
-      [
-        '--norc',
-        '-c',
-        'set -o pipefail; tar -c -C "$1" --no-recursion --null -T - --numeric-owner --xattrs --xattrs-include="*" --acls --sparse | tar -x --numeric-owner --same-owner -p --xattrs --xattrs-include="*" --acls -C "$2"',
-        'bash',
-        root,
-        layerDir,
-      ],
-      { what: 'collecting the changes of the build', input: list.map((p) => `${p}\0`).join('') },
-    );
+    await copyTree(root, layerDir, 'collecting the changes of the build', list);
   }
   for (const dir of opaque) await run('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', path.join(layerDir, dir)]);
   await makeWhiteouts(layerDir, whiteouts.sort());

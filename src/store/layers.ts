@@ -1,5 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
 import { IMAGE_FILES } from './layout.js';
 import type { Store, StoredImage } from './store.js';
@@ -11,14 +12,21 @@ import type { Store, StoredImage } from './store.js';
  * renders the same tree.
  */
 export async function layerStack(store: Store, image: StoredImage): Promise<string[]> {
-  const stack: string[] = [];
-  for (const depID of image.info.dependencies) {
-    const dep = await store.get(depID);
-    if (!dep) throw new Error(`image ${image.id} depends on ${depID}, which is missing from the store (run jetpack fsck)`);
-    stack.push(...(await layerStack(store, dep)));
-  }
-  stack.push(path.join(image.dir, IMAGE_FILES.rootfs));
+  const stack = await stackOf(store, image.id, image.info.dependencies);
   return stack.filter((layer, i) => stack.lastIndexOf(layer) === i);
+}
+
+// Walks dependencies through info.json alone: a manifest can carry a pathWhitelist of the
+// whole tree, and rendering needs none of it.
+async function stackOf(store: Store, id: string, dependencies: string[]): Promise<string[]> {
+  const stack: string[] = [];
+  for (const depID of dependencies) {
+    const dep = await store.info(depID);
+    if (!dep) throw new Error(`image ${id} depends on ${depID}, which is missing from the store (run jetpack fsck)`);
+    stack.push(...(await stackOf(store, depID, dep.dependencies)));
+  }
+  stack.push(path.join(store.layout.imageDir(id), IMAGE_FILES.rootfs));
+  return stack;
 }
 
 export interface LayerEntry {
@@ -91,19 +99,7 @@ export async function renderedPaths(layers: string[]): Promise<Map<string, numbe
  * `rel` "." copies the root directory's own metadata.
  */
 export async function copyEntry(fromRoot: string, rel: string, toRoot: string): Promise<void> {
-  await run(
-    'bash',
-    [
-      '--norc',
-      '-c',
-      'set -o pipefail; tar -c --no-recursion --numeric-owner --xattrs --xattrs-include="*" --xattrs-exclude="trusted.overlay.*" --acls -C "$1" -- "$2" | tar -x --numeric-owner --same-owner -p --xattrs --xattrs-include="*" --acls -C "$3"',
-      'bash',
-      fromRoot,
-      rel,
-      toRoot,
-    ],
-    { what: `copying ${rel} from ${fromRoot}` },
-  );
+  await copyTree(fromRoot, toRoot, `copying ${rel} from ${fromRoot}`, [rel]);
 }
 
 const MKNOD_BATCH = 500;

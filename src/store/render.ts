@@ -1,5 +1,6 @@
 import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
 import { opaqueDirs, walkLayer } from './layers.js';
 
@@ -65,18 +66,7 @@ export async function copyLayerOnto(layer: string, dest: string): Promise<void> 
       if (below?.isDirectory()) await rm(target, { recursive: true });
     }
   }
-  await run(
-    'bash',
-    [
-      '--norc',
-      '-c',
-      'set -o pipefail; tar -c -f - --numeric-owner --xattrs --xattrs-include="*" --xattrs-exclude="trusted.overlay.*" --acls --sparse -C "$1" . | tar -x -f - --numeric-owner --same-owner -p --xattrs --xattrs-include="*" --acls -C "$2"',
-      'bash',
-      layer,
-      dest,
-    ],
-    { what: `copying layer ${layer}` },
-  );
+  await copyTree(layer, dest, `copying layer ${layer}`);
   for (const target of whiteouts) await rm(target, { force: true });
   // Removing the whiteouts touched their directories; give them back the layer's times.
   const parents = [...new Set(whiteouts.map((w) => path.dirname(w)))];

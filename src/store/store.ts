@@ -132,18 +132,27 @@ export class Store {
     return names.filter(isImageID).sort();
   }
 
-  async get(id: string): Promise<StoredImage | undefined> {
-    const dir = this.layout.imageDir(id);
+  /** Just an image's info.json: cheaper than get(), which also parses the manifest. */
+  async info(id: string): Promise<ImageInfo | undefined> {
     try {
-      const [manifest, info] = await Promise.all([
-        readFile(path.join(dir, IMAGE_FILES.manifest)),
-        readFile(path.join(dir, IMAGE_FILES.info), 'utf8'),
-      ]);
-      return { id, dir, manifest: parseImageManifest(manifest), info: JSON.parse(info) as ImageInfo };
+      return JSON.parse(await readFile(path.join(this.layout.imageDir(id), IMAGE_FILES.info), 'utf8')) as ImageInfo;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+  }
+
+  async get(id: string): Promise<StoredImage | undefined> {
+    const dir = this.layout.imageDir(id);
+    const [manifest, info] = await Promise.all([
+      readFile(path.join(dir, IMAGE_FILES.manifest)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      }),
+      this.info(id),
+    ]);
+    if (!manifest || !info) return undefined;
+    return { id, dir, manifest: parseImageManifest(manifest), info };
   }
 
   async list(): Promise<StoredImage[]> {
