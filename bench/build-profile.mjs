@@ -43,10 +43,13 @@ function label(c) {
     return `${label({ cmd: inner[0], args: inner.slice(1) })} (under setpriv)`;
   }
   const a = c.args.join(' ');
-  if (c.cmd === 'flock') return a.includes('/tmp/') ? 'flock: lock on the staging dir (held to the end)' : `flock: store lock (${c.args[0] === '-s' ? 'shared' : 'exclusive'}${c.args.includes('-n') ? ', try' : ''})`;
+  // flock(1) locks an fd jetpack hands down (src/store/lock.ts); the arguments tell the mode.
+  if (c.cmd === 'flock') return `flock ${c.args[0]}${c.args.includes('-n') ? ' -n' : ''}: ${c.args[0] === '-s' ? 'store lock, shared (staging)' : 'staging dir lock, then store lock (commit)'}`;
   if (c.cmd === 'sh' && a.includes('command -v')) return `sh -c 'command -v make' (tools for the container)`;
   if (c.cmd === 'ldd') return 'ldd make (tools for the container)';
-  if (c.cmd === 'bash' && a.includes('tar -c --no-recursion')) return 'bash -c tar | tar: the parent\'s root dir metadata onto the layer';
+  if (c.cmd === 'tar' && a.includes('--no-recursion')) return 'tar -c: the parent\'s root dir metadata, for the layer';
+  if (c.cmd === 'tar' && a.startsWith('-x')) return 'tar -x: the parent\'s root dir metadata onto the layer';
+  if (c.cmd === 'cp' && a.includes('/dev/null')) return 'cp -a: the /dev template (once per store)';
   if (c.cmd === 'cp') return 'cp -a: the build dir into the work dir';
   if (c.cmd === 'touch') return 'touch -r: the layer root\'s mtime';
   if (c.cmd === 'getfattr') return 'getfattr -R: opaque dirs in the layer';
@@ -65,7 +68,6 @@ function stretches(file) {
   const runs = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const rows = [];
   const add = (name, f) => rows.push([name, runs.map((r, i) => f(r, i))]);
-  const held = (c) => c.cmd === 'flock' && c.args.join(' ').includes('/tmp/');
   const hasWall = runs.every((r) => r.launch !== undefined);
   if (hasWall) add('until node starts (bin/jetpack: sh, dirname, readlink)', (r) => r.origin - r.launch);
   add('node start-up, until its first module runs', (r) => r.preload);
@@ -75,7 +77,6 @@ function stretches(file) {
   const keyed = runs.map((r) => {
     const seen = new Map();
     return r.children
-      .filter((c) => !held(c))
       .map((c) => {
         const name = label(c);
         const k = (seen.get(name) ?? 0) + 1;
@@ -94,7 +95,7 @@ function stretches(file) {
   }
   for (const key of order) add(`  ${key}`, (r, i) => keyed[i].filter(([k]) => k === key).reduce((s, [, ms]) => s + ms, 0));
   add('node\'s own work between and around those children', (r) => {
-    const busy = r.children.filter((c) => !held(c)).reduce((s, c) => s + (c.end - c.start), 0);
+    const busy = r.children.reduce((s, c) => s + (c.end - c.start), 0);
     return r.exit - (r.children[0]?.start ?? r.exit) - busy;
   });
   if (hasWall) add('exit (node teardown, reaping)', (r) => r.end - (r.origin + r.exit));

@@ -95,7 +95,7 @@ wait_other_benches() {
 mkdir -p "$WORK"
 wait_other_benches
 if [ "$JETPACK_BUILD" = dist ]; then
-  [ -f "$REPO/dist/cli/main.js" ] || die "dist/ is not built (npm ci builds it), or set JETPACK_BUILD=worktree"
+  [ -f "$REPO/dist/main.cjs" ] || die "dist/ is not built (npm ci builds it), or set JETPACK_BUILD=worktree"
   # A copy, so that a rebuild of dist/ during the run cannot change what is measured; its
   # node_modules are found in the repository above bench/work/ by Node's upward lookup.
   PKG=$WORK/jetpack-dist
@@ -106,8 +106,8 @@ if [ "$JETPACK_BUILD" = dist ]; then
   JETPACK_REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
   git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null && [ -z "$(git -C "$REPO" ls-files --others --exclude-standard -- src)" ] ||
     JETPACK_REV="$JETPACK_REV + uncommitted changes in src/"
-  JETPACK_REV="$JETPACK_REV; dist/ as compiled at $(date -u -r "$REPO/dist/cli/main.js" '+%Y-%m-%d %H:%M UTC')"
-  STALE=$(find "$REPO/src" -name '*.ts' -newer "$REPO/dist/cli/main.js" | wc -l)
+  JETPACK_REV="$JETPACK_REV; dist/ as compiled at $(date -u -r "$REPO/dist/main.cjs" '+%Y-%m-%d %H:%M UTC')"
+  STALE=$(find "$REPO/src" -name '*.ts' -newer "$REPO/dist/main.cjs" | wc -l)
   [ "$STALE" = 0 ] || JETPACK_REV="$JETPACK_REV, $STALE src/ files newer"
 else
   log "building jetpack ($JETPACK_BUILD) into $WORK"

@@ -12,7 +12,7 @@
 #   COOLDOWN=65       with BENCH_FS=workdir: seconds to wait before measuring (see lib.sh)
 #   QUIET_WAIT=600    wait at most this long for the machine to be < 15% busy before measuring
 #   JETPACK_BUILD=worktree  what to measure: src/ as it is (default), or a git revision such
-#                     as HEAD; built with tsc into bench/work/jetpack-*, never into dist/
+#                     as HEAD; built with scripts/build.mjs into bench/work/jetpack-*, never into dist/
 #   NO_DOC=1          print the results only, leave docs/BENCHMARKS.md alone
 #
 # The rootfs tarball and the ACIs made from it are cached in bench/work/ (git-ignored);

@@ -142,17 +142,22 @@ build_jetpack() { # REPO WORK REV
     pkg=$work/jetpack-worktree
     rm -rf "$pkg"
     mkdir -p "$pkg"
-    cp -r "$repo/src" "$repo/bin" "$repo/share" "$repo/package.json" "$repo/tsconfig.json" "$pkg/"
+    cp -r "$repo/src" "$repo/bin" "$repo/share" "$repo/scripts" "$repo/package.json" "$pkg/"
   else
     JETPACK_REV=$(git -C "$repo" rev-parse --short "$rev^{commit}")
     pkg=$work/jetpack-$JETPACK_REV
     rm -rf "$pkg"
     mkdir -p "$pkg"
-    git -C "$repo" archive "$JETPACK_REV" src bin share package.json tsconfig.json | tar -x -C "$pkg"
+    git -C "$repo" archive "$JETPACK_REV" src bin share scripts package.json | tar -x -C "$pkg"
   fi
-  # node_modules (tsc, @types/node, the runtime dependencies) are found in the repository
-  # above work/ by Node's usual upward lookup.
-  (cd "$pkg" && "$repo/node_modules/.bin/tsc" -p tsconfig.json)
+  # node_modules (esbuild, the runtime dependencies) are found in the repository above work/
+  # by Node's usual upward lookup. Revisions before the bundle compiled with tsc.
+  if [ -f "$pkg/scripts/build.mjs" ]; then
+    (cd "$pkg" && node scripts/build.mjs)
+  else
+    git -C "$repo" show "$JETPACK_REV:tsconfig.json" >"$pkg/tsconfig.json"
+    (cd "$pkg" && "$repo/node_modules/.bin/tsc" -p tsconfig.json)
+  fi
   JETPACK=$pkg/bin/jetpack
   JETPACK_PKG=$pkg
 }

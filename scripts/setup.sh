@@ -26,7 +26,7 @@ if [ ${#missing[@]} -gt 0 ] || ! compgen -G '/var/lib/apt/lists/*_Packages' >/de
   [ ${#missing[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm ci runs the prepare script, which compiles src/ into dist/.
+# npm ci runs the prepare script, which type-checks src/ and bundles it into dist/.
 npm ci --no-audit --no-fund --loglevel=error
 ln -sf "$PWD/bin/jetpack" /usr/local/bin/jetpack
 echo "setup.sh: ready: $(jetpack version), store at $(jetpack config path.root)" >&2

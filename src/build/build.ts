@@ -3,7 +3,6 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { writeAci } from '../archive/aci-writer.js';
 import { Container } from '../container/container.js';
-import { cachedTools } from '../container/tools.js';
 import { UserError } from '../errors.js';
 import { serializeManifest } from '../image/manifest.js';
 import { resolveDependency } from '../store/import.js';
@@ -82,7 +81,7 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
   const staging = await store.stage('build');
   let container: Container | undefined;
   try {
-    container = await step(1, async () => Container.create(staging.dir, await layerStack(store, parent), await cachedTools(store.layout.tools)));
+    container = await step(1, async () => Container.create(staging.dir, await layerStack(store, parent), store.layout.tools));
     const c = container;
     const workDir = await step(2, async () => {
       let name = '.jetpack.build.';
@@ -134,9 +133,12 @@ async function saveImage(
 ): Promise<StoredImage> {
   await container.finishLayer([workDir]);
   const entries = await walkLayer(container.layerDir);
-  // overlayfs marks new directories opaque too; only those that hide something of the parent delete.
-  const hiding = await Promise.all((await opaqueDirs(container.layerDir)).map((dir) => container.parentHas(dir)));
-  const deletes = entries.some((e) => e.isWhiteout) || hiding.includes(true);
+  // overlayfs marks new directories opaque too; only those that hide something of the parent
+  // delete, so only directories the parent has need their marks read (usually none or few).
+  const dirs = entries.filter((e) => e.isDirectory);
+  const inParent = await Promise.all(dirs.map((e) => container.parentHas(e.path)));
+  const hiding = await opaqueDirs(container.layerDir, dirs.filter((_, i) => inParent[i]).map((e) => e.path));
+  const deletes = entries.some((e) => e.isWhiteout) || hiding.length > 0;
   // appc has no whiteouts: deletions reach the layered ACI as a pathWhitelist of the whole
   // new tree, as in Jetpack. The stored layer keeps its whiteouts for rendering.
   const manifest = deletes ? { ...merged, pathWhitelist: ['/', ...(await container.renderedPaths()).map((p) => `/${p}`)] } : merged;
@@ -162,6 +164,8 @@ async function saveImage(
     size,
     stored: new Date().toISOString(),
     dependencies: dependencies.map((d) => d.id),
+    name: manifest.name,
+    labels: manifest.labels,
   });
   const image = await store.get(id);
   if (!image) throw new Error(`image ${id} vanished right after it was stored`);
@@ -177,6 +181,6 @@ async function keepContainer(store: Store, staging: Staging, container: Containe
   await staging.released();
   const moved = container.relocated(dir);
   const enter = path.join(dir, 'enter');
-  await writeFile(enter, moved.enterScript(opts.network), { mode: 0o755 });
+  await moved.writeEnterScript(enter, opts.network);
   opts.onKept?.(dir, enter);
 }

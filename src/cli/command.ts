@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { storeRoot } from '../store/layout.js';
-import { Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { FlagSpec, ParsedFlags } from './flags.js';
 
 /** What every command gets: the global options and a lazily opened store. */
@@ -15,7 +15,7 @@ export class Context {
   }
 
   store(): Promise<Store> {
-    this.opened ??= Store.open(this.root);
+    this.opened ??= import('../store/store.js').then(({ Store }) => Store.open(this.root));
     return this.opened;
   }
 }

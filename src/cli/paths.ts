@@ -1,9 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The installed package: dist/cli/paths.js sits two levels below it. */
-export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The nearest directory at or above `dir` that holds a package.json. */
+function packageDirAbove(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'package.json'))) return d;
+    if (d === path.dirname(d)) throw new Error(`no package.json above ${dir}`);
+  }
+}
+
+/** The installed package: the modules run from its dist/ (bundled) or src/ (tests). */
+export const PACKAGE_DIR = packageDirAbove(path.dirname(fileURLToPath(import.meta.url)));
 export const SHARE_DIR = path.join(PACKAGE_DIR, 'share');
 export const BIN_DIR = path.join(PACKAGE_DIR, 'bin');
 

@@ -6,9 +6,10 @@ import { UserError } from '../errors.js';
 import { copyEntry, renderedPaths } from '../store/layers.js';
 import { copyLayerOnto, overlayAvailable } from '../store/render.js';
 import { run } from '../util/process.js';
-import { containerCommand, containerEnv, type NamespaceSpec } from './namespace.js';
+import { cachedDevices } from './devices.js';
+import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } from './namespace.js';
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
-import { TOOLS_MOUNT } from './tools.js';
+import { cachedTools, TOOLS_MOUNT } from './tools.js';
 
 export type ContainerMode = 'overlay' | 'copy';
 
@@ -51,17 +52,24 @@ export class Container {
     readonly dir: string,
     readonly stack: string[],
     readonly mode: ContainerMode,
-    /** The tools directory lent to the container at TOOLS_MOUNT (see tools.ts). */
-    readonly tools: string,
+    /** What the host lends every container: the tools at TOOLS_MOUNT and the /dev template. */
+    readonly lent: { tools: string; devices: string },
   ) {
     this.layerDir = path.join(dir, 'rootfs');
     this.root = path.join(dir, mode === 'overlay' ? 'mnt' : 'tree');
   }
 
-  static async create(dir: string, stack: string[], tools: string): Promise<Container> {
-    const mode: ContainerMode = (await overlayAvailable()) ? 'overlay' : 'copy';
-    const container = new Container(dir, stack, mode, tools);
+  /** A container in `dir` over the layer `stack` (bottom first); `cacheDir` keeps what the host lends containers. */
+  static async create(dir: string, stack: string[], cacheDir: string): Promise<Container> {
+    const [mode, tools, devices] = await Promise.all([
+      overlayAvailable().then((yes): ContainerMode => (yes ? 'overlay' : 'copy')),
+      cachedTools(cacheDir),
+      cachedDevices(cacheDir),
+    ]);
+    const container = new Container(dir, stack, mode, { tools, devices });
     await mkdir(container.layerDir);
+    await mkdir(path.join(dir, 'dev'));
+    await mkdir(path.join(dir, 'dev-work'));
     // The layer's root carries the parent's root metadata, as an overlay upperdir must.
     await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
     await mkdir(container.root);
@@ -95,7 +103,7 @@ export class Container {
    * (128+N when killed by signal N). Ctrl-C or SIGTERM to jetpack kills the container.
    */
   async run(command: string[], opts: { cwd: string; network: 'host' | 'none' }): Promise<number> {
-    const [cmd, args] = containerCommand(this.spec(command, opts));
+    const [cmd, args] = await this.prepare(command, opts);
     const child = spawn(cmd, args, { stdio: 'inherit' });
     const stop = () => child.kill('SIGKILL');
     process.on('SIGINT', stop).on('SIGTERM', stop).on('SIGHUP', stop);
@@ -114,9 +122,9 @@ export class Container {
   /** Makes `layerDir` hold exactly the changes, with the parent's root metadata on its root. */
   async finishLayer(exclude: string[]): Promise<void> {
     if (this.mode === 'copy') await diffIntoLayer(this.root, this.snapshot!, this.layerDir, exclude);
-    await rm(path.join(this.dir, 'work'), { recursive: true, force: true });
-    await rm(path.join(this.dir, 'scaffold'), { recursive: true, force: true });
-    await rm(this.root, { recursive: true, force: true });
+    for (const scratch of ['work', 'scaffold', 'dev', 'dev-work', 'fstab', this.root]) {
+      await rm(path.resolve(this.dir, scratch), { recursive: true, force: true });
+    }
     await run('touch', ['-h', '-r', this.stack[this.stack.length - 1]!, this.layerDir]);
   }
 
@@ -127,16 +135,24 @@ export class Container {
 
   /** The same container after its directory was moved to `dir`. */
   relocated(dir: string): Container {
-    const moved = new Container(dir, this.stack, this.mode, this.tools);
+    const moved = new Container(dir, this.stack, this.mode, this.lent);
     moved.hasHostResolvConf = this.hasHostResolvConf;
     return moved;
   }
 
-  /** A shell script that opens /bin/sh in this container (for a kept, failed build). */
-  enterScript(network: 'host' | 'none'): string {
-    const [cmd, args] = containerCommand(this.spec(['/bin/sh'], { cwd: '/', network }));
+  /** Writes `file`, a shell script that opens /bin/sh in this container (for a kept, failed build). */
+  async writeEnterScript(file: string, network: 'host' | 'none'): Promise<void> {
+    const [cmd, args] = await this.prepare(['/bin/sh'], { cwd: '/', network });
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    return `#!/bin/sh\n# Opens a shell in a kept jetpack build container.\nexec ${[cmd, ...args].map(quote).join(' ')}\n`;
+    await writeFile(file, `#!/bin/sh\n# Opens a shell in a kept jetpack build container.\nexec ${[cmd, ...args].map(quote).join(' ')}\n`, { mode: 0o755 });
+  }
+
+  /** Writes the container's fstab and returns the command line that runs `command` in it. */
+  private async prepare(command: string[], opts: { cwd: string; network: 'host' | 'none' }): Promise<[string, string[]]> {
+    const spec = this.spec(command, opts);
+    const fstab = path.join(this.dir, 'fstab');
+    await writeFile(fstab, containerFstab(spec));
+    return containerCommand(spec, fstab);
   }
 
   private spec(command: string[], opts: { cwd: string; network: 'host' | 'none' }): NamespaceSpec {
@@ -146,8 +162,9 @@ export class Container {
         this.mode === 'overlay'
           ? { lowerdirs: [...this.stack, path.join(this.dir, 'scaffold')], upperdir: this.layerDir, workdir: path.join(this.dir, 'work') }
           : undefined,
+      dev: { template: this.lent.devices, upperdir: path.join(this.dir, 'dev'), workdir: path.join(this.dir, 'dev-work') },
       resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
-      tools: this.tools,
+      tools: this.lent.tools,
       network: opts.network,
       hostname: 'jetpack',
       cwd: opts.cwd,

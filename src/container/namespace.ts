@@ -7,11 +7,14 @@ import { TOOLS_MOUNT } from './tools.js';
  *   setpriv --pdeathsig KILL          dies with jetpack, even when jetpack is SIGKILLed
  *   unshare --kill-child -m -p -i -u  new mount, PID, IPC, UTS (and optionally net) namespaces;
  *                                     the namespaces die with their first process
- *   sh -ec SETUP                      mounts the rootfs, /proc, a minimal /dev, /sys read-only,
- *                                     resolv.conf; then drops to the command:
+ *   sh -ec SETUP                      one `mount -a` of the container's fstab (the rootfs,
+ *                                     /proc, /sys read-only, /dev, resolv.conf, the tools),
+ *                                     the hostname; then drops to the command:
  *   env -i … unshare --root --wd      chroot + chdir + exec with a clean environment
  *
- * No mount outlives the container: they all live in its private mount namespace.
+ * No mount outlives the container: they all live in its private mount namespace. One
+ * mount(8) for all of them, rather than one per mount, is most of the container's start-up
+ * time saved (docs/BENCHMARKS.md).
  */
 
 export interface NamespaceSpec {
@@ -19,6 +22,11 @@ export interface NamespaceSpec {
   root: string;
   /** overlayfs mount options for `root`, or undefined when `root` is a plain directory. */
   overlay?: { lowerdirs: string[]; upperdir: string; workdir: string };
+  /**
+   * The container's /dev: an overlay of a template holding the device nodes, symlinks and
+   * the pts/ and shm/ mount points (devices.ts), with a private upper dir.
+   */
+  dev: { template: string; upperdir: string; workdir: string };
   /** Host file bind-mounted over the container's /etc/resolv.conf (must exist as a regular file there). */
   resolvConf?: string;
   /** Host directory bind-mounted read-only at TOOLS_MOUNT (the mount point must exist). */
@@ -31,37 +39,42 @@ export interface NamespaceSpec {
   command: string[];
 }
 
-const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
-
 const SETUP = `
-root=$1; overlay_opts=$2; resolv=$3; tools=$4; net=$5; name=$6; shift 6
-if [ -n "$overlay_opts" ]; then mount -t overlay -o "$overlay_opts" overlay "$root"; fi
-mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
-mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
-mount -t tmpfs -o mode=755,nosuid,size=65536k tmpfs "$root/dev"
-for d in ${DEVICES.join(' ')}; do
-  if [ -e "/dev/$d" ]; then : > "$root/dev/$d"; mount --bind "/dev/$d" "$root/dev/$d"; fi
-done
-mkdir "$root/dev/pts" "$root/dev/shm"
-mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$root/dev/pts"
-mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/dev/shm"
-ln -s pts/ptmx "$root/dev/ptmx"
-ln -s /proc/self/fd "$root/dev/fd"
-ln -s /proc/self/fd/0 "$root/dev/stdin"
-ln -s /proc/self/fd/1 "$root/dev/stdout"
-ln -s /proc/self/fd/2 "$root/dev/stderr"
-if [ -n "$resolv" ]; then mount --bind -o ro "$resolv" "$root/etc/resolv.conf"; fi
-if [ -n "$tools" ]; then mount --bind -o ro "$tools" "$root${TOOLS_MOUNT}"; fi
+fstab=$1; root=$2; net=$3; name=$4; shift 4
+mount -a --fstab "$fstab"
 if [ "$net" = none ] && command -v ip >/dev/null; then ip link set lo up; fi
-hostname "$name" 2>/dev/null || true
+{ echo "$name" > "$root/proc/sys/kernel/hostname"; } 2>/dev/null || true
 exec "$@"
 `;
 
-/** The command and arguments that run `spec.command` in a fresh container. */
-export function containerCommand(spec: NamespaceSpec): [string, string[]] {
-  const overlayOpts = spec.overlay
-    ? `lowerdir=${[...spec.overlay.lowerdirs].reverse().join(':')},upperdir=${spec.overlay.upperdir},workdir=${spec.overlay.workdir}`
-    : '';
+/** fstab(5) escapes for a field: whitespace and backslashes as octal. */
+function fstabField(p: string): string {
+  return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+function overlayOptions(o: { lowerdirs: string[]; upperdir: string; workdir: string }): string {
+  return `lowerdir=${[...o.lowerdirs].reverse().join(':')},upperdir=${o.upperdir},workdir=${o.workdir}`;
+}
+
+/** The container's mounts, in order, as an fstab for the one `mount -a` of SETUP. */
+export function containerFstab(spec: NamespaceSpec): string {
+  const r = spec.root;
+  const mounts: Array<[string, string, string, string]> = [];
+  if (spec.overlay) mounts.push(['overlay', r, 'overlay', overlayOptions(spec.overlay)]);
+  mounts.push(
+    ['proc', `${r}/proc`, 'proc', 'nosuid,nodev,noexec'],
+    ['sysfs', `${r}/sys`, 'sysfs', 'ro,nosuid,nodev,noexec'],
+    ['overlay', `${r}/dev`, 'overlay', `${overlayOptions({ ...spec.dev, lowerdirs: [spec.dev.template] })},nosuid`],
+    ['devpts', `${r}/dev/pts`, 'devpts', 'newinstance,ptmxmode=0666,mode=620,nosuid,noexec'],
+    ['tmpfs', `${r}/dev/shm`, 'tmpfs', 'mode=1777,nosuid,nodev'],
+  );
+  if (spec.resolvConf) mounts.push([spec.resolvConf, `${r}/etc/resolv.conf`, 'none', 'bind,ro']);
+  if (spec.tools) mounts.push([spec.tools, `${r}${TOOLS_MOUNT}`, 'none', 'bind,ro']);
+  return mounts.map(([source, target, type, options]) => `${fstabField(source)} ${fstabField(target)} ${type} ${fstabField(options)} 0 0\n`).join('');
+}
+
+/** The command and arguments that run `spec.command` in a fresh container; `fstab` holds containerFstab(spec). */
+export function containerCommand(spec: NamespaceSpec, fstab: string): [string, string[]] {
   const namespaces = ['--mount', '--pid', '--ipc', '--uts', '--propagation', 'private', '--kill-child=SIGKILL'];
   if (spec.network === 'none') namespaces.push('--net');
   const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
@@ -78,10 +91,8 @@ export function containerCommand(spec: NamespaceSpec): [string, string[]] {
       '-ec',
       SETUP,
       'jetpack-container',
+      fstab,
       spec.root,
-      overlayOpts,
-      spec.resolvConf ?? '',
-      spec.tools ?? '',
       spec.network,
       spec.hostname,
       'env',

@@ -1,6 +1,7 @@
-import { access, copyFile, mkdir, mkdtemp, readlink, realpath, rename, rm, stat, writeFile, constants as fs } from 'node:fs/promises';
+import { access, copyFile, mkdir, readlink, realpath, stat, writeFile, constants as fs } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { cachedDir } from '../util/cached-dir.js';
 import { run } from '../util/process.js';
 
 /** Where build containers see the tools jetpack lends them (read-only, never saved). */
@@ -34,19 +35,7 @@ async function sharedObjects(binary: string): Promise<{ interpreter?: string; li
 export async function cachedTools(cacheDir: string): Promise<string> {
   const make = await realpath(await which('make'));
   const st = await stat(make);
-  const dir = path.join(cacheDir, `make-${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`);
-  if (await access(path.join(dir, 'make')).then(() => true, () => false)) return dir;
-  await mkdir(cacheDir, { recursive: true, mode: 0o755 });
-  const scratch = await mkdtemp(`${dir}.tmp-`);
-  try {
-    await prepareTools(scratch, make);
-    await rename(scratch, dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err; // another build made it first
-    });
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-  return dir;
+  return cachedDir(path.join(cacheDir, `make-${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`), (dir) => prepareTools(dir, make));
 }
 
 /**

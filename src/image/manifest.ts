@@ -336,7 +336,7 @@ export function parseImageManifest(bytes: Buffer | string): ImageManifest {
   return validateImageManifest(value);
 }
 
-export function labelValue(m: ImageManifest, name: string): string | undefined {
+export function labelValue(m: Pick<ImageManifest, 'labels'>, name: string): string | undefined {
   return m.labels?.find((l) => l.name === name)?.value;
 }
 

@@ -60,7 +60,7 @@ export function parseImageQuery(s: string): ImageQuery {
  * Whether manifest `m` answers query `q`. A label the user gave must be on the image with the
  * same value; a defaulted one only rules out an image that says something else.
  */
-export function matchesQuery(m: ImageManifest, q: ImageQuery): boolean {
+export function matchesQuery(m: Pick<ImageManifest, 'name' | 'labels'>, q: ImageQuery): boolean {
   if (m.name !== q.name) return false;
   for (const [label, wanted] of q.labels) {
     const actual = labelValue(m, label);

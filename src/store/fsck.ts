@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scanAci } from '../archive/aci-scan.js';
 import { isImageID } from '../image/id.js';
+import { formatImageName } from '../image/name.js';
 import { IMAGE_FILES } from './layout.js';
 import type { Store } from './store.js';
 
@@ -49,6 +50,10 @@ export async function fsck(store: Store, log: (line: string) => void): Promise<F
         if (!aci.manifest || !aci.manifest.equals(stored)) report.problems.push(`${id}: manifest differs from the one in the ACI`);
       } catch (err) {
         report.problems.push(`${id}: cannot read the stored ACI: ${(err as Error).message}`);
+      }
+      const { name, labels } = image.info;
+      if (name !== undefined && formatImageName({ name, labels }) !== formatImageName(image.manifest)) {
+        report.problems.push(`${id}: info.json names it ${formatImageName({ name, labels })}, its manifest ${formatImageName(image.manifest)}`);
       }
       for (const dep of image.info.dependencies) {
         if (!ids.has(dep)) report.problems.push(`${id}: dependency ${dep.slice(0, 39)} is missing`);

@@ -64,6 +64,8 @@ async function storeStagedAci(store: Store, staging: Staging, opts: ImportOption
     size: unpacked.size,
     stored: new Date().toISOString(),
     dependencies: dependencies.map((d) => d.id),
+    name: manifest.name,
+    labels: manifest.labels,
   };
   const added = await store.commit(staging, info);
   const image = await store.get(unpacked.id);

@@ -54,9 +54,14 @@ export async function walkLayer(root: string): Promise<LayerEntry[]> {
   return out;
 }
 
-/** Directories of a layer marked opaque (they hide everything below them in lower layers). */
-export async function opaqueDirs(root: string): Promise<string[]> {
-  const out = await run('getfattr', ['-R', '-P', '-h', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', root], {
+/**
+ * Directories of a layer marked opaque (they hide everything below them in lower layers):
+ * all of them, or those among `dirs` (paths relative to `root`).
+ */
+export async function opaqueDirs(root: string, dirs?: string[]): Promise<string[]> {
+  if (dirs?.length === 0) return [];
+  const targets = dirs ? dirs.map((d) => path.join(root, d)) : ['-R', root];
+  const out = await run('getfattr', ['-P', '-h', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', ...targets], {
     what: `reading overlay marks of ${root}`,
   });
   return out

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { closeSync, openSync, constants as fs } from 'node:fs';
 import { UserError } from '../errors.js';
 
 export interface Lock {
@@ -7,40 +8,56 @@ export interface Lock {
 
 const BUSY = 75;
 
+/** An fd on `file` (a file, created if missing, or a directory) to lock; libuv opens every fd close-on-exec. */
+function openForLock(file: string): number {
+  try {
+    return openSync(file, fs.O_RDONLY);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return openSync(file, fs.O_RDONLY | fs.O_CREAT, 0o644);
+  }
+}
+
 /**
- * Takes a flock(2) on `file` (created if missing) and holds it in a child process:
- * Node has no flock, and a helper whose stdin is our pipe releases the lock by itself the
- * moment jetpack dies, even by SIGKILL, so a crash never leaves a stale lock.
+ * Takes a flock(2) on `file` for jetpack itself. Node has no flock, so flock(1) takes it on
+ * an fd jetpack opened and hands down: a flock belongs to the open file, not to the process
+ * that asked, so the lock stays after flock(1) exits, for as long as jetpack keeps the fd
+ * open. The kernel closes it when jetpack dies, even by SIGKILL, so a crash never leaves a
+ * stale lock; and the fd is close-on-exec, so no other child (a container) inherits it.
  * Returns null when `wait` is false and someone else holds the lock.
  */
-export function acquireLock(file: string, mode: 'shared' | 'exclusive', wait = true): Promise<Lock | null> {
-  const args = [mode === 'shared' ? '-s' : '-x', '-E', String(BUSY)];
-  if (!wait) args.push('-n');
-  args.push(file, 'sh', '-c', 'echo locked; exec cat >/dev/null');
-  const child = spawn('flock', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
+export async function acquireLock(file: string, mode: 'shared' | 'exclusive', wait = true): Promise<Lock | null> {
+  let fd: number;
+  try {
+    fd = openForLock(file);
+  } catch (err) {
+    throw new UserError(`cannot lock ${file}: ${(err as Error).message}`);
+  }
+  const args = [mode === 'shared' ? '-s' : '-x', '-E', String(BUSY), ...(wait ? [] : ['-n']), '3'];
+  const status = await new Promise<number>((resolve, reject) => {
+    const child = spawn('flock', args, { stdio: ['ignore', 'ignore', 'pipe', fd] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err: NodeJS.ErrnoException) =>
       reject(new UserError(err.code === 'ENOENT' ? 'flock is not installed (apt-get install util-linux)' : `cannot lock ${file}: ${err.message}`)),
     );
-    child.stdout.once('data', () => {
-      // A held lock must not keep jetpack alive (a forgotten release would hang it); while
-      // it is being released, the helper is referenced again so the wait can finish.
-      child.unref();
-      for (const stream of [child.stdin, child.stdout, child.stderr] as unknown as Array<{ unref(): void }>) stream.unref();
-      resolve({
-        release: async () => {
-          child.ref();
-          child.stdin.end();
-          await exited;
-        },
-      });
-    });
     child.on('close', (code) => {
-      if (code === BUSY) resolve(null);
+      if (code === 0 || code === BUSY) resolve(code);
       else reject(new UserError(`cannot lock ${file}: ${stderr.trim() || `flock exited with status ${code}`}`));
     });
+  }).catch((err: unknown) => {
+    closeSync(fd);
+    throw err;
   });
+  if (status === BUSY) {
+    closeSync(fd);
+    return null;
+  }
+  let held = true;
+  return {
+    release: async () => {
+      if (held) closeSync(fd);
+      held = false;
+    },
+  };
 }

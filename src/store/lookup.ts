@@ -3,15 +3,26 @@ import { isImageID, shortImageID } from '../image/id.js';
 import { formatImageName, looksLikeImageID, matchesQuery, parseImageQuery, type ImageQuery } from '../image/name.js';
 import type { Store, StoredImage } from './store.js';
 
-/** The newest image first: when several match a name, the one stored last wins. */
-function newestFirst(a: StoredImage, b: StoredImage): number {
-  return b.info.stored.localeCompare(a.info.stored);
+/**
+ * The newest stored image that matches `query` (when several match, the one stored last
+ * wins). Reads every image's info.json, which names it, and only the winner's manifest.
+ */
+async function newestMatch(store: Store, query: ImageQuery): Promise<StoredImage | undefined> {
+  const infos = await Promise.all(
+    (await store.ids()).map(async (id) => {
+      const info = await store.info(id);
+      if (!info) return undefined;
+      const named = info.name !== undefined ? { name: info.name, labels: info.labels } : (await store.get(id))?.manifest;
+      return named && matchesQuery(named, query) ? { id, stored: info.stored } : undefined;
+    }),
+  );
+  const newest = infos.filter((i) => i !== undefined).sort((a, b) => b.stored.localeCompare(a.stored))[0];
+  return newest && store.get(newest.id);
 }
 
 /** Finds the newest stored image with this name whose labels include `labels`. */
-export async function findByName(store: Store, name: string, labels: Map<string, string>): Promise<StoredImage | undefined> {
-  const query: ImageQuery = { name, labels, defaulted: new Set() };
-  return (await store.list()).filter((i) => matchesQuery(i.manifest, query)).sort(newestFirst)[0];
+export function findByName(store: Store, name: string, labels: Map<string, string>): Promise<StoredImage | undefined> {
+  return newestMatch(store, { name, labels, defaulted: new Set() });
 }
 
 /**
@@ -30,10 +41,9 @@ export async function resolveImage(store: Store, ref: string): Promise<StoredIma
     if (ids.length > 1) throw new UserError(`image ID ${ref} is ambiguous: ${ids.map(shortImageID).join(', ')}`);
     return (await store.get(ids[0]!))!;
   }
-  const query = parseImageQuery(ref);
-  const matches = (await store.list()).filter((i) => matchesQuery(i.manifest, query)).sort(newestFirst);
-  if (matches.length === 0) throw new UserError(`no image ${ref} in the store (see jetpack images)`);
-  return matches[0]!;
+  const image = await newestMatch(store, parseImageQuery(ref));
+  if (!image) throw new UserError(`no image ${ref} in the store (see jetpack images)`);
+  return image;
 }
 
 export function describeImage(image: StoredImage): string {

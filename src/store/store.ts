@@ -18,6 +18,13 @@ export interface ImageInfo {
   stored: string;
   /** IDs of the manifest's dependencies, resolved when the image was stored, in manifest order. */
   dependencies: string[];
+  /**
+   * The manifest's name and labels, so that a lookup by name reads info.json alone (a built
+   * image's manifest can carry a pathWhitelist of thousands of paths). Absent in stores
+   * made before jetpack wrote them; lookups then read the manifest.
+   */
+  name?: string;
+  labels?: ImageManifest['labels'];
 }
 
 export interface StoredImage {

@@ -237,6 +237,19 @@ for (const mode of ['overlay', 'copy'] as const) {
     clean();
   });
 
+  test("what a command writes in /dev stays in its container; the devices work", () => {
+    const script = 'echo x > /dev/scratch && mkdir /dev/shm/d && echo gone > /dev/null && head -c 4 /dev/zero | od -An -tx1 | tr -d " \\n" > /out.zero && test -c /dev/urandom';
+    const id = buildOk([base, '/bin/sh', '-c', script], { cwd: buildDir() });
+    const layered = path.join(work, `${mode}-dev.aci`);
+    jetpackOk(root, ['export', id, layered]);
+    assert.equal(listAci(layered).filter((e) => e.startsWith('rootfs/dev')), [], 'nothing of /dev reaches the layer');
+    assert.is(sh(`tar -xOf "${layered}" rootfs/out.zero`), '00000000');
+    const after = jetpack(root, ['run', base, '/bin/sh', '-c', 'test ! -e /dev/scratch && test ! -e /dev/shm/d'], { env });
+    assert.is(after.status, 0, 'the next container starts from the template');
+    assert.is(sh(`ls -A "${root}/tools/dev-1" | sort | tr "\\n" " "`), 'fd full null ptmx pts random shm stderr stdin stdout tty urandom zero ');
+    clean();
+  });
+
   test('-keep keeps a failed container with a script that enters it', () => {
     const r = build(['-keep', base, '/bin/sh', '-c', 'echo kept > /marker; exit 1'], { cwd: buildDir() });
     assert.is(r.status, 1);

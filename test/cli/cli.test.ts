@@ -1,5 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JETPACK, REPO, jetpack, removeDir, sh, tempDir } from '../helpers/cli.js';
 
@@ -39,6 +41,35 @@ test('no command prints help and exits 2; unknown commands and flags are one-lin
 test('version prints the package version', () => {
   const version = JSON.parse(sh(`cat "${REPO}/package.json"`)).version;
   assert.is(jetpack(root, ['version']).stdout, `jetpack ${version}\n`);
+});
+
+test('NODE_EXTRA_CA_CERTS reaches Node only when an https:// location is given', () => {
+  // Node warns at start-up when the file cannot be read: the warning shows the variable arrived.
+  const env = { NODE_EXTRA_CA_CERTS: path.join(work, 'no-such-ca.pem') };
+  const version = jetpack(root, ['version'], { env });
+  assert.is(version.status, 0);
+  assert.is(version.stderr, '');
+  const https = jetpack(root, ['import', 'https://127.0.0.1:9/image.aci'], { env });
+  assert.is(https.status, 1);
+  assert.match(https.stderr, /Ignoring extra certs from/);
+  assert.match(https.stderr, /jetpack: cannot download https:\/\/127\.0\.0\.1:9\/image\.aci/);
+});
+
+test('a command loads only the code it runs (no zlib, crypto, child_process or worker_threads for version)', () => {
+  const hook = path.join(work, 'module-list.cjs');
+  writeFileSync(hook, "process.on('exit', () => process.stderr.write(process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).join('\\n')));\n");
+  const loaded = (args: string[]) => {
+    // A bare environment: NODE_EXTRA_CA_CERTS (bin/jetpack drops it) has Node load crypto at
+    // start-up, and the test runner's NODE_OPTIONS would load tsx.
+    const env = { PATH: process.env.PATH };
+    const r = spawnSync(process.execPath, ['--require', hook, path.join(REPO, 'dist', 'main.cjs'), `-root=${root}`, ...args], { encoding: 'utf8', env });
+    assert.is(r.status, 0, r.stderr);
+    return r.stderr.split('\n').map((m) => m.slice('NativeModule '.length));
+  };
+  const version = loaded(['version']);
+  for (const m of ['zlib', 'crypto', 'child_process', 'worker_threads']) assert.not.ok(version.includes(m), `version loads ${m}`);
+  const images = loaded(['images']);
+  for (const m of ['zlib', 'worker_threads']) assert.not.ok(images.includes(m), `images loads ${m}`);
 });
 
 test('config prints every variable, or the named ones; path.share holds makeaci', () => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { jetpack, jetpackOk, makeAciWithTar, removeDir, sh, tempDir } from '../helpers/cli.js';
 
@@ -60,6 +60,25 @@ test('a name resolves to the newest match for the host os/arch; labels narrow it
   assert.is(r.status, 1, 'the aarch64 image does not match the amd64 default');
   assert.is(r.stderr, 'jetpack: no image example.com/app:3.0 in the store (see jetpack images)\n');
   assert.match(jetpackOk(root, ['show-image', 'example.com/bare']), new RegExp(`^ID\\t${bare}$`, 'm'));
+});
+
+test('lookups by name use info.json, fall back to the manifest without it, and fsck checks it', () => {
+  const infoFile = path.join(root, 'images', app, 'info.json');
+  const info = JSON.parse(readFileSync(infoFile, 'utf8'));
+  assert.is(info.name, 'example.com/app');
+  assert.equal(info.labels, [{ name: 'version', value: '1.0' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }]);
+  try {
+    // As a store written before info.json named images: the manifest is read instead.
+    writeFileSync(infoFile, JSON.stringify({ ...info, name: undefined, labels: undefined }));
+    assert.match(jetpackOk(root, ['show-image', 'example.com/app:1.0']), new RegExp(`^ID\\t${app}$`, 'm'));
+    writeFileSync(infoFile, JSON.stringify({ ...info, name: 'example.com/other' }));
+    const fsck = jetpack(root, ['fsck']);
+    assert.is(fsck.status, 1);
+    assert.match(fsck.stdout, new RegExp(`problem: ${app}: info.json names it example.com/other:1.0,arch=amd64,os=linux, its manifest example.com/app:1.0,arch=amd64,os=linux`));
+  } finally {
+    writeFileSync(infoFile, JSON.stringify(info));
+  }
+  assert.is(jetpack(root, ['fsck']).status, 0);
 });
 
 test('IDs resolve in full and by unique prefix; an ambiguous prefix lists candidates', () => {

@@ -1,7 +1,4 @@
-import { buildImage } from '../../build/build.js';
 import { UserError } from '../../errors.js';
-import { formatImageName } from '../../image/name.js';
-import { resolveImage } from '../../store/lookup.js';
 import { SAVEID_FLAG, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagList, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
 
@@ -23,6 +20,11 @@ const BUILD_FLAGS: FlagSpec[] = [
 
 async function runBuild(ctx: Context, ref: string, command: string[], flags: ParsedFlags): Promise<void> {
   if (command.length === 0) throw new UserError('usage: jetpack build [FLAGS] IMAGE COMMAND [ARGS...]', 2);
+  const [{ buildImage }, { resolveImage }, { formatImageName }] = await Promise.all([
+    import('../../build/build.js'),
+    import('../../store/lookup.js'),
+    import('../../image/name.js'),
+  ]);
   const store = await ctx.store();
   const parent = await resolveImage(store, ref);
   const image = await buildImage(store, parent, {

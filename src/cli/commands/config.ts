@@ -1,10 +1,10 @@
 import { UserError } from '../../errors.js';
 import { hostArch, hostOS } from '../../image/platform.js';
-import { overlayAvailable } from '../../store/render.js';
 import type { Command, Context } from '../command.js';
 import { BIN_DIR, SHARE_DIR, packageVersion } from '../paths.js';
 
 async function settings(ctx: Context): Promise<Map<string, string>> {
+  const { overlayAvailable } = await import('../../store/render.js');
   return new Map([
     ['path.root', ctx.root],
     ['path.share', SHARE_DIR],

@@ -1,6 +1,4 @@
-import { parseCompression, type Compression } from '../../archive/compression.js';
-import { exportFlat, exportLayered } from '../../export/export.js';
-import { resolveImage } from '../../store/lookup.js';
+import type { Compression } from '../../archive/compression.js';
 import { expectArgs, type Command } from '../command.js';
 import { flagBoolean, flagString } from '../flags.js';
 import { writeOutput } from '../output.js';
@@ -25,6 +23,11 @@ export const exportCommand: Command = {
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1, 2);
     const [ref, file] = flags.positional as [string, string | undefined];
+    const [{ parseCompression }, { exportFlat, exportLayered }, { resolveImage }] = await Promise.all([
+      import('../../archive/compression.js'),
+      import('../../export/export.js'),
+      import('../../store/lookup.js'),
+    ]);
     const compressFlag = flagString(flags, 'compress');
     const compression: Compression | undefined = compressFlag === undefined ? undefined : parseCompression(compressFlag);
     const store = await ctx.store();

@@ -1,4 +1,3 @@
-import { fsck } from '../../store/fsck.js';
 import { expectArgs, type Command } from '../command.js';
 
 export const fsckCommand: Command = {
@@ -12,6 +11,7 @@ export const fsckCommand: Command = {
   flags: [],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 0);
+    const { fsck } = await import('../../store/fsck.js');
     const report = await fsck(await ctx.store(), (line) => process.stderr.write(`${line}\n`));
     process.stdout.write(`${report.checked} image(s) checked, ${report.problems.length} problem(s), ${report.removed.length} leftover(s) removed\n`);
     for (const p of report.problems) process.stdout.write(`problem: ${p}\n`);

@@ -1,11 +1,18 @@
 import { UserError } from '../../errors.js';
-import { shortImageID } from '../../image/id.js';
-import { annotationValue, serializeManifest } from '../../image/manifest.js';
-import { formatImageName } from '../../image/name.js';
-import { describeImage, resolveImage } from '../../store/lookup.js';
 import type { StoredImage } from '../../store/store.js';
 import { expectArgs, type Command } from '../command.js';
 import { flagBoolean } from '../flags.js';
+
+/** What these commands run, loaded only when one of them runs (see scripts/build.mjs). */
+async function load() {
+  const [id, manifest, name, lookup] = await Promise.all([
+    import('../../image/id.js'),
+    import('../../image/manifest.js'),
+    import('../../image/name.js'),
+    import('../../store/lookup.js'),
+  ]);
+  return { ...id, ...manifest, ...name, ...lookup };
+}
 
 function table(rows: string[][], header: string[] | null, separator: string): string {
   const all = header ? [header, ...rows] : rows;
@@ -38,6 +45,7 @@ export const imagesCommand: Command = {
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 0);
+    const { formatImageName, shortImageID } = await load();
     const images = (await (await ctx.store()).list()).sort((a, b) => formatImageName(a.manifest).localeCompare(formatImageName(b.manifest)));
     if (flagBoolean(flags, 'json')) {
       process.stdout.write(JSON.stringify(images.map(imageJSON), null, 2) + '\n');
@@ -53,7 +61,8 @@ export const imagesCommand: Command = {
   },
 };
 
-function showImage(image: StoredImage, deps: StoredImage[]): string {
+async function showImage(image: StoredImage, deps: StoredImage[]): Promise<string> {
+  const { annotationValue, describeImage, formatImageName } = await load();
   const m = image.manifest;
   const lines = [
     `ID\t${image.id}`,
@@ -85,6 +94,7 @@ export const showImageCommand: Command = {
   flags: [{ name: 'q', kind: 'boolean', help: 'print only the full image ID (resolves IMAGE for scripts)' }],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
+    const { resolveImage } = await load();
     const store = await ctx.store();
     const image = await resolveImage(store, flags.positional[0]!);
     if (flagBoolean(flags, 'q')) {
@@ -92,7 +102,7 @@ export const showImageCommand: Command = {
       return;
     }
     const deps = await Promise.all(image.info.dependencies.map(async (id) => (await store.get(id))!));
-    process.stdout.write(showImage(image, deps));
+    process.stdout.write(await showImage(image, deps));
   },
 };
 
@@ -103,6 +113,7 @@ export const imageManifestCommand: Command = {
   flags: [],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
+    const { resolveImage, serializeManifest } = await load();
     const image = await resolveImage(await ctx.store(), flags.positional[0]!);
     process.stdout.write(serializeManifest(image.manifest));
   },
@@ -115,6 +126,7 @@ export const destroyImageCommand: Command = {
   flags: [],
   async run(ctx, flags) {
     if (flags.positional.length === 0) throw new UserError(`usage: jetpack ${this.name} ${this.args}`, 2);
+    const { describeImage, resolveImage } = await load();
     const store = await ctx.store();
     for (const ref of flags.positional) {
       const image = await resolveImage(store, ref);

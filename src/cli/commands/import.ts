@@ -1,6 +1,3 @@
-import { fetchLocation } from '../../fetch/location.js';
-import { formatImageName } from '../../image/name.js';
-import { importAci } from '../../store/import.js';
 import { SAVEID_FLAG, expectArgs, saveID, type Command } from '../command.js';
 import { flagString } from '../flags.js';
 
@@ -16,6 +13,11 @@ export const importCommand: Command = {
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const location = flags.positional[0]!;
+    const [{ fetchLocation }, { formatImageName }, { importAci }] = await Promise.all([
+      import('../../fetch/location.js'),
+      import('../../image/name.js'),
+      import('../../store/import.js'),
+    ]);
     const store = await ctx.store();
     const { image, added } = await importAci(store, (file) => fetchLocation(location, file), { expectName: flagString(flags, 'name') });
     process.stderr.write(`${added ? 'imported' : 'already in the store:'} ${formatImageName(image.manifest)}\n`);

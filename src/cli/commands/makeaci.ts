@@ -1,5 +1,3 @@
-import { makeAci } from '../../base/makeaci.js';
-import { parseCompression } from '../../archive/compression.js';
 import { expectArgs, type Command } from '../command.js';
 import { flagString } from '../flags.js';
 import { writeOutput } from '../output.js';
@@ -17,6 +15,7 @@ export const makeaciCommand: Command = {
   async run(_ctx, flags) {
     expectArgs(this, flags.positional, 3);
     const [tarball, manifest, out] = flags.positional as [string, string, string];
+    const [{ makeAci }, { parseCompression }] = await Promise.all([import('../../base/makeaci.js'), import('../../archive/compression.js')]);
     const compression = parseCompression(flagString(flags, 'compress') ?? 'none');
     const id = await writeOutput(out, (fd) => makeAci(tarball, manifest, fd, compression, out === '-' ? undefined : out));
     (out === '-' ? process.stderr : process.stdout).write(`${id}\n`);

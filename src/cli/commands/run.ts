@@ -1,8 +1,4 @@
-import { Container } from '../../container/container.js';
-import { cachedTools } from '../../container/tools.js';
 import { UserError } from '../../errors.js';
-import { layerStack } from '../../store/layers.js';
-import { resolveImage } from '../../store/lookup.js';
 import type { Command } from '../command.js';
 import { NET_FLAG, networkOf } from './build.js';
 
@@ -16,11 +12,16 @@ export const runCommand: Command = {
   async run(ctx, flags) {
     const [ref, ...command] = flags.positional;
     if (!ref) throw new UserError(`usage: jetpack run ${this.args}`, 2);
+    const [{ Container }, { layerStack }, { resolveImage }] = await Promise.all([
+      import('../../container/container.js'),
+      import('../../store/layers.js'),
+      import('../../store/lookup.js'),
+    ]);
     const store = await ctx.store();
     const image = await resolveImage(store, ref);
     const staging = await store.stage('run');
     try {
-      const container = await Container.create(staging.dir, await layerStack(store, image), await cachedTools(store.layout.tools));
+      const container = await Container.create(staging.dir, await layerStack(store, image), store.layout.tools);
       return await container.run(command.length ? command : ['/bin/sh'], { cwd: '/', network: networkOf(flags) });
     } finally {
       await staging.discard();

@@ -1,0 +1,37 @@
+import { access, chmod, mkdir, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { cachedDir } from '../util/cached-dir.js';
+import { run } from '../util/process.js';
+
+/** The host devices every container gets (as nodes with the host's numbers and modes). */
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+
+const LINKS: Array<[string, string]> = [
+  ['ptmx', 'pts/ptmx'],
+  ['fd', '/proc/self/fd'],
+  ['stdin', '/proc/self/fd/0'],
+  ['stdout', '/proc/self/fd/1'],
+  ['stderr', '/proc/self/fd/2'],
+];
+
+/**
+ * The template of a container's /dev, made once per store under `cacheDir`: the minimal
+ * device nodes, the usual symlinks and the pts/ and shm/ mount points. Each container
+ * mounts it as the lower layer of an overlay with a private upper dir, so the whole /dev is
+ * one mount and nothing a container writes there reaches another. The "1" in the name is
+ * the template's version: a jetpack that changes it uses a new name.
+ */
+export function cachedDevices(cacheDir: string): Promise<string> {
+  return cachedDir(path.join(cacheDir, 'dev-1'), async (dir) => {
+    await chmod(dir, 0o755);
+    await mkdir(path.join(dir, 'pts'), { mode: 0o755 });
+    await mkdir(path.join(dir, 'shm'), { mode: 0o755 });
+    for (const [name, target] of LINKS) await symlink(target, path.join(dir, name));
+    const present = [];
+    for (const name of DEVICES) {
+      if (await access(`/dev/${name}`).then(() => true, () => false)) present.push(`/dev/${name}`);
+    }
+    // cp -a makes device nodes (mknod) with the host's numbers, modes and owners.
+    await run('cp', ['-a', '--', ...present, dir], { what: 'making the container /dev template' });
+  });
+}
