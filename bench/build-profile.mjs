@@ -1,38 +1,13 @@
-// Where the time of one `jetpack build` goes, measured without a tracer slowing it down.
-// Two uses (bench/build.sh does both):
+// Where the time of one `jetpack build` goes: summarises what bench/build-profile-hook.cjs,
+// preloaded into jetpack's node, recorded (bench/build.sh runs both).
 //
-//   NODE_OPTIONS=--import=bench/build-profile.mjs JETPACK_BENCH_PROFILE=FILE jetpack build …
-//       preloaded into jetpack's node process: timestamps every child process it spawns
-//       (spawn to exit) and appends one JSON line per run to FILE
 //   node bench/build-profile.mjs [NAME=]FILE...
 //       prints the median of each stretch over the runs in each FILE, one column per FILE;
 //       each JSON line may carry the wall-clock start and end of the run as seen by the
 //       caller (bench/build.sh adds them)
-import childProcess from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) summarise(...process.argv.slice(2));
-else if (process.env.JETPACK_BENCH_PROFILE) record(process.env.JETPACK_BENCH_PROFILE);
-
-function record(file) {
-  const preload = performance.now();
-  const children = [];
-  const spawn = childProcess.spawn;
-  childProcess.spawn = function (cmd, args, ...rest) {
-    const entry = { cmd, args: Array.isArray(args) ? args : [], start: performance.now(), end: undefined };
-    children.push(entry);
-    const child = spawn.call(this, cmd, args, ...rest);
-    child.once('exit', () => (entry.end = performance.now()));
-    return child;
-  };
-  syncBuiltinESMExports(); // so that `import { spawn } from 'node:child_process'` gets it too
-  process.once('exit', () => {
-    const line = { origin: performance.timeOrigin, preload, exit: performance.now(), children };
-    appendFileSync(file, JSON.stringify(line) + '\n');
-  });
-}
+summarise(...process.argv.slice(2));
 
 /** A short name for a child: what jetpack uses it for. */
 function label(c) {
@@ -47,13 +22,13 @@ function label(c) {
   if (c.cmd === 'flock') return `flock ${c.args[0]}${c.args.includes('-n') ? ' -n' : ''}: ${c.args[0] === '-s' ? 'store lock, shared (staging)' : 'staging dir lock, then store lock (commit)'}`;
   if (c.cmd === 'sh' && a.includes('command -v')) return `sh -c 'command -v make' (tools for the container)`;
   if (c.cmd === 'ldd') return 'ldd make (tools for the container)';
+  if (c.cmd === 'tar' && a.includes('--format=posix')) return 'tar -c: the new image\'s ACI';
   if (c.cmd === 'tar' && a.includes('--no-recursion')) return 'tar -c: the parent\'s root dir metadata, for the layer';
   if (c.cmd === 'tar' && a.startsWith('-x')) return 'tar -x: the parent\'s root dir metadata onto the layer';
   if (c.cmd === 'cp' && a.includes('/dev/null')) return 'cp -a: the /dev template (once per store)';
   if (c.cmd === 'cp') return 'cp -a: the build dir into the work dir';
   if (c.cmd === 'touch') return 'touch -r: the layer root\'s mtime';
   if (c.cmd === 'getfattr') return 'getfattr -R: opaque dirs in the layer';
-  if (c.cmd === 'tar') return 'tar -c: the new image\'s ACI';
   return `${c.cmd} ${a}`.slice(0, 70);
 }
 
@@ -69,7 +44,7 @@ function stretches(file) {
   const rows = [];
   const add = (name, f) => rows.push([name, runs.map((r, i) => f(r, i))]);
   const hasWall = runs.every((r) => r.launch !== undefined);
-  if (hasWall) add('until node starts (bin/jetpack: sh, dirname, readlink)', (r) => r.origin - r.launch);
+  if (hasWall) add('until node starts (bin/jetpack: sh, readlink)', (r) => r.origin - r.launch);
   add('node start-up, until its first module runs', (r) => r.preload);
   add('loading jetpack\'s modules, flags, store, parent lookup (until the 1st child)', (r) => (r.children[0]?.start ?? r.exit) - r.preload);
   // Children matched across runs by what they are (and which occurrence), not by position:

@@ -36,7 +36,7 @@
 #                     and share/ into bench/work/jetpack-dist/ first), or worktree / a git
 #                     revision, compiled into bench/work/jetpack-* as bench/import-export.sh does
 #   PROFILE=1         after measuring, run ROUNDS more jetpack builds per parent with
-#                     bench/build-profile.mjs preloaded (it timestamps every child process
+#                     bench/build-profile-hook.cjs preloaded (it timestamps every child process
 #                     jetpack spawns) and report where the time goes, step by step, with two
 #                     floors (node -e 0, jetpack version) and buildah's time per command;
 #                     PROFILE=0 skips this
@@ -373,13 +373,13 @@ PROFILE_TEXT=
 if [ "$PROFILE" = 1 ]; then
   wait_other_benches
   [ "$QUIET_WAIT" = 0 ] || wait_quiet "$QUIET_WAIT"
-  log "profiling $ROUNDS more jetpack builds on each parent (bench/build-profile.mjs; not in the tables)"
+  log "profiling $ROUNDS more jetpack builds on each parent (bench/build-profile-hook.cjs; not in the tables)"
   for ((r = 1; r <= ROUNDS; r++)); do
     for parent in debian:"$J_DEBIAN" small:"$J_SMALL" big:"$J_BIG"; do
       PROFILE_FILE=$RUN/profile-${parent%%:*}.jsonl
       sync
       launch=$EPOCHREALTIME
-      NODE_OPTIONS="--import=$HERE/build-profile.mjs" JETPACK_BENCH_PROFILE=$PROFILE_FILE \
+      NODE_OPTIONS="--require=$HERE/build-profile-hook.cjs" JETPACK_BENCH_PROFILE=$PROFILE_FILE \
         jetpack_in_hello build "${parent#*:}" /bin/sh -c 'echo hi > /hello' >/dev/null 2>>"$ERRLOG"
       end=$EPOCHREALTIME
       # the caller's view of the run: from the exec of bin/jetpack to its exit
@@ -390,7 +390,7 @@ if [ "$PROFILE" = 1 ]; then
   # Floors: what any node CLI pays, and what jetpack pays before it does anything.
   NODE_T=() VERSION_T=()
   for ((r = 1; r <= ROUNDS; r++)); do
-    NODE_T+=("$(timed node -e 0)")
+    NODE_T+=("$(timed env -u NODE_EXTRA_CA_CERTS node -e 0)")
     VERSION_T+=("$(timed "$JETPACK" version)")
   done
   # buildah's four commands, one by one.
@@ -414,7 +414,7 @@ if [ "$PROFILE" = 1 ]; then
   PROFILE_TEXT="$PROFILE_TEXT
 
 Floors, median of $ROUNDS, ms:
-  node -e 0 (node start-up and exit, nothing loaded)           $(median "${NODE_T[@]}" | awk '{ printf "%6.0f", $1 * 1000 }')
+  node -e 0 (start-up and exit, as bin/jetpack runs node)     $(median "${NODE_T[@]}" | awk '{ printf "%6.0f", $1 * 1000 }')
   jetpack version (start-up, all of jetpack's modules loaded)  $(median "${VERSION_T[@]}" | awk '{ printf "%6.0f", $1 * 1000 }')
 buildah's four commands, one by one, median of $ROUNDS, ms:
   buildah from $(median "${BF[@]}" | awk '{ printf "%.0f", $1 * 1000 }'), run --isolation chroot $(median "${BR[@]}" | awk '{ printf "%.0f", $1 * 1000 }'), commit $(median "${BC[@]}" | awk '{ printf "%.0f", $1 * 1000 }'), rm $(median "${BD[@]}" | awk '{ printf "%.0f", $1 * 1000 }')"
@@ -484,8 +484,8 @@ SECTION_FILE=$WORK/last-build-section.md
   echo "until the end (the new images accumulate on both sides). Stores are on $BENCH_FS_DESC."
   echo
   if [ -n "$PROFILE_TEXT" ]; then
-    echo "**Where jetpack's time goes**: $ROUNDS more builds on each parent with \`bench/build-profile.mjs\`"
-    echo "preloaded into jetpack's node (\`NODE_OPTIONS=--import=…\`), which timestamps each child process"
+    echo "**Where jetpack's time goes**: $ROUNDS more builds on each parent with \`bench/build-profile-hook.cjs\`"
+    echo "preloaded into jetpack's node (\`NODE_OPTIONS=--require=…\`), which timestamps each child process"
     echo "jetpack spawns, from spawn to exit (no tracer slows the processes down); then two floors and"
     echo "buildah's time split by command, each the median of $ROUNDS runs in the same run:"
     echo
