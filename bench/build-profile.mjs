@@ -23,8 +23,10 @@ function label(c) {
   if (c.cmd === 'sh' && a.includes('command -v')) return `sh -c 'command -v make' (tools for the container)`;
   if (c.cmd === 'ldd') return 'ldd make (tools for the container)';
   if (c.cmd === 'tar' && a.includes('--format=posix')) return 'tar -c: the new image\'s ACI';
-  if (c.cmd === 'tar' && a.includes('--no-recursion')) return 'tar -c: the parent\'s root dir metadata, for the layer';
-  if (c.cmd === 'tar' && a.startsWith('-x')) return 'tar -x: the parent\'s root dir metadata onto the layer';
+  // copyEntry: one entry's metadata (the parent's root dir onto the layer; #2, the parent's
+  // /etc onto the scaffold when the image has no resolv.conf to bind over)
+  if (c.cmd === 'tar' && a.includes('--no-recursion')) return 'tar -c: an entry\'s metadata (the parent\'s root dir)';
+  if (c.cmd === 'tar' && a.startsWith('-x')) return 'tar -x: an entry\'s metadata onto the layer';
   if (c.cmd === 'cp' && a.includes('/dev/null')) return 'cp -a: the /dev template (once per store)';
   if (c.cmd === 'cp') return 'cp -a: the build dir into the work dir';
   if (c.cmd === 'touch') return 'touch -r: the layer root\'s mtime';

@@ -414,8 +414,8 @@ if [ "$PROFILE" = 1 ]; then
   PROFILE_TEXT="$PROFILE_TEXT
 
 Floors, median of $ROUNDS, ms:
-  node -e 0 (start-up and exit, as bin/jetpack runs node)     $(median "${NODE_T[@]}" | awk '{ printf "%6.0f", $1 * 1000 }')
-  jetpack version (start-up, all of jetpack's modules loaded)  $(median "${VERSION_T[@]}" | awk '{ printf "%6.0f", $1 * 1000 }')
+  node -e 0 (start-up and exit, as bin/jetpack runs node)       $(median "${NODE_T[@]}" | awk '{ printf "%6.0f", $1 * 1000 }')
+  jetpack version (start-up, the CLI without a command's code)  $(median "${VERSION_T[@]}" | awk '{ printf "%6.0f", $1 * 1000 }')
 buildah's four commands, one by one, median of $ROUNDS, ms:
   buildah from $(median "${BF[@]}" | awk '{ printf "%.0f", $1 * 1000 }'), run --isolation chroot $(median "${BR[@]}" | awk '{ printf "%.0f", $1 * 1000 }'), commit $(median "${BC[@]}" | awk '{ printf "%.0f", $1 * 1000 }'), rm $(median "${BD[@]}" | awk '{ printf "%.0f", $1 * 1000 }')"
   echo "$PROFILE_TEXT" >&2

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { copyEntry, renderedPaths } from '../store/layers.js';
-import { copyLayerOnto, overlayAvailable } from '../store/render.js';
+import { copyLayerOnto, linkLowerDirs, overlayAvailable } from '../store/render.js';
 import { run } from '../util/process.js';
 import { cachedDevices } from './devices.js';
 import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } from './namespace.js';
@@ -43,6 +43,8 @@ export class Container {
   private snapshot: TreeSnapshot | undefined;
   /** Whether the host has a resolv.conf to lend (it is bind-mounted over the image's). */
   private hasHostResolvConf = false;
+  /** overlay: the stack's short names in `dir` (linkLowerDirs). */
+  private lowerDirs: string[] = [];
 
   /** The container's root as the host sees it: its mount point (overlay) or its tree (copy). */
   readonly root: string;
@@ -75,6 +77,7 @@ export class Container {
     await mkdir(container.root);
     if (mode === 'overlay') {
       await mkdir(path.join(dir, 'work'));
+      container.lowerDirs = await linkLowerDirs(dir, stack);
       await container.makeScaffold(path.join(dir, 'scaffold'));
     } else {
       for (const layer of stack) await copyLayerOnto(layer, container.root);
@@ -122,7 +125,7 @@ export class Container {
   /** Makes `layerDir` hold exactly the changes, with the parent's root metadata on its root. */
   async finishLayer(exclude: string[]): Promise<void> {
     if (this.mode === 'copy') await diffIntoLayer(this.root, this.snapshot!, this.layerDir, exclude);
-    for (const scratch of ['work', 'scaffold', 'dev', 'dev-work', 'fstab', this.root]) {
+    for (const scratch of ['work', 'layers', 'scaffold', 'dev', 'dev-work', 'fstab', this.root]) {
       await rm(path.resolve(this.dir, scratch), { recursive: true, force: true });
     }
     await run('touch', ['-h', '-r', this.stack[this.stack.length - 1]!, this.layerDir]);
@@ -137,6 +140,7 @@ export class Container {
   relocated(dir: string): Container {
     const moved = new Container(dir, this.stack, this.mode, this.lent);
     moved.hasHostResolvConf = this.hasHostResolvConf;
+    moved.lowerDirs = this.lowerDirs;
     return moved;
   }
 
@@ -157,12 +161,13 @@ export class Container {
 
   private spec(command: string[], opts: { cwd: string; network: 'host' | 'none' }): NamespaceSpec {
     return {
+      dir: this.dir,
       root: this.root,
       overlay:
         this.mode === 'overlay'
-          ? { lowerdirs: [...this.stack, path.join(this.dir, 'scaffold')], upperdir: this.layerDir, workdir: path.join(this.dir, 'work') }
+          ? { lowerdirs: [...this.lowerDirs, 'scaffold'], upperdir: path.basename(this.layerDir), workdir: 'work' }
           : undefined,
-      dev: { template: this.lent.devices, upperdir: path.join(this.dir, 'dev'), workdir: path.join(this.dir, 'dev-work') },
+      dev: { template: this.lent.devices, upperdir: 'dev', workdir: 'dev-work' },
       resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
       tools: this.lent.tools,
       network: opts.network,

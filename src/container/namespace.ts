@@ -18,6 +18,8 @@ import { TOOLS_MOUNT } from './tools.js';
  */
 
 export interface NamespaceSpec {
+  /** The container's directory; relative paths in `overlay` and `dev` are relative to it. */
+  dir: string;
   /** Where the container's root is mounted (overlay) or lives (copy). */
   root: string;
   /** overlayfs mount options for `root`, or undefined when `root` is a plain directory. */
@@ -40,7 +42,8 @@ export interface NamespaceSpec {
 }
 
 const SETUP = `
-fstab=$1; root=$2; net=$3; name=$4; shift 4
+fstab=$1; dir=$2; root=$3; net=$4; name=$5; shift 5
+cd "$dir"
 mount -a --fstab "$fstab"
 if [ "$net" = none ] && command -v ip >/dev/null; then ip link set lo up; fi
 { echo "$name" > "$root/proc/sys/kernel/hostname"; } 2>/dev/null || true
@@ -92,6 +95,7 @@ export function containerCommand(spec: NamespaceSpec, fstab: string): [string, s
       SETUP,
       'jetpack-container',
       fstab,
+      spec.dir,
       spec.root,
       spec.network,
       spec.hostname,

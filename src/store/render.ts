@@ -1,4 +1,4 @@
-import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
@@ -24,6 +24,19 @@ export interface RenderedTree {
 const unwrapped: CommandWrapper = (cmd, args) => [cmd, args];
 
 /**
+ * Short names for overlay lower dirs: symlinks `layers/0`, `layers/1`, … in `dir`, returned
+ * relative to it, for a mount made with `dir` as the working directory. overlayfs takes its
+ * options in one 4 KiB page; full store paths (~180 bytes each) would stop a stack at ~22
+ * layers, short names at overlayfs's own limit (500).
+ */
+export async function linkLowerDirs(dir: string, layers: string[]): Promise<string[]> {
+  await mkdir(path.join(dir, 'layers'));
+  const names = layers.map((_, i) => `layers/${i}`);
+  await Promise.all(layers.map((layer, i) => symlink(layer, path.join(dir, names[i]!))));
+  return names;
+}
+
+/**
  * Makes the merged tree of `layers` (bottom first) readable as `workDir/rootfs` by a
  * command. One layer is used in place; several are stacked read-only with overlayfs in a
  * private mount namespace that lives exactly as long as the command, so no mount can
@@ -37,11 +50,11 @@ export async function renderLayers(layers: string[], workDir: string): Promise<R
   const mountpoint = path.join(workDir, 'rootfs');
   await mkdir(mountpoint, { recursive: true });
   if (layers.length > 1 && (await overlayAvailable())) {
-    const lowerdir = [...layers].reverse().join(':');
-    const script = 'mount -t overlay -o "ro,lowerdir=$1" overlay "$2"; shift 2; exec "$@"';
+    const lowerdir = (await linkLowerDirs(workDir, layers)).reverse().join(':');
+    const script = 'cd "$1"; mount -t overlay -o "ro,lowerdir=$2" overlay rootfs; cd "$OLDPWD"; shift 2; exec "$@"';
     return {
       parent: workDir,
-      wrap: (cmd, args) => ['unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', script, 'sh', lowerdir, mountpoint, cmd, ...args]],
+      wrap: (cmd, args) => ['unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', script, 'sh', workDir, lowerdir, cmd, ...args]],
     };
   }
   for (const layer of layers) await copyLayerOnto(layer, mountpoint);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isImageID } from '../image/id.js';
@@ -59,6 +59,37 @@ export class Staging {
   }
 }
 
+/** Kernel interface filesystems (statfs f_type), where a store cannot live. */
+const PSEUDO_FILESYSTEMS = new Map([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x1cd1, 'devpts'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0x64626720, 'debugfs'],
+  [0x74726163, 'tracefs'],
+  [0x73636673, 'securityfs'],
+  [0xcafe4a11, 'bpf'],
+]);
+
+function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Refuses a new store under /proc, /sys and the like: mkdir there fails in odd ways or,
+ * under /proc, never returns (Node's recursive mkdir retries forever).
+ */
+async function refusePseudoFilesystem(root: string): Promise<void> {
+  let dir = root;
+  while (!(await exists(dir)) && dir !== path.dirname(dir)) dir = path.dirname(dir);
+  const kind = PSEUDO_FILESYSTEMS.get((await statfs(dir)).type);
+  if (kind) throw new UserError(`cannot create the image store at ${root}: ${dir} is a ${kind} filesystem, not storage`);
+}
+
 export class Store {
   readonly layout: StoreLayout;
 
@@ -69,6 +100,7 @@ export class Store {
   /** Opens the store at `root`, creating it on first use. */
   static async open(root: string): Promise<Store> {
     const store = new Store(root);
+    if (!(await exists(store.layout.images))) await refusePseudoFilesystem(root);
     try {
       await mkdir(store.layout.images, { recursive: true, mode: 0o700 });
       await mkdir(store.layout.tmp, { recursive: true, mode: 0o700 });

@@ -250,6 +250,19 @@ for (const mode of ['overlay', 'copy'] as const) {
     clean();
   });
 
+  test('a stack of 30 layers builds and renders (overlay options stay within a page)', () => {
+    let parent = base;
+    const dir = buildDir({}, { name: 'example.com/deep' });
+    for (let i = 1; i <= 30; i++) parent = buildOk([parent, '/bin/sh', '-c', `echo ${i} > /layer-${i}`], { cwd: dir });
+    const r = jetpack(root, ['run', parent, '/bin/sh', '-c', 'cat /layer-*'], { env });
+    assert.is(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').map(Number).sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i + 1));
+    const flat = path.join(work, `${mode}-deep.aci`);
+    jetpackOk(root, ['export', '-flat', parent, flat]);
+    assert.is(listAci(flat).filter((e) => /^rootfs\/layer-\d+$/.test(e)).length, 30);
+    clean();
+  });
+
   test('-keep keeps a failed container with a script that enters it', () => {
     const r = build(['-keep', base, '/bin/sh', '-c', 'echo kept > /marker; exit 1'], { cwd: buildDir() });
     assert.is(r.status, 1);

@@ -85,6 +85,14 @@ test('config prints every variable, or the named ones; path.share holds makeaci'
   assert.match(bad.stderr, /^jetpack: unknown config variable nope/);
 });
 
+test('a store root under /proc or /sys is refused with one line', () => {
+  for (const bad of ['/proc/jetpack-test/store', '/sys/jetpack-test']) {
+    const r = jetpack(bad, ['images']);
+    assert.is(r.status, 1, bad);
+    assert.match(r.stderr, new RegExp(`^jetpack: cannot create the image store at ${bad}: /(proc|sys) is a (proc|sysfs) filesystem, not storage\\n$`));
+  }
+});
+
 test('the store root comes from -root, else $JETPACK_ROOT', () => {
   const viaEnv = path.join(work, 'env-store');
   const out = sh(`JETPACK_ROOT="${viaEnv}" "${JETPACK}" config path.root`);
