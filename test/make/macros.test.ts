@@ -167,6 +167,27 @@ test('PKG_INSTALL on an image without a known package manager says so', () => {
   assert.match(r.out, /PKG_INSTALL: no package manager known for ID=busybox/);
 });
 
+test("PKG_INSTALL runs the parent's own package manager, chosen by ID and ID_LIKE in os-release", () => {
+  // Stand-in package managers that log their calls: this checks the macro's choice and
+  // command lines, on bases made from busybox (no Alpine or Fedora image is reachable here).
+  const cases: Array<[string, string, string]> = [
+    ['ID=alpine', 'apk', 'apk add --no-cache curl jq\n'],
+    ['ID=fedora', 'dnf', 'dnf install -y curl jq\ndnf clean all\n'],
+    ['ID=rocky\nID_LIKE="rhel centos fedora"', 'dnf', 'dnf install -y curl jq\ndnf clean all\n'],
+    ['ID=ubuntu\nID_LIKE=debian', 'apt-get', 'apt-get update -q\napt-get install -y -q --no-install-recommends curl jq\napt-get clean\n'],
+  ];
+  for (const [osRelease, tool, expected] of cases) {
+    const fake = `mkdir -p /usr/local/bin && printf '%s\\n' '#!/bin/sh' 'echo "\${0##*/} $*" >> /pm.log' > /usr/local/bin/${tool} && chmod +x /usr/local/bin/${tool} && printf '${osRelease}\\n' > /etc/os-release`;
+    const parentDir = tempDir('jetpack-fakedistro-');
+    writeFileSync(path.join(parentDir, 'manifest.json'), manifest(`example.com/fake-${tool}`));
+    const parent = jetpackOk(root, ['build', base, '/bin/sh', '-ec', fake], { cwd: parentDir }).trim();
+    const dir = imageDir(`PARENT_IMAGE = ${parent}\nPKG_INSTALL = curl jq\n${INCLUDE}\n`, { 'manifest.json': manifest('example.com/pkg') });
+    const r = make(dir);
+    assert.is(r.status, 0, r.out);
+    assert.is(readImageFile(dir, 'pm.log'), expected, osRelease);
+  }
+});
+
 test('Makefile.template builds as it is', () => {
   const dir = tempDir('jetpack-template-');
   sh(`cp "${REPO}/Makefile.template" "${dir}/Makefile"`);

@@ -122,6 +122,16 @@ test('import over http on loopback, with progress off outside a terminal', async
     assert.is(ok.status, 0, ok.stderr);
     assert.is(ok.stdout.trim(), smallID);
     assert.not.match(ok.stderr, /downloading/);
+    // On a terminal (script(1) gives it one) and outside CI, the download draws its progress.
+    const tty = await new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qec', `"${JETPACK}" -root="${store}" import ${base}/small.aci`, '/dev/null'], { env: { ...process.env, CI: '' } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', () => resolve(out));
+    });
+    const size = (body.length / (1 << 20)).toFixed(1);
+    assert.match(tty, `\rdownloading ${base}/small.aci: ${size} / ${size} MiB (100%)`);
+    assert.match(tty, `already in the store: example.com/small`);
     const missing = await jetpackAsync(store, ['import', `${base}/nope.aci`]);
     assert.is(missing.status, 1);
     assert.is(missing.stderr, `jetpack: cannot download ${base}/nope.aci: HTTP 404 Not Found\n`);
