@@ -30,7 +30,7 @@ function label(c) {
   if (c.cmd === 'cp' && a.includes('/dev/null')) return 'cp -a: the /dev template (once per store)';
   if (c.cmd === 'cp') return 'cp -a: the build dir into the work dir';
   if (c.cmd === 'touch') return 'touch -r: the layer root\'s mtime';
-  if (c.cmd === 'getfattr') return 'getfattr -R: opaque dirs in the layer';
+  if (c.cmd === 'getfattr') return 'getfattr: opaque marks of the layer\'s dirs the parent has';
   return `${c.cmd} ${a}`.slice(0, 70);
 }
 

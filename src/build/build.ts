@@ -21,8 +21,8 @@ export interface BuildOptions {
   network: 'host' | 'none';
   /** Keep a failed build's container for debugging. */
   keep: boolean;
-  /** Called with where a kept container is and how to enter it. */
-  onKept?: (dir: string, enter: string) => void;
+  /** Called with a line for the user: where a kept container is and how to enter it. */
+  notice?: (line: string) => void;
 }
 
 const STEPS = ['', 'create the build container', 'copy the build directory', 'copy -cp files', 'run the build command', 'read manifest.json', 'remove the work directory', 'save the image'];
@@ -117,8 +117,11 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
     await step(6, () => rm(c.hostPath(workDir), { recursive: true, force: true }));
     return await step(7, () => saveImage(store, staging, c, manifest, dependencies, workDir));
   } catch (err) {
-    if (opts.keep && container) await keepContainer(store, staging, container, opts);
-    else await staging.discard();
+    if (opts.keep && container && !container.finished) await keepContainer(store, staging, container, opts);
+    else {
+      if (opts.keep && container) opts.notice?.('-keep: nothing kept, the container was already taken apart to save the image');
+      await staging.discard();
+    }
     throw err;
   }
 }
@@ -182,5 +185,6 @@ async function keepContainer(store: Store, staging: Staging, container: Containe
   const moved = container.relocated(dir);
   const enter = path.join(dir, 'enter');
   await moved.writeEnterScript(enter, opts.network);
-  opts.onKept?.(dir, enter);
+  opts.notice?.(`kept the build container in ${dir}`);
+  opts.notice?.(`enter it with ${enter}; remove it with rm -rf ${dir}`);
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -14,6 +14,30 @@ import { cachedTools, TOOLS_MOUNT } from './tools.js';
 export type ContainerMode = 'overlay' | 'copy';
 
 const HOST_RESOLV_CONF = '/etc/resolv.conf';
+
+/**
+ * What a container keeps in its directory beside its layer (`rootfs`), by name relative to
+ * it: the container's commands run there. All of it goes when the layer is finished.
+ */
+const SCRATCH = {
+  /** overlay: the root's work dir */
+  work: 'work',
+  /** overlay: short names of the stack's layers (linkLowerDirs) */
+  layers: 'layers',
+  /** overlay: mount points and resolv.conf the image lacks */
+  scaffold: 'scaffold',
+  /** the /dev template (a symlink) */
+  devTemplate: 'dev-template',
+  /** overlay: /dev's upper and work dirs */
+  dev: 'dev',
+  devWork: 'dev-work',
+  /** the container's mounts; `fstab.dev` in copy mode */
+  fstab: 'fstab',
+  fstabDev: 'fstab.dev',
+  /** the root as the container sees it: the overlay's mount point, or the copied tree */
+  mnt: 'mnt',
+  tree: 'tree',
+} as const;
 const MOUNT_POINTS = ['proc', 'sys', 'dev', TOOLS_MOUNT.slice(1)];
 
 /** The top-most version of `rel` in a stack of layers (bottom first), or undefined if absent or whited out. */
@@ -45,6 +69,8 @@ export class Container {
   private hasHostResolvConf = false;
   /** overlay: the stack's short names in `dir` (linkLowerDirs). */
   private lowerDirs: string[] = [];
+  /** Whether finishLayer() has taken the container apart (it can no longer run anything). */
+  finished = false;
 
   /** The container's root as the host sees it: its mount point (overlay) or its tree (copy). */
   readonly root: string;
@@ -58,7 +84,7 @@ export class Container {
     readonly lent: { tools: string; devices: string },
   ) {
     this.layerDir = path.join(dir, 'rootfs');
-    this.root = path.join(dir, mode === 'overlay' ? 'mnt' : 'tree');
+    this.root = path.join(dir, mode === 'overlay' ? SCRATCH.mnt : SCRATCH.tree);
   }
 
   /** A container in `dir` over the layer `stack` (bottom first); `cacheDir` keeps what the host lends containers. */
@@ -70,15 +96,15 @@ export class Container {
     ]);
     const container = new Container(dir, stack, mode, { tools, devices });
     await mkdir(container.layerDir);
-    await mkdir(path.join(dir, 'dev'));
-    await mkdir(path.join(dir, 'dev-work'));
     // The layer's root carries the parent's root metadata, as an overlay upperdir must.
     await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
     await mkdir(container.root);
+    // Named relative to `dir` like the rest, so no store path can break an overlay option.
+    await symlink(devices, path.join(dir, SCRATCH.devTemplate));
     if (mode === 'overlay') {
-      await mkdir(path.join(dir, 'work'));
-      container.lowerDirs = await linkLowerDirs(dir, stack);
-      await container.makeScaffold(path.join(dir, 'scaffold'));
+      for (const scratch of [SCRATCH.work, SCRATCH.dev, SCRATCH.devWork]) await mkdir(path.join(dir, scratch));
+      container.lowerDirs = await linkLowerDirs(dir, SCRATCH.layers, stack);
+      await container.makeScaffold(path.join(dir, SCRATCH.scaffold));
     } else {
       for (const layer of stack) await copyLayerOnto(layer, container.root);
       await container.prepareCopyRoot();
@@ -125,9 +151,8 @@ export class Container {
   /** Makes `layerDir` hold exactly the changes, with the parent's root metadata on its root. */
   async finishLayer(exclude: string[]): Promise<void> {
     if (this.mode === 'copy') await diffIntoLayer(this.root, this.snapshot!, this.layerDir, exclude);
-    for (const scratch of ['work', 'layers', 'scaffold', 'dev', 'dev-work', 'fstab', this.root]) {
-      await rm(path.resolve(this.dir, scratch), { recursive: true, force: true });
-    }
+    for (const scratch of Object.values(SCRATCH)) await rm(path.join(this.dir, scratch), { recursive: true, force: true });
+    this.finished = true;
     await run('touch', ['-h', '-r', this.stack[this.stack.length - 1]!, this.layerDir]);
   }
 
@@ -154,9 +179,10 @@ export class Container {
   /** Writes the container's fstab and returns the command line that runs `command` in it. */
   private async prepare(command: string[], opts: { cwd: string; network: 'host' | 'none' }): Promise<[string, string[]]> {
     const spec = this.spec(command, opts);
-    const fstab = path.join(this.dir, 'fstab');
-    await writeFile(fstab, containerFstab(spec));
-    return containerCommand(spec, fstab);
+    const fstab = containerFstab(spec);
+    await writeFile(path.join(this.dir, SCRATCH.fstab), fstab.main);
+    if (fstab.dev !== undefined) await writeFile(path.join(this.dir, SCRATCH.fstabDev), fstab.dev);
+    return containerCommand(spec, path.join(this.dir, SCRATCH.fstab));
   }
 
   private spec(command: string[], opts: { cwd: string; network: 'host' | 'none' }): NamespaceSpec {
@@ -165,9 +191,12 @@ export class Container {
       root: this.root,
       overlay:
         this.mode === 'overlay'
-          ? { lowerdirs: [...this.lowerDirs, 'scaffold'], upperdir: path.basename(this.layerDir), workdir: 'work' }
+          ? { lowerdirs: [...this.lowerDirs, SCRATCH.scaffold], upperdir: path.basename(this.layerDir), workdir: SCRATCH.work }
           : undefined,
-      dev: { template: this.lent.devices, upperdir: 'dev', workdir: 'dev-work' },
+      dev: {
+        template: SCRATCH.devTemplate,
+        overlay: this.mode === 'overlay' ? { upperdir: SCRATCH.dev, workdir: SCRATCH.devWork } : undefined,
+      },
       resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
       tools: this.lent.tools,
       network: opts.network,

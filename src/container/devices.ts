@@ -1,6 +1,7 @@
-import { access, chmod, mkdir, symlink } from 'node:fs/promises';
+import { chmod, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { cachedDir } from '../util/cached-dir.js';
+import { pathExists } from '../util/fs.js';
 import { run } from '../util/process.js';
 
 /** The host devices every container gets (as nodes with the host's numbers and modes). */
@@ -29,7 +30,7 @@ export function cachedDevices(cacheDir: string): Promise<string> {
     for (const [name, target] of LINKS) await symlink(target, path.join(dir, name));
     const present = [];
     for (const name of DEVICES) {
-      if (await access(`/dev/${name}`).then(() => true, () => false)) present.push(`/dev/${name}`);
+      if (await pathExists(`/dev/${name}`)) present.push(`/dev/${name}`);
     }
     // cp -a makes device nodes (mknod) with the host's numbers, modes and owners.
     await run('cp', ['-a', '--', ...present, dir], { what: 'making the container /dev template' });

@@ -8,7 +8,8 @@ import { TOOLS_MOUNT } from './tools.js';
  *   unshare --kill-child -m -p -i -u  new mount, PID, IPC, UTS (and optionally net) namespaces;
  *                                     the namespaces die with their first process
  *   sh -ec SETUP                      one `mount -a` of the container's fstab (the rootfs,
- *                                     /proc, /sys read-only, /dev, resolv.conf, the tools),
+ *                                     /proc, /sys read-only, /dev, resolv.conf, the tools;
+ *                                     two, around a copy of the /dev template, in copy mode),
  *                                     the hostname; then drops to the command:
  *   env -i … unshare --root --wd      chroot + chdir + exec with a clean environment
  *
@@ -25,10 +26,11 @@ export interface NamespaceSpec {
   /** overlayfs mount options for `root`, or undefined when `root` is a plain directory. */
   overlay?: { lowerdirs: string[]; upperdir: string; workdir: string };
   /**
-   * The container's /dev: an overlay of a template holding the device nodes, symlinks and
-   * the pts/ and shm/ mount points (devices.ts), with a private upper dir.
+   * The container's /dev, made from a template holding the device nodes, symlinks and the
+   * pts/ and shm/ mount points (devices.ts): with overlayfs, an overlay of the template with
+   * a private upper dir; without, a tmpfs the template is copied into.
    */
-  dev: { template: string; upperdir: string; workdir: string };
+  dev: { template: string; overlay?: { upperdir: string; workdir: string } };
   /** Host file bind-mounted over the container's /etc/resolv.conf (must exist as a regular file there). */
   resolvConf?: string;
   /** Host directory bind-mounted read-only at TOOLS_MOUNT (the mount point must exist). */
@@ -42,9 +44,10 @@ export interface NamespaceSpec {
 }
 
 const SETUP = `
-fstab=$1; dir=$2; root=$3; net=$4; name=$5; shift 5
+fstab=$1; devcopy=$2; dir=$3; root=$4; net=$5; name=$6; shift 6
 cd "$dir"
 mount -a --fstab "$fstab"
+if [ -n "$devcopy" ]; then cp -a "$devcopy/." "$root/dev/"; mount -a --fstab "$fstab.dev"; fi
 if [ "$net" = none ] && command -v ip >/dev/null; then ip link set lo up; fi
 { echo "$name" > "$root/proc/sys/kernel/hostname"; } 2>/dev/null || true
 exec "$@"
@@ -59,24 +62,38 @@ function overlayOptions(o: { lowerdirs: string[]; upperdir: string; workdir: str
   return `lowerdir=${[...o.lowerdirs].reverse().join(':')},upperdir=${o.upperdir},workdir=${o.workdir}`;
 }
 
-/** The container's mounts, in order, as an fstab for the one `mount -a` of SETUP. */
-export function containerFstab(spec: NamespaceSpec): string {
-  const r = spec.root;
-  const mounts: Array<[string, string, string, string]> = [];
-  if (spec.overlay) mounts.push(['overlay', r, 'overlay', overlayOptions(spec.overlay)]);
-  mounts.push(
-    ['proc', `${r}/proc`, 'proc', 'nosuid,nodev,noexec'],
-    ['sysfs', `${r}/sys`, 'sysfs', 'ro,nosuid,nodev,noexec'],
-    ['overlay', `${r}/dev`, 'overlay', `${overlayOptions({ ...spec.dev, lowerdirs: [spec.dev.template] })},nosuid`],
-    ['devpts', `${r}/dev/pts`, 'devpts', 'newinstance,ptmxmode=0666,mode=620,nosuid,noexec'],
-    ['tmpfs', `${r}/dev/shm`, 'tmpfs', 'mode=1777,nosuid,nodev'],
-  );
-  if (spec.resolvConf) mounts.push([spec.resolvConf, `${r}/etc/resolv.conf`, 'none', 'bind,ro']);
-  if (spec.tools) mounts.push([spec.tools, `${r}${TOOLS_MOUNT}`, 'none', 'bind,ro']);
+type Mount = [source: string, target: string, type: string, options: string];
+
+function fstabText(mounts: Mount[]): string {
   return mounts.map(([source, target, type, options]) => `${fstabField(source)} ${fstabField(target)} ${type} ${fstabField(options)} 0 0\n`).join('');
 }
 
-/** The command and arguments that run `spec.command` in a fresh container; `fstab` holds containerFstab(spec). */
+/**
+ * The container's mounts, in order, as fstab text for `mount -a` in SETUP: `main`, and in
+ * copy mode `dev`, mounted once the /dev template has been copied into the tmpfs /dev
+ * (SETUP reads it from the main file's name + ".dev").
+ */
+export function containerFstab(spec: NamespaceSpec): { main: string; dev?: string } {
+  const r = spec.root;
+  const main: Mount[] = [];
+  if (spec.overlay) main.push(['overlay', r, 'overlay', overlayOptions(spec.overlay)]);
+  main.push(['proc', `${r}/proc`, 'proc', 'nosuid,nodev,noexec'], ['sysfs', `${r}/sys`, 'sysfs', 'ro,nosuid,nodev,noexec']);
+  const { template, overlay } = spec.dev;
+  if (overlay) main.push(['overlay', `${r}/dev`, 'overlay', `${overlayOptions({ ...overlay, lowerdirs: [template] })},nosuid`]);
+  else main.push(['tmpfs', `${r}/dev`, 'tmpfs', 'mode=755,nosuid,size=65536k']);
+  const onDev: Mount[] = [
+    ['devpts', `${r}/dev/pts`, 'devpts', 'newinstance,ptmxmode=0666,mode=620,nosuid,noexec'],
+    ['tmpfs', `${r}/dev/shm`, 'tmpfs', 'mode=1777,nosuid,nodev'],
+  ];
+  if (spec.resolvConf) onDev.push([spec.resolvConf, `${r}/etc/resolv.conf`, 'none', 'bind,ro']);
+  if (spec.tools) onDev.push([spec.tools, `${r}${TOOLS_MOUNT}`, 'none', 'bind,ro']);
+  return overlay ? { main: fstabText([...main, ...onDev]) } : { main: fstabText(main), dev: fstabText(onDev) };
+}
+
+/**
+ * The command and arguments that run `spec.command` in a fresh container; `fstab` names the
+ * file holding containerFstab(spec).main (and `fstab`.dev its `dev` part, if any).
+ */
 export function containerCommand(spec: NamespaceSpec, fstab: string): [string, string[]] {
   const namespaces = ['--mount', '--pid', '--ipc', '--uts', '--propagation', 'private', '--kill-child=SIGKILL'];
   if (spec.network === 'none') namespaces.push('--net');
@@ -95,6 +112,7 @@ export function containerCommand(spec: NamespaceSpec, fstab: string): [string, s
       SETUP,
       'jetpack-container',
       fstab,
+      spec.dev.overlay ? '' : spec.dev.template,
       spec.dir,
       spec.root,
       spec.network,

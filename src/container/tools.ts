@@ -1,7 +1,8 @@
-import { access, copyFile, mkdir, readlink, realpath, stat, writeFile, constants as fs } from 'node:fs/promises';
+import { copyFile, mkdir, readlink, realpath, stat, writeFile, constants as fs } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { cachedDir } from '../util/cached-dir.js';
+import { pathExists } from '../util/fs.js';
 import { run } from '../util/process.js';
 
 /** Where build containers see the tools jetpack lends them (read-only, never saved). */
@@ -10,7 +11,7 @@ export const TOOLS_MOUNT = '/.jetpack.tools';
 async function which(cmd: string): Promise<string> {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
     const candidate = path.join(dir || '.', cmd);
-    if (await access(candidate, fs.X_OK).then(() => true, () => false)) return candidate;
+    if (await pathExists(candidate, fs.X_OK)) return candidate;
   }
   throw new UserError(`${cmd} is not installed on the host (apt-get install ${cmd})`);
 }

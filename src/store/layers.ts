@@ -54,16 +54,25 @@ export async function walkLayer(root: string): Promise<LayerEntry[]> {
   return out;
 }
 
+/** Paths split for command lines: 500 long paths stay far below ARG_MAX (2 MiB). */
+function inBatches(paths: string[], size = 500): string[][] {
+  const batches: string[][] = [];
+  for (let i = 0; i < paths.length; i += size) batches.push(paths.slice(i, i + size));
+  return batches;
+}
+
 /**
  * Directories of a layer marked opaque (they hide everything below them in lower layers):
  * all of them, or those among `dirs` (paths relative to `root`).
  */
 export async function opaqueDirs(root: string, dirs?: string[]): Promise<string[]> {
-  if (dirs?.length === 0) return [];
-  const targets = dirs ? dirs.map((d) => path.join(root, d)) : ['-R', root];
-  const out = await run('getfattr', ['-P', '-h', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', ...targets], {
-    what: `reading overlay marks of ${root}`,
-  });
+  const batches = dirs ? inBatches(dirs.map((d) => path.join(root, d))) : [['-R', root]];
+  let out = '';
+  for (const targets of batches) {
+    out += await run('getfattr', ['-P', '-h', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', ...targets], {
+      what: `reading overlay marks of ${root}`,
+    });
+  }
   return out
     .split('\n')
     .filter((line) => line.startsWith('# file: '))
@@ -107,12 +116,9 @@ export async function copyEntry(fromRoot: string, rel: string, toRoot: string): 
   await copyTree(fromRoot, toRoot, `copying ${rel} from ${fromRoot}`, [rel]);
 }
 
-const MKNOD_BATCH = 500;
-
 /** Creates overlay whiteouts (0:0 character devices) at `paths`, relative to `root`; parents must exist. */
 export async function makeWhiteouts(root: string, paths: string[]): Promise<void> {
-  for (let i = 0; i < paths.length; i += MKNOD_BATCH) {
-    const batch = paths.slice(i, i + MKNOD_BATCH).map((p) => path.join(root, p));
+  for (const batch of inBatches(paths.map((p) => path.join(root, p)))) {
     await run('sh', ['-ec', 'for p; do mknod -m 000 "$p" c 0 0; done', 'sh', ...batch], { what: 'creating whiteouts' });
   }
 }

@@ -12,7 +12,7 @@ export class StoreLayout {
   readonly images: string;
   readonly tmp: string;
   readonly lockFile: string;
-  /** Tools lent to build containers (GNU make), cached per host binary. */
+  /** What the host lends every container (GNU make, the /dev template), each made once. */
   readonly tools: string;
 
   constructor(readonly root: string) {

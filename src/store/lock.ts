@@ -8,12 +8,15 @@ export interface Lock {
 
 const BUSY = 75;
 
-/** An fd on `file` (a file, created if missing, or a directory) to lock; libuv opens every fd close-on-exec. */
-function openForLock(file: string): number {
+/**
+ * An fd on `file` to lock: a lock file, created if missing, or a directory (a staging dir,
+ * which must exist). libuv opens every fd close-on-exec.
+ */
+function openForLock(file: string, create: boolean): number {
   try {
     return openSync(file, fs.O_RDONLY);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !create) throw err;
     return openSync(file, fs.O_RDONLY | fs.O_CREAT, 0o644);
   }
 }
@@ -26,10 +29,11 @@ function openForLock(file: string): number {
  * stale lock; and the fd is close-on-exec, so no other child (a container) inherits it.
  * Returns null when `wait` is false and someone else holds the lock.
  */
-export async function acquireLock(file: string, mode: 'shared' | 'exclusive', wait = true): Promise<Lock | null> {
+export async function acquireLock(file: string, mode: 'shared' | 'exclusive', opts: { wait?: boolean; create?: boolean } = {}): Promise<Lock | null> {
+  const { wait = true, create = false } = opts;
   let fd: number;
   try {
-    fd = openForLock(file);
+    fd = openForLock(file, create);
   } catch (err) {
     throw new UserError(`cannot lock ${file}: ${(err as Error).message}`);
   }

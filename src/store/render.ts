@@ -24,14 +24,14 @@ export interface RenderedTree {
 const unwrapped: CommandWrapper = (cmd, args) => [cmd, args];
 
 /**
- * Short names for overlay lower dirs: symlinks `layers/0`, `layers/1`, … in `dir`, returned
+ * Short names for overlay lower dirs: symlinks `SUB/0`, `SUB/1`, … in `dir`, returned
  * relative to it, for a mount made with `dir` as the working directory. overlayfs takes its
- * options in one 4 KiB page; full store paths (~180 bytes each) would stop a stack at ~22
- * layers, short names at overlayfs's own limit (500).
+ * options in one 4 KiB page: full store paths (~180 bytes each) would stop a stack at ~22
+ * layers, short names at ~370 (overlayfs itself allows 500).
  */
-export async function linkLowerDirs(dir: string, layers: string[]): Promise<string[]> {
-  await mkdir(path.join(dir, 'layers'));
-  const names = layers.map((_, i) => `layers/${i}`);
+export async function linkLowerDirs(dir: string, sub: string, layers: string[]): Promise<string[]> {
+  await mkdir(path.join(dir, sub));
+  const names = layers.map((_, i) => `${sub}/${i}`);
   await Promise.all(layers.map((layer, i) => symlink(layer, path.join(dir, names[i]!))));
   return names;
 }
@@ -50,7 +50,7 @@ export async function renderLayers(layers: string[], workDir: string): Promise<R
   const mountpoint = path.join(workDir, 'rootfs');
   await mkdir(mountpoint, { recursive: true });
   if (layers.length > 1 && (await overlayAvailable())) {
-    const lowerdir = (await linkLowerDirs(workDir, layers)).reverse().join(':');
+    const lowerdir = (await linkLowerDirs(workDir, 'layers', layers)).reverse().join(':');
     const script = 'cd "$1"; mount -t overlay -o "ro,lowerdir=$2" overlay rootfs; cd "$OLDPWD"; shift 2; exec "$@"';
     return {
       parent: workDir,

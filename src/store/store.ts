@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { pathExists } from '../util/fs.js';
 import { isImageID } from '../image/id.js';
 import { parseImageManifest, type ImageManifest } from '../image/manifest.js';
 import type { Compression } from '../archive/compression.js';
@@ -72,20 +73,13 @@ const PSEUDO_FILESYSTEMS = new Map([
   [0xcafe4a11, 'bpf'],
 ]);
 
-function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * Refuses a new store under /proc, /sys and the like: mkdir there fails in odd ways or,
  * under /proc, never returns (Node's recursive mkdir retries forever).
  */
 async function refusePseudoFilesystem(root: string): Promise<void> {
   let dir = root;
-  while (!(await exists(dir)) && dir !== path.dirname(dir)) dir = path.dirname(dir);
+  while (!(await pathExists(dir)) && dir !== path.dirname(dir)) dir = path.dirname(dir);
   const kind = PSEUDO_FILESYSTEMS.get((await statfs(dir)).type);
   if (kind) throw new UserError(`cannot create the image store at ${root}: ${dir} is a ${kind} filesystem, not storage`);
 }
@@ -100,7 +94,7 @@ export class Store {
   /** Opens the store at `root`, creating it on first use. */
   static async open(root: string): Promise<Store> {
     const store = new Store(root);
-    if (!(await exists(store.layout.images))) await refusePseudoFilesystem(root);
+    if (!(await pathExists(store.layout.images))) await refusePseudoFilesystem(root);
     try {
       await mkdir(store.layout.images, { recursive: true, mode: 0o700 });
       await mkdir(store.layout.tmp, { recursive: true, mode: 0o700 });
@@ -114,7 +108,7 @@ export class Store {
 
   /** Serialises changes to images/: brief, so readers and long builds never wait on it. */
   async locked<T>(fn: () => Promise<T>, mode: 'shared' | 'exclusive' = 'exclusive'): Promise<T> {
-    const lock = (await acquireLock(this.layout.lockFile, mode))!;
+    const lock = (await acquireLock(this.layout.lockFile, mode, { create: true }))!;
     try {
       return await fn();
     } finally {
@@ -141,7 +135,7 @@ export class Store {
     const removed: string[] = [];
     for (const name of await readdir(this.layout.tmp)) {
       const entry = path.join(this.layout.tmp, name);
-      const lock = await acquireLock(entry, 'exclusive', false).catch(() => null);
+      const lock = await acquireLock(entry, 'exclusive', { wait: false }).catch(() => null); // null: busy, or gone
       if (lock === null && !name.startsWith('destroy-')) continue;
       try {
         // Retries: a process of the dead operation may still be writing there for a moment.
@@ -157,7 +151,7 @@ export class Store {
   /** Reaps leftovers now if the store is idle (nobody holds its lock); never waits. */
   async tidy(): Promise<void> {
     if ((await readdir(this.layout.tmp)).length === 0) return; // the usual case: nothing to reap, no lock taken
-    const lock = await acquireLock(this.layout.lockFile, 'exclusive', false);
+    const lock = await acquireLock(this.layout.lockFile, 'exclusive', { wait: false, create: true });
     if (!lock) return;
     try {
       await this.reapLeftovers();
@@ -212,8 +206,7 @@ export class Store {
     await writeFile(staging.path(IMAGE_FILES.info), JSON.stringify(info, null, 2) + '\n', { mode: 0o644 });
     const added = await this.locked(async () => {
       for (const dep of info.dependencies) {
-        const present = await stat(path.join(this.layout.imageDir(dep), IMAGE_FILES.info)).then(() => true, () => false);
-        if (!present) throw new UserError(`dependency ${dep} was removed from the store while this image was being made`);
+        if (!(await pathExists(path.join(this.layout.imageDir(dep), IMAGE_FILES.info)))) throw new UserError(`dependency ${dep} was removed from the store while this image was being made`);
       }
       try {
         await rename(staging.dir, this.layout.imageDir(info.id));

@@ -1,5 +1,6 @@
-import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { pathExists } from './fs.js';
 
 /**
  * A directory made once by `fill` and reused after: filled under a scratch name and renamed
@@ -7,7 +8,7 @@ import path from 'node:path';
  * both end up with one (the loser's scratch copy is dropped).
  */
 export async function cachedDir(dir: string, fill: (scratch: string) => Promise<void>): Promise<string> {
-  if (await access(dir).then(() => true, () => false)) return dir;
+  if (await pathExists(dir)) return dir;
   await mkdir(path.dirname(dir), { recursive: true, mode: 0o755 });
   const scratch = await mkdtemp(`${dir}.tmp-`);
   try {

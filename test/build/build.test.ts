@@ -246,6 +246,9 @@ for (const mode of ['overlay', 'copy'] as const) {
     assert.is(sh(`tar -xOf "${layered}" rootfs/out.zero`), '00000000');
     const after = jetpack(root, ['run', base, '/bin/sh', '-c', 'test ! -e /dev/scratch && test ! -e /dev/shm/d'], { env });
     assert.is(after.status, 0, 'the next container starts from the template');
+    // The copy path is for hosts without overlayfs: its containers mount none, /dev included.
+    const overlays = jetpack(root, ['run', base, '/bin/sh', '-c', 'grep -c "^overlay " /proc/mounts || true'], { env }).stdout.trim();
+    assert.is(overlays, mode === 'copy' ? '0' : '2', 'overlay mounts in the container (root and /dev)');
     assert.is(sh(`ls -A "${root}/tools/dev-1" | sort | tr "\\n" " "`), 'fd full null ptmx pts random shm stderr stdin stdout tty urandom zero ');
     clean();
   });

@@ -43,16 +43,28 @@ test('version prints the package version', () => {
   assert.is(jetpack(root, ['version']).stdout, `jetpack ${version}\n`);
 });
 
-test('NODE_EXTRA_CA_CERTS reaches Node only when an https:// location is given', () => {
+test('NODE_EXTRA_CA_CERTS reaches Node only when an http(s) location is given', () => {
   // Node warns at start-up when the file cannot be read: the warning shows the variable arrived.
   const env = { NODE_EXTRA_CA_CERTS: path.join(work, 'no-such-ca.pem') };
   const version = jetpack(root, ['version'], { env });
   assert.is(version.status, 0);
   assert.is(version.stderr, '');
-  const https = jetpack(root, ['import', 'https://127.0.0.1:9/image.aci'], { env });
-  assert.is(https.status, 1);
-  assert.match(https.stderr, /Ignoring extra certs from/);
-  assert.match(https.stderr, /jetpack: cannot download https:\/\/127\.0\.0\.1:9\/image\.aci/);
+  // An http URL may redirect to https; the scheme's case does not matter.
+  for (const url of ['https://127.0.0.1:9/image.aci', 'http://127.0.0.1:9/image.aci', 'HTTPS://127.0.0.1:9/image.aci']) {
+    const r = jetpack(root, ['import', url], { env });
+    assert.is(r.status, 1, url);
+    assert.match(r.stderr, /Ignoring extra certs from/, url);
+    assert.match(r.stderr, `jetpack: cannot download ${url}`);
+  }
+});
+
+test('-debug and JETPACK_DEBUG give stack traces that name src/ lines', () => {
+  for (const [args, env] of [[['-debug'], {}], [[], { JETPACK_DEBUG: '1' }]] as const) {
+    const r = jetpack(root, [...args, 'export', 'no-such-image'], { env });
+    assert.is(r.status, 1);
+    assert.match(r.stderr, /^jetpack: no image no-such-image in the store/);
+    assert.match(r.stderr, /\(\S+\/src\/store\/lookup\.ts:\d+:\d+\)/);
+  }
 });
 
 test('a command loads only the code it runs (no zlib, crypto, child_process or worker_threads for version)', () => {

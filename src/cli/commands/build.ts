@@ -33,7 +33,7 @@ async function runBuild(ctx: Context, ref: string, command: string[], flags: Par
     command,
     network: networkOf(flags),
     keep: flagBoolean(flags, 'keep'),
-    onKept: (dir, enter) => process.stderr.write(`jetpack: kept the build container in ${dir}\njetpack: enter it with ${enter}; remove it with rm -rf ${dir}\n`),
+    notice: (line) => process.stderr.write(`jetpack: ${line}\n`),
   });
   process.stderr.write(`built ${formatImageName(image.manifest)}\n`);
   await saveID(flagString(flags, 'saveid'), image.id);

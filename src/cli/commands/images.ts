@@ -5,14 +5,16 @@ import { flagBoolean } from '../flags.js';
 
 /** What these commands run, loaded only when one of them runs (see scripts/build.mjs). */
 async function load() {
-  const [id, manifest, name, lookup] = await Promise.all([
+  const [{ shortImageID }, { annotationValue, serializeManifest }, { formatImageName }, { describeImage, resolveImage }] = await Promise.all([
     import('../../image/id.js'),
     import('../../image/manifest.js'),
     import('../../image/name.js'),
     import('../../store/lookup.js'),
   ]);
-  return { ...id, ...manifest, ...name, ...lookup };
+  return { shortImageID, annotationValue, serializeManifest, formatImageName, describeImage, resolveImage };
 }
+
+type Loaded = Awaited<ReturnType<typeof load>>;
 
 function table(rows: string[][], header: string[] | null, separator: string): string {
   const all = header ? [header, ...rows] : rows;
@@ -61,8 +63,7 @@ export const imagesCommand: Command = {
   },
 };
 
-async function showImage(image: StoredImage, deps: StoredImage[]): Promise<string> {
-  const { annotationValue, describeImage, formatImageName } = await load();
+function showImage(image: StoredImage, deps: StoredImage[], { annotationValue, describeImage, formatImageName }: Loaded): string {
   const m = image.manifest;
   const lines = [
     `ID\t${image.id}`,
@@ -94,15 +95,15 @@ export const showImageCommand: Command = {
   flags: [{ name: 'q', kind: 'boolean', help: 'print only the full image ID (resolves IMAGE for scripts)' }],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
-    const { resolveImage } = await load();
+    const loaded = await load();
     const store = await ctx.store();
-    const image = await resolveImage(store, flags.positional[0]!);
+    const image = await loaded.resolveImage(store, flags.positional[0]!);
     if (flagBoolean(flags, 'q')) {
       process.stdout.write(`${image.id}\n`);
       return;
     }
     const deps = await Promise.all(image.info.dependencies.map(async (id) => (await store.get(id))!));
-    process.stdout.write(await showImage(image, deps));
+    process.stdout.write(showImage(image, deps, loaded));
   },
 };
 
