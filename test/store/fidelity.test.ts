@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MINIMAL_MANIFEST, describeTree, jetpackOk, makeAciWithTar, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { JETPACK, MINIMAL_MANIFEST, describeTree, jetpackOk, makeAciWithTar, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { makeFidelityRootfs } from '../helpers/rootfs.js';
 
 const work = tempDir();
@@ -85,6 +85,15 @@ test('flat export is deterministic and re-imports to the ID it printed', () => {
   assert.is(jetpackOk(other, ['import', a]).trim(), idA);
   const c = path.join(work, 'det-c.aci');
   assert.is(jetpackOk(other, ['export', '-flat', idA, c]).trim(), idA, 'flat export of a flat import is a fixed point');
+  // Into a file tar writes the ACI and jetpack hashes it back; to a pipe (or a write-only
+  // redirect) it flows through jetpack: both ways give the same bytes and the same ID.
+  const piped = path.join(work, 'det-piped.aci');
+  const idPiped = sh(`"${JETPACK}" -root="${root}" export -flat ${id} - 2>&1 >"${piped}" | tail -n 1`).trim();
+  assert.is(idPiped, idA);
+  assert.ok(readFileSync(piped).equals(readFileSync(a)), 'byte-identical through a redirect');
+  const viaCat = path.join(work, 'det-cat.aci');
+  sh(`"${JETPACK}" -root="${root}" export -flat ${id} - 2>/dev/null | cat >"${viaCat}"`);
+  assert.ok(readFileSync(viaCat).equals(readFileSync(a)), 'byte-identical through a pipe');
 });
 
 test.after(() => removeDir(work));
