@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { imageIDFromDigest, newImageHash } from '../image/id.js';
+import { explainDiskFull } from '../util/disk.js';
 import { spawnReader, spawnWriter } from '../util/process.js';
 import { Progress } from '../util/progress.js';
 import { compressedSink, type Compression } from './compression.js';
@@ -78,7 +79,9 @@ async function archiveIntoFile(cmd: string, args: string[], list: Readable | und
     tar.kill();
     throw err;
   }
-  await exited;
+  await exited.catch(async (err: unknown) => {
+    throw await explainDiskFull(err, `/proc/self/fd/${fd}`, 'writing the ACI');
+  });
   await feeding;
   return hash;
 }

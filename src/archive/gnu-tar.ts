@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { explainDiskFull } from '../util/disk.js';
 import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
 import type { Compression } from './compression.js';
 
@@ -55,5 +56,7 @@ export async function copyTree(fromRoot: string, toRoot: string, what: string, m
   const select = members ? ['--no-recursion', '--null', '-T', '-'] : ['.'];
   const list = members && Readable.from([Buffer.from(members.map((m) => `${m}\0`).join(''))]);
   const archive = spawnReader('tar', ['-c', '-f', '-', '-C', fromRoot, ...TAR_KEEP, ...select], { stdin: list, what });
-  await feedProcess(archive, spawnWriter('tar', [...tarExtract(), '-C', toRoot], { what }));
+  await feedProcess(archive, spawnWriter('tar', [...tarExtract(), '-C', toRoot], { what })).catch(async (err: unknown) => {
+    throw await explainDiskFull(err, toRoot, what);
+  });
 }

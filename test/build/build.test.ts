@@ -222,6 +222,24 @@ for (const mode of ['overlay', 'copy'] as const) {
     clean();
   });
 
+  test('a disk that fills up while the image is saved fails step 7 and leaves nothing', () => {
+    const mnt = path.join(work, `${mode}-tiny`);
+    sh(`mkdir -p "${mnt}" && mount -t tmpfs -o size=14m tmpfs "${mnt}"`);
+    try {
+      const tiny = path.join(mnt, 'store');
+      const parent = importBusybox(tiny, path.join(work, `${mode}-tiny-scratch`));
+      const before = storeState(tiny);
+      const r = jetpack(tiny, ['build', parent, '/bin/sh', '-c', 'head -c 6000000 /dev/urandom > /big'], { cwd: buildDir(), env });
+      assert.is(r.status, 1, r.stderr);
+      assert.match(r.stderr, /^jetpack: build failed at step 7 \(save the image\): [^\n]*no space left on device[^\n]*\n$/i);
+      assert.equal(storeState(tiny), before);
+      assert.equal(mountsOf(tiny), []);
+      assert.is(jetpack(tiny, ['fsck']).status, 0);
+    } finally {
+      sh(`umount "${mnt}"`);
+    }
+  });
+
   test('SIGKILL of jetpack kills the container; the next build reaps what it left', async () => {
     const before = storeState(root).images;
     const child = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sleep', '3021'], { cwd: buildDir(), env: { ...process.env, ...env }, stdio: 'ignore' });
