@@ -12,6 +12,9 @@
 # Writes its results to docs/BENCHMARKS.md under "## Import and export, stage by stage".
 set -Eeuo pipefail
 shopt -s inherit_errexit
+# The node lines below stand for jetpack's own node process, which bin/jetpack starts without
+# NODE_EXTRA_CA_CERTS (Node 20 parses that bundle at start-up: ~85 ms; docs/DESIGN-CHOICES.md).
+unset NODE_EXTRA_CA_CERTS
 
 ROUNDS=${ROUNDS:-3}
 BENCH_FS=${BENCH_FS:-loop}
