@@ -117,8 +117,13 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
     await step(6, () => rm(c.hostPath(workDir), { recursive: true, force: true }));
     return await step(7, () => saveImage(store, staging, c, manifest, dependencies, workDir));
   } catch (err) {
-    if (opts.keep && container && !container.finished) await keepContainer(store, staging, container, opts);
-    else {
+    if (opts.keep && container && !container.finished) {
+      // The build's own failure is what the user needs to see; a failed keep only adds a line.
+      await keepContainer(store, staging, container, opts).catch(async (keepErr: Error) => {
+        opts.notice?.(`-keep: nothing kept: ${keepErr.message}`);
+        await staging.discard();
+      });
+    } else {
       if (opts.keep && container) opts.notice?.('-keep: nothing kept, the container was already taken apart to save the image');
       await staging.discard();
     }
@@ -175,16 +180,24 @@ async function saveImage(
   return image;
 }
 
-/** Moves a failed build's container out of tmp/ (where fsck would reap it) with a script to enter it. */
+/**
+ * Moves a failed build's container out of tmp/ (where fsck would reap it) with a script to
+ * enter it. If that fails (a full disk), nothing is kept and the error says why.
+ */
 async function keepContainer(store: Store, staging: Staging, container: Container, opts: BuildOptions): Promise<void> {
   const kept = path.join(store.layout.root, 'containers');
   await mkdir(kept, { recursive: true, mode: 0o700 });
   const dir = path.join(kept, path.basename(staging.dir));
   await rename(staging.dir, dir);
-  await staging.released();
-  const moved = container.relocated(dir);
-  const enter = path.join(dir, 'enter');
-  await moved.writeEnterScript(enter, opts.network);
-  opts.notice?.(`kept the build container in ${dir}`);
-  opts.notice?.(`enter it with ${enter}; remove it with rm -rf ${dir}`);
+  try {
+    const enter = path.join(dir, 'enter');
+    await container.relocated(dir).writeEnterScript(enter, opts.network);
+    opts.notice?.(`kept the build container in ${dir}`);
+    opts.notice?.(`enter it with ${enter}; remove it with rm -rf ${dir}`);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    await staging.released();
+  }
 }

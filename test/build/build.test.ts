@@ -222,16 +222,26 @@ for (const mode of ['overlay', 'copy'] as const) {
     clean();
   });
 
-  test('a disk that fills up while the image is saved fails step 7 and leaves nothing', () => {
+  test('a disk that fills up while the image is saved fails step 7 and leaves nothing, even with -keep', () => {
     const mnt = path.join(work, `${mode}-tiny`);
     sh(`mkdir -p "${mnt}" && mount -t tmpfs -o size=14m tmpfs "${mnt}"`);
     try {
       const tiny = path.join(mnt, 'store');
       const parent = importBusybox(tiny, path.join(work, `${mode}-tiny-scratch`));
       const before = storeState(tiny);
-      const r = jetpack(tiny, ['build', parent, '/bin/sh', '-c', 'head -c 6000000 /dev/urandom > /big'], { cwd: buildDir(), env });
+      const r = jetpack(tiny, ['build', '-keep', parent, '/bin/sh', '-c', 'head -c 6000000 /dev/urandom > /big'], { cwd: buildDir(), env });
       assert.is(r.status, 1, r.stderr);
-      assert.match(r.stderr, /^jetpack: build failed at step 7 \(save the image\): [^\n]*no space left on device[^\n]*\n$/i);
+      assert.match(r.stderr, /\njetpack: build failed at step 7 \(save the image\): [^\n]*no space left on device[^\n]*\n$/i);
+      if (mode === 'overlay') {
+        // The disk filled while the ACI was written: the container was already taken apart.
+        assert.match(r.stderr, /^jetpack: -keep: nothing kept, the container was already taken apart to save the image\n/);
+        assert.not.ok(existsSync(path.join(tiny, 'containers')), 'no kept container');
+      } else {
+        // The disk filled while the changes were collected: the container is whole, but the
+        // full disk has no room for the files that keeping it needs.
+        assert.match(r.stderr, /^jetpack: -keep: nothing kept: [^\n]*no space left on device[^\n]*\n/i);
+        sh(`rm -rf "${path.join(tiny, 'containers')}"`); // the empty containers/ made on the way
+      }
       assert.equal(storeState(tiny), before);
       assert.equal(mountsOf(tiny), []);
       assert.is(jetpack(tiny, ['fsck']).status, 0);
