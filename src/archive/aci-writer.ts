@@ -1,5 +1,5 @@
 import type { Hash } from 'node:crypto';
-import { fstatSync, read as readCallback, readSync } from 'node:fs';
+import { fstatSync, read as readCallback, readFileSync, readSync } from 'node:fs';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { setTimeout } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -8,7 +8,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { imageIDFromDigest, newImageHash } from '../image/id.js';
 import { explainDiskFull } from '../util/disk.js';
-import { spawnReader, spawnWriter } from '../util/process.js';
+import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
 import { Progress } from '../util/progress.js';
 import { compressedSink, type Compression } from './compression.js';
 import { TAR_CREATE } from './gnu-tar.js';
@@ -30,30 +30,38 @@ export interface AciSource {
   members?: string[];
 }
 
-/** Whether `fd` is an empty regular file that can be read back (opened for reading too). */
+/**
+ * Whether `fd` is an empty regular file that can be read back (opened for reading too) and
+ * is written from its start, where the read-back begins.
+ */
 function readableEmptyFile(fd: number): boolean {
   const st = fstatSync(fd);
   if (!st.isFile() || st.size !== 0) return false;
+  if (!/^pos:\s+0$/m.test(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))) return false;
   try {
     readSync(fd, Buffer.alloc(1), 0, 1, 0);
     return true;
   } catch {
-    return false; // EBADF: write-only (a shell's redirect of stdout)
+    return false; // EBADF: write-only (a shell's `> file`)
   }
 }
 
 /**
  * Lets tar write the archive straight into `fd`, a file, and hashes what it writes by
  * reading the file back behind it from the page cache. Node then never moves the archive
- * through a pipe and a stream: a 170 MB rootfs takes ~0.55 s instead of ~0.95 s (the hash
- * runs while tar archives, on the other core).
+ * through a pipe and a stream: flat export of a 170 MB rootfs took 0.50 s instead of 0.98 s
+ * (docs/BENCHMARKS.md; the hash runs while tar archives, on the other core).
  */
 async function archiveIntoFile(cmd: string, args: string[], list: Readable | undefined, fd: number, bar: Progress | undefined): Promise<Hash> {
   const tar = spawnWriter(cmd, args, { what: 'archiving the rootfs', stdout: fd });
-  const feeding = list ? pipeline(list, tar.stdin) : (tar.stdin.end(), Promise.resolve());
+  // Settles once tar has exited and the member list is fed (a list tar stopped reading
+  // because it failed is no error of its own: tar's status says what went wrong).
+  const finished = feedProcess(list ?? Readable.from([]), tar);
   let ended = false;
-  const exited = tar.done.finally(() => (ended = true));
-  exited.catch(() => {}); // awaited below, after the read-back has caught up
+  const exited = finished.then(
+    () => void (ended = true),
+    () => void (ended = true),
+  );
   const hash = newImageHash();
   // Two buffers: the next read runs on libuv's thread pool while this chunk is hashed.
   const buffers = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
@@ -66,7 +74,7 @@ async function archiveIntoFile(cmd: string, args: string[], list: Readable | und
     for (;;) {
       const { bytesRead } = await pending;
       if (bytesRead === 0 && tarHadEnded) break;
-      if (bytesRead === 0) await Promise.race([exited.catch(() => {}), setTimeout(2)]); // caught up with tar
+      if (bytesRead === 0) await Promise.race([exited, setTimeout(2)]); // caught up with tar
       const filled = buffers[current]!.subarray(0, bytesRead);
       pos += bytesRead;
       if (bytesRead > 0) current = 1 - current;
@@ -77,12 +85,12 @@ async function archiveIntoFile(cmd: string, args: string[], list: Readable | und
     }
   } catch (err) {
     tar.kill();
+    await exited;
     throw err;
   }
-  await exited.catch(async (err: unknown) => {
+  await finished.catch(async (err: unknown) => {
     throw await explainDiskFull(err, `/proc/self/fd/${fd}`, 'writing the ACI');
   });
-  await feeding;
   return hash;
 }
 
@@ -104,8 +112,8 @@ async function archiveThroughPipe(cmd: string, args: string[], list: Readable | 
 
 /**
  * Writes `manifest` + `rootfs/` as a deterministic ACI to `fd`, compressed as asked, and
- * returns its image ID (sha512 of the uncompressed stream, hashed as it is written). An
- * uncompressed ACI into a new file opened for reading and writing takes the faster way.
+ * returns its image ID (sha512 of the uncompressed stream, hashed as it is written, or read
+ * back right behind tar when it goes uncompressed into a new file opened read-write).
  */
 export async function writeAci(source: AciSource, fd: number, compression: Compression, progress?: { label: string; total?: number }): Promise<string> {
   await mkdir(source.scratch, { recursive: true });

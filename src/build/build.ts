@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAci } from '../archive/aci-writer.js';
 import { Container } from '../container/container.js';
@@ -117,15 +117,17 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
     await step(6, () => rm(c.hostPath(workDir), { recursive: true, force: true }));
     return await step(7, () => saveImage(store, staging, c, manifest, dependencies, workDir));
   } catch (err) {
+    // The build's own failure is what the user needs to see: cleaning up after it may fail
+    // too (a full disk), and then only adds a line, or leaves tmp/ to fsck.
+    const discard = () => staging.discard().catch(() => {});
     if (opts.keep && container && !container.finished) {
-      // The build's own failure is what the user needs to see; a failed keep only adds a line.
       await keepContainer(store, staging, container, opts).catch(async (keepErr: Error) => {
         opts.notice?.(`-keep: nothing kept: ${keepErr.message}`);
-        await staging.discard();
+        await discard();
       });
     } else {
       if (opts.keep && container) opts.notice?.('-keep: nothing kept, the container was already taken apart to save the image');
-      await staging.discard();
+      await discard();
     }
     throw err;
   }
@@ -188,14 +190,15 @@ async function keepContainer(store: Store, staging: Staging, container: Containe
   const kept = path.join(store.layout.root, 'containers');
   await mkdir(kept, { recursive: true, mode: 0o700 });
   const dir = path.join(kept, path.basename(staging.dir));
-  await rename(staging.dir, dir);
   try {
+    await rename(staging.dir, dir);
     const enter = path.join(dir, 'enter');
     await container.relocated(dir).writeEnterScript(enter, opts.network);
     opts.notice?.(`kept the build container in ${dir}`);
     opts.notice?.(`enter it with ${enter}; remove it with rm -rf ${dir}`);
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    await rmdir(kept).catch(() => {}); // only if no other container is kept there
     throw err;
   } finally {
     await staging.released();
