@@ -162,14 +162,9 @@ build_jetpack() { # REPO WORK REV
   JETPACK_PKG=$pkg
 }
 
-debian_manifest() { # SUITE: the manifest of the bench's Debian minbase image, on stdout
+debian_manifest() { # SUITE: the manifest of the bench's Debian minbase image, on stdout (needs JETPACK)
   local arch
-  case "$(uname -m)" in
-    x86_64) arch=amd64 ;;
-    aarch64) arch=aarch64 ;;
-    i?86) arch=i386 ;;
-    *) arch=$(uname -m) ;;
-  esac
+  arch=$("$JETPACK" config host.arch)
   cat <<EOF
 {
   "acKind": "ImageManifest",

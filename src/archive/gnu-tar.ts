@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { explainDiskFull } from '../util/disk.js';
 import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
-import type { Compression } from './compression.js';
 
 /**
  * GNU tar command lines for whole root filesystems. node-tar is not used for these: it was
@@ -17,20 +16,11 @@ const TAR_KEEP = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--xattrs
 
 /**
  * Extraction that keeps everything a rootfs needs: numeric owners, modes with setuid bits,
- * xattrs, ACLs. Reads `file` ("-" for stdin), compressed as `compression`.
+ * xattrs, ACLs. Reads the uncompressed archive `file` ("-" for stdin).
  */
-export function tarExtract(file = '-', compression: Compression = 'none'): string[] {
-  return ['-x', '-f', file, ...TAR_DECOMPRESS[compression], '--numeric-owner', '--same-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '--acls'];
+export function tarExtract(file = '-'): string[] {
+  return ['-x', '-f', file, '--numeric-owner', '--same-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '--acls'];
 }
-
-/** GNU tar's own option for reading a compressed archive file. */
-const TAR_DECOMPRESS: Record<Compression, string[]> = {
-  none: [],
-  gzip: ['--gzip'],
-  bzip2: ['--bzip2'],
-  xz: ['--xz'],
-  zstd: ['--zstd'],
-};
 
 /**
  * Deterministic archives: names sorted, POSIX format with stable extended-header names,

@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import { serializeManifest } from '../image/manifest.js';
 import { resolveDependency } from '../store/import.js';
 import { IMAGE_FILES } from '../store/layout.js';
-import { layerStack, opaqueDirs, walkLayer } from '../store/layers.js';
+import { layerStack, opaqueDirs, walkLayer, type LayerEntry } from '../store/layers.js';
 import type { Staging, Store, StoredImage } from '../store/store.js';
 import { run } from '../util/process.js';
 import { buildTimestamp, mergeBuildManifest } from './manifest-defaults.js';
@@ -143,12 +143,7 @@ async function saveImage(
 ): Promise<StoredImage> {
   await container.finishLayer([workDir]);
   const entries = await walkLayer(container.layerDir);
-  // overlayfs marks new directories opaque too; only those that hide something of the parent
-  // delete, so only directories the parent has need their marks read (usually none or few).
-  const dirs = entries.filter((e) => e.isDirectory);
-  const inParent = await Promise.all(dirs.map((e) => container.parentHas(e.path)));
-  const hiding = await opaqueDirs(container.layerDir, dirs.filter((_, i) => inParent[i]).map((e) => e.path));
-  const deletes = entries.some((e) => e.isWhiteout) || hiding.length > 0;
+  const deletes = entries.some((e) => e.isWhiteout) || (await hidesParentDirs(container, entries));
   // appc has no whiteouts: deletions reach the layered ACI as a pathWhitelist of the whole
   // new tree, as in Jetpack. The stored layer keeps its whiteouts for rendering.
   const manifest = deletes ? { ...merged, pathWhitelist: ['/', ...(await container.renderedPaths()).map((p) => `/${p}`)] } : merged;
@@ -180,6 +175,23 @@ async function saveImage(
   const image = await store.get(id);
   if (!image) throw new Error(`image ${id} vanished right after it was stored`);
   return image;
+}
+
+/**
+ * Whether the layer hides a directory of the parent: overlayfs marks new directories opaque
+ * too, and only those the parent has delete anything. Only their marks are read (usually
+ * none or few); below a directory the parent lacks, nothing is looked up.
+ */
+async function hidesParentDirs(container: Container, entries: LayerEntry[]): Promise<boolean> {
+  const newDirs = new Set<string>();
+  const inParent: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory) continue;
+    const parentDir = path.dirname(e.path);
+    if (newDirs.has(parentDir) || !(await container.parentHas(e.path))) newDirs.add(e.path);
+    else inParent.push(e.path);
+  }
+  return (await opaqueDirs(container.layerDir, inParent)).length > 0;
 }
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { copyEntry, renderedPaths } from '../store/layers.js';
 import { copyLayerOnto, linkLowerDirs, overlayAvailable } from '../store/render.js';
-import { run } from '../util/process.js';
+import { notInstalled, run } from '../util/process.js';
 import { cachedDevices } from './devices.js';
 import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } from './namespace.js';
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
@@ -80,8 +80,8 @@ export class Container {
     readonly dir: string,
     readonly stack: string[],
     readonly mode: ContainerMode,
-    /** What the host lends every container: the tools at TOOLS_MOUNT and the /dev template. */
-    readonly lent: { tools: string; devices: string },
+    /** The tools the host lends the container at TOOLS_MOUNT (tools.ts). */
+    readonly tools: string,
   ) {
     this.layerDir = path.join(dir, 'rootfs');
     this.root = path.join(dir, mode === 'overlay' ? SCRATCH.mnt : SCRATCH.tree);
@@ -89,12 +89,14 @@ export class Container {
 
   /** A container in `dir` over the layer `stack` (bottom first); `cacheDir` keeps what the host lends containers. */
   static async create(dir: string, stack: string[], cacheDir: string): Promise<Container> {
-    const [mode, tools, devices] = await Promise.all([
+    const [mode, tools, devices, hostResolvConf] = await Promise.all([
       overlayAvailable().then((yes): ContainerMode => (yes ? 'overlay' : 'copy')),
       cachedTools(cacheDir),
       cachedDevices(cacheDir),
+      lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false),
     ]);
-    const container = new Container(dir, stack, mode, { tools, devices });
+    const container = new Container(dir, stack, mode, tools);
+    container.hasHostResolvConf = hostResolvConf;
     await mkdir(container.layerDir);
     // The layer's root carries the parent's root metadata, as an overlay upperdir must.
     await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
@@ -139,7 +141,7 @@ export class Container {
     try {
       return await new Promise<number>((resolve, reject) => {
         child.on('error', (err: NodeJS.ErrnoException) =>
-          reject(new UserError(err.code === 'ENOENT' ? `${cmd} is not installed (apt-get install util-linux)` : `cannot start the container: ${err.message}`)),
+          reject(err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot start the container: ${err.message}`)),
         );
         child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
       });
@@ -163,7 +165,7 @@ export class Container {
 
   /** The same container after its directory was moved to `dir`. */
   relocated(dir: string): Container {
-    const moved = new Container(dir, this.stack, this.mode, this.lent);
+    const moved = new Container(dir, this.stack, this.mode, this.tools);
     moved.hasHostResolvConf = this.hasHostResolvConf;
     moved.lowerDirs = this.lowerDirs;
     return moved;
@@ -198,7 +200,7 @@ export class Container {
         overlay: this.mode === 'overlay' ? { upperdir: SCRATCH.dev, workdir: SCRATCH.devWork } : undefined,
       },
       resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
-      tools: this.lent.tools,
+      tools: this.tools,
       network: opts.network,
       hostname: 'jetpack',
       cwd: opts.cwd,
@@ -212,7 +214,6 @@ export class Container {
     for (const dir of MOUNT_POINTS) {
       if (!(await statInStack(this.stack, dir))?.stat.isDirectory()) await mkdir(path.join(scaffold, dir), { mode: 0o755 });
     }
-    this.hasHostResolvConf = (await lstat(HOST_RESOLV_CONF).catch(() => undefined))?.isFile() ?? false;
     if (!this.hasHostResolvConf) return;
     if ((await statInStack(this.stack, 'etc/resolv.conf'))?.stat.isFile()) return;
     const etc = await statInStack(this.stack, 'etc');
@@ -229,7 +230,6 @@ export class Container {
         await mkdir(target, { mode: 0o755 });
       }
     }
-    this.hasHostResolvConf = (await lstat(HOST_RESOLV_CONF).catch(() => undefined))?.isFile() ?? false;
     if (!this.hasHostResolvConf) return;
     const resolv = path.join(this.root, 'etc', 'resolv.conf');
     if ((await lstat(resolv).catch(() => undefined))?.isFile()) return;

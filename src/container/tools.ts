@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readlink, realpath, stat, writeFile, constants as fs } from 'node:fs/promises';
+import { copyFile, mkdir, realpath, stat, writeFile, constants as fs } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { cachedDir } from '../util/cached-dir.js';
@@ -51,20 +51,11 @@ async function prepareTools(dir: string, make: string): Promise<void> {
   await mkdir(path.join(dir, 'lib'), { recursive: true });
   await copyFile(make, path.join(dir, 'bin', 'make'));
   for (const lib of [...libraries, ...(interpreter ? [interpreter] : [])]) {
-    await copyFile(await resolveLink(lib), path.join(dir, 'lib', path.basename(lib)));
+    await copyFile(await realpath(lib), path.join(dir, 'lib', path.basename(lib)));
   }
   const runMake = interpreter
     ? `${TOOLS_MOUNT}/lib/${path.basename(interpreter)} --library-path ${TOOLS_MOUNT}/lib ${TOOLS_MOUNT}/bin/make`
     : `${TOOLS_MOUNT}/bin/make`;
   // MAKE on the command line reaches every sub-make, so $(MAKE) comes back through here.
   await writeFile(path.join(dir, 'make'), `#!/bin/sh\nexec ${runMake} MAKE=${TOOLS_MOUNT}/make "$@"\n`, { mode: 0o755 });
-}
-
-async function resolveLink(file: string): Promise<string> {
-  try {
-    const target = await readlink(file);
-    return resolveLink(path.resolve(path.dirname(file), target));
-  } catch {
-    return file;
-  }
 }

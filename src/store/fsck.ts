@@ -52,8 +52,9 @@ export async function fsck(store: Store, log: (line: string) => void): Promise<F
         report.problems.push(`${id}: cannot read the stored ACI: ${(err as Error).message}`);
       }
       const { name, labels } = image.info;
-      if (name !== undefined && formatImageName({ name, labels }) !== formatImageName(image.manifest)) {
-        report.problems.push(`${id}: info.json names it ${formatImageName({ name, labels })}, its manifest ${formatImageName(image.manifest)}`);
+      if (name !== undefined) {
+        const [fromInfo, fromManifest] = [formatImageName({ name, labels }), formatImageName(image.manifest)];
+        if (fromInfo !== fromManifest) report.problems.push(`${id}: info.json names it ${fromInfo}, its manifest ${fromManifest}`);
       }
       for (const dep of image.info.dependencies) {
         if (!ids.has(dep)) report.problems.push(`${id}: dependency ${dep.slice(0, 39)} is missing`);

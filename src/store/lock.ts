@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, constants as fs } from 'node:fs';
 import { UserError } from '../errors.js';
+import { notInstalled } from '../util/process.js';
 
 export interface Lock {
   release(): Promise<void>;
@@ -43,7 +44,7 @@ export async function acquireLock(file: string, mode: 'shared' | 'exclusive', op
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(new UserError(err.code === 'ENOENT' ? 'flock is not installed (apt-get install util-linux)' : `cannot lock ${file}: ${err.message}`)),
+      reject(err.code === 'ENOENT' ? notInstalled('flock') : new UserError(`cannot lock ${file}: ${err.message}`)),
     );
     child.on('close', (code) => {
       if (code === 0 || code === BUSY) resolve(code);

@@ -11,6 +11,7 @@ const PACKAGE_OF: Record<string, string> = {
   bzip2: 'bzip2',
   flock: 'util-linux',
   unshare: 'util-linux',
+  setpriv: 'util-linux',
   mount: 'mount',
   mknod: 'coreutils',
   getfattr: 'attr',
@@ -30,22 +31,21 @@ function commandFailure(cmd: string, opts: RunOptions, code: number | null, sign
   // Tools prefix their real complaint with their name; the rest is often advice (bzip2's).
   const lines = stderr.trim().split('\n').filter(Boolean);
   const own = lines.filter((l) => l.startsWith(`${cmd}: `));
-  if (code === 127 && lines.some((l) => l.includes('failed to execute'))) {
-    const pkg = PACKAGE_OF[cmd];
-    return new UserError(`${cmd} is not installed${pkg ? ` (apt-get install ${pkg})` : ''}`);
-  }
+  if (code === 127 && lines.some((l) => l.includes('failed to execute'))) return notInstalled(cmd);
   const detail = (own.length ? own : lines).slice(-3).join('; ');
   const how = signal ? `killed by ${signal}` : `exited with status ${code}`;
   const what = opts.what ? `${opts.what}: ` : '';
   return new UserError(`${what}${cmd} ${how}${detail ? `: ${detail}` : ''}`);
 }
 
+/** "CMD is not installed", with the Debian package that has it when jetpack knows it. */
+export function notInstalled(cmd: string): UserError {
+  const pkg = PACKAGE_OF[cmd];
+  return new UserError(`${cmd} is not installed${pkg ? ` (apt-get install ${pkg})` : ''}`);
+}
+
 function spawnFailure(cmd: string, err: NodeJS.ErrnoException): UserError {
-  if (err.code === 'ENOENT') {
-    const pkg = PACKAGE_OF[cmd];
-    return new UserError(`${cmd} is not installed${pkg ? ` (apt-get install ${pkg})` : ''}`);
-  }
-  return new UserError(`cannot run ${cmd}: ${err.message}`);
+  return err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot run ${cmd}: ${err.message}`);
 }
 
 function collectStderr(stream: Readable | null): () => string {
@@ -100,7 +100,7 @@ export function spawnReader(cmd: string, args: readonly string[], opts: RunOptio
     input.on('error', (err) => out.destroy(err));
     input.pipe(child.stdin!);
   }
-  child.on('error', (err) => out.destroy(spawnFailure(cmd, err)));
+  child.on('error', (err) => out.destroy(spawnFailure('setpriv', err))); // what runs first: diesWithJetpack
   child.on('close', (code, signal) => {
     if (code === 0) out.end();
     else if (!out.destroyed) out.destroy(commandFailure(cmd, opts, code, signal, stderr()));
@@ -124,7 +124,7 @@ export function spawnWriter(cmd: string, args: readonly string[], opts: RunOptio
   const stderr = collectStderr(child.stderr);
   child.stdin!.on('error', () => {}); // EPIPE when the command fails early: its status says why
   const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (err) => reject(spawnFailure(cmd, err)));
+    child.on('error', (err) => reject(spawnFailure('setpriv', err))); // what runs first: diesWithJetpack
     child.on('close', (code, signal) => (code === 0 ? resolve() : reject(commandFailure(cmd, opts, code, signal, stderr()))));
   });
   return {
