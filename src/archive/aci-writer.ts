@@ -28,6 +28,8 @@ export interface AciSource {
   wrap?: CommandWrapper;
   /** Only these entries of the tree (paths relative to it, parents first), instead of all of it. */
   members?: string[];
+  /** SOURCE_DATE_EPOCH: every mtime newer than it is archived as it (GNU tar's --clamp-mtime). */
+  clampMtime?: number;
 }
 
 /**
@@ -121,7 +123,8 @@ export async function writeAci(source: AciSource, fd: number, compression: Compr
   await writeFile(manifestFile, source.manifest, { mode: 0o644 });
   await utimes(manifestFile, 0, 0);
 
-  const tarArgs = [...TAR_CREATE, '-C', source.scratch, 'manifest', '-C', source.rootfsParent];
+  const clamp = source.clampMtime === undefined ? [] : [`--mtime=@${source.clampMtime}`, '--clamp-mtime'];
+  const tarArgs = [...TAR_CREATE, ...clamp, '-C', source.scratch, 'manifest', '-C', source.rootfsParent];
   tarArgs.push(...(source.members ? ['--no-recursion', '--null', '-T', '-'] : ['rootfs']));
   const list = source.members && Readable.from([Buffer.from(['rootfs', ...source.members.map((m) => `rootfs/${m}`)].map((m) => `${m}\0`).join(''))]);
   const [cmd, args] = source.wrap ? source.wrap('tar', tarArgs) : ['tar', tarArgs];

@@ -7,6 +7,7 @@ import { tarExtract } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
 import { parseImageManifest } from '../image/manifest.js';
 import { feedProcess, spawnWriter } from '../util/process.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
 
 /**
  * Jetpack's makeaci.sh without fakeroot: as root, GNU tar keeps owners, devices and
@@ -17,6 +18,7 @@ export async function makeAci(tarball: string, manifestFile: string, fd: number,
     throw new UserError(`cannot read ${manifestFile}: ${err.message}`);
   });
   parseImageManifest(manifest);
+  const clampMtime = sourceDateEpoch();
   const tarballCompression = await detectFileCompression(tarball).catch((err: Error) => {
     throw new UserError(`cannot read ${tarball}: ${err.message}`);
   });
@@ -28,7 +30,7 @@ export async function makeAci(tarball: string, manifestFile: string, fd: number,
     await mkdir(rootfs, { recursive: true });
     const tar = spawnWriter('tar', tarExtract(), { cwd: rootfs, what: `unpacking ${tarball}` });
     await feedProcess(decompressedFile(tarball, tarballCompression), tar);
-    return await writeAci({ manifest, scratch: path.join(work, 'manifest'), rootfsParent: path.join(work, 'tree') }, fd, compression);
+    return await writeAci({ manifest, scratch: path.join(work, 'manifest'), rootfsParent: path.join(work, 'tree'), clampMtime }, fd, compression);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { writeAci } from '../archive/aci-writer.js';
 import { Container } from '../container/container.js';
 import { UserError } from '../errors.js';
-import { serializeManifest } from '../image/manifest.js';
+import { serializeManifest, type ImageManifest } from '../image/manifest.js';
 import { resolveDependency } from '../store/import.js';
 import { IMAGE_FILES } from '../store/layout.js';
 import { layerStack, opaqueDirs, walkLayer, type LayerEntry } from '../store/layers.js';
 import type { Staging, Store, StoredImage } from '../store/store.js';
 import { run } from '../util/process.js';
+import { clampTreeTimes, sourceDateEpoch } from '../util/source-date-epoch.js';
 import { buildTimestamp, mergeBuildManifest } from './manifest-defaults.js';
 
 export interface BuildOptions {
@@ -77,6 +78,7 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
     return path.resolve(opts.dir);
   });
   const copies = await step(3, () => expandCopies(opts.copy));
+  const epoch = await step(5, async () => sourceDateEpoch());
   await store.tidy(); // a build killed earlier left its container in tmp/
   const staging = await store.stage('build');
   let container: Container | undefined;
@@ -110,12 +112,12 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
       } catch (err) {
         throw new UserError(`manifest.json is not valid JSON: ${(err as Error).message}`);
       }
-      return mergeBuildManifest(raw, parent, buildTimestamp());
+      return mergeBuildManifest(raw, parent, buildTimestamp(epoch));
     });
     const dependencies = await step(5, async () => [parent, ...(await Promise.all(manifest.dependencies!.slice(1).map((d) => resolveDependency(store, d))))]);
 
     await step(6, () => rm(c.hostPath(workDir), { recursive: true, force: true }));
-    return await step(7, () => saveImage(store, staging, c, manifest, dependencies, workDir));
+    return await step(7, () => saveImage(store, staging, c, { manifest, dependencies, workDir, epoch }));
   } catch (err) {
     // The build's own failure is what the user needs to see: cleaning up after it may fail
     // too (a full disk), and then only adds a line, or leaves tmp/ to fsck.
@@ -137,11 +139,12 @@ async function saveImage(
   store: Store,
   staging: Staging,
   container: Container,
-  merged: ReturnType<typeof mergeBuildManifest>,
-  dependencies: StoredImage[],
-  workDir: string,
+  made: { manifest: ImageManifest; dependencies: StoredImage[]; workDir: string; epoch: number | undefined },
 ): Promise<StoredImage> {
+  const { manifest: merged, dependencies, workDir, epoch } = made;
   await container.finishLayer([workDir]);
+  // The stored layer carries the clamped times too, so that flat exports and children agree with the ACI.
+  if (epoch !== undefined) await clampTreeTimes(container.layerDir, epoch);
   const entries = await walkLayer(container.layerDir);
   const deletes = entries.some((e) => e.isWhiteout) || (await hidesParentDirs(container, entries));
   // appc has no whiteouts: deletions reach the layered ACI as a pathWhitelist of the whole
@@ -153,7 +156,7 @@ async function saveImage(
   let id: string;
   try {
     id = await writeAci(
-      { manifest: manifestBytes, scratch: staging.path('scratch'), rootfsParent: staging.dir, members: entries.filter((e) => !e.isWhiteout).map((e) => e.path) },
+      { manifest: manifestBytes, scratch: staging.path('scratch'), rootfsParent: staging.dir, members: entries.filter((e) => !e.isWhiteout).map((e) => e.path), clampMtime: epoch },
       fh.fd,
       'none',
     );

@@ -2,13 +2,9 @@ import { UserError } from '../errors.js';
 import { BLANK_AC_VERSION, validateImageManifest, type ImageManifest, type Label } from '../image/manifest.js';
 import type { StoredImage } from '../store/store.js';
 
-/** RFC 3339 in UTC to the second: from SOURCE_DATE_EPOCH when set, so rebuilds can be reproducible. */
-export function buildTimestamp(env: NodeJS.ProcessEnv = process.env, now = new Date()): string {
-  const epoch = env.SOURCE_DATE_EPOCH;
-  if (epoch !== undefined && epoch !== '') {
-    if (!/^\d+$/.test(epoch)) throw new UserError(`SOURCE_DATE_EPOCH must be a number of seconds, not "${epoch}"`);
-    now = new Date(Number(epoch) * 1000);
-  }
+/** RFC 3339 in UTC to the second: `epoch` (SOURCE_DATE_EPOCH) when set, so rebuilds can be reproducible. */
+export function buildTimestamp(epoch: number | undefined, now = new Date()): string {
+  if (epoch !== undefined) now = new Date(epoch * 1000);
   return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

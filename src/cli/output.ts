@@ -1,12 +1,14 @@
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { syncDirectory } from '../util/fs.js';
 
 /**
  * Runs `write` against FILE, or stdout for "-" (or no FILE). A file appears only when
- * `write` succeeded: it is written under a temporary name and renamed into place.
+ * `write` succeeded: it is written under a temporary name and renamed into place; `durable`
+ * also fsyncs it and its directory before returning, so that it survives a power cut.
  */
-export async function writeOutput<T>(file: string | undefined, write: (fd: number) => Promise<T>): Promise<T> {
+export async function writeOutput<T>(file: string | undefined, write: (fd: number) => Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
   if (file === undefined || file === '-') {
     if (process.stdout.isTTY) throw new UserError('refusing to write an archive to a terminal; give a FILE or redirect stdout');
     return write(1);
@@ -17,11 +19,13 @@ export async function writeOutput<T>(file: string | undefined, write: (fd: numbe
     throw new UserError(`cannot write ${file}: ${err.message}`);
   });
   try {
-    // No fsync: the rename already keeps a half-written file from ever appearing, and
-    // flushing a whole rootfs to disk would double the time of an export.
+    // Exports are not fsynced: the rename already keeps a half-written file from ever
+    // appearing, and flushing a whole rootfs to disk would double the time of an export.
     const result = await write(fh.fd);
+    if (opts.durable) await fh.sync();
     await fh.close();
     await rename(tmp, file);
+    if (opts.durable) await syncDirectory(path.dirname(file));
     return result;
   } catch (err) {
     await fh.close().catch(() => {});

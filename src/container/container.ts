@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { copyEntry, renderedPaths } from '../store/layers.js';
+import { copyEntry, renderedPaths, statInStack } from '../store/layers.js';
 import { copyLayerOnto, linkLowerDirs, overlayAvailable } from '../store/render.js';
 import { notInstalled, run } from '../util/process.js';
 import { cachedDevices } from './devices.js';
 import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } from './namespace.js';
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
-import { cachedTools, TOOLS_MOUNT } from './tools.js';
+import type { Bind, Identity, ImageTree } from './app.js';
+import { cachedTools, lentCommand, TOOLS_MOUNT } from './tools.js';
 
 export type ContainerMode = 'overlay' | 'copy';
 
@@ -40,15 +41,40 @@ const SCRATCH = {
 } as const;
 const MOUNT_POINTS = ['proc', 'sys', 'dev', TOOLS_MOUNT.slice(1)];
 
-/** The top-most version of `rel` in a stack of layers (bottom first), or undefined if absent or whited out. */
-async function statInStack(stack: string[], rel: string) {
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const st = await lstat(path.join(stack[i]!, rel)).catch(() => undefined);
-    if (!st) continue;
-    if (st.isCharacterDevice() && st.rdev === 0) return undefined;
-    return { layer: stack[i]!, stat: st };
-  }
-  return undefined;
+/** A path to mount something on: a directory, or a regular file for a file bind. */
+export interface MountPoint {
+  path: string;
+  file: boolean;
+}
+
+export interface RunOptions {
+  cwd: string;
+  network: 'host' | 'none';
+  /** Added to the default environment (containerEnv). */
+  env?: Record<string, string>;
+  /** Run as this user and these groups instead of root (through the lent setpriv). */
+  identity?: Identity;
+  /** Host paths mounted into the container; their mount points must exist (create's mountPoints). */
+  binds?: Bind[];
+}
+
+function setprivArgs(identity: Identity): string[] {
+  const groups = identity.groups.length ? [`--groups=${identity.groups.join(',')}`] : ['--clear-groups'];
+  return [`--reuid=${identity.uid}`, `--regid=${identity.gid}`, ...groups];
+}
+
+/** The tree a stack of layers renders to, read from the layers (no mount needed). */
+export function stackTree(stack: string[]): ImageTree {
+  return {
+    async stat(rel) {
+      const found = await statInStack(stack, rel);
+      return found && { uid: found.stat.uid, gid: found.stat.gid, isDirectory: found.stat.isDirectory(), isSymlink: found.stat.isSymbolicLink() };
+    },
+    async readFile(rel) {
+      const found = await statInStack(stack, rel);
+      return found?.stat.isFile() ? readFile(path.join(found.layer, rel)) : undefined;
+    },
+  };
 }
 
 /**
@@ -87,8 +113,12 @@ export class Container {
     this.root = path.join(dir, mode === 'overlay' ? SCRATCH.mnt : SCRATCH.tree);
   }
 
-  /** A container in `dir` over the layer `stack` (bottom first); `cacheDir` keeps what the host lends containers. */
-  static async create(dir: string, stack: string[], cacheDir: string): Promise<Container> {
+  /**
+   * A container in `dir` over the layer `stack` (bottom first); `cacheDir` keeps what the
+   * host lends containers. `mountPoints` are made where the image lacks them (for binds),
+   * without changing the container's own layer.
+   */
+  static async create(dir: string, stack: string[], cacheDir: string, opts: { mountPoints?: MountPoint[] } = {}): Promise<Container> {
     const [mode, tools, devices, hostResolvConf] = await Promise.all([
       overlayAvailable().then((yes): ContainerMode => (yes ? 'overlay' : 'copy')),
       cachedTools(cacheDir),
@@ -106,10 +136,10 @@ export class Container {
     if (mode === 'overlay') {
       for (const scratch of [SCRATCH.work, SCRATCH.dev, SCRATCH.devWork]) await mkdir(path.join(dir, scratch));
       container.lowerDirs = await linkLowerDirs(dir, SCRATCH.layers, stack);
-      await container.makeScaffold(path.join(dir, SCRATCH.scaffold));
+      await container.makeScaffold(path.join(dir, SCRATCH.scaffold), opts.mountPoints ?? []);
     } else {
       for (const layer of stack) await copyLayerOnto(layer, container.root);
-      await container.prepareCopyRoot();
+      await container.prepareCopyRoot(opts.mountPoints ?? []);
     }
     return container;
   }
@@ -133,8 +163,8 @@ export class Container {
    * Runs a command in the container with jetpack's stdio and returns its exit status
    * (128+N when killed by signal N). Ctrl-C or SIGTERM to jetpack kills the container.
    */
-  async run(command: string[], opts: { cwd: string; network: 'host' | 'none' }): Promise<number> {
-    const [cmd, args] = await this.prepare(command, opts);
+  async run(command: string[], opts: RunOptions): Promise<number> {
+    const [cmd, args] = await this.prepare(command, { ...opts, tied: true });
     const child = spawn(cmd, args, { stdio: 'inherit' });
     const stop = () => child.kill('SIGKILL');
     process.on('SIGINT', stop).on('SIGTERM', stop).on('SIGHUP', stop);
@@ -173,21 +203,21 @@ export class Container {
 
   /** Writes `file`, a shell script that opens /bin/sh in this container (for a kept, failed build). */
   async writeEnterScript(file: string, network: 'host' | 'none'): Promise<void> {
-    const [cmd, args] = await this.prepare(['/bin/sh'], { cwd: '/', network });
+    const [cmd, args] = await this.prepare(['/bin/sh'], { cwd: '/', network, tied: false });
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     await writeFile(file, `#!/bin/sh\n# Opens a shell in a kept jetpack build container.\nexec ${[cmd, ...args].map(quote).join(' ')}\n`, { mode: 0o755 });
   }
 
   /** Writes the container's fstab and returns the command line that runs `command` in it. */
-  private async prepare(command: string[], opts: { cwd: string; network: 'host' | 'none' }): Promise<[string, string[]]> {
-    const spec = this.spec(command, opts);
+  private async prepare(command: string[], opts: RunOptions & { tied: boolean }): Promise<[string, string[]]> {
+    const spec = this.spec(opts.identity ? [...(await lentCommand(this.tools, 'setpriv')), ...setprivArgs(opts.identity), '--', ...command] : command, opts);
     const fstab = containerFstab(spec);
     await writeFile(path.join(this.dir, SCRATCH.fstab), fstab.main);
     if (fstab.dev !== undefined) await writeFile(path.join(this.dir, SCRATCH.fstabDev), fstab.dev);
     return containerCommand(spec, path.join(this.dir, SCRATCH.fstab));
   }
 
-  private spec(command: string[], opts: { cwd: string; network: 'host' | 'none' }): NamespaceSpec {
+  private spec(command: string[], opts: RunOptions & { tied: boolean }): NamespaceSpec {
     return {
       dir: this.dir,
       root: this.root,
@@ -204,16 +234,19 @@ export class Container {
       network: opts.network,
       hostname: 'jetpack',
       cwd: opts.cwd,
-      env: containerEnv(),
+      env: { ...containerEnv(), ...opts.env },
+      binds: opts.binds ?? [],
       command,
+      tied: opts.tied,
     };
   }
 
-  private async makeScaffold(scaffold: string): Promise<void> {
+  private async makeScaffold(scaffold: string, mountPoints: MountPoint[]): Promise<void> {
     await mkdir(scaffold);
     for (const dir of MOUNT_POINTS) {
       if (!(await statInStack(this.stack, dir))?.stat.isDirectory()) await mkdir(path.join(scaffold, dir), { mode: 0o755 });
     }
+    for (const mp of mountPoints) await this.scaffoldMountPoint(scaffold, mp);
     if (!this.hasHostResolvConf) return;
     if ((await statInStack(this.stack, 'etc/resolv.conf'))?.stat.isFile()) return;
     const etc = await statInStack(this.stack, 'etc');
@@ -222,7 +255,32 @@ export class Container {
     await writeFile(path.join(scaffold, 'etc', 'resolv.conf'), '', { mode: 0o644 });
   }
 
-  private async prepareCopyRoot(): Promise<void> {
+  /**
+   * Makes a mount point the image lacks in the scaffold layer, with every parent directory
+   * copied from the image (owner, mode, xattrs), so the merged tree looks as before.
+   */
+  private async scaffoldMountPoint(scaffold: string, mp: MountPoint): Promise<void> {
+    const rel = mp.path.replace(/^\/+/, '');
+    if (await statInStack(this.stack, rel)) return;
+    const parts = rel.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (await lstat(path.join(scaffold, dir)).catch(() => undefined)) continue;
+      const below = await statInStack(this.stack, dir);
+      if (below?.stat.isDirectory()) await copyEntry(below.layer, dir, scaffold);
+      else await mkdir(path.join(scaffold, dir), { mode: 0o755 });
+    }
+    if (mp.file) await writeFile(path.join(scaffold, rel), '', { mode: 0o644, flag: 'wx' });
+    else await mkdir(path.join(scaffold, rel), { mode: 0o755 });
+  }
+
+  private async prepareCopyRoot(mountPoints: MountPoint[]): Promise<void> {
+    for (const mp of mountPoints) {
+      const target = path.join(this.root, mp.path);
+      if (await lstat(target).catch(() => undefined)) continue;
+      await mkdir(mp.file ? path.dirname(target) : target, { recursive: true, mode: 0o755 });
+      if (mp.file) await writeFile(target, '', { mode: 0o644 });
+    }
     for (const dir of MOUNT_POINTS) {
       const target = path.join(this.root, dir);
       if (!(await lstat(target).catch(() => undefined))?.isDirectory()) {

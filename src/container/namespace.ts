@@ -1,3 +1,4 @@
+import { diesWithJetpack } from '../util/process.js';
 import { TOOLS_MOUNT } from './tools.js';
 
 /**
@@ -5,9 +6,14 @@ import { TOOLS_MOUNT } from './tools.js';
  * processes (DESIGN.md: an unshare(2) inside Node changes one thread only):
  *
  *   setpriv --pdeathsig KILL          dies with jetpack, even when jetpack is SIGKILLed
+ *                                     (diesWithJetpack: also when jetpack dies as it starts)
  *   unshare --kill-child -m -p -i -u  new mount, PID, IPC, UTS (and optionally net) namespaces;
  *                                     the namespaces die with their first process
- *   sh -ec SETUP                      one `mount -a` of the container's fstab (the rootfs,
+ *   sh -ec SETUP                      checks that unshare is still there and still jetpack's
+ *                                     child (--kill-child's PR_SET_PDEATHSIG has the same
+ *                                     start-up window: /proc here is still the host's, so the
+ *                                     host-side parents can be read); then one `mount -a`
+ *                                     of the container's fstab (the rootfs,
  *                                     /proc, /sys read-only, /dev, resolv.conf, the tools;
  *                                     two, around a copy of the /dev template, in copy mode),
  *                                     the hostname; then drops to the command:
@@ -35,16 +41,28 @@ export interface NamespaceSpec {
   resolvConf?: string;
   /** Host directory bind-mounted read-only at TOOLS_MOUNT (the mount point must exist). */
   tools?: string;
+  /** Host paths bind-mounted at paths of the container, parents first (the mount points must exist). */
+  binds: Array<{ source: string; target: string; readOnly: boolean }>;
   network: 'host' | 'none';
   hostname: string;
   /** Working directory inside the container. */
   cwd: string;
   env: Record<string, string>;
   command: string[];
+  /**
+   * Whether the container dies with this jetpack process (always, but for the enter script
+   * of a kept container, which the user runs later from a shell).
+   */
+  tied: boolean;
 }
 
 const SETUP = `
-fstab=$1; devcopy=$2; dir=$3; root=$4; net=$5; name=$6; shift 6
+fstab=$1; devcopy=$2; dir=$3; root=$4; net=$5; name=$6; jetpack=$7; shift 7
+if [ -n "$jetpack" ]; then
+  read -r _ _ _ up _ < /proc/self/stat
+  read -r _ _ _ upup _ < "/proc/$up/stat" || exit 137
+  [ "$upup" = "$jetpack" ] || exit 137
+fi
 cd "$dir"
 mount -a --fstab "$fstab"
 if [ -n "$devcopy" ]; then cp -a "$devcopy/." "$root/dev/"; mount -a --fstab "$fstab.dev"; fi
@@ -87,6 +105,7 @@ export function containerFstab(spec: NamespaceSpec): { main: string; dev?: strin
   ];
   if (spec.resolvConf) onDev.push([spec.resolvConf, `${r}/etc/resolv.conf`, 'none', 'bind,ro']);
   if (spec.tools) onDev.push([spec.tools, `${r}${TOOLS_MOUNT}`, 'none', 'bind,ro']);
+  for (const b of spec.binds) onDev.push([b.source, `${r}${b.target}`, 'none', b.readOnly ? 'bind,ro' : 'bind']);
   return overlay ? { main: fstabText([...main, ...onDev]) } : { main: fstabText(main), dev: fstabText(onDev) };
 }
 
@@ -98,35 +117,30 @@ export function containerCommand(spec: NamespaceSpec, fstab: string): [string, s
   const namespaces = ['--mount', '--pid', '--ipc', '--uts', '--propagation', 'private', '--kill-child=SIGKILL'];
   if (spec.network === 'none') namespaces.push('--net');
   const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
-  return [
-    'setpriv',
-    [
-      '--pdeathsig',
-      'KILL',
-      '--',
-      'unshare',
-      ...namespaces,
-      '--',
-      'sh',
-      '-ec',
-      SETUP,
-      'jetpack-container',
-      fstab,
-      spec.dev.overlay ? '' : spec.dev.template,
-      spec.dir,
-      spec.root,
-      spec.network,
-      spec.hostname,
-      'env',
-      '-i',
-      ...env,
-      'unshare',
-      `--root=${spec.root}`,
-      `--wd=${spec.cwd}`,
-      '--',
-      ...spec.command,
-    ],
+  const args = [
+    ...namespaces,
+    '--',
+    'sh',
+    '-ec',
+    SETUP,
+    'jetpack-container',
+    fstab,
+    spec.dev.overlay ? '' : spec.dev.template,
+    spec.dir,
+    spec.root,
+    spec.network,
+    spec.hostname,
+    spec.tied ? String(process.pid) : '',
+    'env',
+    '-i',
+    ...env,
+    'unshare',
+    `--root=${spec.root}`,
+    `--wd=${spec.cwd}`,
+    '--',
+    ...spec.command,
   ];
+  return spec.tied ? diesWithJetpack('unshare', args) : ['unshare', args];
 }
 
 export const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

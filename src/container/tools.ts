@@ -1,19 +1,29 @@
-import { copyFile, mkdir, realpath, stat, writeFile, constants as fs } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, realpath, stat, writeFile, constants as fs } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { cachedDir } from '../util/cached-dir.js';
 import { pathExists } from '../util/fs.js';
 import { run } from '../util/process.js';
 
-/** Where build containers see the tools jetpack lends them (read-only, never saved). */
+/** Where containers see the tools jetpack lends them (read-only, never saved). */
 export const TOOLS_MOUNT = '/.jetpack.tools';
+
+/**
+ * The host binaries lent to every container: GNU make for the inner `make .jetpack.build.`
+ * of image Makefiles, setpriv to start an image's app as its user and groups (`run`).
+ */
+const LENT = ['make', 'setpriv'] as const;
+export type LentTool = (typeof LENT)[number];
+
+/** Where the command lines of the lent tools are recorded in the tools directory. */
+const COMMANDS_FILE = 'commands.json';
 
 async function which(cmd: string): Promise<string> {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
     const candidate = path.join(dir || '.', cmd);
     if (await pathExists(candidate, fs.X_OK)) return candidate;
   }
-  throw new UserError(`${cmd} is not installed on the host (apt-get install ${cmd})`);
+  throw new UserError(`${cmd} is not installed on the host (apt-get install ${cmd === 'setpriv' ? 'util-linux' : cmd})`);
 }
 
 /** The shared libraries and ELF interpreter a host binary needs, from ldd. */
@@ -30,32 +40,41 @@ async function sharedObjects(binary: string): Promise<{ interpreter?: string; li
 }
 
 /**
- * The tools directory for build containers, made once per host make binary under
- * `cacheDir` (a changed make, e.g. after an upgrade, gets a new one) and reused after.
+ * The tools directory for containers, made once per set of host binaries under `cacheDir`
+ * (a changed make or setpriv, e.g. after an upgrade, gets a new one) and reused after.
  */
 export async function cachedTools(cacheDir: string): Promise<string> {
-  const make = await realpath(await which('make'));
-  const st = await stat(make);
-  return cachedDir(path.join(cacheDir, `make-${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`), (dir) => prepareTools(dir, make));
+  const binaries = await Promise.all(LENT.map(async (tool) => realpath(await which(tool))));
+  const key = (await Promise.all(binaries.map((b) => stat(b)))).map((st) => `${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`).join('-');
+  return cachedDir(path.join(cacheDir, `host-${key}`), (dir) => prepareTools(dir, binaries));
+}
+
+/** The command line that runs a lent tool inside a container whose tools directory is `tools`. */
+export async function lentCommand(tools: string, tool: LentTool): Promise<string[]> {
+  const commands = JSON.parse(await readFile(path.join(tools, COMMANDS_FILE), 'utf8')) as Record<LentTool, string[]>;
+  return commands[tool];
 }
 
 /**
- * Fills `dir` with the host's GNU make, its libraries and its ELF interpreter, plus a
- * `make` script that runs it through that interpreter. Mounted at /.jetpack.tools, it lets
- * the inner `make .jetpack.build.` run in images that have no make and no glibc (busybox,
- * Debian minbase), and it is gone when the container is.
+ * Fills `dir` with the lent host binaries, their libraries and their ELF interpreter, and
+ * records how to run each through that interpreter, so that they run in images that have no
+ * glibc (busybox) or another one. `make` also gets a script of that name: the inner make of
+ * image Makefiles is found on PATH, and MAKE on its command line reaches every sub-make, so
+ * $(MAKE) comes back through it.
  */
-async function prepareTools(dir: string, make: string): Promise<void> {
-  const { interpreter, libraries } = await sharedObjects(make);
+async function prepareTools(dir: string, binaries: string[]): Promise<void> {
   await mkdir(path.join(dir, 'bin'), { recursive: true });
   await mkdir(path.join(dir, 'lib'), { recursive: true });
-  await copyFile(make, path.join(dir, 'bin', 'make'));
-  for (const lib of [...libraries, ...(interpreter ? [interpreter] : [])]) {
-    await copyFile(await realpath(lib), path.join(dir, 'lib', path.basename(lib)));
+  const commands: Partial<Record<LentTool, string[]>> = {};
+  for (const [i, tool] of LENT.entries()) {
+    const { interpreter, libraries } = await sharedObjects(binaries[i]!);
+    await copyFile(binaries[i]!, path.join(dir, 'bin', tool));
+    for (const lib of [...libraries, ...(interpreter ? [interpreter] : [])]) {
+      await copyFile(await realpath(lib), path.join(dir, 'lib', path.basename(lib)));
+    }
+    const binary = `${TOOLS_MOUNT}/bin/${tool}`;
+    commands[tool] = interpreter ? [`${TOOLS_MOUNT}/lib/${path.basename(interpreter)}`, '--library-path', `${TOOLS_MOUNT}/lib`, binary] : [binary];
   }
-  const runMake = interpreter
-    ? `${TOOLS_MOUNT}/lib/${path.basename(interpreter)} --library-path ${TOOLS_MOUNT}/lib ${TOOLS_MOUNT}/bin/make`
-    : `${TOOLS_MOUNT}/bin/make`;
-  // MAKE on the command line reaches every sub-make, so $(MAKE) comes back through here.
-  await writeFile(path.join(dir, 'make'), `#!/bin/sh\nexec ${runMake} MAKE=${TOOLS_MOUNT}/make "$@"\n`, { mode: 0o755 });
+  await writeFile(path.join(dir, COMMANDS_FILE), JSON.stringify(commands) + '\n');
+  await writeFile(path.join(dir, 'make'), `#!/bin/sh\nexec ${commands.make!.join(' ')} MAKE=${TOOLS_MOUNT}/make "$@"\n`, { mode: 0o755 });
 }

@@ -8,6 +8,7 @@ import { IMAGE_FILES } from '../store/layout.js';
 import { layerStack } from '../store/layers.js';
 import { renderLayers } from '../store/render.js';
 import type { Store, StoredImage } from '../store/store.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
 
 /**
  * Writes the image's own ACI (its layer and manifest, as stored) to `fd`. Without a
@@ -30,12 +31,13 @@ export async function exportLayered(image: StoredImage, fd: number, compression?
  * same bytes.
  */
 export async function exportFlat(store: Store, image: StoredImage, fd: number, compression: Compression): Promise<string> {
+  const clampMtime = sourceDateEpoch();
   const staging = await store.stage('export');
   try {
     const { dependencies: _deps, pathWhitelist: _whitelist, ...flat } = image.manifest;
     const tree = await renderLayers(await layerStack(store, image), staging.path('render'));
     return await writeAci(
-      { manifest: serializeManifest(flat), scratch: staging.path('manifest'), rootfsParent: tree.parent, wrap: tree.wrap },
+      { manifest: serializeManifest(flat), scratch: staging.path('manifest'), rootfsParent: tree.parent, wrap: tree.wrap, clampMtime },
       fd,
       compression,
       { label: `exporting ${image.manifest.name}`, total: image.info.size },

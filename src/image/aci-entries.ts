@@ -19,6 +19,8 @@ export class AciEntryChecker {
   private readonly seen = new Map<string, TarEntry['type']>();
   private readonly symlinks = new Set<string>();
   private manifestSeen = false;
+  /** A `rootfs` directory entry, or members beneath it (which imply the directory). */
+  private rootfsSeen = false;
 
   check(entry: TarEntry): void {
     const raw = entry.rawPath;
@@ -36,8 +38,10 @@ export class AciEntryChecker {
       this.manifestSeen = true;
     } else if (name === 'rootfs') {
       if (entry.type !== 'directory') throw refuse(entry, 'rootfs must be a directory');
+      this.rootfsSeen = true;
     } else if (name.startsWith('rootfs/')) {
       this.checkRootfsEntry(entry, name);
+      this.rootfsSeen = true;
     } else {
       throw refuse(entry, 'an ACI holds only "manifest" and "rootfs/"');
     }
@@ -48,6 +52,7 @@ export class AciEntryChecker {
   /** Call after the last entry. */
   finish(): void {
     if (!this.manifestSeen) throw new UserError('not an ACI: the archive has no "manifest" entry');
+    if (!this.rootfsSeen) throw new UserError('not an ACI: the archive has no "rootfs" directory (appc requires one, even when it is empty)');
   }
 
   private checkRootfsEntry(entry: TarEntry, name: string): void {

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { detectFileCompression } from '../archive/compression.js';
 import { UserError } from '../errors.js';
 import { parseImageManifest, type Dependency } from '../image/manifest.js';
@@ -51,10 +51,7 @@ async function storeStagedAci(store: Store, staging: Staging, opts: ImportOption
 
   await writeFile(staging.path(IMAGE_FILES.manifest), unpacked.manifest, { mode: 0o444 });
   const rootfs = staging.path(IMAGE_FILES.rootfs);
-  await rename(staging.path('tree', 'rootfs'), rootfs).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-    await mkdir(rootfs, { mode: 0o755 }); // an ACI may hold a manifest and no rootfs entries
-  });
+  await rename(staging.path('tree', 'rootfs'), rootfs);
   await rm(staging.path('tree'), { recursive: true });
   if (manifest.pathWhitelist?.length) await applyPathWhitelist(store, dependencies, rootfs, manifest.pathWhitelist);
 

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { copyTree } from '../archive/gnu-tar.js';
@@ -27,6 +28,17 @@ async function stackOf(store: Store, id: string, dependencies: string[]): Promis
   }
   stack.push(path.join(store.layout.imageDir(id), IMAGE_FILES.rootfs));
   return stack;
+}
+
+/** The top-most version of `rel` in a stack of layers (bottom first), or undefined if absent or whited out. */
+export async function statInStack(stack: string[], rel: string): Promise<{ layer: string; stat: Stats } | undefined> {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const st = await lstat(path.join(stack[i]!, rel)).catch(() => undefined);
+    if (!st) continue;
+    if (st.isCharacterDevice() && st.rdev === 0) return undefined;
+    return { layer: stack[i]!, stat: st };
+  }
+  return undefined;
 }
 
 export interface LayerEntry {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, constants as fs } from 'node:fs';
 import { UserError } from '../errors.js';
-import { notInstalled } from '../util/process.js';
+import { diesWithJetpack, notInstalled } from '../util/process.js';
 
 export interface Lock {
   release(): Promise<void>;
@@ -22,6 +22,22 @@ function openForLock(file: string, create: boolean): number {
   }
 }
 
+/** Runs flock(1) on `fd` (as its fd 3) and returns its exit status: 0, or BUSY. */
+function flockStatus(file: string, cmd: string, args: readonly string[], fd: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe', fd] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot lock ${file}: ${err.message}`)),
+    );
+    child.on('close', (code) => {
+      if (code === 0 || code === BUSY) resolve(code);
+      else reject(new UserError(`cannot lock ${file}: ${stderr.trim() || `flock exited with status ${code}`}`));
+    });
+  });
+}
+
 /**
  * Takes a flock(2) on `file` for jetpack itself. Node has no flock, so flock(1) takes it on
  * an fd jetpack opened and hands down: a flock belongs to the open file, not to the process
@@ -38,22 +54,21 @@ export async function acquireLock(file: string, mode: 'shared' | 'exclusive', op
   } catch (err) {
     throw new UserError(`cannot lock ${file}: ${(err as Error).message}`);
   }
-  const args = [mode === 'shared' ? '-s' : '-x', '-E', String(BUSY), ...(wait ? [] : ['-n']), '3'];
-  const status = await new Promise<number>((resolve, reject) => {
-    const child = spawn('flock', args, { stdio: ['ignore', 'ignore', 'pipe', fd] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' ? notInstalled('flock') : new UserError(`cannot lock ${file}: ${err.message}`)),
-    );
-    child.on('close', (code) => {
-      if (code === 0 || code === BUSY) resolve(code);
-      else reject(new UserError(`cannot lock ${file}: ${stderr.trim() || `flock exited with status ${code}`}`));
-    });
-  }).catch((err: unknown) => {
+  const flock = (blocking: boolean) => {
+    const args = [mode === 'shared' ? '-s' : '-x', '-E', String(BUSY), ...(blocking ? [] : ['-n']), '3'];
+    // A flock that waits could outlive a killed jetpack (and then take the lock for a
+    // moment): only that one is tied to jetpack; the usual, uncontended try is not.
+    const [cmd, argv] = blocking ? diesWithJetpack('flock', args) : ['flock', args];
+    return flockStatus(file, cmd, argv, fd);
+  };
+  let status: number;
+  try {
+    status = await flock(false);
+    if (status === BUSY && wait) status = await flock(true);
+  } catch (err) {
     closeSync(fd);
     throw err;
-  });
+  }
   if (status === BUSY) {
     closeSync(fd);
     return null;

@@ -1,10 +1,11 @@
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { pathExists } from '../util/fs.js';
+import { pathExists, syncDirectory } from '../util/fs.js';
 import { isImageID } from '../image/id.js';
 import { parseImageManifest, type ImageManifest } from '../image/manifest.js';
 import type { Compression } from '../archive/compression.js';
+import { syncFilesystemOf } from '../util/durable.js';
 import { acquireLock, type Lock } from './lock.js';
 import { IMAGE_FILES, StoreLayout } from './layout.js';
 
@@ -204,12 +205,17 @@ export class Store {
    */
   async commit(staging: Staging, info: ImageInfo): Promise<boolean> {
     await writeFile(staging.path(IMAGE_FILES.info), JSON.stringify(info, null, 2) + '\n', { mode: 0o644 });
+    // Durable before it is visible, visible durably before jetpack says so, as git and
+    // ostree do: every file of the image reaches the disk, then the rename, then the fsync of
+    // images/ that makes the new entry survive a power cut.
+    await syncFilesystemOf(staging.dir);
     const added = await this.locked(async () => {
       for (const dep of info.dependencies) {
         if (!(await pathExists(path.join(this.layout.imageDir(dep), IMAGE_FILES.info)))) throw new UserError(`dependency ${dep} was removed from the store while this image was being made`);
       }
       try {
         await rename(staging.dir, this.layout.imageDir(info.id));
+        await syncDirectory(this.layout.images);
         return true;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;

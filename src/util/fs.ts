@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
 
 /** Whether `file` exists (following symlinks) and, given `mode` (fs.constants.X_OK…), allows it. */
 export function pathExists(file: string, mode?: number): Promise<boolean> {
@@ -6,4 +6,14 @@ export function pathExists(file: string, mode?: number): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** fsync(2) of a directory: makes the entries just created or renamed in it durable. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }

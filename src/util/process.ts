@@ -31,7 +31,8 @@ function commandFailure(cmd: string, opts: RunOptions, code: number | null, sign
   // Tools prefix their real complaint with their name; the rest is often advice (bzip2's).
   const lines = stderr.trim().split('\n').filter(Boolean);
   const own = lines.filter((l) => l.startsWith(`${cmd}: `));
-  if (code === 127 && lines.some((l) => l.includes('failed to execute'))) return notInstalled(cmd);
+  // sh's words when the exec in diesWithJetpack finds no such command.
+  if (code === 127 && lines.some((l) => /exec: .*: not found$/.test(l))) return notInstalled(cmd);
   const detail = (own.length ? own : lines).slice(-3).join('; ');
   const how = signal ? `killed by ${signal}` : `exited with status ${code}`;
   const what = opts.what ? `${opts.what}: ` : '';
@@ -57,22 +58,30 @@ function collectStderr(stream: Readable | null): () => string {
 }
 
 /**
- * The command line that runs `cmd` so that it is killed when jetpack dies, even by SIGKILL
- * (PR_SET_PDEATHSIG through setpriv): a tar left running would go on writing into a
- * staging directory that fsck or the next build is removing.
+ * Run as `sh -c TIED_CHECK JETPACK_PID CMD ARGS…` under `setpriv --pdeathsig KILL`: execs
+ * CMD only if jetpack is still the parent. PR_SET_PDEATHSIG set after jetpack already died
+ * would never fire (the child has been reparented), and on a busy machine that window
+ * between fork and prctl is real; checking the parent after the prctl closes it.
  */
-function diesWithJetpack(cmd: string, args: readonly string[]): [string, string[]] {
-  return ['setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args]];
+const TIED_CHECK = '[ "$PPID" = "$0" ] && exec "$@"; exit 137';
+
+/**
+ * The command line that runs `cmd` so that it is killed when jetpack dies, even by SIGKILL
+ * and even when jetpack dies while it starts: a tar or cp left running would go on writing
+ * into a staging directory that fsck or the next build is removing.
+ */
+export function diesWithJetpack(cmd: string, args: readonly string[]): [string, string[]] {
+  return ['setpriv', ['--pdeathsig', 'KILL', '--', 'sh', '-c', TIED_CHECK, String(process.pid), cmd, ...args]];
 }
 
 /** Runs a command to completion and returns its stdout; fails with its stderr. */
 export function run(cmd: string, args: readonly string[], opts: RunOptions & { input?: string | Buffer } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(...diesWithJetpack(cmd, args), { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     const stderr = collectStderr(child.stderr);
-    child.on('error', (err) => reject(spawnFailure(cmd, err)));
+    child.on('error', (err) => reject(spawnFailure('setpriv', err))); // what runs first: diesWithJetpack
     child.on('close', (code, signal) => {
       if (code === 0) resolve(Buffer.concat(chunks).toString());
       else reject(commandFailure(cmd, opts, code, signal, stderr()));

@@ -458,6 +458,8 @@ export function writeHostileCorpus(dir: string, opts: CorpusOptions): HostileCas
     allOf(REFUSED, '"manifest/"', /regular file/),
   );
   add('manifest-missing', tarball(base().slice(1)), /no "?manifest"? entry|missing.*manifest|manifest.*missing/);
+  add('rootfs-missing', tarball([{ name: 'manifest', data: manifestJSON('example.com/hostile-no-rootfs') }]), /not an ACI: the archive has no "rootfs" directory/);
+  add('rootfs-is-a-file', tarball([{ name: 'manifest', data: manifestJSON('example.com/hostile-rootfs-file') }, { name: 'rootfs', data: 'x\n' }]), allOf(REFUSED, '"rootfs"', /must be a directory/));
   add('empty-tar-archive', END_OF_ARCHIVE, /no "?manifest"? entry|empty/i);
   add('manifest-duplicate', withBase({ name: 'manifest', data: manifestJSON('example.com/other') }), allOf(REFUSED, '"manifest"', /duplicate/));
   add('manifest-duplicate-dot-slash', withBase({ name: './manifest', data: manifestJSON('example.com/other') }), allOf(REFUSED, /"(\.\/)?manifest"/, /duplicate/));
