@@ -3,15 +3,22 @@
 // "N passed, N failed" that CI reads; uvu's own summary is not recognised there.
 // Usage: node scripts/run-tests.mjs [PATTERN]   (PATTERN filters test file paths)
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
 const uvu = path.join(root, 'node_modules', 'uvu', 'bin.js');
+// What suites make once and share (the Debian minbase: test/helpers/debian.ts); a
+// JETPACK_TEST_SHARED given by the caller is kept for the next run.
+const given = process.env.JETPACK_TEST_SHARED;
+const shared = given || mkdtempSync(path.join(os.tmpdir(), 'jetpack-test-shared-'));
 const child = spawn(process.execPath, [uvu, '-r', 'tsx', 'test', pattern], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, JETPACK_TEST_SHARED: shared },
 });
 let out = '';
 child.stdout.on('data', (chunk) => {
@@ -19,6 +26,7 @@ child.stdout.on('data', (chunk) => {
   out += chunk.toString();
 });
 child.on('close', (code) => {
+  if (!given) rmSync(shared, { recursive: true, force: true });
   const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
   const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? NaN);

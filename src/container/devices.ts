@@ -22,8 +22,10 @@ const LINKS: Array<[string, string]> = [
  * one mount and nothing a container writes there reaches another. The "1" in the name is
  * the template's version: a jetpack that changes it uses a new name.
  */
+export const DEVICES_DIR = 'dev-1';
+
 export function cachedDevices(cacheDir: string): Promise<string> {
-  return cachedDir(path.join(cacheDir, 'dev-1'), async (dir) => {
+  return cachedDir(path.join(cacheDir, DEVICES_DIR), async (dir) => {
     await chmod(dir, 0o755);
     await mkdir(path.join(dir, 'pts'), { mode: 0o755 });
     await mkdir(path.join(dir, 'shm'), { mode: 0o755 });

@@ -44,9 +44,15 @@ async function sharedObjects(binary: string): Promise<{ interpreter?: string; li
  * (a changed make or setpriv, e.g. after an upgrade, gets a new one) and reused after.
  */
 export async function cachedTools(cacheDir: string): Promise<string> {
+  const { name, binaries } = await currentTools();
+  return cachedDir(path.join(cacheDir, name), (dir) => prepareTools(dir, binaries));
+}
+
+/** The name of the tools directory for the host's binaries as they are now. */
+export async function currentTools(): Promise<{ name: string; binaries: string[] }> {
   const binaries = await Promise.all(LENT.map(async (tool) => realpath(await which(tool))));
   const key = (await Promise.all(binaries.map((b) => stat(b)))).map((st) => `${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`).join('-');
-  return cachedDir(path.join(cacheDir, `host-${key}`), (dir) => prepareTools(dir, binaries));
+  return { name: `host-${key}`, binaries };
 }
 
 /** The command line that runs a lent tool inside a container whose tools directory is `tools`. */

@@ -38,8 +38,12 @@ export const imagesCommand: Command = {
   name: 'images',
   args: '',
   summary: 'List the images in the store',
-  description: 'Lists images as ID and name:version,label=value… (newest name matches win on lookup).',
+  description:
+    'Lists images as ID and name:version,label=value…. An image shadowed by a newer one with the\n' +
+    'same name and labels (lookups by name never reach it) is listed only with -a; jetpack gc\n' +
+    'removes those that nothing depends on.',
   flags: [
+    { name: 'a', kind: 'boolean', help: 'also list shadowed images' },
     { name: 'q', kind: 'boolean', help: 'print only image IDs' },
     { name: 'H', kind: 'boolean', help: 'machine-friendly: no header, tab-separated' },
     { name: 'l', kind: 'boolean', help: 'show full image IDs' },
@@ -47,10 +51,13 @@ export const imagesCommand: Command = {
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 0);
-    const { formatImageName, shortImageID } = await load();
-    const images = (await (await ctx.store()).list()).sort((a, b) => formatImageName(a.manifest).localeCompare(formatImageName(b.manifest)));
+    const [{ formatImageName, shortImageID }, { shadowedImages }] = await Promise.all([load(), import('../../store/gc.js')]);
+    const stored = await (await ctx.store()).list();
+    const shadowed = shadowedImages(stored);
+    const all = flagBoolean(flags, 'a');
+    const images = stored.filter((i) => all || !shadowed.has(i.id)).sort((a, b) => formatImageName(a.manifest).localeCompare(formatImageName(b.manifest)));
     if (flagBoolean(flags, 'json')) {
-      process.stdout.write(JSON.stringify(images.map(imageJSON), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(images.map((i) => ({ ...imageJSON(i), shadowed: shadowed.has(i.id) })), null, 2) + '\n');
       return;
     }
     const id = (i: StoredImage) => (flagBoolean(flags, 'l') ? i.id : shortImageID(i.id));
@@ -60,6 +67,8 @@ export const imagesCommand: Command = {
     }
     const machine = flagBoolean(flags, 'H');
     process.stdout.write(table(images.map((i) => [id(i), formatImageName(i.manifest)]), machine ? null : ['ID', 'NAME'], machine ? '\t' : '  '));
+    const hidden = stored.length - images.length;
+    if (hidden > 0 && !machine && process.stdout.isTTY) process.stderr.write(`${hidden} shadowed image(s) not listed (jetpack images -a; jetpack gc removes them)\n`);
   },
 };
 

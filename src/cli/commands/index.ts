@@ -4,6 +4,7 @@ import { runCommand } from './run.js';
 import { configCommand, versionCommand } from './config.js';
 import { exportCommand } from './export.js';
 import { fsckCommand } from './fsck.js';
+import { gcCommand } from './gc.js';
 import { destroyImageCommand, imageManifestCommand, imagesCommand, showImageCommand } from './images.js';
 import { importCommand } from './import.js';
 import { makeaciCommand } from './makeaci.js';
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   exportCommand,
   destroyImageCommand,
   fsckCommand,
+  gcCommand,
   configCommand,
   versionCommand,
   imageCommand,
