@@ -11,9 +11,11 @@ summarise(...process.argv.slice(2));
 
 /** A short name for a child: what jetpack uses it for. */
 function label(c) {
-  // `setpriv --pdeathsig KILL -- CMD …` only ties CMD's life to jetpack's: name CMD.
+  // `setpriv --pdeathsig KILL -- sh -c CHECK PID CMD …` (diesWithJetpack, src/util/process.ts)
+  // only ties CMD's life to jetpack's: name CMD.
   if (c.cmd === 'setpriv' && c.args.includes('--')) {
-    const inner = c.args.slice(c.args.indexOf('--') + 1);
+    let inner = c.args.slice(c.args.indexOf('--') + 1);
+    if (inner[0] === 'sh' && inner[1] === '-c' && inner[2]?.includes('$PPID')) inner = inner.slice(4);
     if (inner[0] === 'unshare') return 'setpriv … unshare … sh SETUP … chroot: the container and the command';
     return `${label({ cmd: inner[0], args: inner.slice(1) })} (under setpriv)`;
   }
@@ -30,6 +32,7 @@ function label(c) {
   if (c.cmd === 'cp' && a.includes('/dev/null')) return 'cp -a: the /dev template (once per store)';
   if (c.cmd === 'cp') return 'cp -a: the build dir into the work dir';
   if (c.cmd === 'touch') return 'touch -r: the layer root\'s mtime';
+  if (c.cmd === 'sync') return 'sync -f: syncfs of the store, the new image on disk (commit)';
   if (c.cmd === 'getfattr') return 'getfattr: opaque marks of the layer\'s dirs the parent has';
   return `${c.cmd} ${a}`.slice(0, 70);
 }
