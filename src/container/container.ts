@@ -63,15 +63,28 @@ function setprivArgs(identity: Identity): string[] {
   return [`--reuid=${identity.uid}`, `--regid=${identity.gid}`, ...groups];
 }
 
+/**
+ * The entry at `rel` in a stack of layers, found only through real directories: a path
+ * whose parent is a symlink in the image counts as absent, because following that link from
+ * the host could leave the image (an absolute target names a host path).
+ */
+async function entryInStack(stack: string[], rel: string) {
+  const parts = rel.split('/').filter(Boolean);
+  for (let i = 1; i < parts.length; i++) {
+    if (!(await statInStack(stack, parts.slice(0, i).join('/')))?.stat.isDirectory()) return undefined;
+  }
+  return statInStack(stack, parts.join('/'));
+}
+
 /** The tree a stack of layers renders to, read from the layers (no mount needed). */
 export function stackTree(stack: string[]): ImageTree {
   return {
     async stat(rel) {
-      const found = await statInStack(stack, rel);
+      const found = await entryInStack(stack, rel);
       return found && { uid: found.stat.uid, gid: found.stat.gid, isDirectory: found.stat.isDirectory(), isSymlink: found.stat.isSymbolicLink() };
     },
     async readFile(rel) {
-      const found = await statInStack(stack, rel);
+      const found = await entryInStack(stack, rel);
       return found?.stat.isFile() ? readFile(path.join(found.layer, rel)) : undefined;
     },
   };

@@ -231,7 +231,7 @@ for (const mode of ['overlay', 'copy'] as const) {
       const before = storeState(tiny);
       // /big fills the disk; /many makes the list of members tar reads far longer than a
       // pipe holds, so tar dies with most of it unread.
-      const fill = 'head -c 6000000 /dev/urandom > /big && mkdir /many && cd /many && i=0 && while [ $i -lt 20000 ]; do : > f$i; i=$((i+1)); done';
+      const fill = 'head -c 5600000 /dev/urandom > /big && mkdir /many && cd /many && i=0 && while [ $i -lt 20000 ]; do : > f$i; i=$((i+1)); done';
       const r = jetpack(tiny, ['build', '-keep', parent, '/bin/sh', '-c', fill], { cwd: buildDir(), env });
       assert.is(r.status, 1, r.stderr);
       assert.match(r.stderr, /\njetpack: build failed at step 7 \(save the image\): [^\n]*no space left on device[^\n]*\n$/i);

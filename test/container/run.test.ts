@@ -91,6 +91,15 @@ test('bad app fields and flags: one line naming the field, nothing run', () => {
   assert.equal(storeState(root).tmp, []);
 });
 
+test("users are looked up in the image's own /etc/passwd, never through a symlink to the host's", () => {
+  // /etc is an absolute symlink to /etc: followed from the host, it would name the host's.
+  const linked = imageWithApp('example.com/etc-link', { exec: ['/bin/true'], user: '_apt', group: '0' }, 'rm -rf /etc && ln -s /etc /etc');
+  assert.match(readFileSync('/etc/passwd', 'utf8'), /^_apt:/m, 'the host has the user');
+  const r = jetpack(root, ['run', linked]);
+  assert.is(r.status, 1);
+  assert.is(r.stderr, 'jetpack: app.user "_apt": no such user in the image\'s /etc/passwd\n');
+});
+
 test('pre-start and post-stop handlers run around the app; a failing pre-start stops it', () => {
   const handled = imageWithApp('example.com/handled', {
     exec: ['/bin/sh', '-c', 'echo app; cat /tmp/started'],
