@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { jetpack, jetpackOk, removeDir, storeState, tempDir } from '../helpers/cli.js';
+import { jetpack, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 
 // `jetpack run IMAGE` starts the image's app as the manifest describes it.
@@ -93,7 +93,10 @@ test('bad app fields and flags: one line naming the field, nothing run', () => {
 
 test("users are looked up in the image's own /etc/passwd, never through a symlink to the host's", () => {
   // /etc is an absolute symlink to /etc: followed from the host, it would name the host's.
-  const linked = imageWithApp('example.com/etc-link', { exec: ['/bin/true'], user: '_apt', group: '0' }, 'rm -rf /etc && ln -s /etc /etc');
+  const tree = path.join(work, 'etc-link');
+  sh(`mkdir -p "${tree}" && ln -s /etc "${tree}/etc"`);
+  const manifest = { acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/etc-link', app: { exec: ['/bin/true'], user: '_apt', group: '0' } };
+  const linked = jetpackOk(root, ['import', makeAciWithTar(work, tree, manifest)]).trim();
   assert.match(readFileSync('/etc/passwd', 'utf8'), /^_apt:/m, 'the host has the user');
   const r = jetpack(root, ['run', linked]);
   assert.is(r.status, 1);
