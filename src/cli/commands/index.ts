@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { buildCommand, imageCommand } from './build.js';
 import { runCommand } from './run.js';
 import { configCommand, versionCommand } from './config.js';
+import { diagnoseCommand } from './diagnose.js';
 import { exportCommand } from './export.js';
 import { fsckCommand } from './fsck.js';
 import { gcCommand } from './gc.js';
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   destroyImageCommand,
   fsckCommand,
   gcCommand,
+  diagnoseCommand,
   configCommand,
   versionCommand,
   imageCommand,

@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { UserError } from '../../errors.js';
+import type { Command } from '../command.js';
+import { flagBoolean, flagList, flagString, formatFlagHelp, parseFlags, type FlagSpec } from '../flags.js';
+
+const TEMPLATE_FLAGS: FlagSpec[] = [
+  { name: 'values', kind: 'list', value: 'FILE', help: 'YAML or JSON file whose content is .Values (later files override earlier ones)' },
+  { name: 'set', kind: 'list', value: 'KEY=VALUE', help: 'set a value as helm --set does: a.b=c,d[0]=e (after the files)' },
+];
+
+const JOB_FLAGS: FlagSpec[] = [
+  { name: 'specfile', kind: 'string', value: 'FILE', help: 'the job file' },
+  { name: 'job', kind: 'string', value: 'NAME', help: 'the job to show' },
+  { name: 'json', kind: 'boolean', help: 'print JSON instead of YAML' },
+  { name: 'quiet', kind: 'boolean', help: 'accepted for mark-devkit compatibility (prints the same)' },
+];
+
+const USAGE = 'usage: jetpack diagnose template [--values FILE]... [--set KEY=VALUE]... TEMPLATE-FILE|-';
+const JOB_USAGE = 'usage: jetpack diagnose job --specfile FILE --job NAME [--json]';
+
+const JOB_DESCRIPTION =
+  'Prints job NAME of the job file as metro run would run it: its templated fields rendered\n' +
+  'with its options, paths made absolute, and every hook file rendered and parsed (YAML, or\n' +
+  'JSON with --json). Nothing is run.';
+
+async function diagnoseJob(args: string[]): Promise<number> {
+  if (args.some((a) => a === '-h' || a === '-help' || a === '--help')) {
+    process.stdout.write(`${JOB_USAGE}\n\n${JOB_DESCRIPTION}\n\n${formatFlagHelp(JOB_FLAGS)}\n`);
+    return 0;
+  }
+  const flags = parseFlags(args, JOB_FLAGS, { command: 'jetpack diagnose job' });
+  const specFile = flagString(flags, 'specfile');
+  const name = flagString(flags, 'job');
+  if (!specFile || !name || flags.positional.length) throw new UserError(JOB_USAGE, 2);
+  const [{ loadJob }, { jobDocument }] = await Promise.all([import('../../job/spec.js'), import('../../job/diagnose.js')]);
+  process.stdout.write(jobDocument(await loadJob(specFile, name), flagBoolean(flags, 'json') ? 'json' : 'yaml'));
+  return 0;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return file === '-' ? await new Promise<string>((resolve, reject) => {
+      let text = '';
+      process.stdin.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text)).on('error', reject);
+    }) : await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+async function diagnoseTemplate(args: string[]): Promise<number> {
+  if (args.some((a) => a === '-h' || a === '-help' || a === '--help')) {
+    process.stdout.write(`${USAGE}\n\n${DESCRIPTION}\n\n${formatFlagHelp(TEMPLATE_FLAGS)}\n`);
+    return 0;
+  }
+  const flags = parseFlags(args, TEMPLATE_FLAGS, { command: 'jetpack diagnose template' });
+  if (flags.positional.length !== 1) throw new UserError(USAGE, 2);
+  const file = flags.positional[0]!;
+  const [{ renderTemplate }, { TemplateError }, { ExecError }, values, { parse: parseYaml }] = await Promise.all([
+    import('../../template/engine.js'),
+    import('../../template/parser.js'),
+    import('../../template/exec.js'),
+    import('../../template/values.js'),
+    import('yaml'),
+  ]);
+  let merged: Record<string, import('../../template/format.js').GoValue> = {};
+  for (const valuesFile of flagList(flags, 'values')) {
+    let parsed: unknown;
+    try {
+      parsed = values.fromYamlValue(parseYaml(await readText(valuesFile, 'values file'), { intAsBigInt: true }));
+    } catch (err) {
+      throw new UserError(`${valuesFile}: not YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (parsed === null) continue;
+    if (typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof Date) throw new UserError(`${valuesFile}: the values must be a map`);
+    merged = values.mergeValues(merged, parsed as typeof merged);
+  }
+  for (const set of flagList(flags, 'set')) {
+    try {
+      values.applySet(merged, set);
+    } catch (err) {
+      throw new UserError(`--set ${set}: ${(err as Error).message}`);
+    }
+  }
+  const text = await readText(file, 'template');
+  try {
+    process.stdout.write(renderTemplate(text, { name: file === '-' ? '<stdin>' : file, values: merged }));
+  } catch (err) {
+    if (err instanceof TemplateError || err instanceof ExecError) throw new UserError(err.message);
+    throw err;
+  }
+  return 0;
+}
+
+const DESCRIPTION =
+  'Renders TEMPLATE-FILE ("-": stdin) as mark-devkit renders job fields and hook files: Go\n' +
+  'text/template with Helm\'s engine rules (.Values from the values, missing values empty) and\n' +
+  'the Sprig functions; prints the result exactly, with no newline added. now is\n' +
+  'SOURCE_DATE_EPOCH when it is set. A template error prints FILE:LINE:COL and the reason.';
+
+export const diagnoseCommand: Command = {
+  name: 'diagnose',
+  args: 'job|template [FLAGS] …',
+  summary: 'Show a stage job as it would run, or render a template as job files are rendered',
+  description:
+    `jetpack diagnose job --specfile FILE --job NAME [--json]\n${JOB_DESCRIPTION}\n\nFlags of diagnose job:\n${formatFlagHelp(JOB_FLAGS)}\n\n` +
+    `jetpack diagnose template [--values FILE]... [--set KEY=VALUE]... TEMPLATE-FILE|-\n${DESCRIPTION}\n\nFlags of diagnose template:\n${formatFlagHelp(TEMPLATE_FLAGS)}`,
+  flags: [],
+  stopAtPositional: true,
+  async run(_ctx, flags) {
+    const [sub, ...rest] = flags.positional;
+    if (sub === 'template') return diagnoseTemplate(rest);
+    if (sub === 'job') return diagnoseJob(rest);
+    throw new UserError(sub ? `unknown diagnose subcommand "${sub}" (jetpack diagnose job|template …)` : `${JOB_USAGE}\n${USAGE}`, 2);
+  },
+};
