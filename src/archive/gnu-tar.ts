@@ -42,10 +42,12 @@ export const TAR_CREATE = [
  * their contents), onto `toRoot` with everything a rootfs needs kept, as GNU tar keeps it
  * and Node's fs does not: owners, modes, times, devices, hardlinks, xattrs, ACLs.
  */
-export async function copyTree(fromRoot: string, toRoot: string, what: string, members?: string[]): Promise<void> {
+export async function copyTree(fromRoot: string, toRoot: string, what: string, members?: string[], wrap?: (cmd: string, args: string[]) => [string, string[]]): Promise<void> {
   const select = members ? ['--no-recursion', '--null', '-T', '-'] : ['.'];
   const list = members && Readable.from([Buffer.from(members.map((m) => `${m}\0`).join(''))]);
-  const archive = spawnReader('tar', ['-c', '-f', '-', '-C', fromRoot, ...TAR_KEEP, ...select], { stdin: list, what });
+  const reader: [string, string[]] = ['tar', ['-c', '-f', '-', '-C', fromRoot, ...TAR_KEEP, ...select]];
+  // `wrap` runs the reading tar where `fromRoot` is visible (a rendered overlay's namespace).
+  const archive = spawnReader(...(wrap ? wrap(...reader) : reader), { stdin: list, what });
   await feedProcess(archive, spawnWriter('tar', [...tarExtract(), '-C', toRoot], { what })).catch(async (err: unknown) => {
     throw await explainDiskFull(err, toRoot, what);
   });

@@ -56,6 +56,8 @@ export interface RunOptions {
   identity?: Identity;
   /** Host paths mounted into the container; their mount points must exist (create's mountPoints). */
   binds?: Bind[];
+  /** Drop the command's stdout and stderr. */
+  quiet?: boolean;
 }
 
 function setprivArgs(identity: Identity): string[] {
@@ -119,11 +121,29 @@ export class Container {
     readonly dir: string,
     readonly stack: string[],
     readonly mode: ContainerMode,
-    /** The tools the host lends the container at TOOLS_MOUNT (tools.ts). */
-    readonly tools: string,
+    /** The tools the host lends the container at TOOLS_MOUNT (tools.ts); none for a tree of its own. */
+    readonly tools: string | undefined,
+    root?: string,
   ) {
     this.layerDir = path.join(dir, 'rootfs');
-    this.root = path.join(dir, mode === 'overlay' ? SCRATCH.mnt : SCRATCH.tree);
+    this.root = root ?? path.join(dir, mode === 'overlay' ? SCRATCH.mnt : SCRATCH.tree);
+  }
+
+  /**
+   * A container whose root is `tree` itself, changed in place (a stage job's rootfs): no
+   * layers, no copy, nothing lent, so nothing of jetpack's is left in the tree. `dir` holds
+   * the container's scratch files. Missing mount points (/proc, /sys, /dev) are made in the
+   * tree; an /etc/resolv.conf to bind the host's over must exist there (see job/inner.ts).
+   */
+  static async inTree(dir: string, tree: string, cacheDir: string): Promise<Container> {
+    const [devices, hostResolvConf] = await Promise.all([cachedDevices(cacheDir), lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false)]);
+    const container = new Container(dir, [], 'copy', undefined, tree);
+    container.hasHostResolvConf = hostResolvConf && Boolean((await lstat(path.join(tree, 'etc', 'resolv.conf')).catch(() => undefined))?.isFile());
+    await symlink(devices, path.join(dir, SCRATCH.devTemplate));
+    for (const mp of MOUNT_POINTS.filter((m) => m !== TOOLS_MOUNT.slice(1))) {
+      if (!(await lstat(path.join(tree, mp)).catch(() => undefined))?.isDirectory()) await mkdir(path.join(tree, mp), { mode: 0o755 });
+    }
+    return container;
   }
 
   /**
@@ -178,7 +198,7 @@ export class Container {
    */
   async run(command: string[], opts: RunOptions): Promise<number> {
     const [cmd, args] = await this.prepare(command, { ...opts, tied: true });
-    const child = spawn(cmd, args, { stdio: 'inherit' });
+    const child = spawn(cmd, args, { stdio: opts.quiet ? ['inherit', 'ignore', 'ignore'] : 'inherit' });
     const stop = () => child.kill('SIGKILL');
     process.on('SIGINT', stop).on('SIGTERM', stop).on('SIGHUP', stop);
     try {
@@ -193,10 +213,15 @@ export class Container {
     }
   }
 
+  /** Removes the scratch files the container keeps in its directory (for a container made inTree). */
+  async cleanScratch(): Promise<void> {
+    for (const scratch of Object.values(SCRATCH)) await rm(path.join(this.dir, scratch), { recursive: true, force: true });
+  }
+
   /** Makes `layerDir` hold exactly the changes, with the parent's root metadata on its root. */
   async finishLayer(exclude: string[]): Promise<void> {
     if (this.mode === 'copy') await diffIntoLayer(this.root, this.snapshot!, this.layerDir, exclude);
-    for (const scratch of Object.values(SCRATCH)) await rm(path.join(this.dir, scratch), { recursive: true, force: true });
+    await this.cleanScratch();
     this.finished = true;
     await run('touch', ['-h', '-r', this.stack[this.stack.length - 1]!, this.layerDir]);
   }
@@ -223,7 +248,8 @@ export class Container {
 
   /** Writes the container's fstab and returns the command line that runs `command` in it. */
   private async prepare(command: string[], opts: RunOptions & { tied: boolean }): Promise<[string, string[]]> {
-    const spec = this.spec(opts.identity ? [...(await lentCommand(this.tools, 'setpriv')), ...setprivArgs(opts.identity), '--', ...command] : command, opts);
+    if (opts.identity && !this.tools) throw new Error('this container lends no setpriv to switch users with');
+    const spec = this.spec(opts.identity ? [...(await lentCommand(this.tools!, 'setpriv')), ...setprivArgs(opts.identity), '--', ...command] : command, opts);
     const fstab = containerFstab(spec);
     await writeFile(path.join(this.dir, SCRATCH.fstab), fstab.main);
     if (fstab.dev !== undefined) await writeFile(path.join(this.dir, SCRATCH.fstabDev), fstab.dev);

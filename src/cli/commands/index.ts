@@ -9,6 +9,7 @@ import { gcCommand } from './gc.js';
 import { destroyImageCommand, imageManifestCommand, imagesCommand, showImageCommand } from './images.js';
 import { importCommand } from './import.js';
 import { makeaciCommand } from './makeaci.js';
+import { enterCommand, metroCommand } from './metro.js';
 
 /** Every command, in the order `jetpack help` lists them. */
 export const COMMANDS: Command[] = [
@@ -23,7 +24,9 @@ export const COMMANDS: Command[] = [
   destroyImageCommand,
   fsckCommand,
   gcCommand,
+  metroCommand,
   diagnoseCommand,
+  enterCommand,
   configCommand,
   versionCommand,
   imageCommand,

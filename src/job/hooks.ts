@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { lstat, mkdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Container } from '../container/container.js';
+import { UserError } from '../errors.js';
+import { diesWithJetpack } from '../util/process.js';
+import type { Bind, Hook, HookFile, HookType } from './spec.js';
+
+export interface HookContext {
+  rootfs: string;
+  env: Record<string, string>;
+  jobBinds: Bind[];
+  /** Where inner hooks' containers keep their scratch files (a staging dir of the store). */
+  scratch: string;
+  /** The store's cache of what containers get (the /dev template). */
+  cacheDir: string;
+  quiet: boolean;
+  /** Told each inner command before it runs (--fchroot-debug). */
+  debug?: (line: string) => void;
+}
+
+/** The hooks of these types from every file, in file order then hook order. */
+export function hooksOf(files: HookFile[], types: HookType[]): Array<{ file: string; hook: Hook }> {
+  return files.flatMap((f) => f.hooks.filter((h) => types.includes(h.type)).map((hook) => ({ file: f.file, hook })));
+}
+
+function hookFailure(file: string, hook: Hook, index: number, status: number): UserError {
+  return new UserError(`hook ${hook.name || '(unnamed)'} (${hook.type}, ${file}): command ${index + 1} exited with status ${status}`, status || 1);
+}
+
+/** Runs one host process with jetpack's stdio (stdout and stderr dropped when quiet); returns its status. */
+function runOnHost(argv: string[], env: Record<string, string>, quiet: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const [cmd, args] = diesWithJetpack(argv[0]!, argv.slice(1));
+    const child = spawn(cmd, args, { env, stdio: ['inherit', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'] });
+    child.on('error', (err) => reject(new UserError(`cannot run ${argv[0]}: ${err.message}`)));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
+  });
+}
+
+/**
+ * An outer hook: each command is one host process, `entrypoint… command` (default
+ * entrypoint /bin/bash -c, as mark-devkit's host executor).
+ */
+export async function runOuterHook(file: string, hook: Hook, ctx: HookContext, extraEnv: Record<string, string> = {}): Promise<void> {
+  const entrypoint = hook.entrypoint.length ? hook.entrypoint : ['/bin/bash', '-c'];
+  for (const [i, command] of hook.commands.entries()) {
+    const status = await runOnHost([...entrypoint, command], { ...ctx.env, ...extraEnv }, ctx.quiet);
+    if (status !== 0) throw hookFailure(file, hook, i, status);
+  }
+}
+
+/**
+ * Lends the host's resolv.conf to the rootfs for `fn`: an /etc/resolv.conf that is missing
+ * or a symlink (a bind mount needs a file to cover) becomes an empty file meanwhile, and is
+ * put back after; a regular file is only covered by the bind mount, never changed.
+ */
+async function withResolvConf<T>(rootfs: string, fn: () => Promise<T>): Promise<T> {
+  const file = path.join(rootfs, 'etc', 'resolv.conf');
+  const st = await lstat(file).catch(() => undefined);
+  if (st?.isFile()) return fn();
+  const link = st?.isSymbolicLink() ? await readlink(file) : undefined;
+  if (st && !link) return fn(); // a directory or device: leave it, run without the host's
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
+  await rm(file, { force: true });
+  await writeFile(file, '', { mode: 0o644 });
+  try {
+    return await fn();
+  } finally {
+    await rm(file, { force: true });
+    if (link) await symlink(link, file);
+  }
+}
+
+/**
+ * An inner hook: each command runs in a fresh container on the rootfs itself (jetpack's
+ * container machinery: private mount, PID, IPC and UTS namespaces, /proc, /dev, read-only
+ * /sys, the host's resolv.conf), with the job's and the hook's chroot_binds mounted, their
+ * targets made in the rootfs when missing.
+ */
+export async function runInnerHook(file: string, hook: Hook, ctx: HookContext): Promise<void> {
+  const bySource = new Map<string, Bind>();
+  for (const b of [...ctx.jobBinds, ...hook.chroot_binds]) bySource.set(b.source, b);
+  const binds = [...bySource.values()].map((b) => ({ source: path.resolve(b.source), target: path.posix.normalize(`/${b.target}`), readOnly: false, file: false }));
+  for (const b of binds) {
+    if (!(await lstat(b.source).catch(() => undefined))?.isDirectory()) throw new UserError(`hook ${hook.name} (${file}): chroot_binds source ${b.source} is not a directory`);
+    const target = path.join(ctx.rootfs, b.target);
+    const st = await lstat(target).catch(() => undefined);
+    if (st?.isSymbolicLink()) throw new UserError(`hook ${hook.name} (${file}): chroot_binds target ${b.target} is a symlink in the rootfs`);
+    if (!st) await mkdir(target, { recursive: true, mode: 0o755 });
+  }
+  for (const [i, command] of hook.commands.entries()) {
+    const argv = [...hook.entrypoint, command];
+    ctx.debug?.(`inner ${ctx.rootfs}: ${JSON.stringify(argv)}${binds.length ? ` binds ${binds.map((b) => `${b.source}:${b.target}`).join(' ')}` : ''}`);
+    const status = await inTreeContainer(ctx.rootfs, argv, ctx.scratch, ctx.cacheDir, { env: ctx.env, binds, quiet: ctx.quiet });
+    if (status !== 0) throw hookFailure(file, hook, i, status);
+  }
+}
+
+/** One command in a fresh container on `rootfs` (in place), the host's resolv.conf lent meanwhile. */
+function inTreeContainer(rootfs: string, argv: string[], scratch: string, cacheDir: string, opts: { env?: Record<string, string>; binds?: Array<{ source: string; target: string; readOnly: boolean; file: boolean }>; quiet?: boolean }): Promise<number> {
+  return withResolvConf(rootfs, async () => {
+    const container = await Container.inTree(scratch, rootfs, cacheDir);
+    try {
+      return await container.run(argv, { cwd: '/', network: 'host', ...opts });
+    } finally {
+      await container.cleanScratch();
+    }
+  });
+}
+
+/** `jetpack enter ROOTFS COMMAND…`: the inner hooks' container, for a kept rootfs. */
+export async function enterTree(rootfs: string, argv: string[], scratch: string, cacheDir: string): Promise<number> {
+  const st = await lstat(rootfs).catch(() => undefined);
+  if (!st?.isDirectory()) throw new UserError(`${rootfs} is not a directory`);
+  return inTreeContainer(path.resolve(rootfs), argv, scratch, cacheDir, {});
+}

@@ -1,0 +1,85 @@
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { writeAci } from '../archive/aci-writer.js';
+import { compressedSink, type Compression } from '../archive/compression.js';
+import { TAR_CREATE } from '../archive/gnu-tar.js';
+import { UserError } from '../errors.js';
+import { BLANK_AC_VERSION, serializeManifest, validateImageManifest } from '../image/manifest.js';
+import { hostArch, hostOS } from '../image/platform.js';
+import { importAci } from '../store/import.js';
+import type { Store, StoredImage } from '../store/store.js';
+import { explainDiskFull } from '../util/disk.js';
+import { syncDirectory } from '../util/fs.js';
+import { spawnReader } from '../util/process.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
+import type { JobOutput } from './spec.js';
+
+/** The compression an output name asks for by its suffix, as mark-devkit's packer reads it. */
+export function compressionOfName(name: string): Compression {
+  if (/\.(tar\.gz|tgz|tar\.gzip)$/.test(name)) return 'gzip';
+  if (/\.(tar\.bz2|tar\.bzip2|tbz2)$/.test(name)) return 'bzip2';
+  if (/\.(tar\.xz|txz)$/.test(name)) return 'xz';
+  if (/\.(tar\.zst|tar\.zstd|tzst)$/.test(name)) return 'zstd';
+  if (/\.tar$/.test(name)) return 'none';
+  throw new UserError(`output.name ${name}: the suffix says no tarball format (.tar, .tar.gz, .tar.bz2, .tar.xz or .tar.zst)`);
+}
+
+/**
+ * The file output: the rootfs as a tarball of `./…` members at `dir/name`, with owners,
+ * modes, xattrs, ACLs, devices and hardlinks, names sorted, mtimes clamped to
+ * SOURCE_DATE_EPOCH when set (same job, same bytes), written under a temporary name,
+ * fsynced and renamed into place.
+ */
+export async function packTarball(rootfs: string, output: JobOutput): Promise<string> {
+  if (!output.name) throw new UserError('output.name is required');
+  if (output.name.includes('/')) throw new UserError(`output.name ${output.name}: a file name, not a path (the directory is output.dir)`);
+  const compression = compressionOfName(output.name);
+  const dir = output.dir || process.cwd();
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, output.name);
+  const tmp = path.join(dir, `.${output.name}.${process.pid}.tmp`);
+  const epoch = sourceDateEpoch();
+  const clamp = epoch === undefined ? [] : [`--mtime=@${epoch}`, '--clamp-mtime'];
+  const fh = await open(tmp, 'w', 0o644);
+  try {
+    const sink = compressedSink(compression, fh.fd);
+    const tar = spawnReader('tar', [...TAR_CREATE, ...clamp, '-C', rootfs, '.'], { what: 'archiving the rootfs' });
+    await Promise.all([pipeline(tar, sink.stream), sink.done]).catch(async (err: unknown) => {
+      throw await explainDiskFull(err, dir, `writing ${file}`);
+    });
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, file);
+    await syncDirectory(dir);
+    return file;
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * The image output (jetpack's): the rootfs becomes a base image in the store, named
+ * `output.name`, with `output.labels` and the host's os and arch labels unless given.
+ */
+export async function packImage(store: Store, workspace: string, output: JobOutput): Promise<StoredImage> {
+  const labels = { os: hostOS(), arch: hostArch(), ...output.labels };
+  const manifest = validateImageManifest({
+    acKind: 'ImageManifest',
+    acVersion: BLANK_AC_VERSION,
+    name: output.name,
+    labels: Object.entries(labels).map(([name, value]) => ({ name, value })),
+  });
+  const { image } = await importAci(store, async (aciFile) => {
+    const fh = await open(aciFile, 'w+', 0o644);
+    try {
+      await writeAci({ manifest: serializeManifest(manifest), scratch: `${aciFile}.manifest`, rootfsParent: workspace, clampMtime: sourceDateEpoch() }, fh.fd, 'none');
+    } finally {
+      await fh.close();
+      await rm(`${aciFile}.manifest`, { recursive: true, force: true });
+    }
+  });
+  return image;
+}

@@ -1,0 +1,74 @@
+import { chmod, chown, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Store } from '../store/store.js';
+import { jobEnv } from './env.js';
+import { hooksOf, runInnerHook, runOuterHook, type HookContext } from './hooks.js';
+import { packImage, packTarball } from './packer.js';
+import { runSource } from './sources.js';
+import type { RenderedJob } from './spec.js';
+
+export interface RunFlags {
+  /** Wipe the rootfs at the start and remove it at the end (mark-devkit's --cleanup, default true). */
+  cleanup: boolean;
+  skipSource: boolean;
+  skipPacker: boolean;
+  skipHooks: boolean;
+  quiet: boolean;
+  /** Say each inner hook command as it starts (--fchroot-debug). */
+  debug: boolean;
+  /** Called with a line for the user about each phase. */
+  log: (line: string) => void;
+}
+
+/**
+ * mark-devkit's RunJob, phase by phase: (1) the rootfs, <workspacedir>/rootfs (0700, root),
+ * wiped first with cleanup; (2) the job's bind sources made; (3) outer-pre-sourcer hooks;
+ * (4) the source; (5) outer-pre-chroot; (6) inner-chroot and outer-chroot hooks in
+ * declaration order; (7) outer-post-chroot; (8) the output; (9) outer-post-output. With
+ * cleanup the rootfs is removed at the end, whether the job succeeded or not.
+ */
+export async function runJob(rendered: RenderedJob, store: () => Promise<Store>, flags: RunFlags): Promise<string> {
+  const { job, hooks } = rendered;
+  const rootfs = path.join(job.workspacedir, 'rootfs');
+  if (flags.cleanup) await rm(rootfs, { recursive: true, force: true });
+  await mkdir(rootfs, { recursive: true, mode: 0o700 });
+  await chmod(rootfs, 0o700);
+  await chown(rootfs, 0, 0);
+  const s = await store();
+  const staging = await s.stage('job');
+  try {
+    for (const b of job.chroot_binds) await mkdir(b.source, { recursive: true });
+    const ctx: HookContext = { rootfs, env: jobEnv(job, rootfs), jobBinds: job.chroot_binds, scratch: staging.dir, cacheDir: s.layout.tools, quiet: flags.quiet, debug: flags.debug ? flags.log : undefined };
+    const outer = async (types: Parameters<typeof hooksOf>[1], extraEnv: Record<string, string> = {}) => {
+      if (flags.skipHooks) return;
+      for (const { file, hook } of hooksOf(hooks, types)) {
+        flags.log(`hook ${hook.name || '(unnamed)'} (${hook.type})`);
+        if (hook.type === 'inner-chroot') await runInnerHook(file, hook, ctx);
+        else await runOuterHook(file, hook, ctx, extraEnv);
+      }
+    };
+    await outer(['outer-pre-sourcer']);
+    if (!flags.skipSource) {
+      flags.log(`source: ${job.source.type}`);
+      await runSource(job.source, { rootfs, store, scratch: staging.path('source') });
+    }
+    await outer(['outer-pre-chroot']);
+    await outer(['inner-chroot', 'outer-chroot']);
+    await outer(['outer-post-chroot']);
+    if (flags.skipPacker) return rootfs;
+    let result: string;
+    if (job.output.type === 'image') {
+      const image = await packImage(s, job.workspacedir, job.output);
+      result = image.id;
+      flags.log(`stored image ${job.output.name} ${image.id}`);
+    } else {
+      result = await packTarball(rootfs, job.output);
+      flags.log(`wrote ${result}`);
+    }
+    await outer(['outer-post-output'], { MARKDEVKIT_OUTPUTDIR: job.output.dir ?? '', MARKDEVKIT_OUTPUTNAME: job.output.name });
+    return result;
+  } finally {
+    await staging.discard();
+    if (flags.cleanup) await rm(rootfs, { recursive: true, force: true });
+  }
+}

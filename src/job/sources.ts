@@ -1,0 +1,101 @@
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { decompressedFile, detectFileCompression } from '../archive/compression.js';
+import { copyTree, tarExtract } from '../archive/gnu-tar.js';
+import { UserError } from '../errors.js';
+import { fetchLocation } from '../fetch/location.js';
+import { layerStack } from '../store/layers.js';
+import { resolveImage } from '../store/lookup.js';
+import { renderLayers } from '../store/render.js';
+import type { Store } from '../store/store.js';
+import { feedProcess, notInstalled, run, spawnWriter } from '../util/process.js';
+import type { JobSource } from './spec.js';
+
+/** What a source needs beyond its spec: where the rootfs is, and the store for `image`. */
+export interface SourceContext {
+  rootfs: string;
+  store: () => Promise<Store>;
+  /** A scratch directory for the image source's render. */
+  scratch: string;
+}
+
+/**
+ * The http source's produce step: downloads `uri` to `target`, a cache: a target that exists
+ * is used as it is (mark-devkit's sourcer), and a download lands there only when complete.
+ */
+async function produceHttp(source: JobSource): Promise<string> {
+  if (!source.uri) throw new UserError('source.uri is required for an http source');
+  const target = source.target || path.resolve(path.basename(new URL(source.uri).pathname) || 'source.tar');
+  if ((await stat(target).catch(() => undefined))?.isFile()) return target;
+  await mkdir(path.dirname(target), { recursive: true });
+  const partial = `${target}.part`;
+  try {
+    await fetchLocation(source.uri, partial);
+    await rename(partial, target);
+  } catch (err) {
+    await rm(partial, { force: true });
+    throw err;
+  }
+  return target;
+}
+
+/** Extracts a tarball of any compression (detected from its bytes) into the rootfs, keeping everything. */
+async function extractInto(tarball: string, rootfs: string): Promise<void> {
+  const compression = await detectFileCompression(tarball);
+  const tar = spawnWriter('tar', tarExtract(), { cwd: rootfs, what: `extracting ${tarball}` });
+  await feedProcess(decompressedFile(tarball, compression), tar);
+}
+
+/** mmdebstrap into the rootfs: `suite`, `variant` (default minbase), `packages`, `components`, `mirror`. */
+async function debootstrap(source: JobSource, rootfs: string): Promise<void> {
+  if (!source.suite) throw new UserError('source.suite is required for a debian source (e.g. bookworm)');
+  const args = ['--mode=root', `--variant=${source.variant || 'minbase'}`];
+  if (source.packages?.length) args.push(`--include=${source.packages.join(',')}`);
+  if (source.components?.length) args.push(`--components=${source.components.join(',')}`);
+  args.push(source.suite, rootfs);
+  if (source.mirror) args.push(source.mirror);
+  await run('mmdebstrap', args, { what: `mmdebstrap ${source.suite}` }).catch((err: Error) => {
+    if (/not installed/.test(err.message)) throw notInstalled('mmdebstrap');
+    throw err;
+  });
+}
+
+/** anise as mark-devkit runs it: repo update, install the repositories, install the packages, cleanup. */
+async function aniseInstall(source: JobSource, rootfs: string): Promise<void> {
+  const base = ['--system-target', rootfs, ...(source.anise_config ? ['--config', source.anise_config] : [])];
+  const steps = [
+    ['repo', 'update'],
+    ['install', '-y', '--skip-config-protect', ...(source.anise_repos ?? [])],
+    ['install', '--sync-repos', '-y', '--skip-config-protect', ...(source.anise_packages ?? [])],
+    ['cleanup'],
+  ];
+  for (const step of steps) {
+    await run('anise', [...base, ...step], { what: `anise ${step[0]}` }).catch((err: Error) => {
+      if (/^anise is not installed/.test(err.message)) throw new UserError('anise is not installed on this host: the anise source needs it (https://github.com/geaaru/luet); or use a debian, http or image source');
+      throw err;
+    });
+  }
+}
+
+/** The rendered rootfs of a store image, copied into the rootfs with everything kept. */
+async function imageInto(source: JobSource, ctx: SourceContext): Promise<void> {
+  if (!source.image) throw new UserError('source.image is required for an image source (a name or ID in the store)');
+  const store = await ctx.store();
+  const image = await resolveImage(store, source.image);
+  const tree = await renderLayers(await layerStack(store, image), ctx.scratch);
+  await copyTree(path.join(tree.parent, 'rootfs'), ctx.rootfs, `copying ${image.manifest.name} into the rootfs`, undefined, tree.wrap);
+}
+
+/** The source phase (produce, then consume into the rootfs) of a job. */
+export async function runSource(source: JobSource, ctx: SourceContext): Promise<void> {
+  switch (source.type) {
+    case 'http':
+      return extractInto(await produceHttp(source), ctx.rootfs);
+    case 'debian':
+      return debootstrap(source, ctx.rootfs);
+    case 'anise':
+      return aniseInstall(source, ctx.rootfs);
+    case 'image':
+      return imageInto(source, ctx);
+  }
+}
