@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { serveDirectory, type FileServer } from '../helpers/file-server.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,28 +15,13 @@ const root = path.join(work, 'store');
 importBusybox(root, work);
 const tarball = path.join(work, 'busybox', 'rootfs.tar');
 sh(`xz -T0 -k -c "${tarball}" > "${tarball}.xz"`);
-// The server is a process of its own: the tests run jetpack synchronously, which would
-// block a server in this process. It counts requests in a file.
-const requests = path.join(work, 'requests');
-const SERVER = `
-const http = require('node:http'), fs = require('node:fs');
-const [file, log] = process.argv.slice(1);
-const server = http.createServer((req, res) => {
-  fs.appendFileSync(log, req.url + '\\n');
-  if (req.url !== '/rootfs.tar.xz') return void res.writeHead(404).end();
-  res.writeHead(200, { 'content-length': fs.statSync(file).size });
-  fs.createReadStream(file).pipe(res);
-});
-server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
-`;
-let server: ChildProcess | undefined;
+let server: FileServer | undefined;
 let base = '';
-const downloads = () => (existsSync(requests) ? readFileSync(requests, 'utf8').split('\n').filter(Boolean).length : 0);
+const downloads = () => server!.requests();
 
 test.before(async () => {
-  server = spawn(process.execPath, ['-e', SERVER, `${tarball}.xz`, requests], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve) => server!.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  base = `http://127.0.0.1:${port}`;
+  server = await serveDirectory(path.dirname(tarball), path.join(work, 'requests'));
+  base = server.url;
 });
 
 /** Writes a job directory: job.yaml and hooks/*.yml. */
@@ -221,7 +207,7 @@ test('SIGKILL of a running job leaves no process and no mount', async () => {
 });
 
 test.after(() => {
-  server?.kill();
+  server?.close();
   removeDir(work);
 });
 test.run();
