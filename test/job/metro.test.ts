@@ -170,6 +170,14 @@ test('bad job files: one line naming the file, the job and the field; nothing ru
   assert.not.ok(existsSync(path.join(dir, 'ws')), 'nothing was prepared');
 });
 
+test('an anise source runs the host anise, and says so when it is not installed', () => {
+  const job = `jobs:\n- name: stage\n  source: { type: anise, anise_repos: [repository/mottainai-stable], anise_packages: [sys-apps/baselayout] }\n  output: { type: file, name: x.tar }\n  workspacedir: ./ws\n`;
+  const dir = jobDir('anise', job, {});
+  const r = jetpack(root, ['metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /^jetpack: anise is not installed on this host: the anise source needs it/m);
+});
+
 test('diagnose job shows the rendered job and hooks, YAML or JSON', () => {
   const dir = jobDir('diag', STAGE_JOB(`${base}/rootfs.tar.xz`), { 'a.yml': 'hooks:\n- name: x\n  commands:\n    - echo {{ .Values.arch }}\n    {{- if .Values.flavor }}\n    - echo flavor\n    {{- end }}\n', 'b.yml': 'hooks: []\n' });
   const yaml = jetpackOk(root, ['diagnose', 'job', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: SDE });
