@@ -129,6 +129,14 @@ test('--cleanup=false keeps the rootfs; --skip-source-phase reuses it; the sourc
   assert.not.ok(existsSync(path.join(dir, 'ws/rootfs')));
 });
 
+test("inner hooks get the host's resolv.conf; the rootfs's own (a symlink here) is back after", () => {
+  const hooks = `hooks:\n- type: outer-pre-chroot\n  name: link\n  commands:\n    - ln -sf ../run/resolv.conf "$MARKDEVKIT_ROOTFS/etc/resolv.conf"\n- name: look\n  entrypoint: [/bin/sh, -c]\n  commands:\n    - cat /etc/resolv.conf > /var/cache/pkg/resolv\n`;
+  const dir = jobDir('resolv', STAGE_JOB(`${base}/rootfs.tar.xz`), { 'a.yml': hooks, 'b.yml': 'hooks: []\n' });
+  assert.is(runJob(dir, ['--cleanup=false', '--skip-packer-phase']).status, 0);
+  assert.is(readFileSync(path.join(dir, 'binds/pkg/resolv'), 'utf8'), readFileSync('/etc/resolv.conf', 'utf8'));
+  assert.is(sh(`readlink "${path.join(dir, 'ws/rootfs/etc/resolv.conf')}"`), '../run/resolv.conf\n');
+});
+
 test('same job twice with SOURCE_DATE_EPOCH: the same bytes', () => {
   const dir = jobDir('repro', STAGE_JOB(`${base}/rootfs.tar.xz`), { 'a.yml': `hooks:\n${hook('inner-chroot', 'x')}`, 'b.yml': 'hooks: []\n' });
   assert.is(runJob(dir).status, 0);
