@@ -1,4 +1,4 @@
-/** Go values as templates see them: YAML ints are bigint (Go int64), floats number (float64), maps plain objects (Go map[string]interface{}), lists arrays, null is Go nil. */
+/** Go values as templates see them: YAML ints are bigint (Go int), floats number (float64), maps plain objects (Go map[string]interface{}), lists arrays, null is Go nil. */
 export type GoValue = null | boolean | bigint | number | string | GoValue[] | { [key: string]: GoValue } | Date | ((...args: any[]) => any);
 
 import { formatGoDate } from './date.js';
@@ -285,7 +285,7 @@ function runeCount(s: string): number {
 function goTypeName(v: Exclude<GoValue, null>): string {
   switch (typeof v) {
     case 'boolean': return 'bool';
-    case 'bigint': return 'int64';
+    case 'bigint': return 'int';
     case 'number': return 'float64';
     case 'string': return 'string';
     case 'function': return 'func()';

@@ -373,7 +373,7 @@ const YAML_OUT = { sortMapEntries: true, indentSeq: false, lineWidth: 0, minCont
 
 function kindName(v: GoValue): string {
   if (v === null || v === undefined) return 'invalid';
-  if (typeof v === 'bigint') return 'int64';
+  if (typeof v === 'bigint') return 'int';
   if (typeof v === 'number') return 'float64';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'string') return 'string';

@@ -48,7 +48,7 @@ test('floats print like fmt.Println: shortest digits, exponent form when the exp
   for (const [value, want] of cases) assert.is(formatValue(value), want, String(value));
 });
 
-test('scalars: nil, bools, int64s and strings', () => {
+test('scalars: nil, bools, ints and strings', () => {
   assert.is(formatValue(null), '<nil>');
   assert.is(formatValue(true), 'true');
   assert.is(formatValue(false), 'false');
@@ -402,7 +402,7 @@ test('bools, %T and %%', () => {
     ['%t', true, 'true'],
     ['%v', false, 'false'],
     ['%-7t|', true, 'true   |'],
-    ['%T', 1n, 'int64'],
+    ['%T', 1n, 'int'],
     ['%T', 1.5, 'float64'],
     ['%T', 'a', 'string'],
     ['%T', true, 'bool'],
@@ -432,7 +432,7 @@ test('lists and maps take the verb and flags element by element', () => {
     ['%03.6v', [1n, 2.0, 'x'], '[000001 002 00x]'],
     ['%03.0v', [0n, 2.0, 'x'], '[    002 000]'],
     ['%d', [1n, null, 'a'], '[1 <nil> %!d(string=a)]'],
-    ['%s', [1n], '[%!s(int64=1)]'],
+    ['%s', [1n], '[%!s(int=1)]'],
     ['%d', { a: 1n, b: 'x' }, 'map[%!d(string=a):1 %!d(string=b):%!d(string=x)]'],
     ['%v', { b: 1n, a: [1n, null, 'x'], c: {} }, 'map[a:[1 <nil> x] b:1 c:map[]]'],
     ['%+v', { a: [1n] }, 'map[a:[1]]'],
@@ -457,25 +457,25 @@ test('wrong verbs, missing and extra operands, as Go reports them', () => {
   checkAll([
     ['%d', 2.5, '%!d(float64=2.5)'],
     ['%d', 'hello', '%!d(string=hello)'],
-    ['%s', 5n, '%!s(int64=5)'],
+    ['%s', 5n, '%!s(int=5)'],
     ['%s', true, '%!s(bool=true)'],
     ['%t', 'a', '%!t(string=a)'],
     ['%5t', 'a', '%!t(string=    a)'],
     ['%d', null, '%!d(<nil>)'],
     ['%☠', null, '%!☠(<nil>)'],
-    ['%☠', 0n, '%!☠(int64=0)'],
+    ['%☠', 0n, '%!☠(int=0)'],
     ['%☠', 'hello', '%!☠(string=hello)'],
     ['%☠', 1.2345678, '%!☠(float64=1.2345678)'],
-    ['%z', [1n], '[%!z(int64=1)]'],
-    ['%p', 27n, '%!p(int64=27)'],
+    ['%z', [1n], '[%!z(int=1)]'],
+    ['%p', 27n, '%!p(int=27)'],
     ['%p', null, '%!p(<nil>)'],
-    ['%.', 3n, '%!.(int64=3)'],
+    ['%.', 3n, '%!.(int=3)'],
     ['%s %', 'hello', 'hello %!(NOVERB)'],
     ['%s %.2', 'hello', 'hello %!(NOVERB)'],
     ['%010.2', '12345', '%!(NOVERB)%!(EXTRA string=12345)'],
-    ['%017091901790959340919092959340919017929593813360', 0n, '%!(NOVERB)%!(EXTRA int64=0)'],
+    ['%017091901790959340919092959340919017929593813360', 0n, '%!(NOVERB)%!(EXTRA int=0)'],
     ['', null, '%!(EXTRA <nil>)'],
-    ['', 2n, '%!(EXTRA int64=2)'],
+    ['', 2n, '%!(EXTRA int=2)'],
     ['no args', 'hello', 'no args%!(EXTRA string=hello)'],
   ]);
   assert.is(sprintf('%d', []), '%!d(MISSING)');
@@ -503,7 +503,7 @@ test('* widths and precisions, and explicit operand indexes', () => {
     ['%[1]*.[3]f', [6n, 3n, 12.0], '    12'],
     ['%d %d %d %#[1]o %#o %#o', [11n, 12n, 13n], '11 12 13 013 014 015'],
     ['%[d', [2n, 1n], '%!d(BADINDEX)'],
-    ['%]d', [2n, 1n], '%!](int64=2)d%!(EXTRA int64=1)'],
+    ['%]d', [2n, 1n], '%!](int=2)d%!(EXTRA int=1)'],
     ['%[]d', [2n, 1n], '%!d(BADINDEX)'],
     ['%[-3]d', [2n, 1n], '%!d(BADINDEX)'],
     ['%[99]d', [2n, 1n], '%!d(BADINDEX)'],
@@ -516,10 +516,10 @@ test('* widths and precisions, and explicit operand indexes', () => {
     ['%[5]d %[2]d %d', [1n, 2n, 3n], '%!d(BADINDEX) 2 3'],
     ['%d %[3]d %d', [1n, 2n], '1 %!d(BADINDEX) 2'],
     ['%.[]', [], '%!](BADINDEX)'],
-    ['%.-3d', [42n], '%!-(int64=42)3d'],
-    ['%2147483648d', [42n], '%!(NOVERB)%!(EXTRA int64=42)'],
-    ['%-2147483648d', [42n], '%!(NOVERB)%!(EXTRA int64=42)'],
-    ['%.2147483648d', [42n], '%!(NOVERB)%!(EXTRA int64=42)'],
+    ['%.-3d', [42n], '%!-(int=42)3d'],
+    ['%2147483648d', [42n], '%!(NOVERB)%!(EXTRA int=42)'],
+    ['%-2147483648d', [42n], '%!(NOVERB)%!(EXTRA int=42)'],
+    ['%.2147483648d', [42n], '%!(NOVERB)%!(EXTRA int=42)'],
   ];
   for (const [format, args, want] of cases) assert.is(sprintf(format, args), want, format);
 });
