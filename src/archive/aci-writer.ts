@@ -11,7 +11,7 @@ import { explainDiskFull } from '../util/disk.js';
 import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
 import { Progress } from '../util/progress.js';
 import { compressedSink, type Compression } from './compression.js';
-import { TAR_CREATE } from './gnu-tar.js';
+import { clampMtimes, TAR_CREATE } from './gnu-tar.js';
 
 const read = promisify(readCallback);
 
@@ -123,8 +123,7 @@ export async function writeAci(source: AciSource, fd: number, compression: Compr
   await writeFile(manifestFile, source.manifest, { mode: 0o644 });
   await utimes(manifestFile, 0, 0);
 
-  const clamp = source.clampMtime === undefined ? [] : [`--mtime=@${source.clampMtime}`, '--clamp-mtime'];
-  const tarArgs = [...TAR_CREATE, ...clamp, '-C', source.scratch, 'manifest', '-C', source.rootfsParent];
+  const tarArgs = [...TAR_CREATE, ...clampMtimes(source.clampMtime), '-C', source.scratch, 'manifest', '-C', source.rootfsParent];
   tarArgs.push(...(source.members ? ['--no-recursion', '--null', '-T', '-'] : ['rootfs']));
   const list = source.members && Readable.from([Buffer.from(['rootfs', ...source.members.map((m) => `rootfs/${m}`)].map((m) => `${m}\0`).join(''))]);
   const [cmd, args] = source.wrap ? source.wrap('tar', tarArgs) : ['tar', tarArgs];

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { decompressedFile, detectFileCompression, type Compression } from './compression.js';
 import { explainDiskFull } from '../util/disk.js';
 import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
 
@@ -36,6 +37,20 @@ export const TAR_CREATE = [
   '--sort=name',
   ...TAR_KEEP,
 ];
+
+/** GNU tar's options that archive every mtime newer than SOURCE_DATE_EPOCH as it (none when unset). */
+export function clampMtimes(epoch: number | undefined): string[] {
+  return epoch === undefined ? [] : [`--mtime=@${epoch}`, '--clamp-mtime'];
+}
+
+/**
+ * Extracts a tarball of any compression (detected from its bytes unless the caller already
+ * knows it) into `dest`, keeping everything a rootfs has.
+ */
+export async function extractTarball(tarball: string, dest: string, what: string, known?: Compression): Promise<void> {
+  const compression = known ?? (await detectFileCompression(tarball));
+  await feedProcess(decompressedFile(tarball, compression), spawnWriter('tar', tarExtract(), { cwd: dest, what }));
+}
 
 /**
  * Copies a tree, or only `members` of it (paths relative to `fromRoot`, copied without

@@ -2,11 +2,10 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeAci } from '../archive/aci-writer.js';
-import { decompressedFile, detectFileCompression } from '../archive/compression.js';
-import { tarExtract } from '../archive/gnu-tar.js';
+import { detectFileCompression } from '../archive/compression.js';
+import { extractTarball } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
 import { parseImageManifest } from '../image/manifest.js';
-import { feedProcess, spawnWriter } from '../util/process.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 
 /**
@@ -28,8 +27,7 @@ export async function makeAci(tarball: string, manifestFile: string, fd: number,
   try {
     const rootfs = path.join(work, 'tree', 'rootfs');
     await mkdir(rootfs, { recursive: true });
-    const tar = spawnWriter('tar', tarExtract(), { cwd: rootfs, what: `unpacking ${tarball}` });
-    await feedProcess(decompressedFile(tarball, tarballCompression), tar);
+    await extractTarball(tarball, rootfs, `unpacking ${tarball}`, tarballCompression);
     return await writeAci({ manifest, scratch: path.join(work, 'manifest'), rootfsParent: path.join(work, 'tree'), clampMtime }, fd, compression);
   } finally {
     await rm(work, { recursive: true, force: true });

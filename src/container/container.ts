@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { copyEntry, renderedPaths, statInStack } from '../store/layers.js';
 import { copyLayerOnto, linkLowerDirs, overlayAvailable } from '../store/render.js';
-import { notInstalled, run } from '../util/process.js';
+import { exitStatus, notInstalled, run } from '../util/process.js';
 import { cachedDevices } from './devices.js';
 import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } from './namespace.js';
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
 import type { Bind, Identity, ImageTree } from './app.js';
+import { canLendResolvConf, withResolvConfFile } from './resolv-conf.js';
 import { cachedTools, lentCommand, TOOLS_MOUNT } from './tools.js';
 
 export type ContainerMode = 'overlay' | 'copy';
@@ -110,6 +110,8 @@ export class Container {
   private hasHostResolvConf = false;
   /** overlay: the stack's short names in `dir` (linkLowerDirs). */
   private lowerDirs: string[] = [];
+  /** Whether the root is a tree changed in place (inTree) rather than the container's own. */
+  private inPlace = false;
   /** Whether finishLayer() has taken the container apart (it can no longer run anything). */
   finished = false;
 
@@ -133,12 +135,17 @@ export class Container {
    * A container whose root is `tree` itself, changed in place (a stage job's rootfs): no
    * layers, no copy, nothing lent, so nothing of jetpack's is left in the tree. `dir` holds
    * the container's scratch files. Missing mount points (/proc, /sys, /dev) are made in the
-   * tree; an /etc/resolv.conf to bind the host's over must exist there (see job/inner.ts).
+   * tree; the host's resolv.conf is lent during each run and the tree's own put back after.
    */
   static async inTree(dir: string, tree: string, cacheDir: string): Promise<Container> {
-    const [devices, hostResolvConf] = await Promise.all([cachedDevices(cacheDir), lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false)]);
+    const [devices, hostResolvConf, lendable] = await Promise.all([
+      cachedDevices(cacheDir),
+      lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false),
+      canLendResolvConf(tree),
+    ]);
     const container = new Container(dir, [], 'copy', undefined, tree);
-    container.hasHostResolvConf = hostResolvConf && Boolean((await lstat(path.join(tree, 'etc', 'resolv.conf')).catch(() => undefined))?.isFile());
+    container.inPlace = true;
+    container.hasHostResolvConf = hostResolvConf && lendable;
     await symlink(devices, path.join(dir, SCRATCH.devTemplate));
     for (const mp of MOUNT_POINTS.filter((m) => m !== TOOLS_MOUNT.slice(1))) {
       if (!(await lstat(path.join(tree, mp)).catch(() => undefined))?.isDirectory()) await mkdir(path.join(tree, mp), { mode: 0o755 });
@@ -197,6 +204,12 @@ export class Container {
    * (128+N when killed by signal N). Ctrl-C or SIGTERM to jetpack kills the container.
    */
   async run(command: string[], opts: RunOptions): Promise<number> {
+    // In place, the bind of the host's resolv.conf needs a file in the tree to cover.
+    if (this.inPlace && this.hasHostResolvConf) return withResolvConfFile(this.root, () => this.spawnIn(command, opts));
+    return this.spawnIn(command, opts);
+  }
+
+  private async spawnIn(command: string[], opts: RunOptions): Promise<number> {
     const [cmd, args] = await this.prepare(command, { ...opts, tied: true });
     const child = spawn(cmd, args, { stdio: opts.quiet ? ['inherit', 'ignore', 'ignore'] : 'inherit' });
     const stop = () => child.kill('SIGKILL');
@@ -206,7 +219,7 @@ export class Container {
         child.on('error', (err: NodeJS.ErrnoException) =>
           reject(err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot start the container: ${err.message}`)),
         );
-        child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+        child.on('close', (code, signal) => resolve(exitStatus(code, signal)));
       });
     } finally {
       process.off('SIGINT', stop).off('SIGTERM', stop).off('SIGHUP', stop);

@@ -336,6 +336,11 @@ export function parseImageManifest(bytes: Buffer | string): ImageManifest {
   return validateImageManifest(value);
 }
 
+/** The labels as an object, name to value (the form --json listings print). */
+export function labelMap(m: Pick<ImageManifest, 'labels'>): Record<string, string> {
+  return Object.fromEntries((m.labels ?? []).map((l) => [l.name, l.value]));
+}
+
 export function labelValue(m: Pick<ImageManifest, 'labels'>, name: string): string | undefined {
   return m.labels?.find((l) => l.name === name)?.value;
 }

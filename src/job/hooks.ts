@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Container } from '../container/container.js';
+import { Container, type RunOptions } from '../container/container.js';
 import { UserError } from '../errors.js';
-import { diesWithJetpack } from '../util/process.js';
+import { diesWithJetpack, exitStatus } from '../util/process.js';
 import type { Bind, Hook, HookFile, HookType } from './spec.js';
 
 export interface HookContext {
@@ -34,7 +34,7 @@ function runOnHost(argv: string[], env: Record<string, string>, quiet: boolean):
     const [cmd, args] = diesWithJetpack(argv[0]!, argv.slice(1));
     const child = spawn(cmd, args, { env, stdio: ['inherit', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'] });
     child.on('error', (err) => reject(new UserError(`cannot run ${argv[0]}: ${err.message}`)));
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
+    child.on('close', (code, signal) => resolve(exitStatus(code, signal)));
   });
 }
 
@@ -47,28 +47,6 @@ export async function runOuterHook(file: string, hook: Hook, ctx: HookContext, e
   for (const [i, command] of hook.commands.entries()) {
     const status = await runOnHost([...entrypoint, command], { ...ctx.env, ...extraEnv }, ctx.quiet);
     if (status !== 0) throw hookFailure(file, hook, i, status);
-  }
-}
-
-/**
- * Lends the host's resolv.conf to the rootfs for `fn`: an /etc/resolv.conf that is missing
- * or a symlink (a bind mount needs a file to cover) becomes an empty file meanwhile, and is
- * put back after; a regular file is only covered by the bind mount, never changed.
- */
-async function withResolvConf<T>(rootfs: string, fn: () => Promise<T>): Promise<T> {
-  const file = path.join(rootfs, 'etc', 'resolv.conf');
-  const st = await lstat(file).catch(() => undefined);
-  if (st?.isFile()) return fn();
-  const link = st?.isSymbolicLink() ? await readlink(file) : undefined;
-  if (st && !link) return fn(); // a directory or device: leave it, run without the host's
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-  await rm(file, { force: true });
-  await writeFile(file, '', { mode: 0o644 });
-  try {
-    return await fn();
-  } finally {
-    await rm(file, { force: true });
-    if (link) await symlink(link, file);
   }
 }
 
@@ -97,16 +75,14 @@ export async function runInnerHook(file: string, hook: Hook, ctx: HookContext): 
   }
 }
 
-/** One command in a fresh container on `rootfs` (in place), the host's resolv.conf lent meanwhile. */
-function inTreeContainer(rootfs: string, argv: string[], scratch: string, cacheDir: string, opts: { env?: Record<string, string>; binds?: Array<{ source: string; target: string; readOnly: boolean; file: boolean }>; quiet?: boolean }): Promise<number> {
-  return withResolvConf(rootfs, async () => {
-    const container = await Container.inTree(scratch, rootfs, cacheDir);
-    try {
-      return await container.run(argv, { cwd: '/', network: 'host', ...opts });
-    } finally {
-      await container.cleanScratch();
-    }
-  });
+/** One command in a fresh container on `rootfs`, in place. */
+async function inTreeContainer(rootfs: string, argv: string[], scratch: string, cacheDir: string, opts: Omit<RunOptions, 'cwd' | 'network'>): Promise<number> {
+  const container = await Container.inTree(scratch, rootfs, cacheDir);
+  try {
+    return await container.run(argv, { cwd: '/', network: 'host', ...opts });
+  } finally {
+    await container.cleanScratch();
+  }
 }
 
 /** `jetpack enter ROOTFS COMMAND…`: the inner hooks' container, for a kept rootfs. */

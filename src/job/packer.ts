@@ -1,16 +1,16 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { writeAci } from '../archive/aci-writer.js';
 import { compressedSink, type Compression } from '../archive/compression.js';
-import { TAR_CREATE } from '../archive/gnu-tar.js';
+import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
 import { BLANK_AC_VERSION, serializeManifest, validateImageManifest } from '../image/manifest.js';
 import { hostArch, hostOS } from '../image/platform.js';
 import { importAci } from '../store/import.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { explainDiskFull } from '../util/disk.js';
-import { syncDirectory } from '../util/fs.js';
+import { writeOutput } from '../util/output-file.js';
 import { spawnReader } from '../util/process.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import type { JobOutput } from './spec.js';
@@ -38,26 +38,19 @@ export async function packTarball(rootfs: string, output: JobOutput): Promise<st
   const dir = output.dir || process.cwd();
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, output.name);
-  const tmp = path.join(dir, `.${output.name}.${process.pid}.tmp`);
-  const epoch = sourceDateEpoch();
-  const clamp = epoch === undefined ? [] : [`--mtime=@${epoch}`, '--clamp-mtime'];
-  const fh = await open(tmp, 'w', 0o644);
-  try {
-    const sink = compressedSink(compression, fh.fd);
-    const tar = spawnReader('tar', [...TAR_CREATE, ...clamp, '-C', rootfs, '.'], { what: 'archiving the rootfs' });
-    await Promise.all([pipeline(tar, sink.stream), sink.done]).catch(async (err: unknown) => {
-      throw await explainDiskFull(err, dir, `writing ${file}`);
-    });
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, file);
-    await syncDirectory(dir);
-    return file;
-  } catch (err) {
-    await fh.close().catch(() => {});
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  const tarArgs = [...TAR_CREATE, ...clampMtimes(sourceDateEpoch()), '-C', rootfs, '.'];
+  await writeOutput(
+    file,
+    async (fd) => {
+      const sink = compressedSink(compression, fd);
+      const tar = spawnReader('tar', tarArgs, { what: 'archiving the rootfs' });
+      await Promise.all([pipeline(tar, sink.stream), sink.done]).catch(async (err: unknown) => {
+        throw await explainDiskFull(err, dir, `writing ${file}`);
+      });
+    },
+    { durable: true },
+  );
+  return file;
 }
 
 /**

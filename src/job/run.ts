@@ -39,7 +39,7 @@ export async function runJob(rendered: RenderedJob, store: () => Promise<Store>,
   try {
     for (const b of job.chroot_binds) await mkdir(b.source, { recursive: true });
     const ctx: HookContext = { rootfs, env: jobEnv(job, rootfs), jobBinds: job.chroot_binds, scratch: staging.dir, cacheDir: s.layout.tools, quiet: flags.quiet, debug: flags.debug ? flags.log : undefined };
-    const outer = async (types: Parameters<typeof hooksOf>[1], extraEnv: Record<string, string> = {}) => {
+    const hooksPhase = async (types: Parameters<typeof hooksOf>[1], extraEnv: Record<string, string> = {}) => {
       if (flags.skipHooks) return;
       for (const { file, hook } of hooksOf(hooks, types)) {
         flags.log(`hook ${hook.name || '(unnamed)'} (${hook.type})`);
@@ -47,14 +47,14 @@ export async function runJob(rendered: RenderedJob, store: () => Promise<Store>,
         else await runOuterHook(file, hook, ctx, extraEnv);
       }
     };
-    await outer(['outer-pre-sourcer']);
+    await hooksPhase(['outer-pre-sourcer']);
     if (!flags.skipSource) {
       flags.log(`source: ${job.source.type}`);
       await runSource(job.source, { rootfs, store, scratch: staging.path('source') });
     }
-    await outer(['outer-pre-chroot']);
-    await outer(['inner-chroot', 'outer-chroot']);
-    await outer(['outer-post-chroot']);
+    await hooksPhase(['outer-pre-chroot']);
+    await hooksPhase(['inner-chroot', 'outer-chroot']);
+    await hooksPhase(['outer-post-chroot']);
     if (flags.skipPacker) return rootfs;
     let result: string;
     if (job.output.type === 'image') {
@@ -65,7 +65,7 @@ export async function runJob(rendered: RenderedJob, store: () => Promise<Store>,
       result = await packTarball(rootfs, job.output);
       flags.log(`wrote ${result}`);
     }
-    await outer(['outer-post-output'], { MARKDEVKIT_OUTPUTDIR: job.output.dir ?? '', MARKDEVKIT_OUTPUTNAME: job.output.name });
+    await hooksPhase(['outer-post-output'], { MARKDEVKIT_OUTPUTDIR: job.output.dir ?? '', MARKDEVKIT_OUTPUTNAME: job.output.name });
     return result;
   } finally {
     await staging.discard();

@@ -1,14 +1,13 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { decompressedFile, detectFileCompression } from '../archive/compression.js';
-import { copyTree, tarExtract } from '../archive/gnu-tar.js';
+import { copyTree, extractTarball } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
 import { fetchLocation } from '../fetch/location.js';
 import { layerStack } from '../store/layers.js';
 import { resolveImage } from '../store/lookup.js';
 import { renderLayers } from '../store/render.js';
 import type { Store } from '../store/store.js';
-import { feedProcess, notInstalled, run, spawnWriter } from '../util/process.js';
+import { notInstalled, run } from '../util/process.js';
 import type { JobSource } from './spec.js';
 
 /** What a source needs beyond its spec: where the rootfs is, and the store for `image`. */
@@ -37,13 +36,6 @@ async function produceHttp(source: JobSource): Promise<string> {
     throw err;
   }
   return target;
-}
-
-/** Extracts a tarball of any compression (detected from its bytes) into the rootfs, keeping everything. */
-async function extractInto(tarball: string, rootfs: string): Promise<void> {
-  const compression = await detectFileCompression(tarball);
-  const tar = spawnWriter('tar', tarExtract(), { cwd: rootfs, what: `extracting ${tarball}` });
-  await feedProcess(decompressedFile(tarball, compression), tar);
 }
 
 /** mmdebstrap into the rootfs: `suite`, `variant` (default minbase), `packages`, `components`, `mirror`. */
@@ -89,8 +81,10 @@ async function imageInto(source: JobSource, ctx: SourceContext): Promise<void> {
 /** The source phase (produce, then consume into the rootfs) of a job. */
 export async function runSource(source: JobSource, ctx: SourceContext): Promise<void> {
   switch (source.type) {
-    case 'http':
-      return extractInto(await produceHttp(source), ctx.rootfs);
+    case 'http': {
+      const tarball = await produceHttp(source);
+      return extractTarball(tarball, ctx.rootfs, `extracting ${tarball}`);
+    }
     case 'debian':
       return debootstrap(source, ctx.rootfs);
     case 'anise':

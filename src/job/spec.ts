@@ -3,9 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError } from '../errors.js';
 import { renderTemplate } from '../template/engine.js';
-import { ExecError } from '../template/exec.js';
 import type { GoValue } from '../template/format.js';
-import { TemplateError } from '../template/parser.js';
 import { fromYamlValue } from '../template/values.js';
 
 /** mark-devkit's job file (pkg/specs/definition.go), as jetpack reads it; see docs/JOBS.md. */
@@ -149,13 +147,7 @@ async function readText(file: string, what: string): Promise<string> {
 }
 
 function render(text: string | undefined, name: string, values: GoValue): string | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return renderTemplate(text, { name, values });
-  } catch (err) {
-    if (err instanceof TemplateError || err instanceof ExecError) throw new UserError(err.message);
-    throw err;
-  }
+  return text === undefined ? undefined : renderTemplate(text, { name, values });
 }
 
 /** mark-devkit's Job.Render path rule: a relative path is relative to the spec file's directory. */
@@ -192,10 +184,7 @@ function readJob(raw: Raw, f: Fields): Job {
       dir: output.dir === undefined ? undefined : f.string(output.dir, 'output.dir'),
       labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, f.string(v, `output.labels.${k}`)])),
     },
-    options: (() => {
-      const o = fromYamlValue(f.object(raw.options, 'options'));
-      return o as Record<string, GoValue>;
-    })(),
+    options: fromYamlValue(f.object(raw.options, 'options')) as Record<string, GoValue>,
     environments: environments.map((e, i) => {
       const o = f.object(e, `environments[${i}]`);
       return { key: f.string(o.key, `environments[${i}].key`), value: f.string(o.value, `environments[${i}].value`) };

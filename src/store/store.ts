@@ -194,9 +194,14 @@ export class Store {
     return images.filter((i): i is StoredImage => i !== undefined);
   }
 
-  /** Images that list `id` among their dependencies. */
-  async dependents(id: string): Promise<StoredImage[]> {
-    return (await this.list()).filter((image) => image.info.dependencies.includes(id));
+  /**
+   * Images that list `id` among their dependencies, by ID and name, read from info.json
+   * alone (gc removes images one by one, each checked again under the lock).
+   */
+  async dependents(id: string): Promise<Array<{ id: string; name: string }>> {
+    const infos = await Promise.all((await this.ids()).map((i) => this.info(i)));
+    const users = infos.filter((info): info is ImageInfo => info?.dependencies.includes(id) ?? false);
+    return Promise.all(users.map(async (info) => ({ id: info.id, name: info.name ?? (await this.get(info.id))?.manifest.name ?? '?' })));
   }
 
   /**
@@ -233,7 +238,7 @@ export class Store {
     const grave = await this.locked(async () => {
       const dependents = await this.dependents(image.id);
       if (dependents.length > 0) {
-        const names = dependents.map((d) => `${d.id.slice(0, 19)} ${d.manifest.name}`).join(', ');
+        const names = dependents.map((d) => `${d.id.slice(0, 19)} ${d.name}`).join(', ');
         throw new UserError(`cannot destroy image ${image.manifest.name}: ${dependents.length} image(s) depend on it (${names})`);
       }
       // Renaming into tmp/ makes the image vanish at once; a crash during the slow rm leaves a

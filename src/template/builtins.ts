@@ -1,5 +1,5 @@
-import { formatValue, sprint, sprintf, sprintln, type GoValue } from './format.js';
-import { goTypeName, isMap, truth, type TemplateFunc } from './exec.js';
+import { formatValue, goTypeName, sprint, sprintf, sprintln, type GoValue } from './format.js';
+import { isMap, truth, type TemplateFunc } from './exec.js';
 
 /** A function with the argument counts Go would accept for it. */
 export interface FuncDef {

@@ -4,6 +4,7 @@ import type { GoValue } from './format.js';
 import { parse } from './parser.js';
 import { empty, sprigFunctions, strval } from './sprig.js';
 import type { Tree } from './tree.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
 
 export interface RenderOptions {
   /** The template's name in errors: the file it came from. */
@@ -14,11 +15,10 @@ export interface RenderOptions {
   now?: () => Date;
 }
 
-/** `now` as reproducible builds want it: SOURCE_DATE_EPOCH when it is set. */
-export function sourceDateNow(env: NodeJS.ProcessEnv = process.env): () => Date {
-  const epoch = env.SOURCE_DATE_EPOCH;
-  if (epoch && /^\d+$/.test(epoch)) return () => new Date(Number(epoch) * 1000);
-  return () => new Date();
+/** `now` as reproducible builds want it: SOURCE_DATE_EPOCH when it is set (a malformed one is refused). */
+function sourceDateNow(): () => Date {
+  const epoch = sourceDateEpoch();
+  return epoch === undefined ? () => new Date() : () => new Date(epoch * 1000);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { formatValue, type GoValue } from './format.js';
+import { UserError } from '../errors.js';
+import { formatValue, goTypeName, type GoValue } from './format.js';
 import { location } from './parser.js';
 import { nodeString, type BranchNode, type CommandNode, type ListNode, type Node, type PipeNode, type Tree } from './tree.js';
 
@@ -11,7 +12,7 @@ export interface FuncMap {
 }
 
 /** A failure while executing, positioned at the node that caused it (Go's "executing … at <…>"). */
-export class ExecError extends Error {
+export class ExecError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'ExecError';
@@ -31,19 +32,6 @@ export function truth(v: GoValue): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Date || typeof v === 'function') return true;
   return Object.keys(v).length > 0;
-}
-
-/** Go's type name of a value, for error messages. */
-export function goTypeName(v: GoValue): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'bigint') return 'int';
-  if (typeof v === 'number') return 'float64';
-  if (typeof v === 'string') return 'string';
-  if (Array.isArray(v)) return '[]interface {}';
-  if (v instanceof Date) return 'time.Time';
-  if (typeof v === 'function') return 'func';
-  return 'map[string]interface {}';
 }
 
 export function isMap(v: GoValue): v is { [key: string]: GoValue } {

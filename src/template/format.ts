@@ -281,8 +281,9 @@ function runeCount(s: string): number {
   return Array.from(s).length;
 }
 
-/** reflect.TypeOf(v).String() for the Go value v stands for. */
-function goTypeName(v: Exclude<GoValue, null>): string {
+/** reflect.TypeOf(v).String() for the Go value v stands for (`<nil>` for nil, as %T prints it). */
+export function goTypeName(v: GoValue): string {
+  if (v === null) return '<nil>';
   switch (typeof v) {
     case 'boolean': return 'bool';
     case 'bigint': return 'int';
@@ -395,13 +396,18 @@ class Printer {
 
   private badVerb(arg: GoValue, verb: string): void {
     this.out += `%!${verb}(`;
+    this.printTypedArg(arg);
+    this.out += ')';
+  }
+
+  /** `type=value` as Go's bad-verb and EXTRA notes show an operand, `<nil>` for nil. */
+  private printTypedArg(arg: GoValue): void {
     if (arg === null) {
       this.out += '<nil>';
     } else {
       this.out += goTypeName(arg) + '=';
       this.printArg(arg, 'v');
     }
-    this.out += ')';
   }
 
   private fmtBool(v: boolean, verb: string): void {
@@ -725,12 +731,7 @@ class Printer {
     this.out += '%!(EXTRA ';
     extra.forEach((arg, i) => {
       if (i > 0) this.out += ', ';
-      if (arg === null) {
-        this.out += '<nil>';
-      } else {
-        this.out += goTypeName(arg) + '=';
-        this.printArg(arg, 'v');
-      }
+      this.printTypedArg(arg);
     });
     this.out += ')';
   }

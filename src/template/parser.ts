@@ -1,8 +1,9 @@
+import { UserError } from '../errors.js';
 import { lex, LexError, type Item, type ItemType } from './lexer.js';
 import type { BranchNode, CommandNode, ListNode, Node, PipeNode, TemplateNode, Tree, VariableNode } from './tree.js';
 
-/** A template error with the name of the template and a position in its text. */
-export class TemplateError extends Error {
+/** A template error with the name of the template and a position in its text: the user's to fix. */
+export class TemplateError extends UserError {
   constructor(
     readonly templateName: string,
     readonly text: string,

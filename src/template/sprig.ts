@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { stringify as yamlStringify, parse as yamlParse } from 'yaml';
 import { formatGoDate, parseGoDate } from './date.js';
-import { formatValue, quoteGo, sprintf, type GoValue } from './format.js';
+import { formatValue, goTypeName, quoteGo, type GoValue } from './format.js';
 import { def, slice, type FuncDef } from './builtins.js';
-import { goTypeName, isMap } from './exec.js';
+import { isMap } from './exec.js';
 import { fromYamlValue, toJsonText, toYamlValue } from './values.js';
 
 /** Sprig's strval: strings as they are, anything else as %v prints it. */
@@ -215,7 +215,7 @@ export function sprigFunctions(now: () => Date): Record<string, FuncDef> {
     toRawJson: def((v) => toJsonText(v, false, false), 1),
     fromJson: def((s) => {
       try {
-        return fromYamlValue(JSON.parse(strval(s), (_k, x: unknown) => x));
+        return fromYamlValue(JSON.parse(strval(s)) as unknown);
       } catch (err) {
         return { Error: (err as Error).message };
       }
@@ -364,7 +364,6 @@ export function sprigFunctions(now: () => Date): Record<string, FuncDef> {
       const v = fromYamlValue(yamlParse(strval(s), { intAsBigInt: true }) as unknown);
       return Array.isArray(v) ? v : [];
     }, 1),
-    printf: def((f, ...a) => sprintf(strval(f), a), 1, Infinity),
   };
 }
 

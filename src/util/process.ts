@@ -1,4 +1,5 @@
 import { spawn, type StdioOptions } from 'node:child_process';
+import os from 'node:os';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
@@ -72,6 +73,11 @@ const TIED_CHECK = '[ "$PPID" = "$0" ] && exec "$@"; exit 137';
  */
 export function diesWithJetpack(cmd: string, args: readonly string[]): [string, string[]] {
   return ['setpriv', ['--pdeathsig', 'KILL', '--', 'sh', '-c', TIED_CHECK, String(process.pid), cmd, ...args]];
+}
+
+/** A child's exit status as a shell gives it: its code, or 128+N when signal N killed it. */
+export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + (signal ? os.constants.signals[signal] : 0);
 }
 
 /** Runs a command to completion and returns its stdout; fails with its stderr. */

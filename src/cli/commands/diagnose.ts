@@ -56,10 +56,8 @@ async function diagnoseTemplate(args: string[]): Promise<number> {
   const flags = parseFlags(args, TEMPLATE_FLAGS, { command: 'jetpack diagnose template' });
   if (flags.positional.length !== 1) throw new UserError(USAGE, 2);
   const file = flags.positional[0]!;
-  const [{ renderTemplate }, { TemplateError }, { ExecError }, values, { parse: parseYaml }] = await Promise.all([
+  const [{ renderTemplate }, values, { parse: parseYaml }] = await Promise.all([
     import('../../template/engine.js'),
-    import('../../template/parser.js'),
-    import('../../template/exec.js'),
     import('../../template/values.js'),
     import('yaml'),
   ]);
@@ -83,12 +81,7 @@ async function diagnoseTemplate(args: string[]): Promise<number> {
     }
   }
   const text = await readText(file, 'template');
-  try {
-    process.stdout.write(renderTemplate(text, { name: file === '-' ? '<stdin>' : file, values: merged }));
-  } catch (err) {
-    if (err instanceof TemplateError || err instanceof ExecError) throw new UserError(err.message);
-    throw err;
-  }
+  process.stdout.write(renderTemplate(text, { name: file === '-' ? '<stdin>' : file, values: merged }));
   return 0;
 }
 

@@ -1,7 +1,7 @@
 import type { Compression } from '../../archive/compression.js';
 import { expectArgs, type Command } from '../command.js';
 import { flagBoolean, flagString } from '../flags.js';
-import { writeOutput } from '../output.js';
+import { writeOutput } from '../../util/output-file.js';
 
 export const COMPRESS_FLAG = {
   name: 'compress',

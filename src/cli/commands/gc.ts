@@ -19,10 +19,11 @@ export const gcCommand: Command = {
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 0);
-    const [{ collectImages }, { staleCaches }, { formatImageName }] = await Promise.all([
+    const [{ collectImages }, { staleCaches }, { formatImageName }, { labelMap }] = await Promise.all([
       import('../../store/gc.js'),
       import('../../container/caches.js'),
       import('../../image/name.js'),
+      import('../../image/manifest.js'),
     ]);
     const dryRun = flagBoolean(flags, 'dry-run');
     const json = flagBoolean(flags, 'json');
@@ -36,7 +37,7 @@ export const gcCommand: Command = {
       if (!json) process.stdout.write(`tools/${name}\n`);
     }
     if (json) {
-      const listed = images.map((i) => ({ id: i.id, name: i.manifest.name, labels: Object.fromEntries((i.manifest.labels ?? []).map((l) => [l.name, l.value])) }));
+      const listed = images.map((i) => ({ id: i.id, name: i.manifest.name, labels: labelMap(i.manifest) }));
       process.stdout.write(JSON.stringify({ images: listed, caches: caches.map((c) => `tools/${c}`) }, null, 2) + '\n');
     }
     process.stderr.write(`${images.length} image(s) and ${caches.length} cache(s) ${dryRun ? 'would be removed' : 'removed'}\n`);

@@ -5,13 +5,13 @@ import { flagBoolean } from '../flags.js';
 
 /** What these commands run, loaded only when one of them runs (see scripts/build.mjs). */
 async function load() {
-  const [{ shortImageID }, { annotationValue, serializeManifest }, { formatImageName }, { describeImage, resolveImage }] = await Promise.all([
+  const [{ shortImageID }, { annotationValue, labelMap, serializeManifest }, { formatImageName }, { describeImage, resolveImage }] = await Promise.all([
     import('../../image/id.js'),
     import('../../image/manifest.js'),
     import('../../image/name.js'),
     import('../../store/lookup.js'),
   ]);
-  return { shortImageID, annotationValue, serializeManifest, formatImageName, describeImage, resolveImage };
+  return { shortImageID, annotationValue, labelMap, serializeManifest, formatImageName, describeImage, resolveImage };
 }
 
 type Loaded = Awaited<ReturnType<typeof load>>;
@@ -23,11 +23,11 @@ function table(rows: string[][], header: string[] | null, separator: string): st
   return all.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  ') + '\n').join('');
 }
 
-function imageJSON(image: StoredImage) {
+function imageJSON(image: StoredImage, { labelMap }: Pick<Loaded, 'labelMap'>) {
   return {
     id: image.id,
     name: image.manifest.name,
-    labels: Object.fromEntries((image.manifest.labels ?? []).map((l) => [l.name, l.value])),
+    labels: labelMap(image.manifest),
     size: image.info.size,
     stored: image.info.stored,
     dependencies: image.info.dependencies,
@@ -51,13 +51,14 @@ export const imagesCommand: Command = {
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 0);
-    const [{ formatImageName, shortImageID }, { shadowedImages }] = await Promise.all([load(), import('../../store/gc.js')]);
+    const [loaded, { shadowedImages }] = await Promise.all([load(), import('../../store/gc.js')]);
+    const { formatImageName, shortImageID } = loaded;
     const stored = await (await ctx.store()).list();
     const shadowed = shadowedImages(stored);
     const all = flagBoolean(flags, 'a');
     const images = stored.filter((i) => all || !shadowed.has(i.id)).sort((a, b) => formatImageName(a.manifest).localeCompare(formatImageName(b.manifest)));
     if (flagBoolean(flags, 'json')) {
-      process.stdout.write(JSON.stringify(images.map((i) => ({ ...imageJSON(i), shadowed: shadowed.has(i.id) })), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(images.map((i) => ({ ...imageJSON(i, loaded), shadowed: shadowed.has(i.id) })), null, 2) + '\n');
       return;
     }
     const id = (i: StoredImage) => (flagBoolean(flags, 'l') ? i.id : shortImageID(i.id));

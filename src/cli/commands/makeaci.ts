@@ -1,6 +1,6 @@
 import { expectArgs, type Command } from '../command.js';
 import { flagString } from '../flags.js';
-import { writeOutput } from '../output.js';
+import { writeOutput } from '../../util/output-file.js';
 import { COMPRESS_FLAG } from './export.js';
 
 export const makeaciCommand: Command = {

@@ -1,7 +1,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { syncDirectory } from '../util/fs.js';
+import { syncDirectory } from './fs.js';
 
 /**
  * Runs `write` against FILE, or stdout for "-" (or no FILE). A file appears only when
