@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { storeRoot } from '../store/layout.js';
 import type { Store } from '../store/store.js';
-import type { FlagSpec, ParsedFlags } from './flags.js';
+import { formatFlagHelp, type FlagSpec, type ParsedFlags } from './flags.js';
 
 /** What every command gets: the global options and a lazily opened store. */
 export class Context {
@@ -29,6 +29,8 @@ export interface Command {
   description?: string;
   flags: FlagSpec[];
   stopAtPositional?: boolean;
+  /** The command reads its arguments itself (subcommand groups): no flag parsing, no -help check. */
+  rawArgs?: boolean;
   run(ctx: Context, flags: ParsedFlags): Promise<number | void>;
 }
 
@@ -43,4 +45,11 @@ export function expectArgs(cmd: Command, args: string[], min: number, max = min)
   if (args.length < min || args.length > max) {
     throw new UserError(`usage: jetpack ${cmd.name} ${cmd.args}`, 2);
   }
+}
+
+export function commandHelp(cmd: Command): string {
+  const parts = [`usage: jetpack ${cmd.name}${cmd.flags.length ? ' [FLAGS]' : ''}${cmd.args ? ` ${cmd.args}` : ''}`, '', cmd.summary + '.'];
+  if (cmd.description) parts.push('', cmd.description);
+  if (cmd.flags.length) parts.push('', 'Flags (also accepted as --flag, and -flag VALUE / --flag VALUE):', formatFlagHelp(cmd.flags));
+  return parts.join('\n') + '\n';
 }

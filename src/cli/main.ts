@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { Context, type Command } from './command.js';
+import { commandHelp, Context, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { formatFlagHelp, parseFlags, flagString, flagBoolean, type FlagSpec } from './flags.js';
 
@@ -8,13 +8,6 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'debug', kind: 'boolean', help: 'print stack traces for errors (same as JETPACK_DEBUG=1)' },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show help' },
 ];
-
-function commandHelp(cmd: Command): string {
-  const parts = [`usage: jetpack ${cmd.name}${cmd.flags.length ? ' [FLAGS]' : ''}${cmd.args ? ` ${cmd.args}` : ''}`, '', cmd.summary + '.'];
-  if (cmd.description) parts.push('', cmd.description);
-  if (cmd.flags.length) parts.push('', 'Flags (also accepted as --flag, and -flag VALUE / --flag VALUE):', formatFlagHelp(cmd.flags));
-  return parts.join('\n') + '\n';
-}
 
 function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -60,12 +53,13 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined && !flagBoolean(global, 'help') ? 2 : 0;
   }
   const cmd = findCommand(name);
+  const ctx = new Context(flagString(global, 'root'));
+  if (cmd.rawArgs) return (await cmd.run(ctx, { values: new Map(), positional: rest })) ?? 0;
   if (wantsHelp(cmd, rest)) {
     process.stdout.write(commandHelp(cmd));
     return 0;
   }
   const flags = parseFlags(rest, cmd.flags, { command: `jetpack ${cmd.name}`, stopAtPositional: cmd.stopAtPositional });
-  const ctx = new Context(flagString(global, 'root'));
   return (await cmd.run(ctx, flags)) ?? 0;
 }
 

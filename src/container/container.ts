@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { copyEntry, renderedPaths, statInStack } from '../store/layers.js';
@@ -112,6 +112,8 @@ export class Container {
   private lowerDirs: string[] = [];
   /** Whether the root is a tree changed in place (inTree) rather than the container's own. */
   private inPlace = false;
+  /** Whether /tmp is a tmpfs of the container's own (MaPS's sandbox has one). */
+  private privateTmp = false;
   /** Whether finishLayer() has taken the container apart (it can no longer run anything). */
   finished = false;
 
@@ -137,7 +139,7 @@ export class Container {
    * the container's scratch files. Missing mount points (/proc, /sys, /dev) are made in the
    * tree; the host's resolv.conf is lent during each run and the tree's own put back after.
    */
-  static async inTree(dir: string, tree: string, cacheDir: string): Promise<Container> {
+  static async inTree(dir: string, tree: string, cacheDir: string, opts: { privateTmp?: boolean } = {}): Promise<Container> {
     const [devices, hostResolvConf, lendable] = await Promise.all([
       cachedDevices(cacheDir),
       lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false),
@@ -146,9 +148,14 @@ export class Container {
     const container = new Container(dir, [], 'copy', undefined, tree);
     container.inPlace = true;
     container.hasHostResolvConf = hostResolvConf && lendable;
+    container.privateTmp = opts.privateTmp ?? false;
     await symlink(devices, path.join(dir, SCRATCH.devTemplate));
     for (const mp of MOUNT_POINTS.filter((m) => m !== TOOLS_MOUNT.slice(1))) {
       if (!(await lstat(path.join(tree, mp)).catch(() => undefined))?.isDirectory()) await mkdir(path.join(tree, mp), { mode: 0o755 });
+    }
+    if (container.privateTmp && !(await lstat(path.join(tree, 'tmp')).catch(() => undefined))?.isDirectory()) {
+      await mkdir(path.join(tree, 'tmp'));
+      await chmod(path.join(tree, 'tmp'), 0o1777);
     }
     return container;
   }
@@ -158,7 +165,7 @@ export class Container {
    * host lends containers. `mountPoints` are made where the image lacks them (for binds),
    * without changing the container's own layer.
    */
-  static async create(dir: string, stack: string[], cacheDir: string, opts: { mountPoints?: MountPoint[] } = {}): Promise<Container> {
+  static async create(dir: string, stack: string[], cacheDir: string, opts: { mountPoints?: MountPoint[]; keepLayer?: boolean } = {}): Promise<Container> {
     const [mode, tools, devices, hostResolvConf] = await Promise.all([
       overlayAvailable().then((yes): ContainerMode => (yes ? 'overlay' : 'copy')),
       cachedTools(cacheDir),
@@ -167,9 +174,15 @@ export class Container {
     ]);
     const container = new Container(dir, stack, mode, tools);
     container.hasHostResolvConf = hostResolvConf;
-    await mkdir(container.layerDir);
-    // The layer's root carries the parent's root metadata, as an overlay upperdir must.
-    await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
+    if (opts.keepLayer) {
+      if (mode !== 'overlay') throw new UserError('a layer that outlives its container needs overlayfs, which this kernel lacks (or JETPACK_NO_OVERLAY is set)');
+      await container.cleanScratch(); // what a killed run left
+    }
+    if (!opts.keepLayer || !(await lstat(container.layerDir).catch(() => undefined))) {
+      await mkdir(container.layerDir);
+      // The layer's root carries the parent's root metadata, as an overlay upperdir must.
+      await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
+    }
     await mkdir(container.root);
     // Named relative to `dir` like the rest, so no store path can break an overlay option.
     await symlink(devices, path.join(dir, SCRATCH.devTemplate));
@@ -282,6 +295,7 @@ export class Container {
         overlay: this.mode === 'overlay' ? { upperdir: SCRATCH.dev, workdir: SCRATCH.devWork } : undefined,
       },
       resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
+      privateTmp: this.privateTmp,
       tools: this.tools,
       network: opts.network,
       hostname: 'jetpack',

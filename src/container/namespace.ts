@@ -37,6 +37,8 @@ export interface NamespaceSpec {
    * a private upper dir; without, a tmpfs the template is copied into.
    */
   dev: { template: string; overlay?: { upperdir: string; workdir: string } };
+  /** Whether /tmp is a tmpfs of the container's own (the mount point must exist). */
+  privateTmp?: boolean;
   /** Host file bind-mounted over the container's /etc/resolv.conf (must exist as a regular file there). */
   resolvConf?: string;
   /** Host directory bind-mounted read-only at TOOLS_MOUNT (the mount point must exist). */
@@ -96,6 +98,7 @@ export function containerFstab(spec: NamespaceSpec): { main: string; dev?: strin
   const main: Mount[] = [];
   if (spec.overlay) main.push(['overlay', r, 'overlay', overlayOptions(spec.overlay)]);
   main.push(['proc', `${r}/proc`, 'proc', 'nosuid,nodev,noexec'], ['sysfs', `${r}/sys`, 'sysfs', 'ro,nosuid,nodev,noexec']);
+  if (spec.privateTmp) main.push(['tmpfs', `${r}/tmp`, 'tmpfs', 'mode=1777,nosuid,nodev']);
   const { template, overlay } = spec.dev;
   if (overlay) main.push(['overlay', `${r}/dev`, 'overlay', `${overlayOptions({ ...overlay, lowerdirs: [template] })},nosuid`]);
   else main.push(['tmpfs', `${r}/dev`, 'tmpfs', 'mode=755,nosuid,size=65536k']);

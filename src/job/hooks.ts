@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { lstat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Container, type RunOptions } from '../container/container.js';
+import { runInTree } from '../container/in-tree.js';
 import { UserError } from '../errors.js';
 import { diesWithJetpack, exitStatus } from '../util/process.js';
 import type { Bind, Hook, HookFile, HookType } from './spec.js';
@@ -70,24 +70,7 @@ export async function runInnerHook(file: string, hook: Hook, ctx: HookContext): 
   for (const [i, command] of hook.commands.entries()) {
     const argv = [...hook.entrypoint, command];
     ctx.debug?.(`inner ${ctx.rootfs}: ${JSON.stringify(argv)}${binds.length ? ` binds ${binds.map((b) => `${b.source}:${b.target}`).join(' ')}` : ''}`);
-    const status = await inTreeContainer(ctx.rootfs, argv, ctx.scratch, ctx.cacheDir, { env: ctx.env, binds, quiet: ctx.quiet });
+    const status = await runInTree(ctx.rootfs, argv, ctx.scratch, ctx.cacheDir, { env: ctx.env, binds, quiet: ctx.quiet });
     if (status !== 0) throw hookFailure(file, hook, i, status);
   }
-}
-
-/** One command in a fresh container on `rootfs`, in place. */
-async function inTreeContainer(rootfs: string, argv: string[], scratch: string, cacheDir: string, opts: Omit<RunOptions, 'cwd' | 'network'>): Promise<number> {
-  const container = await Container.inTree(scratch, rootfs, cacheDir);
-  try {
-    return await container.run(argv, { cwd: '/', network: 'host', ...opts });
-  } finally {
-    await container.cleanScratch();
-  }
-}
-
-/** `jetpack enter ROOTFS COMMAND…`: the inner hooks' container, for a kept rootfs. */
-export async function enterTree(rootfs: string, argv: string[], scratch: string, cacheDir: string): Promise<number> {
-  const st = await lstat(rootfs).catch(() => undefined);
-  if (!st?.isDirectory()) throw new UserError(`${rootfs} is not a directory`);
-  return inTreeContainer(path.resolve(rootfs), argv, scratch, cacheDir, {});
 }

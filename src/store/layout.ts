@@ -14,12 +14,18 @@ export class StoreLayout {
   readonly lockFile: string;
   /** What the host lends every container (GNU make, the /dev template), each made once. */
   readonly tools: string;
+  /** The OSTree repo runtimes are committed to unless --repo names another. */
+  readonly ostreeRepo: string;
+  /** Deployed runtimes: `<remote>/<ref>/` each (docs/RUNTIMES.md). */
+  readonly runtimes: string;
 
   constructor(readonly root: string) {
     this.images = path.join(root, 'images');
     this.tools = path.join(root, 'tools');
     this.tmp = path.join(root, 'tmp');
     this.lockFile = path.join(root, 'lock');
+    this.ostreeRepo = path.join(root, 'ostree', 'repo');
+    this.runtimes = path.join(root, 'runtimes');
   }
 
   imageDir(id: string): string {

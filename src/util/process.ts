@@ -17,6 +17,7 @@ const PACKAGE_OF: Record<string, string> = {
   mknod: 'coreutils',
   getfattr: 'attr',
   setfattr: 'attr',
+  ostree: 'ostree',
 };
 
 const STDERR_LIMIT = 64 * 1024;

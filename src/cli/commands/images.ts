@@ -2,6 +2,7 @@ import { UserError } from '../../errors.js';
 import type { StoredImage } from '../../store/store.js';
 import { expectArgs, type Command } from '../command.js';
 import { flagBoolean } from '../flags.js';
+import { table } from '../table.js';
 
 /** What these commands run, loaded only when one of them runs (see scripts/build.mjs). */
 async function load() {
@@ -15,13 +16,6 @@ async function load() {
 }
 
 type Loaded = Awaited<ReturnType<typeof load>>;
-
-function table(rows: string[][], header: string[] | null, separator: string): string {
-  const all = header ? [header, ...rows] : rows;
-  if (separator === '\t') return all.map((r) => r.join('\t') + '\n').join('');
-  const widths = all[0]?.map((_, col) => Math.max(...all.map((r) => r[col]!.length))) ?? [];
-  return all.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  ') + '\n').join('');
-}
 
 function imageJSON(image: StoredImage, { labelMap }: Pick<Loaded, 'labelMap'>) {
   return {

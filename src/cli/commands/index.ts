@@ -10,6 +10,7 @@ import { destroyImageCommand, imageManifestCommand, imagesCommand, showImageComm
 import { importCommand } from './import.js';
 import { makeaciCommand } from './makeaci.js';
 import { enterCommand, metroCommand } from './metro.js';
+import { packageCommand, runtimeCommand } from './runtime.js';
 
 /** Every command, in the order `jetpack help` lists them. */
 export const COMMANDS: Command[] = [
@@ -27,6 +28,8 @@ export const COMMANDS: Command[] = [
   metroCommand,
   diagnoseCommand,
   enterCommand,
+  packageCommand,
+  runtimeCommand,
   configCommand,
   versionCommand,
   imageCommand,

@@ -92,7 +92,7 @@ export const enterCommand: Command = {
   async run(ctx, flags) {
     const [rootfs, ...command] = flags.positional;
     if (!rootfs) throw new UserError(`usage: jetpack enter ${this.args}`, 2);
-    const { enterTree } = await import('../../job/hooks.js');
+    const { enterTree } = await import('../../container/in-tree.js');
     const store = await ctx.store();
     const staging = await store.stage('enter');
     try {

@@ -1,0 +1,269 @@
+import { UserError } from '../../errors.js';
+import type { RepoMode } from '../../ostree/ostree.js';
+import { commandHelp, expectArgs, type Command, type Context } from '../command.js';
+import { flagBoolean, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { table } from '../table.js';
+
+/** The runtime workflow's modules, loaded only when one of these commands runs. */
+const load = () => import('../../runtime/runtimes.js');
+
+const REPO_FLAG: FlagSpec = { name: 'repo', kind: 'string', value: 'DIR', help: 'the OSTree repo (default <store>/ostree/repo, created on first use)' };
+const MODE_FLAG: FlagSpec = { name: 'mode', kind: 'string', value: 'bare|archive', help: 'the mode of a repo this command creates (default bare; archive can be served over HTTP as it is)' };
+const JSON_FLAG: FlagSpec = { name: 'json', kind: 'boolean', help: 'print JSON' };
+
+function repoChoice(flags: ParsedFlags) {
+  const mode = flagString(flags, 'mode');
+  if (mode !== undefined && mode !== 'bare' && mode !== 'archive') throw new UserError(`-mode takes bare or archive, not "${mode}"`);
+  return { dir: flagString(flags, 'repo'), mode: mode as RepoMode | undefined };
+}
+
+const log = (line: string) => process.stderr.write(`jetpack: ${line}\n`);
+
+function humanSize(bytes: number | undefined): string {
+  if (bytes === undefined) return '-';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let n = bytes;
+  let u = 0;
+  while (n >= 1000 && u < units.length - 1) {
+    n /= 1000;
+    u++;
+  }
+  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
+}
+
+const initialize: Command = {
+  name: 'initialize',
+  args: 'DIR',
+  summary: 'Populate DIR (absent or empty) with a copy of a base: a store image or a committed runtime',
+  flags: [{ name: 'from', kind: 'string', value: 'IMAGE|REF', help: 'the base (default jetpack/debian from the store)' }, REPO_FLAG],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 1);
+    const { initializeRuntime } = await load();
+    await initializeRuntime(await ctx.store(), flags.positional[0]!, flagString(flags, 'from'), repoChoice(flags), log);
+  },
+};
+
+const sandbox: Command = {
+  name: 'sandbox',
+  args: 'DIR [-- COMMAND [ARGS...]]',
+  summary: 'Open a shell (or run COMMAND) as root in the tree, changing it in place; exits with its status',
+  description:
+    "The sandbox has the host's network, /proc, /dev, a read-only /sys, a /tmp of its own and the\n" +
+    "host's resolv.conf (the tree's own is put back after). chown, chmod, mknod and apt-get work\n" +
+    'as on a real system: jetpack runs as root, so no fakeroot is needed.',
+  flags: [],
+  stopAtPositional: true,
+  async run(ctx, flags) {
+    const [dir, ...rest] = flags.positional;
+    if (!dir) throw new UserError(`usage: jetpack runtime sandbox ${this.args}`, 2);
+    const { sandboxRuntime } = await load();
+    return sandboxRuntime(await ctx.store(), dir, rest[0] === '--' ? rest.slice(1) : rest);
+  },
+};
+
+const commit: Command = {
+  name: 'commit',
+  args: 'DIR|IMAGE REF',
+  summary: 'Commit a tree or a store image to the OSTree repo as REF (reverse-dns/arch/version); prints the commit',
+  description:
+    'Owners, modes and xattrs are kept; device nodes, FIFOs and sockets are left out (OSTree\n' +
+    "stores none; a runtime gets /dev when it runs). The commit has no parent, SOURCE_DATE_EPOCH\n" +
+    "as its time when set, the tree's manifest.toml as metadata: the same tree gives the same commit.",
+  flags: [
+    { name: 'subject', kind: 'string', value: 'TEXT', help: "the commit's subject" },
+    { name: 'body', kind: 'string', value: 'TEXT', help: "the commit's body" },
+    REPO_FLAG,
+    MODE_FLAG,
+  ],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 2);
+    const { commitSource } = await load();
+    const [source, ref] = flags.positional as [string, string];
+    const result = await commitSource(await ctx.store(), source, ref, repoChoice(flags), { subject: flagString(flags, 'subject'), body: flagString(flags, 'body'), log });
+    log(`committed ${ref} (${humanSize(result.size)})`);
+    process.stdout.write(`${result.checksum}\n`);
+  },
+};
+
+const list: Command = {
+  name: 'list',
+  args: '',
+  summary: 'List the runtimes in the repo (committed here and pulled): ref, commit, date, size, deployed',
+  flags: [{ name: 'remote', kind: 'string', value: 'NAME', help: 'list what remote NAME offers instead' }, { name: 'H', kind: 'boolean', help: 'no header, tab-separated' }, JSON_FLAG, REPO_FLAG],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 0);
+    const { listRemoteRuntimes, listRuntimes } = await load();
+    const store = await ctx.store();
+    const machine = flagBoolean(flags, 'H');
+    const remote = flagString(flags, 'remote');
+    if (remote !== undefined) {
+      const offered = await listRemoteRuntimes(store, repoChoice(flags), remote);
+      if (flagBoolean(flags, 'json')) process.stdout.write(JSON.stringify(offered, null, 2) + '\n');
+      else process.stdout.write(table(offered.map((o) => [o.ref, o.commit.slice(0, 12)]), machine ? null : ['REF', 'COMMIT'], machine ? '\t' : '  '));
+      return;
+    }
+    const runtimes = await listRuntimes(store, repoChoice(flags));
+    if (flagBoolean(flags, 'json')) {
+      process.stdout.write(JSON.stringify(runtimes, null, 2) + '\n');
+      return;
+    }
+    const rows = runtimes.map((r) => [`${r.remote ? `${r.remote}:` : ''}${r.ref}`, r.commit.slice(0, 12), r.date, humanSize(r.size), r.deployed ? 'yes' : 'no']);
+    process.stdout.write(table(rows, machine ? null : ['REF', 'COMMIT', 'DATE', 'SIZE', 'DEPLOYED'], machine ? '\t' : '  '));
+  },
+};
+
+function deployVerb(name: 'deploy' | 'update'): Command {
+  return {
+    name,
+    args: 'REF',
+    summary:
+      name === 'deploy'
+        ? 'Check a runtime out read-only for runs, pulling it from a remote first when needed (REF or REMOTE:REF)'
+        : "Pull a deployed runtime's newest commit and check it out; the user's changes stay",
+    description:
+      'Pulls with ostree pull (progress on a terminal; an interrupted pull resumes). The new checkout\n' +
+      'is made beside the old one and swapped in at the end: a failure leaves the deployment as it was.',
+    flags: name === 'deploy' ? [REPO_FLAG, MODE_FLAG] : [REPO_FLAG],
+    async run(ctx, flags) {
+      expectArgs(this, flags.positional, 1);
+      const { deployRuntime, updateRuntime } = await load();
+      const [{ displayRef }] = await Promise.all([import('../../runtime/locate.js')]);
+      const act = name === 'deploy' ? deployRuntime : updateRuntime;
+      const result = await act(await ctx.store(), flags.positional[0]!, repoChoice(flags), log);
+      log(`${result.changed ? (name === 'deploy' ? 'deployed' : 'updated') : 'up to date:'} ${displayRef(result.runtime)} at ${result.commit.slice(0, 12)}`);
+      process.stdout.write(`${result.commit}\n`);
+    },
+  };
+}
+
+const runVerb: Command = {
+  name: 'run',
+  args: 'REF',
+  summary: "Run a deployed runtime: manifest.toml's command, else bash, else sh; the user's changes persist",
+  description:
+    'The container is an overlay of the read-only checkout under an upper dir kept per deployment,\n' +
+    "as root with the host's network. Exits with the command's status.",
+  flags: [{ name: 'command', kind: 'string', value: 'CMD', help: 'run CMD (with /bin/sh -c) instead' }, REPO_FLAG],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 1);
+    const { runRuntime } = await load();
+    return runRuntime(await ctx.store(), flags.positional[0]!, flagString(flags, 'command'), repoChoice(flags));
+  },
+};
+
+const reset: Command = {
+  name: 'reset',
+  args: 'REF',
+  summary: "Drop the user's changes to a deployed runtime",
+  flags: [REPO_FLAG],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 1);
+    const [{ resetRuntime }, { displayRef }] = await Promise.all([load(), import('../../runtime/locate.js')]);
+    log(`reset ${displayRef(await resetRuntime(await ctx.store(), flags.positional[0]!, repoChoice(flags)))}`);
+  },
+};
+
+const uninstall: Command = {
+  name: 'uninstall',
+  args: 'REF',
+  summary: 'Remove a deployment and its ref (then the objects no ref needs)',
+  flags: [REPO_FLAG],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 1);
+    const [{ uninstallRuntime }, { displayRef }] = await Promise.all([load(), import('../../runtime/locate.js')]);
+    log(`uninstalled ${displayRef(await uninstallRuntime(await ctx.store(), flags.positional[0]!, repoChoice(flags)))}`);
+  },
+};
+
+const remote: Command = {
+  name: 'remote',
+  args: 'add NAME URL | list | delete NAME',
+  summary: 'Manage the OSTree remotes runtimes are deployed from (added without GPG checks, as MaPS does)',
+  flags: [JSON_FLAG, REPO_FLAG, MODE_FLAG],
+  async run(ctx, flags) {
+    const [action, ...args] = flags.positional;
+    const { addRemote, deleteRemote, listRemotes } = await load();
+    const store = await ctx.store();
+    const choice = repoChoice(flags);
+    if (action === 'add' && args.length === 2) return void (await addRemote(store, args[0]!, args[1]!, choice));
+    if (action === 'delete' && args.length === 1) return void (await deleteRemote(store, args[0]!, choice));
+    if (action === 'list' && args.length === 0) {
+      const remotes = await listRemotes(store, choice);
+      if (flagBoolean(flags, 'json')) process.stdout.write(JSON.stringify(remotes, null, 2) + '\n');
+      else process.stdout.write(table(remotes.map((r) => [r.name, r.url]), ['NAME', 'URL'], '  '));
+      return;
+    }
+    throw new UserError(`usage: jetpack runtime remote ${this.args}`, 2);
+  },
+};
+
+const exportRepoVerb: Command = {
+  name: 'export-repo',
+  args: 'DIR [REF...]',
+  summary: 'Copy the runtimes committed here (or REFs) into an archive repo at DIR with a summary, ready for any static HTTP server',
+  flags: [REPO_FLAG],
+  async run(ctx, flags) {
+    const [dir, ...refs] = flags.positional;
+    if (!dir) throw new UserError(`usage: jetpack runtime export-repo ${this.args}`, 2);
+    const { exportRepo } = await load();
+    const exported = await exportRepo(await ctx.store(), dir, refs, repoChoice(flags));
+    log(`exported ${exported.join(', ')} to ${dir}`);
+  },
+};
+
+/**
+ * A command made of subcommands: `jetpack GROUP SUB [FLAGS] ARGS`, and MaPS's spelling
+ * `jetpack GROUP --SUB ARGS` too. `jetpack GROUP SUB --help` shows one subcommand.
+ */
+function group(name: string, summary: string, intro: string, subs: Command[]): Command {
+  const named = (s: Command): Command => ({ ...s, name: `${name} ${s.name}` });
+  const listing = subs.map((s) => `  ${name} ${s.name}${s.args ? ` ${s.args}` : ''}\n      ${s.summary}.`).join('\n');
+  return {
+    name,
+    args: 'SUBCOMMAND [FLAGS] [ARGS...]',
+    summary,
+    description: `${intro}\n\nSubcommands (also spelled --SUBCOMMAND, as MaPS does; "jetpack ${name} SUBCOMMAND --help" for flags):\n${listing}`,
+    flags: [],
+    rawArgs: true,
+    async run(ctx: Context, flags: ParsedFlags) {
+      const [word, ...rest] = flags.positional;
+      if (word === '-h' || word === '-help' || word === '--help') {
+        process.stdout.write(commandHelp(this));
+        return 0;
+      }
+      const sub = subs.find((s) => s.name === word || `--${s.name}` === word);
+      if (!sub) throw new UserError(word ? `unknown ${name} subcommand "${word}" (see jetpack help ${name})` : `usage: jetpack ${name} ${this.args} (see jetpack help ${name})`, 2);
+      if (rest.slice(0, rest.indexOf('--') === -1 ? rest.length : rest.indexOf('--')).some((a) => a === '-h' || a === '-help' || a === '--help')) {
+        process.stdout.write(commandHelp(named(sub)));
+        return 0;
+      }
+      const parsed = parseFlags(rest, sub.flags, { command: `jetpack ${name} ${sub.name}`, stopAtPositional: sub.stopAtPositional });
+      return named(sub).run(ctx, parsed);
+    },
+  };
+}
+
+const RUNTIME_INTRO =
+  'Runtime trees as MaPS makes them: populate a directory, change it in a sandbox, commit it to\n' +
+  'an OSTree repository as reverse-dns/arch/version, deploy it and run it. See docs/RUNTIMES.md.';
+
+export const packageCommand = group(
+  'package',
+  'Make runtimes as MaPS does: package --initialize DIR, --sandbox DIR, --commit DIR REF',
+  RUNTIME_INTRO,
+  [initialize, sandbox, commit],
+);
+
+export const runtimeCommand = group('runtime', 'Make, list, deploy and run runtime trees committed to OSTree (MaPS)', RUNTIME_INTRO, [
+  initialize,
+  sandbox,
+  commit,
+  list,
+  deployVerb('deploy'),
+  runVerb,
+  deployVerb('update'),
+  reset,
+  uninstall,
+  remote,
+  exportRepoVerb,
+]);

@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { pathExists } from '../util/fs.js';
+import { diesWithJetpack, exitStatus, notInstalled, run } from '../util/process.js';
+
+/**
+ * The one place that talks to OSTree: Debian's `ostree` CLI, so that ostree, flatpak and any
+ * OSTree HTTP server read what jetpack writes (DESIGN.md). Nothing here knows about runtimes.
+ */
+
+export type RepoMode = 'bare' | 'archive';
+export const REPO_MODES: readonly RepoMode[] = ['bare', 'archive'];
+
+export interface CommitRequest {
+  branch: string;
+  /** The tree to commit, as a path the (possibly wrapped) ostree command sees. */
+  tree: string;
+  subject?: string;
+  body?: string;
+  /** Seconds since the epoch; the current time when undefined. */
+  timestamp?: number;
+  /** String metadata (`--add-metadata-string`). */
+  strings?: Record<string, string>;
+  /** Runs ostree where `tree` is visible (a rendered overlay's namespace). */
+  wrap?: (cmd: string, args: string[]) => [string, string[]];
+}
+
+export interface CommitInfo {
+  checksum: string;
+  /** The commit's timestamp, seconds since the epoch. */
+  timestamp: number;
+  subject: string;
+}
+
+export interface Remote {
+  name: string;
+  url: string;
+}
+
+function ostreeFailure(what: string, stderr: string, status: number): UserError {
+  const said = stderr
+    .split('\n')
+    .map((l) => l.trim().replace(/^error: /, ''))
+    .filter(Boolean)
+    .slice(-2)
+    .join('; ');
+  return new UserError(`${what}: ostree ${said ? `says: ${said}` : `exited with status ${status}`}`);
+}
+
+export class OstreeRepo {
+  constructor(readonly dir: string) {}
+
+  /** Runs ostree on this repo (through `wrap` when given) and returns its stdout. */
+  private ostree(args: string[], what: string, wrap?: CommitRequest['wrap']): Promise<string> {
+    const full = [...args, `--repo=${this.dir}`];
+    const [cmd, argv] = wrap ? wrap('ostree', full) : ['ostree', full];
+    return run(cmd, argv, { what }).catch((err: unknown) => {
+      // run() says "ostree exited with status N: error: WHY"; the status says nothing here.
+      if (err instanceof UserError) throw new UserError(err.message.replace(/ostree exited with status \d+: (error: )?/, 'ostree: '));
+      throw err;
+    });
+  }
+
+  async exists(): Promise<boolean> {
+    return pathExists(path.join(this.dir, 'config'));
+  }
+
+  /** The repo's mode, from its config. */
+  async mode(): Promise<string> {
+    const config = await readFile(path.join(this.dir, 'config'), 'utf8').catch(() => {
+      throw new UserError(`${this.dir} is not an OSTree repository (no config)`);
+    });
+    return /^mode\s*=\s*(\S+)/m.exec(config)?.[1] ?? 'bare';
+  }
+
+  /** Creates the repo with `mode` if it does not exist; an existing repo must have that mode when one is asked for. */
+  async ensure(mode?: RepoMode): Promise<void> {
+    if (await this.exists()) {
+      const actual = await this.mode();
+      if (mode && actual !== mode) throw new UserError(`the OSTree repo ${this.dir} is ${actual}, not ${mode}`);
+      return;
+    }
+    await mkdir(this.dir, { recursive: true });
+    await this.ostree(['init', `--mode=${mode ?? 'bare'}`], `creating the OSTree repo ${this.dir}`);
+  }
+
+  async mustExist(): Promise<void> {
+    if (!(await this.exists())) throw new UserError(`no OSTree repo at ${this.dir} (a commit or a remote creates it)`);
+  }
+
+  /**
+   * Commits a tree under `branch` with no parent, so that the same tree, metadata and
+   * timestamp give the same commit checksum however often it is committed. ostree writes
+   * objects in a transaction and sets the ref last: a killed commit leaves no ref.
+   */
+  async commit(req: CommitRequest): Promise<string> {
+    const args = ['commit', `--branch=${req.branch}`, `--tree=dir=${req.tree}`, '--parent=none'];
+    args.push(`--subject=${req.subject ?? ''}`, `--body=${req.body ?? ''}`);
+    if (req.timestamp !== undefined) args.push(`--timestamp=@${req.timestamp}`);
+    for (const [k, v] of Object.entries(req.strings ?? {})) args.push(`--add-metadata-string=${k}=${v}`);
+    return (await this.ostree(args, `committing ${req.branch}`, req.wrap)).trim();
+  }
+
+  /** Local refs, remote ones as `remote:ref`. */
+  async refs(): Promise<string[]> {
+    const out = await this.ostree(['refs'], 'listing refs');
+    return out.split('\n').filter(Boolean).sort();
+  }
+
+  /** The commit a ref points to, or undefined when there is no such ref. */
+  async resolve(ref: string): Promise<string | undefined> {
+    const out = await this.ostree(['rev-parse', ref], `resolving ${ref}`).catch(() => undefined);
+    return out?.trim() || undefined;
+  }
+
+  async show(rev: string): Promise<CommitInfo> {
+    const out = await this.ostree(['show', rev], `reading commit ${rev}`);
+    const checksum = /^commit (\S+)/m.exec(out)?.[1];
+    const date = /^Date:\s+(.+)$/m.exec(out)?.[1];
+    if (!checksum || !date) throw new UserError(`cannot read commit ${rev}: unexpected ostree show output`);
+    const subject = out.split('\n\n')[1]?.trim().split('\n')[0] ?? '';
+    return { checksum, timestamp: Math.round(Date.parse(date.replace(' ', 'T').replace(/ ([+-]\d\d)(\d\d)$/, '$1:$2')) / 1000), subject };
+  }
+
+  /**
+   * A commit's string metadata value, or undefined when it has none under `key`. (Numbers
+   * are kept as strings too: `ostree show` byte-swaps integer metadata on little-endian hosts.)
+   */
+  async stringMetadata(rev: string, key: string): Promise<string | undefined> {
+    const out = await this.ostree(['show', `--print-metadata-key=${key}`, rev], `reading ${key} of ${rev}`).catch(() => undefined);
+    const m = out && /^'((?:[^'\\]|\\.)*)'\s*$/s.exec(out.trim());
+    return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
+  }
+
+  /**
+   * Checks a commit out into `dest` (which must not exist). From a bare repo the files are
+   * hardlinks to the repo's objects, so the checkout must never be written: `copy` gives a
+   * tree of its own to change. `into` checks out into `dest`, an existing empty directory.
+   */
+  async checkout(rev: string, dest: string, opts: { copy?: boolean; into?: boolean } = {}): Promise<void> {
+    const flags = [...(opts.copy ? ['--force-copy'] : []), ...(opts.into ? ['--union'] : [])];
+    await this.ostree(['checkout', ...flags, rev, dest], `checking out ${rev}`);
+  }
+
+  /** Pulls `ref` from `remote` with ostree's own progress on a terminal; resumes what an interrupted pull left. */
+  async pull(remote: string, ref: string): Promise<void> {
+    await this.interactive(['pull', `--repo=${this.dir}`, remote, ref], `pulling ${remote}:${ref}`);
+  }
+
+  /** Copies `refs` with their objects from another local repo. */
+  async pullLocal(source: string, refs: string[]): Promise<void> {
+    await this.ostree(['pull-local', source, ...refs], `copying ${refs.join(', ')} from ${source}`);
+  }
+
+  async updateSummary(): Promise<void> {
+    await this.ostree(['summary', '--update'], `updating the summary of ${this.dir}`);
+  }
+
+  async deleteRef(ref: string): Promise<void> {
+    await this.ostree(['refs', '--delete', ref], `deleting ref ${ref}`);
+  }
+
+  /** Deletes objects no ref reaches. */
+  async prune(): Promise<void> {
+    await this.ostree(['prune', '--refs-only'], `pruning ${this.dir}`);
+  }
+
+  /** `ostree fsck`: throws with its complaint when the repo is damaged. */
+  async fsck(): Promise<void> {
+    await this.ostree(['fsck', '--quiet'], `checking ${this.dir}`);
+  }
+
+  async remotes(): Promise<Remote[]> {
+    const out = await this.ostree(['remote', 'list', '--show-urls'], 'listing remotes');
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [name, url] = line.trim().split(/\s+/);
+        return { name: name!, url: url ?? '' };
+      });
+  }
+
+  /** OSTree remotes are added without GPG checking, as MaPS adds them: jetpack's runtimes are not signed. */
+  async addRemote(name: string, url: string): Promise<void> {
+    await this.ostree(['remote', 'add', '--no-gpg-verify', name, url], `adding remote ${name}`);
+  }
+
+  async deleteRemote(name: string): Promise<void> {
+    await this.ostree(['remote', 'delete', name], `deleting remote ${name}`);
+  }
+
+  /** The refs a remote offers (from its summary), each with its commit. */
+  async remoteRefs(remote: string): Promise<Map<string, string>> {
+    const out = await this.ostree(['remote', 'summary', remote], `reading the summary of remote ${remote}`);
+    const refs = new Map<string, string>();
+    for (const m of out.matchAll(/^\* (\S+)\n\s+Latest Commit[^\n]*\n\s+([0-9a-f]{64})$/gm)) refs.set(m[1]!, m[2]!);
+    return refs;
+  }
+
+  /** ostree with its stdout on jetpack's stderr (progress on a terminal), its stderr kept for the error line. */
+  private interactive(args: string[], what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(...diesWithJetpack('ostree', args), { stdio: ['ignore', 2, 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? notInstalled('setpriv') : err));
+      child.on('close', (code, signal) => {
+        const status = exitStatus(code, signal);
+        if (status === 0) resolve();
+        else if (status === 127 && /not found/.test(stderr)) reject(notInstalled('ostree'));
+        else reject(ostreeFailure(what, stderr, status));
+      });
+    });
+  }
+}
