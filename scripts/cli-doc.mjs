@@ -19,7 +19,12 @@ const doc = [
   '```',
   general.trimEnd(),
   '```',
-  ...commands.flatMap((c) => ['', `## ${c}`, '', '```', jetpack('help', c).trimEnd(), '```']),
+  ...commands.flatMap((c) => {
+    const help = jetpack('help', c);
+    // A subcommand group lists its subcommands as "  GROUP SUB ARGS"; each gets its own help.
+    const subs = [...new Set([...help.matchAll(new RegExp(`^  ${c} ([a-z-]+)`, 'gm'))].map((m) => m[1]))];
+    return ['', `## ${c}`, '', '```', help.trimEnd(), '```', ...subs.flatMap((s) => ['', `### ${c} ${s}`, '', '```', jetpack('help', c, s).trimEnd(), '```'])];
+  }),
   '',
 ].join('\n');
 const file = path.join(root, 'docs', 'CLI.md');

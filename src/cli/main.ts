@@ -48,12 +48,16 @@ async function main(argv: string[]): Promise<number> {
   const global = parseFlags(argv, GLOBAL_FLAGS, { command: 'jetpack', stopAtPositional: true });
   if (flagBoolean(global, 'debug')) process.env.JETPACK_DEBUG = '1';
   const [name, ...rest] = global.positional;
+  const ctx = new Context(flagString(global, 'root'));
   if (name === undefined || name === 'help' || flagBoolean(global, 'help')) {
-    process.stdout.write(rest[0] && name === 'help' ? commandHelp(findCommand(rest[0])) : generalHelp());
+    const [topic, sub] = rest;
+    const cmd = topic && name === 'help' ? findCommand(topic) : undefined;
+    // "jetpack help runtime deploy": a subcommand group shows its subcommand's help itself.
+    if (cmd?.rawArgs && sub) return (await cmd.run(ctx, { values: new Map(), positional: [sub, '--help'] })) ?? 0;
+    process.stdout.write(cmd ? commandHelp(cmd) : generalHelp());
     return name === undefined && !flagBoolean(global, 'help') ? 2 : 0;
   }
   const cmd = findCommand(name);
-  const ctx = new Context(flagString(global, 'root'));
   if (cmd.rawArgs) return (await cmd.run(ctx, { values: new Map(), positional: rest })) ?? 0;
   if (wantsHelp(cmd, rest)) {
     process.stdout.write(commandHelp(cmd));

@@ -12,7 +12,7 @@ import { commitRuntime, METADATA, type CommitResult } from './commit.js';
 import { Deployment, deployments } from './deployment.js';
 import { initializeTree, type InitialBase } from './initialize.js';
 import { displayRef, locateRuntime, repoRef, type LocatedRuntime } from './locate.js';
-import { parseQualifiedRef, validateRemoteName } from './name.js';
+import { parseQualifiedRef, validateRemoteName, validateRuntimeName } from './name.js';
 
 /**
  * The runtime workflow (MaPS) over a store and an OSTree repo: what the `package` and
@@ -96,7 +96,9 @@ export async function commitSource(
   choice: RepoChoice,
   opts: { subject?: string; body?: string; log: Log },
 ): Promise<CommitResult> {
+  validateRuntimeName(ref);
   const isDir = (await lstat(source).catch(() => undefined))?.isDirectory();
+  if (!isDir && /^\.{0,2}\//.test(source)) throw new UserError(`${source} is not a directory`);
   const image = isDir
     ? undefined
     : await resolveImage(store, source).catch((err: Error) => {
