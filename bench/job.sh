@@ -49,8 +49,8 @@ run_hand() {
   chroot "$work/hand/rootfs" /bin/sh -c "$hook"
   tar -C "$work/hand/rootfs" --numeric-owner --xattrs --acls -cf - . | xz -T0 > "$work/hand/out.tar.xz"
 }
+source bench/lib.sh
 secs() { local t0=$EPOCHREALTIME; "$@"; local t1=$EPOCHREALTIME; awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 run_jetpack # warm-up: the store, the tools, the page cache
 jet=() hand=()
@@ -83,12 +83,4 @@ is deterministic (names sorted, PAX headers) and fsynced.
 MD
 )
 echo "$section"
-python3 - docs/BENCHMARKS.md "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2].rstrip() + "\n"
-text = open(path).read()
-pattern = re.compile(r"## Stage job vs a hand-made pipeline \(issue: stage jobs\)\n.*?(?=\n## |\Z)", re.S)
-text = pattern.sub(section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-open(path, "w").write(text)
-PY
-echo "== updated docs/BENCHMARKS.md"
+replace_section "$section"

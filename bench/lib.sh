@@ -184,3 +184,18 @@ drop_run() { # EXIT trap: removes the run's filesystem (BENCH_FS, FS_IMAGE, MNT,
   elif [ -n "$RUN" ]; then rm -rf "$RUN"; fi
   if [ -n "$JETPACK_PKG" ]; then rm -rf "$JETPACK_PKG"; fi
 }
+
+# Puts SECTION (markdown whose first line is its "## " heading) into docs/BENCHMARKS.md in
+# place of the section with the same heading, or at the end when there is none.
+replace_section() { # SECTION
+  python3 - docs/BENCHMARKS.md "$1" <<'PY'
+import re, sys
+path, section = sys.argv[1], sys.argv[2].rstrip() + "\n"
+heading = section.split("\n", 1)[0]
+text = open(path).read()
+pattern = re.compile(re.escape(heading) + r"\n.*?(?=\n## |\Z)", re.S)
+text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+open(path, "w").write(text)
+PY
+  echo "== updated docs/BENCHMARKS.md"
+}

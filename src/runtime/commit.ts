@@ -1,17 +1,22 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { OstreeRepo } from '../ostree/ostree.js';
-import { copyEntry, makeWhiteouts, statInStack } from '../store/layers.js';
+import type { OstreeRepo, RepoMode } from '../ostree/ostree.js';
+import { copyTree } from '../archive/gnu-tar.js';
+import { makeWhiteouts, statInStack } from '../store/layers.js';
 import { run } from '../util/process.js';
+import { settleAll } from '../util/settle.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { validateRuntimeName } from './name.js';
-import { sourceManifest, visibleTree, type RuntimeSource } from './tree.js';
+import { overlayAvailable } from '../store/render.js';
+import { sourceManifest, visibleTree, type RuntimeSource, type VisibleTree } from './tree.js';
 
 export interface CommitOptions {
   subject?: string;
   body?: string;
   /** Extra string metadata (the image a runtime was made from). */
   metadata?: Record<string, string>;
+  /** The mode of the repo when the commit creates it. */
+  mode?: RepoMode;
   /** A directory of the caller's for scratch files, removed by the caller. */
   scratch: string;
   log: (line: string) => void;
@@ -64,15 +69,44 @@ async function scanTree(root: string, wrap: (cmd: string, args: string[]) => [st
  */
 async function hidingLayer(layers: string[], paths: string[], dir: string): Promise<string> {
   await mkdir(dir);
-  await copyEntry(layers[layers.length - 1]!, '.', dir);
   const parents = new Set<string>();
   for (const p of paths) for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) parents.add(d);
+  // One copy per layer that provides some of them, parents before children.
+  const byLayer = new Map<string, string[]>([[layers[layers.length - 1]!, ['.']]]);
   for (const parent of [...parents].sort()) {
-    const below = await statInStack(layers, parent);
-    await copyEntry(below!.layer, parent, dir);
+    const { layer } = (await statInStack(layers, parent))!;
+    byLayer.set(layer, [...(byLayer.get(layer) ?? []), parent]);
   }
+  for (const [layer, members] of byLayer) await copyTree(layer, dir, `copying directories of ${layer}`, members);
   await makeWhiteouts(dir, paths);
   return dir;
+}
+
+/** The directories holding `paths` that no other of them is inside: where hiding overlays go. */
+function topmostParents(paths: string[]): string[] {
+  const parents = [...new Set(paths.map((p) => path.posix.dirname(p)))].sort();
+  return parents.filter((p) => !parents.some((q) => q !== p && (q === '.' || p.startsWith(`${q}/`))));
+}
+
+// Mounts, in a private mount namespace, one read-only overlay of HIDE_i over TARGET_i on
+// TARGET_i for each pair, then runs the command. Lower dirs are named by short symlinks in
+// the scratch dir, so no path can break the mount options.
+const HIDE_MOUNTS = 'cd "$1"; n=$2; shift 2; i=0; while [ $i -lt $n ]; do mount -t overlay -o "ro,lowerdir=hide-$i:lower-$i" overlay "$1"; shift; i=$((i+1)); done; exec "$@"';
+
+/**
+ * The tree `root` with the hiding layer's whiteouts applied only where they are: an overlay
+ * on each directory holding special files, not on the whole tree, so that ostree reads
+ * every other file directly (an overlay costs every open and stat).
+ */
+async function hidingMounts(root: string, hiding: string, dirs: string[], scratch: string): Promise<VisibleTree> {
+  const targets = dirs.map((d) => path.join(root, d));
+  await Promise.all(
+    dirs.flatMap((d, i) => [symlink(path.join(hiding, d), path.join(scratch, `hide-${i}`)), symlink(targets[i]!, path.join(scratch, `lower-${i}`))]),
+  );
+  return {
+    root,
+    wrap: (cmd, args) => ['unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', HIDE_MOUNTS, 'sh', scratch, String(dirs.length), ...targets, cmd, ...args]],
+  };
 }
 
 /**
@@ -82,15 +116,21 @@ async function hidingLayer(layers: string[], paths: string[], dir: string): Prom
  */
 export async function commitRuntime(repo: OstreeRepo, source: RuntimeSource, ref: string, opts: CommitOptions): Promise<CommitResult> {
   validateRuntimeName(ref);
-  const [manifest, first] = await Promise.all([sourceManifest(source), visibleTree(source.layers, path.join(opts.scratch, 'scan'))]);
-  const scan = await scanTree(first.root, first.wrap);
-  let tree = first;
-  if (scan.special.length) {
+  const prepared = (async () => {
+    const first = await visibleTree(source.layers, path.join(opts.scratch, 'scan'));
+    const scan = await scanTree(first.root, first.wrap);
+    if (!scan.special.length) return { scan, tree: first };
     const shown = scan.special.slice(0, 4).join(', ') + (scan.special.length > 4 ? ', …' : '');
     opts.log(`leaving out ${scan.special.length} device node(s), FIFO(s) or socket(s) (${shown}): OSTree stores none; a runtime gets its /dev when it runs`);
     const hiding = await hidingLayer(source.layers, scan.special, path.join(opts.scratch, 'hide'));
-    tree = await visibleTree([...source.layers, hiding], path.join(opts.scratch, 'commit'));
-  }
+    const tops = topmostParents(scan.special);
+    if (source.layers.length === 1 && !tops.includes('.') && (await overlayAvailable())) {
+      return { scan, tree: await hidingMounts(source.layers[0]!, hiding, tops, opts.scratch) };
+    }
+    return { scan, tree: await visibleTree([...source.layers, hiding], path.join(opts.scratch, 'commit')) };
+  })();
+  // The repo is made ready (created on first use) while the tree is read.
+  const [manifest, { scan, tree }] = await settleAll([sourceManifest(source), prepared, repo.ensure(opts.mode)]);
   const strings: Record<string, string> = { version: ref.split('/')[2]!, ...opts.metadata };
   if (manifest?.command !== undefined) strings[METADATA.command] = manifest.command;
   for (const [k, v] of Object.entries(manifest?.meta ?? {})) strings[`${METADATA.metaPrefix}${k}`] = v;

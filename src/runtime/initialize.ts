@@ -1,8 +1,8 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { copyTree } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
 import type { OstreeRepo } from '../ostree/ostree.js';
+import { cloneTree } from '../util/clone-tree.js';
 import { visibleTree } from './tree.js';
 
 /** What a tree is initialized from. */
@@ -22,18 +22,18 @@ async function emptyOrAbsent(dir: string): Promise<boolean> {
 
 /**
  * Populates `dir` (absent or empty) with a copy of `base`, every owner, mode, xattr, device
- * and hardlink of an image kept (GNU tar), or a commit checked out as a copy of its own (a
+ * and hardlink of an image kept (cp -a), or a commit checked out as a copy of its own (a
  * checkout made of hardlinks into the repo must never be changed). On failure `dir` is left
  * as it was found.
  */
-export async function initializeTree(dir: string, base: InitialBase, repo: OstreeRepo | undefined, scratch: string, log: (line: string) => void): Promise<void> {
+export async function initializeTree(dir: string, base: InitialBase, repo: OstreeRepo | undefined, scratch: string | undefined, log: (line: string) => void): Promise<void> {
   const existed = await emptyOrAbsent(dir);
   log(`initializing ${dir} from ${base.label}`);
   try {
     if (base.kind === 'image') {
       await mkdir(dir, { recursive: true });
-      const tree = await visibleTree(base.layers, path.join(scratch, 'render'));
-      await copyTree(tree.root, dir, `copying ${base.label} into ${dir}`, undefined, tree.wrap);
+      const tree = await visibleTree(base.layers, path.join(scratch ?? dir, 'render'));
+      await cloneTree(tree.root, dir, `copying ${base.label} into ${dir}`, tree.wrap);
     } else {
       await mkdir(path.dirname(dir), { recursive: true });
       await repo!.checkout(base.rev, dir, { copy: true, into: existed });

@@ -49,13 +49,18 @@ async function withScratch<T>(store: Store, kind: string, fn: (dir: string) => P
 
 const DEFAULT_BASE = 'jetpack/debian';
 
-/** The base --from names: a ref in the repo, `remote:ref` of a known remote (pulled), or a store image. */
+/**
+ * The base --from names: a store image (looked up first: it costs no ostree run), else a ref
+ * in the repo, else `remote:ref` of a known remote (pulled first).
+ */
 async function resolveBase(store: Store, choice: RepoChoice, from: string | undefined, log: Log): Promise<{ base: InitialBase; repo?: OstreeRepo }> {
   if (from === undefined) {
     const image = await findByName(store, DEFAULT_BASE, new Map());
     if (!image) throw new UserError(`no base to initialize from: ${DEFAULT_BASE} is not in the store (make -C images/debian), or name one with --from IMAGE|REF`);
     return { base: await imageBase(store, image) };
   }
+  const image = await resolveImage(store, from).catch(() => undefined);
+  if (image) return { base: await imageBase(store, image) };
   const repo = repoOf(store, choice);
   if (await repo.exists()) {
     const rev = await repo.resolve(from);
@@ -67,10 +72,7 @@ async function resolveBase(store: Store, choice: RepoChoice, from: string | unde
       return { base: { kind: 'ref', rev: (await repo.resolve(from))!, label: from }, repo };
     }
   }
-  const image = await resolveImage(store, from).catch(() => {
-    throw new UserError(`--from ${from}: no such image in the store nor ref in ${repo.dir}`);
-  });
-  return { base: await imageBase(store, image) };
+  throw new UserError(`--from ${from}: no such image in the store nor ref in ${repo.dir}`);
 }
 
 async function imageBase(store: Store, image: StoredImage): Promise<InitialBase> {
@@ -79,7 +81,9 @@ async function imageBase(store: Store, image: StoredImage): Promise<InitialBase>
 
 export async function initializeRuntime(store: Store, dir: string, from: string | undefined, choice: RepoChoice, log: Log): Promise<void> {
   const { base, repo } = await resolveBase(store, choice, from, log);
-  await withScratch(store, 'initialize', (scratch) => initializeTree(path.resolve(dir), base, repo, scratch, log));
+  // Only a stack of layers needs a place to be rendered in.
+  if (base.kind === 'image' && base.layers.length > 1) await withScratch(store, 'initialize', (scratch) => initializeTree(path.resolve(dir), base, repo, scratch, log));
+  else await initializeTree(path.resolve(dir), base, repo, undefined, log);
 }
 
 /** An interactive shell (or `command`) in the tree, changing it in place; returns the exit status. */
@@ -104,12 +108,12 @@ export async function commitSource(
     : await resolveImage(store, source).catch((err: Error) => {
         throw new UserError(`${source} is not a directory, and ${err.message}`);
       });
-  const repo = await openRepo(store, choice);
+  const repo = repoOf(store, choice);
   const from = image
     ? { layers: await layerStack(store, image), label: `${formatImageName(image.manifest)} (${shortImageID(image.id)})` }
     : { layers: [path.resolve(source)], label: source };
   const metadata: Record<string, string> = image ? { 'jetpack.image.id': image.id, 'jetpack.image.name': formatImageName(image.manifest) } : {};
-  return withScratch(store, 'commit', (scratch) => commitRuntime(repo, from, ref, { ...opts, metadata, scratch }));
+  return withScratch(store, 'commit', (scratch) => commitRuntime(repo, from, ref, { ...opts, mode: choice.mode, metadata, scratch }));
 }
 
 export interface RuntimeListing {
