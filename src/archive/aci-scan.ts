@@ -1,5 +1,4 @@
 import type { Hash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { pipeline } from 'node:stream/promises';
 import { MANIFEST_LIMIT } from '../image/aci-entries.js';
@@ -59,26 +58,9 @@ async function walkAci(file: string, compression: Compression, onEntry: (entry: 
   });
   await pipeline(
     decompressedFile(file, compression),
-    new Writable({
-      highWaterMark: 1 << 20,
-      write(chunk: Buffer, _enc, done) {
-        try {
-          hash?.update(chunk);
-          size += chunk.length;
-          reader.write(chunk);
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-      final(done) {
-        try {
-          reader.end();
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
+    reader.writable((chunk) => {
+      hash?.update(chunk);
+      size += chunk.length;
     }),
   );
   return { id: hash ? imageIDFromDigest(hash) : '', size, manifest, entries: reader.entryCount };

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { UserError } from '../errors.js';
 
 /**
@@ -178,6 +179,30 @@ export class TarReader {
   }
 
   /** Call at the end of input: fails unless the archive ended cleanly. */
+  /** A stream to pipe the archive into; `observe` sees each chunk first (to hash or count it). */
+  writable(observe: (chunk: Buffer) => void = () => {}): Writable {
+    return new Writable({
+      highWaterMark: 1 << 20,
+      write: (chunk: Buffer, _enc, done) => {
+        try {
+          observe(chunk);
+          this.write(chunk);
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
+      },
+      final: (done) => {
+        try {
+          this.end();
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
+      },
+    });
+  }
+
   end(): void {
     if (this.ended) return;
     if (this.remaining > 0 || this.padding > 0 || this.carry.length > 0 || this.collecting) {

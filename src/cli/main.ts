@@ -7,6 +7,7 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'root', kind: 'string', value: 'DIR', help: 'image store (default $JETPACK_ROOT, else /var/lib/jetpack)' },
   { name: 'debug', kind: 'boolean', help: 'print stack traces for errors (same as JETPACK_DEBUG=1)' },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show help' },
+  { name: 'upload', kind: 'string', value: 'REF', help: 'the same as "jetpack upload REF" (MaPS\'s spelling)' },
 ];
 
 function generalHelp(): string {
@@ -47,7 +48,9 @@ function findCommand(name: string): Command {
 async function main(argv: string[]): Promise<number> {
   const global = parseFlags(argv, GLOBAL_FLAGS, { command: 'jetpack', stopAtPositional: true });
   if (flagBoolean(global, 'debug')) process.env.JETPACK_DEBUG = '1';
-  const [name, ...rest] = global.positional;
+  const upload = flagString(global, 'upload');
+  // "jetpack --upload REF", as the seed writes it: the upload command.
+  const [name, ...rest] = upload === undefined ? global.positional : ['upload', upload, ...global.positional];
   const ctx = new Context(flagString(global, 'root'));
   if (name === undefined || name === 'help' || flagBoolean(global, 'help')) {
     const [topic, sub] = rest;

@@ -3,7 +3,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { pathExists } from '../util/fs.js';
-import { diesWithJetpack, exitStatus, notInstalled, run } from '../util/process.js';
+import { pipeline } from 'node:stream/promises';
+import { compressedSink } from '../archive/compression.js';
+import { diesWithJetpack, exitStatus, notInstalled, run, spawnReader } from '../util/process.js';
+import { parseCommitText, type CommitDescription } from './commit-text.js';
 
 /**
  * The one place that talks to OSTree: Debian's `ostree` CLI, so that ostree, flatpak and any
@@ -14,15 +17,18 @@ export type RepoMode = 'bare' | 'archive';
 export const REPO_MODES: readonly RepoMode[] = ['bare', 'archive'];
 
 export interface CommitRequest {
-  branch: string;
-  /** The tree to commit, as a path the (possibly wrapped) ostree command sees. */
-  tree: string;
+  /** The ref to set (ostree binds the commit to it); or none, and the refs to bind it to. */
+  target: { branch: string } | { bindRefs: string[] };
+  /** The tree to commit, as a path the (possibly wrapped) ostree command sees: a directory, or a tarball (any compression). */
+  tree: { dir: string } | { tar: string };
+  /** For a tarball: the directory its members lie in, taken off their names. */
+  tarPrefix?: string;
   subject?: string;
   body?: string;
   /** Seconds since the epoch; the current time when undefined. */
   timestamp?: number;
-  /** String metadata (`--add-metadata-string`). */
-  strings?: Record<string, string>;
+  /** String metadata (`--add-metadata-string`), in order: the order is part of the commit. */
+  strings?: Array<[string, string]>;
   /** Runs ostree where `tree` is visible (a rendered overlay's namespace). */
   wrap?: (cmd: string, args: string[]) => [string, string[]];
 }
@@ -67,12 +73,13 @@ export class OstreeRepo {
     return pathExists(path.join(this.dir, 'config'));
   }
 
-  /** The repo's mode, from its config. */
+  /** The repo's mode, from its config ("archive-z2" is the old name of archive). */
   async mode(): Promise<string> {
     const config = await readFile(path.join(this.dir, 'config'), 'utf8').catch(() => {
       throw new UserError(`${this.dir} is not an OSTree repository (no config)`);
     });
-    return /^mode\s*=\s*(\S+)/m.exec(config)?.[1] ?? 'bare';
+    const mode = /^mode\s*=\s*(\S+)/m.exec(config)?.[1] ?? 'bare';
+    return mode === 'archive-z2' ? 'archive' : mode;
   }
 
   /** Creates the repo with `mode` if it does not exist; an existing repo must have that mode when one is asked for. */
@@ -96,11 +103,34 @@ export class OstreeRepo {
    * objects in a transaction and sets the ref last: a killed commit leaves no ref.
    */
   async commit(req: CommitRequest): Promise<string> {
-    const args = ['commit', `--branch=${req.branch}`, `--tree=dir=${req.tree}`, '--parent=none'];
+    const tree = 'dir' in req.tree ? `dir=${req.tree.dir}` : `tar=${req.tree.tar}`;
+    const target = 'branch' in req.target ? [`--branch=${req.target.branch}`] : ['--orphan', ...req.target.bindRefs.map((r) => `--bind-ref=${r}`)];
+    const args = ['commit', ...target, `--tree=${tree}`, '--parent=none'];
     args.push(`--subject=${req.subject ?? ''}`, `--body=${req.body ?? ''}`);
+    if (req.tarPrefix) args.push(`--tar-pathname-filter=^${req.tarPrefix.replace(/[.*+?^${}()|[\]\\,]/g, '\\$&')}/?,`);
     if (req.timestamp !== undefined) args.push(`--timestamp=@${req.timestamp}`);
-    for (const [k, v] of Object.entries(req.strings ?? {})) args.push(`--add-metadata-string=${k}=${v}`);
-    return (await this.ostree(args, `committing ${req.branch}`, req.wrap)).trim();
+    for (const [k, v] of req.strings ?? []) args.push(`--add-metadata-string=${k}=${v}`);
+    return (await this.ostree(args, 'committing', req.wrap)).trim();
+  }
+
+  /** What `commit` needs to make `rev` again from its tree (`ostree show --raw`). */
+  async describe(rev: string): Promise<CommitDescription> {
+    const out = await this.ostree(['show', '--raw', rev], `reading commit ${rev}`);
+    return parseCommitText(out.split('\n')[1] ?? '');
+  }
+
+  /**
+   * Writes the tree of `rev` to `fd` as a zstd-compressed tarball (`ostree export`: owners,
+   * modes, xattrs; entries in tree order and no times, so the same commit gives the same bytes).
+   */
+  async exportTree(rev: string, fd: number): Promise<void> {
+    const sink = compressedSink('zstd', fd);
+    await Promise.all([pipeline(spawnReader('ostree', ['export', `--repo=${this.dir}`, rev], { what: `exporting ${rev}` }), sink.stream), sink.done]);
+  }
+
+  /** Points `ref` at `rev`, creating or moving it. */
+  async setRef(ref: string, rev: string): Promise<void> {
+    await this.ostree(['refs', `--create=${ref}`, '--force', rev], `setting ref ${ref}`);
   }
 
   /** Local refs, remote ones as `remote:ref`. */

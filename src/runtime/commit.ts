@@ -131,18 +131,19 @@ export async function commitRuntime(repo: OstreeRepo, source: RuntimeSource, ref
   })();
   // The repo is made ready (created on first use) while the tree is read.
   const [manifest, { scan, tree }] = await settleAll([sourceManifest(source), prepared, repo.ensure(opts.mode)]);
-  const strings: Record<string, string> = { version: ref.split('/')[2]!, ...opts.metadata };
-  if (manifest?.command !== undefined) strings[METADATA.command] = manifest.command;
-  for (const [k, v] of Object.entries(manifest?.meta ?? {})) strings[`${METADATA.metaPrefix}${k}`] = v;
+  const strings: Array<[string, string]> = [['version', ref.split('/')[2]!], ...Object.entries(opts.metadata ?? {})];
+  if (manifest?.command !== undefined) strings.push([METADATA.command, manifest.command]);
+  for (const [k, v] of Object.entries(manifest?.meta ?? {})) strings.push([`${METADATA.metaPrefix}${k}`, v]);
+  strings.push([METADATA.size, String(scan.size)]);
   opts.log(`committing ${source.label} as ${ref} to ${repo.dir}`);
   const checksum = await repo.commit({
-    branch: ref,
-    tree: tree.root,
+    target: { branch: ref },
+    tree: { dir: tree.root },
     wrap: tree.wrap,
     subject: opts.subject,
     body: opts.body,
     timestamp: sourceDateEpoch(),
-    strings: { ...strings, [METADATA.size]: String(scan.size) },
+    strings,
   });
   if ((await repo.mode()) !== 'bare') await repo.updateSummary();
   return { checksum, leftOut: scan.special, size: scan.size };

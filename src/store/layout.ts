@@ -18,6 +18,8 @@ export class StoreLayout {
   readonly ostreeRepo: string;
   /** Deployed runtimes: `<remote>/<ref>/` each (docs/RUNTIMES.md). */
   readonly runtimes: string;
+  /** Runtime upload artifacts and the URLs of unfinished uploads. */
+  readonly uploads: string;
 
   constructor(readonly root: string) {
     this.images = path.join(root, 'images');
@@ -26,6 +28,7 @@ export class StoreLayout {
     this.lockFile = path.join(root, 'lock');
     this.ostreeRepo = path.join(root, 'ostree', 'repo');
     this.runtimes = path.join(root, 'runtimes');
+    this.uploads = path.join(root, 'uploads');
   }
 
   imageDir(id: string): string {

@@ -11,6 +11,7 @@ import { importCommand } from './import.js';
 import { makeaciCommand } from './makeaci.js';
 import { enterCommand, metroCommand } from './metro.js';
 import { packageCommand, runtimeCommand } from './runtime.js';
+import { uploadCommand, uploadServerCommand } from './upload.js';
 
 /** Every command, in the order `jetpack help` lists them. */
 export const COMMANDS: Command[] = [
@@ -30,6 +31,8 @@ export const COMMANDS: Command[] = [
   enterCommand,
   packageCommand,
   runtimeCommand,
+  uploadCommand,
+  uploadServerCommand,
   configCommand,
   versionCommand,
   imageCommand,

@@ -3,6 +3,7 @@ import type { RepoMode } from '../../ostree/ostree.js';
 import { commandHelp, expectArgs, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { table } from '../table.js';
+import { uploadCommand } from './upload.js';
 
 /** The runtime workflow's modules, loaded only when one of these commands runs. */
 const load = () => import('../../runtime/runtimes.js');
@@ -249,9 +250,9 @@ const RUNTIME_INTRO =
 
 export const packageCommand = group(
   'package',
-  'Make runtimes as MaPS does: package --initialize DIR, --sandbox DIR, --commit DIR REF',
+  'Make runtimes as MaPS does: package --initialize DIR, --sandbox DIR, --commit DIR REF, --upload REF',
   RUNTIME_INTRO,
-  [initialize, sandbox, commit],
+  [initialize, sandbox, commit, uploadCommand],
 );
 
 export const runtimeCommand = group('runtime', 'Make, list, deploy and run runtime trees committed to OSTree (MaPS)', RUNTIME_INTRO, [

@@ -1,0 +1,71 @@
+import path from 'node:path/posix';
+import { UserError } from '../errors.js';
+import { normalizeName, type TarEntry } from './tar-reader.js';
+
+export function refuseEntry(entry: TarEntry, why: string): UserError {
+  return new UserError(`refusing archive entry ${JSON.stringify(entry.rawPath)}: ${why}`);
+}
+
+/**
+ * Checks the members of a tarball of a tree one by one: nothing that could reach outside the
+ * tree when it is extracted or rendered: `..`, absolute names, duplicates, symlinks or
+ * hardlinks that escape, members stored beneath a symlink, overlay bookkeeping. `root` is the
+ * tree's directory in the archive ("rootfs" in an ACI, "" for an archive of the tree itself).
+ */
+export class TreeEntryChecker {
+  private readonly seen = new Map<string, TarEntry['type']>();
+  private readonly symlinks = new Set<string>();
+
+  constructor(private readonly root: string) {}
+
+  private inside(name: string): boolean {
+    return this.root === '' ? name !== '..' && !name.startsWith('../') && !path.isAbsolute(name) : name === this.root || name.startsWith(`${this.root}/`);
+  }
+
+  /** Names and xattrs: what every member of the archive must pass. */
+  checkName(entry: TarEntry): void {
+    if (entry.rawPath.startsWith('/')) throw refuseEntry(entry, 'absolute path');
+    if (entry.rawPath.split('/').includes('..')) throw refuseEntry(entry, 'path contains ".."');
+    if (this.seen.has(entry.path)) throw refuseEntry(entry, 'duplicate entry');
+    for (const key of entry.xattrs.keys()) {
+      if (key.startsWith('trusted.overlay.')) throw refuseEntry(entry, `xattr ${key} is reserved for the store's overlay layers`);
+    }
+  }
+
+  /** Records a member that passed (the tree's own root directory, or a member outside it). */
+  record(entry: TarEntry): void {
+    this.seen.set(entry.path, entry.type);
+    if (entry.type === 'symlink') this.symlinks.add(entry.path);
+  }
+
+  /** A member of the tree: checkName, then where it lies and where its links point. */
+  check(entry: TarEntry): void {
+    this.checkName(entry);
+    const name = entry.path;
+    for (let dir = path.dirname(name); dir !== this.root && dir !== '.'; dir = path.dirname(dir)) {
+      if (this.symlinks.has(dir)) throw refuseEntry(entry, `it lies beneath the symlink ${dir}`);
+    }
+    if (entry.type === 'symlink') {
+      if (entry.linkpath === '') throw refuseEntry(entry, 'empty symlink target');
+      // Absolute targets resolve inside the tree at run time; relative ones must not climb out of it.
+      if (!entry.linkpath.startsWith('/') && !this.inside(path.normalize(path.join(path.dirname(name), entry.linkpath)))) {
+        throw refuseEntry(entry, `symlink target ${JSON.stringify(entry.linkpath)} points outside the ${this.root || 'tree'}`);
+      }
+    }
+    if (entry.type === 'hardlink') {
+      const target = normalizeName(entry.linkpath);
+      if (entry.linkpath.startsWith('/') || target.split('/').includes('..') || !this.inside(target)) {
+        throw refuseEntry(entry, `hardlink target ${JSON.stringify(entry.linkpath)} points outside the ${this.root || 'tree'}`);
+      }
+      const targetType = this.seen.get(target);
+      if (targetType === undefined) throw refuseEntry(entry, `hardlink target ${JSON.stringify(entry.linkpath)} is not an earlier entry`);
+      if (targetType === 'directory') throw refuseEntry(entry, 'hardlink to a directory');
+      // A hardlink to a symlink is a symlink: nothing may be stored beneath it either.
+      if (this.symlinks.has(target)) this.symlinks.add(name);
+    }
+    if (entry.type === 'char' && entry.devmajor === 0 && entry.devminor === 0) {
+      throw refuseEntry(entry, 'character device 0:0 is reserved for overlay whiteouts');
+    }
+    this.record(entry);
+  }
+}

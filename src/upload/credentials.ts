@@ -1,0 +1,33 @@
+import { UserError } from '../errors.js';
+
+export interface Credentials {
+  user: string;
+  password: string;
+}
+
+/** `username:password` as MaPS's MTDAUTH holds it (the password may contain colons). */
+export function parseCredentials(text: string | undefined, where: string): Credentials {
+  if (!text) throw new UserError(`${where} is not set: export ${where}="username:password"`);
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) throw new UserError(`${where} must be "username:password"`);
+  return { user: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/**
+ * The credentials of a request: `Authorization: Basic base64(user:pass)` (RFC 7617), or
+ * MaPS's `Authentication: Basic user:pass` (its tus client sends the pair as it is).
+ */
+export function requestCredentials(header: (name: string) => string | null | undefined): Credentials | undefined {
+  const authorization = /^Basic\s+(\S+)\s*$/i.exec(header('authorization') ?? '');
+  if (authorization) {
+    const decoded = Buffer.from(authorization[1]!, 'base64').toString('utf8');
+    return decoded.includes(':') ? parseCredentials(decoded, 'Authorization') : undefined;
+  }
+  const maps = /^Basic\s+(.+?)\s*$/i.exec(header('authentication') ?? '');
+  if (maps && maps[1]!.includes(':')) return parseCredentials(maps[1], 'Authentication');
+  return undefined;
+}
+
+export function basicAuthorization(c: Credentials): string {
+  return `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}`;
+}

@@ -1,0 +1,63 @@
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { UserError } from '../errors.js';
+
+/**
+ * The upload server's users file: one `user:scrypt$N$r$p$SALT$HASH` line each (base64 salt
+ * and hash), written by `jetpack upload-server adduser`. Passwords are never stored.
+ */
+
+const COST = { N: 1 << 15, r: 8, p: 1 };
+const KEY_LENGTH = 32;
+
+function scrypt(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCallback(password, salt, KEY_LENGTH, { ...opts, maxmem: 256 * opts.N! * opts.r! }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, COST);
+  return `scrypt$${COST.N}$${COST.r}$${COST.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const m = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(stored);
+  if (!m) return false;
+  const expected = Buffer.from(m[5]!, 'base64');
+  const key = await scrypt(password, Buffer.from(m[4]!, 'base64'), { N: Number(m[1]), r: Number(m[2]), p: Number(m[3]) });
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function validateUserName(user: string): void {
+  if (!USER_NAME.test(user)) throw new UserError(`"${user}" is not a user name (letters, digits, ".", "_", "-"; at most 64)`);
+}
+
+export async function readUsers(file: string): Promise<Map<string, string>> {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return '';
+    throw new UserError(`cannot read the users file ${file}: ${err.message}`);
+  });
+  const users = new Map<string, string>();
+  for (const [i, line] of text.split('\n').entries()) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new UserError(`${file}:${i + 1}: not a user:hash line`);
+    users.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  return users;
+}
+
+/** Adds USER, or changes its password, in the users file (replaced in one rename, mode 0600). */
+export async function addUser(file: string, user: string, password: string): Promise<void> {
+  validateUserName(user);
+  if (!password) throw new UserError('empty password');
+  const users = await readUsers(file);
+  users.set(user, await hashPassword(password));
+  const text = [...users].map(([u, h]) => `${u}:${h}\n`).join('');
+  await writeFile(`${file}.tmp`, text, { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+}

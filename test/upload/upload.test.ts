@@ -1,0 +1,288 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JETPACK, jetpackAsync, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { importBusybox } from '../helpers/busybox.js';
+import { parseCommitText } from '../../src/ostree/commit-text.js';
+
+// Runtime uploads on loopback: jetpack upload (tus-js-client) against jetpack upload-server
+// (@tus/server), the published repo deployed by another store, hostile clients, resumption.
+const work = tempDir();
+const root = path.join(work, 'store');
+importBusybox(root, work);
+const usersFile = path.join(work, 'users');
+for (const [user, password] of [['alice', 'alice-pw'], ['bob', 'bob-pw'], ['carol', 'carol-pw'], ['dave', 'dave-pw']]) {
+  jetpackOk(root, ['upload-server', 'adduser', user!, '--users', usersFile], { input: `${password}\n` });
+}
+const tree = path.join(work, 'tree');
+jetpackOk(root, ['runtime', 'initialize', tree, '--from', 'jetpack/busybox']);
+writeFileSync(path.join(tree, 'etc', 'greeting'), 'hello from the upload\n');
+const REF = 'com.example.upload/x86_64/1';
+const commit = jetpackOk(root, ['runtime', 'commit', tree, REF]).trim();
+
+interface RunningServer {
+  url: string;
+  repo: string;
+  uploads: string;
+  log(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+async function startServer(name: string, extra: string[] = [], port = 0): Promise<RunningServer> {
+  const repo = path.join(work, name, 'repo');
+  const uploads = `${repo}.uploads`;
+  mkdirSync(path.join(work, name), { recursive: true });
+  const logFile = path.join(work, name, 'log');
+  const child: ChildProcess = spawn(JETPACK, ['upload-server', '--listen', `127.0.0.1:${port}`, '--repo', repo, '--users', usersFile, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    log += d.toString();
+    writeFileSync(logFile, log);
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(/listening on (\S+)/.exec(d.toString())![1]!));
+    child.once('exit', (code) => reject(new Error(`upload-server exited ${code}: ${log}`)));
+  });
+  return {
+    url,
+    repo,
+    uploads,
+    log: () => log,
+    stop: (signal = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}
+
+const upload = (server: RunningServer, auth: string, args: string[], storeRoot = root) => jetpackAsync(storeRoot, ['upload', ...args], { env: { TUSTARGET: server.url, MTDAUTH: auth } });
+const uploadFiles = (server: RunningServer) => (existsSync(server.uploads) ? readdirSync(server.uploads).filter((f) => f !== 'owners.json') : []);
+const refsOf = (repo: string) => sh(`ostree --repo="${repo}" refs`).trim();
+
+/** A tus 1.0 creation + one PATCH by hand, as any client could send it. */
+async function rawUpload(server: RunningServer, body: Buffer, metadata: Record<string, string>, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  const meta = Object.entries(metadata)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
+  const created = await fetch(`${server.url}/files/`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(body.length), 'Upload-Metadata': meta, ...headers } });
+  if (created.status !== 201) return { status: created.status, text: await created.text() };
+  const location = new URL(created.headers.get('location')!, server.url).toString();
+  const patched = await fetch(location, {
+    method: 'PATCH',
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', ...headers },
+    body,
+  });
+  return { status: patched.status, text: await patched.text() };
+}
+const basic = (pair: string) => ({ Authorization: `Basic ${Buffer.from(pair).toString('base64')}` });
+
+test('the client says in one line what is missing or wrong, before any network', async () => {
+  const cases: Array<[NodeJS.ProcessEnv, string[], RegExp]> = [
+    [{ TUSTARGET: '', MTDAUTH: 'a:b' }, [REF], /TUSTARGET is not set/],
+    [{ TUSTARGET: 'http://127.0.0.1:9', MTDAUTH: '' }, [REF], /MTDAUTH is not set: export MTDAUTH="username:password"/],
+    [{ TUSTARGET: 'http://127.0.0.1:9', MTDAUTH: 'nopassword' }, [REF], /MTDAUTH must be "username:password"/],
+    [{ TUSTARGET: 'ftp://x', MTDAUTH: 'a:b' }, [REF], /must be an http:\/\/ or https:\/\/ URL/],
+    [{ TUSTARGET: 'http://127.0.0.1:9', MTDAUTH: 'a:b' }, [`pub:${REF}`], /only runtimes committed here can be uploaded/],
+    [{ TUSTARGET: 'http://127.0.0.1:9', MTDAUTH: 'a:b' }, ['com.example.none/x86_64/1'], /no runtime com.example.none\/x86_64\/1/],
+  ];
+  for (const [env, args, why] of cases) {
+    const r = await jetpackAsync(root, ['upload', ...args], { env });
+    assert.is(r.status, 1, r.stderr);
+    assert.match(r.stderr, why);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('jetpack --upload publishes the commit; another store deploys it from /repo/ with the same checksum', async () => {
+  const server = await startServer('main');
+  try {
+    const r = await jetpackAsync(root, ['--upload', REF], { env: { TUSTARGET: server.url, MTDAUTH: 'alice:alice-pw' } });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout.trim(), commit);
+    assert.match(r.stderr, new RegExp(`published ${REF.replace(/\./g, '\\.')} at ${commit}`));
+    assert.match(server.log(), /published com.example.upload\/x86_64\/1 at [0-9a-f]{64} for alice/);
+    sh(`ostree --repo="${server.repo}" fsck --quiet`);
+    assert.is(uploadFiles(server).length, 0, 'nothing left in the upload area');
+    const other = path.join(work, 'other-store');
+    assert.is((await jetpackAsync(other, ['runtime', 'remote', 'add', 'up', `${server.url}/repo/`])).status, 0);
+    const deployed = await jetpackAsync(other, ['runtime', 'deploy', `up:${REF}`]);
+    assert.is(deployed.stdout.trim(), commit, deployed.stderr);
+    assert.is((await jetpackAsync(other, ['runtime', 'run', REF, '--command', 'cat /etc/greeting'])).stdout, 'hello from the upload\n');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('hostile clients: wrong password 401, a ref of another user 403, too large 413; nothing stored, each refusal logged', async () => {
+  const server = await startServer('hostile', ['--max-size', '100K']);
+  try {
+    const wrong = await upload(server, 'alice:guess', [REF]);
+    assert.is(wrong.status, 1);
+    assert.match(wrong.stderr, /refused the credentials in MTDAUTH \(401\)/);
+    assert.match(server.log(), /refused POST \/files\/: user alice, ref com.example.upload\/x86_64\/1: 401/);
+    const big = await upload(server, 'alice:alice-pw', [REF]);
+    assert.is(big.status, 1);
+    assert.match(big.stderr, /refused the upload \(413/);
+    assert.match(server.log(), /user alice, ref com.example.upload\/x86_64\/1: 413/);
+    assert.is(uploadFiles(server).length, 0, 'refused before any data');
+    assert.is(refsOf(server.repo), '');
+  } finally {
+    await server.stop();
+  }
+  const owned = await startServer('owned');
+  try {
+    assert.is((await upload(owned, 'alice:alice-pw', [REF])).status, 0);
+    const theft = await upload(owned, 'bob:bob-pw', [REF]);
+    assert.is(theft.status, 1);
+    assert.match(theft.stderr, /\(403: com.example.upload\/x86_64\/1 belongs to alice\)/);
+    assert.match(owned.log(), /user bob, ref com.example.upload\/x86_64\/1: 403/);
+    assert.is(sh(`ostree --repo="${owned.repo}" rev-parse ${REF}`).trim(), commit);
+  } finally {
+    await owned.stop();
+  }
+});
+
+test('corrupt artifacts are refused and removed: a checksum that does not match, a truncated tarball, "..", a hardlink out of the tree', async () => {
+  const server = await startServer('corrupt');
+  const artifact = readFileSync(path.join(root, 'uploads', `${commit}.tar.zst`));
+  const description = JSON.stringify(parseCommitText(sh(`ostree --repo="${root}/ostree/repo" show --raw ${commit} | sed -n 2p`)));
+  const metadata = (checksum: string) => ({ runtime: REF, checksum, commit: description });
+  /** A tarball made by Python's tarfile, which writes whatever names and links it is given. */
+  const craft = (members: string) =>
+    Buffer.from(
+      sh(`python3 -c "
+import tarfile, io, sys
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode='w', format=tarfile.PAX_FORMAT) as t:
+${members}
+sys.stdout.write(buf.getvalue().hex())
+"`),
+      'hex',
+    );
+  const cases: Array<[string, Buffer, string, RegExp]> = [
+    ['mismatch', artifact, 'f'.repeat(64), /checksum mismatch: the tarball and metadata make commit [0-9a-f]{64}, not f{64}/],
+    ['truncated', artifact.subarray(0, Math.floor(artifact.length / 2)), commit, /truncated|corrupt/],
+    ['dotdot', craft("    i = tarfile.TarInfo('../escape'); i.size = 0; t.addfile(i, io.BytesIO(b''))"), commit, /path contains "\.\."/],
+    [
+      'hardlink',
+      craft("    i = tarfile.TarInfo('etc'); i.type = tarfile.DIRTYPE; t.addfile(i)\n    i = tarfile.TarInfo('etc/passwd'); i.type = tarfile.LNKTYPE; i.linkname = '../../etc/passwd'; t.addfile(i)"),
+      commit,
+      /hardlink target "\.\.\/\.\.\/etc\/passwd" points outside the tree/,
+    ],
+  ];
+  try {
+    for (const [name, body, checksum, why] of cases) {
+      const r = await rawUpload(server, body, metadata(checksum), basic('alice:alice-pw'));
+      assert.is(r.status, 422, `${name}: ${r.status} ${r.text}`);
+      assert.match(r.text, why, `${name}: ${r.text}`);
+      assert.is(refsOf(server.repo), '', `${name}: no ref`);
+      assert.is(uploadFiles(server).length, 0, `${name}: temp data removed`);
+      assert.match(server.log(), new RegExp(`user alice, ref ${REF.replace(/\./g, '\\.')}: 422`), `${name}: ${server.log()}`);
+    }
+    sh(`ostree --repo="${server.repo}" fsck --quiet`);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a client killed mid-transfer resumes from the server offset and sends only the rest', async () => {
+  const big = path.join(work, 'big');
+  sh(`mkdir -p "${big}/data" && head -c 60000000 /dev/urandom > "${big}/data/blob"`);
+  const ref = 'com.example.big/x86_64/1';
+  jetpackOk(root, ['runtime', 'commit', big, ref]);
+  const server = await startServer('resume');
+  try {
+    const child = spawn(JETPACK, [`-root=${root}`, 'upload', ref, '--chunk-size', '32M'], { env: { ...process.env, TUSTARGET: server.url, MTDAUTH: 'carol:carol-pw', CI: 'true' }, stdio: 'ignore' });
+    let atKill = 0;
+    for (let i = 0; i < 2000 && atKill === 0; i++) {
+      const partial = uploadFiles(server).find((f) => !f.endsWith('.json'));
+      const size = partial ? statSync(path.join(server.uploads, partial)).size : 0;
+      if (size > 5_000_000) atKill = size;
+      else await sleep(5);
+    }
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    assert.ok(atKill > 0, 'the upload started');
+    const r = await upload(server, 'carol:carol-pw', [ref, '--chunk-size', '32M']);
+    assert.is(r.status, 0, r.stderr);
+    const m = /resumed the upload at (\d+) of (\d+) bytes/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    const [resumedAt, size] = [Number(m![1]), Number(m![2])];
+    assert.ok(resumedAt >= atKill, `resumed at ${resumedAt}, the server had ${atKill} when the client was killed`);
+    const sent = Number(/sent (\d+) of/.exec(r.stderr)![1]);
+    assert.is(sent, size - resumedAt, 'only the rest was sent');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the server killed mid-upload and restarted: the client retries and the upload completes', async () => {
+  const server = await startServer('restart');
+  const port = new URL(server.url).port;
+  const ref = 'com.example.big/x86_64/1';
+  const client = upload(server, 'dave:dave-pw', [ref, '--chunk-size', '1M']);
+  for (let i = 0; i < 2000; i++) {
+    const partial = uploadFiles(server).find((f) => !f.endsWith('.json'));
+    if (partial && statSync(path.join(server.uploads, partial)).size > 3_000_000) break;
+    await sleep(5);
+  }
+  await server.stop('SIGKILL');
+  const again = await startServer('restart', [], Number(port));
+  try {
+    const r = await client;
+    assert.is(r.status, 0, r.stderr);
+    assert.match(again.log(), /published com.example.big\/x86_64\/1/);
+    sh(`ostree --repo="${again.repo}" fsck --quiet`);
+  } finally {
+    await again.stop();
+  }
+});
+
+test('20 concurrent uploads from 4 users all complete; the repo stays clean', async () => {
+  const refs = Array.from({ length: 20 }, (_, i) => `org.example.many${i}/x86_64/1`);
+  for (const ref of refs) jetpackOk(root, ['runtime', 'commit', tree, ref]);
+  const server = await startServer('many');
+  try {
+    const users = ['alice:alice-pw', 'bob:bob-pw', 'carol:carol-pw', 'dave:dave-pw'];
+    const results = await Promise.all(refs.map((ref, i) => upload(server, users[i % 4]!, [ref])));
+    for (const [i, r] of results.entries()) assert.is(r.status, 0, `${refs[i]}: ${r.stderr}`);
+    assert.equal(refsOf(server.repo).split('\n').sort(), [...refs].sort());
+    sh(`ostree --repo="${server.repo}" fsck --quiet`);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("MaPS's own client: Authentication: Basic user:pass, 256 KiB chunks, a tar.gz of its checkout", async () => {
+  const server = await startServer('maps');
+  try {
+    const ref = 'org.example.maps/x86_64/2023.08';
+    const checkout = path.join(work, 'maps-home', '.var', 'org.mardi.maps', 'Local', ref);
+    sh(`mkdir -p "${path.dirname(checkout)}" && cp -a "${tree}" "${checkout}" && rm -rf "${checkout}/dev"/* && tar -c -z -f "${work}/maps.tar.gz" -C / "${checkout.slice(1)}"`);
+    const body = readFileSync(path.join(work, 'maps.tar.gz'));
+    const headers = { Authentication: 'Basic alice:alice-pw', 'User-Agent': 'maps-0.7' };
+    const meta = `runtime ${Buffer.from(ref).toString('base64')},authentication ${Buffer.from('alice:alice-pw').toString('base64')}`;
+    const created = await fetch(`${server.url}/files/`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(body.length), 'Upload-Metadata': meta, ...headers } });
+    assert.is(created.status, 201, await created.text());
+    const location = new URL(created.headers.get('location')!, server.url).toString();
+    let offset = Number((await fetch(location, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...headers } })).headers.get('upload-offset'));
+    let last: Response | undefined;
+    while (offset < body.length) {
+      const chunk = body.subarray(offset, offset + 256 * 1024);
+      last = await fetch(location, { method: 'PATCH', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream', ...headers }, body: chunk });
+      assert.ok(last.status === 204 || last.status === 200, `${last.status} ${await last.clone().text()}`);
+      offset = Number(last.headers.get('upload-offset'));
+    }
+    assert.match(await last!.text(), /"ref":"org.example.maps\/x86_64\/2023.08"/);
+    assert.is(sh(`ostree --repo="${server.repo}" cat ${ref} /etc/greeting`), 'hello from the upload\n', 'the checkout directory is the tree');
+  } finally {
+    await server.stop();
+  }
+});
+
+test.after(() => removeDir(work));
+test.run();
