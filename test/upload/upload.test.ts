@@ -151,25 +151,37 @@ test('corrupt artifacts are refused and removed: a checksum that does not match,
   const artifact = readFileSync(path.join(root, 'uploads', `${commit}.tar.zst`));
   const description = JSON.stringify(parseCommitText(sh(`ostree --repo="${root}/ostree/repo" show --raw ${commit} | sed -n 2p`)));
   const metadata = (checksum: string) => ({ runtime: REF, checksum, commit: description });
-  /** A tarball made by Python's tarfile, which writes whatever names and links it is given. */
-  const craft = (members: string) =>
-    Buffer.from(
-      sh(`python3 -c "
-import tarfile, io, sys
-buf = io.BytesIO()
-with tarfile.open(fileobj=buf, mode='w', format=tarfile.PAX_FORMAT) as t:
-${members}
-sys.stdout.write(buf.getvalue().hex())
-"`),
-      'hex',
-    );
+  /** A ustar archive written by hand, holding whatever names and links a hostile client sends. */
+  const craft = (members: Array<{ name: string; type: '0' | '1' | '5'; link?: string }>) => {
+    const blocks = members.map(({ name, type, link = '' }) => {
+      const h = Buffer.alloc(512);
+      h.write(name, 0);
+      h.write('0000644\0', 100);
+      h.write('0000000\0', 108);
+      h.write('0000000\0', 116);
+      h.write('00000000000\0', 124);
+      h.write('00000000000\0', 136);
+      h.write('        ', 148);
+      h.write(type, 156);
+      h.write(link, 157);
+      h.write('ustar\x0000', 257);
+      let sum = 0;
+      for (const b of h) sum += b;
+      h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+      return h;
+    });
+    return Buffer.concat([...blocks, Buffer.alloc(1024)]);
+  };
   const cases: Array<[string, Buffer, string, RegExp]> = [
     ['mismatch', artifact, 'f'.repeat(64), /checksum mismatch: the tarball and metadata make commit [0-9a-f]{64}, not f{64}/],
     ['truncated', artifact.subarray(0, Math.floor(artifact.length / 2)), commit, /truncated|corrupt/],
-    ['dotdot', craft("    i = tarfile.TarInfo('../escape'); i.size = 0; t.addfile(i, io.BytesIO(b''))"), commit, /path contains "\.\."/],
+    ['dotdot', craft([{ name: '../escape', type: '0' }]), commit, /path contains "\.\."/],
     [
       'hardlink',
-      craft("    i = tarfile.TarInfo('etc'); i.type = tarfile.DIRTYPE; t.addfile(i)\n    i = tarfile.TarInfo('etc/passwd'); i.type = tarfile.LNKTYPE; i.linkname = '../../etc/passwd'; t.addfile(i)"),
+      craft([
+        { name: 'etc/', type: '5' },
+        { name: 'etc/passwd', type: '1', link: '../../etc/passwd' },
+      ]),
       commit,
       /hardlink target "\.\.\/\.\.\/etc\/passwd" points outside the tree/,
     ],

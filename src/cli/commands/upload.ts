@@ -27,7 +27,7 @@ export const uploadCommand: Command = {
     'and "jetpack package --upload REF". See docs/RUNTIMES.md.',
   flags: [
     { name: 'repo', kind: 'string', value: 'DIR', help: 'the OSTree repo (default <store>/ostree/repo)' },
-    { name: 'chunk-size', kind: 'string', value: 'SIZE', help: 'bytes per PATCH request (default 16M; an interrupted one is resumed where the server stopped)' },
+    { name: 'chunk-size', kind: 'string', value: 'SIZE', help: 'bytes per PATCH request (default 64M; a reverse proxy may need a smaller one; an interrupted request resumes where the server stopped)' },
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
@@ -53,7 +53,7 @@ export const uploadCommand: Command = {
       repo,
       ref,
       cacheDir: store.layout.uploads,
-      chunkSize: chunk === undefined ? 16 << 20 : parseSize(chunk, 'chunk-size'),
+      chunkSize: chunk === undefined ? 64 << 20 : parseSize(chunk, 'chunk-size'),
       log,
     });
     const rate = result.transferSeconds > 0 ? ` (${(result.sent / 1e6 / result.transferSeconds).toFixed(1)} MB/s)` : '';
