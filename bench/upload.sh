@@ -49,9 +49,11 @@ TUSTARGET=$(awk '{ print $3 }' "$MNT/server.out")
 export MTDAUTH=bench:bench-pw
 put_url="http://127.0.0.1:$(cat "$MNT/put.out")/put"
 
-# Warm-up: makes the artifact (cached per commit, as for a resumed upload) and the page cache.
+# Warm-up (the page cache, the server's repo). The artifact, for curl: what jetpack sends
+# (ostree export | zstd, as src/upload/artifact.ts makes it; jetpack removes its own after an upload).
 $jp upload "$REF" >/dev/null 2>>"$ERRLOG"
-artifact=$MNT/store/uploads/$commit.tar.zst
+artifact=$MNT/artifact.tar.zst
+ostree --repo="$MNT/store/ostree/repo" export "$commit" | zstd -c -q -T0 >"$artifact"
 size=$(stat -c %s "$artifact")
 
 # curl PATCHing the same bytes to the tus endpoint itself (an upload declared twice as long, so

@@ -154,6 +154,7 @@ export async function uploadRuntime(req: UploadRequest): Promise<UploadResult> {
   const answered = Date.now();
   progress.finish();
   await urls.set(key, undefined);
+  await rm(artifact.file, { force: true }); // kept only for as long as an upload may resume
   const published = (() => {
     try {
       return JSON.parse(body) as { ref?: string; commit?: string; importSeconds?: number };

@@ -107,6 +107,7 @@ test('jetpack --upload publishes the commit; another store deploys it from /repo
     assert.match(server.log(), /published com.example.upload\/x86_64\/1 at [0-9a-f]{64} for alice/);
     sh(`ostree --repo="${server.repo}" fsck --quiet`);
     assert.is(uploadFiles(server).length, 0, 'nothing left in the upload area');
+    assert.is(readdirSync(path.join(root, 'uploads')).length, 0, 'nor in the client store: no artifact, no remembered URL');
     const other = path.join(work, 'other-store');
     assert.is((await jetpackAsync(other, ['runtime', 'remote', 'add', 'up', `${server.url}/repo/`])).status, 0);
     const deployed = await jetpackAsync(other, ['runtime', 'deploy', `up:${REF}`]);
@@ -148,7 +149,7 @@ test('hostile clients: wrong password 401, a ref of another user 403, too large 
 
 test('corrupt artifacts are refused and removed: a checksum that does not match, a truncated tarball, "..", a hardlink out of the tree', async () => {
   const server = await startServer('corrupt');
-  const artifact = readFileSync(path.join(root, 'uploads', `${commit}.tar.zst`));
+  const artifact = Buffer.from(sh(`ostree --repo="${root}/ostree/repo" export ${commit} | zstd -c -q -T0 | base64 -w0`), 'base64');
   const description = JSON.stringify(parseCommitText(sh(`ostree --repo="${root}/ostree/repo" show --raw ${commit} | sed -n 2p`)));
   const metadata = (checksum: string) => ({ runtime: REF, checksum, commit: description });
   /** A ustar archive written by hand, holding whatever names and links a hostile client sends. */

@@ -107,13 +107,13 @@ export const uploadServerCommand: Command = {
     '"Authorization: Basic base64(user:pass)" or MaPS\'s "Authentication: Basic user:pass". Every\n' +
     'refusal is logged on stderr with user, ref and reason. "adduser USER" reads the password from\n' +
     'stdin (or asks on a terminal) and stores only its scrypt hash. See docs/RUNTIMES.md.',
-  flags: [],
-  rawArgs: true,
+  flags: SERVER_FLAGS,
+  rawArgs: true, // "adduser USER" comes before the flags
   async run(_ctx, raw) {
     const args = raw.positional;
     if (args.some((a) => a === '-h' || a === '-help' || a === '--help')) {
       const { commandHelp } = await import('../command.js');
-      process.stdout.write(commandHelp({ ...this, flags: SERVER_FLAGS }));
+      process.stdout.write(commandHelp(this));
       return 0;
     }
     const adding = args[0] === 'adduser';
