@@ -1,6 +1,7 @@
 import type { Compression } from '../../archive/compression.js';
-import { expectArgs, type Command } from '../command.js';
-import { flagBoolean, flagString } from '../flags.js';
+import { UserError } from '../../errors.js';
+import { expectArgs, type Command, type Context } from '../command.js';
+import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { writeOutput } from '../../util/output-file.js';
 
 export const COMPRESS_FLAG = {
@@ -10,17 +11,48 @@ export const COMPRESS_FLAG = {
   help: 'compression of the written ACI',
 } as const;
 
+async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string): Promise<void> {
+  const [{ OCI_FORMATS, exportOci }, { resolveImage }] = await Promise.all([import('../../export/oci.js'), import('../../store/lookup.js')]);
+  if (!(OCI_FORMATS as readonly string[]).includes(format)) throw new UserError(`-format takes aci, ${OCI_FORMATS.join(', ')}, not "${format}"`);
+  if (flagBoolean(flags, 'flat')) throw new UserError('-flat is for ACIs; an OCI image is one layer with -squash');
+  if (flags.positional.length !== 2) throw new UserError(`usage: jetpack export -format=${format} IMAGE ${format === 'oci' ? 'DIR' : 'FILE'}`, 2);
+  const compression = flagString(flags, 'compress') ?? 'gzip';
+  if (compression !== 'gzip' && compression !== 'zstd' && compression !== 'none') throw new UserError(`OCI layers are compressed with gzip, zstd or none, not ${compression}`);
+  if (format === 'docker-archive' && compression !== 'gzip') throw new UserError('a docker-archive holds uncompressed layers: -compress does not apply');
+  const store = await ctx.store();
+  const image = await resolveImage(store, flags.positional[0]!);
+  const digest = await exportOci(store, image, flags.positional[1]!, {
+    format: format as (typeof OCI_FORMATS)[number],
+    tag: flagString(flags, 'tag'),
+    squash: flagBoolean(flags, 'squash'),
+    compression,
+    log: (line) => process.stderr.write(`jetpack: ${line}\n`),
+  });
+  process.stdout.write(`${digest}\n`);
+}
+
 export const exportCommand: Command = {
   name: 'export',
-  args: 'IMAGE [FILE|-]',
-  summary: 'Write an image as an ACI file (layered, or -flat)',
+  args: 'IMAGE [FILE|-|DIR]',
+  summary: 'Write an image as an ACI file (layered, or -flat), an OCI layout or archive, or a docker-archive',
   description:
     'Without -flat, writes the image\'s own layer and manifest exactly as stored (its ID is the\n' +
     'image ID); -compress recompresses it. With -flat, writes the whole rendered rootfs with\n' +
     'dependencies and pathWhitelist cleared, uncompressed unless -compress says otherwise, and\n' +
-    'prints the ID of that new ACI. Output goes to FILE (written atomically) or stdout.',
-  flags: [{ name: 'flat', kind: 'boolean', help: 'export the rendered rootfs without dependencies' }, COMPRESS_FLAG],
+    'prints the ID of that new ACI. Output goes to FILE (written atomically) or stdout.\n' +
+    '-format=oci writes an OCI image layout into DIR, oci-archive a tar of one, docker-archive what\n' +
+    '"docker load" reads: one layer per jetpack layer (or -squash), whiteouts as .wh. files, the\n' +
+    'config from the manifest (docs/OCI.md); they print the manifest (docker: config) digest.',
+  flags: [
+    { name: 'format', kind: 'string', value: 'aci|oci|oci-archive|docker-archive', help: 'what to write (default aci); oci is a layout directory (docs/OCI.md)' },
+    { name: 'flat', kind: 'boolean', help: 'export the rendered rootfs without dependencies (aci)' },
+    { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs instead of one per jetpack layer (oci formats)' },
+    { name: 'tag', kind: 'string', value: 'TAG', help: 'the tag (OCI ref name; docker RepoTags NAME:TAG); default the version label, else latest' },
+    { ...COMPRESS_FLAG, help: 'compression of the ACI (default as stored); of OCI layers: gzip (default), zstd, none' },
+  ],
   async run(ctx, flags) {
+    const format = flagString(flags, 'format') ?? 'aci';
+    if (format !== 'aci') return exportOciFormat(ctx, flags, format);
     expectArgs(this, flags.positional, 1, 2);
     const [ref, file] = flags.positional as [string, string | undefined];
     const [{ parseCompression }, { exportFlat, exportLayered }, { resolveImage }] = await Promise.all([

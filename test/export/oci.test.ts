@@ -1,0 +1,126 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describeTree, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { importBusybox } from '../helpers/busybox.js';
+
+// jetpack export -format=oci|oci-archive|docker-archive, read back by skopeo and umoci.
+const work = tempDir();
+const root = path.join(work, 'store');
+importBusybox(root, work);
+const buildDir = path.join(work, 'build');
+mkdirSync(buildDir);
+writeFileSync(
+  path.join(buildDir, 'manifest.json'),
+  JSON.stringify({
+    name: 'example.com/oci-child',
+    labels: [{ name: 'version', value: '1.2' }],
+    app: {
+      exec: ['/bin/httpd', '-f'],
+      user: '33',
+      group: '33',
+      workingDirectory: '/srv',
+      environment: [{ name: 'GREETING', value: 'hi there' }],
+      ports: [{ name: 'http', protocol: 'tcp', port: 8080 }],
+      mountPoints: [{ name: 'data', path: '/srv/data' }],
+    },
+    annotations: [{ name: 'homepage', value: 'https://example.com/' }],
+  }),
+);
+// Deletes a file of the parent (a whiteout), replaces a directory (an opaque one), adds files.
+const child = jetpackOk(root, ['build', '-dir', buildDir, 'jetpack/busybox', '/bin/sh', '-c', 'rm /bin/vi && rm -rf /home && mkdir -p /home /srv/data && echo new > /home/only && echo page > /srv/index.html']).trim();
+const env = { SOURCE_DATE_EPOCH: '1700000000' };
+
+function layerMembers(layout: string, digest: string): string[] {
+  return sh(`tar -tzf "${layout}/blobs/sha256/${digest.replace('sha256:', '')}"`).trim().split('\n');
+}
+
+test('an OCI layout: one layer per jetpack layer, whiteouts and opaque directories as .wh. files, the config from the manifest', () => {
+  const layout = path.join(work, 'layout');
+  const digest = jetpackOk(root, ['export', '-format=oci', child, layout], { env }).trim();
+  assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+  const inspected = JSON.parse(sh(`skopeo inspect oci:"${layout}":1.2`)) as { Digest: string; Layers: string[]; Labels: Record<string, string>; Architecture: string; Os: string };
+  assert.is(inspected.Digest, digest);
+  assert.is(inspected.Layers.length, 2);
+  assert.is(inspected.Labels['org.opencontainers.image.version'], '1.2');
+  assert.is(inspected.Architecture, 'amd64');
+  const config = JSON.parse(sh(`skopeo inspect --config oci:"${layout}":1.2`)) as { config: Record<string, unknown>; created: string; rootfs: { diff_ids: string[] } };
+  assert.equal(config.config.Entrypoint, ['/bin/httpd', '-f']);
+  assert.is(config.config.User, '33:33');
+  assert.is(config.config.WorkingDir, '/srv');
+  assert.equal(config.config.Env, ['GREETING=hi there']);
+  assert.equal(config.config.ExposedPorts, { '8080/tcp': {} });
+  assert.equal(config.config.Volumes, { '/srv/data': {} });
+  assert.is(config.rootfs.diff_ids.length, 2);
+  const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${layout}":1.2`)) as { layers: Array<{ digest: string; mediaType: string }>; annotations: Record<string, string> };
+  assert.is(manifest.layers[0]!.mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
+  assert.is(manifest.annotations['org.opencontainers.image.url'], 'https://example.com/');
+  const top = layerMembers(layout, manifest.layers[1]!.digest);
+  assert.ok(top.includes('./bin/.wh.vi'), top.join(' '));
+  assert.ok(top.includes('./home/.wh..wh..opq'), top.join(' '));
+  assert.not.ok(top.some((m) => m.endsWith('/vi')), 'the whiteout itself is not in the layer');
+});
+
+test('umoci unpack of the layout gives exactly the tree of export -flat', () => {
+  const layout = path.join(work, 'layout');
+  const bundle = path.join(work, 'bundle');
+  sh(`umoci unpack --image "${layout}:1.2" "${bundle}" >/dev/null`);
+  const flat = path.join(work, 'flat');
+  mkdirSync(flat);
+  jetpackOk(root, ['export', '-flat', child, path.join(work, 'flat.aci')], { env }); // the layout was clamped to SOURCE_DATE_EPOCH too
+  sh(`tar -x --numeric-owner --same-owner -p --xattrs --xattrs-include='*' --acls -f "${work}/flat.aci" -C "${flat}"`);
+  const expected = describeTree(path.join(flat, 'rootfs'));
+  const actual = describeTree(path.join(bundle, 'rootfs'));
+  // Directory times: umoci sets them as the tar says, and a directory of the parent that the child changed carries the child's time.
+  const noDirTime = (m: Map<string, string>) => new Map([...m].map(([k, v]) => [k, v.startsWith('directory|') ? v.split('|').filter((_, i) => i !== 5).join('|') : v]));
+  const [want, got] = [noDirTime(expected), noDirTime(actual)];
+  for (const [name, line] of want) assert.is(got.get(name), line, name);
+  assert.equal([...got.keys()].sort(), [...want.keys()].sort());
+});
+
+test('the same image gives the same digest and the same oci-archive bytes under SOURCE_DATE_EPOCH; skopeo reads the archive', () => {
+  const one = path.join(work, 'one.tar');
+  const two = path.join(work, 'two.tar');
+  const d1 = jetpackOk(root, ['export', '-format=oci-archive', child, one], { env }).trim();
+  const d2 = jetpackOk(root, ['export', '-format=oci-archive', child, two], { env }).trim();
+  assert.is(d1, d2);
+  assert.is(sh(`sha256sum < "${one}"`), sh(`sha256sum < "${two}"`));
+  assert.is(JSON.parse(sh(`skopeo inspect oci-archive:"${one}"`)).Digest, d1);
+  assert.is(jetpackOk(root, ['export', '-format=oci', child, path.join(work, 'again')], { env }).trim(), d1, 'layout and archive agree');
+});
+
+test('docker-archive: RepoTags NAME:TAG, uncompressed layers; -squash gives one layer; zstd layers', () => {
+  const file = path.join(work, 'docker.tar');
+  jetpackOk(root, ['export', '-format=docker-archive', '-tag=v1', child, file]);
+  const inspected = JSON.parse(sh(`skopeo inspect docker-archive:"${file}"`)) as { Layers: string[] };
+  assert.is(inspected.Layers.length, 2);
+  assert.match(sh(`tar -xOf "${file}" manifest.json`), /"RepoTags":\["example.com\/oci-child:v1"\]/);
+  const squashed = path.join(work, 'squashed');
+  jetpackOk(root, ['export', '-format=oci', '-squash', child, squashed]);
+  assert.is(JSON.parse(sh(`skopeo inspect oci:"${squashed}"`)).Layers.length, 1);
+  const zstd = path.join(work, 'zstd');
+  jetpackOk(root, ['export', '-format=oci', '-compress=zstd', child, zstd]);
+  assert.match(sh(`skopeo inspect --raw oci:"${zstd}"`), /tar\+zstd/);
+  assert.ok(readdirSync(path.join(zstd, 'blobs', 'sha256')).length === 4);
+});
+
+test('bad requests: one line, nothing written', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['export', '-format=tarball', child, path.join(work, 'x')], /-format takes aci, oci, oci-archive, docker-archive, not "tarball"/],
+    [['export', '-format=oci', '-flat', child, path.join(work, 'x')], /-flat is for ACIs/],
+    [['export', '-format=oci', '-compress=xz', child, path.join(work, 'x')], /gzip, zstd or none, not xz/],
+    [['export', '-format=oci', child, path.join(work, 'layout')], /is not empty/],
+    [['export', '-format=oci', '-tag=bad tag', child, path.join(work, 'x')], /is not a valid tag/],
+  ];
+  for (const [args, why] of cases) {
+    const r = jetpack(root, args);
+    assert.is(r.status, r.stderr.includes('usage') ? 2 : 1, r.stderr);
+    assert.match(r.stderr, why);
+  }
+  assert.not.ok(readdirSync(work).includes('x'));
+  assert.equal(readdirSync(path.join(root, 'tmp')), []);
+});
+
+test.after(() => removeDir(work));
+test.run();
