@@ -1,6 +1,8 @@
 import path from 'node:path/posix';
+import { pipeline } from 'node:stream/promises';
+import { decompressedFile, detectFileCompression } from './compression.js';
 import { UserError } from '../errors.js';
-import { normalizeName, type TarEntry } from './tar-reader.js';
+import { normalizeName, TarReader, type TarEntry } from './tar-reader.js';
 
 export function refuseEntry(entry: TarEntry, why: string): UserError {
   return new UserError(`refusing archive entry ${JSON.stringify(entry.rawPath)}: ${why}`);
@@ -69,3 +71,37 @@ export class TreeEntryChecker {
     this.record(entry);
   }
 }
+
+function commonStart(a: string[], b: string[]): string[] {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(0, i);
+}
+
+/**
+ * Checks a tarball of a tree (any compression) before anything reads or extracts it: the
+ * refusals of an ACI's rootfs (`..`, absolute names, links out of the tree, members beneath a
+ * symlink), and with `noDevices` no device nodes or FIFOs. Returns the directory every member
+ * lies in ("" when there is none): MaPS's client archives its checkout by its full path.
+ */
+export async function checkTreeTarball(file: string, opts: { noDevices: boolean }): Promise<string> {
+  const compression = await detectFileCompression(file);
+  const checker = new TreeEntryChecker('');
+  let prefix: string[] | undefined;
+  const reader = new TarReader({
+    onEntry: (entry) => {
+      checker.check(entry);
+      if (opts.noDevices && ['char', 'block', 'fifo'].includes(entry.type)) throw refuseEntry(entry, 'OSTree stores no device nodes or FIFOs');
+      const dirs = (entry.type === 'directory' ? entry.path : entry.path.split('/').slice(0, -1).join('/')).split('/');
+      prefix = prefix === undefined ? dirs : commonStart(prefix, dirs);
+    },
+    wantData: () => 0,
+    onData: () => {},
+  });
+  await pipeline(decompressedFile(file, compression), reader.writable()).catch((err: unknown) => {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`not a readable tarball: ${(err as Error).message}`);
+  });
+  return (prefix ?? []).filter(Boolean).join('/');
+}
+

@@ -1,43 +1,6 @@
-import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
-import { decompressedFile, detectFileCompression } from '../archive/compression.js';
-import { TarReader } from '../archive/tar-reader.js';
-import { refuseEntry, TreeEntryChecker } from '../archive/tree-entries.js';
 import type { CommitDescription } from '../ostree/commit-text.js';
 import type { OstreeRepo } from '../ostree/ostree.js';
-
-function commonStart(a: string[], b: string[]): string[] {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return a.slice(0, i);
-}
-
-/**
- * Checks an uploaded tarball of a tree before ostree reads it: the same refusals as an
- * ACI's rootfs (`..`, absolute names, links out of the tree, members beneath a symlink), and
- * no device nodes or FIFOs, which OSTree cannot hold. Returns the directory every member
- * lies in (MaPS's client archives its checkout by its full path), "" when there is none.
- */
-export async function checkTreeTarball(file: string): Promise<string> {
-  const compression = await detectFileCompression(file);
-  const checker = new TreeEntryChecker('');
-  let prefix: string[] | undefined;
-  const reader = new TarReader({
-    onEntry: (entry) => {
-      checker.check(entry);
-      if (['char', 'block', 'fifo'].includes(entry.type)) throw refuseEntry(entry, 'OSTree stores no device nodes or FIFOs');
-      const dirs = (entry.type === 'directory' ? entry.path : entry.path.split('/').slice(0, -1).join('/')).split('/');
-      prefix = prefix === undefined ? dirs : commonStart(prefix, dirs);
-    },
-    wantData: () => 0,
-    onData: () => {},
-  });
-  await pipeline(decompressedFile(file, compression), reader.writable()).catch((err: unknown) => {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`not a readable tarball: ${(err as Error).message}`);
-  });
-  return (prefix ?? []).filter(Boolean).join('/');
-}
 
 /** A CommitDescription as the upload's metadata carried it (JSON), checked field by field. */
 export function parseDescription(text: string | undefined | null): CommitDescription {

@@ -7,7 +7,8 @@ import { OstreeRepo } from '../ostree/ostree.js';
 import { validateRuntimeName } from '../runtime/name.js';
 import { UPLOAD_METADATA } from './client.js';
 import { requestCredentials } from './credentials.js';
-import { checkTreeTarball, importCommit, importTree, parseDescription } from './publish.js';
+import { checkTreeTarball } from '../archive/tree-entries.js';
+import { importCommit, importTree, parseDescription } from './publish.js';
 import { readUsers, verifyPassword } from './users.js';
 
 /**
@@ -160,7 +161,7 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
         const published = await serially(async () => {
           const owner = await owners.get(ref);
           if (owner && owner !== user) throw refusal(403, `${ref} belongs to ${owner}`);
-          const prefix = await checkTreeTarball(file);
+          const prefix = await checkTreeTarball(file, { noDevices: true });
           const checksum = meta[UPLOAD_METADATA.checksum];
           let commit: string;
           if (checksum) {

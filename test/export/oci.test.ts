@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeTree, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
+import { tarball, writeHostileCorpus } from '../helpers/hostile-archives.js';
 
 // jetpack export -format=oci|oci-archive|docker-archive, read back by skopeo and umoci.
 const work = tempDir();
@@ -120,6 +121,109 @@ test('bad requests: one line, nothing written', () => {
   }
   assert.not.ok(readdirSync(work).includes('x'));
   assert.equal(readdirSync(path.join(root, 'tmp')), []);
+});
+
+// ---- import: the inverse, and what a hostile layout gets ----------------------------------
+
+/** Runs a store's export -flat of IMAGE and returns the extracted rootfs. */
+function flatTree(storeRoot: string, image: string, name: string): string {
+  const dir = path.join(work, name);
+  mkdirSync(dir);
+  jetpackOk(storeRoot, ['export', '-flat', image, path.join(dir, 'flat.aci')], { env });
+  sh(`tar -x --numeric-owner --same-owner -p --xattrs --xattrs-include='*' --acls -f "${dir}/flat.aci" -C "${dir}"`);
+  return path.join(dir, 'rootfs');
+}
+
+function assertSameTrees(actual: string, expected: string): void {
+  const [want, got] = [describeTree(expected), describeTree(actual)];
+  for (const [name, line] of want) assert.is(got.get(name), line, name);
+  assert.equal([...got.keys()].sort(), [...want.keys()].sort());
+}
+
+test('import of an OCI layout: one image per layer, the same rootfs and app as the image exported', () => {
+  const other = path.join(work, 'other-store');
+  const id = jetpackOk(other, ['import', path.join(work, 'layout')]).trim();
+  const images = JSON.parse(jetpackOk(other, ['images', '--json'])) as Array<{ id: string; name: string; dependencies: string[] }>;
+  assert.is(images.length, 2, 'two layers, two images');
+  const top = images.find((i) => i.id === id)!;
+  assert.is(top.name, 'example.com/oci-child');
+  assert.match(images.find((i) => i.id !== id)!.name, /^oci-layer\/sha256-[0-9a-f]{64}$/);
+  assertSameTrees(flatTree(other, id, 'imported-flat'), flatTree(root, child, 'original-flat'));
+  const m = JSON.parse(jetpackOk(other, ['image-manifest', id])) as { labels: Array<{ name: string; value: string }>; app: Record<string, unknown>; annotations: Array<{ name: string; value: string }> };
+  assert.equal(m.app.exec, ['/bin/httpd', '-f']);
+  assert.is(m.app.user, '33');
+  assert.is(m.app.group, '33');
+  assert.is(m.app.workingDirectory, '/srv');
+  assert.equal(m.app.environment, [{ name: 'GREETING', value: 'hi there' }]);
+  assert.equal(m.app.ports, [{ name: 'tcp-8080', protocol: 'tcp', port: 8080 }]);
+  assert.equal(m.app.mountPoints, [{ name: 'srv-data', path: '/srv/data' }]);
+  assert.ok(m.labels.some((l) => l.name === 'version' && l.value === '1.2'));
+  assert.ok(m.annotations.some((a) => a.name === 'homepage' && a.value === 'https://example.com/'));
+});
+
+test('import reuses stored base layers; oci-archive, docker-archive and transport names work', () => {
+  const other = path.join(work, 'reuse-store');
+  jetpackOk(other, ['import', `oci-archive:${path.join(work, 'one.tar')}`]);
+  const sibling = jetpackOk(root, ['build', '-dir', buildDir, 'jetpack/busybox', '/bin/sh', '-c', 'echo sibling > /sibling && sed -i s/oci-child/oci-sibling/ manifest.json']).trim();
+  const archive = path.join(work, 'sibling.tar');
+  jetpackOk(root, ['export', '-format=docker-archive', sibling, archive], { env }); // the same clamp as one.tar: the same base layer bytes
+  const r = jetpack(other, ['import', archive]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /layer 1 of 2: in the store already/);
+  const names = (JSON.parse(jetpackOk(other, ['images', '--json'])) as Array<{ name: string }>).map((i) => i.name).sort();
+  assert.equal(names.filter((n) => n.startsWith('oci-layer/')).length, 1, 'one base layer for both');
+  assert.ok(names.includes('example.com/oci-sibling'), names.join(' '));
+  assert.match(jetpack(other, ['import', `oci:${path.join(work, 'layout')}:no-such-tag`]).stderr, /the layout has no image tagged no-such-tag/);
+  assert.match(jetpackOk(other, ['import', '-name=example.com/renamed', `oci:${path.join(work, 'layout')}:1.2`]), /^sha512-/);
+});
+
+/** An OCI layout holding one image whose only layer is `layer` (an uncompressed tar). */
+function layoutWithLayer(dir: string, layer: Buffer): string {
+  const blobs = path.join(dir, 'blobs', 'sha256');
+  mkdirSync(blobs, { recursive: true });
+  const put = (bytes: Buffer) => {
+    const hex = sh(`sha256sum`, { input: bytes }).split(' ')[0]!;
+    writeFileSync(path.join(blobs, hex), bytes);
+    return { digest: `sha256:${hex}`, size: bytes.length };
+  };
+  const layerBlob = put(layer);
+  const diff = layerBlob.digest;
+  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diff] } })));
+  const manifest = put(
+    Buffer.from(JSON.stringify({ schemaVersion: 2, config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layerBlob }] })),
+  );
+  writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }] }));
+  return dir;
+}
+
+test('hostile layers get the refusals of ACIs: nothing stored, nothing written outside', () => {
+  const canary = path.join(work, 'canary');
+  const victim = path.join(work, 'victim');
+  mkdirSync(canary);
+  writeFileSync(victim, 'untouched\n');
+  const corpus = writeHostileCorpus(path.join(work, 'corpus'), { canary, victim }).filter((c) => /^(dotdot|absolute|pax-|gnu-longname|truncated-in|bad-header|garbage)/.test(c.name));
+  assert.ok(corpus.length >= 12, `${corpus.length} cases`);
+  const hostileStore = path.join(work, 'hostile-store');
+  const cases: Array<[string, Buffer, RegExp]> = [
+    ...corpus.map((c): [string, Buffer, RegExp] => [c.name, readFileSync(c.file), c.expect]),
+    ['symlink-out', tarball([{ name: 'etc/', type: 'directory' }, { name: 'etc/up', type: 'symlink', linkname: '../../../../..' }]), /refusing archive entry "etc\/up": symlink target .* points outside the tree/],
+    ['beneath-symlink', tarball([{ name: 'lib', type: 'symlink', linkname: '/' }, { name: 'lib/evil', data: 'pwned' }]), /refusing archive entry "lib\/evil": it lies beneath the symlink lib/],
+    ['hardlink-out', tarball([{ name: 'h', type: 'hardlink', linkname: victim }]), /refusing archive entry "h": hardlink target .* points outside the tree/],
+  ];
+  for (const [name, layer, expect] of cases) {
+    const layout = layoutWithLayer(path.join(work, 'hostile', name), layer);
+    const r = jetpack(hostileStore, ['import', '-name=example.com/hostile', layout]);
+    assert.is(r.status, 1, `${name}: ${r.stderr}`);
+    assert.match(r.stderr.trim().split('\n').pop()!, expect, `${name}: ${r.stderr}`);
+    assert.equal(readdirSync(path.join(hostileStore, 'images')), [], `${name}: nothing stored`);
+  }
+  assert.equal(readdirSync(canary), []);
+  assert.is(readFileSync(victim, 'utf8'), 'untouched\n');
+  const layout = path.join(work, 'hostile', 'dotdot-top-level');
+  const blob = readdirSync(path.join(layout, 'blobs', 'sha256'))[0]!;
+  writeFileSync(path.join(layout, 'blobs', 'sha256', blob), 'tampered');
+  assert.match(jetpack(hostileStore, ['import', '-name=example.com/hostile', layout]).stderr, /does not match its digest|has no blob/);
 });
 
 test.after(() => removeDir(work));

@@ -4,12 +4,15 @@ import { flagString } from '../flags.js';
 export const importCommand: Command = {
   name: 'import',
   args: 'LOCATION',
-  summary: 'Import an ACI from a path, -, file:// or http(s):// URL',
+  summary: 'Import an ACI (path, -, file:// or http(s):// URL) or an OCI layout, oci-archive or docker-archive',
   description:
     'Stores the ACI named by LOCATION: a file path, "-" for stdin, a file:// URL or an http(s)://\n' +
     'URL. Compression (gzip, bzip2, xz, zstd or none) is detected from the data. Prints the\n' +
-    'image ID. An ACI with dependencies is stored as a layer over images already in the store.',
-  flags: [SAVEID_FLAG, { name: 'name', kind: 'string', value: 'NAME', help: 'refuse the ACI unless its manifest name is NAME' }],
+    'image ID. An ACI with dependencies is stored as a layer over images already in the store.\n' +
+    'An OCI image layout (a directory), an oci-archive or a docker-archive (recognised by their\n' +
+    'content, or named oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG]) is\n' +
+    'stored as one image per layer, the top one named from -name or the source (docs/OCI.md).',
+  flags: [SAVEID_FLAG, { name: 'name', kind: 'string', value: 'NAME', help: 'ACI: refuse it unless its manifest name is NAME; OCI: the name to store it under' }],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const location = flags.positional[0]!;
@@ -19,6 +22,15 @@ export const importCommand: Command = {
       import('../../store/import.js'),
     ]);
     const store = await ctx.store();
+    const { ociSource, importOci } = await import('../../import/oci.js');
+    const oci = await ociSource(location);
+    if (oci) {
+      const image = await importOci(store, oci, { name: flagString(flags, 'name'), log: (line) => process.stderr.write(`jetpack: ${line}\n`) });
+      process.stderr.write(`imported ${formatImageName(image.manifest)}\n`);
+      await saveID(flagString(flags, 'saveid'), image.id);
+      process.stdout.write(`${image.id}\n`);
+      return;
+    }
     const { image, added } = await importAci(store, (file) => fetchLocation(location, file), { expectName: flagString(flags, 'name') });
     process.stderr.write(`${added ? 'imported' : 'already in the store:'} ${formatImageName(image.manifest)}\n`);
     await saveID(flagString(flags, 'saveid'), image.id);

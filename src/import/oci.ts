@@ -1,0 +1,270 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { writeAci } from '../archive/aci-writer.js';
+import { detectFileCompression } from '../archive/compression.js';
+import { extractTarball } from '../archive/gnu-tar.js';
+import { TarReader } from '../archive/tar-reader.js';
+import { checkTreeTarball } from '../archive/tree-entries.js';
+import { UserError } from '../errors.js';
+import { isACIdentifier } from '../image/identifiers.js';
+import { serializeManifest, type ImageManifest } from '../image/manifest.js';
+import { importAci } from '../store/import.js';
+import { layerStack, renderedPaths, walkLayer } from '../store/layers.js';
+import { findByName } from '../store/lookup.js';
+import type { Store, StoredImage } from '../store/store.js';
+import { pathExists } from '../util/fs.js';
+import { acName, appcArch, appcManifest, type OciConfig } from './oci-manifest.js';
+
+/** What `jetpack import` was given, when it is not an ACI. */
+export type OciSource = { kind: 'layout'; dir: string; tag?: string } | { kind: 'oci-archive' | 'docker-archive'; file: string; tag?: string };
+
+/** `oci:DIR[:TAG]`, `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:NAME:TAG]` (containers-transports(5)). */
+function transport(location: string): OciSource | undefined {
+  const m = /^(oci|oci-archive|docker-archive):([^:]+)(?::(.+))?$/.exec(location);
+  if (!m) return undefined;
+  const tag = m[3];
+  return m[1] === 'oci' ? { kind: 'layout', dir: m[2]!, tag } : { kind: m[1] as 'oci-archive' | 'docker-archive', file: m[2]!, tag };
+}
+
+const DECIDED = new Error('decided');
+
+/** Whether an uncompressed tar is an oci-archive, a docker-archive or (anything else) an ACI, from its first telling member. */
+async function archiveKind(file: string): Promise<'oci-archive' | 'docker-archive' | undefined> {
+  let kind: 'oci-archive' | 'docker-archive' | 'aci' | undefined;
+  const reader = new TarReader({
+    onEntry: (e) => {
+      const name = e.path;
+      if (name === 'manifest' || name === 'rootfs' || name.startsWith('rootfs/')) kind = 'aci';
+      else if (name === 'oci-layout' || name === 'index.json' || name.startsWith('blobs/')) kind = 'oci-archive';
+      else if (name === 'manifest.json' || name === 'repositories') kind = 'docker-archive';
+      if (kind) throw DECIDED;
+    },
+  });
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), reader.writable()).catch((err: unknown) => {
+    if (err !== DECIDED) kind = 'aci'; // not a tar jetpack can read: the ACI path says why
+  });
+  return kind === 'aci' ? undefined : kind;
+}
+
+/** Recognises an OCI layout, oci-archive or docker-archive by its location or content; undefined for an ACI. */
+export async function ociSource(location: string): Promise<OciSource | undefined> {
+  const named = transport(location);
+  if (named) return named;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) || location === '-') return undefined;
+  const st = await lstat(location).catch(() => undefined);
+  if (st?.isDirectory()) {
+    if (await pathExists(path.join(location, 'oci-layout'))) return { kind: 'layout', dir: location };
+    throw new UserError(`${location} is a directory but not an OCI image layout (no oci-layout file)`);
+  }
+  if (!st?.isFile() || (await detectFileCompression(location)) !== 'none') return undefined;
+  const kind = await archiveKind(location);
+  return kind && { kind, file: location };
+}
+
+interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size?: number;
+  annotations?: Record<string, string>;
+  platform?: { os?: string; architecture?: string; variant?: string };
+}
+
+/** The image to import: its config, layer files (base first) and annotations, read from a layout or docker-archive tree. */
+interface OciImage {
+  config: OciConfig;
+  layers: string[];
+  annotations: Record<string, string>;
+  /** The name the source gives it (docker RepoTags, a layout's title annotation). */
+  name?: string;
+  tag?: string;
+}
+
+async function readJSON<T>(file: string, what: string): Promise<T> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UserError(`${what}: ${path.basename(file)} is missing`);
+  });
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new UserError(`${what}: ${path.basename(file)} is not valid JSON`);
+  }
+}
+
+/** A blob of a layout, checked against its digest (the layout's contents must hash to their names). */
+async function blob(layout: string, d: Descriptor): Promise<string> {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(d.digest ?? '');
+  if (!m) throw new UserError(`unsupported or malformed digest ${JSON.stringify(d.digest)} (jetpack reads sha256 blobs)`);
+  const file = path.join(layout, 'blobs', 'sha256', m[1]!);
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash).catch(() => {
+    throw new UserError(`the layout has no blob ${d.digest}`);
+  });
+  if (hash.digest('hex') !== m[1]) throw new UserError(`blob ${d.digest} does not match its digest: the layout is corrupt`);
+  return file;
+}
+
+const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+
+async function readLayout(dir: string, tag: string | undefined): Promise<OciImage> {
+  const index = await readJSON<{ manifests?: Descriptor[] }>(path.join(dir, 'index.json'), 'not an OCI layout');
+  let candidates = index.manifests ?? [];
+  if (tag) candidates = candidates.filter((d) => d.annotations?.['org.opencontainers.image.ref.name'] === tag);
+  if (candidates.length === 0) throw new UserError(tag ? `the layout has no image tagged ${tag}` : 'the layout holds no image');
+  if (candidates.length > 1) {
+    const tags = candidates.map((d) => d.annotations?.['org.opencontainers.image.ref.name'] ?? d.digest);
+    throw new UserError(`the layout holds several images (${tags.join(', ')}): name one as oci:DIR:TAG`);
+  }
+  let descriptor = candidates[0]!;
+  if (descriptor.mediaType && INDEX_TYPES.has(descriptor.mediaType)) {
+    const nested = await readJSON<{ manifests?: Descriptor[] }>(await blob(dir, descriptor), 'the image index');
+    const host = appcArch(process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : process.arch);
+    const match = (nested.manifests ?? []).find((d) => (d.platform?.os ?? 'linux') === 'linux' && appcArch(d.platform?.architecture, d.platform?.variant) === host);
+    if (!match) throw new UserError(`the image index has no image for linux/${host}`);
+    descriptor = { ...match, annotations: { ...descriptor.annotations, ...match.annotations } };
+  }
+  const manifest = await readJSON<{ config?: Descriptor; layers?: Descriptor[]; annotations?: Record<string, string> }>(await blob(dir, descriptor), 'the image manifest');
+  if (!manifest.config) throw new UserError('the image manifest has no config');
+  const config = await readJSON<OciConfig>(await blob(dir, manifest.config), 'the image config');
+  const layers = [];
+  for (const layer of manifest.layers ?? []) layers.push(await blob(dir, layer));
+  const annotations = { ...manifest.annotations };
+  return { config, layers, annotations, name: annotations['org.opencontainers.image.title'] ?? config.config?.Labels?.['org.opencontainers.image.title'], tag: tag ?? descriptor.annotations?.['org.opencontainers.image.ref.name'] };
+}
+
+async function readDockerArchive(dir: string, wanted: string | undefined): Promise<OciImage> {
+  const entries = await readJSON<Array<{ Config?: string; RepoTags?: string[] | null; Layers?: string[] }>>(path.join(dir, 'manifest.json'), 'not a docker-archive');
+  const entry = wanted ? entries.find((e) => (e.RepoTags ?? []).some((t) => t === wanted || t.endsWith(`:${wanted}`))) : entries.length === 1 ? entries[0] : undefined;
+  if (!entry) throw new UserError(wanted ? `the docker-archive has no image ${wanted}` : `the docker-archive holds ${entries.length} images: name one as docker-archive:FILE:NAME:TAG`);
+  const inside = (rel: string | undefined) => {
+    const file = path.join(dir, path.normalize(`/${rel ?? ''}`));
+    if (!rel) throw new UserError('the docker-archive manifest names no config');
+    return file;
+  };
+  const config = await readJSON<OciConfig>(inside(entry.Config), 'the docker-archive');
+  const repoTag = entry.RepoTags?.[0];
+  const colon = repoTag ? repoTag.lastIndexOf(':') : -1;
+  return {
+    config,
+    layers: (entry.Layers ?? []).map(inside),
+    annotations: {},
+    name: repoTag && colon > 0 ? repoTag.slice(0, colon) : repoTag,
+    tag: repoTag && colon > 0 ? repoTag.slice(colon + 1) : undefined,
+  };
+}
+
+/** sha256 of a layer's uncompressed tar. */
+async function diffID(file: string): Promise<string> {
+  const { decompressedFile } = await import('../archive/compression.js');
+  const hash = createHash('sha256');
+  await pipeline(decompressedFile(file, await detectFileCompression(file)), hash);
+  return hash.digest('hex');
+}
+
+/**
+ * Turns one OCI layer into the appc way of saying the same: the layer's files without its
+ * `.wh.` markers, and when it deletes anything, a pathWhitelist of the whole rendered tree
+ * (which the store's import turns back into overlay whiteouts).
+ */
+async function layerTree(file: string, tree: string, lower: string[]): Promise<string[] | undefined> {
+  await checkTreeTarball(file, { noDevices: false });
+  const rootfs = path.join(tree, 'rootfs');
+  await mkdir(rootfs, { recursive: true });
+  await extractTarball(file, rootfs, `unpacking layer ${path.basename(file)}`);
+  const deleted: string[] = [];
+  const opaque: string[] = [];
+  for (const entry of await walkLayer(rootfs)) {
+    const base = path.posix.basename(entry.path);
+    if (!base.startsWith('.wh.')) continue;
+    const dir = path.posix.dirname(entry.path);
+    if (base === '.wh..wh..opq') opaque.push(dir === '.' ? '' : dir);
+    else deleted.push(path.posix.join(dir, base.slice(4)));
+    await rm(path.join(rootfs, entry.path), { recursive: true, force: true });
+  }
+  if (!deleted.length && !opaque.length) return undefined;
+  const own = (await walkLayer(rootfs)).map((e) => e.path);
+  const under = (p: string, dir: string) => dir === '' || p === dir || p.startsWith(`${dir}/`);
+  const kept = [...(await renderedPaths(lower)).keys()].filter((p) => !deleted.some((d) => under(p, d)) && !opaque.some((d) => p !== d && under(p, d)));
+  return ['/', ...[...new Set([...kept, ...own])].sort().map((p) => `/${p}`)];
+}
+
+async function storeLayer(store: Store, file: string, manifest: ImageManifest, below: StoredImage | undefined, scratch: string): Promise<StoredImage> {
+  const tree = path.join(scratch, 'tree');
+  await rm(tree, { recursive: true, force: true });
+  const whitelist = await layerTree(file, tree, below ? await layerStack(store, below) : []);
+  const full: ImageManifest = whitelist ? { ...manifest, pathWhitelist: whitelist } : manifest;
+  const { image } = await importAci(store, async (aci) => {
+    const fh = await open(aci, 'w+');
+    try {
+      await writeAci({ manifest: serializeManifest(full), scratch: path.join(scratch, 'manifest'), rootfsParent: tree }, fh.fd, 'none');
+    } finally {
+      await fh.close();
+    }
+  });
+  await rm(tree, { recursive: true, force: true });
+  return image;
+}
+
+export interface OciImportOptions {
+  /** -name: the stored name of the top image. */
+  name?: string;
+  log: (line: string) => void;
+}
+
+/**
+ * Imports an OCI layout, oci-archive or docker-archive: one stored image per layer, each
+ * depending on the one below, so that a later import sharing base layers finds them stored (by
+ * their chain of diff IDs); the top one named from -name or the source, with the manifest made
+ * from the config. Returns the top image.
+ */
+export async function importOci(store: Store, source: OciSource, opts: OciImportOptions): Promise<StoredImage> {
+  const staging = await store.stage('import-oci');
+  try {
+    let dir: string;
+    if (source.kind === 'layout') {
+      dir = source.dir;
+    } else {
+      dir = staging.path('archive');
+      await mkdir(dir);
+      await checkTreeTarball(source.file, { noDevices: true });
+      await extractTarball(source.file, dir, `unpacking ${source.file}`);
+    }
+    const image = source.kind === 'docker-archive' ? await readDockerArchive(dir, source.tag) : await readLayout(dir, source.tag);
+    if (!image.layers.length) throw new UserError('the image has no layers');
+    const nameSource = opts.name ?? image.name;
+    if (!nameSource) throw new UserError('the image names itself nowhere (no title annotation, no RepoTags): name it with -name');
+    const name = opts.name ?? acName(nameSource);
+    if (!isACIdentifier(name)) throw new UserError(`-name ${name} is not an AC identifier (lowercase letters, digits, -._~/)`);
+    const platform = [
+      { name: 'os', value: image.config.os ?? 'linux' },
+      { name: 'arch', value: appcArch(image.config.architecture, image.config.variant) },
+    ];
+    let below: StoredImage | undefined;
+    let chain = '';
+    for (const [i, file] of image.layers.entries()) {
+      const top = i === image.layers.length - 1;
+      const id = await diffID(file);
+      chain = chain ? createHash('sha256').update(`sha256:${chain} sha256:${id}`).digest('hex') : id;
+      const dependency = below && { imageName: below.manifest.name, imageID: below.id };
+      if (top) {
+        opts.log(`layer ${i + 1} of ${image.layers.length}: ${name}`);
+        below = await storeLayer(store, file, appcManifest(name, image.config, image.annotations, image.tag, dependency), below, staging.path(`layer-${i}`));
+        continue;
+      }
+      const layerName = `oci-layer/sha256-${chain}`;
+      const stored = await findByName(store, layerName, new Map(platform.map((l) => [l.name, l.value])));
+      if (stored) {
+        opts.log(`layer ${i + 1} of ${image.layers.length}: in the store already`);
+        below = stored;
+        continue;
+      }
+      opts.log(`layer ${i + 1} of ${image.layers.length}`);
+      below = await storeLayer(store, file, { acKind: 'ImageManifest', acVersion: '0.8.11', name: layerName, labels: platform, ...(dependency ? { dependencies: [dependency] } : {}) }, below, staging.path(`layer-${i}`));
+    }
+    return below!;
+  } finally {
+    await staging.discard();
+  }
+}
