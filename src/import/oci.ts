@@ -12,7 +12,7 @@ import { UserError } from '../errors.js';
 import { isACIdentifier } from '../image/identifiers.js';
 import { serializeManifest, type ImageManifest } from '../image/manifest.js';
 import { importAci } from '../store/import.js';
-import { layerStack, renderedPaths, walkLayer } from '../store/layers.js';
+import { keepingMtimes, layerStack, renderedPaths, walkLayer } from '../store/layers.js';
 import { findByName } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { pathExists } from '../util/fs.js';
@@ -175,14 +175,17 @@ async function layerTree(file: string, tree: string, lower: string[]): Promise<s
   await extractTarball(file, rootfs, `unpacking layer ${path.basename(file)}`);
   const deleted: string[] = [];
   const opaque: string[] = [];
-  for (const entry of await walkLayer(rootfs)) {
-    const base = path.posix.basename(entry.path);
-    if (!base.startsWith('.wh.')) continue;
-    const dir = path.posix.dirname(entry.path);
-    if (base === '.wh..wh..opq') opaque.push(dir === '.' ? '' : dir);
-    else deleted.push(path.posix.join(dir, base.slice(4)));
-    await rm(path.join(rootfs, entry.path), { recursive: true, force: true });
-  }
+  const markers = (await walkLayer(rootfs)).filter((e) => path.posix.basename(e.path).startsWith('.wh.'));
+  // Removing a marker must not look like a change of its directory.
+  await keepingMtimes(rootfs, [...new Set(markers.map((m) => path.posix.dirname(m.path)))], async () => {
+    for (const entry of markers) {
+      const base = path.posix.basename(entry.path);
+      const dir = path.posix.dirname(entry.path);
+      if (base === '.wh..wh..opq') opaque.push(dir === '.' ? '' : dir);
+      else deleted.push(path.posix.join(dir, base.slice(4)));
+      await rm(path.join(rootfs, entry.path), { recursive: true, force: true });
+    }
+  });
   if (!deleted.length && !opaque.length) return undefined;
   const own = (await walkLayer(rootfs)).map((e) => e.path);
   const under = (p: string, dir: string) => dir === '' || p === dir || p.startsWith(`${dir}/`);
@@ -210,6 +213,10 @@ async function storeLayer(store: Store, file: string, manifest: ImageManifest, b
 export interface OciImportOptions {
   /** -name: the stored name of the top image. */
   name?: string;
+  /** The name when the image names itself nowhere (a pulled image: its repository). */
+  fallbackName?: string;
+  /** The tag the image came by, for its version label when it has none (a pulled image's, not the staging layout's). */
+  tag?: string;
   log: (line: string) => void;
 }
 
@@ -233,7 +240,8 @@ export async function importOci(store: Store, source: OciSource, opts: OciImport
     }
     const image = source.kind === 'docker-archive' ? await readDockerArchive(dir, source.tag) : await readLayout(dir, source.tag);
     if (!image.layers.length) throw new UserError('the image has no layers');
-    const nameSource = opts.name ?? image.name;
+    if (opts.tag !== undefined) image.tag = opts.tag;
+    const nameSource = opts.name ?? image.name ?? opts.fallbackName;
     if (!nameSource) throw new UserError('the image names itself nowhere (no title annotation, no RepoTags): name it with -name');
     const name = opts.name ?? acName(nameSource);
     if (!isACIdentifier(name)) throw new UserError(`-name ${name} is not an AC identifier (lowercase letters, digits, -._~/)`);

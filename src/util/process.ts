@@ -18,6 +18,7 @@ const PACKAGE_OF: Record<string, string> = {
   getfattr: 'attr',
   setfattr: 'attr',
   ostree: 'ostree',
+  skopeo: 'skopeo',
 };
 
 const STDERR_LIMIT = 64 * 1024;

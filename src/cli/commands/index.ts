@@ -12,6 +12,7 @@ import { makeaciCommand } from './makeaci.js';
 import { enterCommand, metroCommand } from './metro.js';
 import { packageCommand, runtimeCommand } from './runtime.js';
 import { uploadCommand, uploadServerCommand } from './upload.js';
+import { pullCommand, pushCommand } from './registry.js';
 
 /** Every command, in the order `jetpack help` lists them. */
 export const COMMANDS: Command[] = [
@@ -23,6 +24,8 @@ export const COMMANDS: Command[] = [
   showImageCommand,
   imageManifestCommand,
   exportCommand,
+  pushCommand,
+  pullCommand,
   destroyImageCommand,
   fsckCommand,
   gcCommand,

@@ -1,0 +1,55 @@
+import { UserError } from '../../errors.js';
+import { expectArgs, SAVEID_FLAG, saveID, type Command } from '../command.js';
+import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
+
+const TRANSPORT_FLAGS: FlagSpec[] = [
+  { name: 'creds', kind: 'string', value: 'USER[:PASSWORD]', help: "the registry's credentials (skopeo --src-creds/--dest-creds)" },
+  { name: 'authfile', kind: 'string', value: 'FILE', help: 'a containers-auth.json(5) file (podman login, docker login)' },
+  { name: 'tls-verify', kind: 'boolean', help: 'check the registry certificate and require https (default true; -tls-verify=false for a test registry)' },
+];
+
+function transport(flags: ParsedFlags) {
+  return { creds: flagString(flags, 'creds'), authfile: flagString(flags, 'authfile'), tlsVerify: flags.values.get('tls-verify') !== false };
+}
+
+const log = (line: string) => process.stderr.write(`jetpack: ${line}\n`);
+
+export const pushCommand: Command = {
+  name: 'push',
+  args: 'IMAGE DESTINATION',
+  summary: 'Push an image to a registry (docker://HOST/REPO:TAG) or any location skopeo takes',
+  description:
+    'Writes the image as an OCI layout (as export -format=oci does) and copies it with skopeo.\n' +
+    'Layers are the same bytes every time: pushing a child after its parent uploads only the\n' +
+    'new layers. Prints the manifest digest. See docs/OCI.md.',
+  flags: [...TRANSPORT_FLAGS, { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs' }, { name: 'compress', kind: 'string', value: 'gzip|zstd|none', help: 'layer compression (default gzip)' }],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 2);
+    const [{ pushImage }, { resolveImage }] = await Promise.all([import('../../export/push.js'), import('../../store/lookup.js')]);
+    const compression = flagString(flags, 'compress') ?? 'gzip';
+    if (compression !== 'gzip' && compression !== 'zstd' && compression !== 'none') throw new UserError(`layers are compressed with gzip, zstd or none, not ${compression}`);
+    const store = await ctx.store();
+    const image = await resolveImage(store, flags.positional[0]!);
+    const digest = await pushImage(store, image, flags.positional[1]!, transport(flags), { squash: flagBoolean(flags, 'squash'), compression, log });
+    process.stdout.write(`${digest}\n`);
+  },
+};
+
+export const pullCommand: Command = {
+  name: 'pull',
+  args: 'SOURCE',
+  summary: 'Pull an image from a registry (docker://HOST/REPO:TAG) or any location skopeo takes into the store',
+  description:
+    'Copies the image with skopeo into an OCI layout and imports it as import does: one image\n' +
+    'per layer (base layers already stored are reused), the top one named by -name, else by its\n' +
+    'title annotation, else by its repository. Prints the image ID. See docs/OCI.md.',
+  flags: [...TRANSPORT_FLAGS, { name: 'name', kind: 'string', value: 'NAME', help: 'the name to store it under' }, SAVEID_FLAG],
+  async run(ctx, flags) {
+    expectArgs(this, flags.positional, 1);
+    const [{ pullImage }, { formatImageName }] = await Promise.all([import('../../import/pull.js'), import('../../image/name.js')]);
+    const image = await pullImage(await ctx.store(), flags.positional[0]!, transport(flags), { name: flagString(flags, 'name'), log });
+    process.stderr.write(`pulled ${formatImageName(image.manifest)}\n`);
+    await saveID(flagString(flags, 'saveid'), image.id);
+    process.stdout.write(`${image.id}\n`);
+  },
+};
