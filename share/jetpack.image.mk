@@ -26,7 +26,11 @@ BUILD_CP_JETPACK_IMAGE_MK ?= yes
 ACI_FILE ?= image.aci
 ACI_ID_FILE ?= $(ACI_FILE).id
 FLAT_ACI_FILE ?= $(basename $(ACI_FILE)).flat.aci
-CLEAN_FILES += $(ACI_ID_FILE) $(ACI_FILE) $(FLAT_ACI_FILE) .jetpack.inputs .jetpack.parent.id .jetpack.parent.checked
+OCI_FILE ?= $(basename $(ACI_FILE)).oci.tar
+# make push PUSH_TO=docker://HOST/REPO:TAG [PUSH_FLAGS=-creds=USER:PASS]
+PUSH_TO ?=
+PUSH_FLAGS ?=
+CLEAN_FILES += $(ACI_ID_FILE) $(ACI_FILE) $(FLAT_ACI_FILE) $(OCI_FILE) .jetpack.inputs .jetpack.parent.id .jetpack.parent.checked
 
 # The build runs GNU make lent by jetpack (the parent image needs none); a parent's own make
 # can be used with BUILD_COMMAND = /usr/bin/make .jetpack.build. …
@@ -82,7 +86,7 @@ clean: $(filter clean.%,$(.jetpack.rule.targets))
 .jetpack.build.: build
 	@$(MAKE) --no-print-directory manifest.json
 
-.PHONY: image aci flat-aci prepare build clean .jetpack.build. $(filter prepare.% build.% clean.%,$(.jetpack.rule.targets))
+.PHONY: image aci flat-aci oci push prepare build clean .jetpack.build. $(filter prepare.% build.% clean.%,$(.jetpack.rule.targets))
 
 image: $(ACI_ID_FILE)
 
@@ -94,11 +98,19 @@ flat-aci: $(FLAT_ACI_FILE)
 $(FLAT_ACI_FILE): $(ACI_ID_FILE)
 	$(JETPACK) $(JETPACK_FLAGS) export -flat `cat $(ACI_ID_FILE)` $@
 
+oci: $(OCI_FILE)
+$(OCI_FILE): $(ACI_ID_FILE)
+	$(JETPACK) $(JETPACK_FLAGS) export -format=oci-archive `cat $(ACI_ID_FILE)` $@
+
+push: $(ACI_ID_FILE)
+	$(if $(PUSH_TO),,$(error make push needs PUSH_TO=docker://HOST/REPO:TAG))
+	$(JETPACK) $(JETPACK_FLAGS) push $(PUSH_FLAGS) `cat $(ACI_ID_FILE)` $(PUSH_TO)
+
 ifndef .jetpack.image.mk
 # On the host only: what the image is rebuilt for. It is rebuilt when the Makefiles, a file
 # of the build dir (added, changed or removed) or the parent image change, and only then;
 # finding out takes no jetpack call unless the store changed since the last check.
-.jetpack.outputs := $(ACI_FILE) $(ACI_ID_FILE) $(FLAT_ACI_FILE)
+.jetpack.outputs := $(ACI_FILE) $(ACI_ID_FILE) $(FLAT_ACI_FILE) $(OCI_FILE)
 .jetpack.list-inputs = find $(or $(BUILD_DIR),.) \( -name '.jetpack.*' $(foreach f,$(.jetpack.outputs),-o -path '$(or $(BUILD_DIR),.)/$(f)') \) -prune -o -type f -print | LC_ALL=C sort
 .jetpack.inputs.now := $(shell $(.jetpack.list-inputs))
 ifneq ($(.jetpack.inputs.now),$(strip $(file < .jetpack.inputs)))
