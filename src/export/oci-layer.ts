@@ -4,7 +4,8 @@ import { lstat, mkdir, rename, writeFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { gzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
 import { copyEntry, keepingMtimes, opaqueDirs, walkLayer } from '../store/layers.js';
 import { renderLayers } from '../store/render.js';
@@ -107,9 +108,54 @@ export async function writeTreeBlob(tree: ReadableTree, blobs: string, compressi
     const zstd = spawnReader('zstd', ['-c', '-q', '-T0'], { stdin: uncompressed, what: 'compressing with zstd' });
     await Promise.all([pipeline(tar, uncompressed), pipeline(zstd, stored, createWriteStream(tmp))]);
   } else {
-    const compressor = compression === 'gzip' ? createGzip({ chunkSize: 1 << 20 }) : new PassThrough();
+    const compressor = compression === 'gzip' ? parallelGzip() : new PassThrough();
     await pipeline(tar, uncompressed, compressor, stored, createWriteStream(tmp));
   }
   await rename(tmp, path.join(blobs, digest));
   return { digest: `sha256:${digest}`, size, diffID: `sha256:${diffID}` };
+}
+
+const GZIP_BLOCK = 1 << 20;
+const GZIP_IN_FLIGHT = 4;
+const gzipBlock = promisify(gzip);
+
+/**
+ * gzip of a stream in 1 MiB blocks compressed side by side on libuv's thread pool, written in
+ * order as one gzip member each (what pigz and Go's pgzip do; every gzip reader takes a
+ * multi-member file). The blocks are cut at fixed offsets, so the bytes do not depend on how
+ * the input arrives or on the number of CPUs.
+ */
+function parallelGzip(): Transform {
+  let pending: Buffer = Buffer.alloc(0);
+  const queue: Array<Promise<Buffer>> = [];
+  let failed: Error | undefined;
+  const enqueue = (block: Buffer) => {
+    const p = gzipBlock(block);
+    p.catch((err: Error) => (failed = err));
+    queue.push(p);
+  };
+  return new Transform({
+    async transform(chunk: Buffer, _enc, done) {
+      try {
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        while (pending.length >= GZIP_BLOCK) {
+          enqueue(pending.subarray(0, GZIP_BLOCK));
+          pending = pending.subarray(GZIP_BLOCK);
+          while (queue.length >= GZIP_IN_FLIGHT) this.push(await queue.shift()!);
+        }
+        done(failed);
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+    async flush(done) {
+      try {
+        if (pending.length) enqueue(pending);
+        while (queue.length) this.push(await queue.shift()!);
+        done(failed);
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
 }

@@ -12,6 +12,7 @@ import { writeOutput } from '../util/output-file.js';
 import { cloneTree } from '../util/clone-tree.js';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
+import { cachedLayerBlob } from './blob-cache.js';
 import { createdOf, ociAnnotations, ociConfig, ociPlatform } from './oci-config.js';
 import { writeLayerBlob, writeTreeBlob, type LayerBlob, type LayerCompression } from './oci-layer.js';
 
@@ -51,7 +52,8 @@ async function layerBlobs(store: Store, image: StoredImage, blobs: string, scrat
   const out: LayerBlob[] = [];
   for (const [i, layer] of stack.entries()) {
     opts.log(`layer ${i + 1} of ${stack.length}`);
-    out.push(await writeLayerBlob(layer, blobs, opts.compression, path.join(scratch, `layer-${i}`), epoch));
+    const make = () => writeLayerBlob(layer, blobs, opts.compression, path.join(scratch, `layer-${i}`), epoch);
+    out.push(await cachedLayerBlob(layer, opts.compression, epoch, blobs, make));
   }
   return out;
 }

@@ -91,6 +91,16 @@ test('the same image gives the same digest and the same oci-archive bytes under 
   assert.is(jetpackOk(root, ['export', '-format=oci', child, path.join(work, 'again')], { env }).trim(), d1, 'layout and archive agree');
 });
 
+test('a layer is compressed once: later exports reuse its kept blob, checked against its digest', () => {
+  const first = jetpackOk(root, ['export', '-format=oci-archive', child, path.join(work, 'c1.tar')], { env }).trim();
+  const kept = sh(`ls "${root}"/images/*/oci-blobs/gzip-1700000000.blob`).trim().split('\n');
+  assert.is(kept.length, 2, 'one kept blob per layer');
+  writeFileSync(kept[1]!, 'tampered');
+  const again = jetpackOk(root, ['export', '-format=oci-archive', child, path.join(work, 'c2.tar')], { env }).trim();
+  assert.is(again, first, 'a damaged kept blob is made again, with the same digest');
+  assert.is(sh(`sha256sum < "${work}/c1.tar"`), sh(`sha256sum < "${work}/c2.tar"`));
+});
+
 test('docker-archive: RepoTags NAME:TAG, uncompressed layers; -squash gives one layer; zstd layers', () => {
   const file = path.join(work, 'docker.tar');
   jetpackOk(root, ['export', '-format=docker-archive', '-tag=v1', child, file]);
