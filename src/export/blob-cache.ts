@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { constants as fsConstants } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { LayerBlob, LayerCompression } from './oci-layer.js';
@@ -10,8 +10,8 @@ import type { LayerBlob, LayerCompression } from './oci-layer.js';
  * OCI layer blobs kept beside the store layer they were made from (`<image>/oci-blobs/`, gone
  * with the image): a store layer never changes, so its blob for one compression and one
  * SOURCE_DATE_EPOCH is made once; later exports and pushes copy it instead of compressing
- * the layer again (a copy, which costs far less). A kept blob is checked against its digest
- * before each use.
+ * the layer again (a copy, which costs far less). A kept blob that may have been written to
+ * since (another inode, size or change time) is checked against its digest before use.
  */
 export async function cachedLayerBlob(
   layer: string,
@@ -19,24 +19,49 @@ export async function cachedLayerBlob(
   epoch: number | undefined,
   blobs: string,
   make: () => Promise<LayerBlob>,
+  /** Link the kept blob instead of copying it: for a layout that only jetpack reads and then removes (push). */
+  share = false,
 ): Promise<LayerBlob> {
   const dir = path.join(path.dirname(layer), 'oci-blobs');
   const key = `${compression}-${epoch ?? 'as-stored'}`;
-  const kept = await readFile(path.join(dir, `${key}.json`), 'utf8').then((t) => JSON.parse(t) as LayerBlob, () => undefined);
+  const kept = await readFile(path.join(dir, `${key}.json`), 'utf8').then((t) => JSON.parse(t) as KeptBlob, () => undefined);
   const hex = (d: string) => d.slice('sha256:'.length);
-  if (kept && (await digestOf(path.join(dir, `${key}.blob`))) === hex(kept.digest)) {
-    await copyBlob(path.join(dir, `${key}.blob`), path.join(blobs, hex(kept.digest)));
-    return kept;
+  const file = path.join(dir, `${key}.blob`);
+  if (kept && (await unchanged(file, kept))) {
+    const into = path.join(blobs, hex(kept.digest));
+    if (share) await link(file, into).catch(() => copyBlob(file, into));
+    else await copyBlob(file, into);
+    return { digest: kept.digest, size: kept.size, diffID: kept.diffID };
   }
   const made = await make();
   await mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${key}.${process.pid}`);
   await rm(tmp, { force: true });
   await copyBlob(path.join(blobs, hex(made.digest)), `${tmp}.blob`);
-  await rename(`${tmp}.blob`, path.join(dir, `${key}.blob`));
-  await writeFile(`${tmp}.json`, JSON.stringify(made));
+  await rename(`${tmp}.blob`, file);
+  await writeFile(`${tmp}.json`, JSON.stringify({ ...made, stat: statOf(await stat(file, { bigint: true })) } satisfies KeptBlob));
   await rename(`${tmp}.json`, path.join(dir, `${key}.json`));
   return made;
+}
+
+interface KeptBlob extends LayerBlob {
+  /** The kept file's inode, size and change time when it was written: any write changes them. */
+  stat: string;
+}
+
+function statOf(st: { ino: bigint; size: bigint; ctimeNs: bigint }): string {
+  return `${st.ino}:${st.size}:${st.ctimeNs}`;
+}
+
+/**
+ * Whether the kept blob is as it was written: the same inode, size and change time (as git's
+ * index checks files), else its digest computed again.
+ */
+async function unchanged(file: string, kept: KeptBlob): Promise<boolean> {
+  const st = await stat(file, { bigint: true }).catch(() => undefined);
+  if (!st) return false;
+  if (statOf(st) === kept.stat) return true;
+  return (await digestOf(file)) === kept.digest.slice('sha256:'.length);
 }
 
 async function digestOf(file: string): Promise<string | undefined> {

@@ -26,6 +26,8 @@ export interface OciExportOptions {
   /** One layer of the rendered tree instead of one per jetpack layer. */
   squash: boolean;
   compression: LayerCompression;
+  /** The layout is read by jetpack's own tools and removed (push): kept blobs are linked, not copied. */
+  transient?: boolean;
   log: (line: string) => void;
 }
 
@@ -53,7 +55,7 @@ async function layerBlobs(store: Store, image: StoredImage, blobs: string, scrat
   for (const [i, layer] of stack.entries()) {
     opts.log(`layer ${i + 1} of ${stack.length}`);
     const make = () => writeLayerBlob(layer, blobs, opts.compression, path.join(scratch, `layer-${i}`), epoch);
-    out.push(await cachedLayerBlob(layer, opts.compression, epoch, blobs, make));
+    out.push(await cachedLayerBlob(layer, opts.compression, epoch, blobs, make, opts.transient));
   }
   return out;
 }

@@ -9,12 +9,12 @@ import { exportOci, type OciExportOptions } from './oci.js';
  * time, so the registry already has a parent's layers when its child is pushed and skopeo
  * uploads only the new ones. Returns the manifest digest.
  */
-export async function pushImage(store: Store, image: StoredImage, dest: string, transport: TransportOptions, opts: Omit<OciExportOptions, 'format' | 'tag'>): Promise<string> {
+export async function pushImage(store: Store, image: StoredImage, dest: string, transport: TransportOptions, opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>): Promise<string> {
   checkTransport(dest);
   const staging = await store.stage('push');
   try {
     const layout = staging.path('layout');
-    const digest = await exportOci(store, image, layout, { ...opts, format: 'oci', tag: 'push' });
+    const digest = await exportOci(store, image, layout, { ...opts, format: 'oci', tag: 'push', transient: true });
     await skopeoCopy(`oci:${path.resolve(layout)}:push`, dest, 'dest', transport);
     return digest;
   } finally {
