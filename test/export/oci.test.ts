@@ -101,6 +101,18 @@ test('a layer is compressed once: later exports reuse its kept blob, checked aga
   assert.is(sh(`sha256sum < "${work}/c1.tar"`), sh(`sha256sum < "${work}/c2.tar"`));
 });
 
+test('buildah builds FROM the oci-archive of a jetpack image and runs the result', () => {
+  const dir = path.join(work, 'buildah');
+  mkdirSync(dir);
+  jetpackOk(root, ['export', '-format=oci-archive', child, path.join(dir, 'child.tar')]);
+  writeFileSync(path.join(dir, 'Containerfile'), `FROM oci-archive:${dir}/child.tar\nUSER 0:0\nRUN cat /srv/index.html /home/only > /built\n`);
+  const B = `buildah --root "${dir}/root" --runroot "${dir}/run" --storage-driver vfs`;
+  sh(`${B} bud -q --isolation chroot -t localhost/from-jetpack -f "${dir}/Containerfile" "${dir}" >/dev/null`);
+  const ctr = sh(`${B} from -q localhost/from-jetpack`).trim();
+  assert.is(sh(`${B} run --isolation chroot ${ctr} cat /built`), 'page\nnew\n');
+  assert.is(sh(`${B} run --isolation chroot ${ctr} sh -c 'test -e /bin/vi && echo present || echo gone'`), 'gone\n', "the child's whiteout holds in buildah");
+});
+
 test('docker-archive: RepoTags NAME:TAG, uncompressed layers; -squash gives one layer; zstd layers', () => {
   const file = path.join(work, 'docker.tar');
   jetpackOk(root, ['export', '-format=docker-archive', '-tag=v1', child, file]);
