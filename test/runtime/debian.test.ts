@@ -67,6 +67,9 @@ test('an exported archive repo served over HTTP deploys in another store with th
     const ran = await jetpackAsync(other, ['runtime', 'run', `pub:${REF}`, '--command', 'hello']);
     assert.is(ran.stdout, 'Hello, world!\n');
     assert.ok(server.requests() > 100, 'objects came over HTTP');
+    assert.equal(JSON.parse((await jetpackAsync(other, ['runtime', 'remote', 'list', '--json'])).stdout), [{ name: 'pub', url: `${server.url}/` }]);
+    assert.is((await jetpackAsync(other, ['runtime', 'remote', 'delete', 'pub'])).status, 0);
+    assert.equal(JSON.parse((await jetpackAsync(other, ['runtime', 'remote', 'list', '--json'])).stdout), []);
   } finally {
     server.close();
   }
