@@ -1,23 +1,41 @@
+import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkTransport, skopeoCopy, type TransportOptions } from '../fetch/skopeo.js';
 import type { Store, StoredImage } from '../store/store.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { exportOci, type OciExportOptions } from './oci.js';
 
+const KEPT_TAG = 'jetpack';
+
 /**
- * Pushes an image to any location skopeo takes (a registry: docker://HOST/REPO:TAG): written
- * as an OCI layout in the store's tmp/, then `skopeo copy`. The layers are the same bytes each
- * time, so the registry already has a parent's layers when its child is pushed and skopeo
- * uploads only the new ones. Returns the manifest digest.
+ * The image as an OCI layout kept in its store directory (`oci-layout-COMPRESSION-EPOCH`, gone
+ * with the image), made once: an image never changes, so its layout for one compression and
+ * one SOURCE_DATE_EPOCH is always the same. Its blobs are links to the kept layer blobs. Only
+ * jetpack and skopeo read it; a registry checks every blob's digest as it receives it.
+ */
+async function keptLayout(store: Store, image: StoredImage, opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>): Promise<{ dir: string; digest: string }> {
+  const dir = path.join(image.dir, `oci-layout-${opts.compression}-${sourceDateEpoch() ?? 'as-stored'}${opts.squash ? '-squashed' : ''}`);
+  const index = await readFile(path.join(dir, 'index.json'), 'utf8').then((t) => JSON.parse(t) as { manifests: Array<{ digest: string }> }, () => undefined);
+  if (index?.manifests[0]) return { dir, digest: index.manifests[0].digest };
+  const tmp = `${dir}.${process.pid}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  const digest = await exportOci(store, image, tmp, { ...opts, format: 'oci', tag: KEPT_TAG, transient: true });
+  await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
+    await rm(tmp, { recursive: true, force: true });
+    if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err; // another push made it first
+  });
+  return { dir, digest };
+}
+
+/**
+ * Pushes an image to any location skopeo takes (a registry: docker://HOST/REPO:TAG): `skopeo
+ * copy` of the image's kept OCI layout. The layers are the same bytes each time, so the
+ * registry already has a parent's layers when its child is pushed and skopeo uploads only the
+ * new ones. Returns the manifest digest.
  */
 export async function pushImage(store: Store, image: StoredImage, dest: string, transport: TransportOptions, opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>): Promise<string> {
   checkTransport(dest);
-  const staging = await store.stage('push');
-  try {
-    const layout = staging.path('layout');
-    const digest = await exportOci(store, image, layout, { ...opts, format: 'oci', tag: 'push', transient: true });
-    await skopeoCopy(`oci:${path.resolve(layout)}:push`, dest, 'dest', transport);
-    return digest;
-  } finally {
-    await staging.discard();
-  }
+  const { dir, digest } = await keptLayout(store, image, opts);
+  await skopeoCopy(`oci:${dir}:${KEPT_TAG}`, dest, 'dest', transport);
+  return digest;
 }
