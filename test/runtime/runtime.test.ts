@@ -205,8 +205,15 @@ test('a commit killed midway leaves no ref and a repo that ostree fsck finds cle
   sh(`mkdir -p "${big}" && for i in $(seq 1 400); do head -c 300000 /dev/urandom > "${big}/f$i"; done`);
   const ref = 'com.example.killed/x86_64/1';
   const child = spawn(JETPACK, [`-root=${root}`, 'runtime', 'commit', big, ref], { stdio: 'ignore' });
-  await sleep(700);
+  // Killed while ostree is at work: as soon as its process shows, however fast the machine is.
+  const ostreeRunning = () => sh(`pgrep -f "^ostree commit --branch=${ref}" || true`).trim() !== '';
+  let seen = false;
+  for (let i = 0; i < 2000 && !seen; i++) {
+    seen = ostreeRunning();
+    if (!seen) await sleep(5);
+  }
   child.kill('SIGKILL');
+  assert.ok(seen, 'ostree commit was running when jetpack was killed');
   await new Promise((resolve) => child.on('close', resolve));
   await sleep(200); // ostree dies with jetpack (pdeathsig)
   assert.not.ok(ostree('refs').includes(ref), 'no ref');
