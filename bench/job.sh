@@ -12,9 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 rounds=${1:-3}
-[ "$(id -u)" = 0 ] || { echo "job-bench: run as root" >&2; exit 1; }
-[ -f bench/work/rootfs.tar ] || { echo "job-bench: bench/work/rootfs.tar is missing: run bash bench/import-export.sh once" >&2; exit 1; }
-for tool in curl xz python3 chroot; do command -v "$tool" >/dev/null || { echo "job-bench: $tool is not installed" >&2; exit 1; }; done
+source bench/lib.sh
+bench_needs job curl xz python3 chroot
 [ -f bench/work/debian-minbase.tar.xz ] || xz -T0 -c bench/work/rootfs.tar > bench/work/debian-minbase.tar.xz
 work=$(mktemp -d "$repo/bench/work/job.XXXXXX")
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -49,7 +48,6 @@ run_hand() {
   chroot "$work/hand/rootfs" /bin/sh -c "$hook"
   tar -C "$work/hand/rootfs" --numeric-owner --xattrs --acls -cf - . | xz -T0 > "$work/hand/out.tar.xz"
 }
-source bench/lib.sh
 secs() { local t0=$EPOCHREALTIME; "$@"; local t1=$EPOCHREALTIME; awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'; }
 
 run_jetpack # warm-up: the store, the tools, the page cache

@@ -199,3 +199,13 @@ open(path, "w").write(text)
 PY
   echo "== updated docs/BENCHMARKS.md"
 }
+
+# Stops with one line unless the bench runs as root, bench/work/rootfs.tar (the Debian minbase,
+# made by bench/import-export.sh) is there and every TOOL is installed.
+bench_needs() { # NAME TOOL...
+  local name=$1 tool
+  shift
+  [ "$(id -u)" = 0 ] || { echo "$name-bench: run as root" >&2; exit 1; }
+  [ -f bench/work/rootfs.tar ] || { echo "$name-bench: bench/work/rootfs.tar is missing: run bash bench/import-export.sh once" >&2; exit 1; }
+  for tool; do command -v "$tool" >/dev/null || { echo "$name-bench: $tool is not installed" >&2; exit 1; }; done
+}

@@ -14,12 +14,10 @@ set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 rounds=${1:-3}
-[ "$(id -u)" = 0 ] || { echo "oci-bench: run as root" >&2; exit 1; }
-[ -f bench/work/rootfs.tar ] || { echo "oci-bench: bench/work/rootfs.tar is missing: run bash bench/import-export.sh once" >&2; exit 1; }
-for tool in buildah skopeo docker-registry curl; do command -v "$tool" >/dev/null || { echo "oci-bench: $tool is not installed" >&2; exit 1; }; done
+source bench/lib.sh
+bench_needs oci buildah skopeo docker-registry curl
 ERRLOG=$repo/bench/work/last-oci-run.log
 : >"$ERRLOG"
-source bench/lib.sh
 
 FS_IMAGE=$repo/bench/work/oci-fs.img
 MNT=$repo/bench/work/oci-fs

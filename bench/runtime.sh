@@ -14,12 +14,10 @@ set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 rounds=${1:-5}
-[ "$(id -u)" = 0 ] || { echo "runtime-bench: run as root" >&2; exit 1; }
-[ -f bench/work/rootfs.tar ] || { echo "runtime-bench: bench/work/rootfs.tar is missing: run bash bench/import-export.sh once" >&2; exit 1; }
-command -v ostree >/dev/null || { echo "runtime-bench: ostree is not installed (apt-get install ostree)" >&2; exit 1; }
+source bench/lib.sh
+bench_needs runtime ostree
 ERRLOG=$repo/bench/work/last-runtime-run.log
 : >"$ERRLOG"
-source bench/lib.sh
 
 FS_IMAGE=$repo/bench/work/runtime-fs.img
 MNT=$repo/bench/work/runtime-fs

@@ -13,12 +13,10 @@ set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 rounds=${1:-5}
-[ "$(id -u)" = 0 ] || { echo "upload-bench: run as root" >&2; exit 1; }
-[ -f bench/work/rootfs.tar ] || { echo "upload-bench: bench/work/rootfs.tar is missing: run bash bench/import-export.sh once" >&2; exit 1; }
-for tool in ostree curl; do command -v "$tool" >/dev/null || { echo "upload-bench: $tool is not installed" >&2; exit 1; }; done
+source bench/lib.sh
+bench_needs upload ostree curl
 ERRLOG=$repo/bench/work/last-upload-run.log
 : >"$ERRLOG"
-source bench/lib.sh
 
 FS_IMAGE=$repo/bench/work/upload-fs.img
 MNT=$repo/bench/work/upload-fs

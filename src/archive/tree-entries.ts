@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path/posix';
 import { pipeline } from 'node:stream/promises';
 import { decompressedFile, detectFileCompression } from './compression.js';
@@ -82,9 +83,10 @@ function commonStart(a: string[], b: string[]): string[] {
  * Checks a tarball of a tree (any compression) before anything reads or extracts it: the
  * refusals of an ACI's rootfs (`..`, absolute names, links out of the tree, members beneath a
  * symlink), and with `noDevices` no device nodes or FIFOs. Returns the directory every member
- * lies in ("" when there is none): MaPS's client archives its checkout by its full path.
+ * lies in ("" when there is none: MaPS's client archives its checkout by its full path) and
+ * the sha256 of the uncompressed tar (an OCI layer's diff ID), both from the one pass.
  */
-export async function checkTreeTarball(file: string, opts: { noDevices: boolean }): Promise<string> {
+export async function checkTreeTarball(file: string, opts: { noDevices: boolean }): Promise<{ prefix: string; sha256: string }> {
   const compression = await detectFileCompression(file);
   const checker = new TreeEntryChecker('');
   let prefix: string[] | undefined;
@@ -98,10 +100,11 @@ export async function checkTreeTarball(file: string, opts: { noDevices: boolean 
     wantData: () => 0,
     onData: () => {},
   });
-  await pipeline(decompressedFile(file, compression), reader.writable()).catch((err: unknown) => {
+  const hash = createHash('sha256');
+  await pipeline(decompressedFile(file, compression), reader.writable((chunk) => hash.update(chunk))).catch((err: unknown) => {
     if (err instanceof UserError) throw err;
     throw new UserError(`not a readable tarball: ${(err as Error).message}`);
   });
-  return (prefix ?? []).filter(Boolean).join('/');
+  return { prefix: (prefix ?? []).filter(Boolean).join('/'), sha256: hash.digest('hex') };
 }
 

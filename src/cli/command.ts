@@ -53,3 +53,6 @@ export function commandHelp(cmd: Command): string {
   if (cmd.flags.length) parts.push('', 'Flags (also accepted as --flag, and -flag VALUE / --flag VALUE):', formatFlagHelp(cmd.flags));
   return parts.join('\n') + '\n';
 }
+
+/** A progress or notice line on stderr, as every command prints them. */
+export const logLine = (line: string): void => void process.stderr.write(`jetpack: ${line}\n`);

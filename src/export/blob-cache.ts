@@ -13,6 +13,11 @@ import type { LayerBlob, LayerCompression } from './oci-layer.js';
  * the layer again (a copy, which costs far less). A kept blob that may have been written to
  * since (another inode, size or change time) is checked against its digest before use.
  */
+/** What a kept blob or layout is made for: its compression and SOURCE_DATE_EPOCH. */
+export function keptKey(compression: LayerCompression, epoch: number | undefined): string {
+  return `${compression}-${epoch ?? 'as-stored'}`;
+}
+
 export async function cachedLayerBlob(
   layer: string,
   compression: LayerCompression,
@@ -23,7 +28,7 @@ export async function cachedLayerBlob(
   share = false,
 ): Promise<LayerBlob> {
   const dir = path.join(path.dirname(layer), 'oci-blobs');
-  const key = `${compression}-${epoch ?? 'as-stored'}`;
+  const key = keptKey(compression, epoch);
   const kept = await readFile(path.join(dir, `${key}.json`), 'utf8').then((t) => JSON.parse(t) as KeptBlob, () => undefined);
   const hex = (d: string) => d.slice('sha256:'.length);
   const file = path.join(dir, `${key}.blob`);

@@ -7,11 +7,19 @@ import { pipeline } from 'node:stream/promises';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
-import { copyEntry, keepingMtimes, opaqueDirs, walkLayer } from '../store/layers.js';
+import { UserError } from '../errors.js';
+import { copyEntry, keepingMtimes, opaqueDirs, parentDirs, walkLayer } from '../store/layers.js';
 import { renderLayers } from '../store/render.js';
 import { spawnReader } from '../util/process.js';
 
 export type LayerCompression = 'gzip' | 'zstd' | 'none';
+
+/** -compress of the OCI commands: gzip when absent. */
+export function parseLayerCompression(text: string | undefined): LayerCompression {
+  const c = text ?? 'gzip';
+  if (c !== 'gzip' && c !== 'zstd' && c !== 'none') throw new UserError(`OCI layers are compressed with gzip, zstd or none, not ${c}`);
+  return c;
+}
 
 export interface LayerBlob {
   /** sha256 of the blob as stored (compressed): its name in blobs/sha256/. */
@@ -52,7 +60,7 @@ async function whiteoutMarkers(layer: string, dir: string): Promise<boolean> {
   ];
   if (!markers.length) return false;
   await mkdir(dir);
-  const dirs = [...new Set(markers.flatMap(({ file }) => ancestors(path.posix.dirname(file))))].sort();
+  const dirs = parentDirs(markers.map(({ file }) => file));
   for (const d of ['.', ...dirs]) await copyEntry(layer, d, dir);
   await keepingMtimes(dir, ['.', ...dirs], async () => {
     for (const { at, file } of markers) {
@@ -63,12 +71,6 @@ async function whiteoutMarkers(layer: string, dir: string): Promise<boolean> {
     }
   });
   return true;
-}
-
-function ancestors(dir: string): string[] {
-  const out: string[] = [];
-  for (let d = dir; d !== '.' && d !== ''; d = path.posix.dirname(d)) out.push(d);
-  return out;
 }
 
 /** A tree a command can read: `rootfs`, through `wrap` when it is an overlay of a namespace's own. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { checkTransport, skopeoCopy, type TransportOptions } from '../fetch/skopeo.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
+import { keptKey } from './blob-cache.js';
 import { exportOci, type OciExportOptions } from './oci.js';
 
 const KEPT_TAG = 'jetpack';
@@ -14,7 +15,7 @@ const KEPT_TAG = 'jetpack';
  * jetpack and skopeo read it; a registry checks every blob's digest as it receives it.
  */
 async function keptLayout(store: Store, image: StoredImage, opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>): Promise<{ dir: string; digest: string }> {
-  const dir = path.join(image.dir, `oci-layout-${opts.compression}-${sourceDateEpoch() ?? 'as-stored'}${opts.squash ? '-squashed' : ''}`);
+  const dir = path.join(image.dir, `oci-layout-${keptKey(opts.compression, sourceDateEpoch())}${opts.squash ? '-squashed' : ''}`);
   const index = await readFile(path.join(dir, 'index.json'), 'utf8').then((t) => JSON.parse(t) as { manifests: Array<{ digest: string }> }, () => undefined);
   if (index?.manifests[0]) return { dir, digest: index.manifests[0].digest };
   const tmp = `${dir}.${process.pid}.tmp`;

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { UserError } from '../errors.js';
-import { diesWithJetpack, exitStatus, notInstalled } from '../util/process.js';
+import { runShowingProgress } from '../util/process.js';
 
 /** How to reach a registry: passed through to skopeo as its own flags. */
 export interface TransportOptions {
@@ -29,17 +28,8 @@ export async function skopeoCopy(src: string, dest: string, registrySide: 'src' 
   if (opts.creds) args.push(`--${registrySide}-creds=${opts.creds}`);
   if (opts.tlsVerify === false) args.push(`--${registrySide}-tls-verify=false`);
   args.push(src, dest);
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(...diesWithJetpack('skopeo', args), { stdio: ['ignore', 2, 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(new UserError(`cannot run skopeo: ${err.message}`)));
-    child.on('close', (code, signal) => {
-      const status = exitStatus(code, signal);
-      if (status === 0) return resolve();
-      if (status === 127 && /not found/.test(stderr)) return reject(notInstalled('skopeo'));
-      const said = stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^time="[^"]*" level=\w+ msg="?/, '').replace(/"$/, '') ?? `status ${status}`;
-      reject(new UserError(`skopeo copy ${src} ${dest} failed: ${said}`));
-    });
-  });
+  const { status, stderr } = await runShowingProgress('skopeo', args);
+  if (status === 0) return;
+  const said = stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^time="[^"]*" level=\w+ msg="?/, '').replace(/"$/, '') ?? `status ${status}`;
+  throw new UserError(`skopeo copy ${src} ${dest} failed: ${said}`);
 }

@@ -10,6 +10,7 @@ import { TarReader } from '../archive/tar-reader.js';
 import { checkTreeTarball } from '../archive/tree-entries.js';
 import { UserError } from '../errors.js';
 import { isACIdentifier } from '../image/identifiers.js';
+import { hostArch } from '../image/platform.js';
 import { serializeManifest, type ImageManifest } from '../image/manifest.js';
 import { importAci } from '../store/import.js';
 import { keepingMtimes, layerStack, renderedPaths, walkLayer } from '../store/layers.js';
@@ -120,7 +121,7 @@ async function readLayout(dir: string, tag: string | undefined): Promise<OciImag
   let descriptor = candidates[0]!;
   if (descriptor.mediaType && INDEX_TYPES.has(descriptor.mediaType)) {
     const nested = await readJSON<{ manifests?: Descriptor[] }>(await blob(dir, descriptor), 'the image index');
-    const host = appcArch(process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : process.arch);
+    const host = hostArch();
     const match = (nested.manifests ?? []).find((d) => (d.platform?.os ?? 'linux') === 'linux' && appcArch(d.platform?.architecture, d.platform?.variant) === host);
     if (!match) throw new UserError(`the image index has no image for linux/${host}`);
     descriptor = { ...match, annotations: { ...descriptor.annotations, ...match.annotations } };
@@ -155,21 +156,13 @@ async function readDockerArchive(dir: string, wanted: string | undefined): Promi
   };
 }
 
-/** sha256 of a layer's uncompressed tar. */
-async function diffID(file: string): Promise<string> {
-  const { decompressedFile } = await import('../archive/compression.js');
-  const hash = createHash('sha256');
-  await pipeline(decompressedFile(file, await detectFileCompression(file)), hash);
-  return hash.digest('hex');
-}
-
 /**
  * Turns one OCI layer into the appc way of saying the same: the layer's files without its
  * `.wh.` markers, and when it deletes anything, a pathWhitelist of the whole rendered tree
- * (which the store's import turns back into overlay whiteouts).
+ * (which the store's import turns back into overlay whiteouts). The layer has passed
+ * checkTreeTarball.
  */
 async function layerTree(file: string, tree: string, lower: string[]): Promise<string[] | undefined> {
-  await checkTreeTarball(file, { noDevices: false });
   const rootfs = path.join(tree, 'rootfs');
   await mkdir(rootfs, { recursive: true });
   await extractTarball(file, rootfs, `unpacking layer ${path.basename(file)}`);
@@ -253,7 +246,9 @@ export async function importOci(store: Store, source: OciSource, opts: OciImport
     let chain = '';
     for (const [i, file] of image.layers.entries()) {
       const top = i === image.layers.length - 1;
-      const id = await diffID(file);
+      // One pass checks the members and gives the diff ID: computed, never taken from the config,
+      // since it names the stored layers that later imports reuse.
+      const { sha256: id } = await checkTreeTarball(file, { noDevices: false });
       chain = chain ? createHash('sha256').update(`sha256:${chain} sha256:${id}`).digest('hex') : id;
       const dependency = below && { imageName: below.manifest.name, imageID: below.id };
       if (top) {

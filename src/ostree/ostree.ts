@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { pathExists } from '../util/fs.js';
 import { pipeline } from 'node:stream/promises';
 import { compressedSink } from '../archive/compression.js';
-import { diesWithJetpack, exitStatus, notInstalled, run, spawnReader } from '../util/process.js';
+import { run, runShowingProgress, spawnReader } from '../util/process.js';
 import { parseCommitText, type CommitDescription } from './commit-text.js';
 
 /**
@@ -14,7 +13,6 @@ import { parseCommitText, type CommitDescription } from './commit-text.js';
  */
 
 export type RepoMode = 'bare' | 'archive';
-export const REPO_MODES: readonly RepoMode[] = ['bare', 'archive'];
 
 export interface CommitRequest {
   /** The ref to set (ostree binds the commit to it); or none, and the refs to bind it to. */
@@ -82,15 +80,19 @@ export class OstreeRepo {
     return mode === 'archive-z2' ? 'archive' : mode;
   }
 
-  /** Creates the repo with `mode` if it does not exist; an existing repo must have that mode when one is asked for. */
-  async ensure(mode?: RepoMode): Promise<void> {
+  /**
+   * Creates the repo with `mode` if it does not exist; an existing repo must have that mode
+   * when one is asked for. Returns the repo's mode.
+   */
+  async ensure(mode?: RepoMode): Promise<string> {
     if (await this.exists()) {
       const actual = await this.mode();
       if (mode && actual !== mode) throw new UserError(`the OSTree repo ${this.dir} is ${actual}, not ${mode}`);
-      return;
+      return actual;
     }
     await mkdir(this.dir, { recursive: true });
     await this.ostree(['init', `--mode=${mode ?? 'bare'}`], `creating the OSTree repo ${this.dir}`);
+    return mode ?? 'bare';
   }
 
   async mustExist(): Promise<void> {
@@ -176,7 +178,8 @@ export class OstreeRepo {
 
   /** Pulls `ref` from `remote` with ostree's own progress on a terminal; resumes what an interrupted pull left. */
   async pull(remote: string, ref: string): Promise<void> {
-    await this.interactive(['pull', `--repo=${this.dir}`, remote, ref], `pulling ${remote}:${ref}`);
+    const { status, stderr } = await runShowingProgress('ostree', ['pull', `--repo=${this.dir}`, remote, ref]);
+    if (status !== 0) throw ostreeFailure(`pulling ${remote}:${ref}`, stderr, status);
   }
 
   /** Copies `refs` with their objects from another local repo. */
@@ -228,21 +231,5 @@ export class OstreeRepo {
     const refs = new Map<string, string>();
     for (const m of out.matchAll(/^\* (\S+)\n\s+Latest Commit[^\n]*\n\s+([0-9a-f]{64})$/gm)) refs.set(m[1]!, m[2]!);
     return refs;
-  }
-
-  /** ostree with its stdout on jetpack's stderr (progress on a terminal), its stderr kept for the error line. */
-  private interactive(args: string[], what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(...diesWithJetpack('ostree', args), { stdio: ['ignore', 2, 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? notInstalled('setpriv') : err));
-      child.on('close', (code, signal) => {
-        const status = exitStatus(code, signal);
-        if (status === 0) resolve();
-        else if (status === 127 && /not found/.test(stderr)) reject(notInstalled('ostree'));
-        else reject(ostreeFailure(what, stderr, status));
-      });
-    });
   }
 }

@@ -2,7 +2,7 @@ import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { OstreeRepo, RepoMode } from '../ostree/ostree.js';
 import { copyTree } from '../archive/gnu-tar.js';
-import { makeWhiteouts, statInStack } from '../store/layers.js';
+import { makeWhiteouts, parentDirs, statInStack } from '../store/layers.js';
 import { run } from '../util/process.js';
 import { settleAll } from '../util/settle.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
@@ -24,8 +24,6 @@ export interface CommitOptions {
 
 export interface CommitResult {
   checksum: string;
-  /** Device nodes, FIFOs and sockets left out: OSTree stores none. */
-  leftOut: string[];
   /** Bytes of regular files, each hardlinked file counted once. */
   size: number;
 }
@@ -69,11 +67,9 @@ async function scanTree(root: string, wrap: (cmd: string, args: string[]) => [st
  */
 async function hidingLayer(layers: string[], paths: string[], dir: string): Promise<string> {
   await mkdir(dir);
-  const parents = new Set<string>();
-  for (const p of paths) for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) parents.add(d);
   // One copy per layer that provides some of them, parents before children.
   const byLayer = new Map<string, string[]>([[layers[layers.length - 1]!, ['.']]]);
-  for (const parent of [...parents].sort()) {
+  for (const parent of parentDirs(paths)) {
     const { layer } = (await statInStack(layers, parent))!;
     byLayer.set(layer, [...(byLayer.get(layer) ?? []), parent]);
   }
@@ -130,7 +126,7 @@ export async function commitRuntime(repo: OstreeRepo, source: RuntimeSource, ref
     return { scan, tree: await visibleTree([...source.layers, hiding], path.join(opts.scratch, 'commit')) };
   })();
   // The repo is made ready (created on first use) while the tree is read.
-  const [manifest, { scan, tree }] = await settleAll([sourceManifest(source), prepared, repo.ensure(opts.mode)]);
+  const [manifest, { scan, tree }, mode] = await settleAll([sourceManifest(source), prepared, repo.ensure(opts.mode)]);
   const strings: Array<[string, string]> = [['version', ref.split('/')[2]!], ...Object.entries(opts.metadata ?? {})];
   if (manifest?.command !== undefined) strings.push([METADATA.command, manifest.command]);
   for (const [k, v] of Object.entries(manifest?.meta ?? {})) strings.push([`${METADATA.metaPrefix}${k}`, v]);
@@ -145,6 +141,6 @@ export async function commitRuntime(repo: OstreeRepo, source: RuntimeSource, ref
     timestamp: sourceDateEpoch(),
     strings,
   });
-  if ((await repo.mode()) !== 'bare') await repo.updateSummary();
-  return { checksum, leftOut: scan.special, size: scan.size };
+  if (mode !== 'bare') await repo.updateSummary();
+  return { checksum, size: scan.size };
 }

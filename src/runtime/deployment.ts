@@ -107,10 +107,8 @@ export class Deployment {
 
   /** Removes the deployment (checkout and changes). */
   async remove(): Promise<void> {
-    await this.locked('uninstall', async () => {
-      for (const entry of await readdir(this.dir)) if (entry !== 'lock') await rm(path.join(this.dir, entry), { recursive: true, force: true });
-    });
-    await rm(this.dir, { recursive: true, force: true });
+    // The lock file goes too: a lock belongs to the open file, which stays locked until released.
+    await this.locked('uninstall', () => rm(this.dir, { recursive: true, force: true }));
   }
 
   /**

@@ -33,12 +33,13 @@ export async function locateRuntime(repo: OstreeRepo, text: string, opts: { askR
   const { remote, ref } = parseQualifiedRef(text);
   checkRefPath(ref);
   if (remote === LOCAL_REMOTE) return { ref };
-  const remotes = (await repo.exists()) ? await repo.remotes() : [];
+  const exists = await repo.exists();
+  const remotes = exists ? await repo.remotes() : [];
   if (remote) {
     if (!remotes.some((r) => r.name === remote)) throw new UserError(`no remote "${remote}" (jetpack runtime remote list)`);
     return { remote, ref };
   }
-  const refs = (await repo.exists()) ? await repo.refs() : [];
+  const refs = exists ? await repo.refs() : [];
   if (refs.includes(ref)) return { ref };
   const pulled = refs.filter((r) => r.endsWith(`:${ref}`)).map((r) => r.slice(0, r.indexOf(':')));
   if (pulled.length === 1) return { remote: pulled[0], ref };

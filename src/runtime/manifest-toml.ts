@@ -1,5 +1,3 @@
-import { lstat, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { UserError } from '../errors.js';
 
 /**
@@ -32,11 +30,4 @@ export async function parseRuntimeManifest(text: string, where: string): Promise
   if (core.command !== undefined && typeof core.command !== 'string') throw new UserError(`${where}: [Core] command must be a string`);
   const meta = Object.fromEntries(Object.entries((doc.Meta ?? {}) as Record<string, unknown>).map(([k, v]) => [k, scalarText(v)]));
   return { command: core.command as string | undefined, meta };
-}
-
-/** Reads `<tree>/manifest.toml`; undefined when the tree has none (a symlink counts as none: it could point out of the tree). */
-export async function readRuntimeManifest(tree: string): Promise<RuntimeManifest | undefined> {
-  const file = path.join(tree, MANIFEST_FILE);
-  if (!(await lstat(file).catch(() => undefined))?.isFile()) return undefined;
-  return parseRuntimeManifest(await readFile(file, 'utf8'), file);
 }

@@ -1,14 +1,7 @@
-import os from 'node:os';
 import { UserError } from '../errors.js';
 
 /** Architectures as OSTree and Flatpak name them (`uname -m` style). */
 export const RUNTIME_ARCHES = ['x86_64', 'aarch64', 'i386', 'arm', 'ppc64le', 's390x', 'riscv64', 'loongarch64'] as const;
-
-/** The host's architecture in those names. */
-export function hostRuntimeArch(): string {
-  const byNode: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i386', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loongarch64' };
-  return byNode[os.arch()] ?? os.arch();
-}
 
 /** One component of an OSTree ref (ostree's own rule). */
 const REF_PART = /^[\w\d][-._\w\d]*$/;

@@ -119,6 +119,13 @@ export async function renderedPaths(layers: string[]): Promise<Map<string, numbe
   return present;
 }
 
+/** Every directory above `paths` (relative to a tree's root, which is not one of them), sorted: parents first. */
+export function parentDirs(paths: string[]): string[] {
+  const dirs = new Set<string>();
+  for (const p of paths) for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
+  return [...dirs].sort();
+}
+
 /**
  * Copies one entry (not a directory's contents) from one tree to another with its owner,
  * mode, times, xattrs and ACLs: GNU tar keeps all of them, Node's fs API does not.

@@ -1,4 +1,4 @@
-import { formatValue, goTypeName, sprint, sprintf, sprintln, type GoValue } from './format.js';
+import { formatValue, goKind, goTypeName, sprint, sprintf, sprintln, type GoValue } from './format.js';
 import { isMap, truth, type TemplateFunc } from './exec.js';
 
 /** A function with the argument counts Go would accept for it. */
@@ -15,12 +15,9 @@ export function def(fn: TemplateFunc, minArgs: number, maxArgs = minArgs): FuncD
 type Kind = 'bool' | 'int' | 'float' | 'string' | 'invalid' | 'other';
 
 function basicKind(v: GoValue): Kind {
-  if (v === null || v === undefined) return 'invalid';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'bigint') return 'int';
-  if (typeof v === 'number') return 'float';
-  if (typeof v === 'string') return 'string';
-  return 'other';
+  const kind = goKind(v);
+  if (kind === 'float64') return 'float';
+  return kind === 'bool' || kind === 'int' || kind === 'string' || kind === 'invalid' ? kind : 'other';
 }
 
 /** Go's eq: arg1 equals any of the others; basic kinds only, no mixing of ints and floats. */

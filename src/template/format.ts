@@ -845,3 +845,16 @@ export function sprintf(format: string, args: GoValue[]): string {
   printer.printf(format, args);
   return printer.out;
 }
+
+/** The reflect.Kind name of a value, as Sprig's kindOf says it. */
+export function goKind(v: GoValue): string {
+  if (v === null || v === undefined) return 'invalid';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'float64';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'string';
+  if (Array.isArray(v)) return 'slice';
+  if (typeof v === 'function') return 'func';
+  if (v instanceof Date) return 'struct';
+  return 'map';
+}

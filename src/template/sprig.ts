@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { stringify as yamlStringify, parse as yamlParse } from 'yaml';
 import { formatGoDate, parseGoDate } from './date.js';
-import { formatValue, goTypeName, quoteGo, type GoValue } from './format.js';
+import { formatValue, goKind, goTypeName, quoteGo, type GoValue } from './format.js';
 import { def, slice, type FuncDef } from './builtins.js';
 import { isMap } from './exec.js';
 import { fromYamlValue, toJsonText, toYamlValue } from './values.js';
@@ -348,8 +348,8 @@ export function sprigFunctions(now: () => Date): Record<string, FuncDef> {
     env: str((s) => process.env[s] ?? ''),
     expandenv: str((s) => s.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string | undefined, b: string | undefined) => process.env[a ?? b!] ?? '')),
     typeOf: def((v) => goTypeName(v), 1),
-    kindOf: def((v) => kindName(v), 1),
-    kindIs: def((k, v) => strval(k) === kindName(v), 2),
+    kindOf: def((v) => goKind(v), 1),
+    kindIs: def((k, v) => strval(k) === goKind(v), 2),
     typeIs: def((t, v) => strval(t) === goTypeName(v), 2),
     deepEqual: def((a, b) => deepEqual(a, b), 2),
     toYaml: def((v) => yamlStringify(toYamlValue(v), YAML_OUT).replace(/\n$/, ''), 1),
@@ -369,18 +369,6 @@ export function sprigFunctions(now: () => Date): Record<string, FuncDef> {
 
 /** How Helm's toYaml writes (sigs.k8s.io/yaml over yaml.v2): sorted keys, unindented lists, no folding. */
 const YAML_OUT = { sortMapEntries: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 } as const;
-
-function kindName(v: GoValue): string {
-  if (v === null || v === undefined) return 'invalid';
-  if (typeof v === 'bigint') return 'int';
-  if (typeof v === 'number') return 'float64';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'string';
-  if (Array.isArray(v)) return 'slice';
-  if (typeof v === 'function') return 'func';
-  if (v instanceof Date) return 'struct';
-  return 'map';
-}
 
 function escapeClass(s: string): string {
   return s.replace(/[\\\]^-]/g, '\\$&');

@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { OstreeRepo } from '../ostree/ostree.js';
+import { parseQualifiedRef, validateRuntimeName } from '../runtime/name.js';
+import { writeTextFile } from '../util/output-file.js';
 import { Progress } from '../util/progress.js';
 import { commitArtifact } from './artifact.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
@@ -54,9 +56,7 @@ class UploadUrls {
   }
   async set(key: string, url: string | undefined): Promise<void> {
     if (url === undefined) return rm(this.file(key), { force: true });
-    const tmp = `${this.file(key)}.${process.pid}.tmp`;
-    await writeFile(tmp, `${url}\n`, { mode: 0o600 });
-    await rename(tmp, this.file(key));
+    await writeTextFile(this.file(key), `${url}\n`, 0o600);
   }
 }
 
@@ -107,6 +107,9 @@ function uploadFailure(err: unknown, target: string): UserError {
  */
 export async function uploadRuntime(req: UploadRequest): Promise<UploadResult> {
   const endpoint = endpointOf(req.target);
+  if (parseQualifiedRef(req.ref).remote) throw new UserError(`only runtimes committed here can be uploaded, not ${req.ref}`);
+  validateRuntimeName(req.ref);
+  await req.repo.mustExist();
   const checksum = await req.repo.resolve(req.ref);
   if (!checksum) throw new UserError(`no runtime ${req.ref} in ${req.repo.dir} (jetpack runtime list)`);
   await mkdir(req.cacheDir, { recursive: true, mode: 0o700 });

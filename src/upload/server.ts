@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { writeTextFile } from '../util/output-file.js';
 import { OstreeRepo } from '../ostree/ostree.js';
 import { validateRuntimeName } from '../runtime/name.js';
 import { UPLOAD_METADATA } from './client.js';
@@ -42,15 +43,14 @@ function refusal(status: number, why: string): Refusal {
 /** Who owns which ref: the first user who published it. */
 class Owners {
   constructor(private readonly file: string) {}
+  private async all(): Promise<Record<string, string>> {
+    return JSON.parse(await readFile(this.file, 'utf8').catch(() => '{}')) as Record<string, string>;
+  }
   async get(ref: string): Promise<string | undefined> {
-    const all = JSON.parse(await readFile(this.file, 'utf8').catch(() => '{}')) as Record<string, string>;
-    return all[ref];
+    return (await this.all())[ref];
   }
   async set(ref: string, user: string): Promise<void> {
-    const all = JSON.parse(await readFile(this.file, 'utf8').catch(() => '{}')) as Record<string, string>;
-    all[ref] = user;
-    await writeFile(`${this.file}.tmp`, JSON.stringify(all, null, 2) + '\n', { mode: 0o600 });
-    await rename(`${this.file}.tmp`, this.file);
+    await writeTextFile(this.file, JSON.stringify({ ...(await this.all()), [ref]: user }, null, 2) + '\n', 0o600);
   }
 }
 
@@ -161,7 +161,7 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
         const published = await serially(async () => {
           const owner = await owners.get(ref);
           if (owner && owner !== user) throw refusal(403, `${ref} belongs to ${owner}`);
-          const prefix = await checkTreeTarball(file, { noDevices: true });
+          const { prefix } = await checkTreeTarball(file, { noDevices: true });
           const checksum = meta[UPLOAD_METADATA.checksum];
           let commit: string;
           if (checksum) {

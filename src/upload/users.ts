@@ -1,6 +1,7 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { writeTextFile } from '../util/output-file.js';
 
 /**
  * The upload server's users file: one `user:scrypt$N$r$p$SALT$HASH` line each (base64 salt
@@ -57,7 +58,5 @@ export async function addUser(file: string, user: string, password: string): Pro
   if (!password) throw new UserError('empty password');
   const users = await readUsers(file);
   users.set(user, await hashPassword(password));
-  const text = [...users].map(([u, h]) => `${u}:${h}\n`).join('');
-  await writeFile(`${file}.tmp`, text, { mode: 0o600 });
-  await rename(`${file}.tmp`, file);
+  await writeTextFile(file, [...users].map(([u, h]) => `${u}:${h}\n`).join(''), 0o600);
 }

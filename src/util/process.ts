@@ -153,6 +153,24 @@ export function spawnWriter(cmd: string, args: readonly string[], opts: RunOptio
   };
 }
 
+/**
+ * Runs a command with its stdout on jetpack's stderr (a tool's progress, shown on a terminal)
+ * and its stderr kept for the caller's error line; resolves with both once it exits. A
+ * command that is not installed is the usual "not installed" error.
+ */
+export function runShowingProgress(cmd: string, args: readonly string[]): Promise<{ status: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(...diesWithJetpack(cmd, args), { stdio: ['ignore', 2, 'pipe'] });
+    const stderr = collectStderr(child.stderr);
+    child.on('error', (err) => reject(spawnFailure('setpriv', err))); // what runs first: diesWithJetpack
+    child.on('close', (code, signal) => {
+      const status = exitStatus(code, signal);
+      if (status === 127 && /not found/.test(stderr())) reject(notInstalled(cmd));
+      else resolve({ status, stderr: stderr() });
+    });
+  });
+}
+
 const BROKEN_PIPE = new Set(['EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
 
 /**

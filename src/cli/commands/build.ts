@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { SAVEID_FLAG, saveID, type Command, type Context } from '../command.js';
+import { SAVEID_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagList, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
 
 export const NET_FLAG: FlagSpec = { name: 'net', kind: 'string', value: 'host|none', help: 'network of the container: the host\'s (default) or none' };
@@ -33,7 +33,7 @@ async function runBuild(ctx: Context, ref: string, command: string[], flags: Par
     command,
     network: networkOf(flags),
     keep: flagBoolean(flags, 'keep'),
-    notice: (line) => process.stderr.write(`jetpack: ${line}\n`),
+    notice: logLine,
   });
   process.stderr.write(`built ${formatImageName(image.manifest)}\n`);
   await saveID(flagString(flags, 'saveid'), image.id);

@@ -1,6 +1,6 @@
 import type { Compression } from '../../archive/compression.js';
 import { UserError } from '../../errors.js';
-import { expectArgs, type Command, type Context } from '../command.js';
+import { expectArgs, logLine, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { writeOutput } from '../../util/output-file.js';
 
@@ -12,12 +12,15 @@ export const COMPRESS_FLAG = {
 } as const;
 
 async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string): Promise<void> {
-  const [{ OCI_FORMATS, exportOci }, { resolveImage }] = await Promise.all([import('../../export/oci.js'), import('../../store/lookup.js')]);
+  const [{ OCI_FORMATS, exportOci }, { parseLayerCompression }, { resolveImage }] = await Promise.all([
+    import('../../export/oci.js'),
+    import('../../export/oci-layer.js'),
+    import('../../store/lookup.js'),
+  ]);
   if (!(OCI_FORMATS as readonly string[]).includes(format)) throw new UserError(`-format takes aci, ${OCI_FORMATS.join(', ')}, not "${format}"`);
   if (flagBoolean(flags, 'flat')) throw new UserError('-flat is for ACIs; an OCI image is one layer with -squash');
   if (flags.positional.length !== 2) throw new UserError(`usage: jetpack export -format=${format} IMAGE ${format === 'oci' ? 'DIR' : 'FILE'}`, 2);
-  const compression = flagString(flags, 'compress') ?? 'gzip';
-  if (compression !== 'gzip' && compression !== 'zstd' && compression !== 'none') throw new UserError(`OCI layers are compressed with gzip, zstd or none, not ${compression}`);
+  const compression = parseLayerCompression(flagString(flags, 'compress'));
   if (format === 'docker-archive' && compression !== 'gzip') throw new UserError('a docker-archive holds uncompressed layers: -compress does not apply');
   const store = await ctx.store();
   const image = await resolveImage(store, flags.positional[0]!);
@@ -26,7 +29,7 @@ async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string)
     tag: flagString(flags, 'tag'),
     squash: flagBoolean(flags, 'squash'),
     compression,
-    log: (line) => process.stderr.write(`jetpack: ${line}\n`),
+    log: logLine,
   });
   process.stdout.write(`${digest}\n`);
 }

@@ -1,4 +1,4 @@
-import { SAVEID_FLAG, expectArgs, saveID, type Command } from '../command.js';
+import { SAVEID_FLAG, expectArgs, logLine, saveID, type Command } from '../command.js';
 import { flagString } from '../flags.js';
 
 export const importCommand: Command = {
@@ -25,7 +25,7 @@ export const importCommand: Command = {
     const { ociSource, importOci } = await import('../../import/oci.js');
     const oci = await ociSource(location);
     if (oci) {
-      const image = await importOci(store, oci, { name: flagString(flags, 'name'), log: (line) => process.stderr.write(`jetpack: ${line}\n`) });
+      const image = await importOci(store, oci, { name: flagString(flags, 'name'), log: logLine });
       process.stderr.write(`imported ${formatImageName(image.manifest)}\n`);
       await saveID(flagString(flags, 'saveid'), image.id);
       process.stdout.write(`${image.id}\n`);

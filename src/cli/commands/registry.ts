@@ -1,5 +1,4 @@
-import { UserError } from '../../errors.js';
-import { expectArgs, SAVEID_FLAG, saveID, type Command } from '../command.js';
+import { expectArgs, SAVEID_FLAG, saveID, type Command, logLine as log } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 
 const TRANSPORT_FLAGS: FlagSpec[] = [
@@ -12,8 +11,6 @@ function transport(flags: ParsedFlags) {
   return { creds: flagString(flags, 'creds'), authfile: flagString(flags, 'authfile'), tlsVerify: flags.values.get('tls-verify') !== false };
 }
 
-const log = (line: string) => process.stderr.write(`jetpack: ${line}\n`);
-
 export const pushCommand: Command = {
   name: 'push',
   args: 'IMAGE DESTINATION',
@@ -25,9 +22,12 @@ export const pushCommand: Command = {
   flags: [...TRANSPORT_FLAGS, { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs' }, { name: 'compress', kind: 'string', value: 'gzip|zstd|none', help: 'layer compression (default gzip)' }],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 2);
-    const [{ pushImage }, { resolveImage }] = await Promise.all([import('../../export/push.js'), import('../../store/lookup.js')]);
-    const compression = flagString(flags, 'compress') ?? 'gzip';
-    if (compression !== 'gzip' && compression !== 'zstd' && compression !== 'none') throw new UserError(`layers are compressed with gzip, zstd or none, not ${compression}`);
+    const [{ pushImage }, { parseLayerCompression }, { resolveImage }] = await Promise.all([
+      import('../../export/push.js'),
+      import('../../export/oci-layer.js'),
+      import('../../store/lookup.js'),
+    ]);
+    const compression = parseLayerCompression(flagString(flags, 'compress'));
     const store = await ctx.store();
     const image = await resolveImage(store, flags.positional[0]!);
     const digest = await pushImage(store, image, flags.positional[1]!, transport(flags), { squash: flagBoolean(flags, 'squash'), compression, log });

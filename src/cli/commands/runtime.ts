@@ -1,24 +1,14 @@
 import { UserError } from '../../errors.js';
-import type { RepoMode } from '../../ostree/ostree.js';
-import { commandHelp, expectArgs, type Command, type Context } from '../command.js';
+import { commandHelp, expectArgs, type Command, type Context, logLine as log } from '../command.js';
 import { flagBoolean, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { table } from '../table.js';
+import { MODE_FLAG, REPO_FLAG, repoChoice } from './repo-flags.js';
 import { uploadCommand } from './upload.js';
 
 /** The runtime workflow's modules, loaded only when one of these commands runs. */
 const load = () => import('../../runtime/runtimes.js');
 
-const REPO_FLAG: FlagSpec = { name: 'repo', kind: 'string', value: 'DIR', help: 'the OSTree repo (default <store>/ostree/repo, created on first use)' };
-const MODE_FLAG: FlagSpec = { name: 'mode', kind: 'string', value: 'bare|archive', help: 'the mode of a repo this command creates (default bare; archive can be served over HTTP as it is)' };
 const JSON_FLAG: FlagSpec = { name: 'json', kind: 'boolean', help: 'print JSON' };
-
-function repoChoice(flags: ParsedFlags) {
-  const mode = flagString(flags, 'mode');
-  if (mode !== undefined && mode !== 'bare' && mode !== 'archive') throw new UserError(`-mode takes bare or archive, not "${mode}"`);
-  return { dir: flagString(flags, 'repo'), mode: mode as RepoMode | undefined };
-}
-
-const log = (line: string) => process.stderr.write(`jetpack: ${line}\n`);
 
 function humanSize(bytes: number | undefined): string {
   if (bytes === undefined) return '-';
@@ -127,8 +117,7 @@ function deployVerb(name: 'deploy' | 'update'): Command {
     flags: name === 'deploy' ? [REPO_FLAG, MODE_FLAG] : [REPO_FLAG],
     async run(ctx, flags) {
       expectArgs(this, flags.positional, 1);
-      const { deployRuntime, updateRuntime } = await load();
-      const [{ displayRef }] = await Promise.all([import('../../runtime/locate.js')]);
+      const [{ deployRuntime, updateRuntime }, { displayRef }] = await Promise.all([load(), import('../../runtime/locate.js')]);
       const act = name === 'deploy' ? deployRuntime : updateRuntime;
       const result = await act(await ctx.store(), flags.positional[0]!, repoChoice(flags), log);
       log(`${result.changed ? (name === 'deploy' ? 'deployed' : 'updated') : 'up to date:'} ${displayRef(result.runtime)} at ${result.commit.slice(0, 12)}`);

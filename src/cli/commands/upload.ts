@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { UserError } from '../../errors.js';
-import { expectArgs, type Command } from '../command.js';
+import { commandHelp, expectArgs, type Command, logLine as log } from '../command.js';
 import { flagString, parseFlags, type FlagSpec } from '../flags.js';
-
-const log = (line: string) => process.stderr.write(`jetpack: ${line}\n`);
+import { REPO_FLAG, repoChoice } from './repo-flags.js';
 
 /** "16M", "256K", "1G" or plain bytes. */
 function parseSize(text: string, flag: string): number {
@@ -26,26 +25,22 @@ export const uploadCommand: Command = {
     'interrupted upload resumes from the server\'s offset on the next run. Also "jetpack --upload REF"\n' +
     'and "jetpack package --upload REF". See docs/RUNTIMES.md.',
   flags: [
-    { name: 'repo', kind: 'string', value: 'DIR', help: 'the OSTree repo (default <store>/ostree/repo)' },
+    REPO_FLAG,
     { name: 'chunk-size', kind: 'string', value: 'SIZE', help: 'bytes per PATCH request (default 64M; a reverse proxy may need a smaller one; an interrupted request resumes where the server stopped)' },
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const ref = flags.positional[0]!;
-    const [{ parseCredentials }, { parseQualifiedRef, validateRuntimeName }, { uploadRuntime }, { OstreeRepo }] = await Promise.all([
+    const [{ parseCredentials }, { uploadRuntime }, { repoOf }] = await Promise.all([
       import('../../upload/credentials.js'),
-      import('../../runtime/name.js'),
       import('../../upload/client.js'),
-      import('../../ostree/ostree.js'),
+      import('../../runtime/runtimes.js'),
     ]);
     const target = process.env.TUSTARGET;
     if (!target) throw new UserError('TUSTARGET is not set: export TUSTARGET=https://your-upload-server.example.com');
     const credentials = parseCredentials(process.env.MTDAUTH, 'MTDAUTH');
-    if (parseQualifiedRef(ref).remote) throw new UserError(`only runtimes committed here can be uploaded, not ${ref}`);
-    validateRuntimeName(ref);
     const store = await ctx.store();
-    const repo = new OstreeRepo(path.resolve(flagString(flags, 'repo') ?? store.layout.ostreeRepo));
-    await repo.mustExist();
+    const repo = repoOf(store, repoChoice(flags));
     const chunk = flagString(flags, 'chunk-size');
     const result = await uploadRuntime({
       target,
@@ -112,7 +107,6 @@ export const uploadServerCommand: Command = {
   async run(_ctx, raw) {
     const args = raw.positional;
     if (args.some((a) => a === '-h' || a === '-help' || a === '--help')) {
-      const { commandHelp } = await import('../command.js');
       process.stdout.write(commandHelp(this));
       return 0;
     }
