@@ -83,6 +83,28 @@ test('push a parent, then its child: only the new layer is uploaded; pull gives 
   assert.is(jetpackOk(other, ['run', id]), 'pushed\n');
 });
 
+/**
+ * podman as the test runs it: its own storage under the test's directory; in a mount namespace
+ * without the cgroup2 hierarchy of a hybrid cgroup layout (crun refuses hybrid mode even with
+ * cgroups disabled), with cgroups disabled and explicit limits (the default raises RLIMIT_NOFILE
+ * above this machine's hard limit, which setrlimit refuses).
+ */
+function podman(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const store = path.join(work, 'podman');
+  const podmanArgs = ['--root', `${store}/root`, '--runroot', `${store}/run`, '--storage-driver=vfs', ...args];
+  const script = 'if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi; exec podman "$@"';
+  return spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'podman', ...podmanArgs], { encoding: 'utf8' });
+}
+
+test('podman runs the pushed image from the registry', () => {
+  const ref = `${host}/test/pushed:2`;
+  const pulled = podman(['pull', '-q', '--tls-verify=false', '--creds=tester:s3cret', `docker://${ref}`]);
+  assert.is(pulled.status, 0, pulled.stderr);
+  const ran = podman(['run', '--rm', '--network=none', '--cgroups=disabled', '--ulimit=nofile=1024:1024', '--ulimit=nproc=1024:1024', ref]);
+  assert.is(ran.status, 0, `podman run refused: ${ran.stderr.trim()}`);
+  assert.is(ran.stdout, 'pushed\n');
+});
+
 test('wrong credentials, an unknown image, a location skopeo does not take: one clear line', async () => {
   const wrong = await jetpackAsync(root, ['push', '-tls-verify=false', '-creds=tester:nope', child, `docker://${host}/test/x:1`]);
   assert.is(wrong.status, 1);
