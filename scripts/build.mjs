@@ -38,9 +38,14 @@ await Promise.all([
     entryPoints: ['src/cli/main.ts'],
     outfile: path.join(dist, 'main.cjs'),
     format: 'cjs',
+    // import() of an npm package becomes require(): Node 20.19 requires ES modules, and
+    // boot.cjs compiles the bundle as a vm script, which cannot import() (src/cli/boot.ts).
+    supported: { 'dynamic-import': false },
     // The sources are ES modules; import.meta.url is the one thing CommonJS lacks.
     define: { 'import.meta.url': '__jetpackModuleURL' },
     banner: { js: "const __jetpackModuleURL = require('node:url').pathToFileURL(__filename).href;" },
   }),
+  // bin/jetpack starts dist/boot.cjs, which compiles main.cjs with a V8 code cache (src/cli/boot.ts).
+  build({ ...common, entryPoints: ['src/cli/boot.ts'], outfile: path.join(dist, 'boot.cjs'), format: 'cjs', sourcemap: false }),
   build({ ...common, entryPoints: ['src/archive/hash-worker.ts'], outfile: path.join(dist, 'hash-worker.js'), format: 'esm' }),
 ]);

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JETPACK, REPO, jetpack, removeDir, sh, tempDir } from '../helpers/cli.js';
 
@@ -74,7 +74,7 @@ test('a command loads only the code it runs (no zlib, crypto, child_process or w
     // A bare environment: NODE_EXTRA_CA_CERTS (bin/jetpack drops it) has Node load crypto at
     // start-up, and the test runner's NODE_OPTIONS would load tsx.
     const env = { PATH: process.env.PATH };
-    const r = spawnSync(process.execPath, ['--require', hook, path.join(REPO, 'dist', 'main.cjs'), `-root=${root}`, ...args], { encoding: 'utf8', env });
+    const r = spawnSync(process.execPath, ['--require', hook, path.join(REPO, 'dist', 'boot.cjs'), `-root=${root}`, ...args], { encoding: 'utf8', env });
     assert.is(r.status, 0, r.stderr);
     return r.stderr.split('\n').map((m) => m.slice('NativeModule '.length));
   };
@@ -82,6 +82,30 @@ test('a command loads only the code it runs (no zlib, crypto, child_process or w
   for (const m of ['zlib', 'crypto', 'child_process', 'worker_threads']) assert.not.ok(version.includes(m), `version loads ${m}`);
   const images = loaded(['images']);
   for (const m of ['zlib', 'worker_threads']) assert.not.ok(images.includes(m), `images loads ${m}`);
+});
+
+test('the bundle runs from a V8 code cache named by its size and mtime; a changed bundle of the same length is not run from the old cache', () => {
+  const pkg = path.join(work, 'pkg');
+  sh(`mkdir -p "${pkg}/dist" && cp "${REPO}/package.json" "${pkg}/" && cp "${REPO}/dist/boot.cjs" "${REPO}/dist/main.cjs" "${pkg}/dist/" && ln -s "${REPO}/node_modules" "${pkg}/node_modules"`);
+  const run = (args: string[]) => spawnSync(process.execPath, [path.join(pkg, 'dist', 'boot.cjs'), `-root=${root}`, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const caches = () => readdirSync(path.join(pkg, 'dist')).filter((f) => f.endsWith('.v8cache'));
+  assert.is(run(['version']).stdout, jetpack(root, ['version']).stdout);
+  assert.is(caches().length, 1, 'written at the first exit');
+  const [cache] = caches();
+  const written = statSync(path.join(pkg, 'dist', cache!)).mtimeMs;
+  assert.equal(run(['images', '-json']).stdout.trim(), '[]', 'a command the cache was not made by');
+  assert.is(statSync(path.join(pkg, 'dist', cache!)).mtimeMs, written, 'an accepted cache is not rewritten');
+  const yaml = path.join(work, 'values.yaml');
+  writeFileSync(yaml, 'a: from-yaml\n');
+  const rendered = spawnSync(process.execPath, [path.join(pkg, 'dist', 'boot.cjs'), 'diagnose', 'template', '--values', yaml, '-'], { input: '{{ .Values.a }}', encoding: 'utf8' });
+  assert.is(rendered.stdout, 'from-yaml', `an npm package (yaml) loads from the cached bundle: ${rendered.stderr}`);
+  const main = path.join(pkg, 'dist', 'main.cjs');
+  const text = readFileSync(main, 'utf8');
+  assert.ok(text.includes('usage: jetpack'));
+  writeFileSync(main, text.replaceAll('usage: jetpack', 'USAGE: jetpack'));
+  utimesSync(main, new Date(), new Date(Date.now() + 5000));
+  assert.match(run(['export']).stderr, /^jetpack: USAGE: jetpack export/);
+  assert.is(caches().length, 2);
 });
 
 test('config prints every variable, or the named ones; path.share holds makeaci', () => {
