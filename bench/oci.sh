@@ -2,7 +2,8 @@
 # bench/oci.sh: OCI export and push against buildah and skopeo, in one run, on a fresh journaled
 # ext4 loop filesystem (bench/lib.sh):
 #   export   jetpack export -format=oci-archive of the ~178 MB Debian minbase image and of a
-#            3-layer child, the first time (layers compressed) and again (kept blobs), against
+#            3-layer child, the first time (layers compressed; also at -compress-level=6 for
+#            the minbase) and again (kept blobs), against
 #            buildah push IMAGE oci-archive:FILE of the same images (pulled into buildah from
 #            jetpack's archives)                                                  target <= 0.5x
 #   push     jetpack push of the child to a registry on loopback against skopeo copy of the same
@@ -46,14 +47,16 @@ debian_b=$(B pull -q "oci-archive:$MNT/in-debian.tar" 2>>"$ERRLOG")
 child_b=$(B pull -q "oci-archive:$MNT/in-child.tar" 2>>"$ERRLOG")
 
 drop_kept() { rm -rf "$MNT"/store/images/*/oci-blobs; }
-jet_cold() { drop_kept; $jp export -format=oci-archive "$1" "$MNT/out-jet.tar"; }
+jet_cold() { drop_kept; $jp export -format=oci-archive "$@" "$MNT/out-jet.tar"; }
 jet_warm() { $jp export -format=oci-archive "$1" "$MNT/out-jet.tar"; }
 bld() { rm -f "$MNT/out-b.tar"; B push -q "$1" "oci-archive:$MNT/out-b.tar"; }
 
-cold_d=() warm_d=() b_d=() cold_c=() warm_c=() b_c=()
+cold_d=() warm_d=() b_d=() cold_c=() warm_c=() b_c=() l6_d=()
 cpu_mark
 for ((i = 0; i < rounds; i++)); do
+  l6_d+=("$(timed jet_cold -compress-level=6 "$base")"); size_l6=$(stat -c %s "$MNT/out-jet.tar")
   cold_d+=("$(timed jet_cold "$base")"); warm_d+=("$(timed jet_warm "$base")"); b_d+=("$(timed bld "$debian_b")")
+  size_jet=$(stat -c %s "$MNT/out-jet.tar") size_b=$(stat -c %s "$MNT/out-b.tar")
   cold_c+=("$(timed jet_cold "$c2")"); warm_c+=("$(timed jet_warm "$c2")"); b_c+=("$(timed bld "$child_b")")
 done
 
@@ -83,7 +86,7 @@ cpu_others
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 met() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "yes" : "**no**" }'; }
 m() { median "$@"; }
-cd_=$(m "${cold_d[@]}") wd=$(m "${warm_d[@]}") bd=$(m "${b_d[@]}") cc=$(m "${cold_c[@]}") wc=$(m "${warm_c[@]}") bc=$(m "${b_c[@]}") jpp=$(m "${jp_p[@]}") skp=$(m "${sk_p[@]}")
+l6=$(m "${l6_d[@]}") cd_=$(m "${cold_d[@]}") wd=$(m "${warm_d[@]}") bd=$(m "${b_d[@]}") cc=$(m "${cold_c[@]}") wc=$(m "${warm_c[@]}") bc=$(m "${b_c[@]}") jpp=$(m "${jp_p[@]}") skp=$(m "${sk_p[@]}")
 
 section=$(cat <<MD
 ## OCI export and push vs buildah and skopeo (issue: OCI)
@@ -96,17 +99,20 @@ Other work on the machine during the runs: ${OTHERS_CPU} CPU-seconds in ${RUN_WA
 
 | Work | jetpack (s) | peer (s) | Ratio | Target | Met |
 |---|---:|---:|---:|---:|---|
-| \`export -format=oci-archive\` minbase, again (kept blobs) vs \`buildah push oci-archive:\` | $wd | $bd | **$(ratio "$wd" "$bd")** | ≤ 0.5 | $(met "$(ratio "$wd" "$bd")" 0.5) |
-| the same, the first time (every layer compressed) | $cd_ | $bd | $(ratio "$cd_" "$bd") | | |
-| \`export -format=oci-archive\` 3-layer child, again vs \`buildah push\` | $wc | $bc | **$(ratio "$wc" "$bc")** | ≤ 0.5 | $(met "$(ratio "$wc" "$bc")" 0.5) |
-| the same, the first time | $cc | $bc | $(ratio "$cc" "$bc") | | |
+| \`export -format=oci-archive\` minbase, the first time (its layer compressed) vs \`buildah push oci-archive:\` | $cd_ | $bd | **$(ratio "$cd_" "$bd")** | ≤ 0.5 | $(met "$(ratio "$cd_" "$bd")" 0.5) |
+| the same again (the kept blob copied) | $wd | $bd | **$(ratio "$wd" "$bd")** | ≤ 0.5 | $(met "$(ratio "$wd" "$bd")" 0.5) |
+| the first time with \`-compress-level=6\` (zlib, buildah's level) | $l6 | $bd | $(ratio "$l6" "$bd") | | |
+| \`export -format=oci-archive\` 3-layer child, the first time vs \`buildah push\` | $cc | $bc | **$(ratio "$cc" "$bc")** | ≤ 0.5 | $(met "$(ratio "$cc" "$bc")" 0.5) |
+| the same again | $wc | $bc | **$(ratio "$wc" "$bc")** | ≤ 0.5 | $(met "$(ratio "$wc" "$bc")" 0.5) |
 | \`jetpack push\` of the child vs \`skopeo copy\` of its layout (registry on loopback) | $jpp | $skp | **$(ratio "$jpp" "$skp")** | ≤ 1.1 | $(met "$(ratio "$jpp" "$skp")" 1.1) |
 
-Runs: minbase jetpack first ${cold_d[*]}, again ${warm_d[*]}, buildah ${b_d[*]}; child jetpack first ${cold_c[*]},
-again ${warm_c[*]}, buildah ${b_c[*]}; push jetpack ${jp_p[*]}, skopeo ${sk_p[*]}. buildah compresses every
-layer on every push (Go's parallel gzip); jetpack compresses a store layer once (node's zlib in 1 MiB
-blocks on both CPUs) and keeps the blob beside the layer, so an image's later exports and pushes
-copy it. Each push goes to a registry started afresh, so both sides send every blob.
+Archive sizes of the minbase image: jetpack $(MB "$size_jet") (gzip level 1, isa-l's igzip, the default),
+$(MB "$size_l6") with \`-compress-level=6\`, buildah $(MB "$size_b") (Go's parallel gzip, its default level).
+Runs: minbase jetpack first ${cold_d[*]}, again ${warm_d[*]}, level 6 ${l6_d[*]}, buildah ${b_d[*]}; child jetpack
+first ${cold_c[*]}, again ${warm_c[*]}, buildah ${b_c[*]}; push jetpack ${jp_p[*]}, skopeo ${sk_p[*]}. buildah
+compresses every layer on every push; jetpack compresses a store layer once and keeps the blob beside the
+layer, so an image's later exports and pushes copy it. Each push goes to a registry started afresh, so
+both sides send every blob.
 MD
 )
 echo "$section"

@@ -4,23 +4,24 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { LayerBlob, LayerCompression } from './oci-layer.js';
+import { codecName, type LayerCodec } from './layer-codec.js';
+import type { LayerBlob } from './oci-layer.js';
 
 /**
  * OCI layer blobs kept beside the store layer they were made from (`<image>/oci-blobs/`, gone
- * with the image): a store layer never changes, so its blob for one compression and one
+ * with the image): a store layer never changes, so its blob for one codec and one
  * SOURCE_DATE_EPOCH is made once; later exports and pushes copy it instead of compressing
  * the layer again (a copy, which costs far less). A kept blob that may have been written to
  * since (another inode, size or change time) is checked against its digest before use.
  */
-/** What a kept blob or layout is made for: its compression and SOURCE_DATE_EPOCH. */
-export function keptKey(compression: LayerCompression, epoch: number | undefined): string {
-  return `${compression}-${epoch ?? 'as-stored'}`;
+/** What a kept blob or layout is made for: its codec and SOURCE_DATE_EPOCH. */
+export function keptKey(codec: LayerCodec, epoch: number | undefined): string {
+  return `${codecName(codec)}-${epoch ?? 'as-stored'}`;
 }
 
 export async function cachedLayerBlob(
   layer: string,
-  compression: LayerCompression,
+  codec: LayerCodec,
   epoch: number | undefined,
   blobs: string,
   make: () => Promise<LayerBlob>,
@@ -28,7 +29,7 @@ export async function cachedLayerBlob(
   share = false,
 ): Promise<LayerBlob> {
   const dir = path.join(path.dirname(layer), 'oci-blobs');
-  const key = keptKey(compression, epoch);
+  const key = keptKey(codec, epoch);
   const kept = await readFile(path.join(dir, `${key}.json`), 'utf8').then((t) => JSON.parse(t) as KeptBlob, () => undefined);
   const hex = (d: string) => d.slice('sha256:'.length);
   const file = path.join(dir, `${key}.blob`);

@@ -2,24 +2,13 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, rename, writeFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { gzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
-import { UserError } from '../errors.js';
 import { copyEntry, keepingMtimes, opaqueDirs, parentDirs, walkLayer } from '../store/layers.js';
 import { renderLayers } from '../store/render.js';
 import { spawnReader } from '../util/process.js';
-
-export type LayerCompression = 'gzip' | 'zstd' | 'none';
-
-/** -compress of the OCI commands: gzip when absent. */
-export function parseLayerCompression(text: string | undefined): LayerCompression {
-  const c = text ?? 'gzip';
-  if (c !== 'gzip' && c !== 'zstd' && c !== 'none') throw new UserError(`OCI layers are compressed with gzip, zstd or none, not ${c}`);
-  return c;
-}
+import { compressLayer, type LayerCodec } from './layer-codec.js';
 
 export interface LayerBlob {
   /** sha256 of the blob as stored (compressed): its name in blobs/sha256/. */
@@ -84,19 +73,19 @@ export interface ReadableTree {
  * overlay whiteouts turned into OCI ones. `scratch` is the caller's (it holds the markers and,
  * without overlayfs, a copy).
  */
-export async function writeLayerBlob(layer: string, blobs: string, compression: LayerCompression, scratch: string, epoch: number | undefined): Promise<LayerBlob> {
+export async function writeLayerBlob(layer: string, blobs: string, codec: LayerCodec, scratch: string, epoch: number | undefined): Promise<LayerBlob> {
   await mkdir(scratch, { recursive: true });
   const markers = path.join(scratch, 'markers');
-  if (!(await whiteoutMarkers(layer, markers))) return writeTreeBlob({ rootfs: layer }, blobs, compression, epoch);
+  if (!(await whiteoutMarkers(layer, markers))) return writeTreeBlob({ rootfs: layer }, blobs, codec, epoch);
   const rendered = await renderLayers([layer, markers], path.join(scratch, 'render'));
-  return writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, compression, epoch);
+  return writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, codec, epoch);
 }
 
 /**
  * Writes a tree as a layer blob: a tar with names sorted and times clamped to SOURCE_DATE_EPOCH
  * when set, so the same tree gives the same digest; returns its digest, size and diff ID.
  */
-export async function writeTreeBlob(tree: ReadableTree, blobs: string, compression: LayerCompression, epoch: number | undefined): Promise<LayerBlob> {
+export async function writeTreeBlob(tree: ReadableTree, blobs: string, codec: LayerCodec, epoch: number | undefined): Promise<LayerBlob> {
   const args = [...TAR_CREATE, ...clampMtimes(epoch), '-C', tree.rootfs, '.'];
   const [cmd, argv] = tree.wrap ? tree.wrap('tar', args) : ['tar', args];
   const tmp = path.join(blobs, `.blob-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
@@ -106,58 +95,7 @@ export async function writeTreeBlob(tree: ReadableTree, blobs: string, compressi
   const tar = spawnReader(cmd, argv, { what: `archiving ${tree.rootfs}` });
   const uncompressed = hashing((hex) => (diffID = hex));
   const stored = hashing((hex, n) => ((digest = hex), (size = n)));
-  if (compression === 'zstd') {
-    const zstd = spawnReader('zstd', ['-c', '-q', '-T0'], { stdin: uncompressed, what: 'compressing with zstd' });
-    await Promise.all([pipeline(tar, uncompressed), pipeline(zstd, stored, createWriteStream(tmp))]);
-  } else {
-    const compressor = compression === 'gzip' ? parallelGzip() : new PassThrough();
-    await pipeline(tar, uncompressed, compressor, stored, createWriteStream(tmp));
-  }
+  await Promise.all([pipeline(tar, uncompressed), pipeline(compressLayer(codec, uncompressed), stored, createWriteStream(tmp))]);
   await rename(tmp, path.join(blobs, digest));
   return { digest: `sha256:${digest}`, size, diffID: `sha256:${diffID}` };
-}
-
-const GZIP_BLOCK = 1 << 20;
-const GZIP_IN_FLIGHT = 4;
-const gzipBlock = promisify(gzip);
-
-/**
- * gzip of a stream in 1 MiB blocks compressed side by side on libuv's thread pool, written in
- * order as one gzip member each (what pigz and Go's pgzip do; every gzip reader takes a
- * multi-member file). The blocks are cut at fixed offsets, so the bytes do not depend on how
- * the input arrives or on the number of CPUs.
- */
-function parallelGzip(): Transform {
-  let pending: Buffer = Buffer.alloc(0);
-  const queue: Array<Promise<Buffer>> = [];
-  let failed: Error | undefined;
-  const enqueue = (block: Buffer) => {
-    const p = gzipBlock(block);
-    p.catch((err: Error) => (failed = err));
-    queue.push(p);
-  };
-  return new Transform({
-    async transform(chunk: Buffer, _enc, done) {
-      try {
-        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-        while (pending.length >= GZIP_BLOCK) {
-          enqueue(pending.subarray(0, GZIP_BLOCK));
-          pending = pending.subarray(GZIP_BLOCK);
-          while (queue.length >= GZIP_IN_FLIGHT) this.push(await queue.shift()!);
-        }
-        done(failed);
-      } catch (err) {
-        done(err as Error);
-      }
-    },
-    async flush(done) {
-      try {
-        if (pending.length) enqueue(pending);
-        while (queue.length) this.push(await queue.shift()!);
-        done(failed);
-      } catch (err) {
-        done(err as Error);
-      }
-    },
-  });
 }

@@ -14,7 +14,8 @@ import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { cachedLayerBlob } from './blob-cache.js';
 import { createdOf, ociAnnotations, ociConfig, ociPlatform } from './oci-config.js';
-import { writeLayerBlob, writeTreeBlob, type LayerBlob, type LayerCompression } from './oci-layer.js';
+import { layerMediaType, type LayerCodec } from './layer-codec.js';
+import { writeLayerBlob, writeTreeBlob, type LayerBlob } from './oci-layer.js';
 
 export const OCI_FORMATS = ['oci', 'oci-archive', 'docker-archive'] as const;
 export type OciFormat = (typeof OCI_FORMATS)[number];
@@ -25,7 +26,7 @@ export interface OciExportOptions {
   tag?: string;
   /** One layer of the rendered tree instead of one per jetpack layer. */
   squash: boolean;
-  compression: LayerCompression;
+  codec: LayerCodec;
   /** The layout is read by jetpack's own tools and removed (push): kept blobs are linked, not copied. */
   transient?: boolean;
   log: (line: string) => void;
@@ -34,7 +35,6 @@ export interface OciExportOptions {
 const MEDIA = {
   manifest: 'application/vnd.oci.image.manifest.v1+json',
   config: 'application/vnd.oci.image.config.v1+json',
-  layer: { gzip: 'application/vnd.oci.image.layer.v1.tar+gzip', zstd: 'application/vnd.oci.image.layer.v1.tar+zstd', none: 'application/vnd.oci.image.layer.v1.tar' },
 } as const;
 
 /** Writes JSON as a blob (canonical: no spaces, keys in the order given) and returns its descriptor. */
@@ -49,13 +49,13 @@ async function layerBlobs(store: Store, image: StoredImage, blobs: string, scrat
   const stack = await layerStack(store, image);
   if (opts.squash && stack.length > 1) {
     const rendered = await renderLayers(stack, path.join(scratch, 'squash'));
-    return [await writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, opts.compression, epoch)];
+    return [await writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, opts.codec, epoch)];
   }
   const out: LayerBlob[] = [];
   for (const [i, layer] of stack.entries()) {
     opts.log(`layer ${i + 1} of ${stack.length}`);
-    const make = () => writeLayerBlob(layer, blobs, opts.compression, path.join(scratch, `layer-${i}`), epoch);
-    out.push(await cachedLayerBlob(layer, opts.compression, epoch, blobs, make, opts.transient));
+    const make = () => writeLayerBlob(layer, blobs, opts.codec, path.join(scratch, `layer-${i}`), epoch);
+    out.push(await cachedLayerBlob(layer, opts.codec, epoch, blobs, make, opts.transient));
   }
   return out;
 }
@@ -71,7 +71,7 @@ async function writeLayout(store: Store, image: StoredImage, dir: string, scratc
     schemaVersion: 2,
     mediaType: MEDIA.manifest,
     config,
-    layers: layers.map((l) => ({ mediaType: MEDIA.layer[opts.compression], digest: l.digest, size: l.size })),
+    layers: layers.map((l) => ({ mediaType: layerMediaType(opts.codec), digest: l.digest, size: l.size })),
     annotations: ociAnnotations(image.manifest, created),
   });
   const { os, architecture, variant } = ociPlatform(image.manifest);
@@ -100,7 +100,7 @@ function tagOf(image: StoredImage, tag: string | undefined): string {
  */
 async function writeDockerArchiveTree(store: Store, image: StoredImage, dir: string, scratch: string, opts: OciExportOptions, epoch: number | undefined): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const layers = await layerBlobs(store, image, dir, scratch, { ...opts, compression: 'none' }, epoch);
+  const layers = await layerBlobs(store, image, dir, scratch, { ...opts, codec: { compression: 'none' } }, epoch);
   const names = await Promise.all(
     layers.map(async (l) => {
       const hex = l.digest.slice('sha256:'.length);

@@ -9,13 +9,13 @@ import { exportOci, type OciExportOptions } from './oci.js';
 const KEPT_TAG = 'jetpack';
 
 /**
- * The image as an OCI layout kept in its store directory (`oci-layout-COMPRESSION-EPOCH`, gone
- * with the image), made once: an image never changes, so its layout for one compression and
+ * The image as an OCI layout kept in its store directory (`oci-layout-CODEC-EPOCH`, gone
+ * with the image), made once: an image never changes, so its layout for one codec and
  * one SOURCE_DATE_EPOCH is always the same. Its blobs are links to the kept layer blobs. Only
  * jetpack and skopeo read it; a registry checks every blob's digest as it receives it.
  */
 async function keptLayout(store: Store, image: StoredImage, opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>): Promise<{ dir: string; digest: string }> {
-  const dir = path.join(image.dir, `oci-layout-${keptKey(opts.compression, sourceDateEpoch())}${opts.squash ? '-squashed' : ''}`);
+  const dir = path.join(image.dir, `oci-layout-${keptKey(opts.codec, sourceDateEpoch())}${opts.squash ? '-squashed' : ''}`);
   const index = await readFile(path.join(dir, 'index.json'), 'utf8').then((t) => JSON.parse(t) as { manifests: Array<{ digest: string }> }, () => undefined);
   if (index?.manifests[0]) return { dir, digest: index.manifests[0].digest };
   const tmp = `${dir}.${process.pid}.tmp`;

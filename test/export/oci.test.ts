@@ -93,7 +93,7 @@ test('the same image gives the same digest and the same oci-archive bytes under 
 
 test('a layer is compressed once: later exports reuse its kept blob, checked against its digest', () => {
   const first = jetpackOk(root, ['export', '-format=oci-archive', child, path.join(work, 'c1.tar')], { env }).trim();
-  const kept = sh(`ls "${root}"/images/*/oci-blobs/gzip-1700000000.blob`).trim().split('\n');
+  const kept = sh(`ls "${root}"/images/*/oci-blobs/gzip1-1700000000.blob`).trim().split('\n');
   assert.is(kept.length, 2, 'one kept blob per layer');
   writeFileSync(kept[1]!, 'tampered');
   const again = jetpackOk(root, ['export', '-format=oci-archive', child, path.join(work, 'c2.tar')], { env }).trim();
@@ -128,11 +128,38 @@ test('docker-archive: RepoTags NAME:TAG, uncompressed layers; -squash gives one 
   assert.ok(readdirSync(path.join(zstd, 'blobs', 'sha256')).length === 4);
 });
 
+test('-compress-level: gzip 1-3 by igzip, 4-9 by zlib, zstd levels; each level its own digest and kept blob, the same layer tars', () => {
+  const digests = new Set<string>();
+  const diffIDs = new Set<string>();
+  for (const [compress, level] of [['gzip', '1'], ['gzip', '3'], ['gzip', '9'], ['zstd', '1'], ['zstd', '19']] as const) {
+    const dir = path.join(work, `level-${compress}-${level}`);
+    const digest = jetpackOk(root, ['export', '-format=oci', `-compress=${compress}`, `-compress-level=${level}`, child, dir], { env }).trim();
+    digests.add(digest);
+    assert.is(JSON.parse(sh(`skopeo inspect oci:"${dir}"`)).Digest, digest);
+    const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${dir}"`)) as { layers: Array<{ mediaType: string; digest: string }> };
+    for (const layer of manifest.layers) {
+      assert.ok(layer.mediaType.endsWith(`+${compress}`));
+      const blob = path.join(dir, 'blobs', 'sha256', layer.digest.slice('sha256:'.length));
+      sh(compress === 'gzip' ? `gzip -t "${blob}"` : `zstd -q -t "${blob}"`);
+    }
+    diffIDs.add(JSON.stringify(JSON.parse(sh(`skopeo inspect --config oci:"${dir}"`)).rootfs.diff_ids));
+  }
+  assert.is(digests.size, 5, 'a different level is a different blob');
+  assert.is(diffIDs.size, 1, 'of the same uncompressed layers');
+  assert.ok(sh(`ls "${root}"/images/*/oci-blobs/`).includes('gzip9-1700000000.blob'));
+  const again = jetpackOk(root, ['export', '-format=oci', '-compress=gzip', '-compress-level=9', child, path.join(work, 'level-again')], { env }).trim();
+  assert.ok(digests.has(again), 'the same level gives the same digest');
+});
+
 test('bad requests: one line, nothing written', () => {
   const cases: Array<[string[], RegExp]> = [
     [['export', '-format=tarball', child, path.join(work, 'x')], /-format takes aci, oci, oci-archive, docker-archive, not "tarball"/],
     [['export', '-format=oci', '-flat', child, path.join(work, 'x')], /-flat is for ACIs/],
     [['export', '-format=oci', '-compress=xz', child, path.join(work, 'x')], /gzip, zstd or none, not xz/],
+    [['export', '-format=oci', '-compress-level=10', child, path.join(work, 'x')], /-compress-level for gzip is 1 to 9, not 10/],
+    [['export', '-format=oci', '-compress=zstd', '-compress-level=0', child, path.join(work, 'x')], /-compress-level for zstd is 1 to 19, not 0/],
+    [['export', '-format=oci', '-compress=none', '-compress-level=3', child, path.join(work, 'x')], /-compress-level needs -compress=gzip or zstd/],
+    [['export', '-format=docker-archive', '-compress-level=3', child, path.join(work, 'x')], /a docker-archive holds uncompressed layers/],
     [['export', '-format=oci', child, path.join(work, 'layout')], /is not empty/],
     [['export', '-format=oci', '-tag=bad tag', child, path.join(work, 'x')], /is not a valid tag/],
   ];

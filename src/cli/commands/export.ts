@@ -11,24 +11,33 @@ export const COMPRESS_FLAG = {
   help: 'compression of the written ACI',
 } as const;
 
+/** -compress-level of the OCI commands. */
+export const COMPRESS_LEVEL_FLAG = {
+  name: 'compress-level',
+  kind: 'string',
+  value: 'N',
+  help: 'OCI layers: gzip 1-9 (default 1), zstd 1-19 (default 3)',
+} as const;
+
 async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string): Promise<void> {
-  const [{ OCI_FORMATS, exportOci }, { parseLayerCompression }, { resolveImage }] = await Promise.all([
+  const [{ OCI_FORMATS, exportOci }, { parseLayerCodec }, { resolveImage }] = await Promise.all([
     import('../../export/oci.js'),
-    import('../../export/oci-layer.js'),
+    import('../../export/layer-codec.js'),
     import('../../store/lookup.js'),
   ]);
   if (!(OCI_FORMATS as readonly string[]).includes(format)) throw new UserError(`-format takes aci, ${OCI_FORMATS.join(', ')}, not "${format}"`);
   if (flagBoolean(flags, 'flat')) throw new UserError('-flat is for ACIs; an OCI image is one layer with -squash');
   if (flags.positional.length !== 2) throw new UserError(`usage: jetpack export -format=${format} IMAGE ${format === 'oci' ? 'DIR' : 'FILE'}`, 2);
-  const compression = parseLayerCompression(flagString(flags, 'compress'));
-  if (format === 'docker-archive' && compression !== 'gzip') throw new UserError('a docker-archive holds uncompressed layers: -compress does not apply');
+  const [compress, level] = [flagString(flags, 'compress'), flagString(flags, 'compress-level')];
+  if (format === 'docker-archive' && (compress ?? level) !== undefined) throw new UserError('a docker-archive holds uncompressed layers: -compress does not apply');
+  const codec = parseLayerCodec(compress, level);
   const store = await ctx.store();
   const image = await resolveImage(store, flags.positional[0]!);
   const digest = await exportOci(store, image, flags.positional[1]!, {
     format: format as (typeof OCI_FORMATS)[number],
     tag: flagString(flags, 'tag'),
     squash: flagBoolean(flags, 'squash'),
-    compression,
+    codec,
     log: logLine,
   });
   process.stdout.write(`${digest}\n`);
@@ -52,6 +61,7 @@ export const exportCommand: Command = {
     { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs instead of one per jetpack layer (oci formats)' },
     { name: 'tag', kind: 'string', value: 'TAG', help: 'the tag (OCI ref name; docker RepoTags NAME:TAG); default the version label, else latest' },
     { ...COMPRESS_FLAG, help: 'compression of the ACI (default as stored); of OCI layers: gzip (default), zstd, none' },
+    COMPRESS_LEVEL_FLAG,
   ],
   async run(ctx, flags) {
     const format = flagString(flags, 'format') ?? 'aci';

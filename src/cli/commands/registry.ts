@@ -1,5 +1,6 @@
 import { expectArgs, SAVEID_FLAG, saveID, type Command, logLine as log } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { COMPRESS_LEVEL_FLAG } from './export.js';
 
 const TRANSPORT_FLAGS: FlagSpec[] = [
   { name: 'creds', kind: 'string', value: 'USER[:PASSWORD]', help: "the registry's credentials (skopeo --src-creds/--dest-creds)" },
@@ -19,18 +20,18 @@ export const pushCommand: Command = {
     'Writes the image as an OCI layout (as export -format=oci does) and copies it with skopeo.\n' +
     'Layers are the same bytes every time: pushing a child after its parent uploads only the\n' +
     'new layers. Prints the manifest digest. See docs/OCI.md.',
-  flags: [...TRANSPORT_FLAGS, { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs' }, { name: 'compress', kind: 'string', value: 'gzip|zstd|none', help: 'layer compression (default gzip)' }],
+  flags: [...TRANSPORT_FLAGS, { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs' }, { name: 'compress', kind: 'string', value: 'gzip|zstd|none', help: 'layer compression (default gzip)' }, COMPRESS_LEVEL_FLAG],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 2);
-    const [{ pushImage }, { parseLayerCompression }, { resolveImage }] = await Promise.all([
+    const [{ pushImage }, { parseLayerCodec }, { resolveImage }] = await Promise.all([
       import('../../export/push.js'),
-      import('../../export/oci-layer.js'),
+      import('../../export/layer-codec.js'),
       import('../../store/lookup.js'),
     ]);
-    const compression = parseLayerCompression(flagString(flags, 'compress'));
+    const codec = parseLayerCodec(flagString(flags, 'compress'), flagString(flags, 'compress-level'));
     const store = await ctx.store();
     const image = await resolveImage(store, flags.positional[0]!);
-    const digest = await pushImage(store, image, flags.positional[1]!, transport(flags), { squash: flagBoolean(flags, 'squash'), compression, log });
+    const digest = await pushImage(store, image, flags.positional[1]!, transport(flags), { squash: flagBoolean(flags, 'squash'), codec, log });
     process.stdout.write(`${digest}\n`);
   },
 };
