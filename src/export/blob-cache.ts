@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { constants as fsConstants } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { codecName, type LayerCodec } from './layer-codec.js';
@@ -25,7 +25,11 @@ export async function cachedLayerBlob(
   epoch: number | undefined,
   blobs: string,
   make: () => Promise<LayerBlob>,
-  /** Link the kept blob instead of copying it: for a layout that only jetpack reads and then removes (push). */
+  /**
+   * A symbolic link to the kept blob instead of a copy: for a layout that only jetpack's tools
+   * read (push, archives). Not a hard link: linking and unlinking change the kept file's change
+   * time, and with it the check below.
+   */
   share = false,
 ): Promise<LayerBlob> {
   const dir = path.join(path.dirname(layer), 'oci-blobs');
@@ -35,18 +39,19 @@ export async function cachedLayerBlob(
   const file = path.join(dir, `${key}.blob`);
   if (kept && (await unchanged(file, kept))) {
     const into = path.join(blobs, hex(kept.digest));
-    if (share) await link(file, into).catch(() => copyBlob(file, into));
-    else await copyBlob(file, into);
+    await (share ? symlink(file, into) : copyBlob(file, into));
     return { digest: kept.digest, size: kept.size, diffID: kept.diffID };
   }
   const made = await make();
+  const madeFile = path.join(blobs, hex(made.digest));
   await mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${key}.${process.pid}`);
-  await rm(tmp, { force: true });
-  await copyBlob(path.join(blobs, hex(made.digest)), `${tmp}.blob`);
+  await rm(`${tmp}.blob`, { force: true });
+  await (share ? rename(madeFile, `${tmp}.blob`) : copyBlob(madeFile, `${tmp}.blob`));
   await rename(`${tmp}.blob`, file);
   await writeFile(`${tmp}.json`, JSON.stringify({ ...made, stat: statOf(await stat(file, { bigint: true })) } satisfies KeptBlob));
   await rename(`${tmp}.json`, path.join(dir, `${key}.json`));
+  if (share) await symlink(file, madeFile);
   return made;
 }
 

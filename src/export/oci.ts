@@ -6,12 +6,10 @@ import { labelMap } from '../image/manifest.js';
 import { layerStack } from '../store/layers.js';
 import { renderLayers } from '../store/render.js';
 import type { Store, StoredImage } from '../store/store.js';
-import { spawnReader } from '../util/process.js';
+import { spawnWriter } from '../util/process.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { writeOutput } from '../util/output-file.js';
 import { cloneTree } from '../util/clone-tree.js';
-import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import { cachedLayerBlob } from './blob-cache.js';
 import { createdOf, ociAnnotations, ociConfig, ociPlatform } from './oci-config.js';
 import { layerMediaType, type LayerCodec } from './layer-codec.js';
@@ -27,7 +25,7 @@ export interface OciExportOptions {
   /** One layer of the rendered tree instead of one per jetpack layer. */
   squash: boolean;
   codec: LayerCodec;
-  /** The layout is read by jetpack's own tools and removed (push): kept blobs are linked, not copied. */
+  /** The layout is read by jetpack's own tools and removed (push, archives): kept blobs are linked, not copied. */
   transient?: boolean;
   log: (line: string) => void;
 }
@@ -117,12 +115,17 @@ async function writeDockerArchiveTree(store: Store, image: StoredImage, dir: str
   return config.digest;
 }
 
-/** A tar of a directory's contents, the same bytes for the same files (owner 0, one time, names sorted). */
+/**
+ * A tar of a directory's contents, the same bytes for the same files (owner 0, one time, names
+ * sorted); symbolic links (to kept blobs) are archived as the files they point to.
+ */
 async function writeDirTar(dir: string, fd: number, epoch: number | undefined): Promise<void> {
   // Members named as docker load and skopeo look them up ("manifest.json", not "./manifest.json").
   const members = (await readdir(dir)).sort();
-  const args = ['-c', '-f', '-', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--sort=name', '--numeric-owner', '--owner=0', '--group=0', `--mtime=@${epoch ?? 0}`, '-C', dir, '--', ...members];
-  await pipeline(spawnReader('tar', args, { what: 'writing the archive' }), createWriteStream('', { fd, autoClose: false }));
+  const args = ['-c', '-f', '-', '--dereference', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--sort=name', '--numeric-owner', '--owner=0', '--group=0', `--mtime=@${epoch ?? 0}`, '-C', dir, '--', ...members];
+  const tar = spawnWriter('tar', args, { what: 'writing the archive', stdout: fd });
+  tar.stdin.end();
+  await tar.done;
 }
 
 /** Writes the image as an OCI layout (DIR), oci-archive or docker-archive (FILE); returns the manifest (or config) digest. */
@@ -132,12 +135,14 @@ export async function exportOci(store: Store, image: StoredImage, out: string, o
   try {
     const tree = staging.path('out');
     const scratch = staging.path('scratch');
+    // An archive's layout is read by tar and removed: its blobs may be links to the kept ones.
+    const archived = { ...opts, transient: true };
     if (opts.format === 'docker-archive') {
-      const digest = await writeDockerArchiveTree(store, image, tree, scratch, opts, epoch);
+      const digest = await writeDockerArchiveTree(store, image, tree, scratch, archived, epoch);
       await writeOutput(out, (fd) => writeDirTar(tree, fd, epoch));
       return digest;
     }
-    const digest = await writeLayout(store, image, tree, scratch, opts, epoch);
+    const digest = await writeLayout(store, image, tree, scratch, opts.format === 'oci-archive' ? archived : opts, epoch);
     if (opts.format === 'oci-archive') {
       await writeOutput(out, (fd) => writeDirTar(tree, fd, epoch));
       return digest;
