@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Transform, type Readable } from 'node:stream';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -56,7 +57,7 @@ export function compressLayer(codec: LayerCodec, tar: Readable): Readable {
     tar.on('error', (err) => gz.destroy(err));
     return tar.pipe(gz);
   }
-  const [cmd, args] = compression === 'gzip' ? ['igzip', [`-${level}`, '-n', '-c']] : ['zstd', [`-${level}`, '-c', '-q', '-T0']];
+  const [cmd, args] = compression === 'gzip' ? ['igzip', [`-${level}`, '-n', `-T${availableParallelism()}`, '-c']] : ['zstd', [`-${level}`, '-c', '-q', '-T0']];
   return spawnReader(cmd, args, { stdin: tar, what: `compressing with ${cmd}` });
 }
 

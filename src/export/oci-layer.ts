@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
-import { copyEntry, keepingMtimes, opaqueDirs, parentDirs, walkLayer } from '../store/layers.js';
+import { copyEntry, keepingMtimes, opaqueDirs, parentDirs, whiteoutPaths } from '../store/layers.js';
 import { renderLayers } from '../store/render.js';
 import { spawnReader } from '../util/process.js';
 import { compressLayer, type LayerCodec } from './layer-codec.js';
@@ -42,9 +42,9 @@ function hashing(onDone: (hex: string, size: number) => void): Transform {
  * them reads as itself. Returns false when the layer has none.
  */
 async function whiteoutMarkers(layer: string, dir: string): Promise<boolean> {
-  const [entries, opaque] = await Promise.all([walkLayer(layer), opaqueDirs(layer)]);
+  const [whiteouts, opaque] = await Promise.all([whiteoutPaths(layer), opaqueDirs(layer)]);
   const markers = [
-    ...entries.filter((e) => e.isWhiteout).map((e) => ({ at: e.path, file: path.posix.join(path.posix.dirname(e.path), `.wh.${path.posix.basename(e.path)}`) })),
+    ...whiteouts.map((at) => ({ at, file: path.posix.join(path.posix.dirname(at), `.wh.${path.posix.basename(at)}`) })),
     ...opaque.map((d) => ({ at: d, file: path.posix.join(d, '.wh..wh..opq') })),
   ];
   if (!markers.length) return false;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { labelMap } from '../image/manifest.js';
@@ -10,6 +11,7 @@ import { spawnWriter } from '../util/process.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { writeOutput } from '../util/output-file.js';
 import { cloneTree } from '../util/clone-tree.js';
+import { mapLimited } from '../util/settle.js';
 import { cachedLayerBlob } from './blob-cache.js';
 import { createdOf, ociAnnotations, ociConfig, ociPlatform } from './oci-config.js';
 import { layerMediaType, type LayerCodec } from './layer-codec.js';
@@ -49,13 +51,12 @@ async function layerBlobs(store: Store, image: StoredImage, blobs: string, scrat
     const rendered = await renderLayers(stack, path.join(scratch, 'squash'));
     return [await writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, opts.codec, epoch)];
   }
-  const out: LayerBlob[] = [];
-  for (const [i, layer] of stack.entries()) {
+  // Side by side: a base layer's compression need not wait for its children's.
+  return mapLimited(stack, availableParallelism(), (layer, i) => {
     opts.log(`layer ${i + 1} of ${stack.length}`);
     const make = () => writeLayerBlob(layer, blobs, opts.codec, path.join(scratch, `layer-${i}`), epoch);
-    out.push(await cachedLayerBlob(layer, opts.codec, epoch, blobs, make, opts.transient));
-  }
-  return out;
+    return cachedLayerBlob(layer, opts.codec, epoch, blobs, make, opts.transient);
+  });
 }
 
 /** An OCI image layout of the image in `dir` (which must not exist); returns the manifest digest. */

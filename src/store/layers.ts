@@ -69,6 +69,13 @@ export async function walkLayer(root: string): Promise<LayerEntry[]> {
   return keyed.map((e) => ({ path: e.path, isDirectory: e.type === 'd', isWhiteout: whiteouts.has(e.path) }));
 }
 
+/** The overlay whiteouts of a layer (character devices 0:0), relative to it. */
+export async function whiteoutPaths(root: string): Promise<string[]> {
+  const devices = (await run('find', [root, '-type', 'c', '-printf', '%P\\0'], { what: `listing ${root}` })).split('\0').filter((p) => p !== '');
+  const rdevs = await Promise.all(devices.map(async (rel) => (await lstat(path.join(root, rel))).rdev));
+  return devices.filter((_, i) => rdevs[i] === 0);
+}
+
 /** Paths split for command lines: 500 long paths stay far below ARG_MAX (2 MiB). */
 function inBatches(paths: string[], size = 500): string[][] {
   const batches: string[][] = [];

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { JETPACK, REPO, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { JETPACK, copyImageDir, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importDebian } from '../helpers/debian.js';
 
 // Point 1 of reproducibility: the same image directories built on two fresh stores with
@@ -44,7 +44,7 @@ function buildChain(store: string, scratch: string, env: NodeJS.ProcessEnv): Bui
 function buildEverything(label: string, env: NodeJS.ProcessEnv): { store: string; ids: Built } {
   const scratch = path.join(work, label);
   const store = path.join(scratch, 'store');
-  sh(`mkdir -p "${scratch}" && for d in busybox example.hello example.showenv; do cp -r "${REPO}/images/$d" "${scratch}/"; done`);
+  for (const d of ['busybox', 'example.hello', 'example.showenv']) copyImageDir(d, path.join(scratch, d));
   const ids: Built = {};
   ids.busybox = makeImage(store, path.join(scratch, 'busybox'), env);
   ids['example.hello'] = makeImage(store, path.join(scratch, 'example.hello'), env);
@@ -74,7 +74,7 @@ test('SOURCE_DATE_EPOCH: two fresh stores give the same image IDs for every imag
 test('the copy path (no overlayfs) builds the very same chain', () => {
   const scratch = path.join(work, 'copy');
   const store = path.join(scratch, 'store');
-  sh(`mkdir -p "${scratch}" && cp -r "${REPO}/images/busybox" "${scratch}/"`);
+  copyImageDir('busybox', path.join(scratch, 'busybox'));
   makeImage(store, path.join(scratch, 'busybox'), env);
   const chain = buildChain(store, scratch, { ...env, JETPACK_NO_OVERLAY: '1' });
   for (const name of ['example.com/level1', 'example.com/level2', 'example.com/level3']) assert.is(chain[name], first.ids[name], name);

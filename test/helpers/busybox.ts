@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { JETPACK, REPO, sh } from './cli.js';
+import { JETPACK, copyImageDir, sh } from './cli.js';
 
 /**
  * Builds images/busybox (the default base image) into the store at `root` with the real
@@ -8,6 +8,7 @@ import { JETPACK, REPO, sh } from './cli.js';
 export function importBusybox(root: string, scratch: string): string {
   const dir = path.join(scratch, 'busybox');
   const make = `make -C "${dir}" JETPACK="${JETPACK} -root=${root}"`;
-  sh(`rm -rf "${dir}" && mkdir -p "${scratch}" && cp -r "${REPO}/images/busybox" "${dir}" && ${make} clean >/dev/null && ${make} >/dev/null`);
+  copyImageDir('busybox', dir);
+  sh(`${make} >/dev/null`);
   return sh(`cat "${dir}/image.aci.id"`).trim();
 }

@@ -40,6 +40,14 @@ export function sh(script: string, opts: { cwd?: string; input?: string | Buffer
   return r.stdout;
 }
 
+/**
+ * A copy of images/NAME at `dest` without what a build in the checkout left there (the README's
+ * quick start builds images/busybox and example.hello in place before the tests run).
+ */
+export function copyImageDir(name: string, dest: string): void {
+  sh(`rm -rf "${dest}" && mkdir -p "$(dirname "${dest}")" && cp -r "${REPO}/images/${name}" "${dest}" && make -s -C "${dest}" JETPACK="${JETPACK}" clean >/dev/null`);
+}
+
 export function tempDir(prefix = 'jetpack-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }

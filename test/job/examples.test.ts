@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { JETPACK, REPO, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { JETPACK, REPO, copyImageDir, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 import { serveDirectory, type FileServer } from '../helpers/file-server.js';
 
@@ -35,7 +35,7 @@ test('jobs/stage-image.yaml stores example/stage; images/example.stage-child bui
   const r = metro('stage-image');
   assert.is(r.status, 0, r.stderr);
   const dir = path.join(work, 'example.stage-child');
-  sh(`cp -r "${REPO}/images/example.stage-child" "${dir}"`);
+  copyImageDir('example.stage-child', dir);
   const made = spawnSync('make', ['-C', dir, `JETPACK=${JETPACK} -root=${root}`], { encoding: 'utf8' });
   assert.is(made.status, 0, made.stderr);
   assert.is(jetpackOk(root, ['run', 'example/stage-child']), 'Hello from example/stage-child on example/stage 1.0\n');
