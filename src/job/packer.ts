@@ -1,13 +1,12 @@
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { writeAci } from '../archive/aci-writer.js';
 import { compressedSink, type Compression } from '../archive/compression.js';
 import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
-import { BLANK_AC_VERSION, serializeManifest, validateImageManifest } from '../image/manifest.js';
+import { BLANK_AC_VERSION, validateImageManifest } from '../image/manifest.js';
 import { hostArch, hostOS } from '../image/platform.js';
-import { importAci } from '../store/import.js';
+import { importTree } from '../store/import.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { explainDiskFull } from '../util/disk.js';
 import { writeOutput } from '../util/output-file.js';
@@ -65,14 +64,5 @@ export async function packImage(store: Store, workspace: string, output: JobOutp
     name: output.name,
     labels: Object.entries(labels).map(([name, value]) => ({ name, value })),
   });
-  const { image } = await importAci(store, async (aciFile) => {
-    const fh = await open(aciFile, 'w+', 0o644);
-    try {
-      await writeAci({ manifest: serializeManifest(manifest), scratch: `${aciFile}.manifest`, rootfsParent: workspace, clampMtime: sourceDateEpoch() }, fh.fd, 'none');
-    } finally {
-      await fh.close();
-      await rm(`${aciFile}.manifest`, { recursive: true, force: true });
-    }
-  });
-  return image;
+  return importTree(store, workspace, manifest);
 }

@@ -14,13 +14,22 @@ import { parseCommitText, type CommitDescription } from './commit-text.js';
 
 export type RepoMode = 'bare' | 'archive';
 
+export type CommitTree = { dir: string } | { tar: string };
+
 export interface CommitRequest {
   /** The ref to set (ostree binds the commit to it); or none, and the refs to bind it to. */
   target: { branch: string } | { bindRefs: string[] };
-  /** The tree to commit, as a path the (possibly wrapped) ostree command sees: a directory, or a tarball (any compression). */
-  tree: { dir: string } | { tar: string };
+  /**
+   * The tree to commit, as a path the (possibly wrapped) ostree command sees: a directory, or a
+   * tarball (any compression); or several, each laid over the ones before it.
+   */
+  tree: CommitTree | CommitTree[];
   /** For a tarball: the directory its members lie in, taken off their names. */
   tarPrefix?: string;
+  /** For a tarball without entries for its directories: ostree makes them (0755, root). */
+  autocreateParents?: boolean;
+  /** Owners 0:0, no xattrs, modes 0755 or 0644 (what `flatpak build-export` commits). */
+  canonical?: boolean;
   subject?: string;
   body?: string;
   /** Seconds since the epoch; the current time when undefined. */
@@ -105,11 +114,13 @@ export class OstreeRepo {
    * objects in a transaction and sets the ref last: a killed commit leaves no ref.
    */
   async commit(req: CommitRequest): Promise<string> {
-    const tree = 'dir' in req.tree ? `dir=${req.tree.dir}` : `tar=${req.tree.tar}`;
+    const trees = [req.tree].flat().map((t) => ('dir' in t ? `--tree=dir=${t.dir}` : `--tree=tar=${t.tar}`));
     const target = 'branch' in req.target ? [`--branch=${req.target.branch}`] : ['--orphan', ...req.target.bindRefs.map((r) => `--bind-ref=${r}`)];
-    const args = ['commit', ...target, `--tree=${tree}`, '--parent=none'];
+    const args = ['commit', ...target, ...trees, '--parent=none'];
     args.push(`--subject=${req.subject ?? ''}`, `--body=${req.body ?? ''}`);
     if (req.tarPrefix) args.push(`--tar-pathname-filter=^${req.tarPrefix.replace(/[.*+?^${}()|[\]\\,]/g, '\\$&')}/?,`);
+    if (req.autocreateParents) args.push('--tar-autocreate-parents');
+    if (req.canonical) args.push('--owner-uid=0', '--owner-gid=0', '--no-xattrs', '--canonical-permissions');
     if (req.timestamp !== undefined) args.push(`--timestamp=@${req.timestamp}`);
     for (const [k, v] of req.strings ?? []) args.push(`--add-metadata-string=${k}=${v}`);
     return (await this.ostree(args, 'committing', req.wrap)).trim();

@@ -1,7 +1,9 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { writeAci } from '../archive/aci-writer.js';
 import { detectFileCompression } from '../archive/compression.js';
 import { UserError } from '../errors.js';
-import { parseImageManifest, type Dependency } from '../image/manifest.js';
+import { parseImageManifest, serializeManifest, type Dependency, type ImageManifest } from '../image/manifest.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { IMAGE_FILES } from './layout.js';
 import { findByName } from './lookup.js';
 import type { StoredImage, Store, Staging } from './store.js';
@@ -68,6 +70,24 @@ async function storeStagedAci(store: Store, staging: Staging, opts: ImportOption
   const image = await store.get(unpacked.id);
   if (!image) throw new Error(`image ${unpacked.id} vanished right after it was stored`);
   return { image, added };
+}
+
+/**
+ * Stores the tree `rootfsParent`/rootfs as a base image with `manifest`: written as an ACI
+ * (times clamped to SOURCE_DATE_EPOCH when set) and imported, so that it gets the ID and the
+ * checks of any imported ACI.
+ */
+export async function importTree(store: Store, rootfsParent: string, manifest: ImageManifest): Promise<StoredImage> {
+  const { image } = await importAci(store, async (aciFile) => {
+    const fh = await open(aciFile, 'w+', 0o644);
+    try {
+      await writeAci({ manifest: serializeManifest(manifest), scratch: `${aciFile}.manifest`, rootfsParent, clampMtime: sourceDateEpoch() }, fh.fd, 'none');
+    } finally {
+      await fh.close();
+      await rm(`${aciFile}.manifest`, { recursive: true, force: true });
+    }
+  });
+  return image;
 }
 
 /** Finds a manifest dependency in the store: by imageID when given, else by name and labels. */

@@ -18,6 +18,8 @@ const PACKAGE_OF: Record<string, string> = {
   getfattr: 'attr',
   setfattr: 'attr',
   ostree: 'ostree',
+  flatpak: 'flatpak',
+  igzip: 'isal',
   skopeo: 'skopeo',
 };
 

@@ -35,7 +35,7 @@ test('no command prints help and exits 2; unknown commands and flags are one-lin
   assert.is(flag.stderr, 'jetpack: unknown flag -bogus for jetpack images (see jetpack help images)\n');
   const usage = jetpack(root, ['export']);
   assert.is(usage.status, 2);
-  assert.is(usage.stderr, 'jetpack: usage: jetpack export IMAGE [FILE|-|DIR]\n');
+  assert.is(usage.stderr, 'jetpack: usage: jetpack export IMAGE [FILE|-|DIR|REPO]\n');
 });
 
 test('version prints the package version', () => {

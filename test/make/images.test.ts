@@ -12,7 +12,7 @@ import { sharedDebian } from '../helpers/debian.js';
 const work = tempDir();
 const root = path.join(work, 'store');
 const images = path.join(work, 'images');
-const IMAGES = ['busybox', 'debian', 'example.hello', 'example.nginx', 'example.showenv'];
+const IMAGES = ['busybox', 'debian', 'example.hello', 'example.nginx', 'example.showenv', 'example.flatpak-runtime'];
 
 function make(args: string[]) {
   return spawnSync('make', [...args, `JETPACK=${JETPACK} -root=${root}`], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });

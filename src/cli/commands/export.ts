@@ -3,6 +3,7 @@ import { UserError } from '../../errors.js';
 import { expectArgs, logLine, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { writeOutput } from '../../util/output-file.js';
+import { exportFlatpakFormat } from './flatpak.js';
 
 export const COMPRESS_FLAG = {
   name: 'compress',
@@ -25,7 +26,7 @@ async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string)
     import('../../export/layer-codec.js'),
     import('../../store/lookup.js'),
   ]);
-  if (!(OCI_FORMATS as readonly string[]).includes(format)) throw new UserError(`-format takes aci, ${OCI_FORMATS.join(', ')}, not "${format}"`);
+  if (!(OCI_FORMATS as readonly string[]).includes(format)) throw new UserError(`-format takes aci, ${OCI_FORMATS.join(', ')}, flatpak, flatpak-app, not "${format}"`);
   if (flagBoolean(flags, 'flat')) throw new UserError('-flat is for ACIs; an OCI image is one layer with -squash');
   if (flags.positional.length !== 2) throw new UserError(`usage: jetpack export -format=${format} IMAGE ${format === 'oci' ? 'DIR' : 'FILE'}`, 2);
   const [compress, level] = [flagString(flags, 'compress'), flagString(flags, 'compress-level')];
@@ -45,7 +46,7 @@ async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string)
 
 export const exportCommand: Command = {
   name: 'export',
-  args: 'IMAGE [FILE|-|DIR]',
+  args: 'IMAGE [FILE|-|DIR|REPO]',
   summary: 'Write an image as an ACI file (layered, or -flat), an OCI layout or archive, or a docker-archive',
   description:
     'Without -flat, writes the image\'s own layer and manifest exactly as stored (its ID is the\n' +
@@ -54,17 +55,25 @@ export const exportCommand: Command = {
     'prints the ID of that new ACI. Output goes to FILE (written atomically) or stdout.\n' +
     '-format=oci writes an OCI image layout into DIR, oci-archive a tar of one, docker-archive what\n' +
     '"docker load" reads: one layer per jetpack layer (or -squash), whiteouts as .wh. files, the\n' +
-    'config from the manifest (docs/OCI.md); they print the manifest (docker: config) digest.',
+    'config from the manifest (docs/OCI.md); they print the manifest (docker: config) digest.\n' +
+    '-format=flatpak commits a runtime (a hybrid image\'s metadata + files/, or /usr and /etc of\n' +
+    'any image) to the OSTree repo REPO, flatpak-app an application (/app); they print the ref and\n' +
+    'the commit (docs/FLATPAK.md).',
   flags: [
-    { name: 'format', kind: 'string', value: 'aci|oci|oci-archive|docker-archive', help: 'what to write (default aci); oci is a layout directory (docs/OCI.md)' },
+    { name: 'format', kind: 'string', value: 'aci|oci|oci-archive|docker-archive|flatpak|flatpak-app', help: 'what to write (default aci); oci is a layout directory (docs/OCI.md); flatpak a runtime, flatpak-app an app, committed to the OSTree repo REPO (docs/FLATPAK.md)' },
     { name: 'flat', kind: 'boolean', help: 'export the rendered rootfs without dependencies (aci)' },
     { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs instead of one per jetpack layer (oci formats)' },
     { name: 'tag', kind: 'string', value: 'TAG', help: 'the tag (OCI ref name; docker RepoTags NAME:TAG); default the version label, else latest' },
     { ...COMPRESS_FLAG, help: 'compression of the ACI (default as stored); of OCI layers: gzip (default), zstd, none' },
     COMPRESS_LEVEL_FLAG,
+    { name: 'ref', kind: 'string', value: 'runtime/ID/ARCH/BRANCH', help: 'the Flatpak ref to commit (flatpak formats; default from the image: docs/FLATPAK.md)' },
+    { name: 'runtime', kind: 'string', value: 'ID/ARCH/BRANCH', help: "the runtime a flatpak-app runs on (default: the hybrid image it was built on)" },
+    { name: 'bundle', kind: 'string', value: 'FILE', help: 'flatpak formats: also write a single-file .flatpak bundle' },
   ],
   async run(ctx, flags) {
     const format = flagString(flags, 'format') ?? 'aci';
+    if (format === 'flatpak' || format === 'flatpak-app') return exportFlatpakFormat(ctx, flags, format);
+    for (const f of ['ref', 'runtime', 'bundle']) if (flags.values.has(f)) throw new UserError(`-${f} is for -format=flatpak and flatpak-app`);
     if (format !== 'aci') return exportOciFormat(ctx, flags, format);
     expectArgs(this, flags.positional, 1, 2);
     const [ref, file] = flags.positional as [string, string | undefined];

@@ -13,6 +13,7 @@ import { enterCommand, metroCommand } from './metro.js';
 import { packageCommand, runtimeCommand } from './runtime.js';
 import { uploadCommand, uploadServerCommand } from './upload.js';
 import { pullCommand, pushCommand } from './registry.js';
+import { importFlatpakCommand } from './flatpak.js';
 
 /** Every command, in the order `jetpack help` lists them. */
 export const COMMANDS: Command[] = [
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   exportCommand,
   pushCommand,
   pullCommand,
+  importFlatpakCommand,
   destroyImageCommand,
   fsckCommand,
   gcCommand,

@@ -1,0 +1,190 @@
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { annotationValue, labelValue } from '../image/manifest.js';
+import { hostArch } from '../image/platform.js';
+import { OstreeRepo, type CommitTree } from '../ostree/ostree.js';
+import { layerStack, statInStack } from '../store/layers.js';
+import { renderLayers, type RenderedTree } from '../store/render.js';
+import type { Store, StoredImage } from '../store/store.js';
+import { run } from '../util/process.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
+import { REF_ANNOTATION } from './import.js';
+import { flatpakArch, formatRef, parseRef, runtimeMetadata, type FlatpakRef } from './metadata.js';
+
+export type FlatpakExportKind = 'runtime' | 'app';
+
+export interface FlatpakExportOptions {
+  kind: FlatpakExportKind;
+  /** The ref to commit; default from the image (docs/FLATPAK.md). */
+  ref?: string;
+  /** An app's runtime, ID/ARCH/BRANCH; default the hybrid image it was built on. */
+  runtime?: string;
+  /** Also write a single-file bundle (`flatpak build-bundle`). */
+  bundle?: string;
+  log: (line: string) => void;
+}
+
+/** The annotation naming the Flatpak ID of a plain image (the runtime or app it exports as). */
+export const ID_ANNOTATION = 'flatpak-id';
+/** The annotation naming an app's command (default: app.exec[0]). */
+export const COMMAND_ANNOTATION = 'flatpak-command';
+
+/** Where build-finish looks for what an app exports to the host (desktop files, icons, D-Bus services). */
+const EXPORTED_DIRS = ['share/applications', 'share/icons', 'share/dbus-1/services'];
+
+/**
+ * Commits the image to the OSTree repo `repoDir` (an archive repo is made when absent) as a
+ * Flatpak runtime or app, with `xa.metadata`, and updates the summary, so that `flatpak
+ * remote-add` + `install` take it. Returns the ref and commit.
+ */
+export async function exportFlatpak(store: Store, image: StoredImage, repoDir: string, opts: FlatpakExportOptions): Promise<{ ref: string; commit: string }> {
+  const stack = await layerStack(store, image);
+  const staging = await store.stage('flatpak-export');
+  try {
+    const rendered = await renderLayers(stack, staging.path('render'));
+    const top = staging.path('top');
+    await mkdir(top);
+    const tarball = staging.path('files.tar');
+    const plan = opts.kind === 'runtime' ? await runtimePlan(store, image, stack, opts) : await appPlan(store, image, stack, rendered, top, opts);
+    await writeFile(path.join(top, 'metadata'), plan.metadata);
+    opts.log(`archiving ${plan.members.join(' and ')} as files/`);
+    await tarMembers(rendered, plan.members, tarball);
+    const repo = new OstreeRepo(repoDir);
+    if (!(await repo.exists())) await repo.ensure('archive');
+    const ref = formatRef(plan.ref);
+    opts.log(`committing ${ref} to ${repoDir}`);
+    const trees: CommitTree[] = [{ dir: top }, { tar: tarball }];
+    const commit = await repo.commit({
+      target: { branch: ref },
+      tree: trees,
+      autocreateParents: true,
+      canonical: true,
+      subject: `${image.manifest.name} (jetpack image ${image.id})`,
+      timestamp: sourceDateEpoch(),
+      strings: [['xa.metadata', plan.metadata]],
+    });
+    await repo.updateSummary();
+    if (opts.bundle) await writeBundle(repo, plan.ref, opts.bundle);
+    return { ref, commit };
+  } finally {
+    await staging.discard();
+  }
+}
+
+interface Plan {
+  ref: FlatpakRef;
+  metadata: string;
+  /** The image's top-level directories that become files/ (etc: files/etc). */
+  members: string[];
+}
+
+/**
+ * A hybrid image exports its own `metadata` and `files/`; a plain one becomes a runtime the
+ * way flatpak-module-tools maps a root: `/usr` → `files/`, `/etc` → `files/etc`.
+ */
+async function runtimePlan(store: Store, image: StoredImage, stack: string[], opts: FlatpakExportOptions): Promise<Plan> {
+  const own = await statInStack(stack, 'metadata');
+  const files = await statInStack(stack, 'files');
+  if (own?.stat.isFile() && files?.stat.isDirectory()) {
+    const text = await readFile(path.join(own.layer, 'metadata'), 'utf8');
+    const metadata = runtimeMetadata(text, `${image.manifest.name}: /metadata`);
+    const ref = opts.ref ? parseRef(opts.ref, 'runtime') : await inheritedRef(store, image, 'runtime');
+    if (!ref) throw new UserError(`${image.manifest.name} carries no ${REF_ANNOTATION}: give -ref=runtime/${metadata.name}/ARCH/BRANCH`);
+    if (ref.id !== metadata.name) throw new UserError(`the image's /metadata names ${metadata.name}, the ref ${formatRef(ref)}`);
+    return { ref, metadata: text, members: ['files'] };
+  }
+  const usr = await statInStack(stack, 'usr');
+  if (!usr?.stat.isDirectory()) throw new UserError(`${image.manifest.name} has no /usr directory to make a runtime of`);
+  const usrEtc = await statInStack(stack, 'usr/etc');
+  if (usrEtc && (!usrEtc.stat.isDirectory() || (await nonEmptyInStack(stack, 'usr/etc')))) {
+    throw new UserError(`${image.manifest.name}: /usr/etc is not empty, and a runtime's /etc is files/etc (/etc of the image)`);
+  }
+  const ref = opts.ref ? parseRef(opts.ref, 'runtime') : defaultRef('runtime', image);
+  const metadata = `[Runtime]\nname=${ref.id}\nruntime=${ref.id}/${ref.arch}/${ref.branch}\n`;
+  return { ref, metadata, members: ['usr', 'etc'] };
+}
+
+/**
+ * An app keeps only `/app` (as `files/`), with the metadata `flatpak build-finish` writes and
+ * its `export/` (desktop files, icons, D-Bus services named after the app).
+ */
+async function appPlan(store: Store, image: StoredImage, stack: string[], rendered: RenderedTree, top: string, opts: FlatpakExportOptions): Promise<Plan> {
+  if (!(await statInStack(stack, 'app'))?.stat.isDirectory()) throw new UserError(`${image.manifest.name} has no /app directory: an application is installed into /app`);
+  const ref = opts.ref ? parseRef(opts.ref, 'app') : defaultRef('app', image);
+  const runtime = opts.runtime ?? (await inheritedRuntime(store, image));
+  if (!runtime) throw new UserError(`${image.manifest.name} is not built on a hybrid runtime image (import-flatpak): give -runtime=ID/ARCH/BRANCH`);
+  parseRef(`runtime/${runtime}`);
+  const command = annotationValue(image.manifest, COMMAND_ANNOTATION) ?? image.manifest.app?.exec?.[0];
+  if (!command) throw new UserError(`${image.manifest.name} names no command: set app.exec or the ${COMMAND_ANNOTATION} annotation`);
+  await copyExports(rendered, ref.id, path.join(top, 'export'));
+  const metadata = `[Application]\nname=${ref.id}\nruntime=${runtime}\ncommand=${command}\n`;
+  return { ref, metadata, members: ['app'] };
+}
+
+/** The ref from the image's flatpak-id annotation, the host's arch and its version label (else master). */
+function defaultRef(kind: FlatpakRef['kind'], image: StoredImage): FlatpakRef {
+  const id = annotationValue(image.manifest, ID_ANNOTATION);
+  if (!id) throw new UserError(`${image.manifest.name} has no ${ID_ANNOTATION} annotation: give -ref=${kind}/ID/ARCH/BRANCH`);
+  return parseRef(`${kind}/${id}/${flatpakArch(labelValue(image.manifest, 'arch') ?? hostArch())}/${labelValue(image.manifest, 'version') ?? 'master'}`);
+}
+
+/** The flatpak-ref of the image or of the nearest image it was built on. */
+async function inheritedRef(store: Store, image: StoredImage, kind: FlatpakRef['kind']): Promise<FlatpakRef | undefined> {
+  const queue = [image];
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const value = annotationValue(next.manifest, REF_ANNOTATION);
+    if (value?.startsWith(`${kind}/`)) return parseRef(value, kind);
+    for (const id of next.info.dependencies) {
+      const dep = await store.get(id);
+      if (dep) queue.push(dep);
+    }
+  }
+  return undefined;
+}
+
+async function inheritedRuntime(store: Store, image: StoredImage): Promise<string | undefined> {
+  const ref = await inheritedRef(store, image, 'runtime');
+  return ref && `${ref.id}/${ref.arch}/${ref.branch}`;
+}
+
+/** Whether `rel` has entries in the rendered stack (any layer's entry not hidden by a whiteout above it). */
+async function nonEmptyInStack(stack: string[], rel: string): Promise<boolean> {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const names = await readdir(path.join(stack[i]!, rel)).catch(() => [] as string[]);
+    for (const name of names) if (await statInStack(stack.slice(0, i + 1), path.join(rel, name))) return true;
+  }
+  return false;
+}
+
+/**
+ * Archives `members` of the rendered tree with `app`/`usr` renamed to files/ and `etc` to
+ * files/etc, modes as flatpak build-export leaves them: 0755 when the owner may execute (and
+ * for directories), else 0644; no setuid, setgid or sticky bits.
+ */
+async function tarMembers(rendered: RenderedTree, members: string[], tarball: string): Promise<void> {
+  const transform = members.map((m) => (m === 'etc' ? 's,^\\./etc,files/etc,rh' : `s,^\\./${m},files,rh`));
+  const modes = '--mode=a-st,u+rw,go=u,go-w';
+  const args = ['-c', '-f', tarball, '--format=posix', '--sort=name', '--numeric-owner', modes, ...transform.map((t) => `--transform=${t}`), '-C', path.join(rendered.parent, 'rootfs'), ...members.map((m) => `./${m}`)];
+  await run(...rendered.wrap('tar', args), { what: 'archiving the Flatpak tree' });
+}
+
+/** Copies /app/share's exported files named after the app into `exportDir` (share/…), as build-finish does. */
+async function copyExports(rendered: RenderedTree, id: string, exportDir: string): Promise<void> {
+  const rootfs = path.join(rendered.parent, 'rootfs');
+  const script = 'cd "$1/app" && shift && for d; do if [ -d "$d" ]; then find "$d" \\( -type f -o -type l \\) -name "$ID*" -print0; fi; done | xargs -0r cp -a --parents -t "$OUT"';
+  await mkdir(exportDir);
+  const [cmd, args] = rendered.wrap('env', [`ID=${id}`, `OUT=${exportDir}`, 'sh', '-c', script, 'sh', rootfs, ...EXPORTED_DIRS]);
+  await run(cmd, args, { what: 'copying the exported files' });
+}
+
+async function writeBundle(repo: OstreeRepo, ref: FlatpakRef, file: string): Promise<void> {
+  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  const args = ['build-bundle', ...(ref.kind === 'runtime' ? ['--runtime'] : []), `--arch=${ref.arch}`, repo.dir, tmp, ref.id, ref.branch];
+  try {
+    await run('flatpak', args, { what: 'writing the bundle (flatpak build-bundle)' });
+    await rename(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
