@@ -27,10 +27,15 @@ ACI_FILE ?= image.aci
 ACI_ID_FILE ?= $(ACI_FILE).id
 FLAT_ACI_FILE ?= $(basename $(ACI_FILE)).flat.aci
 OCI_FILE ?= $(basename $(ACI_FILE)).oci.tar
+# make portable: a portable service image PORTABLE_NAME_VERSION.raw (docs/PORTABLE.md).
+PORTABLE_NAME ?= $(subst .,-,$(notdir $(CURDIR)))
+VERSION ?= $(or $(shell sed -n 's/.*"name" *: *"version" *, *"value" *: *"\([^"]*\)".*/\1/p' manifest.json 2>/dev/null | head -n 1),0)
+PORTABLE_FS ?= squashfs
+PORTABLE_FILE ?= $(PORTABLE_NAME)_$(VERSION).raw
 # make push PUSH_TO=docker://HOST/REPO:TAG [PUSH_FLAGS=-creds=USER:PASS]
 PUSH_TO ?=
 PUSH_FLAGS ?=
-CLEAN_FILES += $(ACI_ID_FILE) $(ACI_FILE) $(FLAT_ACI_FILE) $(OCI_FILE) .jetpack.inputs .jetpack.parent.id .jetpack.parent.checked
+CLEAN_FILES += $(ACI_ID_FILE) $(ACI_FILE) $(FLAT_ACI_FILE) $(OCI_FILE) $(PORTABLE_FILE) .jetpack.inputs .jetpack.parent.id .jetpack.parent.checked
 
 # The build runs GNU make lent by jetpack (the parent image needs none); a parent's own make
 # can be used with BUILD_COMMAND = /usr/bin/make .jetpack.build. …
@@ -86,7 +91,7 @@ clean: $(filter clean.%,$(.jetpack.rule.targets))
 .jetpack.build.: build
 	@$(MAKE) --no-print-directory manifest.json
 
-.PHONY: image aci flat-aci oci push prepare build clean .jetpack.build. $(filter prepare.% build.% clean.%,$(.jetpack.rule.targets))
+.PHONY: image aci flat-aci oci portable push prepare build clean .jetpack.build. $(filter prepare.% build.% clean.%,$(.jetpack.rule.targets))
 
 image: $(ACI_ID_FILE)
 
@@ -102,6 +107,10 @@ oci: $(OCI_FILE)
 $(OCI_FILE): $(ACI_ID_FILE)
 	$(JETPACK) $(JETPACK_FLAGS) export -format=oci-archive `cat $(ACI_ID_FILE)` $@
 
+portable: $(PORTABLE_FILE)
+$(PORTABLE_FILE): $(ACI_ID_FILE)
+	$(JETPACK) $(JETPACK_FLAGS) export -format=portable -fs=$(PORTABLE_FS) `cat $(ACI_ID_FILE)` $@
+
 push: $(ACI_ID_FILE)
 	$(if $(PUSH_TO),,$(error make push needs PUSH_TO=docker://HOST/REPO:TAG))
 	$(JETPACK) $(JETPACK_FLAGS) push $(PUSH_FLAGS) `cat $(ACI_ID_FILE)` $(PUSH_TO)
@@ -110,7 +119,7 @@ ifndef .jetpack.image.mk
 # On the host only: what the image is rebuilt for. It is rebuilt when the Makefiles, a file
 # of the build dir (added, changed or removed) or the parent image change, and only then;
 # finding out takes no jetpack call unless the store changed since the last check.
-.jetpack.outputs := $(ACI_FILE) $(ACI_ID_FILE) $(FLAT_ACI_FILE) $(OCI_FILE)
+.jetpack.outputs := $(ACI_FILE) $(ACI_ID_FILE) $(FLAT_ACI_FILE) $(OCI_FILE) $(PORTABLE_FILE)
 .jetpack.list-inputs = find $(or $(BUILD_DIR),.) \( -name '.jetpack.*' $(foreach f,$(.jetpack.outputs),-o -path '$(or $(BUILD_DIR),.)/$(f)') \) -prune -o -type f -print | LC_ALL=C sort
 .jetpack.inputs.now := $(shell $(.jetpack.list-inputs))
 ifneq ($(.jetpack.inputs.now),$(strip $(file < .jetpack.inputs)))

@@ -153,7 +153,7 @@ test('-compress-level: gzip 1-3 by igzip, 4-9 by zlib, zstd levels; each level i
 
 test('bad requests: one line, nothing written', () => {
   const cases: Array<[string[], RegExp]> = [
-    [['export', '-format=tarball', child, path.join(work, 'x')], /-format takes aci, oci, oci-archive, docker-archive, flatpak, flatpak-app, not "tarball"/],
+    [['export', '-format=tarball', child, path.join(work, 'x')], /-format takes aci, oci, oci-archive, docker-archive, flatpak, flatpak-app, portable, not "tarball"/],
     [['export', '-format=oci', '-flat', child, path.join(work, 'x')], /-flat is for ACIs/],
     [['export', '-format=oci', '-compress=xz', child, path.join(work, 'x')], /gzip, zstd or none, not xz/],
     [['export', '-format=oci', '-compress-level=10', child, path.join(work, 'x')], /-compress-level for gzip is 1 to 9, not 10/],

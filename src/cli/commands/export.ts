@@ -4,6 +4,7 @@ import { expectArgs, logLine, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { writeOutput } from '../../util/output-file.js';
 import { exportFlatpakFormat } from './flatpak.js';
+import { exportPortableFormat } from './portable.js';
 
 export const COMPRESS_FLAG = {
   name: 'compress',
@@ -26,7 +27,7 @@ async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string)
     import('../../export/layer-codec.js'),
     import('../../store/lookup.js'),
   ]);
-  if (!(OCI_FORMATS as readonly string[]).includes(format)) throw new UserError(`-format takes aci, ${OCI_FORMATS.join(', ')}, flatpak, flatpak-app, not "${format}"`);
+  if (!(OCI_FORMATS as readonly string[]).includes(format)) throw new UserError(`-format takes aci, ${OCI_FORMATS.join(', ')}, flatpak, flatpak-app, portable, not "${format}"`);
   if (flagBoolean(flags, 'flat')) throw new UserError('-flat is for ACIs; an OCI image is one layer with -squash');
   if (flags.positional.length !== 2) throw new UserError(`usage: jetpack export -format=${format} IMAGE ${format === 'oci' ? 'DIR' : 'FILE'}`, 2);
   const [compress, level] = [flagString(flags, 'compress'), flagString(flags, 'compress-level')];
@@ -58,9 +59,10 @@ export const exportCommand: Command = {
     'config from the manifest (docs/OCI.md); they print the manifest (docker: config) digest.\n' +
     '-format=flatpak commits a runtime (a hybrid image\'s metadata + files/, or /usr and /etc of\n' +
     'any image) to the OSTree repo REPO, flatpak-app an application (/app); they print the ref and\n' +
-    'the commit (docs/FLATPAK.md).',
+    'the commit (docs/FLATPAK.md). -format=portable writes a portable service image, a directory\n' +
+    'or NAME_VERSION.raw (squashfs, or erofs with -fs), after checking it (docs/PORTABLE.md).',
   flags: [
-    { name: 'format', kind: 'string', value: 'aci|oci|oci-archive|docker-archive|flatpak|flatpak-app', help: 'what to write (default aci); oci is a layout directory (docs/OCI.md); flatpak a runtime, flatpak-app an app, committed to the OSTree repo REPO (docs/FLATPAK.md)' },
+    { name: 'format', kind: 'string', value: 'aci|oci|oci-archive|docker-archive|flatpak|flatpak-app|portable', help: 'what to write (default aci); oci is a layout directory (docs/OCI.md); flatpak a runtime, flatpak-app an app, committed to the OSTree repo REPO (docs/FLATPAK.md); portable a portable service image (docs/PORTABLE.md)' },
     { name: 'flat', kind: 'boolean', help: 'export the rendered rootfs without dependencies (aci)' },
     { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs instead of one per jetpack layer (oci formats)' },
     { name: 'tag', kind: 'string', value: 'TAG', help: 'the tag (OCI ref name; docker RepoTags NAME:TAG); default the version label, else latest' },
@@ -69,9 +71,12 @@ export const exportCommand: Command = {
     { name: 'ref', kind: 'string', value: 'runtime/ID/ARCH/BRANCH', help: 'the Flatpak ref to commit (flatpak formats; default from the image: docs/FLATPAK.md)' },
     { name: 'runtime', kind: 'string', value: 'ID/ARCH/BRANCH', help: "the runtime a flatpak-app runs on (default: the hybrid image it was built on)" },
     { name: 'bundle', kind: 'string', value: 'FILE', help: 'flatpak formats: also write a single-file .flatpak bundle' },
+    { name: 'fs', kind: 'string', value: 'squashfs|erofs', help: 'the file system of a portable NAME_VERSION.raw (default squashfs)' },
   ],
   async run(ctx, flags) {
     const format = flagString(flags, 'format') ?? 'aci';
+    if (format === 'portable') return exportPortableFormat(ctx, flags);
+    if (flags.values.has('fs')) throw new UserError('-fs is for -format=portable');
     if (format === 'flatpak' || format === 'flatpak-app') return exportFlatpakFormat(ctx, flags, format);
     for (const f of ['ref', 'runtime', 'bundle']) if (flags.values.has(f)) throw new UserError(`-${f} is for -format=flatpak and flatpak-app`);
     if (format !== 'aci') return exportOciFormat(ctx, flags, format);

@@ -14,6 +14,7 @@ import { packageCommand, runtimeCommand } from './runtime.js';
 import { uploadCommand, uploadServerCommand } from './upload.js';
 import { pullCommand, pushCommand } from './registry.js';
 import { importFlatpakCommand } from './flatpak.js';
+import { portableCommand } from './portable.js';
 
 /** Every command, in the order `jetpack help` lists them. */
 export const COMMANDS: Command[] = [
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   pushCommand,
   pullCommand,
   importFlatpakCommand,
+  portableCommand,
   destroyImageCommand,
   fsckCommand,
   gcCommand,

@@ -1,8 +1,9 @@
 import { UserError } from '../../errors.js';
-import { commandHelp, expectArgs, type Command, type Context, logLine as log } from '../command.js';
-import { flagBoolean, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { expectArgs, type Command, logLine as log } from '../command.js';
+import { flagBoolean, flagString, type FlagSpec } from '../flags.js';
 import { table } from '../table.js';
 import { MODE_FLAG, REPO_FLAG, repoChoice } from './repo-flags.js';
+import { group } from './group.js';
 import { uploadCommand } from './upload.js';
 
 /** The runtime workflow's modules, loaded only when one of these commands runs. */
@@ -205,34 +206,6 @@ const exportRepoVerb: Command = {
  * A command made of subcommands: `jetpack GROUP SUB [FLAGS] ARGS`, and MaPS's spelling
  * `jetpack GROUP --SUB ARGS` too. `jetpack GROUP SUB --help` shows one subcommand.
  */
-function group(name: string, summary: string, intro: string, subs: Command[]): Command {
-  const named = (s: Command): Command => ({ ...s, name: `${name} ${s.name}` });
-  const listing = subs.map((s) => `  ${name} ${s.name}${s.args ? ` ${s.args}` : ''}\n      ${s.summary}.`).join('\n');
-  return {
-    name,
-    args: 'SUBCOMMAND [FLAGS] [ARGS...]',
-    summary,
-    description: `${intro}\n\nSubcommands (also spelled --SUBCOMMAND, as MaPS does; "jetpack ${name} SUBCOMMAND --help" for flags):\n${listing}`,
-    flags: [],
-    rawArgs: true,
-    async run(ctx: Context, flags: ParsedFlags) {
-      const [word, ...rest] = flags.positional;
-      if (word === '-h' || word === '-help' || word === '--help') {
-        process.stdout.write(commandHelp(this));
-        return 0;
-      }
-      const sub = subs.find((s) => s.name === word || `--${s.name}` === word);
-      if (!sub) throw new UserError(word ? `unknown ${name} subcommand "${word}" (see jetpack help ${name})` : `usage: jetpack ${name} ${this.args} (see jetpack help ${name})`, 2);
-      if (rest.slice(0, rest.indexOf('--') === -1 ? rest.length : rest.indexOf('--')).some((a) => a === '-h' || a === '-help' || a === '--help')) {
-        process.stdout.write(commandHelp(named(sub)));
-        return 0;
-      }
-      const parsed = parseFlags(rest, sub.flags, { command: `jetpack ${name} ${sub.name}`, stopAtPositional: sub.stopAtPositional });
-      return named(sub).run(ctx, parsed);
-    },
-  };
-}
-
 const RUNTIME_INTRO =
   'Runtime trees as MaPS makes them: populate a directory, change it in a sandbox, commit it to\n' +
   'an OSTree repository as reverse-dns/arch/version, deploy it and run it. See docs/RUNTIMES.md.';

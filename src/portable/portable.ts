@@ -1,0 +1,157 @@
+import { lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { layerStack } from '../store/layers.js';
+import { renderLayers } from '../store/render.js';
+import { resolveImage } from '../store/lookup.js';
+import type { Store, StoredImage } from '../store/store.js';
+import { cloneTree } from '../util/clone-tree.js';
+import { run } from '../util/process.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
+import { checkPortable, parseOsRelease, prefixOfName, type CheckOptions, type PortableReport } from './rules.js';
+import { ImageTree } from './tree.js';
+
+/** What `portable check` was given: a store image, a directory, or a .raw file (extracted to read). */
+interface Target {
+  tree: ImageTree;
+  /** The name its unit prefix comes from (a file or directory name), if it has one. */
+  fileName?: string;
+  raw: boolean;
+  /** The format rule's complaint, for a file that is no raw image. */
+  formatProblem?: string;
+}
+
+export type RawFilesystem = 'squashfs' | 'erofs';
+
+/** The file system of a raw image by its magic: squashfs ("hsqs" at 0), erofs (0xE0F5E1E2 at 1024). */
+async function rawFilesystem(file: string): Promise<RawFilesystem | undefined> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(1028);
+    await fh.read(buf, 0, 1028, 0);
+    if (buf.toString('latin1', 0, 4) === 'hsqs') return 'squashfs';
+    if (buf.readUInt32LE(1024) === 0xe0f5e1e2) return 'erofs';
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function openTarget(store: Store, target: string, scratch: string): Promise<Target> {
+  const st = await lstat(target).catch(() => undefined);
+  if (st?.isDirectory()) return { tree: new ImageTree([path.resolve(target)]), fileName: path.basename(path.resolve(target)), raw: false };
+  if (st?.isFile()) {
+    const fs = await rawFilesystem(target);
+    const problem = !target.endsWith('.raw') ? 'a raw image file must be named NAME.raw' : fs ? undefined : 'neither squashfs nor erofs (the raw images jetpack reads)';
+    if (problem || !fs) return { tree: new ImageTree([scratch]), fileName: path.basename(target), raw: true, formatProblem: problem };
+    const dir = path.join(scratch, 'raw');
+    await mkdir(scratch, { recursive: true });
+    if (fs === 'squashfs') await run('unsquashfs', ['-q', '-n', '-d', dir, target], { what: `reading ${target}` });
+    else await run('fsck.erofs', [`--extract=${dir}`, target], { what: `reading ${target}` });
+    return { tree: new ImageTree([dir]), fileName: path.basename(target), raw: true };
+  }
+  const image = await resolveImage(store, target);
+  return { tree: new ImageTree(await layerStack(store, image)), raw: false };
+}
+
+/** The prefixes to match units with: the given ones, else the file's name, else os-release's PORTABLE_PREFIXES, else the image name. */
+async function prefixesFor(target: Target, given: string[], imageName: string | undefined): Promise<string[]> {
+  if (given.length) return given;
+  if (target.fileName) return [prefixOfName(target.fileName)];
+  for (const at of ['etc/os-release', 'usr/lib/os-release']) {
+    const declared = parseOsRelease((await target.tree.readFile(at))?.toString() ?? '').get('PORTABLE_PREFIXES');
+    if (declared) return declared.split(/\s+/).filter(Boolean);
+  }
+  return imageName ? [imageName.replace(/\//g, '-')] : [];
+}
+
+export interface PortableCheckRequest {
+  target: string;
+  prefixes: string[];
+  extension: boolean;
+  /** The base an extension is checked against (an image, directory or .raw). */
+  base?: string;
+}
+
+export async function checkTarget(store: Store, req: PortableCheckRequest): Promise<PortableReport> {
+  const staging = await store.stage('portable');
+  try {
+    const target = await openTarget(store, req.target, staging.path('target'));
+    const imageName = target.fileName ? undefined : (await resolveImage(store, req.target)).manifest.name;
+    const prefixes = await prefixesFor(target, req.prefixes, imageName);
+    const opts: CheckOptions = { prefixes, raw: target.raw };
+    if (req.extension) {
+      const base = req.base ? (await openTarget(store, req.base, staging.path('base'))).tree : undefined;
+      opts.extension = { name: target.fileName ? path.basename(target.fileName).replace(/\.raw$/, '') : prefixes[0]!, base };
+    }
+    const report = await checkPortable(target.tree, opts);
+    if (target.formatProblem) {
+      report.failures.unshift({ rule: 'format', path: req.target, message: target.formatProblem, fix: 'export it with jetpack export -format=portable IMAGE NAME_VERSION.raw' });
+      report.ok = false;
+    }
+    return report;
+  } finally {
+    await staging.discard();
+  }
+}
+
+/** The rules an export mends in its output (never in the store): mount points, resolv.conf, machine-id. */
+const MENDED = new Set(['mount-points', 'resolv.conf', 'machine-id']);
+const MOUNT_POINTS = ['proc', 'sys', 'dev', 'run', 'tmp', 'var/tmp'];
+
+export interface PortableExportOptions {
+  fs: RawFilesystem;
+  log: (line: string) => void;
+}
+
+/**
+ * Writes the image as a portable service image: a directory, or NAME_VERSION.raw as squashfs
+ * or erofs. The unit prefix is OUT's name up to the first "_". Refuses an image that fails a
+ * rule the export cannot mend.
+ */
+export async function exportPortable(store: Store, image: StoredImage, out: string, opts: PortableExportOptions): Promise<PortableReport> {
+  const raw = out.endsWith('.raw');
+  const stack = await layerStack(store, image);
+  const report = await checkPortable(new ImageTree(stack), { prefixes: [prefixOfName(out)], raw });
+  const left = report.failures.filter((f) => !MENDED.has(f.rule));
+  if (left.length) throw new UserError(`${image.manifest.name} is not a portable service image: ${left.map((f) => `${f.path}: ${f.message}`).join('; ')} (jetpack portable check says more)`);
+  const mend = report.failures.filter((f) => MENDED.has(f.rule)).map((f) => f.path.slice(1));
+  if (!raw && (await readdir(out).catch(() => [])).length) throw new UserError(`${out} is not empty: a portable directory image is written to an absent or empty directory`);
+  const staging = await store.stage('portable');
+  const tmp = path.join(path.dirname(path.resolve(out)), `.${path.basename(out)}.${process.pid}.tmp`);
+  try {
+    const rendered = await renderLayers(stack, staging.path('render'));
+    const rootfs = path.join(rendered.parent, 'rootfs');
+    const epoch = sourceDateEpoch();
+    if (raw && opts.fs === 'squashfs') {
+      // Mended entries as pseudo files: the rendered tree is the store's, never written.
+      const pseudo = mend.flatMap((p) => ['-p', MOUNT_POINTS.includes(p) ? `${p} d 755 0 0` : `${p} f 644 0 0 true`]);
+      // mksquashfs reads SOURCE_DATE_EPOCH itself (and refuses time options beside it).
+      opts.log(`writing ${out} (squashfs)`);
+      await run(...rendered.wrap('mksquashfs', [rootfs, tmp, '-noappend', '-quiet', '-no-progress', ...pseudo]), { what: 'writing the squashfs image' });
+    } else {
+      const tree = staging.path('tree');
+      await mkdir(tree);
+      opts.log(`copying ${image.manifest.name}`);
+      await cloneTree(rootfs, tree, `copying ${image.manifest.name}`, rendered.wrap);
+      for (const p of mend) {
+        if (MOUNT_POINTS.includes(p)) await mkdir(path.join(tree, p), { recursive: true, mode: 0o755 });
+        else await writeFile(path.join(tree, p), '', { mode: 0o644 });
+      }
+      if (!raw) {
+        await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+        await rm(out, { recursive: true, force: true });
+        await rename(tree, out);
+        return report;
+      }
+      opts.log(`writing ${out} (erofs)`);
+      const fixed = epoch === undefined ? [] : [`-T${epoch}`, '-U00000000-0000-0000-0000-000000000000'];
+      await run('mkfs.erofs', ['--quiet', ...fixed, tmp, tree], { what: 'writing the erofs image' });
+    }
+    await rename(tmp, out);
+    return report;
+  } finally {
+    await rm(tmp, { force: true });
+    await staging.discard();
+  }
+}
