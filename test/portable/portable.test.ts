@@ -188,6 +188,14 @@ test('files, mount points, merged /usr, format: each failure names the path and 
   assert.match(junkCheck.stdout, /neither squashfs nor erofs \(the raw images jetpack reads\) \[format\]/, junkCheck.stdout + junkCheck.stderr);
 });
 
+test('PORTABLE_PREFIXES: an image named for a prefix its os-release does not declare fails (attach refuses it)', () => {
+  const other = variant('other_1', moveUnit(`${UNIT}/other.service`));
+  const r = check(other);
+  assert.is(r.status, 1);
+  assert.match(r.stdout, /PORTABLE_PREFIXES=example-portable does not declare other \(attach refuses it\) \[prefixes\]/);
+  assert.match(jetpack(root, ['portable', 'check', other, 'example-portable']).stdout, /no non-empty unit file matching example-portable/, 'PREFIX arguments replace the name');
+});
+
 test('extensions: extension-release.NAME matched against the base', () => {
   const ext = (fields: string) =>
     variant('example-portable-ext', (t) => {
