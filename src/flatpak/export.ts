@@ -1,10 +1,11 @@
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { annotationValue, labelValue } from '../image/manifest.js';
 import { hostArch } from '../image/platform.js';
 import { OstreeRepo, type CommitTree } from '../ostree/ostree.js';
-import { layerStack, statInStack } from '../store/layers.js';
+import { ImageTree } from '../store/image-tree.js';
+import { layerStack } from '../store/layers.js';
 import { renderLayers, type RenderedTree } from '../store/render.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { run } from '../util/process.js';
@@ -84,8 +85,9 @@ interface Plan {
  * way flatpak-module-tools maps a root: `/usr` → `files/`, `/etc` → `files/etc`.
  */
 async function runtimePlan(store: Store, image: StoredImage, stack: string[], opts: FlatpakExportOptions): Promise<Plan> {
-  const own = await statInStack(stack, 'metadata');
-  const files = await statInStack(stack, 'files');
+  const tree = new ImageTree(stack);
+  const own = await tree.lstat('metadata');
+  const files = await tree.lstat('files');
   if (own?.stat.isFile() && files?.stat.isDirectory()) {
     const text = await readFile(path.join(own.layer, 'metadata'), 'utf8');
     const metadata = runtimeMetadata(text, `${image.manifest.name}: /metadata`);
@@ -94,10 +96,10 @@ async function runtimePlan(store: Store, image: StoredImage, stack: string[], op
     if (ref.id !== metadata.name) throw new UserError(`the image's /metadata names ${metadata.name}, the ref ${formatRef(ref)}`);
     return { ref, metadata: text, members: ['files'] };
   }
-  const usr = await statInStack(stack, 'usr');
+  const usr = await tree.lstat('usr');
   if (!usr?.stat.isDirectory()) throw new UserError(`${image.manifest.name} has no /usr directory to make a runtime of`);
-  const usrEtc = await statInStack(stack, 'usr/etc');
-  if (usrEtc && (!usrEtc.stat.isDirectory() || (await nonEmptyInStack(stack, 'usr/etc')))) {
+  const usrEtc = await tree.lstat('usr/etc');
+  if (usrEtc && (!usrEtc.stat.isDirectory() || (await tree.readdir('usr/etc')).length)) {
     throw new UserError(`${image.manifest.name}: /usr/etc is not empty, and a runtime's /etc is files/etc (/etc of the image)`);
   }
   const ref = opts.ref ? parseRef(opts.ref, 'runtime') : defaultRef('runtime', image);
@@ -110,13 +112,14 @@ async function runtimePlan(store: Store, image: StoredImage, stack: string[], op
  * its `export/` (desktop files, icons, D-Bus services named after the app).
  */
 async function appPlan(store: Store, image: StoredImage, stack: string[], rendered: RenderedTree, top: string, opts: FlatpakExportOptions): Promise<Plan> {
-  if (!(await statInStack(stack, 'app'))?.stat.isDirectory()) throw new UserError(`${image.manifest.name} has no /app directory: an application is installed into /app`);
+  if (!(await new ImageTree(stack).lstat('app'))?.stat.isDirectory()) throw new UserError(`${image.manifest.name} has no /app directory: an application is installed into /app`);
   const ref = opts.ref ? parseRef(opts.ref, 'app') : defaultRef('app', image);
   const runtime = opts.runtime ?? (await inheritedRuntime(store, image));
   if (!runtime) throw new UserError(`${image.manifest.name} is not built on a hybrid runtime image (import-flatpak): give -runtime=ID/ARCH/BRANCH`);
   parseRef(`runtime/${runtime}`);
   const command = annotationValue(image.manifest, COMMAND_ANNOTATION) ?? image.manifest.app?.exec?.[0];
   if (!command) throw new UserError(`${image.manifest.name} names no command: set app.exec or the ${COMMAND_ANNOTATION} annotation`);
+  if (/[\n\r]/.test(command)) throw new UserError(`${image.manifest.name}: the command "${command.replace(/[\n\r]/g, '\\n')}" holds a line break, which would write other metadata lines`);
   await copyExports(rendered, ref.id, path.join(top, 'export'));
   const metadata = `[Application]\nname=${ref.id}\nruntime=${runtime}\ncommand=${command}\n`;
   return { ref, metadata, members: ['app'] };
@@ -148,15 +151,6 @@ async function inheritedRuntime(store: Store, image: StoredImage): Promise<strin
   return ref && `${ref.id}/${ref.arch}/${ref.branch}`;
 }
 
-/** Whether `rel` has entries in the rendered stack (any layer's entry not hidden by a whiteout above it). */
-async function nonEmptyInStack(stack: string[], rel: string): Promise<boolean> {
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const names = await readdir(path.join(stack[i]!, rel)).catch(() => [] as string[]);
-    for (const name of names) if (await statInStack(stack.slice(0, i + 1), path.join(rel, name))) return true;
-  }
-  return false;
-}
-
 /**
  * Archives `members` of the rendered tree with `app`/`usr` renamed to files/ and `etc` to
  * files/etc, modes as flatpak build-export leaves them: 0755 when the owner may execute (and
@@ -172,9 +166,12 @@ async function tarMembers(rendered: RenderedTree, members: string[], tarball: st
 /** Copies /app/share's exported files named after the app into `exportDir` (share/…), as build-finish does. */
 async function copyExports(rendered: RenderedTree, id: string, exportDir: string): Promise<void> {
   const rootfs = path.join(rendered.parent, 'rootfs');
-  const script = 'cd "$1/app" && shift && for d; do if [ -d "$d" ]; then find "$d" \\( -type f -o -type l \\) -name "$ID*" -print0; fi; done | xargs -0r cp -a --parents -t "$OUT"';
+  // find from /app itself (a real directory: appPlan checked it) descends no link, so a link
+  // among share/… never leads it out of the image.
+  const paths = EXPORTED_DIRS.flatMap((d, i) => [...(i ? ['-o'] : []), '-path', `./${d}/*`]);
+  const script = 'cd "$1/app" && shift && find . \\( "$@" \\) \\( -type f -o -type l \\) -name "$ID*" -print0 | xargs -0r cp -a --parents -t "$OUT"';
   await mkdir(exportDir);
-  const [cmd, args] = rendered.wrap('env', [`ID=${id}`, `OUT=${exportDir}`, 'sh', '-c', script, 'sh', rootfs, ...EXPORTED_DIRS]);
+  const [cmd, args] = rendered.wrap('env', [`ID=${id}`, `OUT=${exportDir}`, 'sh', '-c', script, 'sh', rootfs, ...paths]);
   await run(cmd, args, { what: 'copying the exported files' });
 }
 

@@ -32,9 +32,11 @@ export async function importFlatpak(store: Store, opts: FlatpakImportOptions): P
     await mkdir(staging.path('tree'));
     const sourceRef = await checkOutRuntime(opts, rootfs, staging.path('scratch'), opts.log);
     const where = `${opts.source}: metadata`;
-    const text = await readFile(path.join(rootfs, 'metadata'), 'utf8').catch(() => {
+    if (!(await lstat(rootfs)).isDirectory()) throw new Error(`${rootfs} is not a directory of the staging area`);
+    if (!(await lstat(path.join(rootfs, 'metadata')).catch(() => undefined))?.isFile()) {
       throw new UserError(`${opts.source} has no metadata file: not a Flatpak runtime (metadata + files/)`);
-    });
+    }
+    const text = await readFile(path.join(rootfs, 'metadata'), 'utf8');
     const metadata = runtimeMetadata(text, where);
     if (!(await lstat(path.join(rootfs, 'files')).catch(() => undefined))?.isDirectory()) throw new UserError(`${opts.source} has no files/ directory: not a Flatpak runtime`);
     const extra = await extraTopLevel(rootfs);

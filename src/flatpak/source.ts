@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { OstreeRepo } from '../ostree/ostree.js';
@@ -33,7 +33,10 @@ export async function checkOutRuntime(req: RuntimeSourceRequest, dest: string, s
     throw new UserError(`${req.source}: no such file or directory`);
   }
   if (st.isDirectory()) {
-    await run('cp', ['-a', '--no-target-directory', req.source, dest], { what: `copying ${req.source}` });
+    // The directory's contents, copied into a directory of our own: a SOURCE that is a link is
+    // followed once, and nothing done to the copy reaches the source.
+    await mkdir(dest);
+    await run('cp', ['-a', '--no-target-directory', `${req.source}/.`, dest], { what: `copying ${req.source}` });
     return undefined;
   }
   return checkOutBundle(req.source, dest, scratch, log);

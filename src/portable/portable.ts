@@ -1,4 +1,4 @@
-import { lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { layerStack } from '../store/layers.js';
@@ -9,7 +9,7 @@ import { cloneTree } from '../util/clone-tree.js';
 import { run } from '../util/process.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { checkPortable, parseOsRelease, prefixOfName, type CheckOptions, type PortableReport } from './rules.js';
-import { ImageTree } from './tree.js';
+import { ImageTree } from '../store/image-tree.js';
 
 /** What `portable check` was given: a store image, a directory, or a .raw file (extracted to read). */
 interface Target {
@@ -42,13 +42,13 @@ async function openTarget(store: Store, target: string, scratch: string): Promis
   if (st?.isDirectory()) return { tree: new ImageTree([path.resolve(target)]), fileName: path.basename(path.resolve(target)), raw: false };
   if (st?.isFile()) {
     const fs = await rawFilesystem(target);
-    const problem = !target.endsWith('.raw') ? 'a raw image file must be named NAME.raw' : fs ? undefined : 'neither squashfs nor erofs (the raw images jetpack reads)';
-    if (problem || !fs) return { tree: new ImageTree([scratch]), fileName: path.basename(target), raw: true, formatProblem: problem };
+    const formatProblem = !fs ? 'neither squashfs nor erofs (the raw images jetpack reads)' : !target.endsWith('.raw') ? 'a raw image file must be named NAME.raw' : undefined;
+    if (!fs) return { tree: new ImageTree([]), fileName: path.basename(target), raw: true, formatProblem };
     const dir = path.join(scratch, 'raw');
     await mkdir(scratch, { recursive: true });
     if (fs === 'squashfs') await run('unsquashfs', ['-q', '-n', '-d', dir, target], { what: `reading ${target}` });
     else await run('fsck.erofs', [`--extract=${dir}`, target], { what: `reading ${target}` });
-    return { tree: new ImageTree([dir]), fileName: path.basename(target), raw: true };
+    return { tree: new ImageTree([dir]), fileName: path.basename(target), raw: true, formatProblem };
   }
   const image = await resolveImage(store, target);
   return { tree: new ImageTree(await layerStack(store, image)), raw: false };
@@ -84,7 +84,8 @@ export async function checkTarget(store: Store, req: PortableCheckRequest): Prom
       const base = req.base ? (await openTarget(store, req.base, staging.path('base'))).tree : undefined;
       opts.extension = { name: target.fileName ? path.basename(target.fileName).replace(/\.raw$/, '') : prefixes[0]!, base };
     }
-    const report = await checkPortable(target.tree, opts);
+    const unreadable = target.formatProblem && !target.tree.readable;
+    const report: PortableReport = unreadable ? { ok: false, prefixes, units: [], failures: [] } : await checkPortable(target.tree, opts);
     if (target.formatProblem) {
       report.failures.unshift({ rule: 'format', path: req.target, message: target.formatProblem, fix: 'export it with jetpack export -format=portable IMAGE NAME_VERSION.raw' });
       report.ok = false;
@@ -112,11 +113,15 @@ export interface PortableExportOptions {
 export async function exportPortable(store: Store, image: StoredImage, out: string, opts: PortableExportOptions): Promise<PortableReport> {
   const raw = out.endsWith('.raw');
   const stack = await layerStack(store, image);
-  const report = await checkPortable(new ImageTree(stack), { prefixes: [prefixOfName(out)], raw });
+  const tree = new ImageTree(stack);
+  const report = await checkPortable(tree, { prefixes: [prefixOfName(out)], raw });
   const left = report.failures.filter((f) => !MENDED.has(f.rule));
   if (left.length) throw new UserError(`${image.manifest.name} is not a portable service image: ${left.map((f) => `${f.path}: ${f.message}`).join('; ')} (jetpack portable check says more)`);
-  const mend = report.failures.filter((f) => MENDED.has(f.rule)).map((f) => f.path.slice(1));
-  if (!raw && (await readdir(out).catch(() => [])).length) throw new UserError(`${out} is not empty: a portable directory image is written to an absent or empty directory`);
+  const mend = await mendPlan(tree, report.failures.filter((f) => MENDED.has(f.rule)).map((f) => f.path.slice(1)));
+  const existing = await lstat(out).catch(() => undefined);
+  if (!raw && existing && (!existing.isDirectory() || (await readdir(out)).length)) {
+    throw new UserError(`${out} is not an empty directory: a portable directory image is written to an absent or empty directory`);
+  }
   const staging = await store.stage('portable');
   const tmp = path.join(path.dirname(path.resolve(out)), `.${path.basename(out)}.${process.pid}.tmp`);
   try {
@@ -125,33 +130,58 @@ export async function exportPortable(store: Store, image: StoredImage, out: stri
     const epoch = sourceDateEpoch();
     if (raw && opts.fs === 'squashfs') {
       // Mended entries as pseudo files: the rendered tree is the store's, never written.
-      const pseudo = mend.flatMap((p) => ['-p', MOUNT_POINTS.includes(p) ? `${p} d 755 0 0` : `${p} f 644 0 0 true`]);
+      const pseudo = mend.flatMap(({ path: p, dir }) => ['-p', dir ? `${p} d 755 0 0` : `${p} f 644 0 0 true`]);
       // mksquashfs reads SOURCE_DATE_EPOCH itself (and refuses time options beside it).
       opts.log(`writing ${out} (squashfs)`);
       await run(...rendered.wrap('mksquashfs', [rootfs, tmp, '-noappend', '-quiet', '-no-progress', ...pseudo]), { what: 'writing the squashfs image' });
     } else {
-      const tree = staging.path('tree');
-      await mkdir(tree);
+      // A directory image is made beside OUT (the same file system), an erofs one in the store.
+      const copy = raw ? staging.path('tree') : tmp;
+      await mkdir(copy);
       opts.log(`copying ${image.manifest.name}`);
-      await cloneTree(rootfs, tree, `copying ${image.manifest.name}`, rendered.wrap);
-      for (const p of mend) {
-        if (MOUNT_POINTS.includes(p)) await mkdir(path.join(tree, p), { recursive: true, mode: 0o755 });
-        else await writeFile(path.join(tree, p), '', { mode: 0o644 });
+      await cloneTree(rootfs, copy, `copying ${image.manifest.name}`, rendered.wrap);
+      // Every entry and its parents were found absent, and no link on the way (mendPlan):
+      // created exclusively, nothing is written through a link.
+      for (const { path: p, dir } of mend) {
+        if (dir) await mkdir(path.join(copy, p), { mode: 0o755 });
+        else await (await open(path.join(copy, p), 'wx', 0o644)).close();
       }
       if (!raw) {
-        await mkdir(path.dirname(path.resolve(out)), { recursive: true });
-        await rm(out, { recursive: true, force: true });
-        await rename(tree, out);
+        if (existing) await rmdir(out);
+        await rename(copy, out);
         return report;
       }
       opts.log(`writing ${out} (erofs)`);
       const fixed = epoch === undefined ? [] : [`-T${epoch}`, '-U00000000-0000-0000-0000-000000000000'];
-      await run('mkfs.erofs', ['--quiet', ...fixed, tmp, tree], { what: 'writing the erofs image' });
+      await run('mkfs.erofs', ['--quiet', ...fixed, tmp, copy], { what: 'writing the erofs image' });
     }
     await rename(tmp, out);
     return report;
   } finally {
-    await rm(tmp, { force: true });
+    await rm(tmp, { recursive: true, force: true });
     await staging.discard();
   }
+}
+
+/**
+ * What the export adds for the mended rules, parents first: each a missing directory or an
+ * empty file. An entry that is there but is a link (a dangling /etc/machine-id), or a parent
+ * that is not a real directory, is refused: writing through it would reach outside the image.
+ */
+async function mendPlan(tree: ImageTree, paths: string[]): Promise<Array<{ path: string; dir: boolean }>> {
+  const plan: Array<{ path: string; dir: boolean }> = [];
+  for (const p of paths) {
+    const parts = p.split('/');
+    for (let n = 1; n <= parts.length; n++) {
+      const at = parts.slice(0, n).join('/');
+      const found = await tree.lstat(at);
+      const last = n === parts.length;
+      if (found) {
+        if (!last && found.stat.isDirectory()) continue;
+        throw new UserError(`/${at} is ${found.stat.isSymbolicLink() ? 'a link to something the image does not hold' : 'not a directory'}: replace it ${last ? 'with what the rule asks for' : 'with a directory'}, then export again`);
+      }
+      if (!found && !plan.some((e) => e.path === at)) plan.push({ path: at, dir: !last || MOUNT_POINTS.includes(p) });
+    }
+  }
+  return plan;
 }

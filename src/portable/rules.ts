@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { hostArch } from '../image/platform.js';
-import { MACHINE_OF_ARCH, parseElf } from './elf.js';
-import type { ImageTree } from './tree.js';
+import { MACHINE_OF_ARCH, parseElf, type ElfInfo } from './elf.js';
+import type { ImageTree } from '../store/image-tree.js';
 
 /** One rule an image fails: which, where, why, and what to do. */
 export interface Failure {
@@ -33,7 +33,7 @@ const UNIT_DIRS = ['etc/systemd/system', 'run/systemd/system', 'usr/local/lib/sy
 const UNIT_SUFFIXES = ['.service', '.socket', '.target', '.timer', '.path'];
 const MOUNT_POINTS = ['proc', 'sys', 'dev', 'run', 'tmp', 'var/tmp'];
 const EXEC_PATH = ['usr/local/sbin', 'usr/local/bin', 'usr/sbin', 'usr/bin', 'sbin', 'bin'];
-const LIBRARY_DIRS = ['lib', 'usr/lib', 'lib64', 'usr/lib64'];
+const LIBRARY_DIRS = ['lib64', 'usr/lib64', 'lib', 'usr/lib'];
 /** Debian's multiarch directories, which its ld.so searches too. */
 const MULTIARCH: Readonly<Record<string, string>> = { amd64: 'x86_64-linux-gnu', aarch64: 'aarch64-linux-gnu', i386: 'i386-linux-gnu', armv7l: 'arm-linux-gnueabihf', ppc64le: 'powerpc64le-linux-gnu', s390x: 's390x-linux-gnu' };
 const SYSTEMD_ARCH: Readonly<Record<string, string>> = { amd64: 'x86-64', i386: 'x86', aarch64: 'arm64', armv7l: 'arm', ppc64le: 'ppc64-le', s390x: 's390x' };
@@ -208,7 +208,7 @@ class ExecutableChecker {
       if (!(await this.tree.resolve(loader))?.stat.isFile()) this.fail('loader', loader, `missing: the ELF interpreter of /${file}`, 'install the C library (or link the program statically)');
     }
     for (const soname of elf.needed) {
-      const lib = await this.findLibrary(soname, elf.searchPath, file);
+      const lib = await this.findLibrary(soname, elf, file);
       if (!lib) this.fail('executable', file, `needs ${soname}, found in none of the image's library directories`, `install the package with ${soname}`);
       else await this.checkProgramLibrary(lib, file);
     }
@@ -221,13 +221,18 @@ class ExecutableChecker {
     if (data) await this.checkElf(lib, data, `needed by /${by}`);
   }
 
-  private async findLibrary(soname: string, searchPath: string[], by: string): Promise<string | undefined> {
+  /** Where ld.so would find `soname` for `by`: the first file of the same ELF class and machine, as ld.so skips others. */
+  private async findLibrary(soname: string, by: ElfInfo, file: string): Promise<string | undefined> {
     if (soname.includes('/')) return (await this.tree.resolve(soname.replace(/^\//, '')))?.rel;
-    const origin = path.posix.dirname(by);
-    const dirs = [...searchPath.map((d) => d.replace(/\$(ORIGIN|\{ORIGIN\})/g, `/${origin}`).replace(/^\//, '')), ...(await this.systemLibraryDirs())];
+    const origin = path.posix.dirname(file);
+    const dirs = [...by.searchPath.map((d) => d.replace(/\$(ORIGIN|\{ORIGIN\})/g, `/${origin}`).replace(/^\//, '')), ...(await this.systemLibraryDirs())];
     for (const dir of dirs) {
       const found = await this.tree.resolve(`${dir}/${soname}`);
-      if (found?.stat.isFile()) return found.rel;
+      if (!found?.stat.isFile()) continue;
+      const head = (await this.tree.readFile(found.rel))!;
+      const bits = head[4] === 2 ? 64 : 32;
+      const machine = head.length >= 20 ? (head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18)) : -1;
+      if (bits === by.bits && machine === by.machine) return found.rel;
     }
     return undefined;
   }

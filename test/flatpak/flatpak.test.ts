@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
@@ -182,8 +182,11 @@ test('import-flatpak from an HTTP remote and from a directory', async () => {
   }
   const dir = path.join(work, 'small-dir');
   sh(`ostree checkout --repo="${small}" ${SMALL} "${dir}"`);
-  const id = jetpackOk(root, ['import-flatpak', `-ref=${SMALL}`, dir]).trim();
+  const link = path.join(work, 'small-link');
+  symlinkSync(dir, link);
+  const id = jetpackOk(root, ['import-flatpak', `-ref=${SMALL}`, link]).trim();
   assert.is(readlinkSync(path.join(flatTree(id, 'small-from-dir'), 'usr')), 'files');
+  assert.equal(readdirSync(dir).sort(), ['files', 'metadata'], 'the source directory (named through a link) is left as it was');
 });
 
 test('errors: one line each, nothing stored', () => {

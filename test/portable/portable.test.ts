@@ -224,6 +224,25 @@ test('export refuses an image that fails a rule it cannot mend; nothing is writt
   assert.not.ok(existsSync(out));
   assert.equal(sh(`ls -A "${work}" | grep -c '^\\.not-portable' || true`).trim(), '0');
   assert.match(jetpack(root, ['export', '-format=portable', '-fs=ext4', 'example/portable', out]).stderr, /-fs takes squashfs or erofs/);
+  // A dangling /etc/machine-id link to a host file: the export must not write through it.
+  const hostFile = path.join(work, 'host-machine-id');
+  writeFileSync(hostFile, 'keep me\n');
+  const linked = path.join(work, 'linked');
+  mkdirSync(linked);
+  writeFileSync(path.join(linked, 'manifest.json'), JSON.stringify({ name: 'example/linked-machine-id' }));
+  jetpackOk(root, ['build', `-dir=${linked}`, 'example/portable', '/bin/sh', '-c', `rm /etc/machine-id && ln -s ${hostFile} /etc/machine-id`]);
+  for (const fs of ['squashfs', 'erofs']) {
+    const refused = jetpack(root, ['export', '-format=portable', `-fs=${fs}`, 'example/linked-machine-id', path.join(work, 'example-portable_9.raw')]);
+    assert.is(refused.status, 1, fs);
+    assert.match(refused.stderr, /\/etc\/machine-id is a link to something the image does not hold/);
+  }
+  const dirOut = jetpack(root, ['export', '-format=portable', 'example/linked-machine-id', path.join(work, 'example-portable_9')]);
+  assert.is(dirOut.status, 1);
+  assert.is(readFileSync(hostFile, 'utf8'), 'keep me\n');
+  const file = path.join(work, 'example-portable_3');
+  writeFileSync(file, 'x');
+  assert.match(jetpack(root, ['export', '-format=portable', 'example/portable', file]).stderr, /is not an empty directory/);
+  assert.is(readFileSync(file, 'utf8'), 'x');
 });
 
 test.after(() => removeDir(work));
