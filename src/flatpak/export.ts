@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { annotationValue, labelValue } from '../image/manifest.js';
 import { hostArch } from '../image/platform.js';
 import { OstreeRepo, type CommitTree } from '../ostree/ostree.js';
-import { ImageTree } from '../store/image-tree.js';
+import { LayerTree } from '../store/layer-tree.js';
 import { layerStack } from '../store/layers.js';
 import { renderLayers, type RenderedTree } from '../store/render.js';
 import type { Store, StoredImage } from '../store/store.js';
@@ -85,7 +85,7 @@ interface Plan {
  * way flatpak-module-tools maps a root: `/usr` → `files/`, `/etc` → `files/etc`.
  */
 async function runtimePlan(store: Store, image: StoredImage, stack: string[], opts: FlatpakExportOptions): Promise<Plan> {
-  const tree = new ImageTree(stack);
+  const tree = new LayerTree(stack);
   const own = await tree.lstat('metadata');
   const files = await tree.lstat('files');
   if (own?.stat.isFile() && files?.stat.isDirectory()) {
@@ -112,7 +112,7 @@ async function runtimePlan(store: Store, image: StoredImage, stack: string[], op
  * its `export/` (desktop files, icons, D-Bus services named after the app).
  */
 async function appPlan(store: Store, image: StoredImage, stack: string[], rendered: RenderedTree, top: string, opts: FlatpakExportOptions): Promise<Plan> {
-  if (!(await new ImageTree(stack).lstat('app'))?.stat.isDirectory()) throw new UserError(`${image.manifest.name} has no /app directory: an application is installed into /app`);
+  if (!(await new LayerTree(stack).lstat('app'))?.stat.isDirectory()) throw new UserError(`${image.manifest.name} has no /app directory: an application is installed into /app`);
   const ref = opts.ref ? parseRef(opts.ref, 'app') : defaultRef('app', image);
   const runtime = opts.runtime ?? (await inheritedRuntime(store, image));
   if (!runtime) throw new UserError(`${image.manifest.name} is not built on a hybrid runtime image (import-flatpak): give -runtime=ID/ARCH/BRANCH`);

@@ -8,14 +8,16 @@ import type { Store, StoredImage } from '../store/store.js';
 import { cloneTree } from '../util/clone-tree.js';
 import { run } from '../util/process.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
-import { checkPortable, parseOsRelease, prefixOfName, type CheckOptions, type PortableReport } from './rules.js';
-import { ImageTree } from '../store/image-tree.js';
+import { checkPortable, prefixOfName, type CheckOptions, type PortableReport } from './rules.js';
+import { LayerTree } from '../store/layer-tree.js';
 
 /** What `portable check` was given: a store image, a directory, or a .raw file (extracted to read). */
 interface Target {
-  tree: ImageTree;
+  tree: LayerTree;
   /** The name its unit prefix comes from (a file or directory name), if it has one. */
   fileName?: string;
+  /** The store image's name, for a store image. */
+  imageName?: string;
   raw: boolean;
   /** The format rule's complaint, for a file that is no raw image. */
   formatProblem?: string;
@@ -39,30 +41,19 @@ async function rawFilesystem(file: string): Promise<RawFilesystem | undefined> {
 
 async function openTarget(store: Store, target: string, scratch: string): Promise<Target> {
   const st = await lstat(target).catch(() => undefined);
-  if (st?.isDirectory()) return { tree: new ImageTree([path.resolve(target)]), fileName: path.basename(path.resolve(target)), raw: false };
+  if (st?.isDirectory()) return { tree: new LayerTree([path.resolve(target)]), fileName: path.basename(path.resolve(target)), raw: false };
   if (st?.isFile()) {
     const fs = await rawFilesystem(target);
     const formatProblem = !fs ? 'neither squashfs nor erofs (the raw images jetpack reads)' : !target.endsWith('.raw') ? 'a raw image file must be named NAME.raw' : undefined;
-    if (!fs) return { tree: new ImageTree([]), fileName: path.basename(target), raw: true, formatProblem };
+    if (!fs) return { tree: new LayerTree([]), fileName: path.basename(target), raw: true, formatProblem };
     const dir = path.join(scratch, 'raw');
     await mkdir(scratch, { recursive: true });
     if (fs === 'squashfs') await run('unsquashfs', ['-q', '-n', '-d', dir, target], { what: `reading ${target}` });
     else await run('fsck.erofs', [`--extract=${dir}`, target], { what: `reading ${target}` });
-    return { tree: new ImageTree([dir]), fileName: path.basename(target), raw: true, formatProblem };
+    return { tree: new LayerTree([dir]), fileName: path.basename(target), raw: true, formatProblem };
   }
   const image = await resolveImage(store, target);
-  return { tree: new ImageTree(await layerStack(store, image)), raw: false };
-}
-
-/** The prefixes to match units with: the given ones, else the file's name, else os-release's PORTABLE_PREFIXES, else the image name. */
-async function prefixesFor(target: Target, given: string[], imageName: string | undefined): Promise<string[]> {
-  if (given.length) return given;
-  if (target.fileName) return [prefixOfName(target.fileName)];
-  for (const at of ['etc/os-release', 'usr/lib/os-release']) {
-    const declared = parseOsRelease((await target.tree.readFile(at))?.toString() ?? '').get('PORTABLE_PREFIXES');
-    if (declared) return declared.split(/\s+/).filter(Boolean);
-  }
-  return imageName ? [imageName.replace(/\//g, '-')] : [];
+  return { tree: new LayerTree(await layerStack(store, image)), imageName: image.manifest.name, raw: false };
 }
 
 export interface PortableCheckRequest {
@@ -77,12 +68,12 @@ export async function checkTarget(store: Store, req: PortableCheckRequest): Prom
   const staging = await store.stage('portable');
   try {
     const target = await openTarget(store, req.target, staging.path('target'));
-    const imageName = target.fileName ? undefined : (await resolveImage(store, req.target)).manifest.name;
-    const prefixes = await prefixesFor(target, req.prefixes, imageName);
-    const opts: CheckOptions = { prefixes, raw: target.raw };
+    // The PREFIX arguments, else the file's name, else (in checkPortable) os-release's PORTABLE_PREFIXES, else the image name.
+    const prefixes = req.prefixes.length ? req.prefixes : target.fileName ? [prefixOfName(target.fileName)] : [];
+    const opts: CheckOptions = { prefixes, fallbackPrefixes: target.imageName ? [target.imageName.replace(/\//g, '-')] : undefined, raw: target.raw };
     if (req.extension) {
       const base = req.base ? (await openTarget(store, req.base, staging.path('base'))).tree : undefined;
-      opts.extension = { name: target.fileName ? path.basename(target.fileName).replace(/\.raw$/, '') : prefixes[0]!, base };
+      opts.extension = { name: target.fileName ? path.basename(target.fileName).replace(/\.raw$/, '') : (prefixes[0] ?? opts.fallbackPrefixes![0]!), base };
     }
     const unreadable = target.formatProblem && !target.tree.readable;
     const report: PortableReport = unreadable ? { ok: false, prefixes, units: [], failures: [] } : await checkPortable(target.tree, opts);
@@ -113,7 +104,7 @@ export interface PortableExportOptions {
 export async function exportPortable(store: Store, image: StoredImage, out: string, opts: PortableExportOptions): Promise<PortableReport> {
   const raw = out.endsWith('.raw');
   const stack = await layerStack(store, image);
-  const tree = new ImageTree(stack);
+  const tree = new LayerTree(stack);
   const report = await checkPortable(tree, { prefixes: [prefixOfName(out)], raw });
   const left = report.failures.filter((f) => !MENDED.has(f.rule));
   if (left.length) throw new UserError(`${image.manifest.name} is not a portable service image: ${left.map((f) => `${f.path}: ${f.message}`).join('; ')} (jetpack portable check says more)`);
@@ -168,7 +159,7 @@ export async function exportPortable(store: Store, image: StoredImage, out: stri
  * empty file. An entry that is there but is a link (a dangling /etc/machine-id), or a parent
  * that is not a real directory, is refused: writing through it would reach outside the image.
  */
-async function mendPlan(tree: ImageTree, paths: string[]): Promise<Array<{ path: string; dir: boolean }>> {
+async function mendPlan(tree: LayerTree, paths: string[]): Promise<Array<{ path: string; dir: boolean }>> {
   const plan: Array<{ path: string; dir: boolean }> = [];
   for (const p of paths) {
     const parts = p.split('/');

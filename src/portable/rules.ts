@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { hostArch } from '../image/platform.js';
 import { MACHINE_OF_ARCH, parseElf, type ElfInfo } from './elf.js';
-import type { ImageTree } from '../store/image-tree.js';
+import type { LayerTree } from '../store/layer-tree.js';
 
 /** One rule an image fails: which, where, why, and what to do. */
 export interface Failure {
@@ -21,12 +21,14 @@ export interface PortableReport {
 }
 
 export interface CheckOptions {
-  /** The unit name prefixes: the command line's, else derived from the image's name. */
+  /** The unit name prefixes: the command line's, else derived from the image's file name; empty for os-release's PORTABLE_PREFIXES. */
   prefixes: string[];
+  /** When `prefixes` is empty and os-release declares none. */
+  fallbackPrefixes?: string[];
   /** The image is a raw file system (read-only: nothing can be created in it at attach). */
   raw: boolean;
   /** Check as an extension image named so (its extension-release.NAME), against `base` when given. */
-  extension?: { name: string; base?: ImageTree };
+  extension?: { name: string; base?: LayerTree };
 }
 
 const UNIT_DIRS = ['etc/systemd/system', 'run/systemd/system', 'usr/local/lib/systemd/system', 'usr/lib/systemd/system', 'lib/systemd/system'];
@@ -57,7 +59,7 @@ export function parseOsRelease(text: string): Map<string, string> {
   return out;
 }
 
-async function osRelease(tree: ImageTree): Promise<{ at: string; fields: Map<string, string> } | undefined> {
+async function osRelease(tree: LayerTree): Promise<{ at: string; fields: Map<string, string> } | undefined> {
   for (const at of ['etc/os-release', 'usr/lib/os-release']) {
     const data = await tree.readFile(at);
     if (data) return { at, fields: parseOsRelease(data.toString()) };
@@ -66,13 +68,14 @@ async function osRelease(tree: ImageTree): Promise<{ at: string; fields: Map<str
 }
 
 /** Checks an image against the portable service rules of systemd's PORTABLE_SERVICES.md (docs/PORTABLE.md). */
-export async function checkPortable(tree: ImageTree, opts: CheckOptions): Promise<PortableReport> {
+export async function checkPortable(tree: LayerTree, opts: CheckOptions): Promise<PortableReport> {
   const failures: Failure[] = [];
   const fail = (rule: string, at: string, message: string, fix: string) => failures.push({ rule, path: `/${at}`, message, fix });
   let os: string | undefined;
   let prefixes = opts.prefixes;
   if (opts.extension) {
     os = await checkExtensionRelease(tree, opts.extension, fail);
+    if (!prefixes.length) prefixes = opts.fallbackPrefixes ?? [];
   } else {
     const release = await osRelease(tree);
     if (!release) fail('os-release', 'etc/os-release', 'no os-release in /etc or /usr/lib', 'add /usr/lib/os-release (ID=, PRETTY_NAME=, PORTABLE_PREFIXES=)');
@@ -81,7 +84,7 @@ export async function checkPortable(tree: ImageTree, opts: CheckOptions): Promis
     if (declared?.length && !prefixes.every((p) => declared.includes(p))) {
       fail('prefixes', release!.at, `PORTABLE_PREFIXES=${declared.join(' ')} does not declare ${prefixes.join(' ')} (attach refuses it)`, `name the image ${declared[0]}_VERSION or add the prefix to PORTABLE_PREFIXES`);
     }
-    if (!prefixes.length && declared) prefixes = declared;
+    if (!prefixes.length) prefixes = declared ?? opts.fallbackPrefixes ?? [];
     await checkFiles(tree, opts.raw, fail);
   }
   const units = await matchingUnits(tree, prefixes);
@@ -93,7 +96,7 @@ export async function checkPortable(tree: ImageTree, opts: CheckOptions): Promis
   return { ok: failures.length === 0, os, prefixes, units: units.map((u) => u.name), failures };
 }
 
-async function checkFiles(tree: ImageTree, raw: boolean, fail: (rule: string, at: string, message: string, fix: string) => void): Promise<void> {
+async function checkFiles(tree: LayerTree, raw: boolean, fail: (rule: string, at: string, message: string, fix: string) => void): Promise<void> {
   const how = raw ? 'a read-only image must hold it' : 'portabled binds it from the host';
   for (const file of ['etc/resolv.conf', 'etc/machine-id']) {
     if (!(await tree.resolve(file))?.stat.isFile()) fail(path.basename(file), file, `missing (${how})`, `create an empty /${file}`);
@@ -112,7 +115,7 @@ async function checkFiles(tree: ImageTree, raw: boolean, fail: (rule: string, at
   }
 }
 
-async function checkExtensionRelease(tree: ImageTree, ext: NonNullable<CheckOptions['extension']>, fail: (rule: string, at: string, message: string, fix: string) => void): Promise<string | undefined> {
+async function checkExtensionRelease(tree: LayerTree, ext: NonNullable<CheckOptions['extension']>, fail: (rule: string, at: string, message: string, fix: string) => void): Promise<string | undefined> {
   const at = `usr/lib/extension-release.d/extension-release.${ext.name}`;
   const data = (await tree.readFile(at)) ?? (await tree.readFile(`etc/extension-release.d/extension-release.${ext.name}`));
   if (!data) {
@@ -139,7 +142,7 @@ async function checkExtensionRelease(tree: ImageTree, ext: NonNullable<CheckOpti
   return fields.get('SYSEXT_PRETTY_NAME') ?? fields.get('PRETTY_NAME');
 }
 
-async function matchingUnits(tree: ImageTree, prefixes: string[]): Promise<Array<{ name: string; at: string }>> {
+async function matchingUnits(tree: LayerTree, prefixes: string[]): Promise<Array<{ name: string; at: string }>> {
   const seen = new Map<string, string>();
   for (const dir of UNIT_DIRS) {
     for (const name of await tree.readdir(dir)) {
@@ -152,7 +155,7 @@ async function matchingUnits(tree: ImageTree, prefixes: string[]): Promise<Array
 }
 
 /** The programs of a unit's ExecStart= lines (prefix characters and arguments taken off). */
-async function execStarts(tree: ImageTree, at: string): Promise<string[]> {
+async function execStarts(tree: LayerTree, at: string): Promise<string[]> {
   const text = (await tree.readFile(at))?.toString() ?? '';
   return text
     .split('\n')
@@ -168,7 +171,7 @@ class ExecutableChecker {
   private libraryDirs?: string[];
 
   constructor(
-    private readonly tree: ImageTree,
+    private readonly tree: LayerTree,
     private readonly fail: (rule: string, at: string, message: string, fix: string) => void,
   ) {}
 
@@ -210,20 +213,20 @@ class ExecutableChecker {
     for (const soname of elf.needed) {
       const lib = await this.findLibrary(soname, elf, file);
       if (!lib) this.fail('executable', file, `needs ${soname}, found in none of the image's library directories`, `install the package with ${soname}`);
-      else await this.checkProgramLibrary(lib, file);
+      else if (!this.checked.has(lib.rel)) {
+        this.checked.add(lib.rel);
+        await this.checkElf(lib.rel, lib.data, `needed by /${file}`);
+      }
     }
   }
 
-  private async checkProgramLibrary(lib: string, by: string): Promise<void> {
-    if (this.checked.has(lib)) return;
-    this.checked.add(lib);
-    const data = await this.tree.readFile(lib);
-    if (data) await this.checkElf(lib, data, `needed by /${by}`);
-  }
-
   /** Where ld.so would find `soname` for `by`: the first file of the same ELF class and machine, as ld.so skips others. */
-  private async findLibrary(soname: string, by: ElfInfo, file: string): Promise<string | undefined> {
-    if (soname.includes('/')) return (await this.tree.resolve(soname.replace(/^\//, '')))?.rel;
+  private async findLibrary(soname: string, by: ElfInfo, file: string): Promise<{ rel: string; data: Buffer } | undefined> {
+    if (soname.includes('/')) {
+      const found = await this.tree.resolve(soname.replace(/^\//, ''));
+      const data = found && (await this.tree.readFile(found.rel));
+      return data && { rel: found.rel, data };
+    }
     const origin = path.posix.dirname(file);
     const dirs = [...by.searchPath.map((d) => d.replace(/\$(ORIGIN|\{ORIGIN\})/g, `/${origin}`).replace(/^\//, '')), ...(await this.systemLibraryDirs())];
     for (const dir of dirs) {
@@ -232,7 +235,7 @@ class ExecutableChecker {
       const head = (await this.tree.readFile(found.rel))!;
       const bits = head[4] === 2 ? 64 : 32;
       const machine = head.length >= 20 ? (head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18)) : -1;
-      if (bits === by.bits && machine === by.machine) return found.rel;
+      if (bits === by.bits && machine === by.machine) return { rel: found.rel, data: head };
     }
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { type Command, type Context } from '../command.js';
+import { logLine, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { group } from './group.js';
 
@@ -48,7 +48,7 @@ export async function exportPortableFormat(ctx: Context, flags: ParsedFlags): Pr
   const fs = flagString(flags, 'fs') ?? 'squashfs';
   if (fs !== 'squashfs' && fs !== 'erofs') throw new UserError(`-fs takes squashfs or erofs, not "${fs}"`);
   if (flags.values.has('fs') && !flags.positional[1]!.endsWith('.raw')) throw new UserError('-fs is for a .raw output');
-  const [{ exportPortable }, { resolveImage }, { logLine }] = await Promise.all([import('../../portable/portable.js'), import('../../store/lookup.js'), import('../command.js')]);
+  const [{ exportPortable }, { resolveImage }] = await Promise.all([import('../../portable/portable.js'), import('../../store/lookup.js')]);
   const store = await ctx.store();
   const image = await resolveImage(store, flags.positional[0]!);
   const report = await exportPortable(store, image, flags.positional[1]!, { fs, log: logLine });

@@ -9,7 +9,7 @@ import { opaqueDirs } from './layers.js';
  * the image (an absolute target means the image's root, never the host's). No host path is
  * ever resolved through a link: each layer is walked one component at a time with lstat.
  */
-export class ImageTree {
+export class LayerTree {
   private readonly opaque = new Map<string, boolean>();
 
   constructor(private readonly stack: string[]) {}
@@ -57,9 +57,10 @@ export class ImageTree {
   async resolve(rel: string): Promise<{ rel: string; stat: Stats; layer: string } | undefined> {
     let pending = path.posix.normalize(`/${rel}`).split('/').filter(Boolean);
     let done = '';
+    let found = await this.lstat('');
     for (let hops = 0; pending.length; ) {
       const next = path.posix.join(done, pending.shift()!);
-      const found = await this.lstat(next);
+      found = await this.lstat(next);
       if (!found) return undefined;
       if (!found.stat.isSymbolicLink()) {
         done = next;
@@ -70,8 +71,8 @@ export class ImageTree {
       const base = target.startsWith('/') ? target : path.posix.join('/', path.posix.dirname(next), target);
       pending = [...path.posix.normalize(base).split('/').filter(Boolean), ...pending];
       done = '';
+      found = await this.lstat('');
     }
-    const found = await this.lstat(done);
     return found && { rel: done, ...found };
   }
 
