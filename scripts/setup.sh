@@ -10,13 +10,13 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-# Tools jetpack runs: GNU tar, compressors (isal: igzip for OCI layers), util-linux (flock, unshare), attr (getfattr),
+# Tools jetpack runs: gpg and gpgv (fetch: signatures), GNU tar, compressors (isal: igzip for OCI layers), util-linux (flock, unshare), attr (getfattr),
 # iproute2 (loopback in -net=none containers), busybox-static (the default base image),
 # mmdebstrap (images/debian, benchmarks), ostree (runtimes), skopeo (push, pull), umoci, docker-registry,
 # apache2-utils (htpasswd) and openssl (OCI tests), curl (tests, benchmarks),
 # podman (OCI tests: runs a pushed image), flatpak (Flatpak bundles and tests), systemd-container,
 # squashfs-tools, erofs-utils and dbus (portable images and their tests), buildah and strace (benchmarks), make.
-packages=(tar gzip isal zstd xz-utils bzip2 util-linux mount attr acl iproute2 busybox-static make dpkg-dev mmdebstrap ostree skopeo umoci docker-registry apache2-utils openssl curl podman flatpak systemd-container squashfs-tools erofs-utils dbus buildah strace ca-certificates)
+packages=(gpg gpgv tar gzip isal zstd xz-utils bzip2 util-linux mount attr acl iproute2 busybox-static make dpkg-dev mmdebstrap ostree skopeo umoci docker-registry apache2-utils openssl curl podman flatpak systemd-container squashfs-tools erofs-utils dbus buildah strace ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -32,10 +32,14 @@ PORTABLE_NAME ?= $(subst .,-,$(notdir $(CURDIR)))
 VERSION ?= $(or $(shell sed -n 's/.*"name" *: *"version" *, *"value" *: *"\([^"]*\)".*/\1/p' manifest.json 2>/dev/null | head -n 1),0)
 PORTABLE_FS ?= squashfs
 PORTABLE_FILE ?= $(PORTABLE_NAME)_$(VERSION).raw
+# make aci-signed: ACI_FILE and its signature ACI_FILE.asc, made by gpg with SIGN_KEY (default:
+# gpg's default key) and SIGN_FLAGS (-passphrase-file=FILE), for publishing (docs/FETCH.md).
+SIGN_KEY ?=
+SIGN_FLAGS ?=
 # make push PUSH_TO=docker://HOST/REPO:TAG [PUSH_FLAGS=-creds=USER:PASS]
 PUSH_TO ?=
 PUSH_FLAGS ?=
-CLEAN_FILES += $(ACI_ID_FILE) $(ACI_FILE) $(FLAT_ACI_FILE) $(OCI_FILE) $(PORTABLE_FILE) .jetpack.inputs .jetpack.parent.id .jetpack.parent.checked
+CLEAN_FILES += $(ACI_ID_FILE) $(ACI_FILE) $(ACI_FILE).asc $(FLAT_ACI_FILE) $(OCI_FILE) $(PORTABLE_FILE) .jetpack.inputs .jetpack.parent.id .jetpack.parent.checked
 
 # The build runs GNU make lent by jetpack (the parent image needs none); a parent's own make
 # can be used with BUILD_COMMAND = /usr/bin/make .jetpack.build. …
@@ -91,13 +95,17 @@ clean: $(filter clean.%,$(.jetpack.rule.targets))
 .jetpack.build.: build
 	@$(MAKE) --no-print-directory manifest.json
 
-.PHONY: image aci flat-aci oci portable push prepare build clean .jetpack.build. $(filter prepare.% build.% clean.%,$(.jetpack.rule.targets))
+.PHONY: image aci aci-signed flat-aci oci portable push prepare build clean .jetpack.build. $(filter prepare.% build.% clean.%,$(.jetpack.rule.targets))
 
 image: $(ACI_ID_FILE)
 
 aci: $(ACI_FILE)
 $(ACI_FILE): $(ACI_ID_FILE)
 	$(JETPACK) $(JETPACK_FLAGS) export `cat $(ACI_ID_FILE)` $@
+
+aci-signed: $(ACI_FILE).asc
+$(ACI_FILE).asc: $(ACI_FILE)
+	$(JETPACK) $(JETPACK_FLAGS) sign $(if $(SIGN_KEY),-key=$(SIGN_KEY)) $(SIGN_FLAGS) $(ACI_FILE)
 
 flat-aci: $(FLAT_ACI_FILE)
 $(FLAT_ACI_FILE): $(ACI_ID_FILE)
@@ -119,7 +127,7 @@ ifndef .jetpack.image.mk
 # On the host only: what the image is rebuilt for. It is rebuilt when the Makefiles, a file
 # of the build dir (added, changed or removed) or the parent image change, and only then;
 # finding out takes no jetpack call unless the store changed since the last check.
-.jetpack.outputs := $(ACI_FILE) $(ACI_ID_FILE) $(FLAT_ACI_FILE) $(OCI_FILE) $(PORTABLE_FILE)
+.jetpack.outputs := $(ACI_FILE) $(ACI_FILE).asc $(ACI_ID_FILE) $(FLAT_ACI_FILE) $(OCI_FILE) $(PORTABLE_FILE)
 .jetpack.list-inputs = find $(or $(BUILD_DIR),.) \( -name '.jetpack.*' $(foreach f,$(.jetpack.outputs),-o -path '$(or $(BUILD_DIR),.)/$(f)') \) -prune -o -type f -print | LC_ALL=C sort
 .jetpack.inputs.now := $(shell $(.jetpack.list-inputs))
 ifneq ($(.jetpack.inputs.now),$(strip $(file < .jetpack.inputs)))
@@ -129,10 +137,11 @@ endif
 # The store whose images/ directory changes whenever an image is added or removed.
 .jetpack.store := $(or $(patsubst -root=%,%,$(patsubst --root=%,%,$(filter -root=% --root=%,$(JETPACK) $(JETPACK_FLAGS)))),$(JETPACK_ROOT),/var/lib/jetpack)
 
-# .jetpack.parent.id holds the parent's image ID and changes only when that ID does.
+# .jetpack.parent.id holds the parent's image ID and changes only when that ID does. A parent
+# the store lacks is fetched (docs/FETCH.md), unless JETPACK_NO_FETCH=1.
 .jetpack.parent.id: .jetpack.parent.checked ;
 .jetpack.parent.checked: $(wildcard $(.jetpack.store)/images)
-	@id=$$($(JETPACK) $(JETPACK_FLAGS) show-image -q $(PARENT_IMAGE)) && \
+	@id=$$($(JETPACK) $(JETPACK_FLAGS) fetch -q $(PARENT_IMAGE)) && \
 	  if [ "$$id" != "$$(cat .jetpack.parent.id 2>/dev/null)" ]; then echo "$$id" > .jetpack.parent.id; fi && touch $@
 
 $(ACI_ID_FILE): $(.jetpack.inputs.now) .jetpack.inputs $(MAKEFILE_LIST) $(wildcard $(BUILD_CP)) .jetpack.parent.id

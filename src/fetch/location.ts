@@ -1,22 +1,26 @@
 import { createWriteStream } from 'node:fs';
 import { copyFile, stat, constants as fs } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { Progress } from '../util/progress.js';
+import { DEFAULT_TIMEOUT_SECONDS, httpGet, type HttpOptions } from './http.js';
+
+/** A location given by the user: plain http is theirs to choose. */
+export const LOCATION_DEFAULTS: HttpOptions = { timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, allowHttp: true };
 
 /**
  * Copies what LOCATION names into the file `dest`: a local path, "-" for stdin, a file://
  * URL or an http(s):// URL (downloaded with progress on a terminal).
  */
-export async function fetchLocation(location: string, dest: string): Promise<void> {
+export async function fetchLocation(location: string, dest: string, opts: HttpOptions = LOCATION_DEFAULTS): Promise<void> {
   if (location === '-') {
     await pipeline(process.stdin, createWriteStream(dest));
     return;
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
-  if (scheme === 'http' || scheme === 'https') return download(location, dest);
+  if (scheme === 'http' || scheme === 'https') return download(location, dest, opts);
   if (scheme && scheme !== 'file') throw new UserError(`unsupported location ${location} (use a path, -, file://, http:// or https://)`);
   const file = scheme === 'file' ? fileURLToPath(location) : location;
   try {
@@ -32,17 +36,8 @@ export async function fetchLocation(location: string, dest: string): Promise<voi
   }
 }
 
-async function download(url: string, dest: string): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: 'follow' });
-  } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-    throw new UserError(`cannot download ${url}: ${cause}`);
-  }
-  if (!response.ok || !response.body) throw new UserError(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
-  const encoded = response.headers.has('content-encoding');
-  const length = encoded ? undefined : Number(response.headers.get('content-length')) || undefined;
+async function download(url: string, dest: string, opts: HttpOptions): Promise<void> {
+  const { body, length } = await httpGet(url, opts);
   const progress = new Progress(`downloading ${url}`, length);
   const count = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -51,7 +46,7 @@ async function download(url: string, dest: string): Promise<void> {
     },
   });
   try {
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), count, createWriteStream(dest));
+    await pipeline(body, count, createWriteStream(dest));
   } catch (err) {
     throw new UserError(`download of ${url} failed: ${(err as Error).message}`);
   } finally {

@@ -19,6 +19,10 @@ export interface ImportResult {
 export interface ImportOptions {
   /** The name the manifest must carry (import -name). */
   expectName?: string;
+  /** Runs once the manifest is read, before anything is stored (signature and name checks); throws to refuse. */
+  check?: (aciFile: string, manifest: ImageManifest) => Promise<void>;
+  /** Gets a dependency the store does not have (fetch); without it, a missing one is an error. */
+  fetchDependency?: (dep: Dependency) => Promise<StoredImage>;
 }
 
 /**
@@ -44,12 +48,13 @@ async function storeStagedAci(store: Store, staging: Staging, opts: ImportOption
   if (opts.expectName && manifest.name !== opts.expectName) {
     throw new UserError(`ACI name mismatch: expected ${opts.expectName}, the manifest says ${manifest.name}`);
   }
+  await opts.check?.(staging.path(IMAGE_FILES.aci), manifest);
   const existing = await store.get(unpacked.id);
   if (existing) {
     await staging.discard();
     return { image: existing, added: false };
   }
-  const dependencies = await Promise.all((manifest.dependencies ?? []).map((dep) => resolveDependency(store, dep)));
+  const dependencies = await Promise.all((manifest.dependencies ?? []).map((dep) => resolveDependency(store, dep, opts.fetchDependency)));
 
   await writeFile(staging.path(IMAGE_FILES.manifest), unpacked.manifest, { mode: 0o444 });
   const rootfs = staging.path(IMAGE_FILES.rootfs);
@@ -90,18 +95,21 @@ export async function importTree(store: Store, rootfsParent: string, manifest: I
   return image;
 }
 
-/** Finds a manifest dependency in the store: by imageID when given, else by name and labels. */
-export async function resolveDependency(store: Store, dep: Dependency): Promise<StoredImage> {
+/**
+ * Finds a manifest dependency in the store: by imageID when given, else by name and labels.
+ * One the store lacks comes from `fetchMissing` when given.
+ */
+export async function resolveDependency(store: Store, dep: Dependency, fetchMissing?: (dep: Dependency) => Promise<StoredImage>): Promise<StoredImage> {
   const labels = (dep.labels ?? []).map((l) => `,${l.name}=${l.value}`).join('');
   if (dep.imageID) {
-    const image = await store.get(dep.imageID);
+    const image = (await store.get(dep.imageID)) ?? (await fetchMissing?.(dep));
     if (!image) throw new UserError(`dependency ${dep.imageName}${labels} (${dep.imageID}) is not in the store; import it first`);
     if (image.manifest.name !== dep.imageName) {
       throw new UserError(`dependency ${dep.imageID} is ${image.manifest.name}, but the manifest names it ${dep.imageName}`);
     }
     return image;
   }
-  const image = await findByName(store, dep.imageName, new Map((dep.labels ?? []).map((l) => [l.name, l.value])));
+  const image = (await findByName(store, dep.imageName, new Map((dep.labels ?? []).map((l) => [l.name, l.value])))) ?? (await fetchMissing?.(dep));
   if (!image) throw new UserError(`dependency ${dep.imageName}${labels} is not in the store; import it first`);
   return image;
 }

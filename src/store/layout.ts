@@ -20,6 +20,8 @@ export class StoreLayout {
   readonly runtimes: string;
   /** Runtime upload artifacts and the URLs of unfinished uploads. */
   readonly uploads: string;
+  /** The keys trusted to sign images (docs/FETCH.md). */
+  readonly keys: string;
 
   constructor(readonly root: string) {
     this.images = path.join(root, 'images');
@@ -29,6 +31,7 @@ export class StoreLayout {
     this.ostreeRepo = path.join(root, 'ostree', 'repo');
     this.runtimes = path.join(root, 'runtimes');
     this.uploads = path.join(root, 'uploads');
+    this.keys = path.join(root, 'keys');
   }
 
   imageDir(id: string): string {
@@ -40,6 +43,8 @@ export class StoreLayout {
 export const IMAGE_FILES = {
   manifest: 'manifest',
   aci: 'aci',
+  /** The detached signature the ACI was checked with, when it had one. */
+  signature: 'aci.asc',
   info: 'info.json',
   rootfs: 'rootfs',
 } as const;

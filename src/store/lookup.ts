@@ -7,7 +7,7 @@ import type { Store, StoredImage } from './store.js';
  * The newest stored image that matches `query` (when several match, the one stored last
  * wins). Reads every image's info.json, which names it, and only the winner's manifest.
  */
-async function newestMatch(store: Store, query: ImageQuery): Promise<StoredImage | undefined> {
+export async function findByQuery(store: Store, query: ImageQuery): Promise<StoredImage | undefined> {
   const infos = await Promise.all(
     (await store.ids()).map(async (id) => {
       const info = await store.info(id);
@@ -22,7 +22,7 @@ async function newestMatch(store: Store, query: ImageQuery): Promise<StoredImage
 
 /** Finds the newest stored image with this name whose labels include `labels`. */
 export function findByName(store: Store, name: string, labels: Map<string, string>): Promise<StoredImage | undefined> {
-  return newestMatch(store, { name, labels, defaulted: new Set() });
+  return findByQuery(store, { name, labels, defaulted: new Set() });
 }
 
 /**
@@ -41,7 +41,7 @@ export async function resolveImage(store: Store, ref: string): Promise<StoredIma
     if (ids.length > 1) throw new UserError(`image ID ${ref} is ambiguous: ${ids.map(shortImageID).join(', ')}`);
     return (await store.get(ids[0]!))!;
   }
-  const image = await newestMatch(store, parseImageQuery(ref));
+  const image = await findByQuery(store, parseImageQuery(ref));
   if (!image) throw new UserError(`no image ${ref} in the store (see jetpack images)`);
   return image;
 }

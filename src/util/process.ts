@@ -21,6 +21,8 @@ const PACKAGE_OF: Record<string, string> = {
   flatpak: 'flatpak',
   igzip: 'isal',
   skopeo: 'skopeo',
+  gpg: 'gpg',
+  gpgv: 'gpgv',
 };
 
 const STDERR_LIMIT = 64 * 1024;
@@ -84,21 +86,33 @@ export function exitStatus(code: number | null, signal: NodeJS.Signals | null): 
   return code ?? 128 + (signal ? os.constants.signals[signal] : 0);
 }
 
-/** Runs a command to completion and returns its stdout; fails with its stderr. */
-export function run(cmd: string, args: readonly string[], opts: RunOptions & { input?: string | Buffer } = {}): Promise<string> {
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  /** The first 64 KiB of it. */
+  stderr: string;
+}
+
+/** Runs a command to completion, whatever its exit status: for tools whose status is an answer (gpgv). */
+export function runToEnd(cmd: string, args: readonly string[], opts: RunOptions & { input?: string | Buffer } = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(...diesWithJetpack(cmd, args), { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     const stderr = collectStderr(child.stderr);
     child.on('error', (err) => reject(spawnFailure('setpriv', err))); // what runs first: diesWithJetpack
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve(Buffer.concat(chunks).toString());
-      else reject(commandFailure(cmd, opts, code, signal, stderr()));
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(chunks).toString(), stderr: stderr() }));
     child.stdin.on('error', () => {}); // the exit status tells what went wrong
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/** Runs a command to completion and returns its stdout; fails with its stderr. */
+export async function run(cmd: string, args: readonly string[], opts: RunOptions & { input?: string | Buffer } = {}): Promise<string> {
+  const done = await runToEnd(cmd, args, opts);
+  if (done.code !== 0) throw commandFailure(cmd, opts, done.code, done.signal, done.stderr);
+  return done.stdout;
 }
 
 /**

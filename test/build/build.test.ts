@@ -203,7 +203,7 @@ for (const mode of ['overlay', 'copy'] as const) {
     assert.is(r.status, 127);
     assert.match(r.stderr, /step 4/);
     const p = build(['example.com/nothing', '/bin/true'], { cwd: buildDir() });
-    assert.is(p.stderr, 'jetpack: no image example.com/nothing in the store (see jetpack images)\n');
+    assert.is(p.stderr, 'jetpack: no image example.com/nothing in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH)\n');
     clean();
   });
 

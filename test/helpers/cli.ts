@@ -4,6 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Tests reach no address but loopback: a name the store lacks is an error, not a discovery on
+// the internet. The fetch tests turn fetching on for their own loopback site.
+process.env.JETPACK_NO_FETCH ??= '1';
+
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const JETPACK = path.join(REPO, 'bin', 'jetpack');
 

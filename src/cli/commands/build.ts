@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
 import { SAVEID_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagList, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { NO_FETCH_FLAG, fetcherFor } from './fetch.js';
 
 export const NET_FLAG: FlagSpec = { name: 'net', kind: 'string', value: 'host|none', help: 'network of the container: the host\'s (default) or none' };
 
@@ -16,17 +17,14 @@ const BUILD_FLAGS: FlagSpec[] = [
   { name: 'cp', kind: 'list', value: 'PATH', help: 'extra file copied into the work dir by basename; globs allowed' },
   NET_FLAG,
   { name: 'keep', kind: 'boolean', help: 'keep the container of a failed build and print how to enter it' },
+  NO_FETCH_FLAG,
 ];
 
 async function runBuild(ctx: Context, ref: string, command: string[], flags: ParsedFlags): Promise<void> {
   if (command.length === 0) throw new UserError('usage: jetpack build [FLAGS] IMAGE COMMAND [ARGS...]', 2);
-  const [{ buildImage }, { resolveImage }, { formatImageName }] = await Promise.all([
-    import('../../build/build.js'),
-    import('../../store/lookup.js'),
-    import('../../image/name.js'),
-  ]);
+  const [{ buildImage }, { formatImageName }, fetcher] = await Promise.all([import('../../build/build.js'), import('../../image/name.js'), fetcherFor(ctx, flags)]);
   const store = await ctx.store();
-  const parent = await resolveImage(store, ref);
+  const parent = await fetcher.resolve(ref);
   const image = await buildImage(store, parent, {
     dir: flagString(flags, 'dir') ?? '.',
     copy: flagList(flags, 'cp'),
@@ -50,7 +48,8 @@ export const buildCommand: Command = {
     'there; (4) run COMMAND as root in the work dir; (5) take manifest.json from the work dir and\n' +
     'merge defaults (acKind, acVersion, timestamp, os/arch from IMAGE, IMAGE as first dependency);\n' +
     '(6) remove the work dir; (7) save what changed as the new image. Prints the new image ID.\n' +
-    'The timestamp comes from SOURCE_DATE_EPOCH when it is set.',
+    'The timestamp comes from SOURCE_DATE_EPOCH when it is set. An IMAGE name the store does not\n' +
+    'have is fetched first (jetpack fetch), unless -no-fetch or JETPACK_NO_FETCH=1.',
   flags: BUILD_FLAGS,
   stopAtPositional: true,
   async run(ctx, flags) {

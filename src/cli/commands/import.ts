@@ -1,5 +1,7 @@
+import { UserError } from '../../errors.js';
 import { SAVEID_FLAG, expectArgs, logLine, saveID, type Command } from '../command.js';
 import { flagString } from '../flags.js';
+import { HTTP_FLAGS, fetcherFor } from './fetch.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -11,19 +13,23 @@ export const importCommand: Command = {
     'image ID. An ACI with dependencies is stored as a layer over images already in the store.\n' +
     'An OCI image layout (a directory), an oci-archive or a docker-archive (recognised by their\n' +
     'content, or named oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG]) is\n' +
-    'stored as one image per layer, the top one named from -name or the source (docs/OCI.md).',
-  flags: [SAVEID_FLAG, { name: 'name', kind: 'string', value: 'NAME', help: 'ACI: refuse it unless its manifest name is NAME; OCI: the name to store it under' }],
+    'stored as one image per layer, the top one named from -name or the source (docs/OCI.md).\n' +
+    'With -sig, the ACI is stored only if the detached signature at LOCATION is good and made by\n' +
+    'a key trusted for the image\'s name (jetpack trust; docs/FETCH.md).',
+  flags: [
+    SAVEID_FLAG,
+    { name: 'name', kind: 'string', value: 'NAME', help: 'ACI: refuse it unless its manifest name is NAME; OCI: the name to store it under' },
+    { name: 'sig', kind: 'string', value: 'LOCATION', help: 'ACI: the detached signature (.aci.asc) to check it with' },
+    ...HTTP_FLAGS,
+  ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const location = flags.positional[0]!;
-    const [{ fetchLocation }, { formatImageName }, { importAci }] = await Promise.all([
-      import('../../fetch/location.js'),
-      import('../../image/name.js'),
-      import('../../store/import.js'),
-    ]);
+    const [{ formatImageName }, { ociSource, importOci }] = await Promise.all([import('../../image/name.js'), import('../../import/oci.js')]);
     const store = await ctx.store();
-    const { ociSource, importOci } = await import('../../import/oci.js');
     const oci = await ociSource(location);
+    const sig = flagString(flags, 'sig');
+    if (oci && sig) throw new UserError('-sig is for ACIs: an OCI image carries no detached signature');
     if (oci) {
       const image = await importOci(store, oci, { name: flagString(flags, 'name'), log: logLine });
       process.stderr.write(`imported ${formatImageName(image.manifest)}\n`);
@@ -31,7 +37,8 @@ export const importCommand: Command = {
       process.stdout.write(`${image.id}\n`);
       return;
     }
-    const { image, added } = await importAci(store, (file) => fetchLocation(location, file), { expectName: flagString(flags, 'name') });
+    const fetcher = await fetcherFor(ctx, flags);
+    const { image, added } = await fetcher.importLocation(location, sig, flagString(flags, 'name'), { fetchDependencies: false });
     process.stderr.write(`${added ? 'imported' : 'already in the store:'} ${formatImageName(image.manifest)}\n`);
     await saveID(flagString(flags, 'saveid'), image.id);
     process.stdout.write(`${image.id}\n`);

@@ -8,6 +8,7 @@ import { fsckCommand } from './fsck.js';
 import { gcCommand } from './gc.js';
 import { destroyImageCommand, imageManifestCommand, imagesCommand, showImageCommand } from './images.js';
 import { importCommand } from './import.js';
+import { discoveryPageCommand, fetchCommand, signCommand, trustCommand, untrustCommand } from './fetch.js';
 import { makeaciCommand } from './makeaci.js';
 import { enterCommand, metroCommand } from './metro.js';
 import { packageCommand, runtimeCommand } from './runtime.js';
@@ -18,7 +19,12 @@ import { portableCommand } from './portable.js';
 
 /** Every command, in the order `jetpack help` lists them. */
 export const COMMANDS: Command[] = [
+  fetchCommand,
   importCommand,
+  trustCommand,
+  untrustCommand,
+  signCommand,
+  discoveryPageCommand,
   makeaciCommand,
   buildCommand,
   runCommand,

@@ -1,0 +1,185 @@
+/**
+ * `jetpack fetch`: an image by path, URL or name. A name is looked up in the store, then found
+ * by appc discovery; its signature is checked against the trust store before the store sees
+ * it, and its dependencies are fetched the same way.
+ */
+import { UserError } from '../errors.js';
+import { isImageID, shortImageID } from '../image/id.js';
+import type { Dependency } from '../image/manifest.js';
+import { formatImageName, looksLikeImageID, matchesQuery, parseImageQuery, type ImageQuery } from '../image/name.js';
+import { importAci, type ImportResult } from '../store/import.js';
+import { findByQuery, resolveImage } from '../store/lookup.js';
+import type { Store, StoredImage } from '../store/store.js';
+import { pathExists } from '../util/fs.js';
+import { discover, type AciEndpoint } from './discovery.js';
+import { verifyDetached } from './gpg.js';
+import type { HttpOptions } from './http.js';
+import { fetchLocation } from './location.js';
+import { trustKeyAt } from './trust.js';
+import { TrustStore } from './trust-store.js';
+
+export interface FetchOptions {
+  http: HttpOptions;
+  /** Store images without checking any signature (-insecure-skip-verify). */
+  skipVerify: boolean;
+  /** Fetch a name even when the store has an image that answers it. */
+  force: boolean;
+  /** Never discover: only what the store has (-no-fetch, JETPACK_NO_FETCH=1). */
+  noFetch: boolean;
+  /** Trust a key found by discovery if it has this fingerprint (-fingerprint). */
+  fingerprint?: string;
+  log: (line: string) => void;
+}
+
+/** Why one discovered endpoint could not be used: the next one is tried. */
+class EndpointFailure extends UserError {}
+
+export class Fetcher {
+  readonly trust: TrustStore;
+
+  constructor(
+    readonly store: Store,
+    readonly opts: FetchOptions,
+  ) {
+    this.trust = new TrustStore(store.layout.keys);
+  }
+
+  /** An argument of `jetpack fetch`: a path or URL is imported, an ID looked up, a name fetched. */
+  async fetch(arg: string): Promise<ImportResult> {
+    if (arg === '-' || /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) || /^\.{0,2}\//.test(arg) || (await pathExists(arg))) {
+      return this.importLocation(arg);
+    }
+    if (looksLikeImageID(arg)) {
+      const image = await resolveImage(this.store, arg).catch((err: Error) => {
+        throw isImageID(arg) ? new UserError(`${err.message}: an image ID cannot be discovered, only a name`) : err;
+      });
+      return { image, added: false };
+    }
+    return this.fetchName(parseImageQuery(arg));
+  }
+
+  /**
+   * Like `import`, with the signature at `sig` checked when given. `import` keeps to the store
+   * for dependencies; `fetch PATH` fetches those it lacks.
+   */
+  async importLocation(location: string, sig?: string, expectName?: string, { fetchDependencies = true } = {}): Promise<ImportResult> {
+    return importAci(
+      this.store,
+      async (file) => {
+        await fetchLocation(location, file, this.opts.http);
+        if (sig) await fetchLocation(sig, `${file}.asc`, this.opts.http);
+      },
+      {
+        expectName,
+        check: sig ? (file, manifest) => this.checkSignature(file, parseImageQuery(manifest.name), false) : undefined,
+        fetchDependency: fetchDependencies ? (dep) => this.dependency(dep) : undefined,
+      },
+    );
+  }
+
+  /** The image answering `query`: the store's if it has one (unless -force), else discovered. */
+  async fetchName(query: ImageQuery): Promise<ImportResult> {
+    const name = formatQuery(query);
+    if (!this.opts.force) {
+      const existing = await findByQuery(this.store, query);
+      if (existing) return { image: existing, added: false };
+    }
+    if (this.opts.noFetch) throw new UserError(`no image ${name} in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH)`);
+    const { acis } = await discover(query, 'acis', this.opts.http, this.opts.log);
+    for (const [i, endpoint] of acis.entries()) {
+      try {
+        return await this.importEndpoint(query, endpoint);
+      } catch (err) {
+        if (!(err instanceof EndpointFailure)) throw err;
+        this.opts.log(`${err.message}${i + 1 < acis.length ? '; trying the next location' : ''}`);
+      }
+    }
+    throw new UserError(`cannot fetch ${name}: ${acis.length === 1 ? 'its one location' : `all ${acis.length} locations`} failed (see above)`);
+  }
+
+  private importEndpoint(query: ImageQuery, endpoint: AciEndpoint): Promise<ImportResult> {
+    const download = async (url: string, file: string): Promise<void> => {
+      try {
+        await fetchLocation(url, file, this.opts.http);
+      } catch (err) {
+        throw err instanceof UserError ? new EndpointFailure(err.message) : err;
+      }
+    };
+    return importAci(
+      this.store,
+      async (file) => {
+        // The signature first, as Jetpack does: a location without one is no use.
+        if (!this.opts.skipVerify) await download(endpoint.asc, `${file}.asc`);
+        this.opts.log(`fetching ${formatQuery(query)} from ${endpoint.aci}`);
+        await download(endpoint.aci, file);
+      },
+      {
+        check: async (file, manifest) => {
+          if (!matchesQuery(manifest, query)) {
+            throw new UserError(`${endpoint.aci} is ${formatImageName(manifest)}, not the ${formatQuery(query)} asked for`);
+          }
+          await this.checkSignature(file, query, true);
+        },
+        fetchDependency: (dep) => this.dependency(dep),
+      },
+    );
+  }
+
+  /** A dependency the store lacks, fetched by its name and labels and held to its imageID. */
+  async dependency(dep: Dependency): Promise<StoredImage> {
+    const labels = new Map((dep.labels ?? []).map((l) => [l.name, l.value]));
+    const { image } = await this.fetchName({ name: dep.imageName, labels, defaulted: new Set() });
+    if (dep.imageID && image.id !== dep.imageID) {
+      throw new UserError(`dependency ${dep.imageName} was fetched as ${shortImageID(image.id)}, but the manifest wants ${shortImageID(dep.imageID)}`);
+    }
+    return image;
+  }
+
+  /**
+   * Refuses `file` unless `${file}.asc` is a good signature by a key trusted for the name.
+   * With `discoverKeys`, an unknown signer's key is looked for by discovery and trusted
+   * after a yes (or -fingerprint), then the check runs again.
+   */
+  async checkSignature(file: string, query: ImageQuery, discoverKeys: boolean): Promise<void> {
+    const name = query.name;
+    if (this.opts.skipVerify) {
+      this.opts.log(`WARNING: -insecure-skip-verify: ${name} is stored without checking who made it`);
+      return;
+    }
+    let verdict = await verifyDetached(file, `${file}.asc`, await this.trust.keysFor(name));
+    if (verdict.kind === 'unknown-key' && discoverKeys) {
+      await this.trustDiscoveredKey(query, verdict.issuer);
+      verdict = await verifyDetached(file, `${file}.asc`, await this.trust.keysFor(name));
+    }
+    switch (verdict.kind) {
+      case 'good':
+        this.opts.log(`signature of ${name} by ${verdict.identity} (${verdict.fingerprint}) is good`);
+        return;
+      case 'bad':
+        throw new UserError(`BAD signature on ${name} (by ${verdict.identity}): the image is not what was signed; nothing stored`);
+      case 'unknown-key':
+        throw new UserError(`${name} is signed by key ${verdict.issuer}, which is not trusted for ${name} (jetpack trust -prefix=${name} KEY); nothing stored`);
+      case 'invalid':
+        throw new UserError(`cannot check the signature of ${name}: ${verdict.reason}; nothing stored`);
+    }
+  }
+
+  /** Finds the key `issuer` through ac-discovery-pubkeys and trusts it for the name if the user agrees. */
+  private async trustDiscoveredKey(query: ImageQuery, issuer: string): Promise<void> {
+    this.opts.log(`${query.name} is signed by key ${issuer}, not trusted for it yet; looking for the key`);
+    const { pubkeys } = await discover(query, 'pubkeys', this.opts.http, this.opts.log);
+    await trustKeyAt(this.store, pubkeys, { prefix: query.name, issuer, fingerprint: this.opts.fingerprint, http: this.opts.http, log: this.opts.log });
+  }
+
+  /** An image as build names its parent: by ID from the store, by name from the store or else fetched. */
+  async resolve(ref: string): Promise<StoredImage> {
+    if (looksLikeImageID(ref)) return resolveImage(this.store, ref);
+    return (await this.fetchName(parseImageQuery(ref))).image;
+  }
+}
+
+/** name:version,label=value as asked, without the host's defaulted os and arch. */
+function formatQuery(query: ImageQuery): string {
+  const labels = [...query.labels].filter(([label]) => !query.defaulted.has(label)).map(([label, value]) => ({ name: label, value }));
+  return formatImageName({ name: query.name, labels });
+}

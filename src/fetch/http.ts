@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import { UserError } from '../errors.js';
+
+/** How jetpack talks to web servers: fetch, import and trust share these. */
+export interface HttpOptions {
+  /** PEM file of extra certificate authorities (-ca), trusted beside the system's. */
+  caFile?: string;
+  /** No byte for this long (connecting or mid-download) → the request fails. */
+  timeoutSeconds: number;
+  /** Whether http:// (and a redirect from https to http) is acceptable. */
+  allowHttp: boolean;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+const MAX_REDIRECTS = 10;
+
+export interface HttpResponse {
+  /** Where the content came from after redirects. */
+  url: string;
+  body: IncomingMessage;
+  /** From Content-Length, when the server sent one. */
+  length: number | undefined;
+}
+
+let extraAuthorities: Buffer[] | undefined;
+
+/**
+ * The CAs to pass as `ca` (which replaces Node's defaults): the system's, NODE_EXTRA_CA_CERTS's,
+ * the one bin/jetpack kept aside as JETPACK_EXTRA_CA_CERTS and -ca's. Undefined when Node's
+ * own defaults already hold all of them.
+ */
+function certificateAuthorities(caFile: string | undefined): Buffer[] | undefined {
+  const deferred = process.env.JETPACK_EXTRA_CA_CERTS || undefined;
+  if (!caFile && !deferred) return undefined;
+  if (!extraAuthorities) {
+    const read = (file: string, what: string): Buffer => {
+      try {
+        return readFileSync(file);
+      } catch (err) {
+        throw new UserError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+      }
+    };
+    const files: Array<[string | undefined, string]> = [
+      [process.env.NODE_EXTRA_CA_CERTS || undefined, 'NODE_EXTRA_CA_CERTS'],
+      [deferred, 'NODE_EXTRA_CA_CERTS'],
+      [caFile, '-ca file'],
+    ];
+    extraAuthorities = [...tls.rootCertificates.map((c) => Buffer.from(c)), ...files.filter(([file]) => file).map(([file, what]) => read(file!, what))];
+  }
+  return extraAuthorities;
+}
+
+function requestOnce(url: URL, opts: HttpOptions): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const timeoutMs = opts.timeoutSeconds * 1000;
+    const ca = url.protocol === 'https:' ? certificateAuthorities(opts.caFile) : undefined;
+    const options = { timeout: timeoutMs, headers: { 'user-agent': 'jetpack', accept: '*/*' }, ...(ca ? { ca } : {}) };
+    const req = (url.protocol === 'https:' ? https : http).get(url, options, (res) => {
+      // The socket's idle timeout keeps watching the body: a server that stalls mid-download fails too.
+      res.socket.setTimeout(timeoutMs, () => res.destroy(new Error(`no data for ${opts.timeoutSeconds} s`)));
+      resolve(res);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${opts.timeoutSeconds} s`)));
+    req.on('error', reject);
+  });
+}
+
+function causeOf(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code && !e.message.includes(e.code) ? `${e.message} (${e.code})` : e.message;
+}
+
+/**
+ * GETs `location`, following redirects. Resolves with a 200 response whose body the caller
+ * reads; any other outcome is a UserError naming the URL and why.
+ */
+export async function httpGet(location: string, opts: HttpOptions): Promise<HttpResponse> {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw new UserError(`${location} is not a URL`);
+  }
+  for (let redirects = 0; ; redirects++) {
+    if (url.protocol === 'http:' && !opts.allowHttp) throw new UserError(`refusing ${url.href}: plain http needs -insecure-allow-http`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`refusing ${url.href}: not an http(s) URL`);
+    let res: IncomingMessage;
+    try {
+      res = await requestOnce(url, opts);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      throw new UserError(`cannot download ${url.href}: ${causeOf(err)}`);
+    }
+    const status = res.statusCode ?? 0;
+    if (status >= 300 && status < 400 && res.headers.location) {
+      res.resume();
+      if (redirects === MAX_REDIRECTS) throw new UserError(`cannot download ${location}: more than ${MAX_REDIRECTS} redirects`);
+      url = new URL(res.headers.location, url);
+      continue;
+    }
+    if (status !== 200) {
+      res.resume();
+      throw new UserError(`cannot download ${url.href}: HTTP ${status} ${res.statusMessage ?? ''}`.trimEnd());
+    }
+    const length = Number(res.headers['content-length']);
+    return { url: url.href, body: res, length: Number.isSafeInteger(length) ? length : undefined };
+  }
+}
+
+/** The body of a small document (a discovery page, a key), refused past `limit` bytes. */
+export async function httpGetText(location: string, opts: HttpOptions, limit = 1 << 20): Promise<{ url: string; text: string }> {
+  const { url, body } = await httpGet(location, opts);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        throw new UserError(`${url} is larger than ${limit} bytes`);
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot download ${url}: ${causeOf(err)}`);
+  }
+  return { url, text: Buffer.concat(chunks).toString('utf8') };
+}
