@@ -10,10 +10,15 @@ export const TOOLS_MOUNT = '/.jetpack.tools';
 
 /**
  * The host binaries lent to every container: GNU make for the inner `make .jetpack.build.`
- * of image Makefiles, setpriv to start an image's app as its user and groups (`run`).
+ * of image Makefiles, setpriv to start an image's app as its user and groups (`run`), and
+ * bmake for BSD make image Makefiles when the host has it.
  */
-const LENT = ['make', 'setpriv'] as const;
+const LENT = ['make', 'setpriv', 'bmake'] as const;
 export type LentTool = (typeof LENT)[number];
+const OPTIONAL: ReadonlySet<LentTool> = new Set(['bmake']);
+
+/** bmake's system makefiles (sys.mk and what it includes), lent beside it. */
+const BMAKE_SYSPATH = '/usr/share/mk';
 
 /** Where the command lines of the lent tools are recorded in the tools directory. */
 const COMMANDS_FILE = 'commands.json';
@@ -49,16 +54,27 @@ export async function cachedTools(cacheDir: string): Promise<string> {
 }
 
 /** The name of the tools directory for the host's binaries as they are now. */
-export async function currentTools(): Promise<{ name: string; binaries: string[] }> {
-  const binaries = await Promise.all(LENT.map(async (tool) => realpath(await which(tool))));
-  const key = (await Promise.all(binaries.map((b) => stat(b)))).map((st) => `${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`).join('-');
+export async function currentTools(): Promise<{ name: string; binaries: Array<string | undefined> }> {
+  const binaries = await Promise.all(
+    LENT.map(async (tool) => {
+      const found = await which(tool).catch((err: unknown) => {
+        if (OPTIONAL.has(tool)) return undefined;
+        throw err;
+      });
+      return found && realpath(found);
+    }),
+  );
+  const stats = await Promise.all(binaries.map((b) => (b ? stat(b) : undefined)));
+  const key = stats.map((st) => (st ? `${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}` : 'none')).join('-');
   return { name: `host-${key}`, binaries };
 }
 
 /** The command line that runs a lent tool inside a container whose tools directory is `tools`. */
 export async function lentCommand(tools: string, tool: LentTool): Promise<string[]> {
-  const commands = JSON.parse(await readFile(path.join(tools, COMMANDS_FILE), 'utf8')) as Record<LentTool, string[]>;
-  return commands[tool];
+  const commands = JSON.parse(await readFile(path.join(tools, COMMANDS_FILE), 'utf8')) as Partial<Record<LentTool, string[]>>;
+  const command = commands[tool];
+  if (!command) throw new UserError(`${tool} is not installed on the host (apt-get install ${tool})`);
+  return command;
 }
 
 /**
@@ -66,21 +82,27 @@ export async function lentCommand(tools: string, tool: LentTool): Promise<string
  * records how to run each through that interpreter, so that they run in images that have no
  * glibc (busybox) or another one. `make` also gets a script of that name: the inner make of
  * image Makefiles is found on PATH, and MAKE on its command line reaches every sub-make, so
- * $(MAKE) comes back through it.
+ * $(MAKE) comes back through it. `bmake` likewise, with its system makefiles.
  */
-async function prepareTools(dir: string, binaries: string[]): Promise<void> {
+async function prepareTools(dir: string, binaries: Array<string | undefined>): Promise<void> {
   await mkdir(path.join(dir, 'bin'), { recursive: true });
   await mkdir(path.join(dir, 'lib'), { recursive: true });
   const commands: Partial<Record<LentTool, string[]>> = {};
   for (const [i, tool] of LENT.entries()) {
-    const { interpreter, libraries } = await sharedObjects(binaries[i]!);
-    await copyFile(binaries[i]!, path.join(dir, 'bin', tool));
+    const binary = binaries[i];
+    if (!binary) continue;
+    const { interpreter, libraries } = await sharedObjects(binary);
+    await copyFile(binary, path.join(dir, 'bin', tool));
     for (const lib of [...libraries, ...(interpreter ? [interpreter] : [])]) {
       await copyFile(await realpath(lib), path.join(dir, 'lib', path.basename(lib)));
     }
-    const binary = `${TOOLS_MOUNT}/bin/${tool}`;
-    commands[tool] = interpreter ? [`${TOOLS_MOUNT}/lib/${path.basename(interpreter)}`, '--library-path', `${TOOLS_MOUNT}/lib`, binary] : [binary];
+    const lent = `${TOOLS_MOUNT}/bin/${tool}`;
+    commands[tool] = interpreter ? [`${TOOLS_MOUNT}/lib/${path.basename(interpreter)}`, '--library-path', `${TOOLS_MOUNT}/lib`, lent] : [lent];
   }
   await writeFile(path.join(dir, COMMANDS_FILE), JSON.stringify(commands) + '\n');
   await writeFile(path.join(dir, 'make'), `#!/bin/sh\nexec ${commands.make!.join(' ')} MAKE=${TOOLS_MOUNT}/make "$@"\n`, { mode: 0o755 });
+  if (commands.bmake && (await pathExists(BMAKE_SYSPATH))) {
+    await run('cp', ['-rL', '--', `${BMAKE_SYSPATH}/.`, path.join(dir, 'bmake-mk')]);
+    await writeFile(path.join(dir, 'bmake'), `#!/bin/sh\nexec ${commands.bmake.join(' ')} -m ${TOOLS_MOUNT}/bmake-mk MAKE=${TOOLS_MOUNT}/bmake "$@"\n`, { mode: 0o755 });
+  }
 }

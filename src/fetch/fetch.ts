@@ -66,8 +66,10 @@ export class Fetcher {
     return importAci(
       this.store,
       async (file) => {
-        await fetchLocation(location, file, this.opts.http);
-        if (sig) await fetchLocation(sig, `${file}.asc`, this.opts.http);
+        // A location the user named: plain http is theirs to choose, as for import.
+        const http = { ...this.opts.http, allowHttp: true };
+        await fetchLocation(location, file, http);
+        if (sig) await fetchLocation(sig, `${file}.asc`, http);
       },
       {
         expectName,

@@ -95,11 +95,10 @@ export async function trustKeyAt(store: Store, locations: readonly string[], cho
 /** `jetpack trust`: the key at the location, or found through ac-discovery-pubkeys of the prefix. */
 export async function addTrust(store: Store, req: AddTrustRequest): Promise<TrustedKey> {
   const prefix = req.prefix === undefined ? ROOT_PREFIX : checkPrefix(req.prefix);
-  let locations: string[];
-  if (req.location) locations = [req.location];
-  else if (req.prefix === undefined) throw new UserError('trust -root needs a KEY-LOCATION: root keys are not discovered');
-  else locations = (await discover(parseImageQuery(req.prefix.replace(/\/$/, '')), 'pubkeys', req.http, req.log)).pubkeys;
-  return trustKeyAt(store, locations, { prefix, fingerprint: req.fingerprint, http: req.http, log: req.log });
+  if (req.location) return trustKeyAt(store, [req.location], { prefix, fingerprint: req.fingerprint, http: { ...req.http, allowHttp: true }, log: req.log });
+  if (req.prefix === undefined) throw new UserError('trust -root needs a KEY-LOCATION: root keys are not discovered');
+  const { pubkeys } = await discover(parseImageQuery(req.prefix.replace(/\/$/, '')), 'pubkeys', req.http, req.log);
+  return trustKeyAt(store, pubkeys, { prefix, fingerprint: req.fingerprint, http: req.http, log: req.log });
 }
 
 /** Removes the keys; one line per key saying what it was trusted for. */
