@@ -35,23 +35,6 @@ test('make -j4 -C images builds every image, parents first, on one store', () =>
   assert.not.match(again.stdout, /jetpack.* (build|import) /, 'nothing to do the second time');
 });
 
-test("Jetpack's own example.showenv and example.nginx Makefiles build with bmake on jetpack/debian", () => {
-  for (const name of ['example.showenv', 'example.nginx']) {
-    const dir = path.join(work, `jetpack-${name}`);
-    sh(`cp -r "${REPO}/images/${name}" "${dir}" && cp "${REPO}/test/make/jetpack-images/${name}/Makefile" "${dir}/Makefile"`);
-    sh(`rm -f "${dir}"/image.aci* "${dir}"/.jetpack.*`);
-    const r = spawnSync('bmake', ['-C', dir, `JETPACK=${JETPACK} -root=${root}`], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-    assert.is(r.status, 0, `${name}: ${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
-    assert.match(r.stdout, '/.jetpack.tools/bmake .jetpack.build. .jetpack.image.mk=./jetpack.image.bsd.mk', name);
-    const id = readFileSync(path.join(dir, 'image.aci.id'), 'utf8').trim();
-    const again = spawnSync('bmake', ['-C', dir, `JETPACK=${JETPACK} -root=${root}`], { encoding: 'utf8' });
-    assert.is(again.stdout + again.stderr, '', `${name}: nothing to do the second time`);
-    const files = jetpackOk(root, ['run', id, '/bin/sh', '-c', 'ls -ld /usr/local/bin/showenv /opt/data /usr/local/etc/nginx.conf 2>/dev/null; true']);
-    if (name === 'example.showenv') assert.match(files, /^drwxrwxr-x \d+ root users .* \/opt\/data$/m);
-    else assert.match(files, /^-rw-r----- 1 root www-data .* \/usr\/local\/etc\/nginx\.conf$/m);
-  }
-});
-
 test('images/busybox and images/example.hello: the quick start', () => {
   const r = jetpack(root, ['run', 'example/hello', 'hello']);
   assert.is(r.status, 0, r.stderr);
@@ -136,6 +119,24 @@ test('images/example.showenv: a plain run starts the app as its user, in its dir
   assert.is(inside.stdout, 'games\n', inside.stderr);
   assert.ok(existsSync(path.join(data, 'written')));
   assert.is(readFileSync('/proc/mounts', 'utf8').includes(data), false, 'no mount left');
+});
+
+// Last: its images take the names example/showenv and example/nginx, which the tests above run.
+test("Jetpack's own example.showenv and example.nginx Makefiles build with bmake on jetpack/debian", () => {
+  for (const name of ['example.showenv', 'example.nginx']) {
+    const dir = path.join(work, `jetpack-${name}`);
+    sh(`cp -r "${REPO}/images/${name}" "${dir}" && cp "${REPO}/test/make/jetpack-images/${name}/Makefile" "${dir}/Makefile"`);
+    sh(`rm -f "${dir}"/image.aci* "${dir}"/.jetpack.*`);
+    const r = spawnSync('bmake', ['-C', dir, `JETPACK=${JETPACK} -root=${root}`], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    assert.is(r.status, 0, `${name}: ${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+    assert.match(r.stdout, '/.jetpack.tools/bmake .jetpack.build. .jetpack.image.mk=./jetpack.image.bsd.mk', name);
+    const id = readFileSync(path.join(dir, 'image.aci.id'), 'utf8').trim();
+    const again = spawnSync('bmake', ['-C', dir, `JETPACK=${JETPACK} -root=${root}`], { encoding: 'utf8' });
+    assert.is(again.stdout + again.stderr, '', `${name}: nothing to do the second time`);
+    const files = jetpackOk(root, ['run', id, '/bin/sh', '-c', 'ls -ld /usr/local/bin/showenv /opt/data /usr/local/etc/nginx.conf 2>/dev/null; true']);
+    if (name === 'example.showenv') assert.match(files, /^drwxrwxr-x \d+ root users .* \/opt\/data$/m);
+    else assert.match(files, /^-rw-r----- 1 root www-data .* \/usr\/local\/etc\/nginx\.conf$/m);
+  }
 });
 
 test.after(() => removeDir(work));
