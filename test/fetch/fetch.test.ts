@@ -286,6 +286,21 @@ test('implicit fetch: a build parent not in the store is fetched, unless -no-fet
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stderr, `fetching ${HOST}/a/b/app:2.0 from ${site}/files/app-2.0-linux-amd64.aci`);
   assert.match(r.stderr, 'built example.com/built');
+  // make: PARENT_IMAGE resolved by `jetpack fetch -q`, so a missing one is fetched the same way.
+  jetpackOk(store, ['destroy-image', 'example.com/built']);
+  jetpackOk(store, ['destroy-image', parent]);
+  writeFileSync(path.join(dir, 'Makefile'), `PARENT_IMAGE = ${parent}\nBUILD_COMMAND = /bin/true\ninclude $(shell "${JETPACK}" config path.share)/jetpack.image.mk\n`);
+  // Not sh(): a synchronous make would stall this process's server.
+  const made = await new Promise<string>((resolve) => {
+    const child = spawn('make', ['-s', '-C', dir, `JETPACK=${JETPACK} -root=${store}`], { env: { ...process.env, ...fetchEnv, NODE_EXTRA_CA_CERTS: ca } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => resolve(`${out}exit ${code}`));
+  });
+  assert.match(made, `fetched ${HOST}/a/b/app:2.0`);
+  assert.match(made, /exit 0$/);
+  assert.match(jetpackOk(store, ['images']), 'example.com/built');
 });
 
 test('-insecure-allow-http lets discovery fall back to plain http; without it http is never asked', async () => {
