@@ -12,8 +12,14 @@ import path from 'node:path';
 import { JETPACK, jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir, type Result } from '../helpers/cli.js';
 
 const work = tempDir('jetpack-fetch-');
-const HOST = '127.7.0.1'; // its own loopback address, so the server can take port 443 as discovery wants
-const PLAIN_HOST = '127.7.0.2'; // plain http on port 80, for -insecure-allow-http
+// Loopback addresses of their own, so the servers can take ports 443 and 80 as discovery
+// wants them: random ones, so that nothing else on the machine holds them.
+const NET = `127.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+const HOST = `${NET}.1`;
+const PLAIN_HOST = `${NET}.2`; // plain http on port 80, for -insecure-allow-http
+/** HOST and PLAIN_HOST as they appear in a regular expression. */
+const H = HOST.replaceAll('.', '\\.');
+const P = PLAIN_HOST.replaceAll('.', '\\.');
 const gnupg = path.join(work, 'gnupg');
 const ca = path.join(work, 'ca.pem');
 
@@ -74,8 +80,8 @@ const site = `https://${HOST}`;
 page('/a', [`${HOST}/a/`, `${site}/files/{variant}/{name}-{version}.{ext}`], [`${HOST}/a/`, `${site}/files/app-{version}-{os}-{arch}.{ext}`, `${site}/keys/publisher.asc`]);
 publish('app-1.0-linux-amd64.aci', `${HOST}/a/b/app`);
 publish('app-2.0-linux-amd64.aci', `${HOST}/a/b/app`, { version: '2.0' });
-routes.set('/files/slim/127.7.0.1/a/b/app-1.0.aci', { location: '/files/app-slim.aci' });
-routes.set('/files/slim/127.7.0.1/a/b/app-1.0.aci.asc', { location: '/files/app-slim.aci.asc' });
+routes.set(`/files/slim/${HOST}/a/b/app-1.0.aci`, { location: '/files/app-slim.aci' });
+routes.set(`/files/slim/${HOST}/a/b/app-1.0.aci.asc`, { location: '/files/app-slim.aci.asc' });
 publish('app-slim.aci', `${HOST}/a/b/app`, { extra: { variant: 'slim' } });
 // Tampered, signed by an untrusted key, misnamed: each under its own name.
 page('/t', [`${HOST}/t/`, `${site}/files/t-{version}.{ext}`]);
@@ -135,8 +141,9 @@ async function refused(args: string[], message: RegExp, env: NodeJS.ProcessEnv =
 }
 
 test.before(async () => {
-  await new Promise<void>((resolve) => server.listen(443, HOST, resolve));
-  await new Promise<void>((resolve) => plain.listen(80, PLAIN_HOST, resolve));
+  for (const [listener, port, host] of [[server, 443, HOST], [plain, 80, PLAIN_HOST]] as const) {
+    await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(port, host, resolve));
+  }
 });
 test.after(() => {
   server.closeAllConnections(); // the stalled requests too
@@ -197,26 +204,26 @@ test('fetch: {version} defaults to latest, labels fill their own templates, a re
   assert.match(jetpackOk(store, ['images']), `${HOST}/a/b/app:2.0`);
   const slim = await run(fetchArgs(`${HOST}/a/b/app:1.0,variant=slim`));
   assert.is(slim.status, 0, slim.stderr);
-  assert.ok(requests.includes('/files/slim/127.7.0.1/a/b/app-1.0.aci'));
+  assert.ok(requests.includes(`/files/slim/${HOST}/a/b/app-1.0.aci`));
   assert.match(slim.stderr, `fetched ${HOST}/a/b/app:1.0,arch=amd64,os=linux,variant=slim`);
 });
 
 test('fetch refuses a tampered ACI, an untrusted signer, a key for another prefix and a name mismatch, storing nothing', async () => {
   for (const prefix of ['t', 'm']) jetpackOk(store, ['trust', `-prefix=${HOST}/${prefix}/`, `-fingerprint=${PUBLISHER}`, publisherKey]);
-  await refused(fetchArgs(`${HOST}/t/app:1.0`), /BAD signature on 127\.7\.0\.1\/t\/app \(by Publisher <publisher@example\.com>\): the image is not what was signed; nothing stored/);
-  // The stranger is trusted for 127.7.0.1/other only, and /s publishes no key.
-  await refused(fetchArgs(`${HOST}/s/app:1.0`), /discovery found no key location for 127\.7\.0\.1\/s\/app/);
-  await refused(['import', `-sig=${path.join(work, 's-1.0.aci.asc')}`, path.join(work, 's-1.0.aci')], /is signed by key [0-9a-f]+, which is not trusted for 127\.7\.0\.1\/s\/app .*nothing stored/);
-  await refused(fetchArgs(`${HOST}/m/app:1.0`), /is 127\.7\.0\.1\/m\/other:1\.0,arch=amd64,os=linux, not the 127\.7\.0\.1\/m\/app:1\.0 asked for/);
+  await refused(fetchArgs(`${HOST}/t/app:1.0`), new RegExp(String.raw`BAD signature on ${H}\/t\/app \(by Publisher <publisher@example\.com>\): the image is not what was signed; nothing stored`));
+  // The stranger is trusted for HOST/other only, and /s publishes no key.
+  await refused(fetchArgs(`${HOST}/s/app:1.0`), new RegExp(String.raw`discovery found no key location for ${H}\/s\/app`));
+  await refused(['import', `-sig=${path.join(work, 's-1.0.aci.asc')}`, path.join(work, 's-1.0.aci')], new RegExp(String.raw`is signed by key [0-9a-f]+, which is not trusted for ${H}\/s\/app .*nothing stored`));
+  await refused(fetchArgs(`${HOST}/m/app:1.0`), new RegExp(String.raw`is ${H}\/m\/other:1\.0,arch=amd64,os=linux, not the ${H}\/m\/app:1\.0 asked for`));
   await refused(['import', '-sig=' + path.join(work, 'app-1.0-linux-amd64.aci.asc'), path.join(work, 't-1.0.aci')], /BAD signature/);
-  await refused(['import', '-sig=' + path.join(work, 'ca.pem'), path.join(work, 'f-1.0.aci')], /cannot check the signature of 127\.7\.0\.1\/f\/app: it holds no OpenPGP signature; nothing stored/);
+  await refused(['import', '-sig=' + path.join(work, 'ca.pem'), path.join(work, 'f-1.0.aci')], new RegExp(String.raw`cannot check the signature of ${H}\/f\/app: it holds no OpenPGP signature; nothing stored`));
 });
 
 test('import -sig stores a well-signed ACI', async () => {
   jetpackOk(store, ['trust', `-prefix=${HOST}/f`, `-fingerprint=${PUBLISHER}`, publisherKey]);
   const r = await run(['import', '-sig=' + path.join(work, 'f-1.0.aci.asc'), path.join(work, 'f-1.0.aci')]);
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stderr, /signature of 127\.7\.0\.1\/f\/app by Publisher/);
+  assert.match(r.stderr, new RegExp(String.raw`signature of ${H}\/f\/app by Publisher`));
   jetpackOk(store, ['destroy-image', r.stdout.trim()]);
 });
 
@@ -237,7 +244,7 @@ test('an unknown key found through ac-discovery-pubkeys: shown, then trusted onl
       child.on('close', () => resolve(out));
     });
   const before = storeState(store);
-  assert.match(await onTerminal('no'), /Trust this key to sign images under 127\.7\.0\.1\/k\/app\? \(yes\/no\)[\s\S]*not trusted \(the answer was not yes\)/);
+  assert.match(await onTerminal('no'), new RegExp(String.raw`Trust this key to sign images under ${H}\/k\/app\? \(yes\/no\)[\s\S]*not trusted \(the answer was not yes\)`));
   assert.equal(storeState(store), before);
   const yes = await onTerminal('yes');
   assert.match(yes, `trusting ${STRANGER} for ${HOST}/k/app`);
@@ -255,12 +262,12 @@ test('a 404 and a stalled server are tried in turn; a redirected discovery page 
   const viaRedirect = await run(fetchArgs(`${HOST}/r/app:1.0`));
   assert.is(viaRedirect.status, 0, viaRedirect.stderr);
   assert.ok(requests.includes('/r-page?ac-discovery=1'));
-  const stalled = await refused(fetchArgs('-timeout=1', `${HOST}/x/app`), /^jetpack: cannot fetch 127\.7\.0\.1\/x\/app: its one location failed \(see above\)$/m);
+  const stalled = await refused(fetchArgs('-timeout=1', `${HOST}/x/app`), new RegExp(String.raw`^jetpack: cannot fetch ${H}\/x\/app: its one location failed \(see above\)$`, 'm'));
   assert.match(stalled.stderr, /no answer in 1 s\n/);
-  const nowhere = await refused(fetchArgs(`${HOST}/nowhere/app`), /discovery found no image location for 127\.7\.0\.1\/nowhere\/app \(3 pages asked; see above\)/);
+  const nowhere = await refused(fetchArgs(`${HOST}/nowhere/app`), new RegExp(String.raw`discovery found no image location for ${H}\/nowhere\/app \(3 pages asked; see above\)`));
   assert.match(nowhere.stderr, `cannot download ${site}/nowhere/app?ac-discovery=1: HTTP 404 Not Found\n`);
   // Without the test CA the certificate is refused.
-  await refused(['fetch', `${HOST}/a/b/app:9.9`], /cannot download https:\/\/127\.7\.0\.1\/a\/b\/app\?ac-discovery=1: .*certificate/);
+  await refused(['fetch', `${HOST}/a/b/app:9.9`], new RegExp(String.raw`cannot download https:\/\/${H}\/a\/b\/app\?ac-discovery=1: .*certificate`));
 });
 
 test('fetch brings the dependencies of what it fetches, held to their image IDs', async () => {
@@ -279,7 +286,7 @@ test('implicit fetch: a build parent not in the store is fetched, unless -no-fet
   const parent = `${HOST}/a/b/app:2.0`;
   jetpackOk(store, ['destroy-image', parent]);
   const cmd = ['build', `-dir=${dir}`, parent, '/bin/sh', '-c', 'echo built > /built'];
-  await refused(['build', '-no-fetch', ...cmd.slice(1)], /no image 127\.7\.0\.1\/a\/b\/app:2\.0 in the store, and fetching is off/);
+  await refused(['build', '-no-fetch', ...cmd.slice(1)], new RegExp(String.raw`no image ${H}\/a\/b\/app:2\.0 in the store, and fetching is off`));
   await refused(cmd, /fetching is off/, { JETPACK_NO_FETCH: '1' });
   // NODE_EXTRA_CA_CERTS: the way to trust a CA where no -ca flag reaches (build, make).
   const r = await run(cmd, { NODE_EXTRA_CA_CERTS: ca });
@@ -310,14 +317,14 @@ test('-insecure-allow-http lets discovery fall back to plain http; without it ht
   // The page names files on the https site: they are the publisher's app, so the name does not match.
   const r = await run(fetchArgs('-insecure-allow-http', `${PLAIN_HOST}/p/app:1.0`));
   assert.ok(requests.includes('plain:/p?ac-discovery=1'));
-  assert.match(r.stderr, /is 127\.7\.0\.1\/a\/b\/app:1\.0,arch=amd64,os=linux, not the 127\.7\.0\.2\/p\/app:1\.0 asked for/);
+  assert.match(r.stderr, new RegExp(String.raw`is ${H}\/a\/b\/app:1\.0,arch=amd64,os=linux, not the ${P}\/p\/app:1\.0 asked for`));
 });
 
 test('-insecure-skip-verify stores an unsigned image, loudly', async () => {
   routes.delete('/files/s-1.0.aci.asc');
   const r = await run(fetchArgs('-insecure-skip-verify', `${HOST}/s/app:1.0`));
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stderr, 'WARNING: -insecure-skip-verify: 127.7.0.1/s/app is stored without checking who made it');
+  assert.match(r.stderr, `WARNING: -insecure-skip-verify: ${HOST}/s/app is stored without checking who made it`);
 });
 
 test('untrust removes a key from every prefix it was trusted for', async () => {
