@@ -30,7 +30,11 @@ const STEPS = ['', 'create the build container', 'copy the build directory', 'co
 
 /** A failure tagged with the step of Jetpack's build process it happened in. */
 export class BuildError extends UserError {
-  constructor(step: number, message: string, exitCode = 1) {
+  constructor(
+    readonly step: number,
+    message: string,
+    exitCode = 1,
+  ) {
     super(`build failed at step ${step} (${STEPS[step]}): ${message}`, exitCode);
   }
 }

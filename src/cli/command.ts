@@ -34,6 +34,8 @@ export interface Command {
   run(ctx: Context, flags: ParsedFlags): Promise<number | void>;
 }
 
+export const JSON_FLAG: FlagSpec = { name: 'json', kind: 'boolean', help: 'print the result as one line of JSON (a failure too, as the last line on stderr)' };
+
 export const SAVEID_FLAG: FlagSpec = { name: 'saveid', kind: 'string', value: 'FILE', help: 'write the image ID to FILE' };
 
 /** Writes an image ID and a newline, as Jetpack's -saveid does. */

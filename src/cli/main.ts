@@ -70,8 +70,19 @@ async function main(argv: string[]): Promise<number> {
   return (await cmd.run(ctx, flags)) ?? 0;
 }
 
-function report(err: unknown): number {
+/** -json among a command's arguments: its failure is reported as JSON too, for programs (the API). */
+const wantsJSON = (argv: string[]): boolean => argv.some((a) => a === '-json' || a === '--json' || a === '-json=true' || a === '--json=true');
+
+function report(err: unknown, json: boolean): number {
   const debug = Boolean(process.env.JETPACK_DEBUG && process.env.JETPACK_DEBUG !== '0');
+  if (json) {
+    // The human line first, then one JSON line that the API reads: message, status, build step.
+    const status = err instanceof UserError ? err.exitCode : 70;
+    const step = (err as { step?: unknown }).step;
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`jetpack: ${message}\n${JSON.stringify({ error: { message, status, ...(typeof step === 'number' ? { step } : {}) } })}\n`);
+    return status;
+  }
   if (err instanceof UserError) {
     process.stderr.write(`jetpack: ${err.message}\n`);
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
@@ -93,6 +104,6 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.exitCode = report(err);
+    process.exitCode = report(err, wantsJSON(process.argv.slice(2)));
   },
 );

@@ -10,7 +10,7 @@ import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } fr
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
 import type { Bind, Identity, ImageTree } from './app.js';
 import { canLendResolvConf, withResolvConfFile } from './resolv-conf.js';
-import { cachedTools, lentCommand, TOOLS_MOUNT } from './tools.js';
+import { cachedTools, lentBinds, lentCommand, TOOLS_MOUNT, type LentBind } from './tools.js';
 
 export type ContainerMode = 'overlay' | 'copy';
 
@@ -114,6 +114,8 @@ export class Container {
   private inPlace = false;
   /** Whether /tmp is a tmpfs of the container's own (MaPS's sandbox has one). */
   private privateTmp = false;
+  /** What the tools directory lends by bind mount (tools.ts). */
+  private lentBinds: LentBind[] = [];
   /** Whether finishLayer() has taken the container apart (it can no longer run anything). */
   finished = false;
 
@@ -174,6 +176,7 @@ export class Container {
     ]);
     const container = new Container(dir, stack, mode, tools);
     container.hasHostResolvConf = hostResolvConf;
+    container.lentBinds = await lentBinds(tools);
     if (opts.keepLayer) {
       if (mode !== 'overlay') throw new UserError('a layer that outlives its container needs overlayfs, which this kernel lacks (or JETPACK_NO_OVERLAY is set)');
       await container.cleanScratch(); // what a killed run left
@@ -262,6 +265,7 @@ export class Container {
     const moved = new Container(dir, this.stack, this.mode, this.tools);
     moved.hasHostResolvConf = this.hasHostResolvConf;
     moved.lowerDirs = this.lowerDirs;
+    moved.lentBinds = this.lentBinds;
     return moved;
   }
 
@@ -297,6 +301,7 @@ export class Container {
       resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
       privateTmp: this.privateTmp,
       tools: this.tools,
+      toolBinds: this.lentBinds,
       network: opts.network,
       hostname: 'jetpack',
       cwd: opts.cwd,

@@ -43,6 +43,8 @@ export interface NamespaceSpec {
   resolvConf?: string;
   /** Host directory bind-mounted read-only at TOOLS_MOUNT (the mount point must exist). */
   tools?: string;
+  /** Host files and directories mounted over placeholders of the tools (tools.ts LentBind). */
+  toolBinds?: Array<{ source: string; target: string }>;
   /** Host paths bind-mounted at paths of the container, parents first (the mount points must exist). */
   binds: Array<{ source: string; target: string; readOnly: boolean }>;
   network: 'host' | 'none';
@@ -108,6 +110,7 @@ export function containerFstab(spec: NamespaceSpec): { main: string; dev?: strin
   ];
   if (spec.resolvConf) onDev.push([spec.resolvConf, `${r}/etc/resolv.conf`, 'none', 'bind,ro']);
   if (spec.tools) onDev.push([spec.tools, `${r}${TOOLS_MOUNT}`, 'none', 'bind,ro']);
+  for (const b of spec.tools ? (spec.toolBinds ?? []) : []) onDev.push([b.source, `${r}${TOOLS_MOUNT}/${b.target}`, 'none', 'bind,ro']);
   for (const b of spec.binds) onDev.push([b.source, `${r}${b.target}`, 'none', b.readOnly ? 'bind,ro' : 'bind']);
   return overlay ? { main: fstabText([...main, ...onDev]) } : { main: fstabText(main), dev: fstabText(onDev) };
 }

@@ -1,4 +1,5 @@
 import { copyFile, mkdir, readFile, realpath, stat, writeFile, constants as fs } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { cachedDir } from '../util/cached-dir.js';
@@ -10,15 +11,35 @@ export const TOOLS_MOUNT = '/.jetpack.tools';
 
 /**
  * The host binaries lent to every container: GNU make for the inner `make .jetpack.build.`
- * of image Makefiles, setpriv to start an image's app as its user and groups (`run`), and
- * bmake for BSD make image Makefiles when the host has it.
+ * of image Makefiles, setpriv to start an image's app as its user and groups (`run`),
+ * bmake for BSD make image Makefiles when the host has it, and the Node running jetpack with
+ * zx for image scripts (`jetpack script`).
  */
-const LENT = ['make', 'setpriv', 'bmake'] as const;
+const LENT = ['make', 'setpriv', 'bmake', 'node'] as const;
 export type LentTool = (typeof LENT)[number];
 const OPTIONAL: ReadonlySet<LentTool> = new Set(['bmake']);
+/**
+ * Lent by bind mounts over empty placeholders rather than copied: Node is ~100 MB, too much
+ * to copy into every store, and a small store should not pay for tools most builds never run.
+ */
+const BOUND: ReadonlySet<LentTool> = new Set(['bmake', 'node']);
+
+/** A host file or directory mounted read-only at TOOLS_MOUNT/`target` in every container. */
+export interface LentBind {
+  source: string;
+  target: string;
+}
+
+/** Where the tools directory records its LentBinds. */
+const BINDS_FILE = 'binds.json';
 
 /** bmake's system makefiles (sys.mk and what it includes), lent beside it. */
 const BMAKE_SYSPATH = '/usr/share/mk';
+
+/** zx's package directory, lent beside Node: image scripts' `$`. */
+function zxPackage(): string {
+  return path.dirname(createRequire(import.meta.url).resolve('zx/package.json'));
+}
 
 /** Where the command lines of the lent tools are recorded in the tools directory. */
 const COMMANDS_FILE = 'commands.json';
@@ -57,16 +78,21 @@ export async function cachedTools(cacheDir: string): Promise<string> {
 export async function currentTools(): Promise<{ name: string; binaries: Array<string | undefined> }> {
   const binaries = await Promise.all(
     LENT.map(async (tool) => {
-      const found = await which(tool).catch((err: unknown) => {
+      const found = tool === 'node' ? process.execPath : await which(tool).catch((err: unknown) => {
         if (OPTIONAL.has(tool)) return undefined;
         throw err;
       });
       return found && realpath(found);
     }),
   );
-  const stats = await Promise.all(binaries.map((b) => (b ? stat(b) : undefined)));
+  const stats = await Promise.all([...binaries, path.join(zxPackage(), 'package.json')].map((b) => (b ? stat(b) : undefined)));
   const key = stats.map((st) => (st ? `${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}` : 'none')).join('-');
   return { name: `host-${key}`, binaries };
+}
+
+/** The bind mounts the tools directory `tools` needs over its placeholders. */
+export async function lentBinds(tools: string): Promise<LentBind[]> {
+  return JSON.parse(await readFile(path.join(tools, BINDS_FILE), 'utf8').catch(() => '[]')) as LentBind[];
 }
 
 /** The command line that runs a lent tool inside a container whose tools directory is `tools`. */
@@ -88,21 +114,34 @@ async function prepareTools(dir: string, binaries: Array<string | undefined>): P
   await mkdir(path.join(dir, 'bin'), { recursive: true });
   await mkdir(path.join(dir, 'lib'), { recursive: true });
   const commands: Partial<Record<LentTool, string[]>> = {};
+  const binds: LentBind[] = [];
+  /** Copies `source` to `target` in the tools dir, or for a BOUND tool leaves a placeholder to bind it over. */
+  const lend = async (tool: LentTool, source: string, target: string): Promise<void> => {
+    if (!BOUND.has(tool)) return copyFile(source, path.join(dir, target));
+    if (await pathExists(path.join(dir, target))) return; // a library another tool brought
+    await writeFile(path.join(dir, target), '');
+    binds.push({ source, target });
+  };
   for (const [i, tool] of LENT.entries()) {
     const binary = binaries[i];
     if (!binary) continue;
     const { interpreter, libraries } = await sharedObjects(binary);
-    await copyFile(binary, path.join(dir, 'bin', tool));
+    await lend(tool, binary, path.join('bin', tool));
     for (const lib of [...libraries, ...(interpreter ? [interpreter] : [])]) {
-      await copyFile(await realpath(lib), path.join(dir, 'lib', path.basename(lib)));
+      await lend(tool, await realpath(lib), path.join('lib', path.basename(lib)));
     }
     const lent = `${TOOLS_MOUNT}/bin/${tool}`;
     commands[tool] = interpreter ? [`${TOOLS_MOUNT}/lib/${path.basename(interpreter)}`, '--library-path', `${TOOLS_MOUNT}/lib`, lent] : [lent];
   }
   await writeFile(path.join(dir, COMMANDS_FILE), JSON.stringify(commands) + '\n');
   await writeFile(path.join(dir, 'make'), `#!/bin/sh\nexec ${commands.make!.join(' ')} MAKE=${TOOLS_MOUNT}/make "$@"\n`, { mode: 0o755 });
+  await writeFile(path.join(dir, 'node'), `#!/bin/sh\nexec ${commands.node!.join(' ')} "$@"\n`, { mode: 0o755 });
+  await mkdir(path.join(dir, 'zx'));
+  binds.push({ source: zxPackage(), target: 'zx' });
   if (commands.bmake && (await pathExists(BMAKE_SYSPATH))) {
-    await run('cp', ['-rL', '--', `${BMAKE_SYSPATH}/.`, path.join(dir, 'bmake-mk')]);
+    await mkdir(path.join(dir, 'bmake-mk'));
+    binds.push({ source: await realpath(BMAKE_SYSPATH), target: 'bmake-mk' });
     await writeFile(path.join(dir, 'bmake'), `#!/bin/sh\nexec ${commands.bmake.join(' ')} -m ${TOOLS_MOUNT}/bmake-mk MAKE=${TOOLS_MOUNT}/bmake "$@"\n`, { mode: 0o755 });
   }
+  await writeFile(path.join(dir, BINDS_FILE), JSON.stringify(binds) + '\n');
 }

@@ -85,14 +85,16 @@ export async function httpGet(location: string, opts: HttpOptions): Promise<Http
     throw new UserError(`${location} is not a URL`);
   }
   for (let redirects = 0; ; redirects++) {
-    if (url.protocol === 'http:' && !opts.allowHttp) throw new UserError(`refusing ${url.href}: plain http needs -insecure-allow-http`);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`refusing ${url.href}: not an http(s) URL`);
+    // Messages name the location as given until a redirect leads elsewhere.
+    const shown = redirects === 0 ? location : url.href;
+    if (url.protocol === 'http:' && !opts.allowHttp) throw new UserError(`refusing ${shown}: plain http needs -insecure-allow-http`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`refusing ${shown}: not an http(s) URL`);
     let res: IncomingMessage;
     try {
       res = await requestOnce(url, opts);
     } catch (err) {
       if (err instanceof UserError) throw err;
-      throw new UserError(`cannot download ${url.href}: ${causeOf(err)}`);
+      throw new UserError(`cannot download ${shown}: ${causeOf(err)}`);
     }
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
@@ -103,10 +105,10 @@ export async function httpGet(location: string, opts: HttpOptions): Promise<Http
     }
     if (status !== 200) {
       res.resume();
-      throw new UserError(`cannot download ${url.href}: HTTP ${status} ${res.statusMessage ?? ''}`.trimEnd());
+      throw new UserError(`cannot download ${shown}: HTTP ${status} ${res.statusMessage ?? ''}`.trimEnd());
     }
     const length = Number(res.headers['content-length']);
-    return { url: url.href, body: res, length: Number.isSafeInteger(length) ? length : undefined };
+    return { url: shown, body: res, length: Number.isSafeInteger(length) ? length : undefined };
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,9 @@ export function sh(script: string, opts: { cwd?: string; input?: string | Buffer
  * quick start builds images/busybox and example.hello in place before the tests run).
  */
 export function copyImageDir(name: string, dest: string): void {
-  sh(`rm -rf "${dest}" && mkdir -p "$(dirname "${dest}")" && cp -r "${REPO}/images/${name}" "${dest}" && make -s -C "${dest}" JETPACK="${JETPACK}" clean >/dev/null`);
+  sh(`rm -rf "${dest}" && mkdir -p "$(dirname "${dest}")" && cp -r "${REPO}/images/${name}" "${dest}"`);
+  // An image script's directory is tidied by its own clean target, a Makefile's by make's.
+  sh(existsSync(path.join(dest, 'Makefile')) ? `make -s -C "${dest}" JETPACK="${JETPACK}" clean >/dev/null` : `"${JETPACK}" script "${dest}" clean 2>/dev/null`);
 }
 
 export function tempDir(prefix = 'jetpack-test-'): string {

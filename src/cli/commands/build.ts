@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { SAVEID_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
+import { JSON_FLAG, SAVEID_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagList, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { NO_FETCH_FLAG, fetcherFor } from './fetch.js';
 
@@ -18,11 +18,12 @@ const BUILD_FLAGS: FlagSpec[] = [
   NET_FLAG,
   { name: 'keep', kind: 'boolean', help: 'keep the container of a failed build and print how to enter it' },
   NO_FETCH_FLAG,
+  JSON_FLAG,
 ];
 
 async function runBuild(ctx: Context, ref: string, command: string[], flags: ParsedFlags): Promise<void> {
   if (command.length === 0) throw new UserError('usage: jetpack build [FLAGS] IMAGE COMMAND [ARGS...]', 2);
-  const [{ buildImage }, { formatImageName }, fetcher] = await Promise.all([import('../../build/build.js'), import('../../image/name.js'), fetcherFor(ctx, flags)]);
+  const [{ buildImage }, { formatImageName }, { printImage }, fetcher] = await Promise.all([import('../../build/build.js'), import('../../image/name.js'), import('../results.js'), fetcherFor(ctx, flags)]);
   const store = await ctx.store();
   const parent = await fetcher.resolve(ref);
   const image = await buildImage(store, parent, {
@@ -35,7 +36,7 @@ async function runBuild(ctx: Context, ref: string, command: string[], flags: Par
   });
   process.stderr.write(`built ${formatImageName(image.manifest)}\n`);
   await saveID(flagString(flags, 'saveid'), image.id);
-  process.stdout.write(`${image.id}\n`);
+  printImage(flagBoolean(flags, 'json'), image, true);
 }
 
 export const buildCommand: Command = {

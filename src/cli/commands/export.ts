@@ -1,6 +1,6 @@
 import type { Compression } from '../../archive/compression.js';
 import { UserError } from '../../errors.js';
-import { expectArgs, logLine, type Command, type Context } from '../command.js';
+import { JSON_FLAG, expectArgs, logLine, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { writeOutput } from '../../util/output-file.js';
 import { exportFlatpakFormat } from './flatpak.js';
@@ -42,7 +42,8 @@ async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string)
     codec,
     log: logLine,
   });
-  process.stdout.write(`${digest}\n`);
+  const { printResult } = await import('../results.js');
+  printResult(flagBoolean(flags, 'json'), `${digest}\n`, { format, output: flags.positional[1], digest });
 }
 
 export const exportCommand: Command = {
@@ -72,6 +73,7 @@ export const exportCommand: Command = {
     { name: 'runtime', kind: 'string', value: 'ID/ARCH/BRANCH', help: "the runtime a flatpak-app runs on (default: the hybrid image it was built on)" },
     { name: 'bundle', kind: 'string', value: 'FILE', help: 'flatpak formats: also write a single-file .flatpak bundle' },
     { name: 'fs', kind: 'string', value: 'squashfs|erofs', help: 'the file system of a portable NAME_VERSION.raw (default squashfs)' },
+    { ...JSON_FLAG, help: 'print what was written as one line of JSON: format, output and the ID, digest or ref and commit' },
   ],
   async run(ctx, flags) {
     const format = flagString(flags, 'format') ?? 'aci';
@@ -91,11 +93,14 @@ export const exportCommand: Command = {
     const compression: Compression | undefined = compressFlag === undefined ? undefined : parseCompression(compressFlag);
     const store = await ctx.store();
     const image = await resolveImage(store, ref);
+    const json = flagBoolean(flags, 'json');
     if (!flagBoolean(flags, 'flat')) {
       await writeOutput(file, (fd) => exportLayered(image, fd, compression));
+      if (json) process.stdout.write(`${JSON.stringify({ format, output: file ?? '-', id: image.id })}\n`);
       return;
     }
     const id = await writeOutput(file, (fd) => exportFlat(store, image, fd, compression ?? 'none'));
-    (file === undefined || file === '-' ? process.stderr : process.stdout).write(`${id}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ format, output: file ?? '-', id })}\n`);
+    else (file === undefined || file === '-' ? process.stderr : process.stdout).write(`${id}\n`);
   },
 };

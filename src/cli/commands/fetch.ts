@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
 import type { HttpOptions } from '../../fetch/http.js';
 import type { Fetcher } from '../../fetch/fetch.js';
-import { logLine, type Command, type Context } from '../command.js';
+import { JSON_FLAG, logLine, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 
 /** How fetch, import and trust reach web servers. */
@@ -61,16 +61,17 @@ export const fetchCommand: Command = {
     { name: 'insecure-skip-verify', kind: 'boolean', help: 'store images without checking any signature' },
     ALLOW_HTTP_FLAG,
     ...HTTP_FLAGS,
+    { ...JSON_FLAG, help: 'print each image as one line of JSON (a failure too, on stderr)' },
   ],
   async run(ctx, flags) {
     if (flags.positional.length === 0) throw new UserError(`usage: jetpack fetch ${this.args}`, 2);
-    const [fetcher, { formatImageName }, { saveID }] = await Promise.all([fetcherFor(ctx, flags), import('../../image/name.js'), import('../command.js')]);
+    const [fetcher, { formatImageName }, { saveID }, { printImage }] = await Promise.all([fetcherFor(ctx, flags), import('../../image/name.js'), import('../command.js'), import('../results.js')]);
     const ids: string[] = [];
     for (const arg of flags.positional) {
       const { image, added } = await fetcher.fetch(arg);
       if (added || !flagBoolean(flags, 'q')) process.stderr.write(`${added ? 'fetched' : 'in the store:'} ${formatImageName(image.manifest)}\n`);
       ids.push(image.id);
-      process.stdout.write(`${image.id}\n`);
+      printImage(flagBoolean(flags, 'json'), image, added);
     }
     const file = flagString(flags, 'saveid');
     if (file) await saveID(file, ids.join('\n'));

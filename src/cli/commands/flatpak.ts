@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import { expectArgs, logLine as log, SAVEID_FLAG, saveID, type Command, type Context } from '../command.js';
-import { flagString, type ParsedFlags } from '../flags.js';
+import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 
 export const importFlatpakCommand: Command = {
   name: 'import-flatpak',
@@ -58,5 +58,6 @@ export async function exportFlatpakFormat(ctx: Context, flags: ParsedFlags, form
     bundle: flagString(flags, 'bundle'),
     log,
   });
-  process.stdout.write(`${ref} ${commit}\n`);
+  const { printResult } = await import('../results.js');
+  printResult(flagBoolean(flags, 'json'), `${ref} ${commit}\n`, { format, output: flags.positional[1], ref, commit });
 }

@@ -6,27 +6,17 @@ import { table } from '../table.js';
 
 /** What these commands run, loaded only when one of them runs (see scripts/build.mjs). */
 async function load() {
-  const [{ shortImageID }, { annotationValue, labelMap, serializeManifest }, { formatImageName }, { describeImage, resolveImage }] = await Promise.all([
+  const [{ shortImageID }, { annotationValue, serializeManifest }, { formatImageName }, { describeImage, resolveImage }] = await Promise.all([
     import('../../image/id.js'),
     import('../../image/manifest.js'),
     import('../../image/name.js'),
     import('../../store/lookup.js'),
   ]);
-  return { shortImageID, annotationValue, labelMap, serializeManifest, formatImageName, describeImage, resolveImage };
+  return { shortImageID, annotationValue, serializeManifest, formatImageName, describeImage, resolveImage };
 }
 
 type Loaded = Awaited<ReturnType<typeof load>>;
 
-function imageJSON(image: StoredImage, { labelMap }: Pick<Loaded, 'labelMap'>) {
-  return {
-    id: image.id,
-    name: image.manifest.name,
-    labels: labelMap(image.manifest),
-    size: image.info.size,
-    stored: image.info.stored,
-    dependencies: image.info.dependencies,
-  };
-}
 
 export const imagesCommand: Command = {
   name: 'images',
@@ -45,14 +35,14 @@ export const imagesCommand: Command = {
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 0);
-    const [loaded, { shadowedImages }] = await Promise.all([load(), import('../../store/gc.js')]);
+    const [loaded, { shadowedImages }, { imageJSON }] = await Promise.all([load(), import('../../store/gc.js'), import('../results.js')]);
     const { formatImageName, shortImageID } = loaded;
     const stored = await (await ctx.store()).list();
     const shadowed = shadowedImages(stored);
     const all = flagBoolean(flags, 'a');
     const images = stored.filter((i) => all || !shadowed.has(i.id)).sort((a, b) => formatImageName(a.manifest).localeCompare(formatImageName(b.manifest)));
     if (flagBoolean(flags, 'json')) {
-      process.stdout.write(JSON.stringify(images.map((i) => ({ ...imageJSON(i, loaded), shadowed: shadowed.has(i.id) })), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(images.map((i) => ({ ...imageJSON(i), shadowed: shadowed.has(i.id) })), null, 2) + '\n');
       return;
     }
     const id = (i: StoredImage) => (flagBoolean(flags, 'l') ? i.id : shortImageID(i.id));
@@ -96,7 +86,10 @@ export const showImageCommand: Command = {
   name: 'show-image',
   args: 'IMAGE',
   summary: 'Show an image: ID, name, timestamp, dependencies, app',
-  flags: [{ name: 'q', kind: 'boolean', help: 'print only the full image ID (resolves IMAGE for scripts)' }],
+  flags: [
+    { name: 'q', kind: 'boolean', help: 'print only the full image ID (resolves IMAGE for scripts)' },
+    { name: 'json', kind: 'boolean', help: 'print the image with its manifest as JSON' },
+  ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const loaded = await load();
@@ -104,6 +97,11 @@ export const showImageCommand: Command = {
     const image = await loaded.resolveImage(store, flags.positional[0]!);
     if (flagBoolean(flags, 'q')) {
       process.stdout.write(`${image.id}\n`);
+      return;
+    }
+    if (flagBoolean(flags, 'json')) {
+      const { imageJSON } = await import('../results.js');
+      process.stdout.write(`${JSON.stringify({ ...imageJSON(image), manifest: image.manifest })}\n`);
       return;
     }
     const deps = await Promise.all(image.info.dependencies.map(async (id) => (await store.get(id))!));
@@ -128,7 +126,7 @@ export const destroyImageCommand: Command = {
   name: 'destroy-image',
   args: 'IMAGE...',
   summary: 'Remove images from the store (refused while another image depends on one)',
-  flags: [],
+  flags: [{ name: 'json', kind: 'boolean', help: 'report a failure as JSON too (on stderr)' }],
   async run(ctx, flags) {
     if (flags.positional.length === 0) throw new UserError(`usage: jetpack ${this.name} ${this.args}`, 2);
     const { describeImage, resolveImage } = await load();

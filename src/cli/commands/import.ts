@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
-import { SAVEID_FLAG, expectArgs, logLine, saveID, type Command } from '../command.js';
-import { flagString } from '../flags.js';
+import { JSON_FLAG, SAVEID_FLAG, expectArgs, logLine, saveID, type Command } from '../command.js';
+import { flagBoolean, flagString } from '../flags.js';
 import { HTTP_FLAGS, fetcherFor } from './fetch.js';
 
 export const importCommand: Command = {
@@ -21,11 +21,13 @@ export const importCommand: Command = {
     { name: 'name', kind: 'string', value: 'NAME', help: 'ACI: refuse it unless its manifest name is NAME; OCI: the name to store it under' },
     { name: 'sig', kind: 'string', value: 'LOCATION', help: 'ACI: the detached signature (.aci.asc) to check it with' },
     ...HTTP_FLAGS,
+    JSON_FLAG,
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const location = flags.positional[0]!;
-    const [{ formatImageName }, { ociSource, importOci }] = await Promise.all([import('../../image/name.js'), import('../../import/oci.js')]);
+    const [{ formatImageName }, { ociSource, importOci }, { printImage }] = await Promise.all([import('../../image/name.js'), import('../../import/oci.js'), import('../results.js')]);
+    const json = flagBoolean(flags, 'json');
     const store = await ctx.store();
     const oci = await ociSource(location);
     const sig = flagString(flags, 'sig');
@@ -34,13 +36,13 @@ export const importCommand: Command = {
       const image = await importOci(store, oci, { name: flagString(flags, 'name'), log: logLine });
       process.stderr.write(`imported ${formatImageName(image.manifest)}\n`);
       await saveID(flagString(flags, 'saveid'), image.id);
-      process.stdout.write(`${image.id}\n`);
+      printImage(json, image, true);
       return;
     }
     const fetcher = await fetcherFor(ctx, flags);
     const { image, added } = await fetcher.importLocation(location, sig, flagString(flags, 'name'), { fetchDependencies: false });
     process.stderr.write(`${added ? 'imported' : 'already in the store:'} ${formatImageName(image.manifest)}\n`);
     await saveID(flagString(flags, 'saveid'), image.id);
-    process.stdout.write(`${image.id}\n`);
+    printImage(json, image, added);
   },
 };

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { buildCommand, imageCommand } from './build.js';
+import { scriptCommand } from './script.js';
 import { runCommand } from './run.js';
 import { configCommand, versionCommand } from './config.js';
 import { diagnoseCommand } from './diagnose.js';
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   discoveryPageCommand,
   makeaciCommand,
   buildCommand,
+  scriptCommand,
   runCommand,
   imagesCommand,
   showImageCommand,

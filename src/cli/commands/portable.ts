@@ -52,5 +52,6 @@ export async function exportPortableFormat(ctx: Context, flags: ParsedFlags): Pr
   const store = await ctx.store();
   const image = await resolveImage(store, flags.positional[0]!);
   const report = await exportPortable(store, image, flags.positional[1]!, { fs, log: logLine });
-  process.stdout.write(`${flags.positional[1]} (units: ${report.units.join(' ')})\n`);
+  const { printResult } = await import('../results.js');
+  printResult(flagBoolean(flags, 'json'), `${flags.positional[1]} (units: ${report.units.join(' ')})\n`, { format: 'portable', output: flags.positional[1], units: report.units });
 }
