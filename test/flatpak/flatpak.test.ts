@@ -155,7 +155,9 @@ const SMALL = `runtime/org.example.Small/${arch}/2`;
 
 test('-bundle writes a .flatpak that flatpak installs, and that import-flatpak takes; -layout=experiment', () => {
   const bundle = path.join(work, 'small.flatpak');
-  jetpackOk(root, ['export', '-format=flatpak', `-ref=${SMALL}`, `-bundle=${bundle}`, 'jetpack/busybox', small]);
+  const json = JSON.parse(jetpackOk(root, ['export', '-format=flatpak', '-json', `-ref=${SMALL}`, `-bundle=${bundle}`, 'jetpack/busybox', small]));
+  assert.is(json.ref, SMALL);
+  assert.match(json.commit, /^[0-9a-f]{64}$/);
   flatpakOk('bundle-user', ['install', '-y', '--noninteractive', '--bundle', bundle]);
   assert.match(flatpakOk('bundle-user', ['info', 'org.example.Small//2']), /Ref: runtime\/org.example.Small/);
   const id = jetpackOk(root, ['import-flatpak', '-layout=experiment', '-name=example/small', bundle]).trim();

@@ -97,7 +97,8 @@ test('-fs=erofs, a directory image, and the same bytes twice under SOURCE_DATE_E
     assert.match(sh(`systemd-dissect "${a}/example-portable_1.raw"`), new RegExp(`✓ portable service[\\s\\S]*${fs}`), fs);
   }
   const tree = path.join(work, 'example-portable_2');
-  jetpackOk(root, ['export', '-format=portable', 'example/portable', tree]);
+  const json = JSON.parse(jetpackOk(root, ['export', '-format=portable', '-json', 'example/portable', tree]));
+  assert.equal(json, { format: 'portable', output: tree, units: ['example-portable.service'] });
   assert.ok(existsSync(path.join(tree, 'etc/resolv.conf')));
   assert.is(check(tree).status, 0);
   assert.is(inspect(tree).status, 0);
