@@ -11,9 +11,10 @@
 .error "PARENT_IMAGE not defined. I don't know what to do!"
 .endif
 
-.jetpack.image.mk.path := ${.PARSEDIR}/${.PARSEFILE}
-JETPACK_SHAREDIR := ${.PARSEDIR}
-MAKEACI := ${JETPACK_SHAREDIR}/makeaci
+# Absolute, with a trailing slash, as jetpack.image.gnu.mk has them.
+.jetpack.image.mk.path := ${.PARSEDIR:tA}/${.PARSEFILE}
+JETPACK_SHAREDIR := ${.PARSEDIR:tA}/
+MAKEACI := ${JETPACK_SHAREDIR}makeaci
 
 JETPACK ?= jetpack
 JETPACK_FLAGS ?=
@@ -132,7 +133,9 @@ push: .PHONY ${ACI_ID_FILE}
 	@id=$$(${JETPACK} ${JETPACK_FLAGS} fetch -q ${PARENT_IMAGE}) && \
 	  if [ "$$id" != "$$(cat .jetpack.parent.id 2>/dev/null)" ]; then echo "$$id" > .jetpack.parent.id; fi && touch $@
 
-${ACI_ID_FILE}: ${.jetpack.inputs.now} .jetpack.inputs ${.MAKE.MAKEFILES:N/usr/share/*} ${BUILD_CP:@f@${exists(${f}):?${f}:}@} .jetpack.parent.id
+# BUILD_CP may hold globs, which exists() does not expand: the shell does.
+.jetpack.cp.files != ls -d ${BUILD_CP} 2>/dev/null || true
+${ACI_ID_FILE}: ${.jetpack.inputs.now} .jetpack.inputs ${.MAKE.MAKEFILES:N/usr/share/*} ${.jetpack.cp.files} .jetpack.parent.id
 	${MAKE} prepare
 	@${.jetpack.list-inputs} | tr '\n' ' ' | sed 's/ $$//' > .jetpack.inputs
 	${JETPACK} ${JETPACK_FLAGS} build -saveid=$@ ${BUILD_CP:@.FILE.@-cp=${.FILE.}@} ${BUILD_DIR:D-dir=${BUILD_DIR}} ${PARENT_IMAGE} ${BUILD_COMMAND} ${BUILD_ARGS}

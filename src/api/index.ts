@@ -178,8 +178,8 @@ export class Jetpack {
       const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...this.options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       child.on('error', (err) => reject(new JetpackError(`cannot run ${argv[0]}: ${err.message}`, argv, 127, '', '')));
       child.on('close', (code, signal) => resolve({ argv, status: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr }));
     });

@@ -24,6 +24,8 @@ export interface BuildOptions {
   keep: boolean;
   /** Called with a line for the user: where a kept container is and how to enter it. */
   notice?: (line: string) => void;
+  /** The command's stdout goes to stderr: stdout carries a -json result. */
+  stdoutToStderr?: boolean;
 }
 
 const STEPS = ['', 'create the build container', 'copy the build directory', 'copy -cp files', 'run the build command', 'read manifest.json', 'remove the work directory', 'save the image'];
@@ -101,7 +103,7 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
       if (copies.length) await run('cp', ['-a', '--', ...copies, c.hostPath(workDir)], { what: 'copying -cp files' });
     });
     await c.seal();
-    const status = await step(4, () => c.run(opts.command, { cwd: `/${workDir}`, network: opts.network }));
+    const status = await step(4, () => c.run(opts.command, { cwd: `/${workDir}`, network: opts.network, stdoutToStderr: opts.stdoutToStderr }));
     // jetpack exits with the build command's own status, as the caller would expect of `make`.
     if (status !== 0) throw new BuildError(4, `${opts.command[0]} exited with status ${status}`, status);
 

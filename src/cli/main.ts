@@ -67,36 +67,32 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const flags = parseFlags(rest, cmd.flags, { command: `jetpack ${cmd.name}`, stopAtPositional: cmd.stopAtPositional });
+  jsonErrors = cmd.flags.some((f) => f.name === 'json') && flagBoolean(flags, 'json');
   return (await cmd.run(ctx, flags)) ?? 0;
 }
 
-/** -json among a command's arguments: its failure is reported as JSON too, for programs (the API). */
-const wantsJSON = (argv: string[]): boolean => argv.some((a) => a === '-json' || a === '--json' || a === '-json=true' || a === '--json=true');
+/** Whether the command's own flags asked for -json: its failure is then reported as JSON too, for programs (the API). */
+let jsonErrors = false;
 
-function report(err: unknown, json: boolean): number {
-  const debug = Boolean(process.env.JETPACK_DEBUG && process.env.JETPACK_DEBUG !== '0');
-  if (json) {
-    // The human line first, then one JSON line that the API reads: message, status, build step.
-    const status = err instanceof UserError ? err.exitCode : 70;
-    const step = (err as { step?: unknown }).step;
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`jetpack: ${message}\n${JSON.stringify({ error: { message, status, ...(typeof step === 'number' ? { step } : {}) } })}\n`);
-    return status;
-  }
-  if (err instanceof UserError) {
-    process.stderr.write(`jetpack: ${err.message}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
-    return err.exitCode;
-  }
+/** What a failure tells the user: one line, the exit status, and for builds the step. */
+function describe(err: unknown): { message: string; status: number; step?: number; internal: boolean } {
+  const step = (err as { step?: unknown }).step;
+  const withStep = typeof step === 'number' ? { step } : {};
+  if (err instanceof UserError) return { message: err.message, status: err.exitCode, ...withStep, internal: false };
   const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOSPC') {
-    process.stderr.write('jetpack: no space left on device; nothing was stored\n');
-    return 1;
-  }
-  process.stderr.write(`jetpack: internal error: ${e?.message ?? String(err)}\n`);
-  if (debug) process.stderr.write(`${e?.stack ?? ''}\n`);
-  else process.stderr.write('jetpack: run with JETPACK_DEBUG=1 for a stack trace\n');
-  return 70;
+  if (e?.code === 'ENOSPC') return { message: 'no space left on device; nothing was stored', status: 1, internal: false };
+  return { message: `internal error: ${e?.message ?? String(err)}`, status: 70, internal: true };
+}
+
+function report(err: unknown): number {
+  const debug = Boolean(process.env.JETPACK_DEBUG && process.env.JETPACK_DEBUG !== '0');
+  const { message, status, step, internal } = describe(err);
+  process.stderr.write(`jetpack: ${message}\n`);
+  if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  else if (internal) process.stderr.write('jetpack: run with JETPACK_DEBUG=1 for a stack trace\n');
+  // The last line, for programs: the same message, status and step as JSON.
+  if (jsonErrors) process.stderr.write(`${JSON.stringify({ error: { message, status, ...(step === undefined ? {} : { step }) } })}\n`);
+  return status;
 }
 
 main(process.argv.slice(2)).then(
@@ -104,6 +100,6 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.exitCode = report(err, wantsJSON(process.argv.slice(2)));
+    process.exitCode = report(err);
   },
 );

@@ -58,6 +58,8 @@ export interface RunOptions {
   binds?: Bind[];
   /** Drop the command's stdout and stderr. */
   quiet?: boolean;
+  /** Send the command's stdout to jetpack's stderr, keeping stdout for jetpack's own result (-json). */
+  stdoutToStderr?: boolean;
 }
 
 function setprivArgs(identity: Identity): string[] {
@@ -227,7 +229,7 @@ export class Container {
 
   private async spawnIn(command: string[], opts: RunOptions): Promise<number> {
     const [cmd, args] = await this.prepare(command, { ...opts, tied: true });
-    const child = spawn(cmd, args, { stdio: opts.quiet ? ['inherit', 'ignore', 'ignore'] : 'inherit' });
+    const child = spawn(cmd, args, { stdio: opts.quiet ? ['inherit', 'ignore', 'ignore'] : opts.stdoutToStderr ? ['inherit', 2, 2] : 'inherit' });
     const stop = () => child.kill('SIGKILL');
     process.on('SIGINT', stop).on('SIGTERM', stop).on('SIGHUP', stop);
     try {

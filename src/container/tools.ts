@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, realpath, stat, writeFile, constants as fs } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, realpath, rename, rm, stat, writeFile, constants as fs } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -28,6 +28,19 @@ const BOUND: ReadonlySet<LentTool> = new Set(['bmake', 'node']);
 export interface LentBind {
   source: string;
   target: string;
+  /** The source's inode, size and mtime when the tools were made: a changed one makes them again. */
+  stamp: string;
+}
+
+async function stampOf(file: string): Promise<string | undefined> {
+  const st = await stat(file).catch(() => undefined);
+  return st && `${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`;
+}
+
+/** Whether every host path the tools directory binds is still the one it was made with. */
+async function bindsCurrent(tools: string): Promise<boolean> {
+  const stamps = await Promise.all((await lentBinds(tools)).map(async (b) => (await stampOf(b.source)) === b.stamp));
+  return stamps.every(Boolean);
 }
 
 /** Where the tools directory records its LentBinds. */
@@ -71,7 +84,16 @@ async function sharedObjects(binary: string): Promise<{ interpreter?: string; li
  */
 export async function cachedTools(cacheDir: string): Promise<string> {
   const { name, binaries } = await currentTools();
-  return cachedDir(path.join(cacheDir, name), (dir) => prepareTools(dir, binaries));
+  const make = () => cachedDir(path.join(cacheDir, name), (dir) => prepareTools(dir, binaries));
+  const tools = await make();
+  if (await bindsCurrent(tools)) return tools;
+  // A library or zx a bind lends was upgraded since: set the old tools aside and make them again.
+  const stale = await mkdtemp(`${tools}.stale-`);
+  await rename(tools, path.join(stale, 'tools')).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err; // another process did it first
+  });
+  await rm(stale, { recursive: true, force: true });
+  return make();
 }
 
 /** The name of the tools directory for the host's binaries as they are now. */
@@ -120,7 +142,7 @@ async function prepareTools(dir: string, binaries: Array<string | undefined>): P
     if (!BOUND.has(tool)) return copyFile(source, path.join(dir, target));
     if (await pathExists(path.join(dir, target))) return; // a library another tool brought
     await writeFile(path.join(dir, target), '');
-    binds.push({ source, target });
+    binds.push({ source, target, stamp: (await stampOf(source))! });
   };
   for (const [i, tool] of LENT.entries()) {
     const binary = binaries[i];
@@ -137,10 +159,11 @@ async function prepareTools(dir: string, binaries: Array<string | undefined>): P
   await writeFile(path.join(dir, 'make'), `#!/bin/sh\nexec ${commands.make!.join(' ')} MAKE=${TOOLS_MOUNT}/make "$@"\n`, { mode: 0o755 });
   await writeFile(path.join(dir, 'node'), `#!/bin/sh\nexec ${commands.node!.join(' ')} "$@"\n`, { mode: 0o755 });
   await mkdir(path.join(dir, 'zx'));
-  binds.push({ source: zxPackage(), target: 'zx' });
+  binds.push({ source: zxPackage(), target: 'zx', stamp: (await stampOf(zxPackage()))! });
   if (commands.bmake && (await pathExists(BMAKE_SYSPATH))) {
     await mkdir(path.join(dir, 'bmake-mk'));
-    binds.push({ source: await realpath(BMAKE_SYSPATH), target: 'bmake-mk' });
+    const mk = await realpath(BMAKE_SYSPATH);
+    binds.push({ source: mk, target: 'bmake-mk', stamp: (await stampOf(mk))! });
     await writeFile(path.join(dir, 'bmake'), `#!/bin/sh\nexec ${commands.bmake.join(' ')} -m ${TOOLS_MOUNT}/bmake-mk MAKE=${TOOLS_MOUNT}/bmake "$@"\n`, { mode: 0o755 });
   }
   await writeFile(path.join(dir, BINDS_FILE), JSON.stringify(binds) + '\n');

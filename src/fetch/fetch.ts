@@ -3,17 +3,20 @@
  * by appc discovery; its signature is checked against the trust store before the store sees
  * it, and its dependencies are fetched the same way.
  */
+import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isImageID, shortImageID } from '../image/id.js';
 import type { Dependency } from '../image/manifest.js';
 import { formatImageName, looksLikeImageID, matchesQuery, parseImageQuery, type ImageQuery } from '../image/name.js';
+import { hostArch, hostOS } from '../image/platform.js';
 import { importAci, type ImportResult } from '../store/import.js';
+import { IMAGE_FILES } from '../store/layout.js';
 import { findByQuery, resolveImage } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { pathExists } from '../util/fs.js';
 import { discover, type AciEndpoint } from './discovery.js';
 import { verifyDetached } from './gpg.js';
-import type { HttpOptions } from './http.js';
+import { forLocation, type HttpOptions } from './http.js';
 import { fetchLocation } from './location.js';
 import { trustKeyAt } from './trust.js';
 import { TrustStore } from './trust-store.js';
@@ -47,7 +50,7 @@ export class Fetcher {
   /** An argument of `jetpack fetch`: a path or URL is imported, an ID looked up, a name fetched. */
   async fetch(arg: string): Promise<ImportResult> {
     if (arg === '-' || /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) || /^\.{0,2}\//.test(arg) || (await pathExists(arg))) {
-      return this.importLocation(arg);
+      return this.importLocation(arg, undefined, undefined, { fetchDependencies: true, noteUnsigned: true });
     }
     if (looksLikeImageID(arg)) {
       const image = await resolveImage(this.store, arg).catch((err: Error) => {
@@ -62,14 +65,13 @@ export class Fetcher {
    * Like `import`, with the signature at `sig` checked when given. `import` keeps to the store
    * for dependencies; `fetch PATH` fetches those it lacks.
    */
-  async importLocation(location: string, sig?: string, expectName?: string, { fetchDependencies = true } = {}): Promise<ImportResult> {
+  async importLocation(location: string, sig?: string, expectName?: string, { fetchDependencies = false, noteUnsigned = false } = {}): Promise<ImportResult> {
     return importAci(
       this.store,
       async (file) => {
-        // A location the user named: plain http is theirs to choose, as for import.
-        const http = { ...this.opts.http, allowHttp: true };
-        await fetchLocation(location, file, http);
-        if (sig) await fetchLocation(sig, `${file}.asc`, http);
+        await fetchLocation(location, file, forLocation(this.opts.http, location));
+        if (sig) await fetchLocation(sig, signatureOf(file), forLocation(this.opts.http, sig));
+        else if (noteUnsigned) this.opts.log(`${location}: no signature checked (a path or URL is imported as jetpack import does; import -sig=LOCATION checks one)`);
       },
       {
         expectName,
@@ -111,7 +113,7 @@ export class Fetcher {
       this.store,
       async (file) => {
         // The signature first, as Jetpack does: a location without one is no use.
-        if (!this.opts.skipVerify) await download(endpoint.asc, `${file}.asc`);
+        if (!this.opts.skipVerify) await download(endpoint.asc, signatureOf(file));
         this.opts.log(`fetching ${formatQuery(query)} from ${endpoint.aci}`);
         await download(endpoint.aci, file);
       },
@@ -129,8 +131,7 @@ export class Fetcher {
 
   /** A dependency the store lacks, fetched by its name and labels and held to its imageID. */
   async dependency(dep: Dependency): Promise<StoredImage> {
-    const labels = new Map((dep.labels ?? []).map((l) => [l.name, l.value]));
-    const { image } = await this.fetchName({ name: dep.imageName, labels, defaulted: new Set() });
+    const { image } = await this.fetchName(dependencyQuery(dep));
     if (dep.imageID && image.id !== dep.imageID) {
       throw new UserError(`dependency ${dep.imageName} was fetched as ${shortImageID(image.id)}, but the manifest wants ${shortImageID(dep.imageID)}`);
     }
@@ -138,7 +139,7 @@ export class Fetcher {
   }
 
   /**
-   * Refuses `file` unless `${file}.asc` is a good signature by a key trusted for the name.
+   * Refuses `file` unless its signature file (aci.asc beside it) is a good signature by a key trusted for the name.
    * With `discoverKeys`, an unknown signer's key is looked for by discovery and trusted
    * after a yes (or -fingerprint), then the check runs again.
    */
@@ -148,10 +149,10 @@ export class Fetcher {
       this.opts.log(`WARNING: -insecure-skip-verify: ${name} is stored without checking who made it`);
       return;
     }
-    let verdict = await verifyDetached(file, `${file}.asc`, await this.trust.keysFor(name));
+    let verdict = await verifyDetached(file, signatureOf(file), await this.trust.keysFor(name));
     if (verdict.kind === 'unknown-key' && discoverKeys) {
       await this.trustDiscoveredKey(query, verdict.issuer);
-      verdict = await verifyDetached(file, `${file}.asc`, await this.trust.keysFor(name));
+      verdict = await verifyDetached(file, signatureOf(file), await this.trust.keysFor(name));
     }
     switch (verdict.kind) {
       case 'good':
@@ -178,6 +179,22 @@ export class Fetcher {
     if (looksLikeImageID(ref)) return resolveImage(this.store, ref);
     return (await this.fetchName(parseImageQuery(ref))).image;
   }
+}
+
+/** The staged ACI's signature: IMAGE_FILES.signature beside IMAGE_FILES.aci. */
+const signatureOf = (aciFile: string): string => path.join(path.dirname(aciFile), IMAGE_FILES.signature);
+
+/** A dependency as discovery asks for it: its labels, os and arch defaulting to the host's as for a name typed. */
+function dependencyQuery(dep: Dependency): ImageQuery {
+  const labels = new Map((dep.labels ?? []).map((l) => [l.name, l.value]));
+  const defaulted = new Set<string>();
+  for (const [label, value] of [['os', hostOS()], ['arch', hostArch()]] as const) {
+    if (!labels.has(label)) {
+      labels.set(label, value);
+      defaulted.add(label);
+    }
+  }
+  return { name: dep.imageName, labels, defaulted };
 }
 
 /** name:version,label=value as asked, without the host's defaulted os and arch. */

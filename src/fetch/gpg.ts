@@ -14,6 +14,8 @@ export interface KeyInfo {
   fingerprint: string;
   /** The first user ID, "Name <mail>". */
   identity: string;
+  /** Fingerprints of its subkeys: a signature may name one of them as its issuer. */
+  subkeys: string[];
 }
 
 export type Verdict =
@@ -37,18 +39,20 @@ const gpgArgs = (home: string, ...args: string[]): string[] => ['--homedir', hom
 function parseKeyListing(listing: string): KeyInfo[] {
   const keys: KeyInfo[] = [];
   let current: KeyInfo | undefined;
-  let wantFingerprint = false;
+  let wanted: 'primary' | 'subkey' | undefined;
   for (const line of listing.split('\n')) {
     const fields = line.split(':');
     if (fields[0] === 'pub') {
-      current = { fingerprint: '', identity: '' };
+      current = { fingerprint: '', identity: '', subkeys: [] };
       keys.push(current);
-      wantFingerprint = true;
-    } else if (fields[0] === 'fpr' && current && wantFingerprint) {
-      current.fingerprint = (fields[9] ?? '').toLowerCase();
-      wantFingerprint = false;
+      wanted = 'primary';
+    } else if (fields[0] === 'fpr' && current && wanted) {
+      const fpr = (fields[9] ?? '').toLowerCase();
+      if (wanted === 'primary') current.fingerprint = fpr;
+      else current.subkeys.push(fpr);
+      wanted = undefined;
     } else if (fields[0] === 'sub') {
-      wantFingerprint = false;
+      wanted = 'subkey';
     } else if (fields[0] === 'uid' && current && !current.identity) {
       current.identity = unescapeColons(fields[9] ?? '');
     }
@@ -123,9 +127,10 @@ function installed(cmd: string, done: Finished): Finished {
   return done;
 }
 
-/** Whether `issuer` (a key ID or a fingerprint, as a signature names its key) is `fingerprint`. */
-export function issuedBy(issuer: string, fingerprint: string): boolean {
-  return issuer.length >= 16 && fingerprint.toLowerCase().endsWith(issuer.toLowerCase());
+/** Whether `issuer` (a key ID or a fingerprint, as a signature names its key) is `key` or one of its subkeys. */
+export function issuedBy(issuer: string, key: Pick<KeyInfo, 'fingerprint' | 'subkeys'>): boolean {
+  const id = issuer.toLowerCase();
+  return id.length >= 16 && [key.fingerprint, ...key.subkeys].some((fpr) => fpr.endsWith(id));
 }
 
 export interface SignOptions {

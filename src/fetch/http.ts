@@ -14,7 +14,6 @@ export interface HttpOptions {
   allowHttp: boolean;
 }
 
-export const DEFAULT_TIMEOUT_SECONDS = 30;
 const MAX_REDIRECTS = 10;
 
 export interface HttpResponse {
@@ -25,17 +24,19 @@ export interface HttpResponse {
   length: number | undefined;
 }
 
-let extraAuthorities: Buffer[] | undefined;
+const authorities = new Map<string, Buffer[]>();
 
 /**
- * The CAs to pass as `ca` (which replaces Node's defaults): the system's, NODE_EXTRA_CA_CERTS's,
+ * The CAs to pass as `ca` (which replaces Node's defaults): Node's bundled ones, NODE_EXTRA_CA_CERTS's,
  * the one bin/jetpack kept aside as JETPACK_EXTRA_CA_CERTS and -ca's. Undefined when Node's
  * own defaults already hold all of them.
  */
 function certificateAuthorities(caFile: string | undefined): Buffer[] | undefined {
   const deferred = process.env.JETPACK_EXTRA_CA_CERTS || undefined;
   if (!caFile && !deferred) return undefined;
-  if (!extraAuthorities) {
+  const key = caFile ?? '';
+  let cas = authorities.get(key);
+  if (!cas) {
     const read = (file: string, what: string): Buffer => {
       try {
         return readFileSync(file);
@@ -48,16 +49,18 @@ function certificateAuthorities(caFile: string | undefined): Buffer[] | undefine
       [deferred, 'NODE_EXTRA_CA_CERTS'],
       [caFile, '-ca file'],
     ];
-    extraAuthorities = [...tls.rootCertificates.map((c) => Buffer.from(c)), ...files.filter(([file]) => file).map(([file, what]) => read(file!, what))];
+    cas = [...tls.rootCertificates.map((c) => Buffer.from(c)), ...files.filter(([file]) => file).map(([file, what]) => read(file!, what))];
+    authorities.set(key, cas);
   }
-  return extraAuthorities;
+  return cas;
 }
 
 function requestOnce(url: URL, opts: HttpOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const timeoutMs = opts.timeoutSeconds * 1000;
     const ca = url.protocol === 'https:' ? certificateAuthorities(opts.caFile) : undefined;
-    const options = { timeout: timeoutMs, headers: { 'user-agent': 'jetpack', accept: '*/*' }, ...(ca ? { ca } : {}) };
+    // agent: false, a connection per request: the idle timeout below is set on a socket only this request uses.
+    const options = { agent: false, timeout: timeoutMs, headers: { 'user-agent': 'jetpack', accept: '*/*' }, ...(ca ? { ca } : {}) };
     const req = (url.protocol === 'https:' ? https : http).get(url, options, (res) => {
       // The socket's idle timeout keeps watching the body: a server that stalls mid-download fails too.
       res.socket.setTimeout(timeoutMs, () => res.destroy(new Error(`no data for ${opts.timeoutSeconds} s`)));
@@ -100,7 +103,11 @@ export async function httpGet(location: string, opts: HttpOptions): Promise<Http
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
       if (redirects === MAX_REDIRECTS) throw new UserError(`cannot download ${location}: more than ${MAX_REDIRECTS} redirects`);
-      url = new URL(res.headers.location, url);
+      try {
+        url = new URL(res.headers.location, url);
+      } catch {
+        throw new UserError(`cannot download ${shown}: it redirects to "${res.headers.location}", which is not a URL`);
+      }
       continue;
     }
     if (status !== 200) {
@@ -110,6 +117,14 @@ export async function httpGet(location: string, opts: HttpOptions): Promise<Http
     const length = Number(res.headers['content-length']);
     return { url: shown, body: res, length: Number.isSafeInteger(length) ? length : undefined };
   }
+}
+
+/**
+ * The options for a location the user named: plain http when it is an http:// URL (theirs to
+ * choose), but never a redirect from https down to http without -insecure-allow-http.
+ */
+export function forLocation(opts: HttpOptions, location: string): HttpOptions {
+  return /^http:\/\//i.test(location) ? { ...opts, allowHttp: true } : opts;
 }
 
 /** The body of a small document (a discovery page, a key), refused past `limit` bytes. */

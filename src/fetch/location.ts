@@ -5,7 +5,8 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { Progress } from '../util/progress.js';
-import { DEFAULT_TIMEOUT_SECONDS, httpGet, type HttpOptions } from './http.js';
+import { DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
+import { httpGet, type HttpOptions } from './http.js';
 
 /** A location given by the user: plain http is theirs to choose. */
 export const LOCATION_DEFAULTS: HttpOptions = { timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, allowHttp: true };

@@ -59,7 +59,14 @@ export class TrustStore {
       throw err;
     }
     const found = await Promise.all(
-      dirs.sort().map(async (d) => (await readdir(path.join(this.dir, d))).filter((f) => FINGERPRINT.test(f)).sort().map((fingerprint) => ({ prefix: prefixOf(d), fingerprint, file: path.join(this.dir, d, fingerprint) }))),
+      dirs.sort().map(async (d) => {
+        // Anything but a prefix directory (a README, a backup file) is no key.
+        const files = await readdir(path.join(this.dir, d)).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOTDIR') return [];
+          throw err;
+        });
+        return files.filter((f) => FINGERPRINT.test(f)).sort().map((fingerprint) => ({ prefix: prefixOf(d), fingerprint, file: path.join(this.dir, d, fingerprint) }));
+      }),
     );
     return found.flat();
   }

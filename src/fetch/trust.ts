@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { confirmOnTerminal } from './confirm.js';
 import { discover } from './discovery.js';
 import { exportKey, issuedBy, readKeys, type KeyInfo } from './gpg.js';
-import type { HttpOptions } from './http.js';
+import { forLocation, type HttpOptions } from './http.js';
 import { fetchLocation } from './location.js';
 import { ROOT_PREFIX, TrustStore, checkPrefix, normalizeFingerprint, type TrustedKey } from './trust-store.js';
 
@@ -66,10 +66,16 @@ export async function trustKeyAt(store: Store, locations: readonly string[], cho
       failures.push(err.message);
       continue;
     }
-    const keys = await readKeys(data);
+    const keys = await readKeys(data).catch((err: unknown) => {
+      if (!(err instanceof UserError)) throw err;
+      return [];
+    });
     const { issuer } = choice;
-    if (!issuer && keys.length !== 1) throw new UserError(`${location} holds ${keys.length} public keys; trust takes a file with exactly one`);
-    const key: KeyInfo | undefined = issuer ? keys.find((k) => issuedBy(issuer, k.fingerprint)) : keys[0];
+    if (!issuer && keys.length !== 1) {
+      failures.push(`${location} holds ${keys.length} public keys; trust takes a file with exactly one`);
+      continue;
+    }
+    const key: KeyInfo | undefined = issuer ? keys.find((k) => issuedBy(issuer, k)) : keys[0];
     if (!key) {
       failures.push(`${location}: not the key ${issuer}`);
       continue;
@@ -95,7 +101,7 @@ export async function trustKeyAt(store: Store, locations: readonly string[], cho
 /** `jetpack trust`: the key at the location, or found through ac-discovery-pubkeys of the prefix. */
 export async function addTrust(store: Store, req: AddTrustRequest): Promise<TrustedKey> {
   const prefix = req.prefix === undefined ? ROOT_PREFIX : checkPrefix(req.prefix);
-  if (req.location) return trustKeyAt(store, [req.location], { prefix, fingerprint: req.fingerprint, http: { ...req.http, allowHttp: true }, log: req.log });
+  if (req.location) return trustKeyAt(store, [req.location], { prefix, fingerprint: req.fingerprint, http: forLocation(req.http, req.location), log: req.log });
   if (req.prefix === undefined) throw new UserError('trust -root needs a KEY-LOCATION: root keys are not discovered');
   const { pubkeys } = await discover(parseImageQuery(req.prefix.replace(/\/$/, '')), 'pubkeys', req.http, req.log);
   return trustKeyAt(store, pubkeys, { prefix, fingerprint: req.fingerprint, http: req.http, log: req.log });

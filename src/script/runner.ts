@@ -20,7 +20,7 @@ function quotePosix(arg: string): string {
 
 async function main(): Promise<number> {
   const vars = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>;
-  const zx = (await import(process.env.JETPACK_ZX ?? ZX)) as { $: Record<string, unknown> & ((...args: unknown[]) => unknown); quote: (s: string) => string };
+  const zx = (await import(ZX)) as { $: Record<string, unknown> & ((...args: unknown[]) => unknown); quote: (s: string) => string };
   const $ = zx.$;
   // zx wants bash; an image with only a POSIX sh (busybox, dash) gets that, with set -e and
   // POSIX single quotes around interpolated values.

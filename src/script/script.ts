@@ -6,22 +6,22 @@
  * docs/SCRIPTS.md.
  */
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Jetpack } from '../api/index.js';
+import type { Jetpack } from '../api/index.js';
 import { buildImage } from '../build/build.js';
+import { TOOLS_MOUNT } from '../container/tools.js';
 import { UserError } from '../errors.js';
 import { exportFlat, exportLayered } from '../export/export.js';
 import { formatImageName } from '../image/name.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { writeOutput } from '../util/output-file.js';
 import { changeSince, listInputs, readState, STATE_FILE, writeState } from './state.js';
+import type { Target } from './targets.js';
 
 export const SCRIPT_FILE = 'image.mjs';
-export const TARGETS = ['image', 'prepare', 'clean', 'aci', 'flat-aci'] as const;
-export type Target = (typeof TARGETS)[number];
 
 const OUTPUTS = { id: 'image.aci.id', aci: 'image.aci', flat: 'image.flat.aci' } as const;
 
@@ -44,7 +44,17 @@ export interface ScriptRequest {
   /** NAME=VALUE given on the command line: passed in verbatim, over buildVars. */
   vars: Record<string, string>;
   network: 'host' | 'none';
+  /** What host steps get as `jetpack`: the CLI named by JETPACK, else this one on this store. */
+  jetpack: Jetpack;
+  /** The build command's stdout goes to stderr (-json: stdout carries the result). */
+  stdoutToStderr: boolean;
   log: (line: string) => void;
+}
+
+/** An image a target made or found: `built` is false when it was up to date. */
+export interface ScriptResult {
+  image: StoredImage;
+  built: boolean;
 }
 
 function loadScript(dir: string): ImageScript {
@@ -71,11 +81,12 @@ async function zx(dir: string): Promise<unknown> {
   return $({ cwd: dir, verbose: true });
 }
 
-/** The build step's values: the host's buildVars, then the command line's NAME=VALUE. */
+/** The build step's values: the host's buildVars, then the command line's NAME=VALUE; sorted, so order is no change. */
 function valuesFor(script: ImageScript, given: Record<string, string>): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const name of script.buildVars ?? []) if (process.env[name] !== undefined) vars[name] = process.env[name]!;
-  return { ...vars, ...given };
+  const all = { ...vars, ...given };
+  return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]!]));
 }
 
 /** The in-container runner, copied into the work dir beside image.mjs. */
@@ -102,7 +113,7 @@ export class ScriptRun {
     return parent;
   }
 
-  async run(): Promise<StoredImage | undefined> {
+  async run(): Promise<ScriptResult | undefined> {
     switch (this.req.target) {
       case 'prepare':
         await this.prepare();
@@ -111,7 +122,7 @@ export class ScriptRun {
         await this.clean();
         return undefined;
       case 'image':
-        return (await this.image()).image;
+        return this.image();
       case 'aci':
       case 'flat-aci':
         return this.exported(this.req.target);
@@ -121,7 +132,7 @@ export class ScriptRun {
   private async prepare(): Promise<void> {
     const steps = hostSteps(this.script);
     if (steps.length === 0) return;
-    const context = { $: await zx(this.req.dir), vars: this.vars, dir: this.req.dir, jetpack: new Jetpack() };
+    const context = { $: await zx(this.req.dir), vars: this.vars, dir: this.req.dir, jetpack: this.req.jetpack };
     for (const [name, step] of steps) {
       this.req.log(`script: ${name}`);
       try {
@@ -137,7 +148,7 @@ export class ScriptRun {
   }
 
   /** The image, built when the last build is out of date. */
-  private async image(): Promise<{ image: StoredImage; built: boolean }> {
+  private async image(): Promise<ScriptResult> {
     const parent = await this.resolveParent(this.parentRef);
     const old = await readState(this.req.dir);
     const why = changeSince(old, { parent: parent.id, vars: this.vars, inputs: await this.inputs() });
@@ -150,31 +161,35 @@ export class ScriptRun {
     const image = await buildImage(this.store, parent, {
       dir: this.req.dir,
       copy: [runnerFile()],
-      command: ['/.jetpack.tools/node', 'script-runner.mjs', JSON.stringify(this.vars)],
+      command: [`${TOOLS_MOUNT}/node`, 'script-runner.mjs', JSON.stringify(this.vars)],
       network: this.req.network,
       keep: false,
       notice: this.req.log,
+      stdoutToStderr: this.req.stdoutToStderr,
     });
     await writeFile(path.join(this.req.dir, OUTPUTS.id), `${image.id}\n`);
     await writeState(this.req.dir, { id: image.id, parent: parent.id, vars: this.vars, inputs });
     return { image, built: true };
   }
 
-  private async exported(target: 'aci' | 'flat-aci'): Promise<StoredImage> {
-    const { image, built } = await this.image();
+  private async exported(target: 'aci' | 'flat-aci'): Promise<ScriptResult> {
+    const result = await this.image();
+    const { image, built } = result;
     const file = path.join(this.req.dir, target === 'aci' ? OUTPUTS.aci : OUTPUTS.flat);
-    if (!built && existsSync(file)) return image;
+    // Up to date when written after the image last changed (image.aci.id is rewritten by each build).
+    const [written, idWritten] = await Promise.all([stat(file).catch(() => undefined), stat(path.join(this.req.dir, OUTPUTS.id))]);
+    if (!built && written && written.mtimeMs >= idWritten.mtimeMs) return result;
     if (target === 'aci') await writeOutput(file, (fd) => exportLayered(image, fd));
     else await writeOutput(file, (fd) => exportFlat(this.store, image, fd, 'none'));
     this.req.log(`script: wrote ${path.relative(process.cwd(), file) || file}`);
-    return image;
+    return result;
   }
 
   private async clean(): Promise<void> {
     const { clean } = this.script;
     if (typeof clean === 'function') {
       this.req.log('script: clean');
-      await clean({ $: await zx(this.req.dir), vars: this.vars, dir: this.req.dir, jetpack: new Jetpack() });
+      await clean({ $: await zx(this.req.dir), vars: this.vars, dir: this.req.dir, jetpack: this.req.jetpack });
     } else if (clean !== undefined && !(Array.isArray(clean) && clean.every((f) => typeof f === 'string'))) {
       throw new UserError(`${SCRIPT_FILE}: clean must be a list of files or a function`);
     }

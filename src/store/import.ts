@@ -54,7 +54,9 @@ async function storeStagedAci(store: Store, staging: Staging, opts: ImportOption
     await staging.discard();
     return { image: existing, added: false };
   }
-  const dependencies = await Promise.all((manifest.dependencies ?? []).map((dep) => resolveDependency(store, dep, opts.fetchDependency)));
+  // One after another: a dependency fetched may ask on the terminal whether to trust its key.
+  const dependencies: StoredImage[] = [];
+  for (const dep of manifest.dependencies ?? []) dependencies.push(await resolveDependency(store, dep, opts.fetchDependency));
 
   await writeFile(staging.path(IMAGE_FILES.manifest), unpacked.manifest, { mode: 0o444 });
   const rootfs = staging.path(IMAGE_FILES.rootfs);

@@ -43,6 +43,12 @@ const strangerKey = path.join(work, 'stranger.asc');
 gpg(`--armor --export publisher@example.com > "${publisherKey}"`);
 gpg(`--armor --export stranger@example.com > "${strangerKey}"`);
 const gpgEnv = { GNUPGHOME: gnupg };
+// A key whose primary only certifies and whose subkey signs: signatures name the subkey.
+gpg(`--passphrase '' --quick-gen-key 'Subkeyed <sub@example.com>' ed25519 cert never`);
+const SUBKEYED = fingerprintOf('sub@example.com');
+gpg(`--passphrase '' --quick-add-key ${SUBKEYED} ed25519 sign never`);
+const subkeyedKey = path.join(work, 'subkeyed.asc');
+gpg(`--armor --export sub@example.com > "${subkeyedKey}"`);
 
 // The site: files by URL path, discovery pages made by jetpack discovery-page itself.
 type Route = { body?: Buffer | string; status?: number; location?: string; stall?: boolean };
@@ -93,6 +99,12 @@ publish('m-1.0.aci', `${HOST}/m/other`);
 // A key found by discovery: /k names the stranger's key.
 page('/k', [`${HOST}/k/`, `${site}/files/k-{version}.{ext}`, `${site}/keys/stranger.asc`]);
 publish('k-1.0.aci', `${HOST}/k/app`, { signer: 'stranger@example.com' });
+// /u: signed by a subkey; its first key location is no key at all, the second is.
+page('/u', [`${HOST}/u/`, `${site}/files/u-{version}.{ext}`, `${site}/keys/not-a-key.html`], [`${HOST}/u/`, `${site}/unused/{name}.{ext}`, `${site}/keys/subkeyed.asc`]);
+publish('u-1.0.aci', `${HOST}/u/app`, { signer: 'sub@example.com' });
+routes.set('/keys/subkeyed.asc', { body: readFileSync(subkeyedKey) });
+routes.set('/keys/not-a-key.html', { body: '<html>moved</html>' });
+routes.set('/bad?ac-discovery=1', { location: 'http://[bad' });
 routes.set('/keys/publisher.asc', { body: readFileSync(publisherKey) });
 routes.set('/keys/stranger.asc', { body: readFileSync(strangerKey) });
 // A 404 and a stalled server before the working location; a redirected discovery page.
@@ -103,10 +115,11 @@ page('/r-page', [`${HOST}/r/`, `${site}/files/r-{version}.{ext}`]);
 publish('r-1.0.aci', `${HOST}/r/app`);
 page('/x', [`${HOST}/x/`, `${site}/stall/{name}.{ext}`]);
 // Dependencies: a child whose base is fetched with it, by name and ID.
-page('/d', [`${HOST}/d/`, `${site}/files/{name}-{version}.{ext}`]);
-const depBase = publish(`${HOST}/d/base-1.0.aci`, `${HOST}/d/base`);
+// {os} and {arch}: a dependency names neither, discovery fills in the host's.
+page('/d', [`${HOST}/d/`, `${site}/files/{name}-{version}-{os}-{arch}.{ext}`]);
+const depBase = publish(`${HOST}/d/base-1.0-linux-amd64.aci`, `${HOST}/d/base`);
 const depBaseID = `sha512-${sh(`sha512sum "${depBase}"`).split(' ')[0]}`;
-publish(`${HOST}/d/child-1.0.aci`, `${HOST}/d/child`, { dependencies: [{ imageName: `${HOST}/d/base`, imageID: depBaseID, labels: [{ name: 'version', value: '1.0' }] }] });
+publish(`${HOST}/d/child-1.0-linux-amd64.aci`, `${HOST}/d/child`, { dependencies: [{ imageName: `${HOST}/d/base`, imageID: depBaseID, labels: [{ name: 'version', value: '1.0' }] }] });
 
 function handler(req: IncomingMessage, res: ServerResponse): void {
   requests.push(req.url!);
@@ -250,6 +263,21 @@ test('an unknown key found through ac-discovery-pubkeys: shown, then trusted onl
   assert.match(yes, `trusting ${STRANGER} for ${HOST}/k/app`);
   assert.match(yes, `fetched ${HOST}/k/app:1.0`);
   assert.match(jetpackOk(store, ['trust']), `${HOST}/k/app ${STRANGER} Stranger <stranger@example.com>`);
+});
+
+test('a key that signs with a subkey is found and trusted by its primary fingerprint; a location with no key is skipped', async () => {
+  const r = await run(fetchArgs(`-fingerprint=${SUBKEYED}`, `${HOST}/u/app:1.0`));
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, `trusting ${SUBKEYED} for ${HOST}/u/app`);
+  assert.match(jetpackOk(store, ['trust']), `${HOST}/u/app ${SUBKEYED} Subkeyed <sub@example.com>`);
+  // Something else in keys/ (a README) is no key, and no obstacle.
+  writeFileSync(path.join(store, 'keys', 'README'), 'keys jetpack trusts\n');
+  assert.match(jetpackOk(store, ['trust']), SUBKEYED);
+});
+
+test('a redirect to something that is no URL is one failure line; the walk goes on', async () => {
+  const r = await refused(fetchArgs(`${HOST}/bad/app`), /discovery found no image location/);
+  assert.match(r.stderr, `cannot download ${site}/bad?ac-discovery=1: it redirects to "http://[bad", which is not a URL\n`);
 });
 
 test('a 404 and a stalled server are tried in turn; a redirected discovery page is followed; all failing is one line each', async () => {

@@ -62,7 +62,11 @@ test('build: the seven steps as fields, a typed result; a failing command is a J
   assert.is(readFileSync(saveid, 'utf8'), `${built.id}\n`);
   const failed = await rejects(jetpack.build({ parent: base, command: ['/bin/sh', '-c', 'echo half-way; exit 3'], manifest: { name: 'example.com/broken' } }), /^build failed at step 4 \(run the build command\)/, 3);
   assert.is(failed.step, 4);
-  assert.match(failed.stdout, 'half-way');
+  assert.match(failed.stderr, 'half-way', 'the command writes to stderr: stdout is the result');
+  // Output that does not end a line cannot run into the result.
+  const noEol = await jetpack.build({ parent: base, command: ['/bin/sh', '-c', 'printf no-newline'], manifest: { name: 'example.com/noeol' } });
+  assert.is(noEol.name, 'example.com/noeol');
+  await jetpack.destroy(noEol.id);
   assert.ok(failed.command.includes('build'));
   const noManifest = await rejects(jetpack.build({ parent: base, command: ['/bin/true'], dir: path.join(work, 'build-dir') }), /step 5/);
   assert.is(noManifest.step, 5);
@@ -84,6 +88,7 @@ test('exportImage writes every format with its result; importImage stores it bac
   const oci = await jetpack.exportImage('example.com/api', path.join(work, 'api.oci.tar'), { format: 'oci-archive', tag: 'v2' });
   assert.match(oci.digest!, /^sha256:[0-9a-f]{64}$/);
   await rejects(jetpack.exportImage('example.com/api', path.join(work, 'x'), { format: 'zip' as 'aci' }), /-format takes aci/);
+  await rejects(jetpack.exportImage('example.com/api', '-'), /-json needs an output FILE/);
   const other = new Jetpack({ jetpack: JETPACK, root: path.join(work, 'other-store') });
   const imported = await other.importImage(path.join(work, 'api.flat.aci'), { name: 'example.com/api' });
   assert.is(imported.id, flat.id);

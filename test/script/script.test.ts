@@ -94,16 +94,19 @@ test('rebuilds when, and only when, a file, the parent or a value changed; a no-
   assert.is(fileIn(idOf(dir), '/data.txt'), 'v2, longer\n');
   rebuilds('an added file', () => writeFileSync(path.join(dir, 'new.txt'), 'new\n'), /\(new\.txt was added\)/);
   rebuilds('a removed file', () => sh(`rm "${dir}/new.txt"`), /\(new\.txt was removed\)/);
-  rebuilds('a changed value', () => {}, /\(the values passed in changed\)/, ['V=1']);
+  rebuilds('a changed value', () => {}, /\(the values passed in changed\)/, ['V=1', 'W=2']);
+  assert.is(script(dir, ['W=2', 'V=1']).stderr, '', 'the order values are given in is no change');
+  const json = JSON.parse(jetpackOk(root, ['script', '-json', dir, 'V=1', 'W=2']));
+  assert.equal([json.id, json.added], [idOf(dir), false]);
   rebuilds('a new parent', () => {
     const newer = tempDir('jetpack-newer-');
     writeFileSync(path.join(newer, 'manifest.json'), JSON.stringify({ name: 'jetpack/busybox', labels: [{ name: 'version', value: '9.9' }] }));
     jetpackOk(root, ['build', 'jetpack/busybox', '/bin/sh', '-c', 'echo newer > /newer'], { cwd: newer });
-  }, /\(the parent image changed\)/, ['V=1']);
+  }, /\(the parent image changed\)/, ['V=1', 'W=2']);
   assert.is(fileIn(idOf(dir), '/newer'), 'newer\n');
   // The image removed from the store: built again.
   jetpackOk(root, ['destroy-image', idOf(dir)]);
-  assert.match(script(dir, ['V=1']).stderr, /the image is no longer in the store/);
+  assert.match(script(dir, ['V=1', 'W=2']).stderr, /the image is no longer in the store/);
   jetpackOk(root, ['destroy-image', idOf(dir)]);
   jetpackOk(root, ['destroy-image', 'jetpack/busybox:9.9']);
 });
@@ -116,6 +119,12 @@ test('aci and flat-aci export the image; clean removes what the builds wrote and
   assert.is(script(dir, ['aci']).status, 0);
   assert.is(script(dir, ['flat-aci']).status, 0);
   assert.equal(sh(`tar -tf "${dir}/image.aci"`).trim().split('\n'), ['manifest', 'rootfs/', 'rootfs/x']);
+  // Rebuilt by `image`, the next `aci` writes the new image, not the file of the old one.
+  const oldAci = readFileSync(path.join(dir, 'image.aci'));
+  writeFileSync(path.join(dir, 'scratch.txt'), 'changed');
+  assert.match(script(dir).stderr, /scratch\.txt changed/);
+  assert.is(script(dir, ['aci']).status, 0);
+  assert.not.ok(readFileSync(path.join(dir, 'image.aci')).equals(oldAci));
   assert.ok(sh(`tar -tf "${dir}/image.flat.aci"`).includes('rootfs/bin/busybox'));
   sh(`mkdir "${dir}/out"`);
   const before = storeState(root);
@@ -147,7 +156,19 @@ test('a failing step fails with a clear message and stores nothing', () => {
   assert.match(jetpack(root, ['script', dir, 'deploy']).stderr, /unknown target "deploy"/);
 });
 
-test('JETPACK reaches the steps: the jetpack they get drives the CLI it names', () => {
+test('host steps get a jetpack on the same store; with JETPACK set, the CLI it names', () => {
+  const own = imageDir(`export const parent = 'jetpack/busybox'\nexport const prepare = async ({ jetpack, dir }) => { (await import('node:fs')).writeFileSync(dir + '/names.txt', (await jetpack.images()).map((i) => i.name).join(',')) }\n`, {
+    'manifest.json': JSON.stringify({ name: 'example.com/own' }),
+  });
+  const saved = process.env.JETPACK;
+  delete process.env.JETPACK;
+  try {
+    assert.is(script(own).status, 0);
+  } finally {
+    if (saved !== undefined) process.env.JETPACK = saved;
+  }
+  assert.match(readFileSync(path.join(own, 'names.txt'), 'utf8'), /jetpack\/busybox/);
+
   const log = path.join(work, 'calls.log');
   const wrapper = path.join(work, 'jetpack-wrapper');
   writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> "${log}"\nexec "${JETPACK}" "$@"\n`, { mode: 0o755 });
@@ -182,6 +203,20 @@ test('the matrix builds its variants in parallel and prints their IDs; a failing
   assert.match(failed.stderr, 'broken on purpose');
   for (const name of ['one', 'two']) assert.is(jetpackOk(root, ['run', `example/matrix-${name}`]), `${name}\n`);
   assert.is(jetpack(root, ['show-image', 'example/matrix-bad']).status, 1);
+});
+
+test('tools lent by bind mount are made again when a host file they bind changed (an upgraded library)', () => {
+  const tools = sh(`ls -d "${root}"/tools/host-*/`).trim().split('\n');
+  assert.is(tools.length, 1);
+  const binds = path.join(tools[0]!, 'binds.json');
+  const lent = JSON.parse(readFileSync(binds, 'utf8')) as Array<{ source: string; stamp: string }>;
+  assert.ok(lent.some((b) => b.source === process.execPath), 'node is bound, not copied');
+  writeFileSync(binds, JSON.stringify(lent.map((b) => ({ ...b, stamp: 'upgraded-since' }))));
+  const dir = imageDir(`export const parent = 'jetpack/busybox'\nexport async function build({ $ }) { await $\`echo ok > /ok\` }\n`, { 'manifest.json': JSON.stringify({ name: 'example.com/retooled' }) });
+  const r = script(dir);
+  assert.is(r.status, 0, r.stderr);
+  assert.not.match(readFileSync(binds, 'utf8'), 'upgraded-since');
+  assert.is(sh(`ls -d "${root}"/tools/host-*`).trim().split('\n').length, 1, 'the stale copy is gone');
 });
 
 test.after(() => removeDir(work));

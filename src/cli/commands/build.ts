@@ -33,6 +33,7 @@ async function runBuild(ctx: Context, ref: string, command: string[], flags: Par
     network: networkOf(flags),
     keep: flagBoolean(flags, 'keep'),
     notice: logLine,
+    stdoutToStderr: flagBoolean(flags, 'json'),
   });
   process.stderr.write(`built ${formatImageName(image.manifest)}\n`);
   await saveID(flagString(flags, 'saveid'), image.id);

@@ -77,6 +77,8 @@ export const exportCommand: Command = {
   ],
   async run(ctx, flags) {
     const format = flagString(flags, 'format') ?? 'aci';
+    const out = flags.positional[1];
+    if (flagBoolean(flags, 'json') && (out === undefined || out === '-')) throw new UserError('-json needs an output FILE or DIR: stdout would carry the image itself');
     if (format === 'portable') return exportPortableFormat(ctx, flags);
     if (flags.values.has('fs')) throw new UserError('-fs is for -format=portable');
     if (format === 'flatpak' || format === 'flatpak-app') return exportFlatpakFormat(ctx, flags, format);

@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { DEFAULT_TIMEOUT_SECONDS } from '../../fetch/defaults.js';
 import type { HttpOptions } from '../../fetch/http.js';
 import type { Fetcher } from '../../fetch/fetch.js';
 import { JSON_FLAG, logLine, type Command, type Context } from '../command.js';
@@ -14,7 +15,7 @@ const ALLOW_HTTP_FLAG: FlagSpec = { name: 'insecure-allow-http', kind: 'boolean'
 
 export function httpOptions(flags: ParsedFlags, allowHttp: boolean): HttpOptions {
   const timeout = flagString(flags, 'timeout');
-  const seconds = timeout === undefined ? 30 : Number(timeout);
+  const seconds = timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(timeout);
   if (!(seconds > 0) || !Number.isFinite(seconds)) throw new UserError(`-timeout takes a number of seconds, not "${timeout}"`);
   return { caFile: flagString(flags, 'ca'), timeoutSeconds: seconds, allowHttp };
 }

@@ -40,7 +40,7 @@ export const importCommand: Command = {
       return;
     }
     const fetcher = await fetcherFor(ctx, flags);
-    const { image, added } = await fetcher.importLocation(location, sig, flagString(flags, 'name'), { fetchDependencies: false });
+    const { image, added } = await fetcher.importLocation(location, sig, flagString(flags, 'name'));
     process.stderr.write(`${added ? 'imported' : 'already in the store:'} ${formatImageName(image.manifest)}\n`);
     await saveID(flagString(flags, 'saveid'), image.id);
     printImage(json, image, added);

@@ -1,11 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { JSON_FLAG, logLine, type Command } from '../command.js';
+import { BIN_DIR } from '../paths.js';
 import { flagBoolean, type ParsedFlags } from '../flags.js';
 import { NET_FLAG, networkOf } from './build.js';
 import { NO_FETCH_FLAG, fetcherFor } from './fetch.js';
+import { TARGETS, type Target } from '../../script/targets.js';
 
-const TARGET_NAMES = ['image', 'prepare', 'clean', 'aci', 'flat-aci'];
+const TARGET_NAMES: readonly string[] = TARGETS;
 
 /** [DIR] [TARGET] [NAME=VALUE…], each part optional, in that order. */
 function parseArgs(positional: string[]): { dir: string; target: string; vars: Record<string, string> } {
@@ -37,16 +40,21 @@ export const scriptCommand: Command = {
   flags: [NET_FLAG, NO_FETCH_FLAG, { ...JSON_FLAG, help: 'print the image as one line of JSON (image, aci, flat-aci)' }],
   async run(ctx, flags: ParsedFlags) {
     const { dir, target, vars } = parseArgs(flags.positional);
-    const [{ ScriptRun }, fetcher] = await Promise.all([import('../../script/script.js'), fetcherFor(ctx, flags)]);
-    const image = await new ScriptRun(await ctx.store(), (ref) => fetcher.resolve(ref), {
+    const [{ ScriptRun }, { Jetpack }, fetcher] = await Promise.all([import('../../script/script.js'), import('../../api/index.js'), fetcherFor(ctx, flags)]);
+    const json = flagBoolean(flags, 'json');
+    // Host steps drive the CLI named by JETPACK, else this very jetpack on this store.
+    const jetpack = process.env.JETPACK ? new Jetpack() : new Jetpack({ jetpack: path.join(BIN_DIR, 'jetpack'), root: ctx.root });
+    const result = await new ScriptRun(await ctx.store(), (ref) => fetcher.resolve(ref), {
       dir,
-      target: target as 'image',
+      target: target as Target,
       vars,
       network: networkOf(flags),
+      jetpack,
+      stdoutToStderr: json,
       log: logLine,
     }).run();
-    if (!image) return;
+    if (!result) return;
     const { printImage } = await import('../results.js');
-    printImage(flagBoolean(flags, 'json'), image, true);
+    printImage(json, result.image, result.built);
   },
 };
