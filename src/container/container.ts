@@ -10,7 +10,7 @@ import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } fr
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
 import type { Bind, Identity, ImageTree } from './app.js';
 import { canLendResolvConf, withResolvConfFile } from './resolv-conf.js';
-import { cachedTools, lentBinds, lentCommand, TOOLS_MOUNT, type LentBind } from './tools.js';
+import { cachedTools, lentCommand, TOOLS_MOUNT, type LentBind } from './tools.js';
 
 export type ContainerMode = 'overlay' | 'copy';
 
@@ -176,9 +176,9 @@ export class Container {
       cachedDevices(cacheDir),
       lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false),
     ]);
-    const container = new Container(dir, stack, mode, tools);
+    const container = new Container(dir, stack, mode, tools.dir);
     container.hasHostResolvConf = hostResolvConf;
-    container.lentBinds = await lentBinds(tools);
+    container.lentBinds = tools.binds;
     if (opts.keepLayer) {
       if (mode !== 'overlay') throw new UserError('a layer that outlives its container needs overlayfs, which this kernel lacks (or JETPACK_NO_OVERLAY is set)');
       await container.cleanScratch(); // what a killed run left

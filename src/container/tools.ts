@@ -37,10 +37,15 @@ async function stampOf(file: string): Promise<string | undefined> {
   return st && `${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`;
 }
 
-/** Whether every host path the tools directory binds is still the one it was made with. */
-async function bindsCurrent(tools: string): Promise<boolean> {
-  const stamps = await Promise.all((await lentBinds(tools)).map(async (b) => (await stampOf(b.source)) === b.stamp));
-  return stamps.every(Boolean);
+/** Whether every host path of `binds` is still the one the tools were made with. */
+async function bindsCurrent(binds: LentBind[]): Promise<boolean> {
+  return (await Promise.all(binds.map(async (b) => (await stampOf(b.source)) === b.stamp))).every(Boolean);
+}
+
+/** A tools directory and what it lends by bind mount. */
+export interface LentTools {
+  dir: string;
+  binds: LentBind[];
 }
 
 /** Where the tools directory records its LentBinds. */
@@ -82,14 +87,17 @@ async function sharedObjects(binary: string): Promise<{ interpreter?: string; li
  * The tools directory for containers, made once per set of host binaries under `cacheDir`
  * (a changed make or setpriv, e.g. after an upgrade, gets a new one) and reused after.
  */
-export async function cachedTools(cacheDir: string): Promise<string> {
+export async function cachedTools(cacheDir: string): Promise<LentTools> {
   const { name, binaries } = await currentTools();
-  const make = () => cachedDir(path.join(cacheDir, name), (dir) => prepareTools(dir, binaries));
+  const make = async (): Promise<LentTools> => {
+    const dir = await cachedDir(path.join(cacheDir, name), (scratch) => prepareTools(scratch, binaries));
+    return { dir, binds: await lentBinds(dir) };
+  };
   const tools = await make();
-  if (await bindsCurrent(tools)) return tools;
+  if (await bindsCurrent(tools.binds)) return tools;
   // A library or zx a bind lends was upgraded since: set the old tools aside and make them again.
-  const stale = await mkdtemp(`${tools}.stale-`);
-  await rename(tools, path.join(stale, 'tools')).catch((err: NodeJS.ErrnoException) => {
+  const stale = await mkdtemp(`${tools.dir}.stale-`);
+  await rename(tools.dir, path.join(stale, 'tools')).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err; // another process did it first
   });
   await rm(stale, { recursive: true, force: true });
@@ -107,13 +115,13 @@ export async function currentTools(): Promise<{ name: string; binaries: Array<st
       return found && realpath(found);
     }),
   );
-  const stats = await Promise.all([...binaries, path.join(zxPackage(), 'package.json')].map((b) => (b ? stat(b) : undefined)));
-  const key = stats.map((st) => (st ? `${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}` : 'none')).join('-');
+  const stamps = await Promise.all([...binaries, path.join(zxPackage(), 'package.json')].map(async (b) => (b && (await stampOf(b))) ?? 'none'));
+  const key = stamps.join('-');
   return { name: `host-${key}`, binaries };
 }
 
 /** The bind mounts the tools directory `tools` needs over its placeholders. */
-export async function lentBinds(tools: string): Promise<LentBind[]> {
+async function lentBinds(tools: string): Promise<LentBind[]> {
   return JSON.parse(await readFile(path.join(tools, BINDS_FILE), 'utf8').catch(() => '[]')) as LentBind[];
 }
 

@@ -7,8 +7,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isImageID, shortImageID } from '../image/id.js';
 import type { Dependency } from '../image/manifest.js';
-import { formatImageName, looksLikeImageID, matchesQuery, parseImageQuery, type ImageQuery } from '../image/name.js';
-import { hostArch, hostOS } from '../image/platform.js';
+import { formatImageName, looksLikeImageID, matchesQuery, parseImageQuery, withHostPlatform, type ImageQuery } from '../image/name.js';
 import { importAci, type ImportResult } from '../store/import.js';
 import { IMAGE_FILES } from '../store/layout.js';
 import { findByQuery, resolveImage } from '../store/lookup.js';
@@ -185,17 +184,7 @@ export class Fetcher {
 const signatureOf = (aciFile: string): string => path.join(path.dirname(aciFile), IMAGE_FILES.signature);
 
 /** A dependency as discovery asks for it: its labels, os and arch defaulting to the host's as for a name typed. */
-function dependencyQuery(dep: Dependency): ImageQuery {
-  const labels = new Map((dep.labels ?? []).map((l) => [l.name, l.value]));
-  const defaulted = new Set<string>();
-  for (const [label, value] of [['os', hostOS()], ['arch', hostArch()]] as const) {
-    if (!labels.has(label)) {
-      labels.set(label, value);
-      defaulted.add(label);
-    }
-  }
-  return { name: dep.imageName, labels, defaulted };
-}
+const dependencyQuery = (dep: Dependency): ImageQuery => withHostPlatform(dep.imageName, new Map((dep.labels ?? []).map((l) => [l.name, l.value])));
 
 /** name:version,label=value as asked, without the host's defaulted os and arch. */
 function formatQuery(query: ImageQuery): string {

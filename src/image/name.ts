@@ -43,6 +43,11 @@ export function parseImageQuery(s: string): ImageQuery {
     if (eq < 0) fail(`"${part}" is not label=value`);
     add(part.slice(0, eq), part.slice(eq + 1));
   }
+  return withHostPlatform(name, labels);
+}
+
+/** A query for `name` with `labels`, os and arch filled in from the host where they are missing. */
+export function withHostPlatform(name: string, labels: Map<string, string>): ImageQuery {
   const defaulted = new Set<string>();
   for (const [label, value] of [
     ['os', hostOS()],

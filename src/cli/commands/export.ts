@@ -95,14 +95,10 @@ export const exportCommand: Command = {
     const compression: Compression | undefined = compressFlag === undefined ? undefined : parseCompression(compressFlag);
     const store = await ctx.store();
     const image = await resolveImage(store, ref);
-    const json = flagBoolean(flags, 'json');
-    if (!flagBoolean(flags, 'flat')) {
-      await writeOutput(file, (fd) => exportLayered(image, fd, compression));
-      if (json) process.stdout.write(`${JSON.stringify({ format, output: file ?? '-', id: image.id })}\n`);
-      return;
-    }
-    const id = await writeOutput(file, (fd) => exportFlat(store, image, fd, compression ?? 'none'));
-    if (json) process.stdout.write(`${JSON.stringify({ format, output: file ?? '-', id })}\n`);
-    else (file === undefined || file === '-' ? process.stderr : process.stdout).write(`${id}\n`);
+    const flat = flagBoolean(flags, 'flat');
+    // A layered export is the stored ACI, whose ID is the image's; a flat one prints its new ID.
+    const id = flat ? await writeOutput(file, (fd) => exportFlat(store, image, fd, compression ?? 'none')) : (await writeOutput(file, (fd) => exportLayered(image, fd, compression)), image.id);
+    if (flagBoolean(flags, 'json')) process.stdout.write(`${JSON.stringify({ format, output: file, id })}\n`);
+    else if (flat) (file === undefined || file === '-' ? process.stderr : process.stdout).write(`${id}\n`);
   },
 };

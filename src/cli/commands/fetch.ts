@@ -2,7 +2,7 @@ import { UserError } from '../../errors.js';
 import { DEFAULT_TIMEOUT_SECONDS } from '../../fetch/defaults.js';
 import type { HttpOptions } from '../../fetch/http.js';
 import type { Fetcher } from '../../fetch/fetch.js';
-import { JSON_FLAG, logLine, type Command, type Context } from '../command.js';
+import { JSON_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 
 /** How fetch, import and trust reach web servers. */
@@ -66,7 +66,7 @@ export const fetchCommand: Command = {
   ],
   async run(ctx, flags) {
     if (flags.positional.length === 0) throw new UserError(`usage: jetpack fetch ${this.args}`, 2);
-    const [fetcher, { formatImageName }, { saveID }, { printImage }] = await Promise.all([fetcherFor(ctx, flags), import('../../image/name.js'), import('../command.js'), import('../results.js')]);
+    const [fetcher, { formatImageName }, { printImage }] = await Promise.all([fetcherFor(ctx, flags), import('../../image/name.js'), import('../results.js')]);
     const ids: string[] = [];
     for (const arg of flags.positional) {
       const { image, added } = await fetcher.fetch(arg);
@@ -74,8 +74,7 @@ export const fetchCommand: Command = {
       ids.push(image.id);
       printImage(flagBoolean(flags, 'json'), image, added);
     }
-    const file = flagString(flags, 'saveid');
-    if (file) await saveID(file, ids.join('\n'));
+    await saveID(flagString(flags, 'saveid'), ids.join('\n'));
   },
 };
 

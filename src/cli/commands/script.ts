@@ -8,7 +8,7 @@ import { NET_FLAG, networkOf } from './build.js';
 import { NO_FETCH_FLAG, fetcherFor } from './fetch.js';
 import { TARGETS, type Target } from '../../script/targets.js';
 
-const TARGET_NAMES: readonly string[] = TARGETS;
+const TARGET_NAMES: readonly string[] = TARGETS; // to test any string against
 
 /** [DIR] [TARGET] [NAME=VALUE…], each part optional, in that order. */
 function parseArgs(positional: string[]): { dir: string; target: string; vars: Record<string, string> } {
