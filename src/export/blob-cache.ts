@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { sha256OfFile } from '../util/file-digest.js';
 import { codecName, type LayerCodec } from './layer-codec.js';
 import type { LayerBlob } from './oci-layer.js';
 
@@ -72,15 +70,7 @@ async function unchanged(file: string, kept: KeptBlob): Promise<boolean> {
   const st = await stat(file, { bigint: true }).catch(() => undefined);
   if (!st) return false;
   if (statOf(st) === kept.stat) return true;
-  return (await digestOf(file)) === kept.digest.slice('sha256:'.length);
-}
-
-async function digestOf(file: string): Promise<string | undefined> {
-  const hash = createHash('sha256');
-  return pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash).then(
-    () => hash.digest('hex'),
-    () => undefined,
-  );
+  return (await sha256OfFile(file).catch(() => undefined)) === kept.digest.slice('sha256:'.length);
 }
 
 /** A copy of its own (a reflink where the filesystem has them): a layout written for a user shares no inode with the kept blob. */

@@ -57,8 +57,17 @@ export function compressLayer(codec: LayerCodec, tar: Readable): Readable {
     tar.on('error', (err) => gz.destroy(err));
     return tar.pipe(gz);
   }
-  const [cmd, args] = compression === 'gzip' ? ['igzip', [`-${level}`, '-n', `-T${availableParallelism()}`, '-c']] : ['zstd', [`-${level}`, '-c', '-q', '-T0']];
-  return spawnReader(cmd, args, { stdin: tar, what: `compressing with ${cmd}` });
+  const [cmd, ...args] = igzipCommand(codec) ?? ['zstd', `-${level}`, '-c', '-q', '-T0'];
+  return spawnReader(cmd!, args, { stdin: tar, what: `compressing with ${cmd}` });
+}
+
+/**
+ * isa-l's igzip for gzip levels 1–3, else undefined. It writes one gzip member, whose trailer
+ * holds the CRC-32 and the size (mod 2^32) of all it compressed.
+ */
+export function igzipCommand(codec: LayerCodec): string[] | undefined {
+  if (codec.compression !== 'gzip' || codec.level! > 3) return undefined;
+  return ['igzip', `-${codec.level}`, '-n', `-T${availableParallelism()}`, '-c'];
 }
 
 const GZIP_BLOCK = 1 << 20;

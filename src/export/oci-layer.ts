@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, rename, writeFile, utimes } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, rm, stat, writeFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
 import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
+import { UserError } from '../errors.js';
 import { copyEntry, keepingMtimes, opaqueDirs, parentDirs, whiteoutPaths } from '../store/layers.js';
 import { renderLayers } from '../store/render.js';
-import { spawnReader } from '../util/process.js';
-import { compressLayer, type LayerCodec } from './layer-codec.js';
+import { sha256OfFile } from '../util/file-digest.js';
+import { spawnReader, spawnWriter } from '../util/process.js';
+import { compressLayer, igzipCommand, type LayerCodec } from './layer-codec.js';
 
 export interface LayerBlob {
   /** sha256 of the blob as stored (compressed): its name in blobs/sha256/. */
@@ -81,21 +84,96 @@ export async function writeLayerBlob(layer: string, blobs: string, codec: LayerC
   return writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, codec, epoch);
 }
 
+type CommandLine = [string, string[]];
+
 /**
  * Writes a tree as a layer blob: a tar with names sorted and times clamped to SOURCE_DATE_EPOCH
  * when set, so the same tree gives the same digest; returns its digest, size and diff ID.
  */
 export async function writeTreeBlob(tree: ReadableTree, blobs: string, codec: LayerCodec, epoch: number | undefined): Promise<LayerBlob> {
-  const args = [...TAR_CREATE, ...clampMtimes(epoch), '-C', tree.rootfs, '.'];
-  const [cmd, argv] = tree.wrap ? tree.wrap('tar', args) : ['tar', args];
+  const tar = (...extra: string[]): CommandLine => {
+    const args = [...extra, ...TAR_CREATE, ...clampMtimes(epoch), '-C', tree.rootfs, '.'];
+    return tree.wrap ? tree.wrap('tar', args) : ['tar', args];
+  };
   const tmp = path.join(blobs, `.blob-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
+  const what = `archiving ${tree.rootfs}`;
+  const igzip = igzipCommand(codec);
+  const made = await (igzip ? gzipByTar(tar, igzip, tmp, what) : streamedThrough(tar(), codec, tmp, what)).catch(async (err: unknown) => {
+    await rm(tmp, { force: true });
+    throw err;
+  });
+  await rename(tmp, path.join(blobs, made.digest));
+  return { digest: `sha256:${made.digest}`, size: made.size, diffID: `sha256:${made.diffID}` };
+}
+
+/** A LayerBlob's fields with the digests in bare hex, before the blob is named. */
+type MadeBlob = LayerBlob;
+
+/** The tar read once through jetpack: hashed, compressed by the codec, hashed again, written to `tmp`. */
+async function streamedThrough([cmd, args]: CommandLine, codec: LayerCodec, tmp: string, what: string): Promise<MadeBlob> {
   let diffID = '';
   let digest = '';
   let size = 0;
-  const tar = spawnReader(cmd, argv, { what: `archiving ${tree.rootfs}` });
+  const tar = spawnReader(cmd, args, { what });
   const uncompressed = hashing((hex) => (diffID = hex));
   const stored = hashing((hex, n) => ((digest = hex), (size = n)));
   await Promise.all([pipeline(tar, uncompressed), pipeline(compressLayer(codec, uncompressed), stored, createWriteStream(tmp))]);
-  await rename(tmp, path.join(blobs, digest));
-  return { digest: `sha256:${digest}`, size, diffID: `sha256:${diffID}` };
+  return { digest, size, diffID };
+}
+
+/**
+ * The gzip blob made by tar's own pipe to igzip, straight into `tmp`, and the diff ID from a
+ * second tar of the same tree hashed here, side by side. On 2 CPUs a second read of the tree
+ * costs less than passing the whole tar through jetpack on its way to the compressor
+ * (docs/DESIGN-CHOICES.md, "An OCI layer's tar read twice"). Both reads must give the same
+ * bytes: the blob's trailer (CRC-32 and size of what igzip compressed) is checked against the
+ * second read, so a tree that read differently fails the export instead of giving a diff ID
+ * that does not match the layer.
+ */
+async function gzipByTar(tar: (...extra: string[]) => CommandLine, igzip: string[], tmp: string, what: string): Promise<MadeBlob> {
+  const out = await open(tmp, 'wx');
+  let read: TarRead;
+  try {
+    const [cmd, args] = tar(`--use-compress-program=${igzip.join(' ')}`);
+    const compressing = spawnWriter(cmd, args, { what, stdout: out.fd });
+    compressing.stdin.end();
+    [, read] = await Promise.all([compressing.done, readTar(tar(), what)]);
+  } finally {
+    await out.close();
+  }
+  const trailer = await lastBytes(tmp, 8);
+  if (trailer.readUInt32LE(0) !== read.crc || trailer.readUInt32LE(4) !== read.size % 2 ** 32) {
+    throw new UserError(`${what}: the tree read differently twice (was it changed during the export?); nothing was exported`);
+  }
+  return { digest: await sha256OfFile(tmp), size: (await stat(tmp)).size, diffID: read.sha256 };
+}
+
+interface TarRead {
+  sha256: string;
+  crc: number;
+  size: number;
+}
+
+async function readTar([cmd, args]: CommandLine, what: string): Promise<TarRead> {
+  const hash = createHash('sha256');
+  let crc = 0;
+  let size = 0;
+  for await (const chunk of spawnReader(cmd, args, { what }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    crc = crc32(chunk, crc);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), crc, size };
+}
+
+async function lastBytes(file: string, n: number): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.alloc(n);
+    if (size >= n) await fh.read(buf, 0, n, size - n);
+    return buf;
+  } finally {
+    await fh.close();
+  }
 }

@@ -16,6 +16,7 @@ import { importAci } from '../store/import.js';
 import { keepingMtimes, layerStack, renderedPaths, walkLayer } from '../store/layers.js';
 import { findByName } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
+import { sha256OfFile } from '../util/file-digest.js';
 import { pathExists } from '../util/fs.js';
 import { acName, appcArch, appcManifest, type OciConfig } from './oci-manifest.js';
 
@@ -99,11 +100,10 @@ async function blob(layout: string, d: Descriptor): Promise<string> {
   const m = /^sha256:([0-9a-f]{64})$/.exec(d.digest ?? '');
   if (!m) throw new UserError(`unsupported or malformed digest ${JSON.stringify(d.digest)} (jetpack reads sha256 blobs)`);
   const file = path.join(layout, 'blobs', 'sha256', m[1]!);
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash).catch(() => {
+  const hex = await sha256OfFile(file).catch(() => {
     throw new UserError(`the layout has no blob ${d.digest}`);
   });
-  if (hash.digest('hex') !== m[1]) throw new UserError(`blob ${d.digest} does not match its digest: the layout is corrupt`);
+  if (hex !== m[1]) throw new UserError(`blob ${d.digest} does not match its digest: the layout is corrupt`);
   return file;
 }
 
