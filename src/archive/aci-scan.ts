@@ -2,7 +2,7 @@ import type { Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { pipeline } from 'node:stream/promises';
 import { MANIFEST_LIMIT } from '../image/aci-entries.js';
-import { imageIDFromDigest, newImageHash } from '../image/id.js';
+import { imageIDFromDigest, newImageHash } from '../image/id-hash.js';
 import { decompressedFile, type Compression } from './compression.js';
 import { TarReader, type TarEntry } from './tar-reader.js';
 

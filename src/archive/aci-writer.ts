@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { imageIDFromDigest, newImageHash } from '../image/id.js';
+import { imageIDFromDigest, newImageHash } from '../image/id-hash.js';
 import { explainDiskFull } from '../util/disk.js';
 import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
 import { Progress } from '../util/progress.js';

@@ -2,7 +2,7 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256OfFile } from '../util/file-digest.js';
-import { codecName, type LayerCodec } from './layer-codec.js';
+import { keptKey, type LayerCodec } from './layer-codec.js';
 import type { LayerBlob } from './oci-layer.js';
 
 /**
@@ -12,11 +12,6 @@ import type { LayerBlob } from './oci-layer.js';
  * the layer again (a copy, which costs far less). A kept blob that may have been written to
  * since (another inode, size or change time) is checked against its digest before use.
  */
-/** What a kept blob or layout is made for: its codec and SOURCE_DATE_EPOCH. */
-export function keptKey(codec: LayerCodec, epoch: number | undefined): string {
-  return `${codecName(codec)}-${epoch ?? 'as-stored'}`;
-}
-
 export async function cachedLayerBlob(
   layer: string,
   codec: LayerCodec,

@@ -11,7 +11,8 @@ import { copyEntry, keepingMtimes, opaqueDirs, parentDirs, whiteoutPaths } from 
 import { renderLayers } from '../store/render.js';
 import { sha256OfFile } from '../util/file-digest.js';
 import { spawnReader, spawnWriter } from '../util/process.js';
-import { compressLayer, igzipCommand, type LayerCodec } from './layer-codec.js';
+import { igzipCommand, type LayerCodec } from './layer-codec.js';
+import { compressLayer } from './layer-compress.js';
 
 export interface LayerBlob {
   /** sha256 of the blob as stored (compressed): its name in blobs/sha256/. */
@@ -54,14 +55,20 @@ async function whiteoutMarkers(layer: string, dir: string): Promise<boolean> {
   await mkdir(dir);
   const dirs = parentDirs(markers.map(({ file }) => file));
   for (const d of ['.', ...dirs]) await copyEntry(layer, d, dir);
-  await keepingMtimes(dir, ['.', ...dirs], async () => {
-    for (const { at, file } of markers) {
-      const target = path.join(dir, file);
-      await writeFile(target, '', { mode: 0o644 });
-      const { mtime } = await lstat(path.join(layer, at));
-      await utimes(target, mtime, mtime);
-    }
-  });
+  // Copying a directory into its parent changed the parent's time: each gets the layer's back.
+  await keepingMtimes(
+    dir,
+    ['.', ...dirs],
+    async () => {
+      for (const { at, file } of markers) {
+        const target = path.join(dir, file);
+        await writeFile(target, '', { mode: 0o644 });
+        const { mtime } = await lstat(path.join(layer, at));
+        await utimes(target, mtime, mtime);
+      }
+    },
+    layer,
+  );
   return true;
 }
 

@@ -1,10 +1,10 @@
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { checkTransport, skopeoCopy, type TransportOptions } from '../fetch/skopeo.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
-import { keptKey } from './blob-cache.js';
-import { exportOci, type OciExportOptions } from './oci.js';
+import { keptKey } from './layer-codec.js';
+import type { OciExportOptions } from './oci.js';
 
 const KEPT_TAG = 'jetpack';
 
@@ -16,16 +16,35 @@ const KEPT_TAG = 'jetpack';
  */
 async function keptLayout(store: Store, image: StoredImage, opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>): Promise<{ dir: string; digest: string }> {
   const dir = path.join(image.dir, `oci-layout-${keptKey(opts.codec, sourceDateEpoch())}${opts.squash ? '-squashed' : ''}`);
-  const index = await readFile(path.join(dir, 'index.json'), 'utf8').then((t) => JSON.parse(t) as { manifests: Array<{ digest: string }> }, () => undefined);
-  if (index?.manifests[0]) return { dir, digest: index.manifests[0].digest };
+  const kept = await intactLayout(dir);
+  if (kept) return { dir, digest: kept };
+  await rm(dir, { recursive: true, force: true });
   const tmp = `${dir}.${process.pid}.tmp`;
   await rm(tmp, { recursive: true, force: true });
+  const { exportOci } = await import('./oci.js');
   const digest = await exportOci(store, image, tmp, { ...opts, format: 'oci', tag: KEPT_TAG, transient: true });
   await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
     await rm(tmp, { recursive: true, force: true });
     if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err; // another push made it first
   });
   return { dir, digest };
+}
+
+/**
+ * The manifest digest of a kept layout that has all its blobs, else undefined: its layer blobs
+ * are links to the kept ones, which a user may have removed (`rm -r IMAGE/oci-blobs`).
+ */
+async function intactLayout(dir: string): Promise<string | undefined> {
+  const blob = (digest: string) => path.join(dir, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
+  try {
+    const index = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+    const digest = index.manifests[0]!.digest;
+    const manifest = JSON.parse(await readFile(blob(digest), 'utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };
+    await Promise.all([manifest.config, ...manifest.layers].map((d) => stat(blob(d.digest))));
+    return digest;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,18 +1,8 @@
-import { createHash, type Hash } from 'node:crypto';
-
 /** An image ID: "sha512-" and the hex sha512 of the uncompressed ACI, as in appc. */
 export const ID_PATTERN = /^sha512-[0-9a-f]{128}$/;
 
 export function isImageID(s: string): boolean {
   return ID_PATTERN.test(s);
-}
-
-export function newImageHash(): Hash {
-  return createHash('sha512');
-}
-
-export function imageIDFromDigest(hash: Hash): string {
-  return `sha512-${hash.digest('hex')}`;
 }
 
 /** The short form listings show (Jetpack's ShortHash): "sha512-" and 32 hex digits. */

@@ -290,8 +290,13 @@ function checkDependencies(v: unknown, path: string): void {
 }
 
 function checkPathWhitelist(v: unknown, path: string): void {
+  // Every file of an image is listed (thousands, read on each command that opens the image):
+  // a field name is made only for an entry that fails.
   const seen = new Set<string>();
-  array(v, path).forEach((entry, i) => unique(seen, absolutePath(entry, `${path}[${i}]`), `${path}[${i}]`, 'path'));
+  array(v, path).forEach((entry, i) => {
+    if (typeof entry === 'string' && entry[0] === '/' && !seen.has(entry)) seen.add(entry);
+    else unique(seen, absolutePath(entry, `${path}[${i}]`), `${path}[${i}]`, 'path'); // throws, naming the entry
+  });
 }
 
 function checkAnnotations(v: unknown, path: string): void {

@@ -155,11 +155,13 @@ export async function makeWhiteouts(root: string, paths: string[]): Promise<void
 /**
  * Runs `fn`, then gives the directories `dirs` (relative to `root`) back their modification
  * times to the nanosecond: adding whiteouts or parent copies must not look like a change.
+ * With `from`, the times given are those of the same directories under `from` (the tree
+ * `root`'s directories were copied from, whose times the copying itself has changed).
  */
-export async function keepingMtimes<T>(root: string, dirs: string[], fn: () => Promise<T>): Promise<T> {
+export async function keepingMtimes<T>(root: string, dirs: string[], fn: () => Promise<T>, from = root): Promise<T> {
   const saved = await Promise.all(
     dirs.map(async (d) => {
-      const { mtimeNs } = await lstat(path.join(root, d), { bigint: true });
+      const { mtimeNs } = await lstat(path.join(from, d), { bigint: true });
       return [path.join(root, d), `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, '0')}`] as const;
     }),
   );

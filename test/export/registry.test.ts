@@ -61,6 +61,11 @@ test('push a parent, then its child: only the new layer is uploaded; pull gives 
   await sleep(300); // the access log is written as the requests end
   assert.is(uploadsStarted() - before, 2, 'the new layer and the config; the parent layer was there');
   assert.match(pushed.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  // The kept layout links to the kept layer blobs: with those removed, it is made again.
+  sh(`rm -r "${root}/images/${child}/oci-blobs"`);
+  const again = await jetpackAsync(root, ['push', ...auth, child, `docker://${host}/test/pushed:again`]);
+  assert.is(again.status, 0, again.stderr);
+  assert.is(again.stdout, pushed.stdout);
 
   const other = path.join(work, 'pulled-store');
   const pulled = await jetpackAsync(other, ['pull', ...auth, `docker://${host}/test/pushed:2`]);
