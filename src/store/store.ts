@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { pathExists, syncDirectory } from '../util/fs.js';
 import { isImageID } from '../image/id.js';
-import { parseImageManifest, type ImageManifest } from '../image/manifest.js';
+import { parseStoredManifest, type ImageManifest } from '../image/manifest.js';
 import type { Compression } from '../archive/compression.js';
 import { syncFilesystemOf } from '../util/durable.js';
 import { acquireLock, type Lock } from './lock.js';
@@ -178,15 +178,16 @@ export class Store {
 
   async get(id: string): Promise<StoredImage | undefined> {
     const dir = this.layout.imageDir(id);
+    const manifestFile = path.join(dir, IMAGE_FILES.manifest);
     const [manifest, info] = await Promise.all([
-      readFile(path.join(dir, IMAGE_FILES.manifest)).catch((err: NodeJS.ErrnoException) => {
+      readFile(manifestFile).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return undefined;
         throw err;
       }),
       this.info(id),
     ]);
     if (!manifest || !info) return undefined;
-    return { id, dir, manifest: parseImageManifest(manifest), info };
+    return { id, dir, manifest: parseStoredManifest(manifest, manifestFile), info };
   }
 
   async list(): Promise<StoredImage[]> {

@@ -7,6 +7,7 @@ import {
   annotationValue,
   labelValue,
   parseImageManifest,
+  parseStoredManifest,
   serializeManifest,
   validateImageManifest,
   withAnnotation,
@@ -106,6 +107,22 @@ test('parseImageManifest reads a Buffer and reports bad JSON', () => {
     () => parseImageManifest('{"acKind":'),
     (err: Error) => err instanceof UserError && err.message.startsWith('invalid image manifest: not valid JSON: '),
   );
+});
+
+test('parseStoredManifest reads what the store wrote and names a damaged file in one line', () => {
+  assert.is(parseStoredManifest(Buffer.from(MINIMAL), '/s/manifest').name, 'example.com/app');
+  for (const [bytes, says] of [
+    ['{"acKind":', 'not valid JSON'],
+    ['[]', 'not an image manifest'],
+    ['null', 'not an image manifest'],
+    ['{"acKind":"PodManifest","name":"x"}', 'not an image manifest'],
+    ['{"acKind":"ImageManifest"}', 'not an image manifest'],
+  ] as const) {
+    assert.throws(
+      () => parseStoredManifest(bytes, '/s/manifest'),
+      (err: Error) => err instanceof UserError && err.message.startsWith(`/s/manifest is damaged: ${says}`) && err.message.endsWith('(jetpack fsck)') && !err.message.includes('\n'),
+    );
+  }
 });
 
 test('the manifest must be a JSON object', () => {
