@@ -78,10 +78,17 @@ fresh_registry() {
 $jp export -format=oci -tag=bench "$c2" "$MNT/layout" >/dev/null 2>>"$ERRLOG"
 jet_push() { $jp push -tls-verify=false "$c2" "docker://127.0.0.1:$port/bench/child:latest"; }
 sko_push() { skopeo copy -q --dest-tls-verify=false "oci:$MNT/layout:bench" "docker://127.0.0.1:$port/bench/child:latest"; }
+# A push is ~0.6 s, of which jetpack's own part is its start (~60 ms): the machine's drift over a
+# minute is as large, so pushes get 3 times the rounds, each pair in turn order.
 jp_p=() sk_p=()
-for ((i = 0; i < rounds; i++)); do
-  fresh_registry; jp_p+=("$(timed jet_push)")
-  fresh_registry; sk_p+=("$(timed sko_push)")
+for ((i = 0; i < 3 * rounds; i++)); do
+  if ((i % 2)); then
+    fresh_registry; sk_p+=("$(timed sko_push)")
+    fresh_registry; jp_p+=("$(timed jet_push)")
+  else
+    fresh_registry; jp_p+=("$(timed jet_push)")
+    fresh_registry; sk_p+=("$(timed sko_push)")
+  fi
 done
 cpu_others
 
@@ -95,7 +102,7 @@ section=$(cat <<MD
 
 Made by \`bash bench/oci.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') (jetpack at $(git rev-parse --short HEAD)); rerunning the script rewrites this section.
 The Debian bookworm minbase image (one layer) and a child of it with two more layers (20 MB each, with deletions), the same images
-in buildah (pulled from jetpack's oci-archives, vfs storage), on a fresh journaled ext4 loop filesystem; median of $rounds rounds.
+in buildah (pulled from jetpack's oci-archives, vfs storage), on a fresh journaled ext4 loop filesystem; median of $rounds rounds (pushes: $((3 * rounds)), jetpack and skopeo first in turn).
 $(nproc) CPUs, Linux $(uname -r), $(buildah --version | cut -d' ' -f1-3), $(skopeo --version).
 Other work on the machine during the runs: ${OTHERS_CPU} CPU-seconds in ${RUN_WALL} s.
 

@@ -123,7 +123,9 @@ async function writeDockerArchiveTree(store: Store, image: StoredImage, dir: str
 async function writeDirTar(dir: string, fd: number, epoch: number | undefined): Promise<void> {
   // Members named as docker load and skopeo look them up ("manifest.json", not "./manifest.json").
   const members = (await readdir(dir)).sort();
-  const args = ['-c', '-f', '-', '--dereference', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--sort=name', '--numeric-owner', '--owner=0', '--group=0', `--mtime=@${epoch ?? 0}`, '-C', dir, '--', ...members];
+  // 128 KiB records instead of tar's 10 KiB: a third of the time to write ~100 MB of blobs
+  // (docs/DESIGN-CHOICES.md); the archive ends padded to a whole record, as every tar does.
+  const args = ['-c', '-f', '-', '--blocking-factor=256', '--dereference', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--sort=name', '--numeric-owner', '--owner=0', '--group=0', `--mtime=@${epoch ?? 0}`, '-C', dir, '--', ...members];
   const tar = spawnWriter('tar', args, { what: 'writing the archive', stdout: fd });
   tar.stdin.end();
   await tar.done;
