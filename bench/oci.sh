@@ -81,14 +81,10 @@ sko_push() { skopeo copy -q --dest-tls-verify=false "oci:$MNT/layout:bench" "doc
 # A push is ~0.6 s, of which jetpack's own part is its start (~60 ms): the machine's drift over a
 # minute is as large, so pushes get 3 times the rounds, each pair in turn order.
 jp_p=() sk_p=()
+time_jet_push() { fresh_registry; jp_p+=("$(timed jet_push)"); }
+time_sko_push() { fresh_registry; sk_p+=("$(timed sko_push)"); }
 for ((i = 0; i < 3 * rounds; i++)); do
-  if ((i % 2)); then
-    fresh_registry; sk_p+=("$(timed sko_push)")
-    fresh_registry; jp_p+=("$(timed jet_push)")
-  else
-    fresh_registry; jp_p+=("$(timed jet_push)")
-    fresh_registry; sk_p+=("$(timed sko_push)")
-  fi
+  if ((i % 2)); then time_sko_push; time_jet_push; else time_jet_push; time_sko_push; fi
 done
 cpu_others
 

@@ -331,14 +331,17 @@ export function validateImageManifest(value: unknown): ImageManifest {
   return m as unknown as ImageManifest;
 }
 
-export function parseImageManifest(bytes: Buffer | string): ImageManifest {
-  let value: unknown;
+/** A manifest file's bytes as JSON; `failure` reports a syntax error. */
+function parseJSON(bytes: Buffer | string, failure: (message: string) => never): unknown {
   try {
-    value = JSON.parse(bytes.toString());
+    return JSON.parse(bytes.toString());
   } catch (err) {
-    return fail('', `not valid JSON: ${(err as Error).message}`);
+    return failure(`not valid JSON: ${(err as Error).message}`);
   }
-  return validateImageManifest(value);
+}
+
+export function parseImageManifest(bytes: Buffer | string): ImageManifest {
+  return validateImageManifest(parseJSON(bytes, (message) => fail('', message)));
 }
 
 /**
@@ -348,16 +351,11 @@ export function parseImageManifest(bytes: Buffer | string): ImageManifest {
  * file still gives a one-line error naming it.
  */
 export function parseStoredManifest(bytes: Buffer | string, file: string): ImageManifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(bytes.toString());
-  } catch (err) {
-    throw new UserError(`${file} is damaged: not valid JSON: ${(err as Error).message} (jetpack fsck)`);
-  }
-  const m = value as Partial<Fields> | null;
-  if (jsonType(m) !== 'object' || m!.acKind !== 'ImageManifest' || typeof m!.name !== 'string') {
-    throw new UserError(`${file} is damaged: not an image manifest (jetpack fsck)`);
-  }
+  const damaged = (message: string): never => {
+    throw new UserError(`${file} is damaged: ${message} (jetpack fsck)`);
+  };
+  const m = parseJSON(bytes, damaged) as Partial<Fields> | null;
+  if (jsonType(m) !== 'object' || m!.acKind !== 'ImageManifest' || typeof m!.name !== 'string') damaged('not an image manifest');
   return m as unknown as ImageManifest;
 }
 
