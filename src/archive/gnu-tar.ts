@@ -17,11 +17,17 @@ const TAR_KEEP = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--xattrs
 
 /**
  * Extraction that keeps everything a rootfs needs: numeric owners, modes with setuid bits,
- * xattrs, ACLs. Reads the uncompressed archive `file` ("-" for stdin).
+ * xattrs, ACLs. Reads the uncompressed archive `file` ("-" for stdin). ACLs come from GNU
+ * tar's SCHILY.acl records (ACIs, which jetpack and bsdtar write), or for OCI layers from
+ * their system.posix_acl_* xattrs: with --acls GNU tar ignores those and leaves such a file
+ * without its ACL.
  */
-export function tarExtract(file = '-'): string[] {
-  return ['-x', '-f', file, '--numeric-owner', '--same-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '--acls'];
+export function tarExtract(file = '-', acls: AclRecords = 'tar'): string[] {
+  return ['-x', '-f', file, '--numeric-owner', '--same-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', ...(acls === 'tar' ? ['--acls'] : [])];
 }
+
+/** Where an archive keeps ACLs: GNU tar's and bsdtar's SCHILY.acl records, or xattrs as Go's tar writers do. */
+export type AclRecords = 'tar' | 'xattrs';
 
 /**
  * Deterministic archives: names sorted, POSIX format with stable extended-header names,
@@ -38,6 +44,15 @@ export const TAR_CREATE = [
   ...TAR_KEEP,
 ];
 
+/**
+ * TAR_CREATE for OCI layers: ACLs only as the system.posix_acl_* xattrs, the records Go's
+ * tools (containers/storage, umoci, docker) read and write; GNU tar's own SCHILY.acl records,
+ * which those tools ignore, would be a second copy, and reading them is a quarter of tar's
+ * time on a Debian tree (docs/DESIGN-CHOICES.md, "ACLs in OCI layers"). A tree without ACLs
+ * gives the same bytes either way.
+ */
+export const OCI_LAYER_CREATE = TAR_CREATE.filter((arg) => arg !== '--acls');
+
 /** GNU tar's options that archive every mtime newer than SOURCE_DATE_EPOCH as it (none when unset). */
 export function clampMtimes(epoch: number | undefined): string[] {
   return epoch === undefined ? [] : [`--mtime=@${epoch}`, '--clamp-mtime'];
@@ -47,9 +62,9 @@ export function clampMtimes(epoch: number | undefined): string[] {
  * Extracts a tarball of any compression (detected from its bytes unless the caller already
  * knows it) into `dest`, keeping everything a rootfs has.
  */
-export async function extractTarball(tarball: string, dest: string, what: string, known?: Compression): Promise<void> {
-  const compression = known ?? (await detectFileCompression(tarball));
-  await feedProcess(decompressedFile(tarball, compression), spawnWriter('tar', tarExtract(), { cwd: dest, what }));
+export async function extractTarball(tarball: string, dest: string, what: string, opts: { compression?: Compression; acls?: AclRecords } = {}): Promise<void> {
+  const compression = opts.compression ?? (await detectFileCompression(tarball));
+  await feedProcess(decompressedFile(tarball, compression), spawnWriter('tar', tarExtract('-', opts.acls), { cwd: dest, what }));
 }
 
 /**

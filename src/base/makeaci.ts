@@ -27,7 +27,7 @@ export async function makeAci(tarball: string, manifestFile: string, fd: number,
   try {
     const rootfs = path.join(work, 'tree', 'rootfs');
     await mkdir(rootfs, { recursive: true });
-    await extractTarball(tarball, rootfs, `unpacking ${tarball}`, tarballCompression);
+    await extractTarball(tarball, rootfs, `unpacking ${tarball}`, { compression: tarballCompression });
     return await writeAci({ manifest, scratch: path.join(work, 'manifest'), rootfsParent: path.join(work, 'tree'), clampMtime }, fd, compression);
   } finally {
     await rm(work, { recursive: true, force: true });

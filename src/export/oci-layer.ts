@@ -5,9 +5,9 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
-import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
+import { clampMtimes, OCI_LAYER_CREATE } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
-import { copyEntry, keepingMtimes, opaqueDirs, parentDirs, whiteoutPaths } from '../store/layers.js';
+import { copyEntry, keepingMtimes, overlayMarks, parentDirs } from '../store/layers.js';
 import { renderLayers } from '../store/render.js';
 import { sha256OfFile } from '../util/file-digest.js';
 import { spawnReader, spawnWriter } from '../util/process.js';
@@ -46,7 +46,7 @@ function hashing(onDone: (hex: string, size: number) => void): Transform {
  * them reads as itself. Returns false when the layer has none.
  */
 async function whiteoutMarkers(layer: string, dir: string): Promise<boolean> {
-  const [whiteouts, opaque] = await Promise.all([whiteoutPaths(layer), opaqueDirs(layer)]);
+  const { whiteouts, opaque } = await overlayMarks(layer);
   const markers = [
     ...whiteouts.map((at) => ({ at, file: path.posix.join(path.posix.dirname(at), `.wh.${path.posix.basename(at)}`) })),
     ...opaque.map((d) => ({ at: d, file: path.posix.join(d, '.wh..wh..opq') })),
@@ -99,7 +99,7 @@ type CommandLine = [string, string[]];
  */
 export async function writeTreeBlob(tree: ReadableTree, blobs: string, codec: LayerCodec, epoch: number | undefined): Promise<LayerBlob> {
   const tar = (...extra: string[]): CommandLine => {
-    const args = [...extra, ...TAR_CREATE, ...clampMtimes(epoch), '-C', tree.rootfs, '.'];
+    const args = [...extra, ...OCI_LAYER_CREATE, ...clampMtimes(epoch), '-C', tree.rootfs, '.'];
     return tree.wrap ? tree.wrap('tar', args) : ['tar', args];
   };
   const tmp = path.join(blobs, `.blob-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);

@@ -165,7 +165,7 @@ async function readDockerArchive(dir: string, wanted: string | undefined): Promi
 async function layerTree(file: string, tree: string, lower: string[]): Promise<string[] | undefined> {
   const rootfs = path.join(tree, 'rootfs');
   await mkdir(rootfs, { recursive: true });
-  await extractTarball(file, rootfs, `unpacking layer ${path.basename(file)}`);
+  await extractTarball(file, rootfs, `unpacking layer ${path.basename(file)}`, { acls: 'xattrs' });
   const deleted: string[] = [];
   const opaque: string[] = [];
   const markers = (await walkLayer(rootfs)).filter((e) => path.posix.basename(e.path).startsWith('.wh.'));

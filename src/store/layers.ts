@@ -69,11 +69,28 @@ export async function walkLayer(root: string): Promise<LayerEntry[]> {
   return keyed.map((e) => ({ path: e.path, isDirectory: e.type === 'd', isWhiteout: whiteouts.has(e.path) }));
 }
 
-/** The overlay whiteouts of a layer (character devices 0:0), relative to it. */
-export async function whiteoutPaths(root: string): Promise<string[]> {
-  const devices = (await run('find', [root, '-type', 'c', '-printf', '%P\\0'], { what: `listing ${root}` })).split('\0').filter((p) => p !== '');
+/** Paths relative to `root` of its entries of the find(1) `-type` letters in `types`, each prefixed with its letter. */
+async function typedEntries(root: string, types: string[]): Promise<string[]> {
+  const anyOf = types.flatMap((t, i) => (i ? ['-o', '-type', t] : ['-type', t]));
+  const listing = await run('find', [root, '-mindepth', '1', '(', ...anyOf, ')', '-printf', '%y%P\\0'], { what: `listing ${root}` });
+  return listing.split('\0').filter((line) => line !== '');
+}
+
+/** Which of a layer's character devices are overlay whiteouts (0:0). */
+async function whiteoutsAmong(root: string, devices: string[]): Promise<string[]> {
   const rdevs = await Promise.all(devices.map(async (rel) => (await lstat(path.join(root, rel))).rdev));
   return devices.filter((_, i) => rdevs[i] === 0);
+}
+
+/**
+ * A layer's overlay marks, relative to it: its whiteouts (character devices 0:0) and its
+ * opaque directories, from one find(1); only directories are asked for the opaque mark.
+ */
+export async function overlayMarks(root: string): Promise<{ whiteouts: string[]; opaque: string[] }> {
+  const entries = await typedEntries(root, ['c', 'd']);
+  const of = (type: string) => entries.filter((e) => e[0] === type).map((e) => e.slice(1));
+  const [whiteouts, opaque] = await Promise.all([whiteoutsAmong(root, of('c')), opaqueDirs(root, of('d'))]);
+  return { whiteouts, opaque };
 }
 
 /** Paths split for command lines: 500 long paths stay far below ARG_MAX (2 MiB). */
@@ -85,12 +102,13 @@ function inBatches(paths: string[], size = 500): string[][] {
 
 /**
  * Directories of a layer marked opaque (they hide everything below them in lower layers):
- * all of them, or those among `dirs` (paths relative to `root`).
+ * all of them, or those among `dirs` (paths relative to `root`). Only directories are asked
+ * (getfattr -R asks every file: ~55 ms of a Debian minbase layer, against ~25 ms).
  */
 export async function opaqueDirs(root: string, dirs?: string[]): Promise<string[]> {
-  const batches = dirs ? inBatches(dirs.map((d) => path.join(root, d))) : [['-R', root]];
+  const among = dirs ?? (await typedEntries(root, ['d'])).map((e) => e.slice(1));
   let out = '';
-  for (const targets of batches) {
+  for (const targets of inBatches(among.map((d) => path.join(root, d)))) {
     out += await run('getfattr', ['-P', '-h', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', ...targets], {
       what: `reading overlay marks of ${root}`,
     });

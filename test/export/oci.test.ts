@@ -246,6 +246,30 @@ function layoutWithLayer(dir: string, layer: Buffer): string {
   return dir;
 }
 
+test('ACLs travel as system.posix_acl_* xattrs, the form Go tools write: import keeps them, export writes them, umoci unpacks them', () => {
+  const tree = path.join(work, 'acl-tree');
+  sh(`mkdir -p "${tree}/srv" && echo shared > "${tree}/srv/shared" && setfacl -m u:1234:rw "${tree}/srv/shared" && setfacl -d -m g:4321:rx "${tree}/srv"`);
+  // As buildah and umoci write a layer: the ACL as an xattr record, no SCHILY.acl record.
+  const layer = Buffer.from(sh(`tar -c -f - --format=posix --numeric-owner --xattrs --xattrs-include='*' -C "${tree}" . | base64 -w0`), 'base64');
+  const other = path.join(work, 'acl-store');
+  const id = jetpackOk(other, ['import', '-name=example.com/acl', layoutWithLayer(path.join(work, 'acl-layout'), layer)]).trim();
+  const stored = path.join(other, 'images', id, 'rootfs');
+  assert.match(sh(`getfacl -n "${stored}/srv/shared"`), /user:1234:rw-/);
+  assert.match(sh(`getfacl -n "${stored}/srv"`), /default:group:4321:r-x/);
+  const out = path.join(work, 'acl-out');
+  jetpackOk(other, ['export', '-format=oci', '-tag=acl', id, out]);
+  const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${out}":acl`)) as { layers: Array<{ digest: string }> };
+  const blob = path.join(out, 'blobs', 'sha256', manifest.layers[0]!.digest.replace('sha256:', ''));
+  const headers = sh(`gzip -dc "${blob}" | tr -c '[:print:]' '\\n' | grep -a SCHILY || true`);
+  assert.match(headers, /SCHILY\.xattr\.system\.posix_acl_access=/);
+  assert.match(headers, /SCHILY\.xattr\.system\.posix_acl_default=/);
+  assert.not.match(headers, /SCHILY\.acl\./, 'no second copy in GNU tar\'s own records');
+  const bundle = path.join(work, 'acl-bundle');
+  sh(`umoci unpack --image "${out}:acl" "${bundle}" >/dev/null`);
+  assert.match(sh(`getfacl -n "${bundle}/rootfs/srv/shared"`), /user:1234:rw-/);
+  assert.match(sh(`getfacl -n "${bundle}/rootfs/srv"`), /default:group:4321:r-x/);
+});
+
 test('hostile layers get the refusals of ACIs: nothing stored, nothing written outside', () => {
   const canary = path.join(work, 'canary');
   const victim = path.join(work, 'victim');
