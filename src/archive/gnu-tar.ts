@@ -15,6 +15,9 @@ import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
  */
 const TAR_KEEP = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--xattrs-exclude=trusted.overlay.*', '--acls', '--sparse'];
 
+/** Where an archive keeps ACLs: GNU tar's and bsdtar's SCHILY.acl records, or xattrs as Go's tar writers do. */
+export type AclRecords = 'tar' | 'xattrs';
+
 /**
  * Extraction that keeps everything a rootfs needs: numeric owners, modes with setuid bits,
  * xattrs, ACLs. Reads the uncompressed archive `file` ("-" for stdin). ACLs come from GNU
@@ -25,9 +28,6 @@ const TAR_KEEP = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--xattrs
 export function tarExtract(file = '-', acls: AclRecords = 'tar'): string[] {
   return ['-x', '-f', file, '--numeric-owner', '--same-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', ...(acls === 'tar' ? ['--acls'] : [])];
 }
-
-/** Where an archive keeps ACLs: GNU tar's and bsdtar's SCHILY.acl records, or xattrs as Go's tar writers do. */
-export type AclRecords = 'tar' | 'xattrs';
 
 /**
  * Deterministic archives: names sorted, POSIX format with stable extended-header names,

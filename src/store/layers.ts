@@ -55,25 +55,33 @@ export interface LayerEntry {
  * file layer, find 20 ms); only character devices are stat'ed, to tell whiteouts (0:0).
  */
 export async function walkLayer(root: string): Promise<LayerEntry[]> {
-  const listing = await run('find', [root, '-mindepth', '1', '-printf', '%y%P\\0'], { what: `listing ${root}` });
-  const entries = listing
-    .split('\0')
-    .filter((line) => line !== '')
-    .map((line) => ({ type: line[0], path: line.slice(1) }));
+  const entries = await typedEntries(root);
   // Sorting with "/" below every other character orders paths as a sorted walk visits them.
   const keyed = entries.map((e) => ({ ...e, key: e.path.replaceAll('/', '\u0000') }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const whiteouts = new Set(
-    await Promise.all(keyed.filter((e) => e.type === 'c').map(async (e) => ((await lstat(path.join(root, e.path))).rdev === 0 ? e.path : ''))),
-  );
+  const whiteouts = new Set(await whiteoutsAmong(root, pathsOf(keyed, 'c')));
   return keyed.map((e) => ({ path: e.path, isDirectory: e.type === 'd', isWhiteout: whiteouts.has(e.path) }));
 }
 
-/** Paths relative to `root` of its entries of the find(1) `-type` letters in `types`, each prefixed with its letter. */
-async function typedEntries(root: string, types: string[]): Promise<string[]> {
-  const anyOf = types.flatMap((t, i) => (i ? ['-o', '-type', t] : ['-type', t]));
-  const listing = await run('find', [root, '-mindepth', '1', '(', ...anyOf, ')', '-printf', '%y%P\\0'], { what: `listing ${root}` });
-  return listing.split('\0').filter((line) => line !== '');
+interface TypedEntry {
+  /** find(1)'s `%y` letter: d, f, l, c, b, p, s. */
+  type: string;
+  /** Relative to the layer root. */
+  path: string;
+}
+
+/** A layer's entries, in find(1)'s order: all of them, or those of the `-type` letters in `types`. */
+async function typedEntries(root: string, types: string[] = []): Promise<TypedEntry[]> {
+  const anyOf = types.length ? ['(', ...types.flatMap((t, i) => (i ? ['-o', '-type', t] : ['-type', t])), ')'] : [];
+  const listing = await run('find', [root, '-mindepth', '1', ...anyOf, '-printf', '%y%P\\0'], { what: `listing ${root}` });
+  return listing
+    .split('\0')
+    .filter((line) => line !== '')
+    .map((line) => ({ type: line[0]!, path: line.slice(1) }));
+}
+
+function pathsOf(entries: TypedEntry[], type: string): string[] {
+  return entries.filter((e) => e.type === type).map((e) => e.path);
 }
 
 /** Which of a layer's character devices are overlay whiteouts (0:0). */
@@ -88,8 +96,7 @@ async function whiteoutsAmong(root: string, devices: string[]): Promise<string[]
  */
 export async function overlayMarks(root: string): Promise<{ whiteouts: string[]; opaque: string[] }> {
   const entries = await typedEntries(root, ['c', 'd']);
-  const of = (type: string) => entries.filter((e) => e[0] === type).map((e) => e.slice(1));
-  const [whiteouts, opaque] = await Promise.all([whiteoutsAmong(root, of('c')), opaqueDirs(root, of('d'))]);
+  const [whiteouts, opaque] = await Promise.all([whiteoutsAmong(root, pathsOf(entries, 'c')), opaqueDirs(root, pathsOf(entries, 'd'))]);
   return { whiteouts, opaque };
 }
 
@@ -106,7 +113,7 @@ function inBatches(paths: string[], size = 500): string[][] {
  * (getfattr -R asks every file: ~55 ms of a Debian minbase layer, against ~25 ms).
  */
 export async function opaqueDirs(root: string, dirs?: string[]): Promise<string[]> {
-  const among = dirs ?? (await typedEntries(root, ['d'])).map((e) => e.slice(1));
+  const among = dirs ?? pathsOf(await typedEntries(root, ['d']), 'd');
   let out = '';
   for (const targets of inBatches(among.map((d) => path.join(root, d)))) {
     out += await run('getfattr', ['-P', '-h', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', ...targets], {

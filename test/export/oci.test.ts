@@ -250,7 +250,8 @@ test('ACLs travel as system.posix_acl_* xattrs, the form Go tools write: import 
   const tree = path.join(work, 'acl-tree');
   sh(`mkdir -p "${tree}/srv" && echo shared > "${tree}/srv/shared" && setfacl -m u:1234:rw "${tree}/srv/shared" && setfacl -d -m g:4321:rx "${tree}/srv"`);
   // As buildah and umoci write a layer: the ACL as an xattr record, no SCHILY.acl record.
-  const layer = Buffer.from(sh(`tar -c -f - --format=posix --numeric-owner --xattrs --xattrs-include='*' -C "${tree}" . | base64 -w0`), 'base64');
+  sh(`tar -c -f "${tree}.tar" --format=posix --numeric-owner --xattrs --xattrs-include='*' -C "${tree}" .`);
+  const layer = readFileSync(`${tree}.tar`);
   const other = path.join(work, 'acl-store');
   const id = jetpackOk(other, ['import', '-name=example.com/acl', layoutWithLayer(path.join(work, 'acl-layout'), layer)]).trim();
   const stored = path.join(other, 'images', id, 'rootfs');
