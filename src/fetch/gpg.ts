@@ -33,6 +33,12 @@ async function withGpgHome<T>(work: (home: string) => Promise<T>): Promise<T> {
   }
 }
 
+/** A primary key's fingerprint as jetpack names keys: 40 (v4) or 64 (v5) lowercase hex digits. */
+export const FINGERPRINT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** A user ID or a line of gpg's as it is shown: control characters (a key is the publisher's text) written as \xNN. */
+const printable = (text: string): string => text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 const gpgArgs = (home: string, ...args: string[]): string[] => ['--homedir', home, '--batch', '--no-tty', '--no-autostart', '--quiet', ...args];
 
 /** The keys in `data` (armored or binary), from `gpg --with-colons`. */
@@ -54,10 +60,10 @@ function parseKeyListing(listing: string): KeyInfo[] {
     } else if (fields[0] === 'sub') {
       wanted = 'subkey';
     } else if (fields[0] === 'uid' && current && !current.identity) {
-      current.identity = unescapeColons(fields[9] ?? '');
+      current.identity = printable(unescapeColons(fields[9] ?? ''));
     }
   }
-  return keys.filter((k) => k.fingerprint);
+  return keys.filter((k) => FINGERPRINT.test(k.fingerprint));
 }
 
 /** gpg escapes ":" and other bytes in colon listings as \xNN. */
@@ -75,9 +81,10 @@ export function readKeys(data: Buffer): Promise<KeyInfo[]> {
 
 /** The one public key `fingerprint` of `data`, armored, and nothing else that `data` held. */
 export function exportKey(data: Buffer, fingerprint: string): Promise<string> {
+  if (!FINGERPRINT.test(fingerprint)) throw new Error(`exportKey: "${fingerprint}" is not a fingerprint`);
   return withGpgHome(async (home) => {
     await run('gpg', gpgArgs(home, '--import'), { input: data, what: 'reading the key' });
-    return run('gpg', gpgArgs(home, '--armor', '--export-options', 'export-minimal', '--export', fingerprint), { what: 'exporting the key' });
+    return run('gpg', gpgArgs(home, '--armor', '--export-options', 'export-minimal', '--export', '--', fingerprint), { what: 'exporting the key' });
   });
 }
 
@@ -94,13 +101,13 @@ export function verifyDetached(file: string, signature: string, keys: readonly s
     } else {
       await writeFile(keyring, '');
     }
-    const done = installed('gpgv', await runToEnd('gpgv', ['--homedir', home, '--status-fd', '1', '--keyring', keyring, signature, file]));
+    const done = installed('gpgv', await runToEnd('gpgv', ['--homedir', home, '--status-fd', '1', '--keyring', keyring, '--', signature, file]));
     const status = new Map<string, string[]>();
     for (const line of done.stdout.split('\n')) {
       const m = /^\[GNUPG:\] (\S+) ?(.*)$/.exec(line);
       if (m) status.set(m[1]!, m[2]!.split(' '));
     }
-    const identity = (word: string): string => (status.get(word) ?? []).slice(1).join(' ');
+    const identity = (word: string): string => printable((status.get(word) ?? []).slice(1).join(' '));
     const valid = status.get('VALIDSIG');
     if (done.code === 0 && status.has('GOODSIG') && valid) {
       // The last field of VALIDSIG is the primary key's fingerprint, also for a subkey's signature.
@@ -117,7 +124,7 @@ export function verifyDetached(file: string, signature: string, keys: readonly s
     }
     if (status.has('NODATA')) return { kind: 'invalid', reason: 'it holds no OpenPGP signature' };
     const said = done.stderr.trim().split('\n').filter(Boolean).pop();
-    return { kind: 'invalid', reason: said?.replace(/^gpgv: /, '') ?? `gpgv exited with status ${done.code}` };
+    return { kind: 'invalid', reason: said ? printable(said.replace(/^gpgv: /, '')) : `gpgv exited with status ${done.code}` };
   });
 }
 

@@ -11,10 +11,15 @@ export interface TransportOptions {
   tlsVerify?: boolean;
 }
 
+/** Refuses a value with a NUL or another control character (`what` names it; a secret is not shown): no argument of skopeo's carries one. */
+function checkPrintable(what: string, value: string): void {
+  if (/[\x00-\x1f\x7f]/.test(value)) throw new UserError(`${what} has a control character, which skopeo takes in no argument`);
+}
+
 /** A containers-transports(5) location skopeo takes: docker://, oci:, oci-archive:, docker-archive:, dir: … */
 export function checkTransport(location: string): void {
   if (!/^(docker|oci|oci-archive|docker-archive|docker-daemon|containers-storage|dir):/.test(location)) {
-    throw new UserError(`"${location}" is not a location skopeo takes (docker://HOST/REPO:TAG, oci:DIR:TAG, …; containers-transports(5))`);
+    throw new UserError(`${JSON.stringify(location)} is not a location skopeo takes (docker://HOST/REPO:TAG, oci:DIR:TAG, …; containers-transports(5))`);
   }
 }
 
@@ -24,10 +29,14 @@ export function checkTransport(location: string): void {
  */
 export async function skopeoCopy(src: string, dest: string, registrySide: 'src' | 'dest', opts: TransportOptions): Promise<void> {
   const args = ['copy'];
+  // Each value joined to its flag, and the locations after "--": nothing given is read as an option.
   if (opts.authfile) args.push(`--authfile=${opts.authfile}`);
   if (opts.creds) args.push(`--${registrySide}-creds=${opts.creds}`);
   if (opts.tlsVerify === false) args.push(`--${registrySide}-tls-verify=false`);
-  args.push(src, dest);
+  checkPrintable('-authfile', opts.authfile ?? '');
+  checkPrintable('-creds', opts.creds ?? '');
+  for (const location of [src, dest]) checkPrintable(`location ${JSON.stringify(location)}`, location);
+  args.push('--', src, dest);
   const { status, stderr } = await runShowingProgress('skopeo', args);
   if (status === 0) return;
   const said = stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^time="[^"]*" level=\w+ msg="?/, '').replace(/"$/, '') ?? `status ${status}`;

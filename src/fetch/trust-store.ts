@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isACIdentifier } from '../image/identifiers.js';
-import { readKeys } from './gpg.js';
+import { FINGERPRINT, readKeys } from './gpg.js';
 
 export const ROOT_PREFIX = '@';
 
@@ -17,8 +17,6 @@ export interface TrustedKey {
   fingerprint: string;
   identity: string;
 }
-
-const FINGERPRINT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** A fingerprint as the user may type it (spaces, upper case) in the form files are named by. */
 export function normalizeFingerprint(input: string): string {
