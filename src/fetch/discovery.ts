@@ -72,14 +72,46 @@ export interface Discovered {
   pubkeys: string[];
 }
 
+/** Most pages one walk asks, and most locations of one kind a page may offer: a hostile page makes no more requests. */
+export const MAX_DISCOVERY_PAGES = 10;
+export const MAX_LOCATIONS = 10;
+
+/**
+ * A location a page offers, as the WHATWG parser writes it (controls removed or escaped), or
+ * undefined unless it is an http(s) URL: a page never makes jetpack read a local file or stdin.
+ */
+function webLocation(location: string | undefined): string | undefined {
+  if (location === undefined || !URL.canParse(location)) return undefined;
+  const url = new URL(location);
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+}
+
+/** What one page offers for `query`. */
+function offered(html: string, query: ImageQuery, values: ReadonlyMap<string, string>): Discovered {
+  const found: Discovered = { acis: [], pubkeys: [] };
+  for (const tag of parseMetaTags(html).filter((t) => query.name.startsWith(t.prefix))) {
+    if (tag.name === 'ac-discovery-pubkeys') {
+      const key = webLocation(tag.url);
+      if (key) found.pubkeys.push(key);
+    }
+    if (tag.name !== 'ac-discovery') continue;
+    const aci = webLocation(expandTemplate(tag.url.replaceAll('{ext}', 'aci'), values));
+    const asc = webLocation(expandTemplate(tag.url.replaceAll('{ext}', 'aci.asc'), values));
+    if (aci && asc) found.acis.push({ aci, asc });
+  }
+  return found;
+}
+
 /**
  * Walks up `query.name` until a page names what `want` asks for. One line per page that
  * failed goes to `log`; when no page had it, the error lists every attempt.
  */
 export async function discover(query: ImageQuery, want: 'acis' | 'pubkeys', opts: HttpOptions, log: (line: string) => void): Promise<Discovered> {
   const values = templateValues(query);
+  const what = want === 'acis' ? 'image location' : 'key location';
   const failures: string[] = [];
-  for (const url of discoveryUrls(query.name, opts.allowHttp)) {
+  const pages = discoveryUrls(query.name, opts.allowHttp);
+  for (const url of pages.slice(0, MAX_DISCOVERY_PAGES)) {
     let text: string;
     try {
       ({ text } = await httpGetText(url, opts));
@@ -88,19 +120,13 @@ export async function discover(query: ImageQuery, want: 'acis' | 'pubkeys', opts
       failures.push(err.message);
       continue;
     }
-    const tags = parseMetaTags(text).filter((t) => query.name.startsWith(t.prefix));
-    const found: Discovered = { acis: [], pubkeys: [] };
-    for (const tag of tags) {
-      if (tag.name === 'ac-discovery-pubkeys') found.pubkeys.push(tag.url);
-      if (tag.name !== 'ac-discovery') continue;
-      const aci = expandTemplate(tag.url.replaceAll('{ext}', 'aci'), values);
-      const asc = expandTemplate(tag.url.replaceAll('{ext}', 'aci.asc'), values);
-      if (aci && asc) found.acis.push({ aci, asc });
-    }
-    if (found[want].length > 0) return found;
+    const found = offered(text, query, values);
+    const count = found[want].length;
+    if (count > MAX_LOCATIONS) throw new UserError(`refusing ${url}: it offers ${count} ${what}s for ${query.name}, more than the ${MAX_LOCATIONS} discovery follows`);
+    if (count > 0) return found;
     failures.push(`${url}: no ${want === 'acis' ? 'ac-discovery template that fills in' : 'ac-discovery-pubkeys tag'} for ${query.name}`);
   }
   for (const line of failures) log(line);
-  const what = want === 'acis' ? 'no image location' : 'no key location';
-  throw new UserError(`discovery found ${what} for ${query.name} (${failures.length} page${failures.length === 1 ? '' : 's'} asked; see above)`);
+  const limit = pages.length > MAX_DISCOVERY_PAGES ? `, the most discovery asks` : '';
+  throw new UserError(`discovery found no ${what} for ${query.name} (${failures.length} page${failures.length === 1 ? '' : 's'} asked${limit}; see above)`);
 }

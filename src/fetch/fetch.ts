@@ -15,7 +15,7 @@ import type { Store, StoredImage } from '../store/store.js';
 import { pathExists } from '../util/fs.js';
 import { discover, type AciEndpoint } from './discovery.js';
 import { verifyDetached } from './gpg.js';
-import { forLocation, type HttpOptions } from './http.js';
+import { forLocation, type DownloadKind, type HttpOptions } from './http.js';
 import { fetchLocation } from './location.js';
 import { trustKeyAt } from './trust.js';
 import { TrustStore } from './trust-store.js';
@@ -36,8 +36,13 @@ export interface FetchOptions {
 /** Why one discovered endpoint could not be used: the next one is tried. */
 class EndpointFailure extends UserError {}
 
+/** Most dependency levels one fetch follows: each is a download, and a hostile chain has no end. */
+export const MAX_DEPENDENCY_DEPTH = 16;
+
 export class Fetcher {
   readonly trust: TrustStore;
+  /** The names being fetched, the outermost first: each later one a dependency of the one before. */
+  private readonly fetching: string[] = [];
 
   constructor(
     readonly store: Store,
@@ -69,7 +74,7 @@ export class Fetcher {
       this.store,
       async (file) => {
         await fetchLocation(location, file, forLocation(this.opts.http, location));
-        if (sig) await fetchLocation(sig, signatureOf(file), forLocation(this.opts.http, sig));
+        if (sig) await fetchLocation(sig, signatureOf(file), forLocation(this.opts.http, sig), 'meta');
         else if (noteUnsigned) this.opts.log(`${location}: no signature checked (a path or URL is imported as jetpack import does; import -sig=LOCATION checks one)`);
       },
       {
@@ -88,6 +93,17 @@ export class Fetcher {
       if (existing) return { image: existing, added: false };
     }
     if (this.opts.noFetch) throw new UserError(`no image ${name} in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH)`);
+    if (this.fetching.includes(name)) throw new UserError(`refusing ${name}: its dependencies lead back to it (${[...this.fetching, name].join(' -> ')})`);
+    if (this.fetching.length > MAX_DEPENDENCY_DEPTH) throw new UserError(`refusing ${name}: dependencies nested more than ${MAX_DEPENDENCY_DEPTH} levels deep (${this.fetching[0]} -> …)`);
+    this.fetching.push(name);
+    try {
+      return await this.discoverAndImport(query, name);
+    } finally {
+      this.fetching.pop();
+    }
+  }
+
+  private async discoverAndImport(query: ImageQuery, name: string): Promise<ImportResult> {
     const { acis } = await discover(query, 'acis', this.opts.http, this.opts.log);
     for (const [i, endpoint] of acis.entries()) {
       try {
@@ -101,9 +117,9 @@ export class Fetcher {
   }
 
   private importEndpoint(query: ImageQuery, endpoint: AciEndpoint): Promise<ImportResult> {
-    const download = async (url: string, file: string): Promise<void> => {
+    const download = async (url: string, file: string, kind: DownloadKind): Promise<void> => {
       try {
-        await fetchLocation(url, file, this.opts.http);
+        await fetchLocation(url, file, this.opts.http, kind);
       } catch (err) {
         throw err instanceof UserError ? new EndpointFailure(err.message) : err;
       }
@@ -112,9 +128,9 @@ export class Fetcher {
       this.store,
       async (file) => {
         // The signature first, as Jetpack does: a location without one is no use.
-        if (!this.opts.skipVerify) await download(endpoint.asc, signatureOf(file));
+        if (!this.opts.skipVerify) await download(endpoint.asc, signatureOf(file), 'meta');
         this.opts.log(`fetching ${formatQuery(query)} from ${endpoint.aci}`);
-        await download(endpoint.aci, file);
+        await download(endpoint.aci, file, 'image');
       },
       {
         check: async (file, manifest) => {

@@ -1,8 +1,22 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { Transform, type Readable } from 'node:stream';
 import tls from 'node:tls';
 import { UserError } from '../errors.js';
+import { formatSize } from './defaults.js';
+
+/** How much one download may take: bytes of body, and seconds in all (redirects and body included). */
+export interface DownloadLimits {
+  maxBytes: number;
+  deadlineSeconds: number;
+}
+
+/** Images (ACIs, job sources) may be large; discovery pages, signatures and keys are small. */
+export type DownloadKind = 'image' | 'meta';
+
+/** The flag that sets each kind's size cap, named in refusals. */
+const SIZE_FLAG: Record<DownloadKind, string> = { image: '-max-size', meta: '-max-meta-size' };
 
 /** How jetpack talks to web servers: fetch, import and trust share these. */
 export interface HttpOptions {
@@ -12,14 +26,17 @@ export interface HttpOptions {
   timeoutSeconds: number;
   /** Whether http:// (and a redirect from https to http) is acceptable. */
   allowHttp: boolean;
+  limits: Record<DownloadKind, DownloadLimits>;
 }
 
-const MAX_REDIRECTS = 10;
+/** Most redirects one download follows. */
+export const MAX_REDIRECTS = 10;
 
 export interface HttpResponse {
   /** Where the content came from after redirects. */
   url: string;
-  body: IncomingMessage;
+  /** The body, failing with a UserError past the size cap, the deadline or the idle timeout. */
+  body: Readable;
   /** From Content-Length, when the server sent one. */
   length: number | undefined;
 }
@@ -55,7 +72,40 @@ function certificateAuthorities(caFile: string | undefined): Buffer[] | undefine
   return cas;
 }
 
-function requestOnce(url: URL, opts: HttpOptions): Promise<IncomingMessage> {
+/**
+ * The one timer of a download: when it fires, whatever is in flight (the request, or the
+ * response body) fails with a line naming the limit.
+ */
+class Deadline {
+  private inFlight?: { destroy(err: Error): void };
+  private readonly timer: NodeJS.Timeout;
+  expired = false;
+
+  constructor(
+    private readonly location: string,
+    private readonly seconds: number,
+  ) {
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.inFlight?.destroy(this.error());
+    }, seconds * 1000).unref();
+  }
+
+  error(): UserError {
+    return new UserError(`cannot download ${this.location}: not done in ${this.seconds} s (-deadline)`);
+  }
+
+  watch(stream: { destroy(err: Error): void }): void {
+    if (this.expired) stream.destroy(this.error());
+    this.inFlight = stream;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+function requestOnce(url: URL, opts: HttpOptions, deadline: Deadline): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const timeoutMs = opts.timeoutSeconds * 1000;
     const ca = url.protocol === 'https:' ? certificateAuthorities(opts.caFile) : undefined;
@@ -64,8 +114,10 @@ function requestOnce(url: URL, opts: HttpOptions): Promise<IncomingMessage> {
     const req = (url.protocol === 'https:' ? https : http).get(url, options, (res) => {
       // The socket's idle timeout keeps watching the body: a server that stalls mid-download fails too.
       res.socket.setTimeout(timeoutMs, () => res.destroy(new Error(`no data for ${opts.timeoutSeconds} s`)));
+      deadline.watch(res);
       resolve(res);
     });
+    deadline.watch(req);
     req.on('timeout', () => req.destroy(new Error(`no answer in ${opts.timeoutSeconds} s`)));
     req.on('error', reject);
   });
@@ -77,10 +129,43 @@ function causeOf(err: unknown): string {
 }
 
 /**
- * GETs `location`, following redirects. Resolves with a 200 response whose body the caller
- * reads; any other outcome is a UserError naming the URL and why.
+ * GETs `location`, following redirects, within the limits of `kind`. Resolves with a 200
+ * response whose body the caller reads; any other outcome is a UserError naming the URL and why.
  */
-export async function httpGet(location: string, opts: HttpOptions): Promise<HttpResponse> {
+export async function httpGet(location: string, opts: HttpOptions, kind: DownloadKind): Promise<HttpResponse> {
+  const limits = opts.limits[kind];
+  const deadline = new Deadline(location, limits.deadlineSeconds);
+  try {
+    const { url, res } = await follow(location, opts, deadline);
+    const length = Number(res.headers['content-length']);
+    const tooLarge = new UserError(`refusing ${url}: larger than ${formatSize(limits.maxBytes)} (${SIZE_FLAG[kind]})`);
+    if (length > limits.maxBytes) {
+      res.destroy();
+      throw tooLarge;
+    }
+    let size = 0;
+    const capped = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        size += chunk.length;
+        cb(size > limits.maxBytes ? tooLarge : null, chunk);
+      },
+    });
+    const body = res.pipe(capped);
+    // An error of the response (idle timeout, deadline, reset) fails the body; the body's end, however it comes, ends the timer.
+    res.on('error', (err) => capped.destroy(err instanceof UserError ? err : new UserError(`cannot download ${url}: ${causeOf(err)}`)));
+    capped.on('close', () => {
+      deadline.clear();
+      res.destroy();
+    });
+    return { url, body, length: Number.isSafeInteger(length) ? length : undefined };
+  } catch (err) {
+    deadline.clear();
+    throw err;
+  }
+}
+
+/** The 200 response at `location` after at most MAX_REDIRECTS redirects, and its URL as messages show it. */
+async function follow(location: string, opts: HttpOptions, deadline: Deadline): Promise<{ url: string; res: IncomingMessage }> {
   let url: URL;
   try {
     url = new URL(location);
@@ -92,16 +177,17 @@ export async function httpGet(location: string, opts: HttpOptions): Promise<Http
     const shown = redirects === 0 ? location : url.href;
     if (url.protocol === 'http:' && !opts.allowHttp) throw new UserError(`refusing ${shown}: plain http needs -insecure-allow-http`);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`refusing ${shown}: not an http(s) URL`);
+    if (deadline.expired) throw deadline.error();
     let res: IncomingMessage;
     try {
-      res = await requestOnce(url, opts);
+      res = await requestOnce(url, opts, deadline);
     } catch (err) {
       if (err instanceof UserError) throw err;
       throw new UserError(`cannot download ${shown}: ${causeOf(err)}`);
     }
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
-      res.resume();
+      res.destroy();
       if (redirects === MAX_REDIRECTS) throw new UserError(`cannot download ${location}: more than ${MAX_REDIRECTS} redirects`);
       try {
         url = new URL(res.headers.location, url);
@@ -111,11 +197,10 @@ export async function httpGet(location: string, opts: HttpOptions): Promise<Http
       continue;
     }
     if (status !== 200) {
-      res.resume();
+      res.destroy();
       throw new UserError(`cannot download ${shown}: HTTP ${status} ${res.statusMessage ?? ''}`.trimEnd());
     }
-    const length = Number(res.headers['content-length']);
-    return { url: shown, body: res, length: Number.isSafeInteger(length) ? length : undefined };
+    return { url: shown, res };
   }
 }
 
@@ -127,20 +212,12 @@ export function forLocation(opts: HttpOptions, location: string): HttpOptions {
   return /^http:\/\//i.test(location) ? { ...opts, allowHttp: true } : opts;
 }
 
-/** The body of a small document (a discovery page, a key), refused past `limit` bytes. */
-export async function httpGetText(location: string, opts: HttpOptions, limit = 1 << 20): Promise<{ url: string; text: string }> {
-  const { url, body } = await httpGet(location, opts);
+/** The body of a discovery page, within the limits for small documents. */
+export async function httpGetText(location: string, opts: HttpOptions): Promise<{ url: string; text: string }> {
+  const { url, body } = await httpGet(location, opts, 'meta');
   const chunks: Buffer[] = [];
-  let size = 0;
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        throw new UserError(`${url} is larger than ${limit} bytes`);
-      }
-      chunks.push(chunk);
-    }
+    for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`cannot download ${url}: ${causeOf(err)}`);

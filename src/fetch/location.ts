@@ -5,23 +5,26 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { Progress } from '../util/progress.js';
-import { DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
-import { httpGet, type HttpOptions } from './http.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
+import { httpGet, type DownloadKind, type HttpOptions } from './http.js';
 
 /** A location given by the user: plain http is theirs to choose. */
-export const LOCATION_DEFAULTS: HttpOptions = { timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, allowHttp: true };
+export const LOCATION_DEFAULTS: HttpOptions = { timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, allowHttp: true, limits: DEFAULT_LIMITS };
+
+/** The scheme of a URL-like location, lower case; undefined for a path or "-". */
+const schemeOf = (location: string): string | undefined => /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
 
 /**
  * Copies what LOCATION names into the file `dest`: a local path, "-" for stdin, a file://
- * URL or an http(s):// URL (downloaded with progress on a terminal).
+ * URL or an http(s):// URL (downloaded within the limits of `kind`, with progress on a terminal).
  */
-export async function fetchLocation(location: string, dest: string, opts: HttpOptions = LOCATION_DEFAULTS): Promise<void> {
+export async function fetchLocation(location: string, dest: string, opts: HttpOptions = LOCATION_DEFAULTS, kind: DownloadKind = 'image'): Promise<void> {
   if (location === '-') {
     await pipeline(process.stdin, createWriteStream(dest));
     return;
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
-  if (scheme === 'http' || scheme === 'https') return download(location, dest, opts);
+  const scheme = schemeOf(location);
+  if (scheme === 'http' || scheme === 'https') return download(location, dest, opts, kind);
   if (scheme && scheme !== 'file') throw new UserError(`unsupported location ${location} (use a path, -, file://, http:// or https://)`);
   const file = scheme === 'file' ? fileURLToPath(location) : location;
   try {
@@ -37,8 +40,8 @@ export async function fetchLocation(location: string, dest: string, opts: HttpOp
   }
 }
 
-async function download(url: string, dest: string, opts: HttpOptions): Promise<void> {
-  const { body, length } = await httpGet(url, opts);
+async function download(url: string, dest: string, opts: HttpOptions, kind: DownloadKind): Promise<void> {
+  const { body, length } = await httpGet(url, opts, kind);
   const progress = new Progress(`downloading ${url}`, length);
   const count = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -49,6 +52,7 @@ async function download(url: string, dest: string, opts: HttpOptions): Promise<v
   try {
     await pipeline(body, count, createWriteStream(dest));
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`download of ${url} failed: ${(err as Error).message}`);
   } finally {
     progress.finish();

@@ -31,7 +31,7 @@ export interface AddTrustRequest {
 async function readLocation(location: string, store: Store, http: HttpOptions): Promise<Buffer> {
   const dir = await mkdtemp(path.join(store.layout.tmp, 'key-'));
   try {
-    await fetchLocation(location, path.join(dir, 'key'), http);
+    await fetchLocation(location, path.join(dir, 'key'), http, 'meta');
     return await readFile(path.join(dir, 'key'));
   } finally {
     await rm(dir, { recursive: true, force: true });

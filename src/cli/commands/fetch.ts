@@ -1,23 +1,48 @@
 import { UserError } from '../../errors.js';
-import { DEFAULT_TIMEOUT_SECONDS } from '../../fetch/defaults.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SECONDS, formatSize } from '../../fetch/defaults.js';
 import type { HttpOptions } from '../../fetch/http.js';
 import type { Fetcher } from '../../fetch/fetch.js';
 import { JSON_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 
-/** How fetch, import and trust reach web servers. */
+/** How fetch, import and trust reach web servers, and how much one download may take (docs/FETCH.md). */
 export const HTTP_FLAGS: FlagSpec[] = [
   { name: 'ca', kind: 'string', value: 'FILE', help: 'also trust the certificate authorities of this PEM file for https' },
-  { name: 'timeout', kind: 'string', value: 'SECONDS', help: 'give up on a server silent this long (default 30)' },
+  { name: 'timeout', kind: 'string', value: 'SECONDS', help: `give up on a server silent this long (default ${DEFAULT_TIMEOUT_SECONDS})` },
+  { name: 'deadline', kind: 'string', value: 'SECONDS', help: `give up on a download not done in this time (default ${DEFAULT_LIMITS.image.deadlineSeconds}; ${DEFAULT_LIMITS.meta.deadlineSeconds} at most for a discovery page, signature or key)` },
+  { name: 'max-size', kind: 'string', value: 'SIZE', help: `refuse an image download larger than this (default ${formatSize(DEFAULT_LIMITS.image.maxBytes).replace(' ', '')})` },
+  { name: 'max-meta-size', kind: 'string', value: 'SIZE', help: `refuse a discovery page, signature or key larger than this (default ${formatSize(DEFAULT_LIMITS.meta.maxBytes).replace(' ', '')})` },
 ];
 
 const ALLOW_HTTP_FLAG: FlagSpec = { name: 'insecure-allow-http', kind: 'boolean', help: 'let discovery use plain http' };
 
+function seconds(flags: ParsedFlags, flag: string, fallback: number): number {
+  const text = flagString(flags, flag);
+  const value = text === undefined ? fallback : Number(text);
+  if (!(value > 0) || !Number.isFinite(value)) throw new UserError(`-${flag} takes a number of seconds, not "${text}"`);
+  return value;
+}
+
+function bytes(flags: ParsedFlags, flag: string, fallback: number): number {
+  const text = flagString(flags, flag);
+  if (text === undefined) return fallback;
+  const m = /^(\d+)([KMG]i?B?)?$/i.exec(text);
+  const value = m ? Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] ?? ' ').charAt(0).toUpperCase()) : NaN;
+  if (!(value > 0) || !Number.isSafeInteger(value)) throw new UserError(`-${flag} takes a size such as 512K, 100M or 2G, not "${text}"`);
+  return value;
+}
+
 export function httpOptions(flags: ParsedFlags, allowHttp: boolean): HttpOptions {
-  const timeout = flagString(flags, 'timeout');
-  const seconds = timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(timeout);
-  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new UserError(`-timeout takes a number of seconds, not "${timeout}"`);
-  return { caFile: flagString(flags, 'ca'), timeoutSeconds: seconds, allowHttp };
+  const deadline = seconds(flags, 'deadline', DEFAULT_LIMITS.image.deadlineSeconds);
+  return {
+    caFile: flagString(flags, 'ca'),
+    timeoutSeconds: seconds(flags, 'timeout', DEFAULT_TIMEOUT_SECONDS),
+    allowHttp,
+    limits: {
+      image: { maxBytes: bytes(flags, 'max-size', DEFAULT_LIMITS.image.maxBytes), deadlineSeconds: deadline },
+      meta: { maxBytes: bytes(flags, 'max-meta-size', DEFAULT_LIMITS.meta.maxBytes), deadlineSeconds: Math.min(deadline, DEFAULT_LIMITS.meta.deadlineSeconds) },
+    },
+  };
 }
 
 /** A Fetcher for a command's flags; build and make use one with the defaults. */
