@@ -10,25 +10,15 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import { JETPACK, jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir, type Result } from '../helpers/cli.js';
+import { loopbackSite } from './loopback.js';
 
 const work = tempDir('jetpack-fetch-');
-// Loopback addresses of their own, so the servers can take ports 443 and 80 as discovery
-// wants them: random ones, so that nothing else on the machine holds them.
-const NET = `127.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
-const HOST = `${NET}.1`;
+const { net: NET, host: HOST, ca, tls } = loopbackSite(work);
 const PLAIN_HOST = `${NET}.2`; // plain http on port 80, for -insecure-allow-http
 /** HOST and PLAIN_HOST as they appear in a regular expression. */
 const H = HOST.replaceAll('.', '\\.');
 const P = PLAIN_HOST.replaceAll('.', '\\.');
 const gnupg = path.join(work, 'gnupg');
-const ca = path.join(work, 'ca.pem');
-
-// Certificates: a CA and a server certificate for the loopback address, as a site would have.
-sh(
-  `cd "${work}" && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=jetpack-test-ca -keyout ca.key -out ca.pem 2>/dev/null && ` +
-    `openssl req -newkey rsa:2048 -nodes -subj /CN=${HOST} -keyout server.key -out server.csr 2>/dev/null && ` +
-    `printf 'subjectAltName=IP:${HOST}\\n' > ext && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext -out server.pem 2>/dev/null`,
-);
 
 // Keys: the publisher's, a stranger's, and one behind a passphrase.
 const gpg = (args: string, input?: string) => sh(`GNUPGHOME="${gnupg}" gpg --batch --quiet ${args}`, { input });
@@ -129,7 +119,7 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
   if (route.location) return void res.writeHead(302, { location: route.location }).end();
   res.writeHead(route.status ?? 200, { 'content-type': 'text/html' }).end(route.body);
 }
-const server = createHttpsServer({ key: readFileSync(path.join(work, 'server.key')), cert: readFileSync(path.join(work, 'server.pem')) }, handler);
+const server = createHttpsServer(tls, handler);
 const plain = createHttpServer((req, res) => {
   requests.push(`plain:${req.url}`);
   if (req.url === '/p?ac-discovery=1') return void res.end(`<meta name="ac-discovery" content="${PLAIN_HOST}/p/ ${site}/files/app-{version}-{os}-{arch}.{ext}">`);
