@@ -81,6 +81,11 @@ routes.set('/bigkey.asc', endless());
 discovery('wrong', page([`${HOST}/wrong`, `${site}/w/app.{ext}`]));
 routes.set('/w/app.aci.asc', send('a signature'));
 routes.set('/w/app.aci', send('<html><body>Moved. Try our new download page!</body></html>'));
+// A page pointing at a file of the machine jetpack runs on (an ACI there, so only the scheme stops it).
+const local = path.join(work, 'local');
+sh(`mkdir -p "${local}"`);
+sh(`cp "${makeAciWithTar(work, rootfs, { acKind: 'ImageManifest', acVersion: '0.8.11', name: `${HOST}/local/app`, labels })}" "${local}/app.aci" && echo sig > "${local}/app.aci.asc"`);
+discovery('local', page([`${HOST}/local`, `file://${local}/app.{ext}`]));
 // a depends on b, b on a.
 discovery('cycle', page([`${HOST}/cycle/`, `${site}/files/{name}.{ext}`]));
 routes.set(`/files/${HOST}/cycle/a.aci`, send(aci(`${HOST}/cycle/a`, [{ imageName: `${HOST}/cycle/b` }])));
@@ -220,6 +225,18 @@ test('a signature or key larger than -max-meta-size is refused, said in advance 
 test('an HTML page where the ACI should be is refused in one line', async () => {
   const r = await refused(fetch('wrong/app'), /^jetpack: truncated archive: the data ends in the middle of an entry$/);
   assert.match(r.stderr, `fetching ${HOST}/wrong/app from ${site}/w/app.aci\n`);
+});
+
+test('a page naming a local file is no location: discovery never reads the machine it runs on', async () => {
+  const r = await refused(fetch('local/app', '-insecure-skip-verify'), /^jetpack: discovery found no image location for .*\/local\/app \(3 pages asked; see above\)$/);
+  assert.match(r.stderr, `${site}/local?ac-discovery=1: no ac-discovery template that fills in to an http(s) URL for ${HOST}/local/app\n`);
+});
+
+test('a name deeper than 10 levels: discovery asks 10 pages and says so', async () => {
+  const count = requests.length;
+  const levels = 'a/b/c/d/e/f/g/h/i/j/k';
+  await refused(fetch(levels), new RegExp(`^jetpack: discovery found no image location for ${re(HOST)}/${levels} \\(10 pages asked, the most discovery asks; see above\\)$`));
+  assert.is(requests.length - count, 10);
 });
 
 test('dependencies that lead back to the image are refused', async () => {
