@@ -18,6 +18,7 @@ function checkPrintable(what: string, value: string): void {
 
 /** A containers-transports(5) location skopeo takes: docker://, oci:, oci-archive:, docker-archive:, dir: … */
 export function checkTransport(location: string): void {
+  checkPrintable(`location ${JSON.stringify(location)}`, location);
   if (!/^(docker|oci|oci-archive|docker-archive|docker-daemon|containers-storage|dir):/.test(location)) {
     throw new UserError(`${JSON.stringify(location)} is not a location skopeo takes (docker://HOST/REPO:TAG, oci:DIR:TAG, …; containers-transports(5))`);
   }

@@ -239,6 +239,20 @@ test('a name deeper than 10 levels: discovery asks 10 pages and says so', async 
   assert.is(requests.length - count, 10);
 });
 
+test('a key whose user ID carries terminal escapes is shown with them written out', async () => {
+  const home = path.join(work, 'gnupg');
+  sh(`mkdir -m 700 "${home}" && GNUPGHOME="${home}" gpg --batch --quiet --passphrase '' --quick-gen-key "$(printf 'Evil \\033]0;owned\\007 <evil@example.com>')" ed25519 sign never`);
+  sh(`GNUPGHOME="${home}" gpg --batch --armor --export evil@example.com > "${work}/evil.asc" && gpgconf --homedir "${home}" --kill gpg-agent`);
+  const r = await refused(['trust', `-prefix=${HOST}/evil`, path.join(work, 'evil.asc')], /^jetpack: key [0-9a-f]{40} not trusted \(no terminal to ask on\)/);
+  assert.match(r.stderr, /fingerprint [0-9a-f]{40} {2}Evil \\x1b\]0;owned\\x07 <evil@example\.com>\n/);
+  assert.not.match(r.stderr, /[\x00-\x09\x0b-\x1f]/);
+});
+
+test('a control character in a location or credential never reaches skopeo', async () => {
+  await refused(['pull', 'docker://127.0.0.1:1/x\n:1'], /^jetpack: location "docker:\/\/127\.0\.0\.1:1\/x\\n:1" has a control character, which skopeo takes in no argument$/);
+  await refused(['pull', '-creds=user\r:pass', 'docker://127.0.0.1:1/x:1'], /^jetpack: -creds has a control character, which skopeo takes in no argument$/);
+});
+
 test('dependencies that lead back to the image are refused', async () => {
   await refused(fetch('cycle/a', '-insecure-skip-verify'), new RegExp(`^jetpack: refusing ${re(HOST)}/cycle/a: its dependencies lead back to it \\(${re(HOST)}/cycle/a -> ${re(HOST)}/cycle/b -> ${re(HOST)}/cycle/a\\)$`));
 });
