@@ -145,9 +145,10 @@ endif
 
 # An ID file naming an image that store does not hold (removed by `jetpack gc` or destroy-image,
 # or another store is used now) is out of date whatever the times say: FILE is removed so that
-# it is made again. $(call .jetpack.recheck,ID-FILE,FILE,WHAT IS DONE); reading costs no process.
+# it is made again. $(call .jetpack.recheck,ID-FILE,FILE,WHAT IS DONE); reading costs no process
+# (the message reads the ID in the shell, so no text of the file becomes shell code).
 .jetpack.recheck = $(if $(wildcard $(1)),$(if $(wildcard $(.jetpack.store)/images/$(strip $(file < $(1)))),,$(shell \
-  echo "$(1): $(strip $(file < $(1))) is not in the store $(.jetpack.store): $(3)" >&2; rm -f $(2))))
+  echo "$(1): $$(cat $(1)) is not in the store $(.jetpack.store): $(3)" >&2; rm -f $(2))))
 $(call .jetpack.recheck,$(ACI_ID_FILE),$(ACI_ID_FILE),building the image again)
 $(call .jetpack.recheck,.jetpack.parent.id,.jetpack.parent.checked,looking the parent up again)
 
