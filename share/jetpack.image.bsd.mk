@@ -112,18 +112,25 @@ push: .PHONY ${ACI_ID_FILE}
 .jetpack.outputs := ${ACI_FILE} ${ACI_FILE}.asc ${ACI_ID_FILE} ${FLAT_ACI_FILE} ${OCI_FILE} ${PORTABLE_FILE}
 .jetpack.list-inputs = find ${.jetpack.dir} \( -name '.jetpack.*' ${.jetpack.outputs:@f@-o -path '${.jetpack.dir}/${f}'@} \) -prune -o -type f -print | LC_ALL=C sort
 .jetpack.inputs.now != ${.jetpack.list-inputs}
-.jetpack.inputs.was != cat .jetpack.inputs 2>/dev/null || true
+# Shell built-ins read what they can: every process started costs milliseconds of a no-op make.
+.jetpack.inputs.was != [ ! -f .jetpack.inputs ] || { read -r was < .jetpack.inputs; echo "$$was"; }
 .if "${.jetpack.inputs.now}" != "${.jetpack.inputs.was}"
 .jetpack.written != printf '%s\n' '${.jetpack.inputs.now}' > .jetpack.inputs
 .endif
 
-# The store whose images/ directory changes whenever an image is added or removed.
-.jetpack.words := ${JETPACK} ${JETPACK_FLAGS}
-.jetpack.store := ${.jetpack.words:M-root=*:S/^-root=//} ${.jetpack.words:M--root=*:S/^--root=//}
-.if empty(.jetpack.store)
-.jetpack.store := ${JETPACK_ROOT:U/var/lib/jetpack}
-.endif
-.jetpack.store := ${.jetpack.store:[1]}
+# The store the jetpack commands use, as jetpack itself resolves it (-root, JETPACK_ROOT, under
+# sudo its environment; bin/jetpack answers without starting Node). Its images/ directory
+# changes whenever an image is added or removed. An ID file naming an image that store does
+# not hold (removed by `jetpack gc` or destroy-image, or another store is used now) is out of
+# date whatever the times say: what makes it is removed so that it is made again. One shell
+# does both, as every process costs a no-op make milliseconds.
+.jetpack.store != store=$$(${JETPACK} ${JETPACK_FLAGS} config path.root) && echo "$$store" && \
+	recheck() { \
+	  [ ! -f "$$1" ] || { read -r id < "$$1"; [ -d "$$store/images/$$id" ]; } || \
+	  { echo "$$1: $$id is not in the store $$store: $$3" >&2; rm -f "$$2"; }; \
+	} && \
+	recheck ${ACI_ID_FILE:Q} ${ACI_ID_FILE:Q} 'building the image again' && \
+	recheck .jetpack.parent.id .jetpack.parent.checked 'looking the parent up again'
 .jetpack.store.images := ${exists(${.jetpack.store}/images):?${.jetpack.store}/images:}
 
 # .jetpack.parent.id holds the parent's image ID and changes only when that ID does. A parent
@@ -134,7 +141,7 @@ push: .PHONY ${ACI_ID_FILE}
 	  if [ "$$id" != "$$(cat .jetpack.parent.id 2>/dev/null)" ]; then echo "$$id" > .jetpack.parent.id; fi && touch $@
 
 # BUILD_CP may hold globs, which exists() does not expand: the shell does.
-.jetpack.cp.files != ls -d ${BUILD_CP} 2>/dev/null || true
+.jetpack.cp.files != for f in ${BUILD_CP}; do [ ! -e "$$f" ] || echo "$$f"; done
 ${ACI_ID_FILE}: ${.jetpack.inputs.now} .jetpack.inputs ${.MAKE.MAKEFILES:N/usr/share/*} ${.jetpack.cp.files} .jetpack.parent.id
 	${MAKE} prepare
 	@${.jetpack.list-inputs} | tr '\n' ' ' | sed 's/ $$//' > .jetpack.inputs

@@ -30,7 +30,10 @@ FLAT_ACI_FILE ?= $(basename $(ACI_FILE)).flat.aci
 OCI_FILE ?= $(basename $(ACI_FILE)).oci.tar
 # make portable: a portable service image PORTABLE_NAME_VERSION.raw (docs/PORTABLE.md).
 PORTABLE_NAME ?= $(subst .,-,$(notdir $(CURDIR)))
-VERSION ?= $(or $(shell sed -n 's/.*"name" *: *"version" *, *"value" *: *"\([^"]*\)".*/\1/p' manifest.json 2>/dev/null | head -n 1),0)
+ifeq ($(origin VERSION),undefined)
+# Read once (:=): PORTABLE_FILE is expanded several times while make reads the macros.
+VERSION := $(or $(shell sed -n 's/.*"name" *: *"version" *, *"value" *: *"\([^"]*\)".*/\1/p' manifest.json 2>/dev/null | head -n 1),0)
+endif
 PORTABLE_FS ?= squashfs
 PORTABLE_FILE ?= $(PORTABLE_NAME)_$(VERSION).raw
 # make aci-signed: ACI_FILE and its signature ACI_FILE.asc, made by gpg with SIGN_KEY (default:
@@ -135,8 +138,19 @@ ifneq ($(.jetpack.inputs.now),$(strip $(file < .jetpack.inputs)))
 $(file > .jetpack.inputs,$(.jetpack.inputs.now))
 endif
 
-# The store whose images/ directory changes whenever an image is added or removed.
-.jetpack.store := $(or $(patsubst -root=%,%,$(patsubst --root=%,%,$(filter -root=% --root=%,$(JETPACK) $(JETPACK_FLAGS)))),$(JETPACK_ROOT),/var/lib/jetpack)
+# The store the jetpack commands use, as jetpack itself resolves it (-root, JETPACK_ROOT, under
+# sudo its environment); bin/jetpack answers without starting Node. Its images/ directory
+# changes whenever an image is added or removed.
+.jetpack.store := $(shell $(JETPACK) $(JETPACK_FLAGS) config path.root)
+
+# An ID file naming an image that store does not hold (removed by `jetpack gc` or destroy-image,
+# or another store is used now) is out of date whatever the times say: FILE is removed so that
+# it is made again. $(call .jetpack.recheck,ID-FILE,FILE,WHAT IS DONE); reading costs no process
+# (the message reads the ID in the shell, so no text of the file becomes shell code).
+.jetpack.recheck = $(if $(wildcard $(1)),$(if $(wildcard $(.jetpack.store)/images/$(strip $(file < $(1)))),,$(shell \
+  echo "$(1): $$(cat $(1)) is not in the store $(.jetpack.store): $(3)" >&2; rm -f $(2))))
+$(call .jetpack.recheck,$(ACI_ID_FILE),$(ACI_ID_FILE),building the image again)
+$(call .jetpack.recheck,.jetpack.parent.id,.jetpack.parent.checked,looking the parent up again)
 
 # .jetpack.parent.id holds the parent's image ID and changes only when that ID does. A parent
 # the store lacks is fetched (docs/FETCH.md), unless JETPACK_NO_FETCH=1.

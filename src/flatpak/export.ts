@@ -119,7 +119,9 @@ async function appPlan(store: Store, image: StoredImage, stack: string[], render
   parseRef(`runtime/${runtime}`);
   const command = annotationValue(image.manifest, COMMAND_ANNOTATION) ?? image.manifest.app?.exec?.[0];
   if (!command) throw new UserError(`${image.manifest.name} names no command: set app.exec or the ${COMMAND_ANNOTATION} annotation`);
-  if (/[\n\r]/.test(command)) throw new UserError(`${image.manifest.name}: the command "${command.replace(/[\n\r]/g, '\\n')}" holds a line break, which would write other metadata lines`);
+  // A line break would write other metadata lines; any control character (NUL above all) has no
+  // place in a command and could not pass on ostree's command line (--add-metadata-string).
+  if (/[\x00-\x1f\x7f]/.test(command)) throw new UserError(`${image.manifest.name}: the command ${JSON.stringify(command)} holds a control character (a line break would write other metadata lines)`);
   await copyExports(rendered, ref.id, path.join(top, 'export'));
   const metadata = `[Application]\nname=${ref.id}\nruntime=${runtime}\ncommand=${command}\n`;
   return { ref, metadata, members: ['app'] };

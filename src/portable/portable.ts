@@ -48,8 +48,10 @@ async function openTarget(store: Store, target: string, scratch: string): Promis
     if (!fs) return { tree: new LayerTree([]), fileName: path.basename(target), raw: true, formatProblem };
     const dir = path.join(scratch, 'raw');
     await mkdir(scratch, { recursive: true });
-    if (fs === 'squashfs') await run('unsquashfs', ['-q', '-n', '-d', dir, target], { what: `reading ${target}` });
-    else await run('fsck.erofs', [`--extract=${dir}`, target], { what: `reading ${target}` });
+    // Absolute, so that a file named "-…" is never read as an option (neither tool takes "--").
+    const file = path.resolve(target);
+    if (fs === 'squashfs') await run('unsquashfs', ['-q', '-n', '-d', dir, file], { what: `reading ${target}` });
+    else await run('fsck.erofs', [`--extract=${dir}`, file], { what: `reading ${target}` });
     return { tree: new LayerTree([dir]), fileName: path.basename(target), raw: true, formatProblem };
   }
   const image = await resolveImage(store, target);

@@ -10,6 +10,8 @@ const work = tempDir();
 const root = path.join(work, 'store');
 const base = importBusybox(root, work);
 const JP = `${JETPACK} -root=${root}`;
+const baseAci = path.join(work, 'base.aci');
+jetpackOk(root, ['export', base, baseAci]);
 
 /** What differs between the two makes; every case below runs with each. */
 interface Flavour {
@@ -158,6 +160,53 @@ function macroCases(f: Flavour): void {
     jetpackOk(root, ['destroy-image', 'jetpack/busybox:9.9']);
   });
   
+  test(`${f.name}: an image the store no longer holds is built again: destroy-image, gc after it was shadowed, another store`, () => {
+    // Stores of its own (gc must not collect other tests' images), each with the base and a
+    // parent of one name but different content, made before the image dir's first build.
+    const stores = ['a', 'b'].map((side) => {
+      const store = path.join(work, `lost-${f.command}-${side}`);
+      jetpackOk(store, ['import', baseAci]);
+      const parentDir = imageDir('', { 'manifest.json': manifest('example.com/lost-parent') });
+      const parent = jetpackOk(store, ['build', base, '/bin/sh', '-c', `echo ${side} > /parent`], { cwd: parentDir }).trim();
+      return { store, parent };
+    });
+    const [a, b] = stores as [{ store: string; parent: string }, { store: string; parent: string }];
+    const files = { 'data.txt': 'mine\n', 'manifest.json': manifest('example.com/lost') };
+    const dir = imageDir(`PARENT_IMAGE = example.com/lost-parent\nbuild:\n    cp data.txt /data.txt\n${f.include}\n`, files);
+    // Store a by -root in JETPACK, store b by JETPACK_ROOT: the macros ask jetpack which store it uses.
+    const makeIn = (store: string, args: string[] = []): Make => {
+      const jetpackVar = store === a.store ? `${JETPACK} -root=${store}` : JETPACK;
+      const r = spawnSync(f.command, ['-C', dir, `JETPACK=${jetpackVar}`, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true', JETPACK_ROOT: b.store } });
+      return { status: r.status ?? -1, out: r.stdout + r.stderr };
+    };
+    const imageID = () => readFileSync(path.join(dir, 'image.aci.id'), 'utf8').trim();
+    const stored = (store: string, id: string) => existsSync(path.join(store, 'images', id));
+    assert.is(makeIn(a.store, ['aci']).status, 0);
+
+    const rebuiltAfter = (what: string, store: string, lose: (id: string) => void) => {
+      const lost = imageID();
+      lose(lost);
+      assert.not.ok(stored(store, lost), `${what}: the image is gone`);
+      const r = makeIn(store, ['aci']);
+      assert.is(r.status, 0, `${what}: ${r.out}`);
+      assert.match(r.out, new RegExp(`^image\\.aci\\.id: ${lost} is not in the store ${store}: building the image again$`, 'm'), what);
+      assert.match(r.out, / build -saveid=image\.aci\.id /, what);
+      assert.ok(stored(store, imageID()), `${what}: built into the store in use`);
+      assert.is(sh(`tar -xOf "${dir}/image.aci" rootfs/data.txt`), 'mine\n', `${what}: make aci exports the new image`);
+      const again = makeIn(store, ['aci']).out;
+      assert.not.match(again, / build -saveid=| export /, `${what}: then nothing is left to do: ${again}`);
+    };
+    rebuiltAfter('destroy-image', a.store, (id) => jetpackOk(a.store, ['destroy-image', id]));
+    rebuiltAfter('gc after another build of the same name shadowed it', a.store, () => {
+      const other = imageDir(`PARENT_IMAGE = example.com/lost-parent\nbuild:\n    echo other > /data.txt\n${f.include}\n`, files);
+      const r = spawnSync(f.command, ['-C', other, `JETPACK=${JETPACK} -root=${a.store}`], { encoding: 'utf8' });
+      assert.is(r.status, 0, r.stdout + r.stderr);
+      jetpackOk(a.store, ['gc']);
+    });
+    rebuiltAfter('another store', b.store, () => {});
+    assert.is(readFileSync(path.join(dir, '.jetpack.parent.id'), 'utf8').trim(), b.parent, "the parent is looked up again in the other store");
+  });
+
   test(`${f.name}: aci and flat-aci export the image; clean removes outputs and runs clean.* but never touches the store`, () => {
     const dir = imageDir(`PARENT_IMAGE = ${base}\nCLEAN_FILES += scratch.txt\nbuild:\n    echo x > /x\nclean.extra:\n    rm -f extra-clean-marker\n${f.include}\n`, {
       'manifest.json': manifest('example.com/clean'),
