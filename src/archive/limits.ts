@@ -12,6 +12,9 @@ export interface ExpansionLimits {
   entries: number;
 }
 
+/** For what jetpack wrote itself from a tree already on the local disk (a job's result). */
+export const UNBOUNDED: ExpansionLimits = { bytes: Infinity, entries: Infinity };
+
 /** Defaults: above any real root filesystem or Flatpak runtime, below a full disk. */
 export const DEFAULT_MAX_UNPACKED = 16 * 2 ** 30;
 export const DEFAULT_MAX_ENTRIES = 2_000_000;

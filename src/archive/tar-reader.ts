@@ -92,9 +92,12 @@ function numeric(buf: Buffer, start: number, length: number, field: string, sign
     if (c >= 0x30 && c <= 0x37) value = value * 8 + (c - 0x30);
     else break;
   }
-  if (i < end && buf[i] !== 0 && !isSpace(buf[i]!)) {
-    const text = buf.toString('latin1', start, end).replace(/\0.*$/s, '');
-    throw corrupt(`bad ${field} field ${JSON.stringify(text)}`);
+  // GNU tar looks at one byte after the digits; anything but spaces up to a NUL is refused here.
+  for (; i < end && buf[i] !== 0; i++) {
+    if (buf[i] !== 0x20) {
+      const text = buf.toString('latin1', start, end).replace(/\0.*$/s, '');
+      throw corrupt(`bad ${field} field ${JSON.stringify(text)}`);
+    }
   }
   return value;
 }

@@ -130,11 +130,14 @@ async function memberFile(files: ImageFiles, name: string, role: string): Promis
 async function readJSON<T>(files: ImageFiles, name: string, what: string): Promise<T> {
   const { file, size } = await memberFile(files, name, what);
   if (size > JSON_LIMIT) throw new UserError(`${what} of ${files.what} is ${size} bytes, more than the ${JSON_LIMIT}-byte limit of a JSON document`);
+  let parsed: unknown;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch {
     throw new UserError(`${what} of ${files.what} (${name}) is not valid JSON`);
   }
+  if (typeof parsed !== 'object' || parsed === null) throw new UserError(`${what} of ${files.what} (${name}) is not a JSON object or list`);
+  return parsed as T;
 }
 
 /** The name of a layout's blob, checked against its digest when read (the layout's contents must hash to their names). */
@@ -164,6 +167,7 @@ const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'applica
 
 async function readLayout(files: ImageFiles, tag: string | undefined): Promise<OciImage> {
   const index = await readJSON<{ manifests?: Descriptor[] }>(files, 'index.json', 'index');
+  if (!Array.isArray(index.manifests ?? [])) throw new UserError(`index.json of ${files.what} has no list of manifests`);
   let candidates = index.manifests ?? [];
   if (tag) candidates = candidates.filter((d) => d.annotations?.['org.opencontainers.image.ref.name'] === tag);
   if (candidates.length === 0) throw new UserError(tag ? `the layout has no image tagged ${tag}` : 'the layout holds no image');
@@ -190,7 +194,9 @@ async function readLayout(files: ImageFiles, tag: string | undefined): Promise<O
 
 async function readDockerArchive(files: ImageFiles, wanted: string | undefined): Promise<OciImage> {
   const entries = await readJSON<Array<{ Config?: string; RepoTags?: string[] | null; Layers?: string[] }>>(files, 'manifest.json', 'manifest.json');
-  if (!Array.isArray(entries)) throw new UserError(`manifest.json of ${files.what} is not a list of images`);
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null && (e.Layers === undefined || Array.isArray(e.Layers)))) {
+    throw new UserError(`manifest.json of ${files.what} is not a list of images`);
+  }
   const entry = wanted ? entries.find((e) => (e.RepoTags ?? []).some((t) => t === wanted || t.endsWith(`:${wanted}`))) : entries.length === 1 ? entries[0] : undefined;
   if (!entry) throw new UserError(wanted ? `the docker-archive has no image ${wanted}` : `the docker-archive holds ${entries.length} images: name one as docker-archive:FILE:NAME:TAG`);
   if (typeof entry.Config !== 'string') throw new UserError('the docker-archive manifest names no config');

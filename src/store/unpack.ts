@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { scanAci } from '../archive/aci-scan.js';
 import { decompressedFile, type Compression } from '../archive/compression.js';
 import { tarExtract } from '../archive/gnu-tar.js';
-import { byteLimit, expansionLimits, type ExpansionLimits } from '../archive/limits.js';
+import { byteLimit, type ExpansionLimits } from '../archive/limits.js';
 import { UserError } from '../errors.js';
 import { AciEntryChecker } from '../image/aci-entries.js';
 import { spawnWriter } from '../util/process.js';
@@ -26,7 +26,7 @@ export interface UnpackedAci {
  * checker refuses it; the caller discards `dest` on any error. The ACI may come from anyone:
  * its decompressed size, members and their claimed sizes stay within `limits`.
  */
-export async function unpackAci(aciFile: string, compression: Compression, dest: string, limits = expansionLimits()): Promise<UnpackedAci> {
+export async function unpackAci(aciFile: string, compression: Compression, dest: string, limits: ExpansionLimits): Promise<UnpackedAci> {
   await mkdir(dest, { recursive: true });
   if (compression === 'none') return unpackTar(aciFile, dest, limits);
   // Decompressed once, so that tar, the hash and the checks all read the same plain file.
