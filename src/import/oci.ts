@@ -153,7 +153,7 @@ async function blob(files: ImageFiles, d: Descriptor, role: string): Promise<str
     if (err instanceof UserError && / has no /.test(err.message)) throw new UserError(`${files.what} has no blob ${d.digest}`);
     throw err;
   });
-  if (d.size !== undefined && d.size !== size) throw new UserError(`blob ${d.digest} is ${size} bytes, its descriptor says ${d.size}: ${files.what} is corrupt`);
+  if (d.size !== undefined && d.size !== size) throw new UserError(`blob ${d.digest} does not match its descriptor (${size} bytes, not ${d.size}): ${files.what} is corrupt`);
   if ((await sha256OfFile(file)) !== name.slice('blobs/sha256/'.length)) throw new UserError(`blob ${d.digest} does not match its digest: ${files.what} is corrupt`);
   return file;
 }
