@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { MANIFEST_LIMIT } from '../image/aci-entries.js';
 import { imageIDFromDigest, newImageHash } from '../image/id-hash.js';
 import { decompressedFile, type Compression } from './compression.js';
+import type { ExpansionLimits } from './limits.js';
 import { TarReader, type TarEntry } from './tar-reader.js';
 
 export interface ScannedAci {
@@ -31,13 +32,14 @@ function hashFileInWorker(file: string): { result: Promise<{ id: string; size: n
 /**
  * Reads an ACI file: hashes the uncompressed stream (the image ID) and walks every entry
  * header (handed to `onEntry`, which may throw to refuse it) without copying file data.
- * An uncompressed file is hashed by a worker thread while the main thread walks it.
+ * An uncompressed file is hashed by a worker thread while the main thread walks it. An ACI
+ * from outside the store is read within `limits`.
  */
-export async function scanAci(file: string, compression: Compression, onEntry: (entry: TarEntry) => void = () => {}): Promise<ScannedAci> {
+export async function scanAci(file: string, compression: Compression, onEntry: (entry: TarEntry) => void = () => {}, limits?: ExpansionLimits): Promise<ScannedAci> {
   if (compression === 'none') {
     const hashing = hashFileInWorker(file);
     try {
-      const walked = await walkAci(file, compression, onEntry, undefined);
+      const walked = await walkAci(file, compression, onEntry, undefined, limits);
       const { id, size } = await hashing.result;
       return { ...walked, id, size };
     } finally {
@@ -45,16 +47,18 @@ export async function scanAci(file: string, compression: Compression, onEntry: (
     }
   }
   const hash = newImageHash();
-  return walkAci(file, compression, onEntry, hash);
+  return walkAci(file, compression, onEntry, hash, limits);
 }
 
-async function walkAci(file: string, compression: Compression, onEntry: (entry: TarEntry) => void, hash: Hash | undefined): Promise<ScannedAci> {
+async function walkAci(file: string, compression: Compression, onEntry: (entry: TarEntry) => void, hash: Hash | undefined, limits: ExpansionLimits | undefined): Promise<ScannedAci> {
   let size = 0;
   let manifest: Buffer | undefined;
   const reader = new TarReader({
     onEntry,
     wantData: (entry) => (entry.path === 'manifest' ? MANIFEST_LIMIT : 0),
     onData: (_entry, data) => (manifest = data),
+    limits,
+    what: 'the ACI',
   });
   await pipeline(
     decompressedFile(file, compression),

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path/posix';
 import { pipeline } from 'node:stream/promises';
 import { decompressedFile, detectFileCompression } from './compression.js';
+import { extractTarball } from './gnu-tar.js';
+import { expansionLimits, type ExpansionLimits } from './limits.js';
 import { UserError } from '../errors.js';
 import { normalizeName, TarReader, type TarEntry } from './tar-reader.js';
 
@@ -84,21 +86,24 @@ function commonStart(a: string[], b: string[]): string[] {
  * refusals of an ACI's rootfs (`..`, absolute names, links out of the tree, members beneath a
  * symlink), and with `noDevices` no device nodes or FIFOs. Returns the directory every member
  * lies in ("" when there is none: MaPS's client archives its checkout by its full path) and
- * the sha256 of the uncompressed tar (an OCI layer's diff ID), both from the one pass.
+ * the sha256 of the uncompressed tar (an OCI layer's diff ID), both from the one pass. The
+ * archive comes from a stranger: it is read only within `limits`.
  */
-export async function checkTreeTarball(file: string, opts: { noDevices: boolean }): Promise<{ prefix: string; sha256: string }> {
+export async function checkTreeTarball(file: string, opts: { noDevices: boolean; limits: ExpansionLimits; what?: string; onEntry?: (entry: TarEntry) => void }): Promise<{ prefix: string; sha256: string }> {
   const compression = await detectFileCompression(file);
+  const what = opts.what ?? path.basename(file);
   const checker = new TreeEntryChecker('');
   let prefix: string[] | undefined;
   const reader = new TarReader({
     onEntry: (entry) => {
       checker.check(entry);
-      if (opts.noDevices && ['char', 'block', 'fifo'].includes(entry.type)) throw refuseEntry(entry, 'OSTree stores no device nodes or FIFOs');
+      if (opts.noDevices && ['char', 'block', 'fifo'].includes(entry.type)) throw refuseEntry(entry, `${what} may hold no device nodes or FIFOs`);
       const dirs = (entry.type === 'directory' ? entry.path : entry.path.split('/').slice(0, -1).join('/')).split('/');
       prefix = prefix === undefined ? dirs : commonStart(prefix, dirs);
+      opts.onEntry?.(entry);
     },
-    wantData: () => 0,
-    onData: () => {},
+    limits: opts.limits,
+    what,
   });
   const hash = createHash('sha256');
   await pipeline(decompressedFile(file, compression), reader.writable((chunk) => hash.update(chunk))).catch((err: unknown) => {
@@ -108,3 +113,14 @@ export async function checkTreeTarball(file: string, opts: { noDevices: boolean 
   return { prefix: (prefix ?? []).filter(Boolean).join('/'), sha256: hash.digest('hex') };
 }
 
+
+/**
+ * Extracts a tarball from an untrusted source (a job's http download) into `dest` once it has
+ * passed checkTreeTarball within the expansion limits in force (JETPACK_MAX_UNPACKED,
+ * JETPACK_MAX_ENTRIES): nothing escapes `dest`, and a bomb is refused before tar runs.
+ */
+export async function extractUntrustedTarball(tarball: string, dest: string, what: string): Promise<void> {
+  const compression = await detectFileCompression(tarball);
+  await checkTreeTarball(tarball, { noDevices: false, limits: expansionLimits(), what: path.basename(tarball) });
+  await extractTarball(tarball, dest, what, { compression });
+}

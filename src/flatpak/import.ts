@@ -1,5 +1,6 @@
 import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { expansionLimits } from '../archive/limits.js';
 import { UserError } from '../errors.js';
 import { BLANK_AC_VERSION, validateImageManifest } from '../image/manifest.js';
 import { hostArch } from '../image/platform.js';
@@ -45,7 +46,7 @@ export async function importFlatpak(store: Store, opts: FlatpakImportOptions): P
     const ref = sourceRef ?? (opts.ref ? parseRef(opts.ref, 'runtime') : parseRef(`runtime/${metadata.name}/${flatpakArch(hostArch())}/master`));
     if (ref.id !== metadata.name) throw new UserError(`${where} names ${metadata.name}, the ref ${formatRef(ref)}`);
     await addHybridEntries(rootfs, opts.layout);
-    return await importTree(store, staging.path('tree'), hybridManifest(ref, opts.name));
+    return await importTree(store, staging.path('tree'), hybridManifest(ref, opts.name), expansionLimits());
   } finally {
     await staging.discard();
   }

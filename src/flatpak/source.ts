@@ -39,6 +39,8 @@ export async function checkOutRuntime(req: RuntimeSourceRequest, dest: string, s
     await run('cp', ['-a', '--no-target-directory', `${req.source}/.`, dest], { what: `copying ${req.source}` });
     return undefined;
   }
+  // A FIFO or a device would keep flatpak reading forever: a bundle is a file.
+  if (!st.isFile()) throw new UserError(`${req.source} is neither a directory nor a regular file: a bundle is a file made by flatpak build-bundle`);
   return checkOutBundle(req.source, dest, scratch, log);
 }
 

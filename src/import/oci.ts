@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { writeAci } from '../archive/aci-writer.js';
 import { detectFileCompression } from '../archive/compression.js';
 import { extractTarball } from '../archive/gnu-tar.js';
-import { TarReader } from '../archive/tar-reader.js';
+import { expansionLimits } from '../archive/limits.js';
+import { normalizeName, TarReader, type EntryType } from '../archive/tar-reader.js';
 import { checkTreeTarball } from '../archive/tree-entries.js';
 import { UserError } from '../errors.js';
 import { isACIdentifier } from '../image/identifiers.js';
@@ -84,33 +85,89 @@ interface OciImage {
   tag?: string;
 }
 
-async function readJSON<T>(file: string, what: string): Promise<T> {
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new UserError(`${what}: ${path.basename(file)} is missing`);
-  });
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new UserError(`${what}: ${path.basename(file)} is not valid JSON`);
-  }
+/** Where the image's files are: a layout directory, or an archive extracted into one (with its members' kinds from their headers). */
+interface ImageFiles {
+  dir: string;
+  what: string;
+  members?: Map<string, EntryType>;
 }
 
-/** A blob of a layout, checked against its digest (the layout's contents must hash to their names). */
-async function blob(layout: string, d: Descriptor): Promise<string> {
+/** Largest JSON document (index, manifest, config) read; real ones are a few KiB. */
+const JSON_LIMIT = 16 << 20;
+
+function kindOf(st: Stats): string {
+  if (st.isSymbolicLink()) return 'a symlink';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isFIFO()) return 'a FIFO';
+  return 'a socket';
+}
+
+/**
+ * A file of the image, read only as a regular file of its archive or layout: a name that
+ * leaves it, or a member that is a link, device or FIFO (which would read the host, or never
+ * end), is refused by name. Returns the path and size.
+ */
+async function memberFile(files: ImageFiles, name: string, role: string): Promise<{ file: string; size: number }> {
+  if (name.startsWith('/') || name.split('/').includes('..')) throw new UserError(`${files.what} names its ${role} ${JSON.stringify(name)}, a path outside it`);
+  const parts = normalizeName(name).split('/').filter(Boolean);
+  if (!parts.length) throw new UserError(`${files.what} names no ${role}`);
+  const kind = files.members?.get(parts.join('/'));
+  if (files.members && kind === undefined) throw new UserError(`${files.what} has no ${role} ${JSON.stringify(name)}`);
+  if (kind !== undefined && kind !== 'file') throw new UserError(`refusing the ${role} ${JSON.stringify(name)} of ${files.what}: it is a ${kind}, not a regular file`);
+  let file = files.dir;
+  for (const [i, part] of parts.entries()) {
+    file = path.join(file, part);
+    const st = await lstat(file).catch(() => undefined);
+    if (!st) throw new UserError(`${files.what} has no ${role} ${JSON.stringify(name)}`);
+    const last = i === parts.length - 1;
+    if (last ? !st.isFile() : !st.isDirectory()) throw new UserError(`refusing the ${role} ${JSON.stringify(name)} of ${files.what}: ${last ? '' : `${parts.slice(0, i + 1).join('/')} is `}${kindOf(st)}, not a regular file`);
+    if (last) return { file, size: st.size };
+  }
+  throw new Error('unreachable: a name has a last part');
+}
+
+async function readJSON<T>(files: ImageFiles, name: string, what: string): Promise<T> {
+  const { file, size } = await memberFile(files, name, what);
+  if (size > JSON_LIMIT) throw new UserError(`${what} of ${files.what} is ${size} bytes, more than the ${JSON_LIMIT}-byte limit of a JSON document`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    throw new UserError(`${what} of ${files.what} (${name}) is not valid JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new UserError(`${what} of ${files.what} (${name}) is not a JSON object or list`);
+  return parsed as T;
+}
+
+/** The name of a layout's blob, checked against its digest when read (the layout's contents must hash to their names). */
+function blobName(d: Descriptor): string {
   const m = /^sha256:([0-9a-f]{64})$/.exec(d.digest ?? '');
   if (!m) throw new UserError(`unsupported or malformed digest ${JSON.stringify(d.digest)} (jetpack reads sha256 blobs)`);
-  const file = path.join(layout, 'blobs', 'sha256', m[1]!);
-  const hex = await sha256OfFile(file).catch(() => {
-    throw new UserError(`the layout has no blob ${d.digest}`);
+  return `blobs/sha256/${m[1]}`;
+}
+
+async function blob(files: ImageFiles, d: Descriptor, role: string): Promise<string> {
+  const name = blobName(d);
+  const { file, size } = await memberFile(files, name, role).catch((err: unknown) => {
+    if (err instanceof UserError && / has no /.test(err.message)) throw new UserError(`${files.what} has no blob ${d.digest}`);
+    throw err;
   });
-  if (hex !== m[1]) throw new UserError(`blob ${d.digest} does not match its digest: the layout is corrupt`);
+  if (d.size !== undefined && d.size !== size) throw new UserError(`blob ${d.digest} does not match its descriptor (${size} bytes, not ${d.size}): ${files.what} is corrupt`);
+  if ((await sha256OfFile(file)) !== name.slice('blobs/sha256/'.length)) throw new UserError(`blob ${d.digest} does not match its digest: ${files.what} is corrupt`);
   return file;
+}
+
+async function blobJSON<T>(files: ImageFiles, d: Descriptor, role: string): Promise<T> {
+  await blob(files, d, role);
+  return readJSON<T>(files, blobName(d), role);
 }
 
 const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
 
-async function readLayout(dir: string, tag: string | undefined): Promise<OciImage> {
-  const index = await readJSON<{ manifests?: Descriptor[] }>(path.join(dir, 'index.json'), 'not an OCI layout');
+async function readLayout(files: ImageFiles, tag: string | undefined): Promise<OciImage> {
+  const index = await readJSON<{ manifests?: Descriptor[] }>(files, 'index.json', 'index');
+  if (!Array.isArray(index.manifests ?? [])) throw new UserError(`index.json of ${files.what} has no list of manifests`);
   let candidates = index.manifests ?? [];
   if (tag) candidates = candidates.filter((d) => d.annotations?.['org.opencontainers.image.ref.name'] === tag);
   if (candidates.length === 0) throw new UserError(tag ? `the layout has no image tagged ${tag}` : 'the layout holds no image');
@@ -120,36 +177,37 @@ async function readLayout(dir: string, tag: string | undefined): Promise<OciImag
   }
   let descriptor = candidates[0]!;
   if (descriptor.mediaType && INDEX_TYPES.has(descriptor.mediaType)) {
-    const nested = await readJSON<{ manifests?: Descriptor[] }>(await blob(dir, descriptor), 'the image index');
+    const nested = await blobJSON<{ manifests?: Descriptor[] }>(files, descriptor, 'image index');
     const host = hostArch();
     const match = (nested.manifests ?? []).find((d) => (d.platform?.os ?? 'linux') === 'linux' && appcArch(d.platform?.architecture, d.platform?.variant) === host);
     if (!match) throw new UserError(`the image index has no image for linux/${host}`);
     descriptor = { ...match, annotations: { ...descriptor.annotations, ...match.annotations } };
   }
-  const manifest = await readJSON<{ config?: Descriptor; layers?: Descriptor[]; annotations?: Record<string, string> }>(await blob(dir, descriptor), 'the image manifest');
+  const manifest = await blobJSON<{ config?: Descriptor; layers?: Descriptor[]; annotations?: Record<string, string> }>(files, descriptor, 'image manifest');
   if (!manifest.config) throw new UserError('the image manifest has no config');
-  const config = await readJSON<OciConfig>(await blob(dir, manifest.config), 'the image config');
+  const config = await blobJSON<OciConfig>(files, manifest.config, 'image config');
   const layers = [];
-  for (const layer of manifest.layers ?? []) layers.push(await blob(dir, layer));
+  for (const layer of manifest.layers ?? []) layers.push(await blob(files, layer, 'layer'));
   const annotations = { ...manifest.annotations };
   return { config, layers, annotations, name: annotations['org.opencontainers.image.title'] ?? config.config?.Labels?.['org.opencontainers.image.title'], tag: tag ?? descriptor.annotations?.['org.opencontainers.image.ref.name'] };
 }
 
-async function readDockerArchive(dir: string, wanted: string | undefined): Promise<OciImage> {
-  const entries = await readJSON<Array<{ Config?: string; RepoTags?: string[] | null; Layers?: string[] }>>(path.join(dir, 'manifest.json'), 'not a docker-archive');
+async function readDockerArchive(files: ImageFiles, wanted: string | undefined): Promise<OciImage> {
+  const entries = await readJSON<Array<{ Config?: string; RepoTags?: string[] | null; Layers?: string[] }>>(files, 'manifest.json', 'manifest.json');
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null && (e.Layers === undefined || Array.isArray(e.Layers)))) {
+    throw new UserError(`manifest.json of ${files.what} is not a list of images`);
+  }
   const entry = wanted ? entries.find((e) => (e.RepoTags ?? []).some((t) => t === wanted || t.endsWith(`:${wanted}`))) : entries.length === 1 ? entries[0] : undefined;
   if (!entry) throw new UserError(wanted ? `the docker-archive has no image ${wanted}` : `the docker-archive holds ${entries.length} images: name one as docker-archive:FILE:NAME:TAG`);
-  const inside = (rel: string | undefined) => {
-    const file = path.join(dir, path.normalize(`/${rel ?? ''}`));
-    if (!rel) throw new UserError('the docker-archive manifest names no config');
-    return file;
-  };
-  const config = await readJSON<OciConfig>(inside(entry.Config), 'the docker-archive');
+  if (typeof entry.Config !== 'string') throw new UserError('the docker-archive manifest names no config');
+  const config = await readJSON<OciConfig>(files, entry.Config, 'config');
+  const layers = [];
+  for (const layer of entry.Layers ?? []) layers.push((await memberFile(files, String(layer), 'layer')).file);
   const repoTag = entry.RepoTags?.[0];
   const colon = repoTag ? repoTag.lastIndexOf(':') : -1;
   return {
     config,
-    layers: (entry.Layers ?? []).map(inside),
+    layers,
     annotations: {},
     name: repoTag && colon > 0 ? repoTag.slice(0, colon) : repoTag,
     tag: repoTag && colon > 0 ? repoTag.slice(colon + 1) : undefined,
@@ -222,16 +280,17 @@ export interface OciImportOptions {
 export async function importOci(store: Store, source: OciSource, opts: OciImportOptions): Promise<StoredImage> {
   const staging = await store.stage('import-oci');
   try {
-    let dir: string;
+    const limits = expansionLimits();
+    let files: ImageFiles;
     if (source.kind === 'layout') {
-      dir = source.dir;
+      files = { dir: source.dir, what: `the layout ${source.dir}` };
     } else {
-      dir = staging.path('archive');
-      await mkdir(dir);
-      await checkTreeTarball(source.file, { noDevices: true });
-      await extractTarball(source.file, dir, `unpacking ${source.file}`);
+      files = { dir: staging.path('archive'), what: `the ${source.kind} ${source.file}`, members: new Map() };
+      await mkdir(files.dir);
+      await checkTreeTarball(source.file, { noDevices: true, limits, what: files.what, onEntry: (e) => files.members!.set(e.path, e.type) });
+      await extractTarball(source.file, files.dir, `unpacking ${source.file}`);
     }
-    const image = source.kind === 'docker-archive' ? await readDockerArchive(dir, source.tag) : await readLayout(dir, source.tag);
+    const image = source.kind === 'docker-archive' ? await readDockerArchive(files, source.tag) : await readLayout(files, source.tag);
     if (!image.layers.length) throw new UserError('the image has no layers');
     if (opts.tag !== undefined) image.tag = opts.tag;
     const nameSource = opts.name ?? image.name ?? opts.fallbackName;
@@ -248,7 +307,7 @@ export async function importOci(store: Store, source: OciSource, opts: OciImport
       const top = i === image.layers.length - 1;
       // One pass checks the members and gives the diff ID: computed, never taken from the config,
       // since it names the stored layers that later imports reuse.
-      const { sha256: id } = await checkTreeTarball(file, { noDevices: false });
+      const { sha256: id } = await checkTreeTarball(file, { noDevices: false, limits, what: `layer ${i + 1} of ${files.what}` });
       chain = chain ? createHash('sha256').update(`sha256:${chain} sha256:${id}`).digest('hex') : id;
       const dependency = below && { imageName: below.manifest.name, imageID: below.id };
       if (top) {

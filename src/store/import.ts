@@ -1,6 +1,7 @@
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { writeAci } from '../archive/aci-writer.js';
 import { detectFileCompression } from '../archive/compression.js';
+import { expansionLimits, UNBOUNDED, type ExpansionLimits } from '../archive/limits.js';
 import { UserError } from '../errors.js';
 import { parseImageManifest, serializeManifest, type Dependency, type ImageManifest } from '../image/manifest.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
@@ -23,6 +24,8 @@ export interface ImportOptions {
   check?: (aciFile: string, manifest: ImageManifest) => Promise<void>;
   /** Gets a dependency the store does not have (fetch); without it, a missing one is an error. */
   fetchDependency?: (dep: Dependency) => Promise<StoredImage>;
+  /** How far the ACI may expand: default the limits in force for archives from outside (expansionLimits). */
+  limits?: ExpansionLimits;
 }
 
 /**
@@ -43,7 +46,7 @@ export async function importAci(store: Store, fill: (file: string) => Promise<vo
 
 async function storeStagedAci(store: Store, staging: Staging, opts: ImportOptions): Promise<ImportResult> {
   const compression = await detectFileCompression(staging.path(IMAGE_FILES.aci));
-  const unpacked = await unpackAci(staging.path(IMAGE_FILES.aci), compression, staging.path('tree'));
+  const unpacked = await unpackAci(staging.path(IMAGE_FILES.aci), compression, staging.path('tree'), opts.limits ?? expansionLimits());
   const manifest = parseImageManifest(unpacked.manifest);
   if (opts.expectName && manifest.name !== opts.expectName) {
     throw new UserError(`ACI name mismatch: expected ${opts.expectName}, the manifest says ${manifest.name}`);
@@ -82,9 +85,10 @@ async function storeStagedAci(store: Store, staging: Staging, opts: ImportOption
 /**
  * Stores the tree `rootfsParent`/rootfs as a base image with `manifest`: written as an ACI
  * (times clamped to SOURCE_DATE_EPOCH when set) and imported, so that it gets the ID and the
- * checks of any imported ACI.
+ * checks of any imported ACI. A tree that came from outside (a Flatpak bundle) is stored
+ * within `limits`; one jetpack made (a job's result) without.
  */
-export async function importTree(store: Store, rootfsParent: string, manifest: ImageManifest): Promise<StoredImage> {
+export async function importTree(store: Store, rootfsParent: string, manifest: ImageManifest, limits: ExpansionLimits = UNBOUNDED): Promise<StoredImage> {
   const { image } = await importAci(store, async (aciFile) => {
     const fh = await open(aciFile, 'w+', 0o644);
     try {
@@ -93,7 +97,7 @@ export async function importTree(store: Store, rootfsParent: string, manifest: I
       await fh.close();
       await rm(`${aciFile}.manifest`, { recursive: true, force: true });
     }
-  });
+  }, { limits });
   return image;
 }
 

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { scanAci } from '../archive/aci-scan.js';
 import { decompressedFile, type Compression } from '../archive/compression.js';
 import { tarExtract } from '../archive/gnu-tar.js';
+import { byteLimit, type ExpansionLimits } from '../archive/limits.js';
 import { UserError } from '../errors.js';
 import { AciEntryChecker } from '../image/aci-entries.js';
 import { spawnWriter } from '../util/process.js';
@@ -22,22 +23,23 @@ export interface UnpackedAci {
  * entry (AciEntryChecker). The sha512 pass is the long pole, so the two run side by side
  * on separate cores rather than one feeding the other. GNU tar's own guards (no "..",
  * placeholders for symlinks that point away) keep a hostile entry inside `dest` until the
- * checker refuses it; the caller discards `dest` on any error.
+ * checker refuses it; the caller discards `dest` on any error. The ACI may come from anyone:
+ * its decompressed size, members and their claimed sizes stay within `limits`.
  */
-export async function unpackAci(aciFile: string, compression: Compression, dest: string): Promise<UnpackedAci> {
+export async function unpackAci(aciFile: string, compression: Compression, dest: string, limits: ExpansionLimits): Promise<UnpackedAci> {
   await mkdir(dest, { recursive: true });
-  if (compression === 'none') return unpackTar(aciFile, dest);
+  if (compression === 'none') return unpackTar(aciFile, dest, limits);
   // Decompressed once, so that tar, the hash and the checks all read the same plain file.
   const plain = `${dest}.tar`;
   try {
-    await pipeline(decompressedFile(aciFile, compression), createWriteStream(plain));
-    return await unpackTar(plain, dest);
+    await pipeline(decompressedFile(aciFile, compression), byteLimit(limits, 'the ACI'), createWriteStream(plain));
+    return await unpackTar(plain, dest, limits);
   } finally {
     await rm(plain, { force: true });
   }
 }
 
-async function unpackTar(tarFile: string, dest: string): Promise<UnpackedAci> {
+async function unpackTar(tarFile: string, dest: string, limits: ExpansionLimits): Promise<UnpackedAci> {
   const tar = spawnWriter('tar', tarExtract(tarFile), { cwd: dest, what: 'extracting the archive' });
   tar.stdin.end();
   // tar may fail while the scan still runs: hold its outcome until the scan is done, when
@@ -49,7 +51,7 @@ async function unpackTar(tarFile: string, dest: string): Promise<UnpackedAci> {
   const checker = new AciEntryChecker();
   let scanned;
   try {
-    scanned = await scanAci(tarFile, 'none', (entry) => checker.check(entry));
+    scanned = await scanAci(tarFile, 'none', (entry) => checker.check(entry), limits);
     checker.finish();
   } catch (err) {
     tar.kill();

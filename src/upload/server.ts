@@ -9,6 +9,7 @@ import { validateRuntimeName } from '../runtime/name.js';
 import { UPLOAD_METADATA } from './client.js';
 import { requestCredentials } from './credentials.js';
 import { checkTreeTarball } from '../archive/tree-entries.js';
+import { uploadLimits } from '../archive/limits.js';
 import { importCommit, importTree, parseDescription } from './publish.js';
 import { readUsers, verifyPassword } from './users.js';
 
@@ -161,7 +162,7 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
         const published = await serially(async () => {
           const owner = await owners.get(ref);
           if (owner && owner !== user) throw refusal(403, `${ref} belongs to ${owner}`);
-          const { prefix } = await checkTreeTarball(file, { noDevices: true });
+          const { prefix } = await checkTreeTarball(file, { noDevices: true, limits: uploadLimits(opts.maxSize), what: 'the upload' });
           const checksum = meta[UPLOAD_METADATA.checksum];
           let commit: string;
           if (checksum) {

@@ -15,7 +15,9 @@ export const importCommand: Command = {
     'content, or named oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG]) is\n' +
     'stored as one image per layer, the top one named from -name or the source (docs/OCI.md).\n' +
     'With -sig, the ACI is stored only if the detached signature at LOCATION is good and made by\n' +
-    'a key trusted for the image\'s name (jetpack trust; docs/FETCH.md).',
+    'a key trusted for the image\'s name (jetpack trust; docs/FETCH.md). An archive is refused once\n' +
+    'it expands past JETPACK_MAX_UNPACKED (default 16G) or JETPACK_MAX_ENTRIES members (default\n' +
+    '2000000), sparse members counted at their full size (docs/STORE.md).',
   flags: [
     SAVEID_FLAG,
     { name: 'name', kind: 'string', value: 'NAME', help: 'ACI: refuse it unless its manifest name is NAME; OCI: the name to store it under' },
