@@ -233,7 +233,7 @@ export class Jetpack {
         await writeFile(path.join(scratch, 'manifest.json'), JSON.stringify(req.manifest));
         copy.push(path.join(scratch, 'manifest.json'));
       }
-      const args = ['build', '-json', ...copy.map((f) => `-cp=${f}`), ...(req.dir ? [`-dir=${req.dir}`] : []), ...(req.saveid ? [`-saveid=${req.saveid}`] : []), ...(req.network ? [`-net=${req.network}`] : []), req.parent, ...req.command];
+      const args = ['build', '-json', ...copy.map((f) => `-cp=${f}`), ...(req.dir ? [`-dir=${req.dir}`] : []), ...(req.saveid ? [`-saveid=${req.saveid}`] : []), ...(req.network ? [`-net=${req.network}`] : []), '--', req.parent, ...req.command];
       const done = await this.exec(args);
       if (done.status !== 0) throw failure(done.argv, done);
       return JSON.parse(done.stdout.trimEnd().split('\n').pop()!) as StoredResult;

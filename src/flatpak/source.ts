@@ -36,12 +36,12 @@ export async function checkOutRuntime(req: RuntimeSourceRequest, dest: string, s
     // The directory's contents, copied into a directory of our own: a SOURCE that is a link is
     // followed once, and nothing done to the copy reaches the source.
     await mkdir(dest);
-    await run('cp', ['-a', '--no-target-directory', `${req.source}/.`, dest], { what: `copying ${req.source}` });
+    await run('cp', ['-a', '--no-target-directory', `${path.resolve(req.source)}/.`, dest], { what: `copying ${req.source}` });
     return undefined;
   }
   // A FIFO or a device would keep flatpak reading forever: a bundle is a file.
   if (!st.isFile()) throw new UserError(`${req.source} is neither a directory nor a regular file: a bundle is a file made by flatpak build-bundle`);
-  return checkOutBundle(req.source, dest, scratch, log);
+  return checkOutBundle(path.resolve(req.source), dest, scratch, log); // absolute: a name like -x is no option
 }
 
 async function refRepo(location: string, ref: string, scratch: string, log: (line: string) => void): Promise<OstreeRepo> {

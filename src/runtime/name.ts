@@ -17,7 +17,7 @@ export function validateRuntimeName(ref: string): void {
   if (parts.length !== 3) throw new UserError(`runtime name "${ref}" must be reverse-dns/arch/version, three parts (e.g. ${example})`);
   const [software, arch, version] = parts as [string, string, string];
   const labels = software.split('.');
-  if (labels.length < 3 || labels.some((l) => !/^[A-Za-z0-9_-]+$/.test(l))) {
+  if (labels.length < 3 || labels.some((l) => !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(l))) {
     throw new UserError(`runtime name "${ref}": "${software}" is not a reverse DNS name of three or more components (e.g. com.example.package)`);
   }
   if (!(RUNTIME_ARCHES as readonly string[]).includes(arch)) {

@@ -71,6 +71,7 @@ test('build: the seven steps as fields, a typed result; a failing command is a J
   const noManifest = await rejects(jetpack.build({ parent: base, command: ['/bin/true'], dir: path.join(work, 'build-dir') }), /step 5/);
   assert.is(noManifest.step, 5);
   await rejects(jetpack.build({ parent: 'example.com/none', command: ['/bin/true'] }), /no image example\.com\/none in the store/);
+  await rejects(jetpack.build({ parent: '-net=host', command: ['/bin/true'] }), /invalid image name "-net=host"/); // a name, never a flag
 });
 
 test('run: the status and output of a command; a missing image is a JetpackError', async () => {

@@ -189,6 +189,9 @@ test('import-flatpak from an HTTP remote and from a directory', async () => {
   const id = jetpackOk(root, ['import-flatpak', `-ref=${SMALL}`, link]).trim();
   assert.is(readlinkSync(path.join(flatTree(id, 'small-from-dir'), 'usr')), 'files');
   assert.equal(readdirSync(dir).sort(), ['files', 'metadata'], 'the source directory (named through a link) is left as it was');
+  symlinkSync(dir, path.join(work, '-small-dashed'));
+  const dashed = jetpackOk(root, ['import-flatpak', `-ref=${SMALL}`, '--', '-small-dashed'], { cwd: work }).trim();
+  assert.is(readlinkSync(path.join(flatTree(dashed, 'small-dashed'), 'usr')), 'files', 'a directory whose name starts with - is a directory, not options of cp');
 });
 
 test('errors: one line each, nothing stored', () => {

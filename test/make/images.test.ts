@@ -43,6 +43,21 @@ test('images/busybox and images/example.hello: the quick start', () => {
   assert.is(app.stdout, r.stdout, 'a plain run starts the app');
 });
 
+test('images/busybox imports again into a store that lacks its image (another root, destroy-image)', () => {
+  const dir = path.join(images, 'busybox');
+  const other = path.join(images, '..', 'other-store');
+  const id = readFileSync(path.join(dir, 'image.aci.id'), 'utf8').trim();
+  const inOther = () => spawnSync('make', ['-C', dir, `JETPACK=${JETPACK} -root=${other}`], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const first = inOther();
+  assert.is(first.status, 0, first.stderr);
+  assert.match(first.stderr, /image\.aci\.id: sha512-\S+ is not in the store: importing again/);
+  assert.is(readFileSync(path.join(dir, 'image.aci.id'), 'utf8').trim(), id, 'the same image, now in the other store');
+  assert.is(jetpack(other, ['image-manifest', id]).status, 0);
+  assert.not.match(inOther().stdout, /jetpack.* import /, 'nothing to do once it is there');
+  jetpackOk(other, ['destroy-image', id]);
+  assert.match(inOther().stdout, /jetpack.* import /, 'imported again after destroy-image');
+});
+
 test('images/debian: a bookworm minbase base image from mmdebstrap', () => {
   const m = JSON.parse(jetpackOk(root, ['image-manifest', 'jetpack/debian']));
   assert.match(m.labels.find((l: { name: string }) => l.name === 'version').value, /^12\.\d+$/);

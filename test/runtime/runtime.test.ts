@@ -62,6 +62,7 @@ test('initialize refuses a non-empty DIR and leaves it alone; without a base it 
 test('commit checks the name as MaPS does, one line each, and creates nothing', () => {
   const bad: Array<[string, RegExp]> = [
     ['com.example/x86_64/1', /reverse DNS name of three or more components/],
+    ['com.-rf.package/x86_64/1', /reverse DNS name of three or more components/],
     ['com.example.package/x86_64', /three parts/],
     ['com.example.package/amd64/1', /unknown architecture "amd64" \(one of x86_64, aarch64/],
     ['com.example.package/x86_64/', /is not a version/],
