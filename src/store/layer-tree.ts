@@ -37,8 +37,9 @@ export class LayerTree {
       }
       if (depth === parts.length && st) return st.isCharacterDevice() && st.rdev === 0 ? undefined : { layer, stat: st };
       if (st && !st.isDirectory()) return undefined; // a file, link or whiteout on the way hides the rest, here and below
-      // Not in this layer: lower layers show through unless a directory on the way is opaque here.
-      if (this.stack.length > 1 && (await this.opaqueOnTheWay(layer, parts.slice(0, depth)))) return undefined;
+      // Not in this layer (parts[depth - 1] is missing): lower layers, if any, show through
+      // unless a directory on the way is opaque here.
+      if (i > 0 && (await this.opaqueOnTheWay(layer, parts.slice(0, depth - 1)))) return undefined;
     }
     return undefined;
   }
