@@ -52,13 +52,18 @@ for (const layout of HYBRID_LAYOUTS) {
   test(`a Flatpak hybrid image (${layout} links): run and build see /etc through its link, and the link stays`, () => {
     const image = jetpackOk(root, ['import-flatpak', `-layout=${layout}`, `-name=example/links-${layout}`, runtime]).trim();
     const etcLink = readlinkSync(path.join(root, 'images', image, 'rootfs', 'etc'));
+    const children: string[] = [];
     for (const [mode, env] of Object.entries(MODES)) {
       const child = build(image, `example/links-${layout}-${mode}`, 'echo conf > /etc/x.conf', env);
+      children.push(child);
       assert.equal(ownLayer(child), ['files d ', 'files/etc d ', 'files/etc/x.conf f '], `${mode}: the write lands in files/etc; no etc/ beside it, no resolv.conf`);
       const c = jetpack(root, ['run', child, '/bin/sh', '-c', 'readlink /etc; cat /etc/passwd /etc/x.conf /etc/resolv.conf'], { env });
       assert.is(c.stderr, '', mode);
       assert.is(c.stdout, `${etcLink}\n${PASSWD}conf\n${hostResolvConf}`, `${mode}: the link, the image's own /etc through it, the host's resolv.conf where it leads`);
     }
+    const repo = path.join(work, `repo-${layout}`);
+    const [ref] = jetpackOk(root, ['export', '-format=flatpak', children[0]!, repo]).trim().split(' ');
+    assert.match(sh(`ostree ls --repo="${repo}" ${ref} /files/etc/x.conf`), /x\.conf/, 'a Flatpak export of the child carries the change');
     assert.is(existsSync('/files'), false, 'no absolute link was followed on the host');
     assert.equal(storeState(root).tmp, []);
   });
