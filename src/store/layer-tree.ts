@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { opaqueDirs } from './layers.js';
 
@@ -30,7 +30,10 @@ export class LayerTree {
       const layer = this.stack[i]!;
       let at = layer;
       let depth = 0;
-      let st: Stats | undefined = await lstat(layer);
+      // The layer's own path is the host's (a deployment's `current` is a link to its
+      // checkout); a layer not made yet (a deployment's changes before a first run) holds nothing.
+      let st: Stats | undefined = await stat(layer).catch(() => undefined);
+      if (!st) continue;
       for (; depth < parts.length && st?.isDirectory(); depth++) {
         at = path.join(at, parts[depth]!);
         st = await lstat(at).catch(() => undefined);
