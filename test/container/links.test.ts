@@ -145,5 +145,15 @@ test('runtime sandbox on hybrid and merged-/usr trees: the links stay, writes la
   assert.equal(changes(tree, before), { added: ['f ./usr/bin/hello '], gone: [] }, 'the write is in usr/bin; the resolv.conf stub made for the run is gone');
 });
 
+test('runtime run of a merged-/usr deployment: resolv.conf is lent where its link leads, writes through bin land in usr/bin of its changes', () => {
+  const ref = 'org.example.merged/x86_64/1';
+  jetpackOk(root, ['package', '--commit', mergedUsr, ref]);
+  jetpackOk(root, ['runtime', 'deploy', ref]);
+  const r = jetpack(root, ['runtime', 'run', '-command=readlink /etc/resolv.conf; cat /etc/resolv.conf; echo hi > /bin/hello', ref]);
+  assert.is(r.stdout, `../run/systemd/resolve/stub-resolv.conf\n${hostResolvConf}`, r.stderr);
+  const changed = path.join(root, 'runtimes', '_local', ref, 'rw', 'rootfs');
+  assert.is(sh(`cd "${changed}" && find . -mindepth 1 | sort`), './usr\n./usr/bin\n./usr/bin/hello\n');
+});
+
 test.after(() => removeDir(work));
 test.run();
