@@ -79,9 +79,11 @@ export async function placeMountPoint(tree: LayerTree, mp: MountPoint): Promise<
   if (r.kind === 'loop') return refuse(`the image's links on the way loop`);
   if (r.kind === 'blocked') return refuse(`/${r.rel} is not a directory in the image`);
   if (r.rel === '') return refuse(`it leads to the image's root`);
-  const shown = r.rel === mp.path.slice(1) ? '' : ` (where its links lead: /${r.rel})`;
   if (r.kind === 'missing') return { rel: r.rel, missing: true };
-  if (mp.file ? !r.stat.isFile() : !r.stat.isDirectory()) return refuse(`it is not a ${mp.file ? 'regular file' : 'directory'} in the image${shown}`);
+  if (mp.file ? !r.stat.isFile() : !r.stat.isDirectory()) {
+    const shown = r.rel === mp.path.slice(1) ? '' : ` (where its links lead: /${r.rel})`;
+    return refuse(`it is not a ${mp.file ? 'regular file' : 'directory'} in the image${shown}`);
+  }
   return { rel: r.rel, missing: false };
 }
 

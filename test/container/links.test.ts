@@ -101,6 +101,7 @@ test('a mount target that leads through a file or a loop of links, or to the roo
   const cases: Array<[string[], string]> = [
     [[`-bind=${work}:/loop-a/x`, image], "cannot mount on /loop-a/x in the container: the image's links on the way loop"],
     [[`-bind=${work}:/up`, image], "cannot mount on /up in the container: it leads to the image's root"],
+    [[`-bind=${work}:/up/etc/passwd`, image], 'cannot mount on /up/etc/passwd in the container: it is not a directory in the image (where its links lead: /etc/passwd)'],
     [[procUp], "cannot mount on /proc in the container: it leads to the image's root"],
   ];
   for (const [args, message] of cases) {
