@@ -7,8 +7,8 @@ import { parseGroup, parseIdSpec, parsePasswd, type IdSpec, type PasswdEntry } f
 
 /** The view of an image's rendered tree that starting its app needs. */
 export interface ImageTree {
-  /** The entry at `rel` (relative to the root) as the image renders it, or undefined. */
-  stat(rel: string): Promise<{ uid: number; gid: number; isDirectory: boolean; isSymlink: boolean } | undefined>;
+  /** The entry `rel` (relative to the root) names as the image renders it, links followed inside the image, or undefined. */
+  stat(rel: string): Promise<{ uid: number; gid: number; isDirectory: boolean } | undefined>;
   readFile(rel: string): Promise<Buffer | undefined>;
 }
 
@@ -158,17 +158,6 @@ async function binds(request: RunRequest, app: App | undefined): Promise<Bind[]>
   return out.sort((a, b) => a.target.split('/').length - b.target.split('/').length);
 }
 
-/** Refuses a mount target reached through a symlink of the image: mount(8) would follow it on the host. */
-async function checkTarget(tree: ImageTree, target: string): Promise<void> {
-  const parts = target.split('/').filter(Boolean);
-  for (let i = 1; i <= parts.length; i++) {
-    const rel = parts.slice(0, i).join('/');
-    const st = await tree.stat(rel);
-    if (!st) return;
-    if (st.isSymlink) throw new UserError(`cannot mount on ${target}: /${rel} is a symlink in the image; give the path it points to`);
-  }
-}
-
 /**
  * What `jetpack run` starts. No command given and an app with `exec` in the manifest: the
  * app, as its user and group (names looked up in the image's own /etc/passwd and
@@ -189,7 +178,6 @@ export async function planRun(tree: ImageTree, app: App | undefined, request: Ru
   const cwd = request.workdir !== undefined ? absolute(request.workdir, '-workdir') : runsApp ? (app!.workingDirectory ?? '/') : '/';
   if (cwd !== '/' && !(await tree.stat(cwd.slice(1)))?.isDirectory) throw new UserError(`${cwdField} ${cwd}: no such directory in the image`);
   const mounts = await binds(request, app);
-  for (const b of mounts) await checkTarget(tree, b.target);
   const handler = (name: string) => (runsApp ? app!.eventHandlers?.find((h) => h.name === name)?.exec : undefined);
   return {
     command: request.command.length ? request.command : runsApp ? app!.exec! : ['/bin/sh'],

@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
-import { chmod, lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { LayerTree } from '../store/layer-tree.js';
 import { copyEntry, renderedPaths, statInStack } from '../store/layers.js';
 import { copyLayerOnto, linkLowerDirs, overlayAvailable } from '../store/render.js';
 import { exitStatus, notInstalled, run } from '../util/process.js';
 import { cachedDevices } from './devices.js';
+import { makeMountPoint, placeMountPoint, resolveInImage, unmakeMountPoints, withImageMetadata, type Made, type MountPoint } from './mount-points.js';
 import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } from './namespace.js';
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
 import type { Bind, Identity, ImageTree } from './app.js';
-import { canLendResolvConf, withResolvConfFile } from './resolv-conf.js';
 import { cachedTools, lentCommand, TOOLS_MOUNT, type LentBind } from './tools.js';
 
 export type ContainerMode = 'overlay' | 'copy';
@@ -39,12 +40,22 @@ const SCRATCH = {
   mnt: 'mnt',
   tree: 'tree',
 } as const;
-const MOUNT_POINTS = ['proc', 'sys', 'dev', TOOLS_MOUNT.slice(1)];
 
-/** A path to mount something on: a directory, or a regular file for a file bind. */
-export interface MountPoint {
-  path: string;
-  file: boolean;
+/**
+ * Where a run mounts what the container lends, relative to the root, every link of the image
+ * followed inside it (mount-points.ts): a link stays as the image has it, and what is mounted
+ * shows through it. `binds` in the order given.
+ */
+interface Placement {
+  proc: string;
+  sys: string;
+  dev: string;
+  tmp?: string;
+  tools?: string;
+  resolvConf?: string;
+  binds: string[];
+  /** The mount points this placement had to make (mount-points.ts makeMountPoint). */
+  made: string[];
 }
 
 export interface RunOptions {
@@ -54,7 +65,7 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Run as this user and these groups instead of root (through the lent setpriv). */
   identity?: Identity;
-  /** Host paths mounted into the container; their mount points must exist (create's mountPoints). */
+  /** Host paths mounted into the container, where the image's links lead; missing mount points are made (in copy mode, give them to create() too). */
   binds?: Bind[];
   /** Drop the command's stdout and stderr. */
   quiet?: boolean;
@@ -68,28 +79,23 @@ function setprivArgs(identity: Identity): string[] {
 }
 
 /**
- * The entry at `rel` in a stack of layers, found only through real directories: a path
- * whose parent is a symlink in the image counts as absent, because following that link from
- * the host could leave the image (an absolute target names a host path).
+ * The tree a stack of layers renders to, read from the layers (no mount needed), its links
+ * followed inside the image as the container would follow them, never on the host.
  */
-async function entryInStack(stack: string[], rel: string) {
-  const parts = rel.split('/').filter(Boolean);
-  for (let i = 1; i < parts.length; i++) {
-    if (!(await statInStack(stack, parts.slice(0, i).join('/')))?.stat.isDirectory()) return undefined;
-  }
-  return statInStack(stack, parts.join('/'));
-}
-
-/** The tree a stack of layers renders to, read from the layers (no mount needed). */
 export function stackTree(stack: string[]): ImageTree {
+  const tree = new LayerTree(stack);
+  const found = async (rel: string) => {
+    const r = await resolveInImage(tree, rel);
+    return r.kind === 'found' ? r : undefined;
+  };
   return {
     async stat(rel) {
-      const found = await entryInStack(stack, rel);
-      return found && { uid: found.stat.uid, gid: found.stat.gid, isDirectory: found.stat.isDirectory(), isSymlink: found.stat.isSymbolicLink() };
+      const st = (await found(rel))?.stat;
+      return st && { uid: st.uid, gid: st.gid, isDirectory: st.isDirectory() };
     },
     async readFile(rel) {
-      const found = await entryInStack(stack, rel);
-      return found?.stat.isFile() ? readFile(path.join(found.layer, rel)) : undefined;
+      const r = await found(rel);
+      return r?.stat.isFile() ? readFile(path.join(r.layer, r.rel)) : undefined;
     },
   };
 }
@@ -102,8 +108,11 @@ export function stackTree(stack: string[]): ImageTree {
  * overlay: parent layers are read-only lowerdirs, `layerDir` is the upperdir, so the cost
  * is what the command changes. A small scaffold layer on top supplies mount points and an
  * /etc/resolv.conf to bind over when the image lacks them, so none of that reaches the layer.
- * copy: the parent is rendered into a private tree, snapshotted (inode + ctime of every
- * entry), and after the run the difference is written into `layerDir`.
+ * copy: the parent is rendered into a private tree, its missing mount points made, then
+ * snapshotted (inode + ctime of every entry), and after the run the difference is written
+ * into `layerDir`. Either way what is lent is mounted where the image's links lead
+ * (mount-points.ts): an image's `etc -> files/etc` stays a link, in the container and in
+ * the layer.
  */
 export class Container {
   readonly layerDir: string;
@@ -141,26 +150,18 @@ export class Container {
    * A container whose root is `tree` itself, changed in place (a stage job's rootfs): no
    * layers, no copy, nothing lent, so nothing of jetpack's is left in the tree. `dir` holds
    * the container's scratch files. Missing mount points (/proc, /sys, /dev) are made in the
-   * tree; the host's resolv.conf is lent during each run and the tree's own put back after.
+   * tree; the host's resolv.conf and binds are mounted during each run, on files and
+   * directories made for that run only when the tree lacks them.
    */
   static async inTree(dir: string, tree: string, cacheDir: string, opts: { privateTmp?: boolean } = {}): Promise<Container> {
-    const [devices, hostResolvConf, lendable] = await Promise.all([
-      cachedDevices(cacheDir),
-      lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false),
-      canLendResolvConf(tree),
-    ]);
+    const [devices, hostResolvConf] = await Promise.all([cachedDevices(cacheDir), lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false)]);
     const container = new Container(dir, [], 'copy', undefined, tree);
     container.inPlace = true;
-    container.hasHostResolvConf = hostResolvConf && lendable;
     container.privateTmp = opts.privateTmp ?? false;
     await symlink(devices, path.join(dir, SCRATCH.devTemplate));
-    for (const mp of MOUNT_POINTS.filter((m) => m !== TOOLS_MOUNT.slice(1))) {
-      if (!(await lstat(path.join(tree, mp)).catch(() => undefined))?.isDirectory()) await mkdir(path.join(tree, mp), { mode: 0o755 });
-    }
-    if (container.privateTmp && !(await lstat(path.join(tree, 'tmp')).catch(() => undefined))?.isDirectory()) {
-      await mkdir(path.join(tree, 'tmp'));
-      await chmod(path.join(tree, 'tmp'), 0o1777);
-    }
+    // Before resolv.conf is lent: only the mount points every rootfs has are made for good.
+    await container.place([]);
+    container.hasHostResolvConf = hostResolvConf;
     return container;
   }
 
@@ -192,13 +193,13 @@ export class Container {
     // Named relative to `dir` like the rest, so no store path can break an overlay option.
     await symlink(devices, path.join(dir, SCRATCH.devTemplate));
     if (mode === 'overlay') {
-      for (const scratch of [SCRATCH.work, SCRATCH.dev, SCRATCH.devWork]) await mkdir(path.join(dir, scratch));
+      for (const scratch of [SCRATCH.work, SCRATCH.dev, SCRATCH.devWork, SCRATCH.scaffold]) await mkdir(path.join(dir, scratch));
       container.lowerDirs = await linkLowerDirs(dir, SCRATCH.layers, stack);
-      await container.makeScaffold(path.join(dir, SCRATCH.scaffold), opts.mountPoints ?? []);
     } else {
       for (const layer of stack) await copyLayerOnto(layer, container.root);
-      await container.prepareCopyRoot(opts.mountPoints ?? []);
     }
+    // Made now, before seal(): in copy mode nothing made here is a change of the command's.
+    await container.place(opts.mountPoints ?? []);
     return container;
   }
 
@@ -222,13 +223,17 @@ export class Container {
    * (128+N when killed by signal N). Ctrl-C or SIGTERM to jetpack kills the container.
    */
   async run(command: string[], opts: RunOptions): Promise<number> {
-    // In place, the bind of the host's resolv.conf needs a file in the tree to cover.
-    if (this.inPlace && this.hasHostResolvConf) return withResolvConfFile(this.root, () => this.spawnIn(command, opts));
-    return this.spawnIn(command, opts);
+    const placement = await this.place((opts.binds ?? []).map((b) => ({ path: b.target, file: b.file })));
+    try {
+      return await this.spawnIn(command, opts, placement);
+    } finally {
+      // In place, what was made for this run's mounts is the tree's no longer.
+      if (this.inPlace) await unmakeMountPoints(this.root, placement.made);
+    }
   }
 
-  private async spawnIn(command: string[], opts: RunOptions): Promise<number> {
-    const [cmd, args] = await this.prepare(command, { ...opts, tied: true });
+  private async spawnIn(command: string[], opts: RunOptions, placement: Placement): Promise<number> {
+    const [cmd, args] = await this.prepare(command, { ...opts, tied: true }, placement);
     const child = spawn(cmd, args, { stdio: opts.quiet ? ['inherit', 'ignore', 'ignore'] : opts.stdoutToStderr ? ['inherit', 2, 2] : 'inherit' });
     const stop = () => child.kill('SIGKILL');
     process.on('SIGINT', stop).on('SIGTERM', stop).on('SIGHUP', stop);
@@ -273,22 +278,23 @@ export class Container {
 
   /** Writes `file`, a shell script that opens /bin/sh in this container (for a kept, failed build). */
   async writeEnterScript(file: string, network: 'host' | 'none'): Promise<void> {
-    const [cmd, args] = await this.prepare(['/bin/sh'], { cwd: '/', network, tied: false });
+    const [cmd, args] = await this.prepare(['/bin/sh'], { cwd: '/', network, tied: false }, await this.place([]));
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     await writeFile(file, `#!/bin/sh\n# Opens a shell in a kept jetpack build container.\nexec ${[cmd, ...args].map(quote).join(' ')}\n`, { mode: 0o755 });
   }
 
   /** Writes the container's fstab and returns the command line that runs `command` in it. */
-  private async prepare(command: string[], opts: RunOptions & { tied: boolean }): Promise<[string, string[]]> {
+  private async prepare(command: string[], opts: RunOptions & { tied: boolean }, placement: Placement): Promise<[string, string[]]> {
     if (opts.identity && !this.tools) throw new Error('this container lends no setpriv to switch users with');
-    const spec = this.spec(opts.identity ? [...(await lentCommand(this.tools!, 'setpriv')), ...setprivArgs(opts.identity), '--', ...command] : command, opts);
+    const spec = this.spec(opts.identity ? [...(await lentCommand(this.tools!, 'setpriv')), ...setprivArgs(opts.identity), '--', ...command] : command, opts, placement);
     const fstab = containerFstab(spec);
     await writeFile(path.join(this.dir, SCRATCH.fstab), fstab.main);
     if (fstab.dev !== undefined) await writeFile(path.join(this.dir, SCRATCH.fstabDev), fstab.dev);
     return containerCommand(spec, path.join(this.dir, SCRATCH.fstab));
   }
 
-  private spec(command: string[], opts: RunOptions & { tied: boolean }): NamespaceSpec {
+  private spec(command: string[], opts: RunOptions & { tied: boolean }, at: Placement): NamespaceSpec {
+    const binds = (opts.binds ?? []).map((b, i) => ({ source: b.source, target: at.binds[i]!, readOnly: b.readOnly }));
     return {
       dir: this.dir,
       root: this.root,
@@ -296,76 +302,66 @@ export class Container {
         this.mode === 'overlay'
           ? { lowerdirs: [...this.lowerDirs, SCRATCH.scaffold], upperdir: path.basename(this.layerDir), workdir: SCRATCH.work }
           : undefined,
+      proc: at.proc,
+      sys: at.sys,
       dev: {
+        target: at.dev,
         template: SCRATCH.devTemplate,
         overlay: this.mode === 'overlay' ? { upperdir: SCRATCH.dev, workdir: SCRATCH.devWork } : undefined,
       },
-      resolvConf: this.hasHostResolvConf ? HOST_RESOLV_CONF : undefined,
-      privateTmp: this.privateTmp,
-      tools: this.tools,
+      privateTmp: at.tmp,
+      resolvConf: at.resolvConf === undefined ? undefined : { source: HOST_RESOLV_CONF, target: at.resolvConf },
+      tools: this.tools && at.tools !== undefined ? { source: this.tools, target: at.tools } : undefined,
       toolBinds: this.lentBinds,
       network: opts.network,
       hostname: 'jetpack',
       cwd: opts.cwd,
       env: { ...containerEnv(), ...opts.env },
-      binds: opts.binds ?? [],
+      // Parents first, as they are where the links led.
+      binds: binds.sort((a, b) => a.target.split('/').length - b.target.split('/').length),
       command,
       tied: opts.tied,
     };
   }
 
-  private async makeScaffold(scaffold: string, mountPoints: MountPoint[]): Promise<void> {
-    await mkdir(scaffold);
-    for (const dir of MOUNT_POINTS) {
-      if (!(await statInStack(this.stack, dir))?.stat.isDirectory()) await mkdir(path.join(scaffold, dir), { mode: 0o755 });
-    }
-    for (const mp of mountPoints) await this.scaffoldMountPoint(scaffold, mp);
-    if (!this.hasHostResolvConf) return;
-    if ((await statInStack(this.stack, 'etc/resolv.conf'))?.stat.isFile()) return;
-    const etc = await statInStack(this.stack, 'etc');
-    if (etc?.stat.isDirectory()) await copyEntry(etc.layer, 'etc', scaffold);
-    else await mkdir(path.join(scaffold, 'etc'), { mode: 0o755 });
-    await writeFile(path.join(scaffold, 'etc', 'resolv.conf'), '', { mode: 0o644 });
+  /** The tree the container's commands see, as far as the host can read it unmounted. */
+  private view(): LayerTree {
+    return new LayerTree(this.mode === 'overlay' ? [...this.stack, path.join(this.dir, SCRATCH.scaffold), this.layerDir] : [this.root]);
   }
 
   /**
-   * Makes a mount point the image lacks in the scaffold layer, with every parent directory
-   * copied from the image (owner, mode, xattrs), so the merged tree looks as before.
+   * Where a run mounts what is lent and `binds`, every link of the image followed inside it;
+   * a missing mount point is made: in the scaffold layer (overlay, its parents copied from
+   * the image so that the merged tree looks as before), else in the tree itself.
    */
-  private async scaffoldMountPoint(scaffold: string, mp: MountPoint): Promise<void> {
-    const rel = mp.path.replace(/^\/+/, '');
-    if (await statInStack(this.stack, rel)) return;
-    const parts = rel.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      if (await lstat(path.join(scaffold, dir)).catch(() => undefined)) continue;
-      const below = await statInStack(this.stack, dir);
-      if (below?.stat.isDirectory()) await copyEntry(below.layer, dir, scaffold);
-      else await mkdir(path.join(scaffold, dir), { mode: 0o755 });
-    }
-    if (mp.file) await writeFile(path.join(scaffold, rel), '', { mode: 0o644, flag: 'wx' });
-    else await mkdir(path.join(scaffold, rel), { mode: 0o755 });
-  }
-
-  private async prepareCopyRoot(mountPoints: MountPoint[]): Promise<void> {
-    for (const mp of mountPoints) {
-      const target = path.join(this.root, mp.path);
-      if (await lstat(target).catch(() => undefined)) continue;
-      await mkdir(mp.file ? path.dirname(target) : target, { recursive: true, mode: 0o755 });
-      if (mp.file) await writeFile(target, '', { mode: 0o644 });
-    }
-    for (const dir of MOUNT_POINTS) {
-      const target = path.join(this.root, dir);
-      if (!(await lstat(target).catch(() => undefined))?.isDirectory()) {
-        await rm(target, { force: true });
-        await mkdir(target, { mode: 0o755 });
+  private async place(binds: MountPoint[]): Promise<Placement> {
+    const view = this.view();
+    const made: string[] = [];
+    const imageDirs: Made['imageDirs'] = [];
+    const dest = this.mode === 'overlay' ? path.join(this.dir, SCRATCH.scaffold) : this.root;
+    const at = async (mp: MountPoint): Promise<string | undefined> => {
+      const placed = await placeMountPoint(view, mp);
+      if (placed?.missing) {
+        const m = await makeMountPoint(dest, placed.rel, mp, this.mode === 'overlay' ? view : undefined);
+        made.push(...m.made);
+        imageDirs.push(...m.imageDirs);
       }
-    }
-    if (!this.hasHostResolvConf) return;
-    const resolv = path.join(this.root, 'etc', 'resolv.conf');
-    if ((await lstat(resolv).catch(() => undefined))?.isFile()) return;
-    await mkdir(path.dirname(resolv), { recursive: true, mode: 0o755 });
-    await rm(resolv, { recursive: true, force: true });
-    await writeFile(resolv, '', { mode: 0o644 });
+      return placed?.rel;
+    };
+    // Only optional mount points can be left out; the others are placed or refused.
+    const dir = async (p: string, mode?: number) => (await at({ path: p, file: false, mode }))!;
+    const placement: Placement = {
+      proc: await dir('/proc'),
+      sys: await dir('/sys'),
+      dev: await dir('/dev'),
+      tmp: this.privateTmp ? await dir('/tmp', 0o1777) : undefined,
+      tools: this.tools ? await dir(TOOLS_MOUNT) : undefined,
+      resolvConf: this.hasHostResolvConf ? await at({ path: HOST_RESOLV_CONF, file: true, optional: true }) : undefined,
+      binds: [],
+      made,
+    };
+    for (const b of binds) placement.binds.push((await at({ path: b.path, file: b.file }))!);
+    await withImageMetadata(dest, imageDirs);
+    return placement;
   }
 }

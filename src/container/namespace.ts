@@ -1,5 +1,5 @@
+import path from 'node:path';
 import { diesWithJetpack } from '../util/process.js';
-import { TOOLS_MOUNT } from './tools.js';
 
 /**
  * The command line that runs one process in a container. Everything happens in child
@@ -32,20 +32,27 @@ export interface NamespaceSpec {
   /** overlayfs mount options for `root`, or undefined when `root` is a plain directory. */
   overlay?: { lowerdirs: string[]; upperdir: string; workdir: string };
   /**
-   * The container's /dev, made from a template holding the device nodes, symlinks and the
-   * pts/ and shm/ mount points (devices.ts): with overlayfs, an overlay of the template with
-   * a private upper dir; without, a tmpfs the template is copied into.
+   * Where things are mounted, as paths relative to `root` with the image's links already
+   * followed inside the image (mount-points.ts): mount(8) follows links on the host, so no
+   * target here may hold one. Each mount point must exist.
    */
-  dev: { template: string; overlay?: { upperdir: string; workdir: string } };
-  /** Whether /tmp is a tmpfs of the container's own (the mount point must exist). */
-  privateTmp?: boolean;
-  /** Host file bind-mounted over the container's /etc/resolv.conf (must exist as a regular file there). */
-  resolvConf?: string;
-  /** Host directory bind-mounted read-only at TOOLS_MOUNT (the mount point must exist). */
-  tools?: string;
+  proc: string;
+  sys: string;
+  /**
+   * The container's /dev (at `target`), made from a template holding the device nodes,
+   * symlinks and the pts/ and shm/ mount points (devices.ts): with overlayfs, an overlay of
+   * the template with a private upper dir; without, a tmpfs the template is copied into.
+   */
+  dev: { target: string; template: string; overlay?: { upperdir: string; workdir: string } };
+  /** A tmpfs of the container's own here (MaPS's sandbox /tmp). */
+  privateTmp?: string;
+  /** The host's resolv.conf (`source`), bind-mounted read-only over a regular file. */
+  resolvConf?: { source: string; target: string };
+  /** The host directory of lent tools (`source`), bind-mounted read-only (TOOLS_MOUNT in the container). */
+  tools?: { source: string; target: string };
   /** Host files and directories mounted over placeholders of the tools (tools.ts LentBind). */
   toolBinds?: Array<{ source: string; target: string }>;
-  /** Host paths bind-mounted at paths of the container, parents first (the mount points must exist). */
+  /** Host paths bind-mounted in the container (`target` as the others above), parents first. */
   binds: Array<{ source: string; target: string; readOnly: boolean }>;
   network: 'host' | 'none';
   hostname: string;
@@ -61,7 +68,7 @@ export interface NamespaceSpec {
 }
 
 const SETUP = `
-fstab=$1; devcopy=$2; dir=$3; root=$4; net=$5; name=$6; jetpack=$7; shift 7
+fstab=$1; devcopy=$2; dir=$3; root=$4; dev=$5; proc=$6; net=$7; name=$8; jetpack=$9; shift 9
 if [ -n "$jetpack" ]; then
   read -r _ _ _ up _ < /proc/self/stat
   read -r _ _ _ upup _ < "/proc/$up/stat" || exit 137
@@ -69,9 +76,9 @@ if [ -n "$jetpack" ]; then
 fi
 cd "$dir"
 mount -a --fstab "$fstab"
-if [ -n "$devcopy" ]; then cp -a "$devcopy/." "$root/dev/"; mount -a --fstab "$fstab.dev"; fi
+if [ -n "$devcopy" ]; then cp -a "$devcopy/." "$root/$dev/"; mount -a --fstab "$fstab.dev"; fi
 if [ "$net" = none ] && command -v ip >/dev/null; then ip link set lo up; fi
-{ echo "$name" > "$root/proc/sys/kernel/hostname"; } 2>/dev/null || true
+{ echo "$name" > "$root/$proc/sys/kernel/hostname"; } 2>/dev/null || true
 exec "$@"
 `;
 
@@ -96,22 +103,24 @@ function fstabText(mounts: Mount[]): string {
  * (SETUP reads it from the main file's name + ".dev").
  */
 export function containerFstab(spec: NamespaceSpec): { main: string; dev?: string } {
-  const r = spec.root;
+  const at = (rel: string) => path.join(spec.root, rel);
   const main: Mount[] = [];
-  if (spec.overlay) main.push(['overlay', r, 'overlay', overlayOptions(spec.overlay)]);
-  main.push(['proc', `${r}/proc`, 'proc', 'nosuid,nodev,noexec'], ['sysfs', `${r}/sys`, 'sysfs', 'ro,nosuid,nodev,noexec']);
-  if (spec.privateTmp) main.push(['tmpfs', `${r}/tmp`, 'tmpfs', 'mode=1777,nosuid,nodev']);
-  const { template, overlay } = spec.dev;
-  if (overlay) main.push(['overlay', `${r}/dev`, 'overlay', `${overlayOptions({ ...overlay, lowerdirs: [template] })},nosuid`]);
-  else main.push(['tmpfs', `${r}/dev`, 'tmpfs', 'mode=755,nosuid,size=65536k']);
+  if (spec.overlay) main.push(['overlay', spec.root, 'overlay', overlayOptions(spec.overlay)]);
+  main.push(['proc', at(spec.proc), 'proc', 'nosuid,nodev,noexec'], ['sysfs', at(spec.sys), 'sysfs', 'ro,nosuid,nodev,noexec']);
+  if (spec.privateTmp) main.push(['tmpfs', at(spec.privateTmp), 'tmpfs', 'mode=1777,nosuid,nodev']);
+  const { target: dev, template, overlay } = spec.dev;
+  if (overlay) main.push(['overlay', at(dev), 'overlay', `${overlayOptions({ ...overlay, lowerdirs: [template] })},nosuid`]);
+  else main.push(['tmpfs', at(dev), 'tmpfs', 'mode=755,nosuid,size=65536k']);
   const onDev: Mount[] = [
-    ['devpts', `${r}/dev/pts`, 'devpts', 'newinstance,ptmxmode=0666,mode=620,nosuid,noexec'],
-    ['tmpfs', `${r}/dev/shm`, 'tmpfs', 'mode=1777,nosuid,nodev'],
+    ['devpts', at(`${dev}/pts`), 'devpts', 'newinstance,ptmxmode=0666,mode=620,nosuid,noexec'],
+    ['tmpfs', at(`${dev}/shm`), 'tmpfs', 'mode=1777,nosuid,nodev'],
   ];
-  if (spec.resolvConf) onDev.push([spec.resolvConf, `${r}/etc/resolv.conf`, 'none', 'bind,ro']);
-  if (spec.tools) onDev.push([spec.tools, `${r}${TOOLS_MOUNT}`, 'none', 'bind,ro']);
-  for (const b of spec.tools ? (spec.toolBinds ?? []) : []) onDev.push([b.source, `${r}${TOOLS_MOUNT}/${b.target}`, 'none', 'bind,ro']);
-  for (const b of spec.binds) onDev.push([b.source, `${r}${b.target}`, 'none', b.readOnly ? 'bind,ro' : 'bind']);
+  if (spec.resolvConf) onDev.push([spec.resolvConf.source, at(spec.resolvConf.target), 'none', 'bind,ro']);
+  if (spec.tools) {
+    onDev.push([spec.tools.source, at(spec.tools.target), 'none', 'bind,ro']);
+    for (const b of spec.toolBinds ?? []) onDev.push([b.source, at(`${spec.tools.target}/${b.target}`), 'none', 'bind,ro']);
+  }
+  for (const b of spec.binds) onDev.push([b.source, at(b.target), 'none', b.readOnly ? 'bind,ro' : 'bind']);
   return overlay ? { main: fstabText([...main, ...onDev]) } : { main: fstabText(main), dev: fstabText(onDev) };
 }
 
@@ -134,6 +143,8 @@ export function containerCommand(spec: NamespaceSpec, fstab: string): [string, s
     spec.dev.overlay ? '' : spec.dev.template,
     spec.dir,
     spec.root,
+    spec.dev.target,
+    spec.proc,
     spec.network,
     spec.hostname,
     spec.tied ? String(process.pid) : '',

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { opaqueDirs } from './layers.js';
 
@@ -30,15 +30,19 @@ export class LayerTree {
       const layer = this.stack[i]!;
       let at = layer;
       let depth = 0;
-      let st: Stats | undefined = await lstat(layer);
+      // The layer's own path is the host's (a deployment's `current` is a link to its
+      // checkout); a layer not made yet (a deployment's changes before a first run) holds nothing.
+      let st: Stats | undefined = await stat(layer).catch(() => undefined);
+      if (!st) continue;
       for (; depth < parts.length && st?.isDirectory(); depth++) {
         at = path.join(at, parts[depth]!);
         st = await lstat(at).catch(() => undefined);
       }
       if (depth === parts.length && st) return st.isCharacterDevice() && st.rdev === 0 ? undefined : { layer, stat: st };
       if (st && !st.isDirectory()) return undefined; // a file, link or whiteout on the way hides the rest, here and below
-      // Not in this layer: lower layers show through unless a directory on the way is opaque here.
-      if (this.stack.length > 1 && (await this.opaqueOnTheWay(layer, parts.slice(0, depth)))) return undefined;
+      // Not in this layer (parts[depth - 1] is missing): lower layers, if any, show through
+      // unless a directory on the way is opaque here.
+      if (i > 0 && (await this.opaqueOnTheWay(layer, parts.slice(0, depth - 1)))) return undefined;
     }
     return undefined;
   }

@@ -68,16 +68,17 @@ export async function renderLayers(layers: string[], workDir: string): Promise<R
  */
 export async function copyLayerOnto(layer: string, dest: string): Promise<void> {
   const whiteouts: string[] = []; // paths in dest
-  for (const dir of await opaqueDirs(layer)) await rm(path.join(dest, dir), { recursive: true, force: true });
+  const opaque = new Set(await opaqueDirs(layer));
+  // Parents first (walkLayer): when an entry is looked up in `dest`, each directory above it
+  // there is a real one (a link the layer replaces with a directory went before its
+  // children), so nothing is reached through a link of the tree, whose target may be absolute.
   for (const entry of await walkLayer(layer)) {
     const target = path.join(dest, entry.path);
-    if (entry.isWhiteout) {
-      whiteouts.push(target);
-      await rm(target, { recursive: true, force: true });
-    } else if (!entry.isDirectory) {
-      const below = await lstat(target).catch(() => undefined);
-      if (below?.isDirectory()) await rm(target, { recursive: true });
-    }
+    const below = await lstat(target).catch(() => undefined);
+    if (entry.isWhiteout) whiteouts.push(target);
+    if (!below) continue;
+    const replaced = entry.isWhiteout || (entry.isDirectory ? !below.isDirectory() || opaque.has(entry.path) : below.isDirectory());
+    if (replaced) await rm(target, { recursive: true, force: true });
   }
   await copyTree(layer, dest, `copying layer ${layer}`);
   for (const target of whiteouts) await rm(target, { force: true });

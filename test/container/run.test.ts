@@ -77,7 +77,7 @@ test('bad app fields and flags: one line naming the field, nothing run', () => {
     [['run', '-bind=/tmp', app], /^jetpack: -bind "\/tmp": give HOST:CONTAINER or HOST:CONTAINER:ro\n$/],
     [['run', '-bind=/no/such/dir:/x', app], /^jetpack: -bind \/no\/such\/dir:\/x: \/no\/such\/dir does not exist on the host\n$/],
     [['run', '-bind=/tmp:relative', app], /^jetpack: -bind target "relative": must be an absolute path in the container\n$/],
-    [['run', '-bind=/tmp:/bin/sh/x', app], /^jetpack: cannot mount on \/bin\/sh\/x: \/bin\/sh is a symlink in the image; give the path it points to\n$/],
+    [['run', '-bind=/tmp:/bin/sh/x', app], /^jetpack: cannot mount on \/bin\/sh\/x in the container: \/bin\/busybox is not a directory in the image\n$/],
     [['run', '-env=1BAD=x', app], /^jetpack: -env "1BAD=x": give NAME=VALUE/],
     [['run', '-user=ghost', app], /^jetpack: -user "ghost": no such user in the image's \/etc\/passwd\n$/],
     [['run', '-user=4242', app], /^jetpack: -user 4242: uid 4242 has no \/etc\/passwd entry in the image to take a group from; give -user=4242:GROUP\n$/],

@@ -41,8 +41,8 @@ const sandbox: Command = {
   summary: 'Open a shell (or run COMMAND) as root in the tree, changing it in place; exits with its status',
   description:
     "The sandbox has the host's network, /proc, /dev, a read-only /sys, a /tmp of its own and the\n" +
-    "host's resolv.conf (the tree's own is put back after). chown, chmod, mknod and apt-get work\n" +
-    'as on a real system: jetpack runs as root, so no fakeroot is needed.',
+    "host's resolv.conf (mounted where the tree's links lead, the tree left as it was). chown,\n" +
+    'chmod, mknod and apt-get work as on a real system: jetpack runs as root, so no fakeroot is needed.',
   flags: [],
   stopAtPositional: true,
   async run(ctx, flags) {
