@@ -305,7 +305,7 @@ const REF_X = 'com.example.xattrs/x86_64/1';
 test('xattrs survive the trip: a file capability, two user.* xattrs and an ACL; the server commit equals the client commit', async () => {
   const xtree = path.join(work, 'xtree');
   jetpackOk(root, ['runtime', 'initialize', xtree, '--from', 'jetpack/busybox']);
-  sh(`cp -L "${xtree}/bin/busybox" "${xtree}/bin/ping" && setcap cap_net_raw+ep "${xtree}/bin/ping"`);
+  sh(`rm -f "${xtree}/bin/ping" && cp -L "${xtree}/bin/busybox" "${xtree}/bin/ping" && setcap cap_net_raw+ep "${xtree}/bin/ping"`);
   sh(`echo conf > "${xtree}/etc/x.conf" && setfattr -n user.b -v 2 "${xtree}/etc/x.conf" && setfattr -n user.a -v 1 "${xtree}/etc/x.conf" && setfacl -m u:1234:r "${xtree}/etc/x.conf"`);
   const local = jetpackOk(root, ['runtime', 'commit', xtree, REF_X]).trim();
   const server = await startServer('xattrs');
