@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { pathExists } from '../util/fs.js';
@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { compressedSink } from '../archive/compression.js';
 import { run, runShowingProgress, spawnReader } from '../util/process.js';
 import { parseCommitText, type CommitDescription } from './commit-text.js';
+import { xattrsInOstreeOrder } from './tar-xattr-order.js';
 
 /**
  * The one place that talks to OSTree: Debian's `ostree` CLI, so that ostree, flatpak and any
@@ -36,6 +37,8 @@ export interface CommitRequest {
   timestamp?: number;
   /** String metadata (`--add-metadata-string`), in order: the order is part of the commit. */
   strings?: Array<[string, string]>;
+  /** A file listing paths of the tree (`/dev/null`, one a line) to leave out (`--skip-list`). */
+  skipList?: string;
   /** Runs ostree where `tree` is visible (a rendered overlay's namespace). */
   wrap?: (cmd: string, args: string[]) => [string, string[]];
 }
@@ -65,10 +68,19 @@ function ostreeFailure(what: string, stderr: string, status: number): UserError 
 export class OstreeRepo {
   constructor(readonly dir: string) {}
 
-  /** Runs ostree on this repo (through `wrap` when given) and returns its stdout. */
-  private ostree(args: string[], what: string, wrap?: CommitRequest['wrap']): Promise<string> {
-    const full = [...args, `--repo=${this.dir}`];
-    const [cmd, argv] = wrap ? wrap('ostree', full) : ['ostree', full];
+  /**
+   * Runs ostree on this repo (through `wrap` when given) and returns its stdout. `operands`
+   * (refs, revisions, paths, remote names) follow `--`, so that none is ever read as an option.
+   */
+  private ostree(args: string[], what: string, opts: { operands?: string[]; wrap?: CommitRequest['wrap'] } = {}): Promise<string> {
+    const operands = opts.operands ?? [];
+    // `ostree remote …` counts a "--" as an operand: there, an operand may not look like an option.
+    const dashDash = args[0] !== 'remote' && operands.length > 0;
+    if (!dashDash && operands.some((o) => o.startsWith('-'))) return Promise.reject(new UserError(`${what}: ${JSON.stringify(operands.find((o) => o.startsWith('-')))} cannot start with "-"`));
+    const full = [...args, `--repo=${this.dir}`, ...(dashDash ? ['--'] : []), ...operands];
+    // Node refuses a NUL in an argument with a TypeError; say what it is.
+    if (full.some((arg) => arg.includes('\0'))) return Promise.reject(new UserError(`${what}: a value holds a NUL byte`));
+    const [cmd, argv] = opts.wrap ? opts.wrap('ostree', full) : ['ostree', full];
     return run(cmd, argv, { what }).catch((err: unknown) => {
       // run() says "ostree exited with status N: error: WHY"; the status says nothing here.
       if (err instanceof UserError) throw new UserError(err.message.replace(/ostree exited with status \d+: (error: )?/, 'ostree: '));
@@ -122,28 +134,46 @@ export class OstreeRepo {
     if (req.autocreateParents) args.push('--tar-autocreate-parents');
     if (req.canonical) args.push('--owner-uid=0', '--owner-gid=0', '--no-xattrs', '--canonical-permissions');
     if (req.timestamp !== undefined) args.push(`--timestamp=@${req.timestamp}`);
-    for (const [k, v] of req.strings ?? []) args.push(`--add-metadata-string=${k}=${v}`);
-    return (await this.ostree(args, 'committing', req.wrap)).trim();
+    if (req.skipList) args.push(`--skip-list=${req.skipList}`);
+    for (const [k, v] of req.strings ?? []) {
+      if (k === '' || k.includes('=')) throw new UserError(`commit metadata key ${JSON.stringify(k)} is empty or holds "="`);
+      args.push(`--add-metadata-string=${k}=${v}`);
+    }
+    return (await this.ostree(args, 'committing', { wrap: req.wrap })).trim();
   }
 
   /** What `commit` needs to make `rev` again from its tree (`ostree show --raw`). */
   async describe(rev: string): Promise<CommitDescription> {
-    const out = await this.ostree(['show', '--raw', rev], `reading commit ${rev}`);
+    const out = await this.ostree(['show', '--raw'], `reading commit ${rev}`, { operands: [rev] });
     return parseCommitText(out.split('\n')[1] ?? '');
   }
 
   /**
-   * Writes the tree of `rev` to `fd` as a zstd-compressed tarball (`ostree export`: owners,
-   * modes, xattrs; entries in tree order and no times, so the same commit gives the same bytes).
+   * Writes the tree of `rev` to `fd` as a zstd-compressed PAX tarball that `commit` turns into
+   * the very same tree: owners, modes and every xattr (file capabilities, user.*, ACLs as
+   * system.posix_acl_*), which `ostree export` leaves out. It is GNU tar of a checkout in
+   * `scratch` (hardlinks into a bare repo: no copy), names sorted, no times, xattrs in the order
+   * ostree's tar import needs (tar-xattr-order.ts): one commit always gives the same bytes.
    */
-  async exportTree(rev: string, fd: number): Promise<void> {
-    const sink = compressedSink('zstd', fd);
-    await Promise.all([pipeline(spawnReader('ostree', ['export', `--repo=${this.dir}`, rev], { what: `exporting ${rev}` }), sink.stream), sink.done]);
+  async exportTree(rev: string, fd: number, scratch: string): Promise<void> {
+    const checkout = path.join(scratch, 'tree');
+    await rm(checkout, { recursive: true, force: true });
+    await this.checkout(rev, checkout);
+    try {
+      const tar = ['--create', '--format=pax', '--xattrs', '--xattrs-include=*', '--numeric-owner', '--sort=name', '--mtime=@0', '--pax-option=delete=atime,delete=ctime', '--warning=no-file-changed', '-C', checkout, '.'];
+      // Another checkout of the same objects (a concurrent upload) changes their link count and
+      // ctime, never their content: GNU tar's status 1 ("file changed as we read it") is no failure here.
+      const sh = ['-c', 'tar "$@"; s=$?; [ $s -le 1 ] || exit $s', 'tar', ...tar];
+      const sink = compressedSink('zstd', fd);
+      await Promise.all([pipeline(spawnReader('sh', sh, { what: `archiving ${rev}` }), xattrsInOstreeOrder(), sink.stream), sink.done]);
+    } finally {
+      await rm(checkout, { recursive: true, force: true });
+    }
   }
 
   /** Points `ref` at `rev`, creating or moving it. */
   async setRef(ref: string, rev: string): Promise<void> {
-    await this.ostree(['refs', `--create=${ref}`, '--force', rev], `setting ref ${ref}`);
+    await this.ostree(['refs', `--create=${ref}`, '--force'], `setting ref ${ref}`, { operands: [rev] });
   }
 
   /** Local refs, remote ones as `remote:ref`. */
@@ -154,12 +184,12 @@ export class OstreeRepo {
 
   /** The commit a ref points to, or undefined when there is no such ref. */
   async resolve(ref: string): Promise<string | undefined> {
-    const out = await this.ostree(['rev-parse', ref], `resolving ${ref}`).catch(() => undefined);
+    const out = await this.ostree(['rev-parse'], `resolving ${ref}`, { operands: [ref] }).catch(() => undefined);
     return out?.trim() || undefined;
   }
 
   async show(rev: string): Promise<CommitInfo> {
-    const out = await this.ostree(['show', rev], `reading commit ${rev}`);
+    const out = await this.ostree(['show'], `reading commit ${rev}`, { operands: [rev] });
     const checksum = /^commit (\S+)/m.exec(out)?.[1];
     const date = /^Date:\s+(.+)$/m.exec(out)?.[1];
     if (!checksum || !date) throw new UserError(`cannot read commit ${rev}: unexpected ostree show output`);
@@ -172,7 +202,7 @@ export class OstreeRepo {
    * are kept as strings too: `ostree show` byte-swaps integer metadata on little-endian hosts.)
    */
   async stringMetadata(rev: string, key: string): Promise<string | undefined> {
-    const out = await this.ostree(['show', `--print-metadata-key=${key}`, rev], `reading ${key} of ${rev}`).catch(() => undefined);
+    const out = await this.ostree(['show', `--print-metadata-key=${key}`], `reading ${key} of ${rev}`, { operands: [rev] }).catch(() => undefined);
     const m = out && /^'((?:[^'\\]|\\.)*)'\s*$/s.exec(out.trim());
     return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
   }
@@ -184,18 +214,18 @@ export class OstreeRepo {
    */
   async checkout(rev: string, dest: string, opts: { copy?: boolean; into?: boolean } = {}): Promise<void> {
     const flags = [...(opts.copy ? ['--force-copy'] : []), ...(opts.into ? ['--union'] : [])];
-    await this.ostree(['checkout', ...flags, rev, dest], `checking out ${rev}`);
+    await this.ostree(['checkout', ...flags], `checking out ${rev}`, { operands: [rev, dest] });
   }
 
   /** Pulls `ref` from `remote` with ostree's own progress on a terminal; resumes what an interrupted pull left. */
   async pull(remote: string, ref: string): Promise<void> {
-    const { status, stderr } = await runShowingProgress('ostree', ['pull', `--repo=${this.dir}`, remote, ref]);
+    const { status, stderr } = await runShowingProgress('ostree', ['pull', `--repo=${this.dir}`, '--', remote, ref]);
     if (status !== 0) throw ostreeFailure(`pulling ${remote}:${ref}`, stderr, status);
   }
 
   /** Copies `refs` with their objects from another local repo. */
   async pullLocal(source: string, refs: string[]): Promise<void> {
-    await this.ostree(['pull-local', source, ...refs], `copying ${refs.join(', ')} from ${source}`);
+    await this.ostree(['pull-local'], `copying ${refs.join(', ')} from ${source}`, { operands: [source, ...refs] });
   }
 
   async updateSummary(): Promise<void> {
@@ -203,7 +233,7 @@ export class OstreeRepo {
   }
 
   async deleteRef(ref: string): Promise<void> {
-    await this.ostree(['refs', '--delete', ref], `deleting ref ${ref}`);
+    await this.ostree(['refs', '--delete'], `deleting ref ${ref}`, { operands: [ref] });
   }
 
   /** Deletes objects no ref reaches. */
@@ -229,16 +259,16 @@ export class OstreeRepo {
 
   /** OSTree remotes are added without GPG checking, as MaPS adds them: jetpack's runtimes are not signed. */
   async addRemote(name: string, url: string): Promise<void> {
-    await this.ostree(['remote', 'add', '--no-gpg-verify', name, url], `adding remote ${name}`);
+    await this.ostree(['remote', 'add', '--no-gpg-verify'], `adding remote ${name}`, { operands: [name, url] });
   }
 
   async deleteRemote(name: string): Promise<void> {
-    await this.ostree(['remote', 'delete', name], `deleting remote ${name}`);
+    await this.ostree(['remote', 'delete'], `deleting remote ${name}`, { operands: [name] });
   }
 
   /** The refs a remote offers (from its summary), each with its commit. */
   async remoteRefs(remote: string): Promise<Map<string, string>> {
-    const out = await this.ostree(['remote', 'summary', remote], `reading the summary of remote ${remote}`);
+    const out = await this.ostree(['remote', 'summary'], `reading the summary of remote ${remote}`, { operands: [remote] });
     const refs = new Map<string, string>();
     for (const m of out.matchAll(/^\* (\S+)\n\s+Latest Commit[^\n]*\n\s+([0-9a-f]{64})$/gm)) refs.set(m[1]!, m[2]!);
     return refs;

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import type { OstreeRepo } from '../ostree/ostree.js';
 import { parseQualifiedRef, validateRuntimeName } from '../runtime/name.js';
@@ -100,10 +101,51 @@ function uploadFailure(err: unknown, target: string): UserError {
   return new UserError(`upload to ${target} failed: ${why}; run jetpack upload again to resume`);
 }
 
+/** What the server says of an upload it received whole (server.ts, PUBLISH_HEADERS). */
+type PublishState =
+  | { state: 'published'; ref: string; commit: string; importSeconds: number }
+  | { state: 'failed'; why: string }
+  | { state: 'publishing' }
+  | { state: 'unconfirmed'; status: number };
+
+function publishStateOf(status: number, header: (name: string) => string | null | undefined): PublishState {
+  const state = header('Jetpack-Publish');
+  if (state === 'published') return { state, ref: header('Jetpack-Ref') ?? '', commit: header('Jetpack-Commit') ?? '', importSeconds: Number(header('Jetpack-Import-Seconds')) || 0 };
+  if (state === 'failed') return { state, why: header('Jetpack-Failure') ?? `${status}` };
+  if (state === 'publishing') return { state };
+  return { state: 'unconfirmed', status };
+}
+
+async function askPublishState(url: string, credentials: Credentials): Promise<PublishState> {
+  const res = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', Authorization: basicAuthorization(credentials) }, signal: AbortSignal.timeout(30_000) });
+  return publishStateOf(res.status, (name) => res.headers.get(name));
+}
+
+/**
+ * Waits until the server has published the upload at `url` or failed it: it publishes after
+ * the last byte, and after a restart it finishes what it had received whole. A server that
+ * does not answer for a minute leaves the question to the next `jetpack upload`.
+ */
+type Decided = Exclude<PublishState, { state: 'publishing' }>;
+
+async function confirmedState(url: string, credentials: Credentials, first: PublishState): Promise<Decided> {
+  let state = first;
+  for (let unreachable = 0; state.state === 'publishing'; ) {
+    await sleep(1000);
+    try {
+      state = await askPublishState(url, credentials);
+      unreachable = 0;
+    } catch (err) {
+      if (++unreachable >= 60) throw new UserError(`the server did not answer whether it published the upload (${(err as Error).message}); run jetpack upload again`);
+    }
+  }
+  return state;
+}
+
 /**
  * Uploads a runtime committed here to a tus server (tus 1.0: creation, then PATCH in chunks),
  * resuming from the server's offset when an earlier run was interrupted. Returns what the
- * server published.
+ * server published: success only on the server's word that it published this commit.
  */
 export async function uploadRuntime(req: UploadRequest): Promise<UploadResult> {
   const endpoint = endpointOf(req.target);
@@ -115,64 +157,74 @@ export async function uploadRuntime(req: UploadRequest): Promise<UploadResult> {
   await mkdir(req.cacheDir, { recursive: true, mode: 0o700 });
   const artifact = await commitArtifact(req.repo, checksum, req.cacheDir);
   const urls = new UploadUrls(req.cacheDir);
-  const key = `${endpoint} ${req.ref} ${checksum}`;
+  const key = `${endpoint} ${req.ref} ${checksum} ${artifact.size}`;
   const remembered = await urls.get(key);
-  const { Upload } = await import('tus-js-client');
+  // An earlier run that sent everything: the server says what became of it, nothing is sent again.
+  const earlier = remembered === undefined ? undefined : await askPublishState(remembered, req.credentials).catch(() => undefined);
   const progress = new Progress(`uploading ${req.ref}`, artifact.size);
   let sent = 0;
   let resumedAt = 0;
   let started: number | undefined;
-  let shown = 0;
-  const body = await new Promise<string>((resolve, reject) => {
-    const upload = new Upload(artifact.file as unknown as File, {
-      endpoint,
-      fileReader: { openFile: async () => fileSource(artifact.file, artifact.size) },
-      uploadSize: artifact.size,
-      uploadUrl: remembered ?? null,
-      chunkSize: req.chunkSize,
-      retryDelays: [0, 1000, 3000, 5000],
-      storeFingerprintForResuming: false,
-      metadata: { [UPLOAD_METADATA.runtime]: req.ref, [UPLOAD_METADATA.checksum]: checksum, [UPLOAD_METADATA.commit]: JSON.stringify(artifact.description) },
-      headers: { Authorization: basicAuthorization(req.credentials) },
-      onUploadUrlAvailable: () => void urls.set(key, upload.url ?? undefined),
-      onBeforeRequest: (r) => {
-        if (r.getMethod() === 'PATCH') started ??= Date.now();
-      },
-      onAfterResponse: (r, res) => {
-        const from = Number(r.getHeader('Upload-Offset'));
-        if (r.getMethod() === 'HEAD' && res.getStatus() < 300) resumedAt = Number(res.getHeader('Upload-Offset')) || 0;
-        if (r.getMethod() === 'PATCH' && res.getStatus() < 300) sent += Number(res.getHeader('Upload-Offset') ?? from) - from;
-      },
-      onProgress: (bytes) => {
-        progress.add(bytes - shown);
-        shown = bytes;
-      },
-      onSuccess: ({ lastResponse }) => resolve(lastResponse.getBody() ?? ''),
-      onError: reject,
+  let answered = Date.now();
+  let state: PublishState;
+  let url = remembered;
+  if (earlier && earlier.state !== 'unconfirmed') {
+    state = earlier;
+  } else {
+    const { Upload } = await import('tus-js-client');
+    let shown = 0;
+    state = await new Promise<PublishState>((resolve, reject) => {
+      const upload = new Upload(artifact.file as unknown as File, {
+        endpoint,
+        fileReader: { openFile: async () => fileSource(artifact.file, artifact.size) },
+        uploadSize: artifact.size,
+        uploadUrl: remembered ?? null,
+        chunkSize: req.chunkSize,
+        retryDelays: [0, 1000, 3000, 5000],
+        storeFingerprintForResuming: false,
+        metadata: { [UPLOAD_METADATA.runtime]: req.ref, [UPLOAD_METADATA.checksum]: checksum, [UPLOAD_METADATA.commit]: JSON.stringify(artifact.description) },
+        headers: { Authorization: basicAuthorization(req.credentials) },
+        onUploadUrlAvailable: () => {
+          url = upload.url ?? undefined;
+          void urls.set(key, url);
+        },
+        onBeforeRequest: (r) => {
+          if (r.getMethod() === 'PATCH') started ??= Date.now();
+        },
+        onAfterResponse: (r, res) => {
+          const from = Number(r.getHeader('Upload-Offset'));
+          if (r.getMethod() === 'HEAD' && res.getStatus() < 300) resumedAt = Number(res.getHeader('Upload-Offset')) || 0;
+          if (r.getMethod() === 'PATCH' && res.getStatus() < 300) sent += Number(res.getHeader('Upload-Offset') ?? from) - from;
+        },
+        onProgress: (bytes) => {
+          progress.add(bytes - shown);
+          shown = bytes;
+        },
+        onSuccess: ({ lastResponse }) => resolve(publishStateOf(lastResponse.getStatus(), (name) => lastResponse.getHeader(name))),
+        onError: reject,
+      });
+      upload.start();
+    }).catch(async (err: unknown) => {
+      const status = (err as { originalResponse?: { getStatus(): number } | null }).originalResponse?.getStatus() ?? 0;
+      if (status >= 400 && status < 500 && ![401, 409, 423].includes(status)) await urls.set(key, undefined); // refused for good: the next run starts afresh
+      throw uploadFailure(err, req.target);
     });
-    upload.start();
-  }).catch((err: unknown) => {
-    throw uploadFailure(err, req.target);
-  });
-  const answered = Date.now();
-  progress.finish();
+    answered = Date.now();
+    progress.finish();
+  }
+  const decided = await confirmedState(url!, req.credentials, state);
+  if (decided.state === 'unconfirmed') throw new UserError(`${req.target} took the upload but did not confirm that it published ${req.ref} (${decided.status}); run jetpack upload again`);
   await urls.set(key, undefined);
+  if (decided.state === 'failed') throw new UserError(`${req.target} refused the upload (${decided.why})`);
   await rm(artifact.file, { force: true }); // kept only for as long as an upload may resume
-  const published = (() => {
-    try {
-      return JSON.parse(body) as { ref?: string; commit?: string; importSeconds?: number };
-    } catch {
-      return {};
-    }
-  })();
-  if (published.commit !== undefined && published.commit !== checksum) throw new UserError(`${req.target} published ${published.commit}, not ${checksum}`);
+  if (decided.commit !== checksum) throw new UserError(`${req.target} published ${decided.commit}, not ${checksum}`);
   if (resumedAt) req.log(`resumed the upload at ${resumedAt} of ${artifact.size} bytes`);
   return {
-    ref: published.ref ?? req.ref,
+    ref: decided.ref || req.ref,
     commit: checksum,
     sent,
     size: artifact.size,
     resumedAt,
-    transferSeconds: started === undefined ? 0 : Math.max(0, (answered - started) / 1000 - (published.importSeconds ?? 0)),
+    transferSeconds: started === undefined ? 0 : Math.max(0, (answered - started) / 1000 - decided.importSeconds),
   };
 }

@@ -16,16 +16,15 @@ export function parseCredentials(text: string | undefined, where: string): Crede
 /**
  * The credentials of a request: `Authorization: Basic base64(user:pass)` (RFC 7617), or
  * MaPS's `Authentication: Basic user:pass` (its tus client sends the pair as it is).
+ * Undefined for none and for any malformed form (bad base64, no colon, an empty user or password).
  */
 export function requestCredentials(header: (name: string) => string | null | undefined): Credentials | undefined {
-  const authorization = /^Basic\s+(\S+)\s*$/i.exec(header('authorization') ?? '');
-  if (authorization) {
-    const decoded = Buffer.from(authorization[1]!, 'base64').toString('utf8');
-    return decoded.includes(':') ? parseCredentials(decoded, 'Authorization') : undefined;
-  }
+  const authorization = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header('authorization') ?? '');
   const maps = /^Basic\s+(.+?)\s*$/i.exec(header('authentication') ?? '');
-  if (maps && maps[1]!.includes(':')) return parseCredentials(maps[1], 'Authentication');
-  return undefined;
+  const pair = authorization ? Buffer.from(authorization[1]!, 'base64').toString('utf8') : maps?.[1];
+  const colon = pair?.indexOf(':') ?? -1;
+  if (!pair || colon <= 0 || colon === pair.length - 1 || /[\0-\x1f\x7f]/.test(pair)) return undefined;
+  return { user: pair.slice(0, colon), password: pair.slice(colon + 1) };
 }
 
 export function basicAuthorization(c: Credentials): string {

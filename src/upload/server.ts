@@ -1,17 +1,16 @@
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { writeTextFile } from '../util/output-file.js';
 import { OstreeRepo } from '../ostree/ostree.js';
-import { validateRuntimeName } from '../runtime/name.js';
-import { UPLOAD_METADATA } from './client.js';
-import { requestCredentials } from './credentials.js';
-import { checkTreeTarball } from '../archive/tree-entries.js';
 import { uploadLimits } from '../archive/limits.js';
-import { importCommit, importTree, parseDescription } from './publish.js';
-import { readUsers, verifyPassword } from './users.js';
+import { requestCredentials } from './credentials.js';
+import { checkUploadMetadata, type PublishPhase } from './publish.js';
+import { Publisher, type CompleteUpload } from './publisher.js';
+import { Outcomes, Owners, prepareServerDirs, UPLOAD_ID, type Outcome } from './server-state.js';
+import { UPLOAD_METADATA } from './client.js';
+import { UsersFile } from './users.js';
 
 /**
  * The upload server: a tus 1.0 endpoint at /files/ (@tus/server with @tus/file-store) that
@@ -23,7 +22,7 @@ export interface UploadServerOptions {
   port: number;
   repo: string;
   users: string;
-  /** Unfinished uploads and the owners of refs. */
+  /** Unfinished uploads (tus/) and the server's records (state/: ref owners, outcomes). */
   uploads: string;
   maxSize: number;
   log: (line: string) => void;
@@ -31,6 +30,25 @@ export interface UploadServerOptions {
 
 /** Metadata the server adds to an upload it accepted: who created it. */
 const OWNER_KEY = 'jetpack-user';
+
+/**
+ * Test hook: the server announces the phase on stderr and stops there until it is killed, so
+ * that a test kills it at a known point: `receiving` (a PATCH after the first), or a phase of
+ * the publish (publish.ts).
+ */
+const PAUSE_AT = process.env.JETPACK_UPLOAD_SERVER_PAUSE;
+
+/**
+ * Headers that carry a publish's result: on the 204 of the last PATCH, and on any later HEAD
+ * of the upload (a client cut off before that 204 learns it there).
+ */
+export const PUBLISH_HEADERS = {
+  state: 'Jetpack-Publish',
+  ref: 'Jetpack-Ref',
+  commit: 'Jetpack-Commit',
+  importSeconds: 'Jetpack-Import-Seconds',
+  failure: 'Jetpack-Failure',
+} as const;
 
 interface Refusal {
   status_code: number;
@@ -41,46 +59,11 @@ function refusal(status: number, why: string): Refusal {
   return { status_code: status, body: `${why}\n` };
 }
 
-/** Who owns which ref: the first user who published it. */
-class Owners {
-  constructor(private readonly file: string) {}
-  private async all(): Promise<Record<string, string>> {
-    return JSON.parse(await readFile(this.file, 'utf8').catch(() => '{}')) as Record<string, string>;
-  }
-  async get(ref: string): Promise<string | undefined> {
-    return (await this.all())[ref];
-  }
-  async set(ref: string, user: string): Promise<void> {
-    await writeTextFile(this.file, JSON.stringify({ ...(await this.all()), [ref]: user }, null, 2) + '\n', 0o600);
-  }
-}
+/** Header values are Latin-1 and one line. */
+const headerText = (text: string) => text.replace(/[^\x20-\x7e]/g, '?');
 
-/** The users file, read again whenever it changes (adduser while the server runs), with verified passwords remembered. */
-class Users {
-  private users = new Map<string, string>();
-  private version = '';
-  private readonly verified = new Map<string, string>();
-
-  constructor(private readonly file: string) {}
-
-  /** The user a request's credentials name, when the password is right; undefined otherwise. */
-  async authenticate(header: (name: string) => string | null): Promise<{ user?: string; claimed?: string }> {
-    const credentials = requestCredentials(header);
-    if (!credentials) return {};
-    const st = await stat(this.file).catch(() => undefined);
-    const version = st ? `${st.mtimeMs}:${st.size}` : '';
-    if (version !== this.version) {
-      this.users = await readUsers(this.file);
-      this.version = version;
-      this.verified.clear();
-    }
-    const key = `${credentials.user}\0${credentials.password}`;
-    if (this.verified.get(key) === credentials.user) return { user: credentials.user, claimed: credentials.user };
-    const stored = this.users.get(credentials.user);
-    if (!stored || !(await verifyPassword(credentials.password, stored))) return { claimed: credentials.user };
-    this.verified.set(key, credentials.user);
-    return { user: credentials.user, claimed: credentials.user };
-  }
+function publishedHeaders(o: Outcome & { state: 'published' }): Record<string, string> {
+  return { [PUBLISH_HEADERS.state]: 'published', [PUBLISH_HEADERS.ref]: o.ref, [PUBLISH_HEADERS.commit]: o.commit, [PUBLISH_HEADERS.importSeconds]: o.importSeconds.toFixed(3) };
 }
 
 /** Serves the repo's files read-only (GET and HEAD), nothing outside it, no symlinks. */
@@ -97,39 +80,72 @@ async function serveRepoFile(repoDir: string, urlPath: string, req: http.Incomin
   createReadStream(file).pipe(res);
 }
 
+async function pauseAt(phase: PublishPhase | 'receiving', log: (line: string) => void): Promise<void> {
+  if (PAUSE_AT !== phase) return;
+  log(`pausing at ${phase} (JETPACK_UPLOAD_SERVER_PAUSE)`);
+  await new Promise(() => {});
+}
+
 export async function startUploadServer(opts: UploadServerOptions): Promise<{ url: string; close(): Promise<void> }> {
   const repo = new OstreeRepo(path.resolve(opts.repo));
   await repo.ensure('archive');
   await repo.updateSummary();
-  await mkdir(opts.uploads, { recursive: true, mode: 0o700 });
+  const dirs = await prepareServerDirs(opts.uploads);
   if (!(await stat(opts.users).catch(() => undefined))) throw new UserError(`no users file ${opts.users} (jetpack upload-server adduser USER --users ${opts.users})`);
-  const users = new Users(opts.users);
-  const owners = new Owners(path.join(opts.uploads, 'owners.json'));
-  let imports: Promise<unknown> = Promise.resolve();
-  /** One import at a time: ostree commits and the summary of one repo. */
-  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = imports.then(fn, fn);
-    imports = next.catch(() => {});
-    return next;
-  };
+  const users = new UsersFile(opts.users);
+  const outcomes = new Outcomes(dirs.outcomes);
+  await outcomes.pruneOld();
 
   const [{ Server }, { FileStore }] = await Promise.all([import('@tus/server'), import('@tus/file-store')]);
-  const datastore = new FileStore({ directory: opts.uploads });
+  const datastore = new FileStore({ directory: dirs.tus });
+  const removeUpload = (id: string) =>
+    datastore.remove(id).catch(async () => {
+      await rm(path.join(dirs.tus, id), { force: true });
+      await rm(path.join(dirs.tus, `${id}.json`), { force: true });
+    });
+  const owners = new Owners(dirs.owners);
+  const publisher = new Publisher({
+    repo,
+    owners,
+    outcomes,
+    fileOf: (id) => path.join(dirs.tus, id),
+    limits: uploadLimits(opts.maxSize),
+    removeUpload,
+    log: opts.log,
+    at: (phase) => pauseAt(phase, opts.log),
+  });
+  const completeUpload = (id: string, upload: { size?: number; metadata?: Record<string, string | null> }): CompleteUpload => ({
+    id,
+    owner: upload.metadata?.[OWNER_KEY] ?? '',
+    size: upload.size ?? 0,
+    metadata: upload.metadata ?? {},
+  });
+
+  // Uploads a killed server left complete but unpublished are published before anything else.
+  const unfinished: CompleteUpload[] = [];
+  for (const name of await readdir(dirs.tus)) {
+    const id = name.replace(/\.json$/, '');
+    if (name === id || !UPLOAD_ID.test(id)) continue;
+    if (await outcomes.get(id)) await removeUpload(id);
+    else {
+      const upload = await datastore.getUpload(id).catch(() => undefined);
+      if (upload?.size !== undefined && upload.offset === upload.size) unfinished.push(completeUpload(id, upload));
+    }
+  }
+  publisher.recover(unfinished);
+
   type Req = Parameters<NonNullable<ConstructorParameters<typeof Server>[0]['onIncomingRequest']>>[0];
-  const headerOf = (req: Req) => (name: string) => req.headers.get(name);
-  const userOf = async (req: Req): Promise<string> => {
-    const { user } = await users.authenticate(headerOf(req));
-    if (!user) throw refusal(401, 'unauthorized');
-    return user;
+  const userOf = async (req: Req): Promise<string | undefined> => {
+    const credentials = requestCredentials((name) => req.headers.get(name));
+    return credentials && users.authenticate(credentials);
   };
-  /** The ref a creation request names in its Upload-Metadata, or the one of the upload a request is for. */
+  /** For the log: the ref a creation request names, or the one of the upload a request is for. */
   const refOf = async (metadataHeader: string | null | undefined, pathname: string): Promise<string | undefined> => {
     const pair = (metadataHeader ?? '').split(',').map((p) => p.trim().split(' ')).find(([k]) => k === UPLOAD_METADATA.runtime);
-    if (pair?.[1]) return Buffer.from(pair[1], 'base64').toString('utf8');
-    const id = /^\/files\/([^/?]+)/.exec(pathname)?.[1];
+    if (pair?.[1]) return headerText(Buffer.from(pair[1], 'base64').toString('utf8'));
+    const id = /^\/files\/([0-9a-f]{32})$/.exec(pathname)?.[1];
     return id && (await datastore.getUpload(id).then((u) => u.metadata?.[UPLOAD_METADATA.runtime] ?? undefined, () => undefined));
   };
-
   const logRefusal = (method: string, pathname: string, user: string | undefined, ref: string | undefined, status: number, why: string) =>
     opts.log(`refused ${method} ${pathname}: user ${user ?? '-'}, ref ${ref ?? '-'}: ${status} ${why}`);
 
@@ -140,81 +156,91 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
     respectForwardedHeaders: true,
     async onUploadCreate(req, upload) {
       const user = await userOf(req);
-      const ref = upload.metadata?.[UPLOAD_METADATA.runtime] ?? '';
+      if (!user) throw refusal(401, 'unauthorized');
+      let checked;
       try {
-        validateRuntimeName(ref);
+        checked = checkUploadMetadata(upload.metadata ?? {});
       } catch (err) {
         throw refusal(400, (err as Error).message);
       }
       if (upload.size === undefined) throw refusal(400, 'the upload must declare its length');
-      const owner = await owners.get(ref);
-      if (owner && owner !== user) throw refusal(403, `${ref} belongs to ${owner}`);
-      return { metadata: { ...upload.metadata, [OWNER_KEY]: user } };
+      const owner = await owners.get(checked.ref);
+      if (owner && owner !== user) throw refusal(403, `${checked.ref} belongs to ${owner}`);
+      // Only what the server uses is kept (MaPS's client also sends its password as metadata).
+      const kept = Object.fromEntries(Object.values(UPLOAD_METADATA).flatMap((k) => (upload.metadata?.[k] == null ? [] : [[k, upload.metadata[k]]])));
+      return { metadata: { ...kept, [OWNER_KEY]: user } };
     },
-    async onUploadFinish(req, upload) {
-      const user = await userOf(req);
-      const meta = upload.metadata ?? {};
-      const ref = meta[UPLOAD_METADATA.runtime] ?? '';
-      if (meta[OWNER_KEY] !== user) throw refusal(403, `this upload was made by ${meta[OWNER_KEY]}`);
-      const file = path.join(opts.uploads, upload.id);
-      const importStart = Date.now();
-      try {
-        const published = await serially(async () => {
-          const owner = await owners.get(ref);
-          if (owner && owner !== user) throw refusal(403, `${ref} belongs to ${owner}`);
-          const { prefix } = await checkTreeTarball(file, { noDevices: true, limits: uploadLimits(opts.maxSize), what: 'the upload' });
-          const checksum = meta[UPLOAD_METADATA.checksum];
-          let commit: string;
-          if (checksum) {
-            if (!/^[0-9a-f]{64}$/.test(checksum)) throw new UserError(`"${checksum}" is not a commit checksum`);
-            await importCommit(repo, file, ref, checksum, parseDescription(meta[UPLOAD_METADATA.commit]));
-            commit = checksum;
-          } else {
-            commit = await importTree(repo, file, ref, prefix); // MaPS's client sends no checksum
-          }
-          await owners.set(ref, user);
-          return commit;
-        });
-        opts.log(`published ${ref} at ${published} for ${user}`);
-        const importSeconds = (Date.now() - importStart) / 1000;
-        return { status_code: 200, headers: { 'content-type': 'application/json' }, body: `${JSON.stringify({ ref, commit: published, importSeconds })}\n` };
-      } catch (err) {
-        const why = err instanceof UserError ? refusal(422, err.message) : (err as Refusal);
-        if (typeof why.status_code !== 'number') throw err;
-        logRefusal('PATCH', `/files/${upload.id}`, user, ref, why.status_code, why.body.trim());
-        throw Object.assign(why, { logged: true });
-      } finally {
-        await datastore.remove(upload.id).catch(() => rm(file, { force: true }));
+    async onUploadFinish(_req, upload) {
+      const publishing = publisher.publish(completeUpload(upload.id, upload));
+      if (!publishing) throw refusal(409, 'the upload is complete: it is being published');
+      const outcome = await publishing;
+      if (outcome.state === 'failed') {
+        logRefusal('PATCH', `/files/${upload.id}`, outcome.owner, outcome.ref, outcome.status, outcome.why);
+        throw Object.assign(refusal(outcome.status, outcome.why), { logged: true });
       }
+      return { headers: publishedHeaders(outcome) }; // with the 204 tus answers
     },
     async onResponseError(req, err) {
       if ('logged' in err) return undefined;
       const status = 'status_code' in err ? err.status_code : 500;
       const why = 'body' in err ? String(err.body).trim() : (err as Error).message;
-      const { claimed } = await users.authenticate(headerOf(req)).catch(() => ({ claimed: undefined }));
       const pathname = new URL(req.url).pathname;
-      logRefusal(req.method, pathname, claimed, await refOf(req.headers.get('upload-metadata'), pathname), status, why);
+      logRefusal(req.method, pathname, await userOf(req).catch(() => undefined), await refOf(req.headers.get('upload-metadata'), pathname), status, why);
       return undefined;
     },
   });
 
+  /** Answers a request for an upload that is complete: being published, published or failed. */
+  const answerComplete = (req: http.IncomingMessage, res: http.ServerResponse, size: number, outcome: Outcome | undefined, forget: () => Promise<void>) => {
+    const tusHeaders = { 'Tus-Resumable': '1.0.0', 'Cache-Control': 'no-store' };
+    if (req.method === 'DELETE' && outcome) return void forget().then(() => res.writeHead(204, tusHeaders).end());
+    if (outcome?.state === 'failed') {
+      const headers = { ...tusHeaders, [PUBLISH_HEADERS.state]: 'failed', [PUBLISH_HEADERS.failure]: headerText(`${outcome.status} ${outcome.why}`) };
+      return void res.writeHead(410, headers).end(req.method === 'HEAD' ? undefined : `the upload was not published: ${outcome.why}\n`);
+    }
+    const state = outcome ? publishedHeaders(outcome) : { [PUBLISH_HEADERS.state]: 'publishing' };
+    if (req.method === 'HEAD') return void res.writeHead(200, { ...tusHeaders, 'Upload-Offset': String(size), 'Upload-Length': String(size), ...state }).end();
+    res.writeHead(409, { ...tusHeaders, 'Upload-Offset': String(size), ...state }).end(`the upload is complete: ${outcome ? 'published' : 'it is being published'}\n`);
+  };
+
+  /** /files/ID: only for the user who created the upload; complete uploads answered here, the rest by tus. */
+  const forUpload = async (req: http.IncomingMessage, res: http.ServerResponse, user: string, id: string, pathname: string): Promise<void> => {
+    const outcome = await outcomes.get(id);
+    const upload = outcome ? undefined : await datastore.getUpload(id).catch(() => undefined);
+    const owner = outcome?.owner ?? upload?.metadata?.[OWNER_KEY];
+    if (owner !== user) {
+      if (owner) logRefusal(req.method ?? '-', pathname, user, outcome?.ref ?? upload?.metadata?.[UPLOAD_METADATA.runtime] ?? undefined, 404, `the upload belongs to ${owner}`);
+      return void res.writeHead(404, { 'Tus-Resumable': '1.0.0' }).end('no such upload\n');
+    }
+    if (outcome) return answerComplete(req, res, outcome.size, outcome, () => outcomes.remove(id));
+    if (upload && (publisher.isPublishing(id) || upload.offset === upload.size)) return answerComplete(req, res, upload.size!, undefined, async () => {});
+    if (req.method === 'PATCH' && upload && upload.offset > 0) await pauseAt('receiving', opts.log);
+    return tus.handle(req, res);
+  };
+
   // Credentials are checked before tus sees the request: a stranger learns nothing, not even a size limit.
-  const authenticated = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+  const files = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const header = (name: string) => {
       const v = req.headers[name];
       return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
     };
-    const { user, claimed } = await users.authenticate(header);
-    if (user) return tus.handle(req, res);
+    const credentials = requestCredentials(header);
+    const user = credentials && (await users.authenticate(credentials));
     const pathname = (req.url ?? '/').split('?')[0]!;
-    logRefusal(req.method ?? '-', pathname, claimed, await refOf(header('upload-metadata'), pathname), 401, claimed ? 'wrong password or unknown user' : 'no credentials');
-    res.writeHead(401, { 'www-authenticate': 'Basic realm="jetpack upload"', 'tus-resumable': '1.0.0' }).end('unauthorized\n');
+    if (!user) {
+      logRefusal(req.method ?? '-', pathname, credentials?.user, await refOf(header('upload-metadata'), pathname), 401, credentials ? 'wrong password or unknown user' : 'no or malformed credentials');
+      return void res.writeHead(401, { 'www-authenticate': 'Basic realm="jetpack upload"', 'tus-resumable': '1.0.0' }).end('unauthorized\n');
+    }
+    if (pathname === '/files' || pathname === '/files/') return tus.handle(req, res);
+    const id = /^\/files\/([^/]*)$/.exec(pathname)?.[1];
+    if (!id || !UPLOAD_ID.test(id)) return void res.writeHead(404, { 'Tus-Resumable': '1.0.0' }).end('no such upload\n');
+    return forUpload(req, res, user, id, pathname);
   };
 
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url === '/files' || url.startsWith('/files/')) {
-      return void authenticated(req, res).catch((err: Error) => {
+    if (url === '/files' || url.startsWith('/files/') || url.startsWith('/files?')) {
+      return void files(req, res).catch((err: Error) => {
         opts.log(`error on ${req.method} ${url}: ${err.message}`);
         if (!res.headersSent) res.writeHead(500);
         res.end();

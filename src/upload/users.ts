@@ -1,7 +1,8 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { writeTextFile } from '../util/output-file.js';
+import type { Credentials } from './credentials.js';
 
 /**
  * The upload server's users file: one `user:scrypt$N$r$p$SALT$HASH` line each (base64 salt
@@ -59,4 +60,30 @@ export async function addUser(file: string, user: string, password: string): Pro
   const users = await readUsers(file);
   users.set(user, await hashPassword(password));
   await writeTextFile(file, [...users].map(([u, h]) => `${u}:${h}\n`).join(''), 0o600);
+}
+
+/** The users file as the server reads it: again whenever it changes (adduser while the server runs), with verified passwords remembered. */
+export class UsersFile {
+  private users = new Map<string, string>();
+  private version = '';
+  private readonly verified = new Map<string, string>();
+
+  constructor(private readonly file: string) {}
+
+  /** The user whose password `credentials` hold; undefined for an unknown user or a wrong password. */
+  async authenticate(credentials: Credentials): Promise<string | undefined> {
+    const st = await stat(this.file).catch(() => undefined);
+    const version = st ? `${st.mtimeMs}:${st.size}` : '';
+    if (version !== this.version) {
+      this.users = await readUsers(this.file);
+      this.version = version;
+      this.verified.clear();
+    }
+    const key = `${credentials.user}\0${credentials.password}`;
+    if (this.verified.get(key) === credentials.user) return credentials.user;
+    const stored = this.users.get(credentials.user);
+    if (!stored || !(await verifyPassword(credentials.password, stored).catch(() => false))) return undefined;
+    this.verified.set(key, credentials.user);
+    return credentials.user;
+  }
 }

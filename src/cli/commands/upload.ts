@@ -61,7 +61,7 @@ const SERVER_FLAGS: FlagSpec[] = [
   { name: 'listen', kind: 'string', value: 'HOST:PORT', help: 'where to listen (port 0: any free one)' },
   { name: 'repo', kind: 'string', value: 'DIR', help: 'the archive OSTree repo uploads are published to (created when absent), served at /repo/' },
   { name: 'users', kind: 'string', value: 'FILE', help: 'the users file (user:scrypt-hash lines, from adduser)' },
-  { name: 'uploads', kind: 'string', value: 'DIR', help: 'unfinished uploads and ref owners (default DIR.uploads beside the repo)' },
+  { name: 'uploads', kind: 'string', value: 'DIR', help: 'unfinished uploads (tus/) and the server records (state/: ref owners, publish outcomes); default DIR.uploads beside the repo' },
   { name: 'max-size', kind: 'string', value: 'SIZE', help: 'largest upload accepted (default 8G); a larger one is refused before any data' },
 ];
 
