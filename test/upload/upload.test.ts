@@ -537,5 +537,27 @@ test('a hostile corpus of upload requests: each answered as expected, nothing wr
   assert.is(processesOf(server.repo), '', 'no process left');
 });
 
+test('--max-size bounds what an upload expands to: a zstd bomb and a 4 GiB sparse claim are refused at once, the repo unchanged', async () => {
+  const server = await startServer('bombs', ['--max-size', '1M']);
+  const bombs = path.join(work, 'bombs', 'in');
+  sh(`mkdir -p "${bombs}/t/rt" && cd "${bombs}/t" && head -c 64M /dev/zero > rt/zeros && tar -c rt | zstd -q -19 > ../bomb.tar.zst && rm rt/zeros
+      truncate -s 4G rt/claim && tar -c --sparse --format=gnu rt > ../sparse.tar && rm rt/claim`);
+  try {
+    for (const name of ['bomb.tar.zst', 'sparse.tar']) {
+      const t = Date.now();
+      const body = readFileSync(path.join(bombs, name));
+      assert.ok(body.length < 64 << 10, `${name} is small: ${body.length}`);
+      const r = await rawUpload(server, body, { runtime: `com.example.bomb/x86_64/${name.split('.')[0]}` }, { ...basic('alice:alice-pw') });
+      assert.is(r.status, 422, `${name}: ${r.status} ${r.text}`);
+      assert.is(r.text, 'the upload expands to more than 10M (JETPACK_MAX_UNPACKED raises the limit)\n');
+      assert.ok(Date.now() - t < 10_000, `${name}: refused in ${Date.now() - t} ms`);
+    }
+    assert.is(refsOf(server.repo), '');
+    sh(`ostree --repo="${server.repo}" fsck --quiet`);
+  } finally {
+    await server.stop();
+  }
+});
+
 test.after(() => removeDir(work));
 test.run();
