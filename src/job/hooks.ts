@@ -4,6 +4,7 @@ import path from 'node:path';
 import { runInTree } from '../container/in-tree.js';
 import { UserError } from '../errors.js';
 import { diesWithJetpack, exitStatus } from '../util/process.js';
+import { isolated } from './isolate.js';
 import type { Bind, Hook, HookFile, HookType } from './spec.js';
 
 export interface HookContext {
@@ -28,10 +29,13 @@ function hookFailure(file: string, hook: Hook, index: number, status: number): U
   return new UserError(`hook ${hook.name || '(unnamed)'} (${hook.type}, ${file}): command ${index + 1} exited with status ${status}`, status || 1);
 }
 
-/** Runs one host process with jetpack's stdio (stdout and stderr dropped when quiet); returns its status. */
+/**
+ * Runs one host process with jetpack's stdio (stdout and stderr dropped when quiet), isolated:
+ * its mounts and the processes it leaves go when it ends or jetpack dies. Returns its status.
+ */
 function runOnHost(argv: string[], env: Record<string, string>, quiet: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
-    const [cmd, args] = diesWithJetpack(argv[0]!, argv.slice(1));
+    const [cmd, args] = diesWithJetpack(...isolated(argv[0]!, argv.slice(1)));
     const child = spawn(cmd, args, { env, stdio: ['inherit', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'] });
     child.on('error', (err) => reject(new UserError(`cannot run ${argv[0]}: ${err.message}`)));
     child.on('close', (code, signal) => resolve(exitStatus(code, signal)));
@@ -40,7 +44,8 @@ function runOnHost(argv: string[], env: Record<string, string>, quiet: boolean):
 
 /**
  * An outer hook: each command is one host process, `entrypoint… command` (default
- * entrypoint /bin/bash -c, as mark-devkit's host executor).
+ * entrypoint /bin/bash -c, as mark-devkit's host executor), in namespaces of its own: what it
+ * mounts is gone when it ends, and so is any process it started and left running.
  */
 export async function runOuterHook(file: string, hook: Hook, ctx: HookContext, extraEnv: Record<string, string> = {}): Promise<void> {
   const entrypoint = hook.entrypoint.length ? hook.entrypoint : ['/bin/bash', '-c'];

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Store } from '../store/store.js';
 import { jobEnv } from './env.js';
 import { hooksOf, runInnerHook, runOuterHook, type HookContext } from './hooks.js';
+import { unmountStale } from './isolate.js';
 import { packImage, packTarball } from './packer.js';
 import { runSource } from './sources.js';
 import type { RenderedJob } from './spec.js';
@@ -30,6 +31,8 @@ export interface RunFlags {
 export async function runJob(rendered: RenderedJob, store: () => Promise<Store>, flags: RunFlags): Promise<string> {
   const { job, hooks } = rendered;
   const rootfs = path.join(job.workspacedir, 'rootfs');
+  const stale = await unmountStale(rootfs);
+  if (stale.length) flags.log(`unmounted ${stale.length} mount(s) a killed job left in ${rootfs}`);
   if (flags.cleanup) await rm(rootfs, { recursive: true, force: true });
   await mkdir(rootfs, { recursive: true, mode: 0o700 });
   await chmod(rootfs, 0o700);
