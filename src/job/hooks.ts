@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdir } from 'node:fs/promises';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { runInTree } from '../container/in-tree.js';
 import { UserError } from '../errors.js';
@@ -56,6 +56,31 @@ export async function runOuterHook(file: string, hook: Hook, ctx: HookContext, e
 }
 
 /**
+ * Checks a bind's source and makes its target in the rootfs. The mount (and the mkdir) is
+ * made from the host, before the container's chroot, so a symlink on the way would be
+ * followed on the host: a rootfs from an untrusted tarball holding `var -> /etc` would make
+ * a bind target /var/cache/pkg create /etc/cache/pkg on the host. A path whose existing part
+ * resolves outside the rootfs, or through a dangling link, is refused; links that stay inside
+ * (merged /usr: lib -> usr/lib) are fine.
+ */
+async function prepareBindTarget(rootfs: string, bind: { source: string; target: string }, what: string): Promise<void> {
+  if (!(await lstat(bind.source).catch(() => undefined))?.isDirectory()) throw new UserError(`${what}: chroot_binds source ${bind.source} is not a directory`);
+  const target = path.join(rootfs, bind.target);
+  const st = await lstat(target).catch(() => undefined);
+  if (st?.isSymbolicLink()) throw new UserError(`${what}: chroot_binds target ${bind.target} is a symlink in the rootfs`);
+  const root = await realpath(rootfs);
+  let existing = rootfs;
+  for (const part of bind.target.split('/').filter(Boolean)) {
+    const next = path.join(existing, part);
+    if (!(await lstat(next).catch(() => undefined))) break;
+    const real = await realpath(next).catch(() => undefined);
+    if (!real || (real !== root && !real.startsWith(`${root}/`))) throw new UserError(`${what}: chroot_binds target ${bind.target} leads out of the rootfs through a symlink (${next.slice(rootfs.length)})`);
+    existing = next;
+  }
+  if (!st) await mkdir(target, { recursive: true, mode: 0o755 });
+}
+
+/**
  * An inner hook: each command runs in a fresh container on the rootfs itself (jetpack's
  * container machinery: private mount, PID, IPC and UTS namespaces, /proc, /dev, read-only
  * /sys, the host's resolv.conf), with the job's and the hook's chroot_binds mounted, their
@@ -65,14 +90,9 @@ export async function runInnerHook(file: string, hook: Hook, ctx: HookContext): 
   const bySource = new Map<string, Bind>();
   for (const b of [...ctx.jobBinds, ...hook.chroot_binds]) bySource.set(b.source, b);
   const binds = [...bySource.values()].map((b) => ({ source: path.resolve(b.source), target: path.posix.normalize(`/${b.target}`), readOnly: false, file: false }));
-  for (const b of binds) {
-    if (!(await lstat(b.source).catch(() => undefined))?.isDirectory()) throw new UserError(`hook ${hook.name} (${file}): chroot_binds source ${b.source} is not a directory`);
-    const target = path.join(ctx.rootfs, b.target);
-    const st = await lstat(target).catch(() => undefined);
-    if (st?.isSymbolicLink()) throw new UserError(`hook ${hook.name} (${file}): chroot_binds target ${b.target} is a symlink in the rootfs`);
-    if (!st) await mkdir(target, { recursive: true, mode: 0o755 });
-  }
   for (const [i, command] of hook.commands.entries()) {
+    // Before each command: an earlier one may have changed the rootfs.
+    for (const b of binds) await prepareBindTarget(ctx.rootfs, b, `hook ${hook.name} (${file})`);
     const argv = [...hook.entrypoint, command];
     ctx.debug?.(`inner ${ctx.rootfs}: ${JSON.stringify(argv)}${binds.length ? ` binds ${binds.map((b) => `${b.source}:${b.target}`).join(' ')}` : ''}`);
     const status = await runInTree(ctx.rootfs, argv, ctx.scratch, ctx.cacheDir, { env: ctx.env, binds, quiet: ctx.quiet });

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JETPACK, jetpack, removeDir, sh, tempDir } from '../helpers/cli.js';
@@ -106,6 +106,22 @@ test('a run unmounts what a killed older jetpack left in the rootfs, without rea
   assert.equal(mountsUnder(dir), []);
   assert.is(readFileSync(path.join(host, 'precious'), 'utf8'), 'keep me\n');
   assert.not.ok(existsSync(rootfs));
+});
+
+test("a bind target through an absolute symlink of the rootfs is refused: nothing is made on the host", () => {
+  const hostDir = path.join(work, 'host-target');
+  mkdirSync(hostDir);
+  const tree = path.join(work, 'linked-tree');
+  mkdirSync(tree);
+  sh(`tar -xf "${tarball}" -C "${tree}" && ln -s "${hostDir}" "${tree}/srv" && tar -cf "${tree}.tar" -C "${tree}" .`);
+  const hook = `hooks:\n- name: inner\n  entrypoint: [/bin/sh, -c]\n  commands: ['true']\n  chroot_binds: [{ source: ./pkg, target: /srv/pkg }]\n`;
+  const dir = jobDir('linked', `{ type: http, uri: "http://127.0.0.1:9/never-fetched.tar", target: "${tree}.tar" }`, hook);
+  mkdirSync(path.join(dir, 'pkg'));
+  const r = jetpack(root, ['metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { cwd: dir });
+  assert.is(r.status, 1, r.stderr);
+  assert.match(r.stderr, /chroot_binds target \/srv\/pkg leads out of the rootfs through a symlink \(\/srv\)\n$/);
+  assert.equal(readdirSync(hostDir), []);
+  assert.equal(mountsUnder(dir), []);
 });
 
 test.after(() => {
