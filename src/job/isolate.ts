@@ -12,9 +12,10 @@ import { run } from '../util/process.js';
  *   --pid --kill-child=SIGKILL              it is PID 1 of a namespace that dies with unshare;
  *                                           the kernel kills every process left in it
  *
- * `run`, `spawn` through diesWithJetpack, tie unshare itself to jetpack (PR_SET_PDEATHSIG), so
- * a SIGKILLed jetpack takes the command, its children and its mounts with it. The command
- * sees the host's files and /proc; only its mounts and its children are its own.
+ * Callers start it through diesWithJetpack (as `run` does), which ties unshare itself to
+ * jetpack (PR_SET_PDEATHSIG): a SIGKILLed jetpack takes the command, its children and its
+ * mounts with it. The command sees the host's files and /proc; only its mounts and its
+ * children are its own.
  */
 export function isolated(cmd: string, args: readonly string[]): [string, string[]] {
   return ['unshare', ['--mount', '--propagation', 'private', '--pid', '--kill-child=SIGKILL', '--', cmd, ...args]];

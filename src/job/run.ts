@@ -23,7 +23,7 @@ export interface RunFlags {
 
 /**
  * mark-devkit's RunJob, phase by phase: (1) the rootfs, <workspacedir>/rootfs (0700, root),
- * wiped first with cleanup; (2) the job's bind sources made; (3) outer-pre-sourcer hooks;
+ * rid of mounts a killed older run left, wiped first with cleanup; (2) the job's bind sources made; (3) outer-pre-sourcer hooks;
  * (4) the source; (5) outer-pre-chroot; (6) inner-chroot and outer-chroot hooks in
  * declaration order; (7) outer-post-chroot; (8) the output; (9) outer-post-output. With
  * cleanup the rootfs is removed at the end, whether the job succeeded or not.
