@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdir } from 'node:fs/promises';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { runInTree } from '../container/in-tree.js';
 import { UserError } from '../errors.js';
 import { diesWithJetpack, exitStatus } from '../util/process.js';
+import { isolated } from './isolate.js';
 import type { Bind, Hook, HookFile, HookType } from './spec.js';
 
 export interface HookContext {
@@ -28,10 +29,13 @@ function hookFailure(file: string, hook: Hook, index: number, status: number): U
   return new UserError(`hook ${hook.name || '(unnamed)'} (${hook.type}, ${file}): command ${index + 1} exited with status ${status}`, status || 1);
 }
 
-/** Runs one host process with jetpack's stdio (stdout and stderr dropped when quiet); returns its status. */
+/**
+ * Runs one host process with jetpack's stdio (stdout and stderr dropped when quiet), isolated:
+ * its mounts and the processes it leaves go when it ends or jetpack dies. Returns its status.
+ */
 function runOnHost(argv: string[], env: Record<string, string>, quiet: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
-    const [cmd, args] = diesWithJetpack(argv[0]!, argv.slice(1));
+    const [cmd, args] = diesWithJetpack(...isolated(argv[0]!, argv.slice(1)));
     const child = spawn(cmd, args, { env, stdio: ['inherit', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'] });
     child.on('error', (err) => reject(new UserError(`cannot run ${argv[0]}: ${err.message}`)));
     child.on('close', (code, signal) => resolve(exitStatus(code, signal)));
@@ -40,7 +44,8 @@ function runOnHost(argv: string[], env: Record<string, string>, quiet: boolean):
 
 /**
  * An outer hook: each command is one host process, `entrypoint… command` (default
- * entrypoint /bin/bash -c, as mark-devkit's host executor).
+ * entrypoint /bin/bash -c, as mark-devkit's host executor), in namespaces of its own: what it
+ * mounts is gone when it ends, and so is any process it started and left running.
  */
 export async function runOuterHook(file: string, hook: Hook, ctx: HookContext, extraEnv: Record<string, string> = {}): Promise<void> {
   const entrypoint = hook.entrypoint.length ? hook.entrypoint : ['/bin/bash', '-c'];
@@ -48,6 +53,31 @@ export async function runOuterHook(file: string, hook: Hook, ctx: HookContext, e
     const status = await runOnHost([...entrypoint, command], { ...ctx.env, ...extraEnv }, ctx.quiet);
     if (status !== 0) throw hookFailure(file, hook, i, status);
   }
+}
+
+/**
+ * Checks a bind's source and makes its target in the rootfs. The mount (and the mkdir) is
+ * made from the host, before the container's chroot, so a symlink on the way would be
+ * followed on the host: a rootfs from an untrusted tarball holding `var -> /etc` would make
+ * a bind target /var/cache/pkg create /etc/cache/pkg on the host. A path whose existing part
+ * resolves outside the rootfs, or through a dangling link, is refused; links that stay inside
+ * (merged /usr: lib -> usr/lib) are fine.
+ */
+async function prepareBindTarget(rootfs: string, bind: { source: string; target: string }, what: string): Promise<void> {
+  if (!(await lstat(bind.source).catch(() => undefined))?.isDirectory()) throw new UserError(`${what}: chroot_binds source ${bind.source} is not a directory`);
+  const target = path.join(rootfs, bind.target);
+  const st = await lstat(target).catch(() => undefined);
+  if (st?.isSymbolicLink()) throw new UserError(`${what}: chroot_binds target ${bind.target} is a symlink in the rootfs`);
+  const root = await realpath(rootfs);
+  let existing = rootfs;
+  for (const part of bind.target.split('/').filter(Boolean)) {
+    const next = path.join(existing, part);
+    if (!(await lstat(next).catch(() => undefined))) break;
+    const real = await realpath(next).catch(() => undefined);
+    if (!real || (real !== root && !real.startsWith(`${root}/`))) throw new UserError(`${what}: chroot_binds target ${bind.target} leads out of the rootfs through a symlink (${next.slice(rootfs.length)})`);
+    existing = next;
+  }
+  if (!st) await mkdir(target, { recursive: true, mode: 0o755 });
 }
 
 /**
@@ -60,14 +90,9 @@ export async function runInnerHook(file: string, hook: Hook, ctx: HookContext): 
   const bySource = new Map<string, Bind>();
   for (const b of [...ctx.jobBinds, ...hook.chroot_binds]) bySource.set(b.source, b);
   const binds = [...bySource.values()].map((b) => ({ source: path.resolve(b.source), target: path.posix.normalize(`/${b.target}`), readOnly: false, file: false }));
-  for (const b of binds) {
-    if (!(await lstat(b.source).catch(() => undefined))?.isDirectory()) throw new UserError(`hook ${hook.name} (${file}): chroot_binds source ${b.source} is not a directory`);
-    const target = path.join(ctx.rootfs, b.target);
-    const st = await lstat(target).catch(() => undefined);
-    if (st?.isSymbolicLink()) throw new UserError(`hook ${hook.name} (${file}): chroot_binds target ${b.target} is a symlink in the rootfs`);
-    if (!st) await mkdir(target, { recursive: true, mode: 0o755 });
-  }
   for (const [i, command] of hook.commands.entries()) {
+    // Before each command: an earlier one may have changed the rootfs.
+    for (const b of binds) await prepareBindTarget(ctx.rootfs, b, `hook ${hook.name} (${file})`);
     const argv = [...hook.entrypoint, command];
     ctx.debug?.(`inner ${ctx.rootfs}: ${JSON.stringify(argv)}${binds.length ? ` binds ${binds.map((b) => `${b.source}:${b.target}`).join(' ')}` : ''}`);
     const status = await runInTree(ctx.rootfs, argv, ctx.scratch, ctx.cacheDir, { env: ctx.env, binds, quiet: ctx.quiet });

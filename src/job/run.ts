@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Store } from '../store/store.js';
 import { jobEnv } from './env.js';
 import { hooksOf, runInnerHook, runOuterHook, type HookContext } from './hooks.js';
+import { unmountStale } from './isolate.js';
 import { packImage, packTarball } from './packer.js';
 import { runSource } from './sources.js';
 import type { RenderedJob } from './spec.js';
@@ -22,7 +23,7 @@ export interface RunFlags {
 
 /**
  * mark-devkit's RunJob, phase by phase: (1) the rootfs, <workspacedir>/rootfs (0700, root),
- * wiped first with cleanup; (2) the job's bind sources made; (3) outer-pre-sourcer hooks;
+ * rid of mounts a killed older run left, wiped first with cleanup; (2) the job's bind sources made; (3) outer-pre-sourcer hooks;
  * (4) the source; (5) outer-pre-chroot; (6) inner-chroot and outer-chroot hooks in
  * declaration order; (7) outer-post-chroot; (8) the output; (9) outer-post-output. With
  * cleanup the rootfs is removed at the end, whether the job succeeded or not.
@@ -30,6 +31,8 @@ export interface RunFlags {
 export async function runJob(rendered: RenderedJob, store: () => Promise<Store>, flags: RunFlags): Promise<string> {
   const { job, hooks } = rendered;
   const rootfs = path.join(job.workspacedir, 'rootfs');
+  const stale = await unmountStale(rootfs);
+  if (stale.length) flags.log(`unmounted ${stale.length} mount(s) a killed job left in ${rootfs}`);
   if (flags.cleanup) await rm(rootfs, { recursive: true, force: true });
   await mkdir(rootfs, { recursive: true, mode: 0o700 });
   await chmod(rootfs, 0o700);

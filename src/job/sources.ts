@@ -8,6 +8,7 @@ import { resolveImage } from '../store/lookup.js';
 import { renderLayers } from '../store/render.js';
 import type { Store } from '../store/store.js';
 import { notInstalled, run } from '../util/process.js';
+import { isolated, missingCommand } from './isolate.js';
 import type { JobSource } from './spec.js';
 
 /** What a source needs beyond its spec: where the rootfs is, and the store for `image`. */
@@ -38,32 +39,38 @@ async function produceHttp(source: JobSource): Promise<string> {
   return target;
 }
 
-/** mmdebstrap into the rootfs: `suite`, `variant` (default minbase), `packages`, `components`, `mirror`. */
+/**
+ * mmdebstrap into the rootfs, isolated: what it mounts there (/proc, /sys, /dev) and the
+ * processes it starts go when it ends or jetpack dies.
+ * `suite`, `variant` (default minbase), `packages`, `components`, `mirror`.
+ */
 async function debootstrap(source: JobSource, rootfs: string): Promise<void> {
   if (!source.suite) throw new UserError('source.suite is required for a debian source (e.g. bookworm)');
   const args = ['--mode=root', `--variant=${source.variant || 'minbase'}`];
   if (source.packages?.length) args.push(`--include=${source.packages.join(',')}`);
   if (source.components?.length) args.push(`--components=${source.components.join(',')}`);
-  args.push(source.suite, rootfs);
+  // After --, a suite or mirror such as --customize-hook=… is an operand, never an option.
+  args.push('--', source.suite, rootfs);
   if (source.mirror) args.push(source.mirror);
-  await run('mmdebstrap', args, { what: `mmdebstrap ${source.suite}` }).catch((err: Error) => {
-    if (/not installed/.test(err.message)) throw notInstalled('mmdebstrap');
+  await run(...isolated('mmdebstrap', args), { what: `mmdebstrap ${source.suite}` }).catch((err: Error) => {
+    if (missingCommand(err, 'mmdebstrap')) throw notInstalled('mmdebstrap');
     throw err;
   });
 }
 
 /** anise as mark-devkit runs it: repo update, install the repositories, install the packages, cleanup. */
 async function aniseInstall(source: JobSource, rootfs: string): Promise<void> {
-  const base = ['--system-target', rootfs, ...(source.anise_config ? ['--config', source.anise_config] : [])];
+  const base = [`--system-target=${rootfs}`, ...(source.anise_config ? [`--config=${source.anise_config}`] : [])];
+  // Repositories and packages after --: operands, whatever they start with.
   const steps = [
     ['repo', 'update'],
-    ['install', '-y', '--skip-config-protect', ...(source.anise_repos ?? [])],
-    ['install', '--sync-repos', '-y', '--skip-config-protect', ...(source.anise_packages ?? [])],
+    ['install', '-y', '--skip-config-protect', '--', ...(source.anise_repos ?? [])],
+    ['install', '--sync-repos', '-y', '--skip-config-protect', '--', ...(source.anise_packages ?? [])],
     ['cleanup'],
   ];
   for (const step of steps) {
-    await run('anise', [...base, ...step], { what: `anise ${step[0]}` }).catch((err: Error) => {
-      if (/^anise is not installed/.test(err.message)) throw new UserError('anise is not installed on this host: the anise source needs it (https://github.com/geaaru/luet); or use a debian, http or image source');
+    await run(...isolated('anise', [...base, ...step]), { what: `anise ${step[0]}` }).catch((err: Error) => {
+      if (missingCommand(err, 'anise')) throw new UserError('anise is not installed on this host: the anise source needs it (https://github.com/geaaru/luet); or use a debian, http or image source');
       throw err;
     });
   }

@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError } from '../errors.js';
 import { renderTemplate } from '../template/engine.js';
 import type { GoValue } from '../template/format.js';
 import { fromYamlValue } from '../template/values.js';
+import { parseJobYaml } from './yaml.js';
 
 /** mark-devkit's job file (pkg/specs/definition.go), as jetpack reads it; see docs/JOBS.md. */
 
@@ -125,22 +125,17 @@ class Fields {
   }
 }
 
-function parseYamlFile(text: string, file: string): unknown {
-  try {
-    return parseYaml(text, { intAsBigInt: true, merge: true, maxAliasCount: 10_000 });
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const at = err.linePos?.[0];
-      throw new UserError(`${file}:${at ? `${at.line}:${at.col}:` : ''} not valid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
-    }
-    throw err;
-  }
-}
+/** Job and hook files are a few KiB; this bounds what a mistaken or hostile path makes jetpack read. */
+export const MAX_JOB_FILE_BYTES = 1 << 20;
 
 async function readText(file: string, what: string): Promise<string> {
   try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new UserError(`${what} ${file} is not a regular file`);
+    if (st.size > MAX_JOB_FILE_BYTES) throw new UserError(`${what} ${file} is larger than ${MAX_JOB_FILE_BYTES >> 20} MiB: not read`);
     return await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const e = err as NodeJS.ErrnoException;
     throw new UserError(e.code === 'ENOENT' ? `${what} ${file} does not exist` : `cannot read ${what} ${file}: ${e.message}`);
   }
@@ -199,10 +194,12 @@ function readJob(raw: Raw, f: Fields): Job {
 /** A hook file, rendered as whole text with the job's options before it is parsed (as mark-devkit does). */
 async function readHookFile(file: string, values: GoValue): Promise<HookFile> {
   const text = render(await readText(file, 'hook file'), file, values)!;
-  const raw = parseYamlFile(text, file);
+  const raw = parseJobYaml(text, file);
   const f = new Fields(file);
-  const top = f.object(raw, '(top level)');
-  const list: unknown[] = top.hooks === undefined || top.hooks === null ? [] : Array.isArray(top.hooks) ? top.hooks : f.fail('hooks', 'must be a list');
+  // A file without a hooks list is no hook file (a wrong path, ../../etc/shadow): refused, not read as none.
+  const top = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Raw) : {};
+  if (!('hooks' in top)) throw new UserError(`${file}: not a hook file: it holds no "hooks:" list`);
+  const list: unknown[] = top.hooks === null ? [] : Array.isArray(top.hooks) ? top.hooks : f.fail('hooks', 'must be a list');
   return {
     file,
     hooks: list.map((h, i) => {
@@ -228,7 +225,7 @@ async function readHookFile(file: string, values: GoValue): Promise<HookFile> {
  */
 export async function loadJob(specFile: string, name: string): Promise<RenderedJob> {
   const file = path.resolve(specFile);
-  const raw = parseYamlFile(await readText(file, 'job file'), file);
+  const raw = parseJobYaml(await readText(file, 'job file'), file);
   const top = new Fields(file).object(raw, '(top level)');
   const jobs = top.jobs;
   if (!Array.isArray(jobs)) throw new UserError(`${file}: jobs: must be a list of jobs`);

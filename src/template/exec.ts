@@ -50,8 +50,16 @@ interface Variable {
  * Executes templates (text/template/exec.go) with missingkey=zero, as Helm does: a missing
  * map key gives nil, which prints as "<no value>" (Helm then removes those).
  */
+/**
+ * Bounds of one execution. Go allows 100000 nested template calls on its growable stacks;
+ * Node's fixed stack ends near 2000 here, as a crash. The output bound stops a loop or a
+ * recursion that would print without end before it takes the memory.
+ */
+export const EXEC_LIMITS = { depth: 300, outputChars: 16 << 20 };
+
 export class Executor {
   private depth = 0;
+  private written = 0;
 
   constructor(
     readonly templates: Map<string, Tree>,
@@ -62,11 +70,17 @@ export class Executor {
   execute(name: string, data: GoValue): string {
     const tree = this.templates.get(name);
     if (!tree) throw new ExecError(`template: no template "${name}" associated with template`);
-    return this.run(tree, data);
+    try {
+      return this.run(tree, data);
+    } catch (err) {
+      // Whatever recursion the depth bound does not count (deep data) ends here, not as a crash.
+      if (err instanceof RangeError && this.depth === 0) throw new ExecError(`template: ${name}: nested too deeply (${err.message})`);
+      throw err;
+    }
   }
 
   private run(tree: Tree, data: GoValue): string {
-    if (++this.depth > 100_000) throw new ExecError(`template: ${tree.name}: exceeded maximum template depth (100000)`);
+    if (++this.depth > EXEC_LIMITS.depth) throw new ExecError(`template: ${tree.name}: exceeded maximum template depth (${EXEC_LIMITS.depth})`);
     try {
       const out: string[] = [];
       new State(this, tree, out, [{ name: '$', value: data }]).walkList(data, tree.root);
@@ -86,6 +100,12 @@ export class Executor {
   func(name: string) {
     return this.funcs.get(name);
   }
+
+  /** Counts what a template prints; past the bound, the execution fails. */
+  wrote(chars: number): void {
+    this.written += chars;
+    if (this.written > EXEC_LIMITS.outputChars) throw new ExecError(`template: output larger than ${EXEC_LIMITS.outputChars >> 20} Mi characters`);
+  }
 }
 
 class State {
@@ -100,6 +120,15 @@ class State {
     throw new ExecError(`${this.tree.name}:${location(this.tree.text, node.pos)}: executing "${this.tree.name}" at <${nodeString(node)}>: ${message}`);
   }
 
+  private print(node: Node, text: string): void {
+    try {
+      this.exec.wrote(text.length);
+    } catch (err) {
+      this.fail(node, (err as Error).message);
+    }
+    this.out.push(text);
+  }
+
   walkList(dot: GoValue, list: ListNode): void {
     for (const node of list.nodes) this.walk(dot, node);
   }
@@ -107,11 +136,11 @@ class State {
   private walk(dot: GoValue, node: Node): void {
     switch (node.kind) {
       case 'text':
-        this.out.push(node.text);
+        this.print(node, node.text);
         return;
       case 'action': {
         const value = this.evalPipeline(dot, node.pipe);
-        if (node.pipe.decl.length === 0) this.out.push(printable(value));
+        if (node.pipe.decl.length === 0) this.print(node, printable(value));
         return;
       }
       case 'if':

@@ -3,7 +3,7 @@ import { stringify as yamlStringify, parse as yamlParse } from 'yaml';
 import { formatGoDate, parseGoDate } from './date.js';
 import { formatValue, goKind, goTypeName, quoteGo, type GoValue } from './format.js';
 import { def, slice, type FuncDef } from './builtins.js';
-import { isMap } from './exec.js';
+import { EXEC_LIMITS, isMap } from './exec.js';
 import { fromYamlValue, toJsonText, toYamlValue } from './values.js';
 
 /** Sprig's strval: strings as they are, anything else as %v prints it. */
@@ -132,11 +132,20 @@ function until(count: bigint): GoValue[] {
   return untilStep(0n, count, count >= 0n ? 1n : -1n);
 }
 
+/** The longest list until, untilStep and seq make: a typo'd count must fail, not fill the memory. */
+export const MAX_SEQUENCE = 1_000_000;
+
 function untilStep(start: bigint, stop: bigint, step: bigint): GoValue[] {
   const out: GoValue[] = [];
   if (step === 0n) return out;
+  if ((stop - start) / step > BigInt(MAX_SEQUENCE)) throw new Error(`a sequence of more than ${MAX_SEQUENCE} numbers`);
   for (let i = start; step > 0n ? i < stop : i > stop; i += step) out.push(i);
   return out;
+}
+
+function repeat(s: string, n: bigint): string {
+  if (n > 0n && BigInt(s.length) * n > BigInt(EXEC_LIMITS.outputChars)) throw new Error(`the result would be larger than ${EXEC_LIMITS.outputChars >> 20} Mi characters`);
+  return s.repeat(n > 0n ? Number(n) : 0);
 }
 
 function sortAlpha(v: GoValue): GoValue[] {
@@ -157,7 +166,7 @@ export function sprigFunctions(now: () => Date): Record<string, FuncDef> {
     lower: str((s) => s.toLowerCase()),
     title: str(title),
     untitle: str((s) => s.replace(/(^|\s)(\p{L})/gu, (_, sep: string, c: string) => sep + c.toLowerCase())),
-    repeat: def((n, s) => strval(s).repeat(Math.max(0, Number(toInt64(n)))), 2),
+    repeat: def((n, s) => repeat(strval(s), toInt64(n)), 2),
     substr: def((start, end, s) => {
       const text = strval(s);
       const a = Number(toInt64(start));
@@ -398,6 +407,7 @@ function splitRegex(s: string, re: RegExp, n: number): string[] {
 function seq(a: bigint[]): bigint[] {
   const [first, step, last] = a.length === 1 ? [1n, 1n, a[0]!] : a.length === 2 ? [a[0]!, a[0]! <= a[1]! ? 1n : -1n, a[1]!] : a.length === 3 ? [a[0]!, a[1]!, a[2]!] : [0n, 0n, 0n];
   if (a.length === 0 || step === 0n) return [];
+  if ((last - first) / step >= BigInt(MAX_SEQUENCE)) throw new Error(`a sequence of more than ${MAX_SEQUENCE} numbers`);
   const out: bigint[] = [];
   for (let i = first; step > 0n ? i <= last : i >= last; i += step) out.push(i);
   return out;

@@ -28,12 +28,9 @@ async function checkConfig(file: string): Promise<void> {
   const text = await readFile(file, 'utf8').catch((err: Error) => {
     throw new UserError(`cannot read --config ${file}: ${err.message}`);
   });
-  const { parse } = await import('yaml');
-  try {
-    parse(text);
-  } catch (err) {
-    throw new UserError(`--config ${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
+  // Read as job files are: bounded, errors at file:line:col.
+  const { parseJobYaml } = await import('../../job/yaml.js');
+  parseJobYaml(text, file);
 }
 
 async function metroRun(ctx: Parameters<Command['run']>[0], flags: ParsedFlags): Promise<number> {
