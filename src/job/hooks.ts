@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdir, realpath } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runInTree } from '../container/in-tree.js';
+import { resolveInImage } from '../container/mount-points.js';
+import { LayerTree } from '../store/layer-tree.js';
 import { UserError } from '../errors.js';
 import { diesWithJetpack, exitStatus } from '../util/process.js';
 import { isolated } from './isolate.js';
@@ -56,28 +58,18 @@ export async function runOuterHook(file: string, hook: Hook, ctx: HookContext, e
 }
 
 /**
- * Checks a bind's source and makes its target in the rootfs. The mount (and the mkdir) is
- * made from the host, before the container's chroot, so a symlink on the way would be
- * followed on the host: a rootfs from an untrusted tarball holding `var -> /etc` would make
- * a bind target /var/cache/pkg create /etc/cache/pkg on the host. A path whose existing part
- * resolves outside the rootfs, or through a dangling link, is refused; links that stay inside
- * (merged /usr: lib -> usr/lib) are fine.
+ * Checks a bind's source and makes its target in the rootfs, where it stays (mark-devkit
+ * makes it so). The rootfs's links are followed inside the rootfs, as the container does for
+ * its own mount points (an absolute target from the rootfs's root, `..` stopping there), so
+ * `var -> /etc` in an untrusted tarball makes /var/cache/pkg at the rootfs's /etc/cache/pkg,
+ * never on the host.
  */
 async function prepareBindTarget(rootfs: string, bind: { source: string; target: string }, what: string): Promise<void> {
   if (!(await lstat(bind.source).catch(() => undefined))?.isDirectory()) throw new UserError(`${what}: chroot_binds source ${bind.source} is not a directory`);
-  const target = path.join(rootfs, bind.target);
-  const st = await lstat(target).catch(() => undefined);
-  if (st?.isSymbolicLink()) throw new UserError(`${what}: chroot_binds target ${bind.target} is a symlink in the rootfs`);
-  const root = await realpath(rootfs);
-  let existing = rootfs;
-  for (const part of bind.target.split('/').filter(Boolean)) {
-    const next = path.join(existing, part);
-    if (!(await lstat(next).catch(() => undefined))) break;
-    const real = await realpath(next).catch(() => undefined);
-    if (!real || (real !== root && !real.startsWith(`${root}/`))) throw new UserError(`${what}: chroot_binds target ${bind.target} leads out of the rootfs through a symlink (${next.slice(rootfs.length)})`);
-    existing = next;
-  }
-  if (!st) await mkdir(target, { recursive: true, mode: 0o755 });
+  const at = await resolveInImage(new LayerTree([rootfs]), bind.target);
+  if (at.kind === 'loop') throw new UserError(`${what}: chroot_binds target ${bind.target}: too many levels of symbolic links in the rootfs`);
+  if (at.kind === 'blocked') throw new UserError(`${what}: chroot_binds target ${bind.target}: /${at.rel} is not a directory in the rootfs`);
+  if (at.kind === 'missing') await mkdir(path.join(rootfs, at.rel), { recursive: true, mode: 0o755 });
 }
 
 /**
