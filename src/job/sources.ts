@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { copyTree, extractTarball } from '../archive/gnu-tar.js';
+import { copyTree } from '../archive/gnu-tar.js';
+import { extractUntrustedTarball } from '../archive/tree-entries.js';
 import { UserError } from '../errors.js';
 import { fetchLocation } from '../fetch/location.js';
 import { layerStack } from '../store/layers.js';
@@ -90,7 +91,8 @@ export async function runSource(source: JobSource, ctx: SourceContext): Promise<
   switch (source.type) {
     case 'http': {
       const tarball = await produceHttp(source);
-      return extractTarball(tarball, ctx.rootfs, `extracting ${tarball}`);
+      // A download: its members checked and its expansion bounded (JETPACK_MAX_UNPACKED) first.
+      return extractUntrustedTarball(tarball, ctx.rootfs, `extracting ${tarball}`);
     }
     case 'debian':
       return debootstrap(source, ctx.rootfs);

@@ -84,5 +84,16 @@ for (const c of cases) {
   });
 }
 
+test('an http source whose tarball expands past JETPACK_MAX_UNPACKED is refused before anything is extracted', () => {
+  const dir = caseDir(JOB().replace('uri: "http://127.0.0.1:9/x.tar"', 'uri: "http://127.0.0.1:9/x.tar", target: ./bomb.tar.zst'));
+  spawnSync('bash', ['-ec', 'mkdir t && head -c 64M /dev/zero > t/zeros && tar -c t | zstd -q -19 > bomb.tar.zst && rm -r t'], { cwd: dir });
+  const start = Date.now();
+  const r = spawnSync(JETPACK, [`-root=${root}`, 'metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'x', '--cleanup=false'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, CI: 'true', JETPACK_DEBUG: '', JETPACK_MAX_UNPACKED: '10M' } });
+  assert.is(r.status, 1, r.stderr);
+  assert.match(r.stderr, /\njetpack: bomb\.tar\.zst expands to more than 10M \(JETPACK_MAX_UNPACKED raises the limit\)\n$/);
+  assert.equal(readdirSync(path.join(dir, 'ws', 'rootfs')), [], 'nothing extracted');
+  assert.ok(Date.now() - start < 20_000);
+});
+
 test.after(() => removeDir(work));
 test.run();
