@@ -125,10 +125,10 @@ class Fields {
   }
 }
 
-/** Job and hook files are a few KiB; this bounds what a mistaken or hostile path makes jetpack read. */
+/** Job, hook and config files are a few KiB; this bounds what a mistaken or hostile path makes jetpack read. */
 export const MAX_JOB_FILE_BYTES = 1 << 20;
 
-async function readText(file: string, what: string): Promise<string> {
+export async function readJobText(file: string, what: string): Promise<string> {
   try {
     const st = await stat(file);
     if (!st.isFile()) throw new UserError(`${what} ${file} is not a regular file`);
@@ -193,7 +193,7 @@ function readJob(raw: Raw, f: Fields): Job {
 
 /** A hook file, rendered as whole text with the job's options before it is parsed (as mark-devkit does). */
 async function readHookFile(file: string, values: GoValue): Promise<HookFile> {
-  const text = render(await readText(file, 'hook file'), file, values)!;
+  const text = render(await readJobText(file, 'hook file'), file, values)!;
   const raw = parseJobYaml(text, file);
   const f = new Fields(file);
   // A file without a hooks list is no hook file (a wrong path, ../../etc/shadow): refused, not read as none.
@@ -225,7 +225,7 @@ async function readHookFile(file: string, values: GoValue): Promise<HookFile> {
  */
 export async function loadJob(specFile: string, name: string): Promise<RenderedJob> {
   const file = path.resolve(specFile);
-  const raw = parseJobYaml(await readText(file, 'job file'), file);
+  const raw = parseJobYaml(await readJobText(file, 'job file'), file);
   const top = new Fields(file).object(raw, '(top level)');
   const jobs = top.jobs;
   if (!Array.isArray(jobs)) throw new UserError(`${file}: jobs: must be a list of jobs`);

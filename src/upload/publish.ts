@@ -50,6 +50,8 @@ export function parseDescription(text: string | undefined | null): CommitDescrip
   checkText(d.body!, 'the commit body');
   for (const [key, value] of d.metadata!) {
     if (!METADATA_KEY.test(key)) throw new UserError(`commit metadata key ${JSON.stringify(key)} is not allowed (letters, digits, "_" first; no "=", no control characters)`);
+    // ostree's own keys (ostree.ref-binding, ostree.collection-binding…) are ostree's to write.
+    if (key.startsWith('ostree.')) throw new UserError(`commit metadata key ${JSON.stringify(key)} is ostree's own`);
     checkText(value, `commit metadata ${key}`);
   }
   for (const ref of d.refBinding!) if (!REF.test(ref)) throw new UserError(`the commit is bound to ${JSON.stringify(ref)}, which is not a ref name`);
@@ -72,7 +74,10 @@ export function checkUploadMetadata(meta: Record<string, string | null | undefin
   const checksum = meta[UPLOAD_METADATA.checksum] ?? undefined;
   if (checksum === undefined) return { ref };
   if (!CHECKSUM.test(checksum)) throw new UserError(`${JSON.stringify(checksum)} is not a commit checksum`);
-  return { ref, checksum, description: parseDescription(meta[UPLOAD_METADATA.commit]) };
+  const description = parseDescription(meta[UPLOAD_METADATA.commit]);
+  const foreign = description.refBinding.find((bound) => bound !== ref);
+  if (foreign !== undefined) throw new UserError(`the commit is bound to ${JSON.stringify(foreign)}, not to ${ref}`);
+  return { ref, checksum, description };
 }
 
 /**

@@ -507,6 +507,8 @@ test('a hostile corpus of upload requests: each answered as expected, nothing wr
     ['= in a metadata key', create(meta({ runtime: R, checksum: sum, commit: description({ metadata: [['a=b', 'y']] }) })), 400],
     ['NUL in a metadata value', create(meta({ runtime: R, checksum: sum, commit: description({ metadata: [['k', 'a\0']] }) })), 400],
     ['option-like ref binding', create(meta({ runtime: R, checksum: sum, commit: description({ refBinding: ['--x'] }) })), 400],
+    ['a ref binding to another ref', create(meta({ runtime: R, checksum: sum, commit: description({ refBinding: ['com.example.other/x86_64/1'] }) })), 400],
+    ["ostree's own metadata key", create(meta({ runtime: R, checksum: sum, commit: description({ metadata: [['ostree.collection-binding', 'x']] }) })), 400],
     ['commit not JSON', create(meta({ runtime: R, checksum: sum, commit: '{' })), 400],
     ['commit of the wrong shape', create(meta({ runtime: R, checksum: sum, commit: '{"metadata":"x"}' })), 400],
     ['no length', { method: 'POST', path: '/files/', headers: { ...alice, 'Upload-Defer-Length': '1', 'Upload-Metadata': meta({ runtime: R }) } }, 400],

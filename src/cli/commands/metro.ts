@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { flagBoolean, flagString, formatFlagHelp, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
@@ -25,12 +24,9 @@ const DESCRIPTION =
   'image in the store) and the outer-post-output hooks. See docs/JOBS.md.';
 
 async function checkConfig(file: string): Promise<void> {
-  const text = await readFile(file, 'utf8').catch((err: Error) => {
-    throw new UserError(`cannot read --config ${file}: ${err.message}`);
-  });
-  // Read as job files are: bounded, errors at file:line:col.
-  const { parseJobYaml } = await import('../../job/yaml.js');
-  parseJobYaml(text, file);
+  // Read as job files are: a regular file of at most 1 MiB, bounded parsing, errors at file:line:col.
+  const [{ readJobText }, { parseJobYaml }] = await Promise.all([import('../../job/spec.js'), import('../../job/yaml.js')]);
+  parseJobYaml(await readJobText(file, '--config'), file);
 }
 
 async function metroRun(ctx: Parameters<Command['run']>[0], flags: ParsedFlags): Promise<number> {
