@@ -84,6 +84,8 @@ class Deadline {
   constructor(
     private readonly location: string,
     private readonly seconds: number,
+    /** What set the limit, for the refusal: the flag, or the cap on small downloads. */
+    private readonly setBy: string,
   ) {
     this.timer = setTimeout(() => {
       this.expired = true;
@@ -92,7 +94,7 @@ class Deadline {
   }
 
   error(): UserError {
-    return new UserError(`cannot download ${this.location}: not done in ${this.seconds} s (-deadline)`);
+    return new UserError(`cannot download ${this.location}: not done in ${this.seconds} s (${this.setBy})`);
   }
 
   watch(stream: { destroy(err: Error): void }): void {
@@ -134,7 +136,8 @@ function causeOf(err: unknown): string {
  */
 export async function httpGet(location: string, opts: HttpOptions, kind: DownloadKind): Promise<HttpResponse> {
   const limits = opts.limits[kind];
-  const deadline = new Deadline(location, limits.deadlineSeconds);
+  const capped = kind === 'meta' && limits.deadlineSeconds < opts.limits.image.deadlineSeconds;
+  const deadline = new Deadline(location, limits.deadlineSeconds, capped ? 'the most a discovery page, signature or key may take' : '-deadline');
   try {
     const { url, res } = await follow(location, opts, deadline);
     const length = Number(res.headers['content-length']);
