@@ -1,7 +1,7 @@
 import type { Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { pipeline } from 'node:stream/promises';
-import { MANIFEST_LIMIT } from '../image/aci-entries.js';
+import { MANIFEST_LIMIT } from './aci-entries.js';
 import { imageIDFromDigest, newImageHash } from '../image/id-hash.js';
 import { decompressedFile, type Compression } from './compression.js';
 import type { ExpansionLimits } from './limits.js';

@@ -1,6 +1,6 @@
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkTransport, skopeoCopy, type TransportOptions } from '../fetch/skopeo.js';
+import { checkTransport, skopeoCopy, type TransportOptions } from '../registry/skopeo.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { keptKey } from './layer-codec.js';

@@ -1,4 +1,4 @@
-import { checkTransport, skopeoCopy, type TransportOptions } from '../fetch/skopeo.js';
+import { checkTransport, skopeoCopy, type TransportOptions } from '../registry/skopeo.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { acName } from './oci-manifest.js';
 import { importOci } from './oci.js';

@@ -6,7 +6,7 @@ import { decompressedFile, type Compression } from '../archive/compression.js';
 import { tarExtract } from '../archive/gnu-tar.js';
 import { byteLimit, type ExpansionLimits } from '../archive/limits.js';
 import { UserError } from '../errors.js';
-import { AciEntryChecker } from '../image/aci-entries.js';
+import { AciEntryChecker } from '../archive/aci-entries.js';
 import { spawnWriter } from '../util/process.js';
 
 export interface UnpackedAci {
