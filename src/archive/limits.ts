@@ -1,5 +1,6 @@
 import { Transform } from 'node:stream';
 import { UserError } from '../errors.js';
+import { parseSize, SIZE_UNITS } from '../util/size.js';
 
 /**
  * How far an archive from an untrusted source (an import, an upload, a job's download) may
@@ -22,14 +23,11 @@ export const DEFAULT_MAX_ENTRIES = 2_000_000;
 /** How much an upload may expand: the server's --max-size times this (zstd of a tree is ~3-4x). */
 export const UPLOAD_EXPANSION = 10;
 
-const UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
-
 function envNumber(name: string, withUnits: boolean): number | undefined {
   const text = process.env[name];
   if (text === undefined || text === '') return undefined;
-  const m = (withUnits ? /^(\d+)([KMGT]?)(?:i?B)?$/i : /^(\d+)()$/).exec(text.trim());
-  const value = m ? Number(m[1]) * UNITS[m[2]!.toUpperCase()]! : NaN;
-  if (!(value > 0) || !Number.isSafeInteger(value)) {
+  const value = withUnits || /^\s*\d+\s*$/.test(text) ? parseSize(text) : undefined;
+  if (value === undefined) {
     throw new UserError(`${name}=${text} is not ${withUnits ? 'a size such as 16G or 500M' : 'a positive whole number'}`);
   }
   return value;
@@ -53,7 +51,7 @@ export function uploadLimits(maxSize: number): ExpansionLimits {
 
 function sizeText(bytes: number): string {
   for (const unit of ['T', 'G', 'M', 'K'] as const) {
-    if (bytes >= UNITS[unit]! && bytes % UNITS[unit]! === 0) return `${bytes / UNITS[unit]!}${unit}`;
+    if (bytes >= SIZE_UNITS[unit]! && bytes % SIZE_UNITS[unit]! === 0) return `${bytes / SIZE_UNITS[unit]!}${unit}`;
   }
   return `${bytes} bytes`;
 }

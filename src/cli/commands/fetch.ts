@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { parseSize } from '../../util/size.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SECONDS, formatSize } from '../../fetch/defaults.js';
 import type { HttpOptions } from '../../fetch/http.js';
 import type { Fetcher } from '../../fetch/fetch.js';
@@ -26,9 +27,8 @@ function seconds(flags: ParsedFlags, flag: string, fallback: number): number {
 function bytes(flags: ParsedFlags, flag: string, fallback: number): number {
   const text = flagString(flags, flag);
   if (text === undefined) return fallback;
-  const m = /^(\d+)([KMG]i?B?)?$/i.exec(text);
-  const value = m ? Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] ?? ' ').charAt(0).toUpperCase()) : NaN;
-  if (!(value > 0) || !Number.isSafeInteger(value)) throw new UserError(`-${flag} takes a size such as 512K, 100M or 2G, not "${text}"`);
+  const value = parseSize(text);
+  if (value === undefined) throw new UserError(`-${flag} takes a size such as 512K, 100M or 2G, not "${text}"`);
   return value;
 }
 

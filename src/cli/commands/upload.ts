@@ -1,17 +1,15 @@
 import path from 'node:path';
 import { UserError } from '../../errors.js';
+import { parseSize } from '../../util/size.js';
 import { commandHelp, expectArgs, type Command, logLine as log } from '../command.js';
 import { flagString, parseFlags, type FlagSpec } from '../flags.js';
 import { REPO_FLAG, repoChoice } from './repo-flags.js';
 
 /** "16M", "256K", "1G" or plain bytes. */
-function parseSize(text: string, flag: string): number {
-  const m = /^(\d+)([KMG]i?B?)?$/i.exec(text.trim());
-  if (!m) throw new UserError(`-${flag} takes a size such as 16M, not "${text}"`);
-  const unit = { '': 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 }[(m[2] ?? '').charAt(0).toUpperCase() as '' | 'K' | 'M' | 'G'];
-  const n = Number(m[1]) * unit;
-  if (n <= 0) throw new UserError(`-${flag} must be more than 0`);
-  return n;
+function sizeFlag(text: string, flag: string): number {
+  const size = parseSize(text);
+  if (size === undefined) throw new UserError(`-${flag} takes a size such as 16M, not "${text}"`);
+  return size;
 }
 
 export const uploadCommand: Command = {
@@ -48,7 +46,7 @@ export const uploadCommand: Command = {
       repo,
       ref,
       cacheDir: store.layout.uploads,
-      chunkSize: chunk === undefined ? 64 << 20 : parseSize(chunk, 'chunk-size'),
+      chunkSize: chunk === undefined ? 64 << 20 : sizeFlag(chunk, 'chunk-size'),
       log,
     });
     const rate = result.transferSeconds > 0 ? ` (${(result.sent / 1e6 / result.transferSeconds).toFixed(1)} MB/s)` : '';
@@ -133,7 +131,7 @@ export const uploadServerCommand: Command = {
       repo,
       users,
       uploads: flagString(flags, 'uploads') ?? `${path.resolve(repo)}.uploads`,
-      maxSize: parseSize(flagString(flags, 'max-size') ?? '8G', 'max-size'),
+      maxSize: sizeFlag(flagString(flags, 'max-size') ?? '8G', 'max-size'),
       log,
     });
     process.stdout.write(`listening on ${server.url} (tus ${server.url}/files/, repo ${server.url}/repo/)\n`);
