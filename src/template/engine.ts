@@ -13,6 +13,8 @@ export interface RenderOptions {
   values: GoValue;
   /** What Sprig's `now` returns; default SOURCE_DATE_EPOCH when set, else the current time. */
   now?: () => Date;
+  /** Other template files parsed beside it, by name (a chart's `_helpers.tpl`): their `define`s are callable. */
+  templates?: Record<string, string>;
 }
 
 /** `now` as reproducible builds want it: SOURCE_DATE_EPOCH when it is set (a malformed one is refused). */
@@ -55,6 +57,7 @@ export function renderTemplate(text: string, opts: RenderOptions): string {
     if (value === null || value === undefined || (typeof value === 'string' && empty(value))) throw new Error(strval(message));
     return value;
   }, 2));
+  for (const [name, source] of Object.entries(opts.templates ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) add(name, source);
   add(opts.name, text);
   return exec.execute(opts.name, data).replaceAll('<no value>', '');
 }
