@@ -1,4 +1,6 @@
-import { GoNum, GoObject, isMap, type GoValue } from './types.js';
+import { formatGoDate } from './date.js';
+import { quoteGo } from './format.js';
+import { GoNum, GoObject, goTypeName, intValue, isMap, type GoValue } from './types.js';
 
 /**
  * Go values from what the yaml package parses (with intAsBigInt): ints are bigint, floats
@@ -25,41 +27,411 @@ export function toYamlValue(v: GoValue): unknown {
   return v;
 }
 
-/** encoding/json's float64 format: shortest, exponent below 1e-6 and from 1e21, "e-07" style. */
-function jsonFloat(f: number): string {
-  if (!Number.isFinite(f)) throw new Error(`json: unsupported value: ${f}`);
+/** strconv.FormatFloat(f, 'g', -1, 64) of a non-finite float: "+Inf", "-Inf", "NaN". */
+function goSpecialFloat(f: number): string {
+  return Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf';
+}
+
+/** encoding/json's float64 format: shortest digits, 'e' form below 1e-6 and from 1e21 ("1e-7", "1e+21"). */
+export function jsonFloat(f: number): string {
+  if (!Number.isFinite(f)) throw new Error(`json: unsupported value: ${goSpecialFloat(f)}`);
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
   const abs = Math.abs(f);
-  if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) return f.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  // JavaScript's shortest digits are Go's; its exponent needs no cleaning ("e-7", "e+21").
+  if (abs < 1e-6 || abs >= 1e21) return f.toExponential();
   return String(f);
 }
 
-const HTML_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+/** encoding/json's float32 format (float32 shortest digits, thresholds taken on the float32). */
+function jsonFloat32(f: number): string {
+  if (!Number.isFinite(f)) throw new Error(`json: unsupported value: ${goSpecialFloat(f)}`);
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  let digits = String(f);
+  for (let p = 1; p <= 9; p++) {
+    const s = f.toPrecision(p);
+    if (Math.fround(Number(s)) === f) {
+      digits = String(Number(s));
+      break;
+    }
+  }
+  const abs = Math.abs(f);
+  if (abs < 1e-6 || abs >= 1e21) return Number(digits).toExponential();
+  return digits;
+}
 
-function jsonString(s: string, escapeHTML: boolean): string {
-  const quoted = JSON.stringify(s);
-  return escapeHTML ? quoted.replace(/[<>&\u2028\u2029]/g, (c) => HTML_ESCAPES[c]!) : quoted;
+const HEX = '0123456789abcdef';
+
+/**
+ * encoding/json's string encoding (Go 1.19): `"` and `\` escaped, \n \r \t, other control
+ * characters as \u00XX (\b and \f too), U+2028 and U+2029 as \u2028/\u2029, and with
+ * escapeHTML `<`, `>` and `&` as \u003c, \u003e, \u0026.
+ */
+export function jsonString(s: string, escapeHTML: boolean): string {
+  let out = '"';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let esc: string | undefined;
+    if (c < 0x20) {
+      esc = c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : c === 0x09 ? '\\t' : `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
+    } else if (c === 0x22) esc = '\\"';
+    else if (c === 0x5c) esc = '\\\\';
+    else if (escapeHTML && (c === 0x3c || c === 0x3e || c === 0x26)) esc = `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
+    else if (c === 0x2028 || c === 0x2029) esc = `\\u202${HEX[c & 15]}`;
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      // A lone surrogate is not UTF-8: Go writes U+FFFD for the invalid byte.
+      const pair = c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff;
+      if (pair) {
+        i++;
+        continue;
+      }
+      esc = '\ufffd';
+    }
+    if (esc !== undefined) {
+      out += s.slice(start, i) + esc;
+      start = i + 1;
+    }
+  }
+  return `${out}${s.slice(start)}"`;
+}
+
+/** Go's string order (bytes of UTF-8 = code points), for map keys. */
+export function goStringCompare(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (astral code points) sort after everything in the BMP, as their UTF-8 does.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+export function sortedKeys(m: object): string[] {
+  return Object.keys(m).sort(goStringCompare);
+}
+
+/** time.Time's MarshalJSON/MarshalText layout. */
+const RFC3339_NANO = '2006-01-02T15:04:05.999999999Z07:00';
+
+function marshal(v: GoValue, escapeHTML: boolean, indent: string | undefined, prefix: string): string {
+  if (v === null || v === undefined) return 'null';
+  switch (typeof v) {
+    case 'boolean':
+      return String(v);
+    case 'bigint':
+      return v.toString();
+    case 'number':
+      return jsonFloat(v);
+    case 'string':
+      return jsonString(v, escapeHTML);
+    case 'function':
+      throw new Error('json: unsupported type: func()');
+  }
+  if (v instanceof Date) return jsonString(formatGoDate(RFC3339_NANO, v, 'Local'), escapeHTML);
+  if (v instanceof GoNum) return typeof v.value === 'bigint' ? v.value.toString() : v.type === 'float32' ? jsonFloat32(v.value) : jsonFloat(v.value);
+  if (v instanceof GoObject) return jsonString(v.format(), escapeHTML);
+  const inner = indent === undefined ? '' : prefix + indent;
+  const nl = indent === undefined ? '' : '\n';
+  if (Array.isArray(v)) {
+    if (goTypeName(v) === '[]uint8') return jsonString(Buffer.from(v.map((b) => Number(intValue(b) ?? 0n))).toString('base64'), escapeHTML);
+    if (v.length === 0) return '[]';
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += `${i ? ',' : ''}${nl}${inner}${marshal(v[i]!, escapeHTML, indent, inner)}`;
+    return `${out}${nl}${indent === undefined ? '' : prefix}]`;
+  }
+  const keys = sortedKeys(v);
+  if (keys.length === 0) return '{}';
+  const colon = indent === undefined ? ':' : ': ';
+  let out = '{';
+  keys.forEach((k, i) => {
+    out += `${i ? ',' : ''}${nl}${inner}${jsonString(k, escapeHTML)}${colon}${marshal((v as { [k: string]: GoValue })[k]!, escapeHTML, indent, inner)}`;
+  });
+  return `${out}${nl}${indent === undefined ? '' : prefix}}`;
+}
+
+/**
+ * json.Marshal (escapeHTML, no indent), json.MarshalIndent(v, "", "  ") (pretty) or an
+ * Encoder with SetEscapeHTML(false) (Sprig's toRawJson). Throws Go's error ("json:
+ * unsupported value: +Inf") where Go's returns one.
+ */
+export function marshalJson(v: GoValue, opts: { pretty?: boolean; escapeHTML?: boolean } = {}): string {
+  return marshal(v, opts.escapeHTML ?? true, opts.pretty ? '  ' : undefined, '');
 }
 
 /** json.Marshal (Sprig's toJson, with HTML escaping) or MarshalIndent with two spaces (toPrettyJson). */
-export function toJsonText(v: GoValue, pretty: boolean, escapeHTML = true, indent = ''): string {
-  const inner = pretty ? `${indent}  ` : '';
-  const nl = pretty ? '\n' : '';
-  const colon = pretty ? ': ' : ':';
-  if (v === null || v === undefined || typeof v === 'function') return 'null';
-  if (typeof v === 'boolean') return String(v);
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') return jsonFloat(v);
-  if (typeof v === 'string') return jsonString(v, escapeHTML);
-  if (v instanceof Date) return jsonString(v.toISOString(), escapeHTML);
-  if (v instanceof GoNum) return typeof v.value === 'bigint' ? v.value.toString() : jsonFloat(v.value);
-  if (v instanceof GoObject) return jsonString(v.format(), escapeHTML);
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    return `[${nl}${v.map((x) => inner + toJsonText(x, pretty, escapeHTML, inner)).join(`,${nl}`)}${nl}${indent}]`;
+export function toJsonText(v: GoValue, pretty: boolean, escapeHTML = true): string {
+  return marshalJson(v, { pretty, escapeHTML });
+}
+
+// ---------------------------------------------------------------------------------------------
+// json.Unmarshal: Go's scanner (checkValid first, so syntax errors come before type errors),
+// then the decoding into the target: numbers become float64.
+
+class JsonSyntaxError extends Error {}
+
+/** encoding/json's quoteChar: 'x', '\'' and '"' as Go's scanner errors print them. */
+function quoteChar(c: string): string {
+  if (c === "'") return `'\\''`;
+  if (c === '"') return `'"'`;
+  const q = quoteGo(c);
+  return `'${q.slice(1, -1)}'`;
+}
+
+type JsonNode = { t: 'null' } | { t: 'bool'; v: boolean } | { t: 'num'; s: string } | { t: 'str'; v: string } | { t: 'arr'; v: JsonNode[] } | { t: 'obj'; v: Array<[string, JsonNode]> };
+
+class JsonScanner {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  private fail(context: string): never {
+    if (this.i >= this.s.length) throw new JsonSyntaxError('unexpected end of JSON input');
+    const cp = this.s.codePointAt(this.i)!;
+    throw new JsonSyntaxError(`invalid character ${quoteChar(String.fromCodePoint(cp))} ${context}`);
   }
-  const keys = Object.keys(v).sort();
-  if (keys.length === 0) return '{}';
-  return `{${nl}${keys.map((k) => `${inner}${jsonString(k, escapeHTML)}${colon}${toJsonText(v[k]!, pretty, escapeHTML, inner)}`).join(`,${nl}`)}${nl}${indent}}`;
+
+  private ws(): void {
+    const s = this.s;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) this.i++;
+      else break;
+    }
+  }
+
+  parseTop(): JsonNode {
+    this.ws();
+    const v = this.value();
+    this.ws();
+    if (this.i < this.s.length) this.fail('after top-level value');
+    return v;
+  }
+
+  private value(): JsonNode {
+    this.ws();
+    const s = this.s;
+    const c = s[this.i];
+    switch (c) {
+      case '{':
+        return this.object();
+      case '[':
+        return this.array();
+      case '"':
+        return { t: 'str', v: this.string() };
+      case 't':
+        this.literal('true');
+        return { t: 'bool', v: true };
+      case 'f':
+        this.literal('false');
+        return { t: 'bool', v: false };
+      case 'n':
+        this.literal('null');
+        return { t: 'null' };
+    }
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return { t: 'num', s: this.number() };
+    this.fail('looking for beginning of value');
+  }
+
+  private literal(word: string): void {
+    for (let k = 1; k < word.length; k++) {
+      this.i++;
+      if (this.s[this.i] !== word[k]) this.fail(`in literal ${word} (expecting ${quoteChar(word[k]!)})`);
+    }
+    this.i++;
+  }
+
+  private number(): string {
+    const s = this.s;
+    const start = this.i;
+    const digit = () => this.i < s.length && s[this.i]! >= '0' && s[this.i]! <= '9';
+    if (s[this.i] === '-') {
+      this.i++;
+      if (!digit()) this.fail('in numeric literal');
+    }
+    if (s[this.i] === '0') this.i++;
+    else while (digit()) this.i++;
+    if (s[this.i] === '.') {
+      this.i++;
+      if (!digit()) this.fail('after decimal point in numeric literal');
+      while (digit()) this.i++;
+    }
+    if (s[this.i] === 'e' || s[this.i] === 'E') {
+      this.i++;
+      if (s[this.i] === '+' || s[this.i] === '-') this.i++;
+      if (!digit()) this.fail('in exponent of numeric literal');
+      while (digit()) this.i++;
+    }
+    return s.slice(start, this.i);
+  }
+
+  private string(): string {
+    const s = this.s;
+    this.i++;
+    let out = '';
+    let start = this.i;
+    for (;;) {
+      if (this.i >= s.length) this.fail('');
+      const c = s.charCodeAt(this.i);
+      if (c === 0x22) {
+        out += s.slice(start, this.i);
+        this.i++;
+        return out;
+      }
+      if (c < 0x20) this.fail('in string literal');
+      if (c !== 0x5c) {
+        this.i++;
+        continue;
+      }
+      out += s.slice(start, this.i);
+      this.i++;
+      const e = s[this.i];
+      const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+      if (e !== undefined && simple[e] !== undefined) {
+        out += simple[e];
+        this.i++;
+      } else if (e === 'u') {
+        this.i++;
+        let r = this.hex4();
+        if (r >= 0xd800 && r <= 0xdbff) {
+          // A pair makes one code point; a lone half is U+FFFD, as Go's unquote does.
+          if (s[this.i] === '\\' && s[this.i + 1] === 'u') {
+            const save = this.i;
+            this.i += 2;
+            const lo = this.hex4();
+            if (lo >= 0xdc00 && lo <= 0xdfff) {
+              out += String.fromCharCode(r, lo);
+              start = this.i;
+              continue;
+            }
+            this.i = save;
+          }
+          r = 0xfffd;
+        } else if (r >= 0xdc00 && r <= 0xdfff) {
+          r = 0xfffd;
+        }
+        out += String.fromCharCode(r);
+      } else {
+        this.fail('in string escape code');
+      }
+      start = this.i;
+    }
+  }
+
+  private hex4(): number {
+    let r = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = this.s[this.i];
+      if (c === undefined || !/[0-9a-fA-F]/.test(c)) this.fail('in \\u hexadecimal character escape');
+      r = r * 16 + parseInt(c, 16);
+      this.i++;
+    }
+    return r;
+  }
+
+  private array(): JsonNode {
+    this.i++;
+    const items: JsonNode[] = [];
+    this.ws();
+    if (this.s[this.i] === ']') {
+      this.i++;
+      return { t: 'arr', v: items };
+    }
+    for (;;) {
+      items.push(this.value());
+      this.ws();
+      const c = this.s[this.i];
+      if (c === ',') {
+        this.i++;
+        continue;
+      }
+      if (c === ']') {
+        this.i++;
+        return { t: 'arr', v: items };
+      }
+      this.fail('after array element');
+    }
+  }
+
+  private object(): JsonNode {
+    this.i++;
+    const entries: Array<[string, JsonNode]> = [];
+    this.ws();
+    if (this.s[this.i] === '}') {
+      this.i++;
+      return { t: 'obj', v: entries };
+    }
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] !== '"') this.fail('looking for beginning of object key string');
+      const key = this.string();
+      this.ws();
+      if (this.s[this.i] !== ':') this.fail('after object key');
+      this.i++;
+      entries.push([key, this.value()]);
+      this.ws();
+      const c = this.s[this.i];
+      if (c === ',') {
+        this.i++;
+        continue;
+      }
+      if (c === '}') {
+        this.i++;
+        return { t: 'obj', v: entries };
+      }
+      this.fail('after object key:value pair');
+    }
+  }
+}
+
+const JSON_KIND: Record<JsonNode['t'], string> = { null: 'null', bool: 'bool', num: 'number', str: 'string', arr: 'array', obj: 'object' };
+
+/**
+ * json.Unmarshal of `text` into a Go `interface {}`, `map[string]interface {}` or
+ * `[]interface {}`: numbers are float64. Returns the value and Go's error, if any (a type
+ * error leaves the rest decoded, as Go's decoder does).
+ */
+export function unmarshalJson(text: string, target: 'any' | 'map' | 'slice'): { value: GoValue; error?: string } {
+  let root: JsonNode;
+  try {
+    root = new JsonScanner(text).parseTop();
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) return { value: target === 'map' ? {} : target === 'slice' ? [] : null, error: err.message };
+    throw err;
+  }
+  let error: string | undefined;
+  const toGo = (n: JsonNode): GoValue => {
+    switch (n.t) {
+      case 'null':
+        return null;
+      case 'bool':
+      case 'str':
+        return n.v;
+      case 'num': {
+        const f = Number(n.s);
+        if (!Number.isFinite(f)) {
+          error ??= `json: cannot unmarshal number ${n.s} into Go value of type float64`;
+          return null;
+        }
+        return f;
+      }
+      case 'arr':
+        return n.v.map(toGo);
+      case 'obj': {
+        const m: { [k: string]: GoValue } = {};
+        for (const [k, x] of n.v) m[k] = toGo(x);
+        return m;
+      }
+    }
+  };
+  if (target === 'any') return { value: toGo(root), error };
+  const want = target === 'map' ? 'obj' : 'arr';
+  if (root.t === 'null') return { value: target === 'map' ? {} : [], error };
+  if (root.t !== want) return { value: target === 'map' ? {} : [], error: `json: cannot unmarshal ${JSON_KIND[root.t]} into Go value of type ${target === 'map' ? 'map[string]interface {}' : '[]interface {}'}` };
+  return { value: toGo(root), error };
 }
 
 /** Helm's --set typing: true/false, null, integers (int64), else the string. */

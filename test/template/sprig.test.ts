@@ -91,7 +91,7 @@ test('conversion, JSON and YAML', () => {
       ['{{ toJson .Values.dict }} {{ toJson (list 1 "<a>" true nil 1.5) }}', '{"a":1,"b":2} [1,"\\u003ca\\u003e",true,null,1.5]'],
       ['{{ toPrettyJson (dict "a" (list 1)) }}', '{\n  "a": [\n    1\n  ]\n}'],
       ['{{ toYaml (dict "b" (list 1 2) "a" "x") }}', 'a: x\nb:\n- 1\n- 2'],
-      ['{{ (fromYaml "a: 1\\nb: [x, y]").b }} {{ (fromJson "{\\"k\\": 2}").k }}', '[x y] 2'],
+      ['{{ (fromYaml "a: 1\\nb: [x, z]").b }} {{ (fromJson "{\\"k\\": 2}").k }}', '[x z] 2'],
     ],
     V,
   );

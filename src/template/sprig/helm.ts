@@ -1,33 +1,950 @@
-import { stringify as yamlStringify, parse as yamlParse } from 'yaml';
-import { def, type FuncDef } from '../builtins.js';
-import { fromYamlValue, toJsonText, toYamlValue } from '../values.js';
-import { strval } from './convert.js';
+import { isAlias, isMap as isYamlMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { formatGoDate } from '../date.js';
+import { formatValue } from '../format.js';
+import { goFunc, type FuncDef } from '../gofunc.js';
+import { GoNum, GoObject, goTypeName, intValue, isMap, type GoValue } from '../types.js';
+import { goStringCompare, jsonString, marshalJson, sortedKeys, unmarshalJson } from '../values.js';
 
-/** How Helm's toYaml writes (sigs.k8s.io/yaml over yaml.v2): sorted keys, unindented lists, no folding. */
-const YAML_OUT = { sortMapEntries: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 } as const;
+/*
+ * Helm's JSON, YAML and TOML functions (helm.sh/helm/v3 pkg/engine/funcs.go) and Sprig's JSON
+ * ones. toYaml is sigs.k8s.io/yaml: json.Marshal, then the JSON read by gopkg.in/yaml.v2 and
+ * written by its emitter (ported below: keys sorted yaml.v2's way, its quoting rules, lines
+ * folded at 80 columns). fromYaml reads YAML with yaml.v2's YAML 1.1 resolution, goes through
+ * JSON and lands in a map[string]interface {}: every number is a float64. toToml is
+ * BurntSushi/toml 1.2's encoder. include, tpl, required and lookup live in engine.ts, which
+ * knows the templates.
+ */
 
-/** Helm's JSON and YAML functions, and Sprig's JSON ones. */
+// ---------------------------------------------------------------------------------------------
+// yaml.v2's scalar resolution (resolve.go)
+
+type YamlTag = 'str' | 'bool' | 'int' | 'float' | 'null' | 'timestamp' | 'merge';
+
+const RESOLVE_MAP = new Map<string, [YamlTag, GoValue]>();
+for (const s of ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']) RESOLVE_MAP.set(s, ['bool', true]);
+for (const s of ['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']) RESOLVE_MAP.set(s, ['bool', false]);
+for (const s of ['', '~', 'null', 'Null', 'NULL']) RESOLVE_MAP.set(s, ['null', null]);
+for (const s of ['.nan', '.NaN', '.NAN']) RESOLVE_MAP.set(s, ['float', NaN]);
+for (const s of ['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF']) RESOLVE_MAP.set(s, ['float', Infinity]);
+for (const s of ['-.inf', '-.Inf', '-.INF']) RESOLVE_MAP.set(s, ['float', -Infinity]);
+RESOLVE_MAP.set('<<', ['merge', '<<']);
+
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** A resolved integer: int (bigint in int64's range) or uint64 (a GoNum). */
+type YamlInt = bigint | GoNum;
+
+/** strconv.ParseInt(s, 0, 64) then ParseUint(s, 0, 64); undefined when neither takes it. */
+function parseGoInt(s: string): YamlInt | undefined {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (!m) return undefined;
+  const body = m[2]!;
+  let n: bigint;
+  if (/^0[oO]/.test(body)) n = BigInt(`0o${body.slice(2)}`);
+  else if (/^0[0-7]+$/.test(body)) n = BigInt(`0o${body.slice(1)}`);
+  else n = BigInt(body);
+  if (m[1] === '-') n = -n;
+  if (n >= INT64_MIN && n <= INT64_MAX) return n;
+  if (m[1] === '' && n <= UINT64_MAX) return new GoNum('uint64', n);
+  return undefined;
+}
+
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** yaml.v2's parseTimestamp: the layouts it tries, for deciding a string would read as a time. */
+function isTimestamp(s: string): boolean {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:([Tt ])(\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(s);
+  if (!m) return false;
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]!) return false;
+  if (month === 2 && day === 29) {
+    const y = Number(m[1]);
+    if (!(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return false;
+  }
+  if (m[4] === undefined) return true;
+  if (Number(m[5]) > 23 || Number(m[6]) > 59 || Number(m[7]) > 59) return false;
+  // "2006-1-2 15:4:5" has no zone; the T forms require one.
+  return m[4] === ' ' ? m[9] === undefined : m[9] !== undefined;
+}
+
+/** yaml.v2's resolve("", s): the tag a plain scalar gets, and its value. */
+function resolvePlain(s: string): [YamlTag, GoValue] {
+  // Only strings starting with a sign, a digit, one of yYnNtTfFoO~ or a dot (or empty) can be anything but a string.
+  const c = s[0];
+  if (c !== undefined && !'+-0123456789yYnNtTfFoO~.'.includes(c)) return ['str', s];
+  const known = RESOLVE_MAP.get(s);
+  if (known) return known;
+  if (c === undefined) return ['str', s];
+  if (c === '.') {
+    if (/^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s)) {
+      const f = Number(s);
+      if (Number.isFinite(f)) return ['float', f];
+    }
+    return ['str', s];
+  }
+  if (c === '+' || c === '-' || (c >= '0' && c <= '9')) {
+    if (isTimestamp(s)) return ['timestamp', s];
+    const plain = s.replaceAll('_', '');
+    const i = parseGoInt(plain);
+    if (i !== undefined) return ['int', i];
+    if (YAML_STYLE_FLOAT.test(plain)) {
+      const f = Number(plain);
+      if (Number.isFinite(f)) return ['float', f];
+    }
+  }
+  return ['str', s];
+}
+
+const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+
+/** yaml.v2's stringv: whether the string may be written plain (it would read back as this string). */
+function canUsePlain(s: string): boolean {
+  if (s === '') return false;
+  if (resolvePlain(s)[0] !== 'str') return false;
+  const c = s[0]!;
+  return !((c === '+' || c === '-' || (c >= '0' && c <= '9')) && s.includes(':') && BASE60_FLOAT.test(s));
+}
+
+// ---------------------------------------------------------------------------------------------
+// toYaml: sigs.k8s.io/yaml.Marshal = json.Marshal, the JSON read by yaml.v2, yaml.v2's emitter
+
+/** What yaml.v2 holds after reading the JSON: a scalar already as its text, or a collection. */
+type YNode = { kind: 'scalar'; text: string; isString: boolean } | { kind: 'seq'; items: YNode[] } | { kind: 'map'; entries: Array<[string, YNode]> };
+
+const LETTER = /\p{L}/u;
+const DIGIT = /\p{Nd}/u;
+
+/** yaml.v2's keyList.Less for string keys: runs of digits compare as numbers, letters after the rest. */
+function yamlKeyLess(a: string, b: string): boolean {
+  const ar = [...a];
+  const br = [...b];
+  for (let i = 0; i < ar.length && i < br.length; i++) {
+    if (ar[i] === br[i]) continue;
+    const al = LETTER.test(ar[i]!);
+    const bl = LETTER.test(br[i]!);
+    if (al && bl) return ar[i]!.codePointAt(0)! < br[i]!.codePointAt(0)!;
+    if (al || bl) return bl;
+    let an = 0n;
+    let bn = 0n;
+    if (ar[i] === '0' || br[i] === '0') {
+      for (let j = i - 1; j >= 0 && DIGIT.test(ar[j]!); j--) {
+        if (ar[j] !== '0') {
+          an = 1n;
+          bn = 1n;
+          break;
+        }
+      }
+    }
+    let ai = i;
+    for (; ai < ar.length && DIGIT.test(ar[ai]!); ai++) an = an * 10n + BigInt(ar[ai]!.charCodeAt(0) - 48);
+    let bi = i;
+    for (; bi < br.length && DIGIT.test(br[bi]!); bi++) bn = bn * 10n + BigInt(br[bi]!.charCodeAt(0) - 48);
+    if (an !== bn) return an < bn;
+    if (ai !== bi) return ai < bi;
+    return ar[i]!.codePointAt(0)! < br[i]!.codePointAt(0)!;
+  }
+  return ar.length < br.length;
+}
+
+/** A JSON number's text as yaml.v2 resolves and re-prints it: an int as is, a float in 'g' form. */
+function yamlNumber(text: string): string {
+  const [tag, v] = resolvePlain(text);
+  if (tag === 'int') return text.replace(/^-0$/, '0').replace(/^\+/, '');
+  if (tag === 'float') return yamlFloat(v as number);
+  return text;
+}
+
+/** yaml.v2's float: strconv.FormatFloat(f, 'g', -1, 64), with .inf and .nan. */
+function yamlFloat(f: number): string {
+  if (Number.isNaN(f)) return '.nan';
+  if (!Number.isFinite(f)) return f > 0 ? '.inf' : '-.inf';
+  return formatValue(f);
+}
+
+/** The Go value as json.Marshal writes it, read back as yaml.v2 reads JSON. */
+function toYNode(v: GoValue): YNode {
+  if (v === null || v === undefined) return { kind: 'scalar', text: 'null', isString: false };
+  switch (typeof v) {
+    case 'boolean':
+      return { kind: 'scalar', text: String(v), isString: false };
+    case 'bigint':
+      return { kind: 'scalar', text: v.toString(), isString: false };
+    case 'number':
+      return { kind: 'scalar', text: yamlNumber(marshalJson(v)), isString: false };
+    case 'string':
+      return { kind: 'scalar', text: v, isString: true };
+  }
+  if (v instanceof GoNum) return { kind: 'scalar', text: yamlNumber(marshalJson(v)), isString: false };
+  if (v instanceof Date || v instanceof GoObject || typeof v === 'function') return { kind: 'scalar', text: JSON.parse(marshalJson(v)) as string, isString: true };
+  if (Array.isArray(v)) {
+    if (goTypeName(v) === '[]uint8') return toYNode(JSON.parse(marshalJson(v)) as string);
+    return { kind: 'seq', items: v.map(toYNode) };
+  }
+  const keys = Object.keys(v).sort((a, b) => (a === b ? 0 : yamlKeyLess(a, b) ? -1 : 1));
+  return { kind: 'map', entries: keys.map((k) => [k, toYNode(v[k]!)]) };
+}
+
+interface ScalarAnalysis {
+  multiline: boolean;
+  flowPlain: boolean;
+  blockPlain: boolean;
+  singleQuoted: boolean;
+  block: boolean;
+}
+
+/** libyaml's is_printable, on a code point. */
+function isPrintable(c: number): boolean {
+  return c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
+}
+
+function isBreak(c: number): boolean {
+  return c === 0x0d || c === 0x0a || c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
+function isBlankz(c: number | undefined): boolean {
+  return c === undefined || c === 0x20 || c === 0x09 || isBreak(c) || c === 0;
+}
+
+/** yaml_emitter_analyze_scalar. */
+function analyzeScalar(cps: number[]): ScalarAnalysis {
+  if (cps.length === 0) return { multiline: false, flowPlain: false, blockPlain: true, singleQuoted: true, block: false };
+  let blockIndicators = false;
+  let flowIndicators = false;
+  let lineBreaks = false;
+  let special = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let previousSpace = false;
+  let previousBreak = false;
+  const n = cps.length;
+  if (n >= 3 && ((cps[0] === 0x2d && cps[1] === 0x2d && cps[2] === 0x2d) || (cps[0] === 0x2e && cps[1] === 0x2e && cps[2] === 0x2e))) {
+    blockIndicators = true;
+    flowIndicators = true;
+  }
+  let precededByWhitespace = true;
+  for (let i = 0; i < n; i++) {
+    const c = cps[i]!;
+    const next = cps[i + 1];
+    const followedByWhitespace = next === undefined || next === 0x20 || next === 0x09;
+    const ch = String.fromCodePoint(c);
+    if (i === 0) {
+      if ('#,[]{}&*!|>\'"%@`'.includes(ch)) {
+        flowIndicators = true;
+        blockIndicators = true;
+      } else if (ch === '?' || ch === ':') {
+        flowIndicators = true;
+        if (followedByWhitespace) blockIndicators = true;
+      } else if (ch === '-' && followedByWhitespace) {
+        flowIndicators = true;
+        blockIndicators = true;
+      }
+    } else if (',?[]{}'.includes(ch)) {
+      flowIndicators = true;
+    } else if (ch === ':') {
+      flowIndicators = true;
+      if (followedByWhitespace) blockIndicators = true;
+    } else if (ch === '#' && precededByWhitespace) {
+      flowIndicators = true;
+      blockIndicators = true;
+    }
+    if (!isPrintable(c)) special = true;
+    if (c === 0x20) {
+      if (i === 0) leadingSpace = true;
+      if (i === n - 1) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (i === n - 1) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWhitespace = isBlankz(c);
+  }
+  const a: ScalarAnalysis = { multiline: lineBreaks, flowPlain: true, blockPlain: true, singleQuoted: true, block: true };
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) a.flowPlain = a.blockPlain = false;
+  if (trailingSpace) a.block = false;
+  if (breakSpace) a.flowPlain = a.blockPlain = a.singleQuoted = false;
+  if (spaceBreak || special) a.flowPlain = a.blockPlain = a.singleQuoted = a.block = false;
+  if (lineBreaks) a.flowPlain = a.blockPlain = false;
+  if (flowIndicators) a.flowPlain = false;
+  if (blockIndicators) a.blockPlain = false;
+  return a;
+}
+
+type Style = 'plain' | 'single' | 'double' | 'literal';
+
+const BEST_INDENT = 2;
+const BEST_WIDTH = 80;
+
+/** gopkg.in/yaml.v2's emitter (emitterc.go), for the documents yaml.Marshal makes of JSON data. */
+class YamlEmitter {
+  out = '';
+  private column = 0;
+  private whitespace = true;
+  private indention = true;
+  private indent = -1;
+  private readonly indents: number[] = [];
+  private flowLevel = 0;
+  // The context of the node being emitted.
+  private mappingContext = false;
+  private simpleKeyContext = false;
+
+  private put(s: string): void {
+    this.out += s;
+    this.column++;
+  }
+
+  private putBreak(): void {
+    this.out += '\n';
+    this.column = 0;
+  }
+
+  private writeIndent(): void {
+    const indent = Math.max(this.indent, 0);
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.putBreak();
+    while (this.column < indent) this.put(' ');
+    this.whitespace = true;
+    this.indention = true;
+  }
+
+  private writeIndicator(indicator: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+    if (needWhitespace && !this.whitespace) this.put(' ');
+    this.out += indicator;
+    this.column += [...indicator].length;
+    this.whitespace = isWhitespace;
+    this.indention = this.indention && isIndention;
+  }
+
+  private increaseIndent(flow: boolean, indentless: boolean): void {
+    this.indents.push(this.indent);
+    if (this.indent < 0) this.indent = flow ? BEST_INDENT : 0;
+    else if (!indentless) this.indent += BEST_INDENT;
+  }
+
+  private popIndent(): void {
+    this.indent = this.indents.pop()!;
+  }
+
+  document(node: YNode): string {
+    this.node(node, false, false);
+    // Document end (implicit): a line break unless one was just written.
+    this.writeIndent();
+    return this.out;
+  }
+
+  private node(n: YNode, mapping: boolean, simpleKey: boolean): void {
+    this.mappingContext = mapping;
+    this.simpleKeyContext = simpleKey;
+    if (n.kind === 'scalar') return this.scalar(n);
+    if (n.kind === 'seq') {
+      if (this.flowLevel > 0 || n.items.length === 0) return this.flowCollection('[', ']');
+      this.increaseIndent(false, this.mappingContext && !this.indention);
+      for (const item of n.items) {
+        this.writeIndent();
+        this.writeIndicator('-', true, false, true);
+        this.node(item, false, false);
+      }
+      this.popIndent();
+      return;
+    }
+    if (this.flowLevel > 0 || n.entries.length === 0) return this.flowCollection('{', '}');
+    this.increaseIndent(false, false);
+    for (const [k, v] of n.entries) {
+      this.writeIndent();
+      const key: YNode = { kind: 'scalar', text: k, isString: true };
+      const cps = [...k].map((c) => c.codePointAt(0)!);
+      const simple = !cps.some(isBreak) && Buffer.byteLength(k) <= 128;
+      if (simple) {
+        this.node(key, true, true);
+        this.writeIndicator(':', false, false, false);
+      } else {
+        this.writeIndicator('?', true, false, true);
+        this.node(key, true, false);
+        this.writeIndent();
+        this.writeIndicator(':', true, false, true);
+      }
+      this.node(v, true, false);
+    }
+    this.popIndent();
+  }
+
+  /** Only empty collections are written in flow style here. */
+  private flowCollection(open: string, close: string): void {
+    this.writeIndicator(open, true, true, false);
+    this.increaseIndent(true, false);
+    this.flowLevel++;
+    this.flowLevel--;
+    this.popIndent();
+    this.writeIndicator(close, false, false, false);
+  }
+
+  private scalar(n: Extract<YNode, { kind: 'scalar' }>): void {
+    const value = n.text;
+    const cps = [...value].map((c) => c.codePointAt(0)!);
+    const a = analyzeScalar(cps);
+    // yaml.v2's stringv picks literal for text with a newline, plain when it reads back as the string.
+    let style: Style = n.isString ? (value.includes('\n') ? 'literal' : canUsePlain(value) ? 'plain' : 'double') : 'plain';
+    if (this.simpleKeyContext && a.multiline) style = 'double';
+    if (style === 'plain') {
+      if ((this.flowLevel > 0 && !a.flowPlain) || (this.flowLevel === 0 && !a.blockPlain)) style = 'single';
+      if (cps.length === 0 && (this.flowLevel > 0 || this.simpleKeyContext)) style = 'single';
+    }
+    if (style === 'single' && !a.singleQuoted) style = 'double';
+    if (style === 'literal' && (!a.block || this.flowLevel > 0 || this.simpleKeyContext)) style = 'double';
+    this.increaseIndent(true, false);
+    const allowBreaks = !this.simpleKeyContext;
+    if (style === 'plain') this.writePlain(cps, allowBreaks);
+    else if (style === 'single') this.writeSingle(cps, allowBreaks);
+    else if (style === 'double') this.writeDouble(cps, allowBreaks);
+    else this.writeLiteral(cps);
+    this.popIndent();
+  }
+
+  private writeChar(c: number): void {
+    this.out += String.fromCodePoint(c);
+    this.column++;
+  }
+
+  /** write_break: a \n as the emitter's line break, another break character as itself. */
+  private writeBreak(c: number): void {
+    if (c === 0x0a) this.putBreak();
+    else {
+      this.out += String.fromCodePoint(c);
+      this.column = 0;
+    }
+  }
+
+  private writePlain(cps: number[], allowBreaks: boolean): void {
+    if (!this.whitespace) this.put(' ');
+    let spaces = false;
+    let breaks = false;
+    for (let i = 0; i < cps.length; i++) {
+      const c = cps[i]!;
+      if (c === 0x20) {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && cps[i + 1] !== 0x20) this.writeIndent();
+        else this.writeChar(c);
+        spaces = true;
+      } else if (isBreak(c)) {
+        if (!breaks && c === 0x0a) this.putBreak();
+        this.writeBreak(c);
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.writeChar(c);
+        this.indention = false;
+        spaces = false;
+        breaks = false;
+      }
+    }
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeSingle(cps: number[], allowBreaks: boolean): void {
+    this.writeIndicator("'", true, false, false);
+    let spaces = false;
+    let breaks = false;
+    for (let i = 0; i < cps.length; i++) {
+      const c = cps[i]!;
+      if (c === 0x20) {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < cps.length - 1 && cps[i + 1] !== 0x20) this.writeIndent();
+        else this.writeChar(c);
+        spaces = true;
+      } else if (isBreak(c)) {
+        if (!breaks && c === 0x0a) this.putBreak();
+        this.writeBreak(c);
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        if (c === 0x27) this.put("'");
+        this.writeChar(c);
+        this.indention = false;
+        spaces = false;
+        breaks = false;
+      }
+    }
+    this.writeIndicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeDouble(cps: number[], allowBreaks: boolean): void {
+    this.writeIndicator('"', true, false, false);
+    let spaces = false;
+    const bom = cps[0] === 0xfeff;
+    for (let i = 0; i < cps.length; i++) {
+      const c = cps[i]!;
+      if (!isPrintable(c) || bom || isBreak(c) || c === 0x22 || c === 0x5c) {
+        this.put('\\');
+        const short: Record<number, string> = { 0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e', 0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P' };
+        const s = short[c];
+        if (s !== undefined) this.put(s);
+        else {
+          const [letter, width] = c <= 0xff ? ['x', 2] : c <= 0xffff ? ['u', 4] : ['U', 8];
+          this.put(letter);
+          for (const d of c.toString(16).toUpperCase().padStart(width, '0')) this.put(d);
+        }
+        spaces = false;
+      } else if (c === 0x20) {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < cps.length - 1) {
+          this.writeIndent();
+          if (cps[i + 1] === 0x20) this.put('\\');
+        } else {
+          this.writeChar(c);
+        }
+        spaces = true;
+      } else {
+        this.writeChar(c);
+        spaces = false;
+      }
+    }
+    this.writeIndicator('"', false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeLiteral(cps: number[]): void {
+    this.writeIndicator('|', true, false, false);
+    // Block scalar hints: an indentation indicator when the text starts with a space or a
+    // break; the chomping indicator from how it ends.
+    if (cps[0] === 0x20 || isBreak(cps[0]!)) this.writeIndicator(String(BEST_INDENT), false, false, false);
+    const n = cps.length;
+    let chomp = '';
+    if (!isBreak(cps[n - 1]!)) chomp = '-';
+    else if (n === 1) chomp = '+';
+    else if (isBreak(cps[n - 2]!)) chomp = '+';
+    if (chomp) this.writeIndicator(chomp, false, false, false);
+    this.putBreak();
+    this.indention = true;
+    this.whitespace = true;
+    let breaks = true;
+    for (const c of cps) {
+      if (isBreak(c)) {
+        this.writeBreak(c);
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.writeChar(c);
+        this.indention = false;
+        breaks = false;
+      }
+    }
+  }
+}
+
+/** Helm's toYaml: sigs.k8s.io/yaml.Marshal, the final newline trimmed; "" when json.Marshal fails. */
+export function toYaml(v: GoValue): string {
+  let node: YNode;
+  try {
+    node = toYNode(v);
+  } catch {
+    return '';
+  }
+  return new YamlEmitter().document(node).replace(/\n$/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// fromYaml: yaml.v2 Unmarshal into interface {}, convertToJSONableObject, JSON, map[string]interface {}
+
+class YamlToJsonError extends Error {}
+
+/** Go's %+#v of the few values a map key error shows. */
+function goSharpV(v: GoValue): string {
+  if (v === null) return '<nil>';
+  if (typeof v === 'string') return jsonString(v, false);
+  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v instanceof GoNum) return `0x${(v.value as bigint).toString(16)}`;
+  return formatValue(v);
+}
+
+/** strconv.FormatFloat(f, 'g', -1, 32), as sigs.k8s.io/yaml writes a float map key. */
+function formatFloat32G(f: number): string {
+  if (Number.isNaN(f)) return '.nan';
+  if (!Number.isFinite(f)) return f > 0 ? '.inf' : '-.inf';
+  const x = Math.fround(f);
+  let digits = String(x);
+  for (let p = 1; p <= 9; p++) {
+    const s = x.toPrecision(p);
+    if (Math.fround(Number(s)) === x) {
+      digits = s;
+      break;
+    }
+  }
+  return formatValue(Number(digits));
+}
+
+/** A yaml.v2 value (as JSON would carry it): numbers already float64, keys strings. */
+function yamlNodeToGo(node: YamlNode | null | undefined, doc: Document, depth = 0): GoValue {
+  if (depth > 10000) throw new YamlToJsonError('yaml: exceeded max depth');
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) return yamlNodeToGo(node.resolve(doc) as YamlNode, doc, depth + 1);
+  if (isScalar(node)) {
+    const text = String(node.value ?? '');
+    const tag = node.tag?.replace(/^tag:yaml\.org,2002:/, '!!');
+    if (node.type !== 'PLAIN' && tag === undefined) return text;
+    if (tag !== undefined && tag !== '!!int' && tag !== '!!float' && tag !== '!!bool' && tag !== '!!null') return text;
+    const [rtag, v] = resolvePlain(text);
+    if (rtag === 'int') return Number(intValue(v as YamlInt));
+    if (rtag === 'float') {
+      const f = v as number;
+      if (!Number.isFinite(f)) throw new YamlToJsonError(`json: unsupported value: ${Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf'}`);
+      return f;
+    }
+    if (rtag === 'timestamp' || rtag === 'merge') return text;
+    return v;
+  }
+  if (isSeq(node)) return node.items.map((x) => yamlNodeToGo(x as YamlNode, doc, depth + 1));
+  if (isYamlMap(node)) {
+    const out: { [k: string]: GoValue } = {};
+    const put = (keyNode: YamlNode | null, valueNode: YamlNode | null) => {
+      const key = yamlKeyToString(keyNode, valueNode, doc);
+      out[key] = yamlNodeToGo(valueNode, doc, depth + 1);
+    };
+    for (const pair of node.items) {
+      const k = pair.key as YamlNode | null;
+      if (isScalar(k) && k.type === 'PLAIN' && k.value === '<<' && k.tag === undefined) {
+        // A merge key: the mapping (or each of a list of mappings) merged in.
+        let v = pair.value as YamlNode | null;
+        if (isAlias(v)) v = v.resolve(doc) as YamlNode;
+        const sources = isSeq(v) ? (v.items as YamlNode[]).map((x) => (isAlias(x) ? (x.resolve(doc) as YamlNode) : x)) : [v];
+        for (const src of sources) {
+          if (isYamlMap(src)) for (const p of src.items) put(p.key as YamlNode, p.value as YamlNode);
+        }
+        continue;
+      }
+      put(k, pair.value as YamlNode | null);
+    }
+    return out;
+  }
+  return null;
+}
+
+/** convertToJSONableObject's map key: strings, ints and bools as text, floats as float32 'g'. */
+function yamlKeyToString(keyNode: YamlNode | null, valueNode: YamlNode | null, doc: Document): string {
+  const k = isAlias(keyNode) ? (keyNode.resolve(doc) as YamlNode) : keyNode;
+  if (isScalar(k)) {
+    const text = String(k.value ?? '');
+    if (k.type !== 'PLAIN' || k.tag !== undefined) return text;
+    const [tag, v] = resolvePlain(text);
+    if (tag === 'str' || tag === 'timestamp' || tag === 'merge') return text;
+    if (tag === 'int' && typeof v === 'bigint') return v.toString();
+    if (tag === 'float') return formatFloat32G(v as number);
+    if (tag === 'bool') return String(v);
+    const value = isScalar(valueNode) ? String(valueNode.value ?? '') : null;
+    const type = tag === 'null' ? '%!s(<nil>)' : goTypeName(v);
+    throw new YamlToJsonError(`Unsupported map key of type: ${type}, key: ${goSharpV(v)}, value: ${goSharpV(value)}`);
+  }
+  throw new YamlToJsonError(`Unsupported map key of type: map[interface {}]interface {}, key: ${formatValue(null)}, value: <nil>`);
+}
+
+/** libyaml's wording and line for the problems the yaml package reports differently. */
+function yamlErrorMessage(text: string, error: { code: string; message: string; linePos?: Array<{ line: number; col: number }> }): string {
+  // A parser error at the end of the stream: libyaml's stream end is on the line after the last.
+  const endLine = text.endsWith('\n') || text === '' ? text.split('\n').length - 1 : text.split('\n').length;
+  const line = error.linePos?.[0]?.line ?? 1;
+  const msg = error.message;
+  if (/flow sequence|Expected , or \]|missing.*\]/i.test(msg) || (error.code === 'MISSING_CHAR' && msg.includes(']'))) {
+    return /\[\s*$/.test(text.trimEnd()) ? `yaml: line ${endLine}: did not find expected node content` : `yaml: line ${endLine}: did not find expected ',' or ']'`;
+  }
+  if (error.code === 'MISSING_CHAR' && msg.includes('}')) return `yaml: line ${endLine}: did not find expected ',' or '}'`;
+  if (error.code === 'TAB_AS_INDENT' || /tab/i.test(msg)) return `yaml: line ${line}: found character that cannot start any token`;
+  if (error.code === 'BLOCK_AS_IMPLICIT_KEY' || /mapping values|Nested mappings/i.test(msg)) return `yaml: line ${line}: mapping values are not allowed in this context`;
+  if (error.code === 'MISSING_CHAR' && /"|'/.test(msg)) return `yaml: line ${endLine}: found unexpected end of stream`;
+  return `yaml: line ${line}: ${msg.split('\n')[0]}`;
+}
+
+/** yaml.v2 reading `text` (its first document) into what JSON makes of it; throws Go's error text. */
+function yamlToGo(text: string): GoValue {
+  const docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, merge: false, prettyErrors: true, strict: false });
+  const list = Array.isArray(docs) ? docs : [];
+  const doc = list[0];
+  if (!doc) return null;
+  const err = doc.errors[0];
+  if (err) throw new YamlToJsonError(`error converting YAML to JSON: ${yamlErrorMessage(text, err as never)}`);
+  try {
+    return yamlNodeToGo(doc.contents as YamlNode, doc);
+  } catch (e) {
+    if (e instanceof YamlToJsonError) throw new YamlToJsonError(`error converting YAML to JSON: ${e.message}`);
+    throw e;
+  }
+}
+
+const JSON_KIND_OF = (v: GoValue): string => (v === null ? 'null' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : typeof v === 'number' ? 'number' : Array.isArray(v) ? 'array' : 'object');
+
+/** Helm's fromYaml: a map; on failure {Error: message}. */
+function fromYaml(text: string): { [k: string]: GoValue } {
+  let v: GoValue;
+  try {
+    v = yamlToGo(text);
+  } catch (e) {
+    if (e instanceof YamlToJsonError) return { Error: e.message };
+    throw e;
+  }
+  if (v === null) return {};
+  if (!isMap(v)) return { Error: `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${JSON_KIND_OF(v)} into Go value of type map[string]interface {}` };
+  return v;
+}
+
+/** Helm's fromYamlArray: a list; on failure a list of the one error message. */
+function fromYamlArray(text: string): GoValue[] {
+  let v: GoValue;
+  try {
+    v = yamlToGo(text);
+  } catch (e) {
+    if (e instanceof YamlToJsonError) return [e.message];
+    throw e;
+  }
+  if (v === null) return [];
+  if (!Array.isArray(v)) return [`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${JSON_KIND_OF(v)} into Go value of type []interface {}`];
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// toToml: BurntSushi/toml 1.2's Encoder (encode.go)
+
+class TomlError extends Error {}
+
+const TOML_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+
+function tomlQuoted(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `"${s.replace(/["\\\u0000-\u001f\u007f]/g, (c) => TOML_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+}
+
+function tomlKey(k: string): string {
+  if (k === '') return '""';
+  return /^[A-Za-z0-9_-]+$/.test(k) ? k : tomlQuoted(k);
+}
+
+type TomlType = 'nil' | 'bool' | 'int' | 'float' | 'string' | 'datetime' | 'array' | 'arrayHash' | 'hash';
+
+function tomlTypeOf(v: GoValue): TomlType {
+  if (v === null || v === undefined) return 'nil';
+  switch (typeof v) {
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'float';
+    case 'string':
+      return 'string';
+    case 'function':
+      throw new TomlError('unsupported type: func');
+  }
+  if (v instanceof GoNum) return typeof v.value === 'bigint' ? 'int' : 'float';
+  if (v instanceof Date) return 'datetime';
+  if (v instanceof GoObject) return 'string';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return 'array';
+    let all = true;
+    for (const x of v) {
+      const t = tomlTypeOf(x);
+      if (t === 'nil') throw new TomlError('toml: cannot encode array with nil element');
+      if (t !== 'hash') all = false;
+    }
+    return all ? 'arrayHash' : 'array';
+  }
+  return 'hash';
+}
+
+/** strconv.FormatFloat(f, 'f', -1, 64): the shortest digits, never an exponent. */
+function fixedShortest(f: number): string {
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  const [mant, e] = Math.abs(f).toExponential().split('e') as [string, string];
+  const digits = mant.replace('.', '');
+  const exp = Number(e);
+  let s: string;
+  if (exp >= digits.length - 1) s = digits + '0'.repeat(exp - digits.length + 1);
+  else if (exp >= 0) s = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  else s = `0.${'0'.repeat(-exp - 1)}${digits}`;
+  return (f < 0 ? '-' : '') + s;
+}
+
+class TomlEncoder {
+  out = '';
+  private written = false;
+
+  private wf(s: string): void {
+    this.out += s;
+    this.written = true;
+  }
+
+  private newline(): void {
+    if (this.written) this.wf('\n');
+  }
+
+  private indentStr(key: string[]): string {
+    return '  '.repeat(Math.max(key.length - 1, 0));
+  }
+
+  encode(key: string[], v: GoValue): void {
+    const t = tomlTypeOf(v);
+    switch (t) {
+      case 'nil':
+        return;
+      case 'arrayHash':
+        return this.arrayOfTables(key, v as GoValue[]);
+      case 'hash':
+        return this.table(key, v as { [k: string]: GoValue });
+      default:
+        return this.keyValue(key, v, false);
+    }
+  }
+
+  private keyValue(key: string[], v: GoValue, inline: boolean): void {
+    if (key.length === 0) throw new TomlError('toml: top-level values must be Go maps or structs');
+    this.wf(`${this.indentStr(key)}${tomlKey(key[key.length - 1]!)} = `);
+    this.element(v);
+    if (!inline) this.newline();
+  }
+
+  private element(v: GoValue): void {
+    if (v instanceof Date) return this.wf(formatGoDate('2006-01-02T15:04:05.999999999Z07:00', v, 'Local'));
+    if (v instanceof GoObject) return this.wf(tomlQuoted(v.format()));
+    if (v instanceof GoNum) v = v.value;
+    switch (typeof v) {
+      case 'string':
+        return this.wf(tomlQuoted(v));
+      case 'boolean':
+        return this.wf(String(v));
+      case 'bigint':
+        return this.wf(v.toString());
+      case 'number': {
+        if (Number.isNaN(v)) return this.wf('nan');
+        if (!Number.isFinite(v)) return this.wf(v < 0 ? '-inf' : '+inf');
+        const s = fixedShortest(v);
+        return this.wf(s.includes('.') ? s : `${s}.0`);
+      }
+    }
+    if (Array.isArray(v)) {
+      this.wf('[');
+      v.forEach((x, i) => {
+        this.element(x);
+        if (i !== v.length - 1) this.wf(', ');
+      });
+      this.wf(']');
+      return;
+    }
+    if (isMap(v)) return this.map([], v, true);
+    throw new TomlError(`unexpected type: ${goTypeName(v)}`);
+  }
+
+  private arrayOfTables(key: string[], v: GoValue[]): void {
+    if (key.length === 0) throw new TomlError('toml: top-level values must be Go maps or structs');
+    for (const t of v) {
+      if (t === null) continue;
+      this.newline();
+      this.wf(`${this.indentStr(key)}[[${key.map(tomlKey).join('.')}]]`);
+      this.newline();
+      this.map(key, t as { [k: string]: GoValue }, false);
+    }
+  }
+
+  private table(key: string[], v: { [k: string]: GoValue }): void {
+    if (key.length === 1) this.newline();
+    if (key.length > 0) {
+      this.wf(`${this.indentStr(key)}[${key.map(tomlKey).join('.')}]`);
+      this.newline();
+    }
+    this.map(key, v, false);
+  }
+
+  private map(key: string[], m: { [k: string]: GoValue }, inline: boolean): void {
+    const direct: string[] = [];
+    const sub: string[] = [];
+    for (const k of Object.keys(m)) {
+      const t = tomlTypeOf(m[k]!);
+      (t === 'hash' || t === 'arrayHash' ? sub : direct).push(k);
+    }
+    const write = (keys: string[], trailComma: boolean) => {
+      keys.sort(goStringCompare);
+      keys.forEach((k, i) => {
+        const val = m[k]!;
+        if (val === null || val === undefined) return;
+        if (inline) {
+          this.keyValue([k], val, true);
+          if (trailComma || i !== keys.length - 1) this.wf(', ');
+        } else {
+          this.encode([...key, k], val);
+        }
+      });
+    };
+    if (inline) this.wf('{');
+    write(direct, sub.length > 0);
+    write(sub, false);
+    if (inline) this.wf('}');
+  }
+}
+
+/** Helm's toToml: the TOML text, or the encoder's error as the text. */
+function toToml(v: GoValue): string {
+  if (v === null || v === undefined) throw new Error('reflect: call of reflect.Value.Type on zero Value');
+  const enc = new TomlEncoder();
+  try {
+    enc.encode([], v);
+  } catch (e) {
+    if (e instanceof TomlError) return e.message;
+    throw e;
+  }
+  return enc.out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function jsonOrEmpty(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return '';
+  }
+}
+
+/** Helm's JSON, YAML and TOML functions, and Sprig's JSON ones (Helm's toJson/fromJson replace Sprig's). */
 export const HELM: Record<string, FuncDef> = {
-  toJson: def((v) => toJsonText(v, false), 1),
-  toPrettyJson: def((v) => toJsonText(v, true), 1),
-  toRawJson: def((v) => toJsonText(v, false, false), 1),
-  fromJson: def((s) => {
-    try {
-      return fromYamlValue(JSON.parse(strval(s)) as unknown);
-    } catch (err) {
-      return { Error: (err as Error).message };
-    }
-  }, 1),
-  toYaml: def((v) => yamlStringify(toYamlValue(v), YAML_OUT).replace(/\n$/, ''), 1),
-  fromYaml: def((s) => {
-    try {
-      return fromYamlValue(yamlParse(strval(s), { intAsBigInt: true }) as unknown) ?? {};
-    } catch (err) {
-      return { Error: (err as Error).message };
-    }
-  }, 1),
-  fromYamlArray: def((s) => {
-    const v = fromYamlValue(yamlParse(strval(s), { intAsBigInt: true }) as unknown);
-    return Array.isArray(v) ? v : [];
-  }, 1),
+  toJson: goFunc('func(v interface{}) string', (v: GoValue) => jsonOrEmpty(() => marshalJson(v))),
+  fromJson: goFunc('func(str string) map[string]interface{}', (s: string) => {
+    const { value, error } = unmarshalJson(s, 'map');
+    const m = value as { [k: string]: GoValue };
+    if (error !== undefined) m.Error = error;
+    return m;
+  }),
+  fromJsonArray: goFunc('func(str string) []interface{}', (s: string) => {
+    const { value, error } = unmarshalJson(s, 'slice');
+    return error !== undefined ? [error] : value;
+  }),
+  toPrettyJson: goFunc('func(v interface{}) string', (v: GoValue) => jsonOrEmpty(() => marshalJson(v, { pretty: true }))),
+  toRawJson: goFunc('func(v interface{}) string', (v: GoValue) => marshalJson(v, { escapeHTML: false })),
+  mustToJson: goFunc('func(v interface{}) (string, error)', (v: GoValue) => marshalJson(v)),
+  mustToPrettyJson: goFunc('func(v interface{}) (string, error)', (v: GoValue) => marshalJson(v, { pretty: true })),
+  mustToRawJson: goFunc('func(v interface{}) (string, error)', (v: GoValue) => marshalJson(v, { escapeHTML: false })),
+  mustFromJson: goFunc('func(v string) (interface{}, error)', (s: string) => {
+    const { value, error } = unmarshalJson(s, 'any');
+    if (error !== undefined) throw new Error(error);
+    return value;
+  }),
+  toYaml: goFunc('func(v interface{}) string', toYaml),
+  fromYaml: goFunc('func(str string) map[string]interface{}', fromYaml),
+  fromYamlArray: goFunc('func(str string) []interface{}', fromYamlArray),
+  toToml: goFunc('func(v interface{}) string', toToml),
 };
+
+export { sortedKeys };
