@@ -150,6 +150,210 @@ function yamlKeyLess(a: string, b: string): boolean {
   return ar.length < br.length;
 }
 
+/**
+ * Go 1.19's sort.Sort (pdqsort, sort/zsortinterface.go), step for step: yaml.v2 sorts keys
+ * with keyList.Less, which is not transitive ("1a" < "2" < "10a" < "1a"), so the order it
+ * gives depends on the algorithm.
+ */
+export function goSort<T>(data: T[], less: (a: T, b: T) => boolean): T[] {
+  const n = data.length;
+  if (n <= 1) return data;
+  const lessAt = (i: number, j: number) => less(data[i]!, data[j]!);
+  const swap = (i: number, j: number) => {
+    const t = data[i]!;
+    data[i] = data[j]!;
+    data[j] = t;
+  };
+  const bitsLen = (x: number) => (x === 0 ? 0 : 32 - Math.clz32(x));
+  const insertionSort = (a: number, b: number) => {
+    for (let i = a + 1; i < b; i++) for (let j = i; j > a && lessAt(j, j - 1); j--) swap(j, j - 1);
+  };
+  const siftDown = (lo: number, hi: number, first: number) => {
+    let root = lo;
+    for (;;) {
+      let child = 2 * root + 1;
+      if (child >= hi) return;
+      if (child + 1 < hi && lessAt(first + child, first + child + 1)) child++;
+      if (!lessAt(first + root, first + child)) return;
+      swap(first + root, first + child);
+      root = child;
+    }
+  };
+  const heapSort = (a: number, b: number) => {
+    const hi = b - a;
+    for (let i = Math.floor((hi - 1) / 2); i >= 0; i--) siftDown(i, hi, a);
+    for (let i = hi - 1; i >= 0; i--) {
+      swap(a, a + i);
+      siftDown(0, i, a);
+    }
+  };
+  const order2 = (a: number, b: number, swaps: { n: number }): [number, number] => {
+    if (lessAt(b, a)) {
+      swaps.n++;
+      return [b, a];
+    }
+    return [a, b];
+  };
+  const median = (a: number, b: number, c: number, swaps: { n: number }) => {
+    [a, b] = order2(a, b, swaps);
+    [b, c] = order2(b, c, swaps);
+    [a, b] = order2(a, b, swaps);
+    return b;
+  };
+  const choosePivot = (a: number, b: number): [number, 'inc' | 'dec' | 'unknown'] => {
+    const l = b - a;
+    const swaps = { n: 0 };
+    let i = a + Math.floor(l / 4) * 1;
+    let j = a + Math.floor(l / 4) * 2;
+    let k = a + Math.floor(l / 4) * 3;
+    if (l >= 8) {
+      if (l >= 50) {
+        i = median(i - 1, i, i + 1, swaps);
+        j = median(j - 1, j, j + 1, swaps);
+        k = median(k - 1, k, k + 1, swaps);
+      }
+      j = median(i, j, k, swaps);
+    }
+    return [j, swaps.n === 0 ? 'inc' : swaps.n === 12 ? 'dec' : 'unknown'];
+  };
+  const reverseRange = (a: number, b: number) => {
+    for (let i = a, j = b - 1; i < j; i++, j--) swap(i, j);
+  };
+  const partialInsertionSort = (a: number, b: number): boolean => {
+    let i = a + 1;
+    for (let step = 0; step < 5; step++) {
+      while (i < b && !lessAt(i, i - 1)) i++;
+      if (i === b) return true;
+      if (b - a < 50) return false;
+      swap(i, i - 1);
+      if (i - a >= 2) for (let j = i - 1; j >= 1; j--) {
+        if (!lessAt(j, j - 1)) break;
+        swap(j, j - 1);
+      }
+      if (b - i >= 2) for (let j = i + 1; j < b; j++) {
+        if (!lessAt(j, j - 1)) break;
+        swap(j, j - 1);
+      }
+    }
+    return false;
+  };
+  const breakPatterns = (a: number, b: number) => {
+    const length = b - a;
+    if (length < 8) return;
+    let r = BigInt(length);
+    const mask = (1n << 64n) - 1n;
+    const next = () => {
+      r ^= (r << 13n) & mask;
+      r ^= r >> 17n;
+      r ^= (r << 5n) & mask;
+      return r;
+    };
+    const modulus = 2 ** bitsLen(length);
+    const base = a + Math.floor(length / 4) * 2;
+    for (let idx = base - 1; idx <= base + 1; idx++) {
+      let other = Number(next() & BigInt(modulus - 1));
+      if (other >= length) other -= length;
+      swap(idx, a + other);
+    }
+  };
+  const partitionEqual = (a: number, b: number, pivot: number): number => {
+    swap(a, pivot);
+    let i = a + 1;
+    let j = b - 1;
+    for (;;) {
+      while (i <= j && !lessAt(a, i)) i++;
+      while (i <= j && lessAt(a, j)) j--;
+      if (i > j) break;
+      swap(i, j);
+      i++;
+      j--;
+    }
+    return i;
+  };
+  const partition = (a: number, b: number, pivot: number): [number, boolean] => {
+    swap(a, pivot);
+    let i = a + 1;
+    let j = b - 1;
+    while (i <= j && lessAt(i, a)) i++;
+    while (i <= j && !lessAt(j, a)) j--;
+    if (i > j) {
+      swap(j, a);
+      return [j, true];
+    }
+    swap(i, j);
+    i++;
+    j--;
+    for (;;) {
+      while (i <= j && lessAt(i, a)) i++;
+      while (i <= j && !lessAt(j, a)) j--;
+      if (i > j) break;
+      swap(i, j);
+      i++;
+      j--;
+    }
+    swap(j, a);
+    return [j, false];
+  };
+  const pdqsort = (a: number, b: number, limit: number): void => {
+    let wasBalanced = true;
+    let wasPartitioned = true;
+    for (;;) {
+      const length = b - a;
+      if (length <= 12) return insertionSort(a, b);
+      if (limit === 0) return heapSort(a, b);
+      if (!wasBalanced) {
+        breakPatterns(a, b);
+        limit--;
+      }
+      let [pivot, hint] = choosePivot(a, b);
+      if (hint === 'dec') {
+        reverseRange(a, b);
+        pivot = b - 1 - (pivot - a);
+        hint = 'inc';
+      }
+      if (wasBalanced && wasPartitioned && hint === 'inc' && partialInsertionSort(a, b)) return;
+      if (a > 0 && !lessAt(a - 1, pivot)) {
+        a = partitionEqual(a, b, pivot);
+        continue;
+      }
+      const [mid, already] = partition(a, b, pivot);
+      wasPartitioned = already;
+      const leftLen = mid - a;
+      const rightLen = b - mid;
+      const balanceThreshold = Math.floor(length / 8);
+      if (leftLen < rightLen) {
+        wasBalanced = leftLen >= balanceThreshold;
+        pdqsort(a, mid, limit);
+        a = mid + 1;
+      } else {
+        wasBalanced = rightLen >= balanceThreshold;
+        pdqsort(mid + 1, b, limit);
+        b = mid;
+      }
+    }
+  };
+  pdqsort(0, n, bitsLen(n));
+  return data;
+}
+
+class UnreadableJson extends Error {}
+
+/**
+ * A string as it comes back from the JSON that yaml.v2 reads: libyaml's reader refuses the
+ * characters json.Marshal leaves raw that YAML does not allow (DEL, C1 controls, U+FFFE,
+ * U+FFFF), and then toYaml gives "".
+ */
+function readable(s: string): string {
+  if (/[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/.test(s)) throw new UnreadableJson();
+  // NEL, which json.Marshal leaves raw, is a line break that the double-quoted scalar folds:
+  // one becomes a space, n of them n-1 newlines, with the spaces around them.
+  if (s.includes('\u0085')) s = s.replace(/ *\u0085[ \u0085]*/g, (m) => {
+    const n = m.split('\u0085').length - 1;
+    return n === 1 ? ' ' : '\n'.repeat(n - 1);
+  });
+  return s;
+}
+
 /** A JSON number's text as yaml.v2 resolves and re-prints it: an int as is, a float in 'g' form. */
 function yamlNumber(text: string): string {
   const [tag, v] = resolvePlain(text);
@@ -176,7 +380,7 @@ function toYNode(v: GoValue): YNode {
     case 'number':
       return { kind: 'scalar', text: yamlNumber(marshalJson(v)), isString: false };
     case 'string':
-      return { kind: 'scalar', text: v, isString: true };
+      return { kind: 'scalar', text: readable(v), isString: true };
   }
   if (v instanceof GoNum) return { kind: 'scalar', text: yamlNumber(marshalJson(v)), isString: false };
   if (v instanceof Date || v instanceof GoObject || typeof v === 'function') return { kind: 'scalar', text: JSON.parse(marshalJson(v)) as string, isString: true };
@@ -184,8 +388,8 @@ function toYNode(v: GoValue): YNode {
     if (goTypeName(v) === '[]uint8') return toYNode(JSON.parse(marshalJson(v)) as string);
     return { kind: 'seq', items: v.map(toYNode) };
   }
-  const keys = Object.keys(v).sort((a, b) => (a === b ? 0 : yamlKeyLess(a, b) ? -1 : 1));
-  return { kind: 'map', entries: keys.map((k) => [k, toYNode(v[k]!)]) };
+  const keys = Object.keys(v).map((k) => [readable(k), k] as const);
+  return { kind: 'map', entries: goSort(keys, (a, b) => yamlKeyLess(a[0], b[0])).map(([key, k]) => [key, toYNode(v[k]!)]) };
 }
 
 interface ScalarAnalysis {
@@ -555,8 +759,9 @@ export function toYaml(v: GoValue): string {
   let node: YNode;
   try {
     node = toYNode(v);
-  } catch {
-    return '';
+  } catch (e) {
+    if (e instanceof UnreadableJson || /^json: /.test((e as Error).message)) return '';
+    throw e;
   }
   return new YamlEmitter().document(node).replace(/\n$/, '');
 }
@@ -595,7 +800,11 @@ function formatFloat32G(f: number): string {
 function yamlNodeToGo(node: YamlNode | null | undefined, doc: Document, depth = 0): GoValue {
   if (depth > 10000) throw new YamlToJsonError('yaml: exceeded max depth');
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) return yamlNodeToGo(node.resolve(doc) as YamlNode, doc, depth + 1);
+  if (isAlias(node)) {
+    const target = node.resolve(doc);
+    if (target === undefined) throw new YamlToJsonError(`yaml: unknown anchor '${node.source}' referenced`);
+    return yamlNodeToGo(target as YamlNode, doc, depth + 1);
+  }
   if (isScalar(node)) {
     const text = String(node.value ?? '');
     const tag = node.tag?.replace(/^tag:yaml\.org,2002:/, '!!');
@@ -655,20 +864,44 @@ function yamlKeyToString(keyNode: YamlNode | null, valueNode: YamlNode | null, d
   throw new YamlToJsonError(`Unsupported map key of type: map[interface {}]interface {}, key: ${formatValue(null)}, value: <nil>`);
 }
 
-/** libyaml's wording and line for the problems the yaml package reports differently. */
+/**
+ * libyaml's wording and line for the problems the yaml package words its own way. yaml.v2
+ * prints a scanner error's line from 1 and a parser error's from 0, and none when it is 0.
+ */
 function yamlErrorMessage(text: string, error: { code: string; message: string; linePos?: Array<{ line: number; col: number }> }): string {
-  // A parser error at the end of the stream: libyaml's stream end is on the line after the last.
-  const endLine = text.endsWith('\n') || text === '' ? text.split('\n').length - 1 : text.split('\n').length;
-  const line = error.linePos?.[0]?.line ?? 1;
+  const newlines = text.split('\n').length - 1;
+  const errLine0 = (error.linePos?.[0]?.line ?? 1) - 1;
+  const scanner = (line0: number, problem: string) => `yaml: ${line0 ? `line ${line0 + 1}: ` : ''}${problem}`;
+  const parser = (line0: number, problem: string) => `yaml: ${line0 ? `line ${line0}: ` : ''}${problem}`;
+  // libyaml's stream end is on a line of its own when the text does not end with a newline.
+  const streamEnd0 = text === '' || text.endsWith('\n') ? newlines : newlines + 1;
   const msg = error.message;
-  if (/flow sequence|Expected , or \]|missing.*\]/i.test(msg) || (error.code === 'MISSING_CHAR' && msg.includes(']'))) {
-    return /\[\s*$/.test(text.trimEnd()) ? `yaml: line ${endLine}: did not find expected node content` : `yaml: line ${endLine}: did not find expected ',' or ']'`;
+  const open = /[[{,]\s*$/.test(text);
+  if (/^Flow sequence/.test(msg)) return parser(streamEnd0, open ? 'did not find expected node content' : "did not find expected ',' or ']'");
+  if (/^Flow map/.test(msg)) return parser(streamEnd0, open ? 'did not find expected node content' : "did not find expected ',' or '}'");
+  if (error.code === 'TAB_AS_INDENT' || error.code === 'BAD_SCALAR_START') return scanner(errLine0, 'found character that cannot start any token');
+  if (error.code === 'MISSING_CHAR' && /quote/.test(msg)) return scanner(newlines, 'found unexpected end of stream');
+  if (error.code === 'BAD_INDENT' && /All mapping items/.test(msg)) {
+    // Inside a block sequence libyaml wants the next '-'; inside a mapping, the next key.
+    const lines = text.split('\n');
+    const indent = /^ */.exec(lines[errLine0] ?? '')![0].length;
+    let inSequence = false;
+    for (let l = errLine0 - 1; l >= 0; l--) {
+      const m = /^( *)(\S)/.exec(lines[l]!);
+      if (!m || m[1]!.length < indent) {
+        if (m) break;
+        continue;
+      }
+      if (m[1]!.length === indent) {
+        inSequence = m[2] === '-';
+        break;
+      }
+    }
+    return parser(errLine0, inSequence ? "did not find expected '-' indicator" : 'did not find expected key');
   }
-  if (error.code === 'MISSING_CHAR' && msg.includes('}')) return `yaml: line ${endLine}: did not find expected ',' or '}'`;
-  if (error.code === 'TAB_AS_INDENT' || /tab/i.test(msg)) return `yaml: line ${line}: found character that cannot start any token`;
-  if (error.code === 'BLOCK_AS_IMPLICIT_KEY' || /mapping values|Nested mappings/i.test(msg)) return `yaml: line ${line}: mapping values are not allowed in this context`;
-  if (error.code === 'MISSING_CHAR' && /"|'/.test(msg)) return `yaml: line ${endLine}: found unexpected end of stream`;
-  return `yaml: line ${line}: ${msg.split('\n')[0]}`;
+  if (error.code === 'BLOCK_AS_IMPLICIT_KEY') return scanner(errLine0, 'mapping values are not allowed in this context');
+  if (error.code === 'BAD_DQ_ESCAPE') return scanner(errLine0, 'found unknown escape character');
+  return parser(errLine0, msg.split(' at line ')[0]!);
 }
 
 /** yaml.v2 reading `text` (its first document) into what JSON makes of it; throws Go's error text. */
