@@ -3,12 +3,11 @@
 // same way, `now` fixed, every error caught and dropped). Prints how many cases rendered and
 // failed on the last pass, on stderr.
 //   node bench/templates-render.mjs ENGINE-BUNDLE N [CASE-FILE...]
-// ENGINE-BUNDLE is src/template/engine.ts bundled by esbuild with `export * from values.ts`
+// ENGINE-BUNDLE is src/template/engine.ts bundled by esbuild with values.ts's goValuesFromJson
 // (bench/templates.sh makes it); the case files default to cases/*.json of the current directory.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse } from 'yaml';
 
 const [bundle, count, ...files] = process.argv.slice(2);
 const n = Number(count);
@@ -17,14 +16,14 @@ if (!bundle || !(n > 0)) {
   process.exit(2);
 }
 process.env.TZ = 'UTC';
-const { renderTemplate, fromYamlValue } = await import(pathToFileURL(path.resolve(bundle)).href);
+const { renderTemplate, goValuesFromJson } = await import(pathToFileURL(path.resolve(bundle)).href);
 const caseFiles = files.length ? files : readdirSync('cases').filter((f) => f.endsWith('.json')).sort().map((f) => path.join('cases', f));
 const NOW = new Date(1257894000 * 1000);
 const now = () => NOW;
 
 function runFile(file) {
   // As gen.go: the file is read and decoded on every pass (ints kept apart from floats).
-  const { values, cases } = fromYamlValue(parse(readFileSync(file, 'utf8'), { intAsBigInt: true }));
+  const { values, cases } = goValuesFromJson(readFileSync(file, 'utf8'));
   let ok = 0;
   let failed = 0;
   for (const c of cases) {

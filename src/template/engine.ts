@@ -61,10 +61,49 @@ function templateMessage(err: unknown): string {
  * data `{ Values, Chart, Release, Template }`.
  */
 export function renderTemplate(text: string, opts: RenderOptions): string {
+  const saved = clock;
+  clock = opts.now ?? sourceDateNow();
+  try {
+    return render(text, opts);
+  } finally {
+    clock = saved;
+  }
+}
+
+/** The clock of the rendering under way (renderings are synchronous): the shared function table reads it. */
+let clock: () => Date = () => new Date();
+let sharedFuncs: Map<string, FuncDef> | undefined;
+
+// Signatures parsed once; each rendering gets include and tpl bound to its templates.
+const INCLUDE_SIG = goFunc('func(name string, data interface{}) (string, error)', () => '');
+const TPL_SIG = goFunc('func(text string, vals map[string]interface{}) (string, error)', () => '');
+
+/**
+ * The builtins, Sprig's functions and Helm's stateless ones, made once per process: declaring
+ * them parses ~200 Go signatures, which took most of a small rendering's time.
+ */
+function functionTable(): Map<string, FuncDef> {
+  if (sharedFuncs) return sharedFuncs;
+  const funcs = new Map<string, FuncDef>(Object.entries({ ...BUILTINS, ...sprigFunctions(() => clock()) }));
+  funcs.set('required', goFunc('func(warn string, val interface{}) (interface{}, error)', (warn: string, value: GoValue) => {
+    if (value === null || value === undefined || value === '') throw new Error(warn);
+    return value;
+  }));
+  // `helm template` has no cluster: lookup answers an empty map.
+  funcs.set('lookup', goFunc('func(string, string, string, string) (map[string]interface{}, error)', () => ({})));
+  funcs.set('include', INCLUDE_SIG);
+  funcs.set('tpl', TPL_SIG);
+  sharedFuncs = funcs;
+  return funcs;
+}
+
+function render(text: string, opts: RenderOptions): string {
   const templates = new Map<string, Tree>();
-  const funcs = new Map<string, FuncDef>(Object.entries({ ...BUILTINS, ...sprigFunctions(opts.now ?? sourceDateNow()) }));
-  const funcMap: FuncMap = { get: (name) => funcs.get(name) };
-  const hasFunction = (name: string) => funcs.has(name);
+  const shared = functionTable();
+  let include = INCLUDE_SIG;
+  let tpl = TPL_SIG;
+  const funcMap: FuncMap = { get: (name) => (name === 'include' ? include : name === 'tpl' ? tpl : shared.get(name)) };
+  const hasFunction = (name: string) => shared.has(name);
   const data: GoValue = {
     Values: opts.values ?? {},
     Chart: { Name: 'tpl', Version: '' },
@@ -94,7 +133,7 @@ export function renderTemplate(text: string, opts: RenderOptions): string {
       throw new TooDeep(`template: ${name}: exceeded maximum template depth (${EXEC_LIMITS.depth})`);
     }
   };
-  funcs.set('include', goFunc('func(name string, data interface{}) (string, error)', (name: string, dot: GoValue) => {
+  include = { ...INCLUDE_SIG, fn: (name: string, dot: GoValue) => {
     const open = included.get(name) ?? 0;
     if (open > INCLUDE_MAX_NESTING) throw new Error(`rendering template has a nested reference name: ${name}: unable to execute template`);
     enter(name);
@@ -111,12 +150,12 @@ export function renderTemplate(text: string, opts: RenderOptions): string {
       included.set(name, open);
       nested--;
     }
-  }));
+  } };
   /*
    * Helm's tpl (as gen.go has it): the text parsed as the template named .Template.Name in a
    * clone of the chart's templates and executed there; include still sees the chart's own.
    */
-  funcs.set('tpl', goFunc('func(text string, vals map[string]interface{}) (string, error)', (source: string, vals: { [k: string]: GoValue }) => {
+  tpl = { ...TPL_SIG, fn: (source: string, vals: { [k: string]: GoValue }) => {
     const tmpl = vals.Template;
     if (!isMap(tmpl)) throw new Error(`cannot retrieve Template.Name from values inside tpl function: ${source}`);
     const name = typeof tmpl.Name === 'string' ? tmpl.Name : '';
@@ -133,13 +172,7 @@ export function renderTemplate(text: string, opts: RenderOptions): string {
     } finally {
       nested--;
     }
-  }));
-  funcs.set('required', goFunc('func(warn string, val interface{}) (interface{}, error)', (warn: string, value: GoValue) => {
-    if (value === null || value === undefined || value === '') throw new Error(warn);
-    return value;
-  }));
-  // `helm template` has no cluster: lookup answers an empty map.
-  funcs.set('lookup', goFunc('func(string, string, string, string) (map[string]interface{}, error)', () => ({})));
+  } };
   for (const [name, source] of Object.entries(opts.templates ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) add(templates, name, source);
   add(templates, opts.name, text);
   return exec.execute(opts.name, data).replaceAll('<no value>', '');

@@ -505,3 +505,34 @@ export function mergeValues(base: { [key: string]: GoValue }, over: { [key: stri
   }
   return out;
 }
+
+/**
+ * JSON text as Go values the way the golden generator decodes values (json.Number: an integer
+ * literal in int64's range is an int, any other number a float64); objects become maps.
+ */
+export function goValuesFromJson(text: string): GoValue {
+  const toGo = (n: JsonNode): GoValue => {
+    switch (n.t) {
+      case 'null':
+        return null;
+      case 'bool':
+      case 'str':
+        return n.v;
+      case 'num': {
+        if (/^-?\d+$/.test(n.s)) {
+          const i = BigInt(n.s);
+          if (i >= -(2n ** 63n) && i < 2n ** 63n) return i;
+        }
+        return Number(n.s);
+      }
+      case 'arr':
+        return n.v.map(toGo);
+      case 'obj': {
+        const m: { [k: string]: GoValue } = {};
+        for (const [k, x] of n.v) m[k] = toGo(x);
+        return m;
+      }
+    }
+  };
+  return toGo(new JsonScanner(text).parseTop());
+}
