@@ -796,15 +796,51 @@ function formatFloat32G(f: number): string {
   return formatValue(Number(digits));
 }
 
-/** A yaml.v2 value (as JSON would carry it): numbers already float64, keys strings. */
-function yamlNodeToGo(node: YamlNode | null | undefined, doc: Document, depth = 0): GoValue {
-  if (depth > 10000) throw new YamlToJsonError('yaml: exceeded max depth');
-  if (node === null || node === undefined) return null;
-  if (isAlias(node)) {
-    const target = node.resolve(doc);
-    if (target === undefined) throw new YamlToJsonError(`yaml: unknown anchor '${node.source}' referenced`);
-    return yamlNodeToGo(target as YamlNode, doc, depth + 1);
+/** yaml.v2's decoder counts, against alias bombs (decode.go: allowedAliasRatio). */
+interface DecodeState {
+  doc: Document;
+  decodeCount: number;
+  aliasCount: number;
+  aliasDepth: number;
+  active: Set<unknown>;
+}
+
+function allowedAliasRatio(decodeCount: number): number {
+  if (decodeCount <= 400_000) return 0.99;
+  if (decodeCount >= 4_000_000) return 0.1;
+  return 0.99 - 0.89 * ((decodeCount - 400_000) / 3_600_000);
+}
+
+function countDecode(st: DecodeState): void {
+  st.decodeCount++;
+  if (st.aliasDepth > 0) st.aliasCount++;
+  if (st.aliasCount > 100 && st.decodeCount > 1000 && st.aliasCount / st.decodeCount > allowedAliasRatio(st.decodeCount)) {
+    throw new YamlToJsonError('yaml: document contains excessive aliasing');
   }
+}
+
+/** An alias's node, as yaml.v2's decoder.alias follows it. */
+function followAlias<T>(node: YamlNode, st: DecodeState, f: (target: YamlNode) => T): T {
+  if (!isAlias(node)) return f(node);
+  const target = node.resolve(st.doc) as YamlNode | undefined;
+  if (target === undefined) throw new YamlToJsonError(`yaml: unknown anchor '${node.source}' referenced`);
+  if (st.active.has(node)) throw new YamlToJsonError(`yaml: anchor '${node.source}' value contains itself`);
+  st.active.add(node);
+  st.aliasDepth++;
+  try {
+    countDecode(st);
+    return followAlias(target, st, f);
+  } finally {
+    st.aliasDepth--;
+    st.active.delete(node);
+  }
+}
+
+/** A yaml.v2 value (as JSON would carry it): numbers already float64, keys strings. */
+function yamlNodeToGo(node: YamlNode | null | undefined, st: DecodeState): GoValue {
+  if (node === null || node === undefined) return null;
+  countDecode(st);
+  if (isAlias(node)) return followAlias(node, st, (t) => yamlNodeToGo(t, st));
   if (isScalar(node)) {
     const text = String(node.value ?? '');
     const tag = node.tag?.replace(/^tag:yaml\.org,2002:/, '!!');
@@ -820,22 +856,26 @@ function yamlNodeToGo(node: YamlNode | null | undefined, doc: Document, depth = 
     if (rtag === 'timestamp' || rtag === 'merge') return text;
     return v;
   }
-  if (isSeq(node)) return node.items.map((x) => yamlNodeToGo(x as YamlNode, doc, depth + 1));
+  if (isSeq(node)) return node.items.map((x) => yamlNodeToGo(x as YamlNode, st));
   if (isYamlMap(node)) {
     const out: { [k: string]: GoValue } = {};
     const put = (keyNode: YamlNode | null, valueNode: YamlNode | null) => {
-      const key = yamlKeyToString(keyNode, valueNode, doc);
-      out[key] = yamlNodeToGo(valueNode, doc, depth + 1);
+      const key = yamlKeyToString(keyNode, valueNode, st.doc);
+      out[key] = yamlNodeToGo(valueNode, st);
     };
     for (const pair of node.items) {
       const k = pair.key as YamlNode | null;
       if (isScalar(k) && k.type === 'PLAIN' && k.value === '<<' && k.tag === undefined) {
         // A merge key: the mapping (or each of a list of mappings) merged in.
-        let v = pair.value as YamlNode | null;
-        if (isAlias(v)) v = v.resolve(doc) as YamlNode;
-        const sources = isSeq(v) ? (v.items as YamlNode[]).map((x) => (isAlias(x) ? (x.resolve(doc) as YamlNode) : x)) : [v];
-        for (const src of sources) {
+        const mergeInto = (src: YamlNode) => {
           if (isYamlMap(src)) for (const p of src.items) put(p.key as YamlNode, p.value as YamlNode);
+        };
+        const v = pair.value as YamlNode | null;
+        if (v) {
+          followAlias(v, st, (t) => {
+            if (isSeq(t)) for (const x of t.items as YamlNode[]) followAlias(x, st, mergeInto);
+            else mergeInto(t);
+          });
         }
         continue;
       }
@@ -913,7 +953,8 @@ function yamlToGo(text: string): GoValue {
   const err = doc.errors[0];
   if (err) throw new YamlToJsonError(`error converting YAML to JSON: ${yamlErrorMessage(text, err as never)}`);
   try {
-    return yamlNodeToGo(doc.contents as YamlNode, doc);
+    const st: DecodeState = { doc, decodeCount: 1, aliasCount: 0, aliasDepth: 0, active: new Set() };
+    return yamlNodeToGo(doc.contents as YamlNode, st);
   } catch (e) {
     if (e instanceof YamlToJsonError) throw new YamlToJsonError(`error converting YAML to JSON: ${e.message}`);
     throw e;
