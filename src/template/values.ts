@@ -182,8 +182,21 @@ function quoteChar(c: string): string {
   return `'${q.slice(1, -1)}'`;
 }
 
-type JsonNode = { t: 'null' } | { t: 'bool'; v: boolean } | { t: 'num'; s: string } | { t: 'str'; v: string } | { t: 'arr'; v: JsonNode[] } | { t: 'obj'; v: Array<[string, JsonNode]> };
+/** encoding/json's maxNestingDepth. */
+const JSON_MAX_DEPTH = 10000;
 
+type JsonKind = 'null' | 'bool' | 'number' | 'string' | 'array' | 'object';
+
+interface JsonFrame {
+  arr?: GoValue[];
+  obj?: { [k: string]: GoValue };
+  key?: string;
+}
+
+/**
+ * Go's JSON scanner and decoder in one pass, without recursion (Go allows 10000 levels, more
+ * than Node's stack would): syntax errors in Go's words, numbers through `num`.
+ */
 class JsonScanner {
   private i = 0;
   constructor(private readonly s: string) {}
@@ -203,37 +216,107 @@ class JsonScanner {
     }
   }
 
-  parseTop(): JsonNode {
-    this.ws();
-    const v = this.value();
-    this.ws();
-    if (this.i < this.s.length) this.fail('after top-level value');
-    return v;
+  /** The whole text as one value; its JSON kind tells what a typed target would refuse. */
+  parseTop(num: (text: string) => GoValue): { value: GoValue; kind: JsonKind } {
+    const s = this.s;
+    const stack: JsonFrame[] = [];
+    let kind: JsonKind = 'null';
+    let value: GoValue = null;
+    for (;;) {
+      // A value starts here.
+      this.ws();
+      const c = s[this.i];
+      let done = true;
+      if (c === '{' || c === '[') {
+        if (stack.length + 1 > JSON_MAX_DEPTH) this.fail('exceeded max depth');
+        this.i++;
+        this.ws();
+        if (c === '[') {
+          if (s[this.i] === ']') {
+            this.i++;
+            value = [];
+          } else {
+            stack.push({ arr: [] });
+            done = false;
+          }
+        } else if (s[this.i] === '}') {
+          this.i++;
+          value = {};
+        } else {
+          stack.push({ obj: {}, key: this.key() });
+          done = false;
+        }
+        if (done) kind = c === '[' ? 'array' : 'object';
+      } else if (c === '"') {
+        value = this.string();
+        kind = 'string';
+      } else if (c === 't') {
+        this.literal('true');
+        value = true;
+        kind = 'bool';
+      } else if (c === 'f') {
+        this.literal('false');
+        value = false;
+        kind = 'bool';
+      } else if (c === 'n') {
+        this.literal('null');
+        value = null;
+        kind = 'null';
+      } else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+        value = num(this.number());
+        kind = 'number';
+      } else {
+        this.fail('looking for beginning of value');
+      }
+      if (!done) continue;
+      // A value ended: it goes into its container, which may end too.
+      for (;;) {
+        const top = stack[stack.length - 1];
+        if (!top) {
+          this.ws();
+          if (this.i < s.length) this.fail('after top-level value');
+          return { value, kind };
+        }
+        if (top.arr) {
+          top.arr.push(value);
+          this.ws();
+          if (s[this.i] === ',') {
+            this.i++;
+            break;
+          }
+          if (s[this.i] !== ']') this.fail('after array element');
+          this.i++;
+          stack.pop();
+          value = top.arr;
+          kind = 'array';
+          continue;
+        }
+        top.obj![top.key!] = value;
+        this.ws();
+        if (s[this.i] === ',') {
+          this.i++;
+          this.ws();
+          top.key = this.key();
+          break;
+        }
+        if (s[this.i] !== '}') this.fail('after object key:value pair');
+        this.i++;
+        stack.pop();
+        value = top.obj!;
+        kind = 'object';
+      }
+    }
   }
 
-  private value(): JsonNode {
+  /** An object key and its colon. */
+  private key(): string {
     this.ws();
-    const s = this.s;
-    const c = s[this.i];
-    switch (c) {
-      case '{':
-        return this.object();
-      case '[':
-        return this.array();
-      case '"':
-        return { t: 'str', v: this.string() };
-      case 't':
-        this.literal('true');
-        return { t: 'bool', v: true };
-      case 'f':
-        this.literal('false');
-        return { t: 'bool', v: false };
-      case 'n':
-        this.literal('null');
-        return { t: 'null' };
-    }
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return { t: 'num', s: this.number() };
-    this.fail('looking for beginning of value');
+    if (this.s[this.i] !== '"') this.fail('looking for beginning of object key string');
+    const key = this.string();
+    this.ws();
+    if (this.s[this.i] !== ':') this.fail('after object key');
+    this.i++;
+    return key;
   }
 
   private literal(word: string): void {
@@ -289,9 +372,9 @@ class JsonScanner {
       out += s.slice(start, this.i);
       this.i++;
       const e = s[this.i];
-      const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-      if (e !== undefined && simple[e] !== undefined) {
-        out += simple[e];
+      const simple = e === undefined ? undefined : JSON_ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
         this.i++;
       } else if (e === 'u') {
         this.i++;
@@ -331,107 +414,35 @@ class JsonScanner {
     }
     return r;
   }
-
-  private array(): JsonNode {
-    this.i++;
-    const items: JsonNode[] = [];
-    this.ws();
-    if (this.s[this.i] === ']') {
-      this.i++;
-      return { t: 'arr', v: items };
-    }
-    for (;;) {
-      items.push(this.value());
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        continue;
-      }
-      if (c === ']') {
-        this.i++;
-        return { t: 'arr', v: items };
-      }
-      this.fail('after array element');
-    }
-  }
-
-  private object(): JsonNode {
-    this.i++;
-    const entries: Array<[string, JsonNode]> = [];
-    this.ws();
-    if (this.s[this.i] === '}') {
-      this.i++;
-      return { t: 'obj', v: entries };
-    }
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] !== '"') this.fail('looking for beginning of object key string');
-      const key = this.string();
-      this.ws();
-      if (this.s[this.i] !== ':') this.fail('after object key');
-      this.i++;
-      entries.push([key, this.value()]);
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        continue;
-      }
-      if (c === '}') {
-        this.i++;
-        return { t: 'obj', v: entries };
-      }
-      this.fail('after object key:value pair');
-    }
-  }
 }
 
-const JSON_KIND: Record<JsonNode['t'], string> = { null: 'null', bool: 'bool', num: 'number', str: 'string', arr: 'array', obj: 'object' };
+const JSON_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 /**
  * json.Unmarshal of `text` into a Go `interface {}`, `map[string]interface {}` or
- * `[]interface {}`: numbers are float64. Returns the value and Go's error, if any (a type
- * error leaves the rest decoded, as Go's decoder does).
+ * `[]interface {}`: numbers are float64. Returns the value and Go's error, if any (a number
+ * out of float64's range leaves a nil and the rest decoded, as Go's decoder does).
  */
 export function unmarshalJson(text: string, target: 'any' | 'map' | 'slice'): { value: GoValue; error?: string } {
-  let root: JsonNode;
+  let error: string | undefined;
+  const num = (s: string): GoValue => {
+    const f = Number(s);
+    if (Number.isFinite(f)) return f;
+    error ??= `json: cannot unmarshal number ${s} into Go value of type float64`;
+    return null;
+  };
+  let parsed: { value: GoValue; kind: JsonKind };
   try {
-    root = new JsonScanner(text).parseTop();
+    parsed = new JsonScanner(text).parseTop(num);
   } catch (err) {
     if (err instanceof JsonSyntaxError) return { value: target === 'map' ? {} : target === 'slice' ? [] : null, error: err.message };
     throw err;
   }
-  let error: string | undefined;
-  const toGo = (n: JsonNode): GoValue => {
-    switch (n.t) {
-      case 'null':
-        return null;
-      case 'bool':
-      case 'str':
-        return n.v;
-      case 'num': {
-        const f = Number(n.s);
-        if (!Number.isFinite(f)) {
-          error ??= `json: cannot unmarshal number ${n.s} into Go value of type float64`;
-          return null;
-        }
-        return f;
-      }
-      case 'arr':
-        return n.v.map(toGo);
-      case 'obj': {
-        const m: { [k: string]: GoValue } = {};
-        for (const [k, x] of n.v) m[k] = toGo(x);
-        return m;
-      }
-    }
-  };
-  if (target === 'any') return { value: toGo(root), error };
-  const want = target === 'map' ? 'obj' : 'arr';
-  if (root.t === 'null') return { value: target === 'map' ? {} : [], error };
-  if (root.t !== want) return { value: target === 'map' ? {} : [], error: `json: cannot unmarshal ${JSON_KIND[root.t]} into Go value of type ${target === 'map' ? 'map[string]interface {}' : '[]interface {}'}` };
-  return { value: toGo(root), error };
+  if (target === 'any') return { value: parsed.value, error };
+  const want = target === 'map' ? 'object' : 'array';
+  if (parsed.kind === 'null') return { value: target === 'map' ? {} : [], error };
+  if (parsed.kind !== want) return { value: target === 'map' ? {} : [], error: `json: cannot unmarshal ${parsed.kind} into Go value of type ${target === 'map' ? 'map[string]interface {}' : '[]interface {}'}` };
+  return { value: parsed.value, error };
 }
 
 /** Helm's --set typing: true/false, null, integers (int64), else the string. */
@@ -511,28 +522,11 @@ export function mergeValues(base: { [key: string]: GoValue }, over: { [key: stri
  * literal in int64's range is an int, any other number a float64); objects become maps.
  */
 export function goValuesFromJson(text: string): GoValue {
-  const toGo = (n: JsonNode): GoValue => {
-    switch (n.t) {
-      case 'null':
-        return null;
-      case 'bool':
-      case 'str':
-        return n.v;
-      case 'num': {
-        if (/^-?\d+$/.test(n.s)) {
-          const i = BigInt(n.s);
-          if (i >= -(2n ** 63n) && i < 2n ** 63n) return i;
-        }
-        return Number(n.s);
-      }
-      case 'arr':
-        return n.v.map(toGo);
-      case 'obj': {
-        const m: { [k: string]: GoValue } = {};
-        for (const [k, x] of n.v) m[k] = toGo(x);
-        return m;
-      }
+  return new JsonScanner(text).parseTop((n) => {
+    if (/^-?\d+$/.test(n)) {
+      const i = BigInt(n);
+      if (i >= -(2n ** 63n) && i < 2n ** 63n) return i;
     }
-  };
-  return toGo(new JsonScanner(text).parseTop());
+    return Number(n);
+  }).value;
 }

@@ -946,7 +946,15 @@ function yamlErrorMessage(text: string, error: { code: string; message: string; 
 
 /** yaml.v2 reading `text` (its first document) into what JSON makes of it; throws Go's error text. */
 function yamlToGo(text: string): GoValue {
-  const docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, merge: false, prettyErrors: true, strict: false });
+  const tooDeep = yamlDepthProblem(text);
+  if (tooDeep) throw new YamlToJsonError(`error converting YAML to JSON: ${tooDeep}`);
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, merge: false, prettyErrors: true, strict: false });
+  } catch (e) {
+    if (e instanceof RangeError) throw new YamlToJsonError('error converting YAML to JSON: yaml: nested more deeply than jetpack can read');
+    throw e;
+  }
   const list = Array.isArray(docs) ? docs : [];
   const doc = list[0];
   if (!doc) return null;
@@ -957,8 +965,73 @@ function yamlToGo(text: string): GoValue {
     return yamlNodeToGo(doc.contents as YamlNode, st);
   } catch (e) {
     if (e instanceof YamlToJsonError) throw new YamlToJsonError(`error converting YAML to JSON: ${e.message}`);
+    if (e instanceof RangeError) throw new YamlToJsonError('error converting YAML to JSON: yaml: nested more deeply than jetpack can read');
     throw e;
   }
+}
+
+/** How deep a YAML text fromYaml reads nests: the yaml package recurses per level, and near the end of Node's stack it can abort the process. */
+export const YAML_MAX_NESTING = 256;
+
+/**
+ * libyaml's bound on flow nesting ([ and { more than 10000 deep), with its scanner error on
+ * the line of the bracket that goes too deep; and jetpack's lower bound on nesting of any kind
+ * (YAML_MAX_NESTING): block levels (indentation steps, "- " items) plus flow levels. Brackets
+ * inside quotes and comments are skipped; block scalars' lines count by their indentation,
+ * which can only overestimate.
+ */
+function yamlDepthProblem(text: string): string | undefined {
+  let flow = 0;
+  let maxFlow = 0;
+  let line = 0;
+  let quote = '';
+  const indents: number[] = [];
+  let block = 0;
+  let atLineStart = true;
+  const tooDeep = () => `yaml: nested more deeply than ${YAML_MAX_NESTING} levels, jetpack's bound`;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      if (quote === '#') quote = '';
+      atLineStart = true;
+      continue;
+    }
+    if (atLineStart && !quote && flow === 0) {
+      atLineStart = false;
+      let j = i;
+      while (text[j] === ' ') j++;
+      if (text[j] !== '\n' && text[j] !== '#' && j < text.length) {
+        const indent = j - i;
+        while (indents.length && indents[indents.length - 1]! >= indent) indents.pop();
+        indents.push(indent);
+        // Compact nested sequences ("- - - x") open a level per dash.
+        let dashes = 0;
+        while (text[j] === '-' && (text[j + 1] === ' ' || text[j + 1] === '\n' || j + 1 === text.length)) {
+          dashes++;
+          j += 2;
+          while (text[j] === ' ') j++;
+        }
+        block = indents.length + dashes;
+        if (block > YAML_MAX_NESTING) return tooDeep();
+      }
+    }
+    atLineStart = false;
+    if (quote) {
+      if (quote === '"' && c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) quote = '#';
+    else if (c === '[' || c === '{') {
+      flow++;
+      if (flow > 10000) return `yaml: ${line ? `line ${line + 1}: ` : ''}exceeded max depth of 10000`;
+      maxFlow = Math.max(maxFlow, flow);
+    } else if (c === ']' || c === '}') flow = Math.max(flow - 1, 0);
+  }
+  if (maxFlow + block > YAML_MAX_NESTING || maxFlow > YAML_MAX_NESTING) return tooDeep();
+  return undefined;
 }
 
 const JSON_KIND_OF = (v: GoValue): string => (v === null ? 'null' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : typeof v === 'number' ? 'number' : Array.isArray(v) ? 'array' : 'object');
