@@ -5,7 +5,7 @@ import { goFunc } from './gofunc.js';
 import { parse, TemplateError } from './parser.js';
 import { sprigFunctions } from './sprig/index.js';
 import type { Node, Tree } from './tree.js';
-import { isMap, type GoValue } from './types.js';
+import { goTypeName, isMap, type GoValue } from './types.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 
 export interface RenderOptions {
@@ -79,8 +79,9 @@ const INCLUDE_SIG = goFunc('func(name string, data interface{}) (string, error)'
 const TPL_SIG = goFunc('func(text string, vals map[string]interface{}) (string, error)', () => '');
 
 /**
- * The builtins, Sprig's functions and Helm's stateless ones, made once per process: declaring
- * them parses ~200 Go signatures, which took most of a small rendering's time.
+ * The builtins, Sprig's functions and Helm's stateless ones, made once per process: making
+ * them took most of a small rendering's time. State a rendering must start afresh (the clock
+ * above; a random stream) is reset in renderTemplate, not by making this table again.
  */
 function functionTable(): Map<string, FuncDef> {
   if (sharedFuncs) return sharedFuncs;
@@ -157,7 +158,8 @@ function render(text: string, opts: RenderOptions): string {
    */
   tpl = { ...TPL_SIG, fn: (source: string, vals: { [k: string]: GoValue }) => {
     const tmpl = vals.Template;
-    if (!isMap(tmpl)) throw new Error(`cannot retrieve Template.Name from values inside tpl function: ${source}`);
+    // Helm asserts vals["Template"].(map[string]interface{}): another map type does not do.
+    if (!isMap(tmpl) || goTypeName(tmpl) !== 'map[string]interface {}') throw new Error(`cannot retrieve Template.Name from values inside tpl function: ${source}`);
     const name = typeof tmpl.Name === 'string' ? tmpl.Name : '';
     const clone = new Map(templates);
     enter(name);
