@@ -799,6 +799,8 @@ function formatFloat32G(f: number): string {
 /** yaml.v2's decoder counts, against alias bombs (decode.go: allowedAliasRatio). */
 interface DecodeState {
   doc: Document;
+  /** Each alias's node, found in one walk (the yaml package's Alias.resolve walks the document each time). */
+  aliases: Map<unknown, YamlNode | undefined>;
   decodeCount: number;
   aliasCount: number;
   aliasDepth: number;
@@ -819,10 +821,38 @@ function countDecode(st: DecodeState): void {
   }
 }
 
+/** Every alias of a document with the node of the last anchor of its name before it, in document order. */
+function resolveAliases(root: YamlNode | null): Map<unknown, YamlNode | undefined> {
+  const anchors = new Map<string, YamlNode>();
+  const out = new Map<unknown, YamlNode | undefined>();
+  const walk = (n: unknown): void => {
+    if (n === null || n === undefined) return;
+    if (isAlias(n)) {
+      out.set(n, anchors.get(n.source));
+      return;
+    }
+    const node = n as YamlNode & { anchor?: string };
+    if (isYamlMap(node)) {
+      if (node.anchor) anchors.set(node.anchor, node);
+      for (const pair of node.items) {
+        walk(pair.key);
+        walk(pair.value);
+      }
+    } else if (isSeq(node)) {
+      if (node.anchor) anchors.set(node.anchor, node);
+      for (const item of node.items) walk(item);
+    } else if (isScalar(node) && node.anchor) {
+      anchors.set(node.anchor, node);
+    }
+  };
+  walk(root);
+  return out;
+}
+
 /** An alias's node, as yaml.v2's decoder.alias follows it. */
 function followAlias<T>(node: YamlNode, st: DecodeState, f: (target: YamlNode) => T): T {
   if (!isAlias(node)) return f(node);
-  const target = node.resolve(st.doc) as YamlNode | undefined;
+  const target = st.aliases.get(node);
   if (target === undefined) throw new YamlToJsonError(`yaml: unknown anchor '${node.source}' referenced`);
   if (st.active.has(node)) throw new YamlToJsonError(`yaml: anchor '${node.source}' value contains itself`);
   st.active.add(node);
@@ -961,7 +991,7 @@ function yamlToGo(text: string): GoValue {
   const err = doc.errors[0];
   if (err) throw new YamlToJsonError(`error converting YAML to JSON: ${yamlErrorMessage(text, err as never)}`);
   try {
-    const st: DecodeState = { doc, decodeCount: 1, aliasCount: 0, aliasDepth: 0, active: new Set() };
+    const st: DecodeState = { doc, aliases: resolveAliases(doc.contents as YamlNode | null), decodeCount: 1, aliasCount: 0, aliasDepth: 0, active: new Set() };
     return yamlNodeToGo(doc.contents as YamlNode, st);
   } catch (e) {
     if (e instanceof YamlToJsonError) throw new YamlToJsonError(`error converting YAML to JSON: ${e.message}`);
