@@ -3,7 +3,7 @@ import { formatGoDate } from '../date.js';
 import { formatValue } from '../format.js';
 import { goFunc, type FuncDef } from '../gofunc.js';
 import { GoNum, GoObject, goTypeName, intValue, isMap, type GoValue } from '../types.js';
-import { goStringCompare, jsonString, marshalJson, sortedKeys, unmarshalJson } from '../values.js';
+import { goStringCompare, jsonString, marshalJson, unmarshalJson } from '../values.js';
 
 /*
  * Helm's JSON, YAML and TOML functions (helm.sh/helm/v3 pkg/engine/funcs.go) and Sprig's JSON
@@ -503,7 +503,8 @@ class YamlEmitter {
   private indention = true;
   private indent = -1;
   private readonly indents: number[] = [];
-  private flowLevel = 0;
+  /** Always 0: yaml.Marshal of JSON data writes only empty collections in flow style. */
+  private readonly flowLevel = 0;
   // The context of the node being emitted.
   private mappingContext = false;
   private simpleKeyContext = false;
@@ -556,7 +557,7 @@ class YamlEmitter {
     this.simpleKeyContext = simpleKey;
     if (n.kind === 'scalar') return this.scalar(n);
     if (n.kind === 'seq') {
-      if (this.flowLevel > 0 || n.items.length === 0) return this.flowCollection('[', ']');
+      if (n.items.length === 0) return this.flowCollection('[', ']');
       this.increaseIndent(false, this.mappingContext && !this.indention);
       for (const item of n.items) {
         this.writeIndent();
@@ -566,7 +567,7 @@ class YamlEmitter {
       this.popIndent();
       return;
     }
-    if (this.flowLevel > 0 || n.entries.length === 0) return this.flowCollection('{', '}');
+    if (n.entries.length === 0) return this.flowCollection('{', '}');
     this.increaseIndent(false, false);
     for (const [k, v] of n.entries) {
       this.writeIndent();
@@ -587,13 +588,9 @@ class YamlEmitter {
     this.popIndent();
   }
 
-  /** Only empty collections are written in flow style here. */
+  /** Only empty collections are written in flow style here: "[]" and "{}". */
   private flowCollection(open: string, close: string): void {
     this.writeIndicator(open, true, true, false);
-    this.increaseIndent(true, false);
-    this.flowLevel++;
-    this.flowLevel--;
-    this.popIndent();
     this.writeIndicator(close, false, false, false);
   }
 
@@ -1324,4 +1321,3 @@ export const HELM: Record<string, FuncDef> = {
   toToml: goFunc('func(v interface{}) string', toToml),
 };
 
-export { sortedKeys };
