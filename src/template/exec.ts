@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { timeMethod, TIME_MULTI_RESULT_METHODS } from './date.js';
 import { formatValue } from './format.js';
 import { asResultType, type FuncDef } from './gofunc.js';
 import { location } from './parser.js';
@@ -330,8 +331,10 @@ class State {
       }
     }
     if (receiver instanceof Date) {
-      const method = TIME_METHODS[name];
-      if (method) return method(receiver, ...args.slice(1).map((a) => this.evalArg(dot, a)), ...(final !== undefined ? [final] : []));
+      const method = timeMethod(receiver, name);
+      if (method) return this.evalCall(dot, method, name, node, args, final);
+      const results = TIME_MULTI_RESULT_METHODS[name];
+      if (results) this.fail(node, `can't call method/function "${name}" with ${results} results`);
     }
     this.fail(node, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
   }
@@ -465,15 +468,3 @@ function printable(v: GoValue): string {
   return v === null || v === undefined ? '<no value>' : formatValue(v);
 }
 
-/** The methods of time.Time that templates call (`now.Year`, `now.Unix`, `(now).UTC`). */
-const TIME_METHODS: Record<string, (t: Date, ...args: GoValue[]) => GoValue> = {
-  Year: (t) => BigInt(t.getFullYear()),
-  YearDay: (t) => BigInt(Math.floor((t.getTime() - new Date(t.getFullYear(), 0, 1).getTime()) / 86_400_000) + 1),
-  Day: (t) => BigInt(t.getDate()),
-  Hour: (t) => BigInt(t.getHours()),
-  Minute: (t) => BigInt(t.getMinutes()),
-  Second: (t) => BigInt(t.getSeconds()),
-  Unix: (t) => BigInt(Math.floor(t.getTime() / 1000)),
-  UnixMilli: (t) => BigInt(t.getTime()),
-  UTC: (t) => t,
-};

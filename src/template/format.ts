@@ -2,7 +2,7 @@ import { goTypeName, GoNum, GoObject, type GoValue } from './types.js';
 
 export { goKind, goTypeName, type GoValue } from './types.js';
 
-import { formatGoDate } from './date.js';
+import { timeGoString, timeString } from './date.js';
 
 /*
  * Go's fmt printing (fmt/print.go, fmt/format.go) and the strconv routines it rests on, for GoValues.
@@ -287,19 +287,6 @@ function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-const LOCAL = 'Local';
-
-/** time.Time.String (without the monotonic clock reading Dates lack). */
-function timeString(t: Date): string {
-  return formatGoDate('2006-01-02 15:04:05.999999999 -0700 MST', t, LOCAL);
-}
-
-/** time.Time.GoString. */
-function timeGoString(t: Date): string {
-  const [year, month, day, hour, minute, second, fraction] = formatGoDate('2006 January 2 15 4 5 .000000000', t, LOCAL).split(' ');
-  const nanosecond = Number(fraction.slice(1));
-  return `time.Date(${Number(year)}, time.${month}, ${day}, ${hour}, ${minute}, ${second}, ${nanosecond}, time.Local)`;
-}
 
 const STRING_VERBS = new Set(['v', 's', 'x', 'X', 'q']);
 
