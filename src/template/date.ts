@@ -432,6 +432,8 @@ interface Fields {
   zoneOffset: number | null;
   zoneName: string;
   rangeError: string;
+  /** Where Go's error says parsing stopped, when not at the element's start. */
+  failRest?: string;
 }
 
 /** What a layout element consumed: the rest of the value, or null when the value does not match it. */
@@ -612,7 +614,11 @@ function parseElement(std: Std, value: string, layoutRest: string, fields: Field
     }
     case '2006': {
       const year = value.length < 4 || !isDigit(value, 0) ? null : atoi(value.slice(0, 4));
-      if (year === null) return null;
+      if (year === null) {
+        // Go has already taken the four characters when atoi fails: its error quotes what follows.
+        if (value.length >= 4 && isDigit(value, 0)) fields.failRest = value.slice(4);
+        return null;
+      }
       fields.year = year;
       return value.slice(4);
     }
@@ -803,7 +809,7 @@ export function parseInLocation(layout: string, value: string, loc: GoLocation):
     layoutRest = suffix;
     const afterElement = parseElement(std, rest, layoutRest, fields);
     if (fields.rangeError) throw parseFailure(value, `: ${fields.rangeError} out of range`);
-    if (afterElement === null) throw cannotParse(layout, value, rest, stdText);
+    if (afterElement === null) throw cannotParse(layout, value, fields.failRest ?? rest, stdText);
     rest = afterElement;
   }
 

@@ -10,6 +10,7 @@ import { LISTS } from './lists.js';
 import { MATH } from './math.js';
 import { REFLECT } from './reflect.js';
 import { REGEX } from './regex.js';
+import { SEMVER_FUNCS } from './semver.js';
 import { STRINGS } from './strings.js';
 
 export { empty } from './defaults.js';
@@ -20,5 +21,5 @@ export { strval, toFloat64, toInt64 } from './convert.js';
  * env or expandenv), and Helm's JSON and YAML ones; `now` is the clock.
  */
 export function sprigFunctions(now: () => Date): Record<string, FuncDef> {
-  return { ...STRINGS, ...REGEX, ...ENCODING, ...CRYPTO, ...LISTS, ...DICTS, ...DEFAULTS, ...CONVERT, ...MATH, ...REFLECT, ...dateFunctions(now), ...HELM };
+  return { ...STRINGS, ...REGEX, ...ENCODING, ...CRYPTO, ...LISTS, ...DICTS, ...DEFAULTS, ...CONVERT, ...MATH, ...REFLECT, ...dateFunctions(now), ...SEMVER_FUNCS, ...HELM };
 }
