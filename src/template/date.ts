@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { goFunc, type FuncDef } from './gofunc.js';
 import { GoObject, type GoValue } from './types.js';
 
@@ -207,6 +208,10 @@ function utcMillis(year: number, month: number, day: number, hour: number, minut
 
 /** Seconds east of UTC that `timeZone` was at the instant `ms`. */
 function zoneOffset(timeZone: string, ms: number): number {
+  return tzifZone(timeZone, ms)?.offset ?? intlZoneOffset(timeZone, ms);
+}
+
+function intlZoneOffset(timeZone: string, ms: number): number {
   const fields: Record<string, string> = {};
   for (const part of cachedFormatter('en-US', timeZone, FIELD_OPTIONS).formatToParts(new Date(ms))) {
     fields[part.type] = part.value;
@@ -240,8 +245,164 @@ function numericZoneName(offset: number): string {
 }
 
 function zoneState(timeZone: string, ms: number): ZoneState {
-  const offset = zoneOffset(timeZone, ms);
+  const fromFile = tzifZone(timeZone, ms);
+  if (fromFile) return fromFile;
+  const offset = intlZoneOffset(timeZone, ms);
   return { offset, name: zoneName(timeZone, ms, offset) };
+}
+
+// The system's tzdata, which Go's LoadLocation reads: offsets and abbreviations exactly as Go
+// prints them ("IST", "+0545", "LMT"). Without it, Intl's offsets and names stand in.
+
+interface Tzif {
+  /** Transition times (Unix seconds) and the zone each starts. */
+  when: number[];
+  index: number[];
+  zones: { offset: number; isDst: boolean; name: string }[];
+  /** The POSIX TZ string for times after the last transition. */
+  extend: string;
+}
+
+const ZONEINFO_DIRS = ['/usr/share/zoneinfo/', '/usr/share/lib/zoneinfo/', '/usr/lib/locale/TZ/'];
+const tzifCache = new Map<string, Tzif | null>();
+
+function readTzif(name: string): Tzif | null {
+  if (tzifCache.has(name)) return tzifCache.get(name)!;
+  let result: Tzif | null = null;
+  const dirs = process.env.ZONEINFO ? [process.env.ZONEINFO.replace(/\/?$/, '/'), ...ZONEINFO_DIRS] : ZONEINFO_DIRS;
+  for (const dir of dirs) {
+    let data: Buffer;
+    try {
+      data = readFileSync(dir + name);
+    } catch {
+      continue;
+    }
+    result = parseTzif(data);
+    if (result) break;
+  }
+  tzifCache.set(name, result);
+  return result;
+}
+
+function parseTzif(d: Buffer): Tzif | null {
+  if (d.length < 44 || d.toString('latin1', 0, 4) !== 'TZif') return null;
+  const version = d[4]!;
+  const counts = (at: number) => [0, 1, 2, 3, 4, 5].map((i) => d.readUInt32BE(at + 20 + i * 4));
+  let at = 0;
+  let [isut, isstd, leap, timecnt, typecnt, charcnt] = counts(0) as [number, number, number, number, number, number];
+  let wide = false;
+  if (version >= 0x32) {
+    at = 44 + timecnt * 5 + typecnt * 6 + charcnt + leap * 8 + isstd + isut;
+    if (d.length < at + 44 || d.toString('latin1', at, at + 4) !== 'TZif') return null;
+    [isut, isstd, leap, timecnt, typecnt, charcnt] = counts(at) as [number, number, number, number, number, number];
+    wide = true;
+  }
+  let p = at + 44;
+  const size = wide ? 8 : 4;
+  const when: number[] = [];
+  for (let i = 0; i < timecnt; i++) when.push(wide ? Number(d.readBigInt64BE(p + i * 8)) : d.readInt32BE(p + i * 4));
+  p += timecnt * size;
+  const index = [...d.subarray(p, p + timecnt)];
+  p += timecnt;
+  const types: { offset: number; isDst: boolean; abbr: number }[] = [];
+  for (let i = 0; i < typecnt; i++) types.push({ offset: d.readInt32BE(p + i * 6), isDst: d[p + i * 6 + 4] !== 0, abbr: d[p + i * 6 + 5]! });
+  p += typecnt * 6;
+  const chars = d.subarray(p, p + charcnt);
+  p += charcnt + leap * (size + 4) + isstd + isut;
+  const zones = types.map((t) => {
+    const end = chars.indexOf(0, t.abbr);
+    return { offset: t.offset, isDst: t.isDst, name: chars.toString('latin1', t.abbr, end < 0 ? chars.length : end) };
+  });
+  let extend = '';
+  if (wide && d[p] === 0x0a) {
+    const end = d.indexOf(0x0a, p + 1);
+    if (end > p) extend = d.toString('latin1', p + 1, end);
+  }
+  if (zones.length === 0) return null;
+  return { when, index, zones, extend };
+}
+
+/** Go's lookupFirstZone: the zone before the first transition. */
+function firstZone(tz: Tzif): number {
+  const used = new Set(tz.index);
+  if (!used.has(0)) return 0;
+  if (tz.when.length > 0 && tz.zones[tz.index[0]!]!.isDst) {
+    for (let zi = tz.index[0]! - 1; zi >= 0; zi--) if (!tz.zones[zi]!.isDst) return zi;
+  }
+  for (let zi = 0; zi < tz.zones.length; zi++) if (!tz.zones[zi]!.isDst) return zi;
+  return 0;
+}
+
+/** The standard and daylight names and offsets of a POSIX TZ string ("CET-1CEST,M3.5.0,M10.5.0/3"). */
+function parseExtend(s: string): { std: ZoneState; dst?: ZoneState } | null {
+  const name = (str: string): [string, string] | null => {
+    if (str.startsWith('<')) {
+      const end = str.indexOf('>');
+      return end < 0 ? null : [str.slice(1, end), str.slice(end + 1)];
+    }
+    const m = /^[A-Za-z]{3,}/.exec(str);
+    return m ? [m[0], str.slice(m[0].length)] : null;
+  };
+  const offset = (str: string): [number, string] | null => {
+    const m = /^([+-]?)(\d{1,3})(?::(\d{1,2}))?(?::(\d{1,2}))?/.exec(str);
+    if (!m) return null;
+    const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
+    return [m[1] === '-' ? secs : -secs, str.slice(m[0].length)];
+  };
+  const std = name(s);
+  if (!std) return null;
+  const stdOff = offset(std[1]);
+  if (!stdOff) return null;
+  const result: { std: ZoneState; dst?: ZoneState } = { std: { name: std[0], offset: stdOff[0] } };
+  if (stdOff[1] === '' || stdOff[1].startsWith(',')) return result;
+  const dst = name(stdOff[1]);
+  if (!dst) return result;
+  const dstOff = dst[1] !== '' && !dst[1].startsWith(',') ? offset(dst[1]) : null;
+  result.dst = { name: dst[0], offset: dstOff ? dstOff[0] : stdOff[0] + 3600 };
+  return result;
+}
+
+/** Go's Location.lookup over the zone's TZif data; null when the system has no such file. */
+function tzifZone(timeZone: string, ms: number): ZoneState | null {
+  if (timeZone === 'UTC') return { offset: 0, name: 'UTC' };
+  const tz = readTzif(timeZone);
+  if (!tz) return null;
+  const sec = Math.floor(ms / 1000);
+  if (tz.when.length === 0 || sec < tz.when[0]!) {
+    const zone = tz.zones[firstZone(tz)]!;
+    if (tz.when.length === 0 && tz.extend) return extendZone(tz, timeZone, ms) ?? zone;
+    return { offset: zone.offset, name: zone.name };
+  }
+  let lo = 0;
+  let hi = tz.when.length;
+  while (hi - lo > 1) {
+    const m = lo + Math.floor((hi - lo) / 2);
+    if (sec < tz.when[m]!) hi = m;
+    else lo = m;
+  }
+  const zone = tz.zones[tz.index[lo]!]!;
+  if (lo === tz.when.length - 1 && tz.extend) return extendZone(tz, timeZone, ms) ?? { offset: zone.offset, name: zone.name };
+  return { offset: zone.offset, name: zone.name };
+}
+
+/** After the last transition: the TZ string's names, the daylight one when Intl says its offset applies. */
+function extendZone(tz: Tzif, timeZone: string, ms: number): ZoneState | null {
+  const rule = parseExtend(tz.extend);
+  if (!rule) return null;
+  if (!rule.dst) return rule.std;
+  const offset = intlZoneOffset(timeZone, ms);
+  return offset === rule.dst.offset ? rule.dst : rule.std;
+}
+
+/** Whether Go's LoadLocation finds the zone: its TZif file, or (without tzdata) Intl's knowledge of it. */
+function zoneExists(name: string): boolean {
+  if (readTzif(name)) return true;
+  return !hasZoneinfo() && isKnownZone(name);
+}
+
+let zoneinfoPresent: boolean | undefined;
+function hasZoneinfo(): boolean {
+  return (zoneinfoPresent ??= readTzif('UTC') !== null || readTzif('Etc/UTC') !== null);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -848,10 +1009,12 @@ export function fixedZone(name: string, offset: number): GoLocation {
 export function loadLocation(name: string): GoLocation | null {
   if (name === '' || name === 'UTC') return UTC;
   if (name === 'Local') return localLocation();
-  if (name.includes('..') || name.startsWith('/') || name.startsWith('\\') || !isKnownZone(name)) return null;
-  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-  // Go opens the zone file by its name: case matters.
-  if (resolved !== name && resolved.toLowerCase() === name.toLowerCase()) return null;
+  if (name.includes('..') || name.startsWith('/') || name.startsWith('\\') || !zoneExists(name)) return null;
+  if (!hasZoneinfo()) {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    // Go opens the zone file by its name: case matters.
+    if (resolved !== name && resolved.toLowerCase() === name.toLowerCase()) return null;
+  }
   return { name, tz: name };
 }
 
