@@ -1309,6 +1309,10 @@ export class GoNamedInt extends GoObject {
   format(): string {
     return this.str(this.value);
   }
+  /** The integer fmt prints for verbs other than %v %s %x %X %q. */
+  get intValue(): bigint {
+    return this.value;
+  }
 }
 
 function roundDuration(d: bigint, m: bigint): bigint {

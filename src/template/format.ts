@@ -358,7 +358,12 @@ class Printer {
         if (Array.isArray(v)) return this.fmtList(v, verb);
         if (v instanceof Date) return this.fmtTime(v, verb);
         if (v instanceof GoNum) return typeof v.value === 'bigint' ? this.fmtInteger(v.value, verb) : this.fmtFloat(v.value, verb);
-        if (v instanceof GoObject) return this.fmtString(v.format(), verb);
+        if (v instanceof GoObject) {
+          // A named integer type with a String method (time.Month): fmt uses String for %v %s %x %X %q only.
+          const n = (v as { intValue?: bigint }).intValue;
+          if (typeof n === 'bigint' && !STRING_VERBS.has(verb)) return this.fmtInteger(n, verb);
+          return this.fmtString(v.format(), verb);
+        }
         return this.fmtMap(v, verb);
     }
   }
