@@ -14,9 +14,45 @@ const OPS = '=||!=|>|<|>=|=>|<=|=<|~|~>|\\^';
 
 const versionRegex = new RegExp(`^${SEMVER}$`);
 const constraintRegex = new RegExp(`^${S}*(${OPS})${S}*(${CV})${S}*$`);
-const constraintRangeRegex = new RegExp(`${S}*(${CV})${S}+-${S}+(${CV})${S}*`, 'g');
+const constraintRangeRegex = new RegExp(`(${CV})${S}+-${S}+(${CV})${S}*`, 'g');
 const findConstraintRegex = new RegExp(`(${OPS})${S}*(${CV})`, 'g');
-const validConstraintRegex = new RegExp(`^(${S}*(${OPS})${S}*(${CV})${S}*)((?:${S}+|,${S}*)(${OPS})${S}*(${CV})${S}*)*$`);
+const cvSticky = new RegExp(CV, 'y');
+const OP_TOKENS = ['!=', '>=', '=>', '<=', '=<', '~>', '=', '>', '<', '~', '^'];
+
+function isSpace(c: string | undefined): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';
+}
+
+/**
+ * validConstraintRegex (`^(\s*(ops)\s*(cv)\s*)((?:\s+|,\s*)(ops)\s*(cv)\s*)*$`) as a scanner: the
+ * same language, in linear time where JavaScript's backtracking would take exponential time
+ * on runs of spaces (Go's RE2 is linear).
+ */
+function validConstraint(v: string): boolean {
+  let i = 0;
+  const skipSpace = () => {
+    while (isSpace(v[i])) i++;
+  };
+  skipSpace();
+  for (;;) {
+    const op = OP_TOKENS.find((t) => v.startsWith(t, i));
+    if (op) i += op.length;
+    skipSpace();
+    cvSticky.lastIndex = i;
+    const m = cvSticky.exec(v);
+    if (!m) return false;
+    i += m[0].length;
+    const before = i;
+    skipSpace();
+    if (i === v.length) return true;
+    if (v[i] === ',') {
+      i++;
+      skipSpace();
+    } else if (i === before) {
+      return false;
+    }
+  }
+}
 
 const UINT64_MAX = (1n << 64n) - 1n;
 const NUM = /^[0-9]*$/;
@@ -254,8 +290,14 @@ function parseConstraint(c: string): Constraint {
 /** rewriteRange: "1.2 - 1.4.5" becomes ">= 1.2, <= 1.4.5". */
 function rewriteRange(i: string): string {
   let o = i;
+  let previousEnd = 0;
   for (const v of i.matchAll(constraintRangeRegex)) {
-    o = o.replace(v[0], () => `>= ${v[1]}, <= ${v[11]}`);
+    // Go's pattern starts with \s*: its match takes the spaces before the range too.
+    let start = v.index!;
+    while (start > previousEnd && isSpace(i[start - 1])) start--;
+    previousEnd = v.index! + v[0].length;
+    const whole = i.slice(start, previousEnd);
+    o = o.replace(whole, () => `>= ${v[1]}, <= ${v[11]}`);
   }
   return o;
 }
@@ -264,7 +306,7 @@ function rewriteRange(i: string): string {
 export function newConstraint(c: string): Constraint[][] {
   const ors = rewriteRange(c).split('||');
   return ors.map((v) => {
-    if (!validConstraintRegex.test(v)) throw new Error(`improper constraint: ${v}`);
+    if (!validConstraint(v)) throw new Error(`improper constraint: ${v}`);
     const cs = [...v.matchAll(findConstraintRegex)].map((m) => m[0]);
     if (cs.length === 0) cs.push(v);
     return cs.map(parseConstraint);
