@@ -31,59 +31,65 @@ function piWords(words: number): Uint32Array {
   return out;
 }
 
+/** Blowfish's state: P-array (18 words) then the four S-boxes (256 words each), in one array. */
 class Blowfish {
-  p: Uint32Array;
-  s: Uint32Array;
+  readonly st: Uint32Array;
+  /** The last block encrypted (encrypt's result, kept here to allocate nothing per block). */
+  l = 0;
+  r = 0;
   constructor() {
     PI_WORDS ??= piWords(18 + 1024);
-    this.p = PI_WORDS.slice(0, 18);
-    this.s = PI_WORDS.slice(18);
+    this.st = PI_WORDS.slice();
   }
 
-  encrypt(l: number, r: number): [number, number] {
-    const p = this.p;
-    const s = this.s;
-    let xl = l >>> 0;
-    let xr = r >>> 0;
-    xl ^= p[0]!;
+  encrypt(l: number, r: number): void {
+    const st = this.st;
+    let xl = l;
+    let xr = r;
+    xl ^= st[0]!;
     for (let i = 1; i <= 16; i += 2) {
-      xr ^= ((((s[xl >>> 24]! + s[256 | ((xl >>> 16) & 0xff)]!) ^ s[512 | ((xl >>> 8) & 0xff)]!) + s[768 | (xl & 0xff)]!) ^ p[i]!);
-      xl ^= ((((s[xr >>> 24]! + s[256 | ((xr >>> 16) & 0xff)]!) ^ s[512 | ((xr >>> 8) & 0xff)]!) + s[768 | (xr & 0xff)]!) ^ p[i + 1]!);
+      xr ^= (((st[18 + (xl >>> 24)]! + st[274 + ((xl >>> 16) & 0xff)]!) ^ st[530 + ((xl >>> 8) & 0xff)]!) + st[786 + (xl & 0xff)]!) ^ st[i]!;
+      xl ^= (((st[18 + (xr >>> 24)]! + st[274 + ((xr >>> 16) & 0xff)]!) ^ st[530 + ((xr >>> 8) & 0xff)]!) + st[786 + (xr & 0xff)]!) ^ st[i + 1]!;
     }
-    xr ^= p[17]!;
-    return [xr >>> 0, xl >>> 0];
+    xr ^= st[17]!;
+    this.l = xr >>> 0;
+    this.r = xl >>> 0;
   }
 
   /** blowfish.ExpandKey (no salt) or expandKeyWithSalt. */
   expand(key: Uint8Array, salt?: Uint8Array): void {
+    const st = this.st;
     let j = 0;
-    const next = (b: Uint8Array, pos: { j: number }) => {
+    for (let i = 0; i < 18; i++) {
       let w = 0;
       for (let k = 0; k < 4; k++) {
-        w = ((w << 8) | b[pos.j]!) >>> 0;
-        pos.j = (pos.j + 1) % b.length;
+        w = ((w << 8) | key[j]!) >>> 0;
+        j = j + 1 === key.length ? 0 : j + 1;
+      }
+      st[i] = (st[i]! ^ w) >>> 0;
+    }
+    let s = 0;
+    const nextSalt = () => {
+      let w = 0;
+      for (let k = 0; k < 4; k++) {
+        w = ((w << 8) | salt![s]!) >>> 0;
+        s = s + 1 === salt!.length ? 0 : s + 1;
       }
       return w;
     };
-    const kpos = { j: 0 };
-    for (let i = 0; i < 18; i++) this.p[i] = (this.p[i]! ^ next(key, kpos)) >>> 0;
-    j = 0;
-    const spos = { j };
     let l = 0;
     let r = 0;
-    const fill = (arr: Uint32Array, from: number, count: number) => {
-      for (let i = 0; i < count; i += 2) {
-        if (salt) {
-          l = (l ^ next(salt, spos)) >>> 0;
-          r = (r ^ next(salt, spos)) >>> 0;
-        }
-        [l, r] = this.encrypt(l, r);
-        arr[from + i] = l;
-        arr[from + i + 1] = r;
+    for (let i = 0; i < 18 + 1024; i += 2) {
+      if (salt) {
+        l = (l ^ nextSalt()) >>> 0;
+        r = (r ^ nextSalt()) >>> 0;
       }
-    };
-    fill(this.p, 0, 18);
-    fill(this.s, 0, 1024);
+      this.encrypt(l, r);
+      l = this.l;
+      r = this.r;
+      st[i] = l;
+      st[i + 1] = r;
+    }
   }
 }
 
@@ -111,11 +117,11 @@ export function bcryptHash(password: Uint8Array, cost: number, salt: Uint8Array)
   const magic = Buffer.from('OrpheanBeholderScryDoubt', 'latin1');
   const out = Buffer.alloc(24);
   for (let i = 0; i < 24; i += 8) {
-    let l = magic.readUInt32BE(i);
-    let r = magic.readUInt32BE(i + 4);
-    for (let j = 0; j < 64; j++) [l, r] = bf.encrypt(l, r);
-    out.writeUInt32BE(l, i);
-    out.writeUInt32BE(r, i + 4);
+    bf.l = magic.readUInt32BE(i);
+    bf.r = magic.readUInt32BE(i + 4);
+    for (let j = 0; j < 64; j++) bf.encrypt(bf.l, bf.r);
+    out.writeUInt32BE(bf.l, i);
+    out.writeUInt32BE(bf.r, i + 4);
   }
   return `$2a$${String(cost).padStart(2, '0')}$${bcryptBase64(salt)}${bcryptBase64(out.subarray(0, 23))}`;
 }

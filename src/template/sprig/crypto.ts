@@ -83,7 +83,7 @@ function cryptoRandom(random: RandomSource, count: bigint, start: number, end: n
     if ((letters && isLetter(ch)) || (numbers && isDigitCode(ch)) || (!letters && !numbers)) out[n] = ch;
     else n++;
   }
-  return String.fromCharCode(...out);
+  return Buffer.from(out).toString('latin1');
 }
 
 // ---------------------------------------------------------------------------------------------
