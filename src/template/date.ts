@@ -1393,6 +1393,10 @@ export function timeMethod(t: Date, name: string): FuncDef | undefined {
     case 'UTC': return goFunc('func() time.Time', () => new GoTime(t.getTime(), nsecOf(t), UTC));
     case 'Local': return goFunc('func() time.Time', () => new GoTime(t.getTime(), nsecOf(t), localLocation()));
     case 'Location': return goFunc('func() *time.Location', () => new GoLocationValue(loc));
+    case 'In': return goFunc('func(loc *time.Location) time.Time', (l: GoLocationValue | null) => {
+      if (l === null) throw new Error('time: missing Location in call to Time.In');
+      return new GoTime(t.getTime(), nsecOf(t), l.loc);
+    });
     case 'Add': return goFunc('func(d int64) time.Time', (d: bigint) => addDuration(t, d));
     case 'AddDate': return goFunc('func(years int, months int, days int) time.Time', (y: bigint, m: bigint, d: bigint) => {
       const w = f();
