@@ -448,32 +448,58 @@ function aesKey(password: string): Buffer {
   return key;
 }
 
-/** Go's base64.StdEncoding.DecodeString, with its error's byte offset. */
-function decodeBase64(s: string): Buffer {
-  const bytes = Buffer.from(s, 'latin1');
-  const alphabet = /[A-Za-z0-9+/]/;
-  let i = 0;
-  for (; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '\r' || c === '\n') continue;
-    if (c === '=') break;
-    if (!alphabet.test(c)) throw new Error(`illegal base64 data at input byte ${i}`);
-  }
-  // Padding: only '=' (and newlines) may follow, in a complete final quantum.
-  const clean = s.replace(/[\r\n]/g, '');
-  const firstPad = clean.indexOf('=');
-  if (firstPad >= 0) {
-    const pad = clean.slice(firstPad);
-    if (!/^={1,2}$/.test(pad) || clean.length % 4 !== 0 || (pad.length === 2 && clean.length % 4 !== 0)) {
-      throw new Error(`illegal base64 data at input byte ${Math.min(firstPad + (pad.length > 2 ? 2 : 0), s.length - 1)}`);
+const B64_MAP = (() => {
+  const map = new Int16Array(256).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) map[alphabet.charCodeAt(i)] = i;
+  return map;
+})();
+
+/** Go's base64.StdEncoding.DecodeString (decodeQuantum), with its errors and their byte offsets. */
+export function decodeBase64(text: string): Buffer {
+  const src = Buffer.from(text, 'utf8');
+  const out: number[] = [];
+  const corrupt = (at: number) => new Error(`illegal base64 data at input byte ${at}`);
+  let si = 0;
+  while (si < src.length) {
+    const dbuf = [0, 0, 0, 0];
+    let dlen = 4;
+    let trailing: Error | undefined;
+    for (let j = 0; j < 4; j++) {
+      if (src.length === si) {
+        if (j === 0) return Buffer.from(out);
+        throw corrupt(si - j);
+      }
+      const c = src[si]!;
+      si++;
+      const v = B64_MAP[c]!;
+      if (v >= 0) {
+        dbuf[j] = v;
+        continue;
+      }
+      if (c === 0x0a || c === 0x0d) {
+        j--;
+        continue;
+      }
+      if (c !== 0x3d) throw corrupt(si - 1);
+      if (j === 0 || j === 1) throw corrupt(si - 1);
+      if (j === 2) {
+        while (si < src.length && (src[si] === 0x0a || src[si] === 0x0d)) si++;
+        if (si === src.length) throw corrupt(src.length);
+        if (src[si] !== 0x3d) throw corrupt(si - 1);
+        si++;
+      }
+      while (si < src.length && (src[si] === 0x0a || src[si] === 0x0d)) si++;
+      if (si < src.length) trailing = corrupt(si);
+      dlen = j;
+      break;
     }
-  } else if (clean.length % 4 === 1) {
-    throw new Error(`illegal base64 data at input byte ${clean.length - 1}`);
-  } else if (clean.length % 4 !== 0) {
-    throw new Error(`illegal base64 data at input byte ${clean.length}`);
+    const val = (dbuf[0]! << 18) | (dbuf[1]! << 12) | (dbuf[2]! << 6) | dbuf[3]!;
+    const bytes = [(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff];
+    out.push(...bytes.slice(0, dlen - 1));
+    if (trailing) throw trailing;
   }
-  void bytes;
-  return Buffer.from(clean, 'base64');
+  return Buffer.from(out);
 }
 
 function encryptAES(password: string, plaintext: string, random: RandomSource): string {
@@ -697,11 +723,7 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     ),
     genSelfSignedCert: goFunc(
       'func(cn string, ips []interface{}, alternateDNS []interface{}, daysValid int) (sprig.certificate, error)',
-      (cn: string, ips: GoValue[], dns: GoValue[], daysValid: bigint) => {
-        const template = [netIPs(ips), dnsNames(dns)];
-        void template;
-        return selfSigned(cn, ips, dns, daysValid, generateKey('rsa', random(), 2048));
-      },
+      (cn: string, ips: GoValue[], dns: GoValue[], daysValid: bigint) => selfSigned(cn, ips, dns, daysValid, generateKey('rsa', random(), 2048)),
     ),
     genSelfSignedCertWithKey: goFunc(
       'func(cn string, ips []interface{}, alternateDNS []interface{}, daysValid int, privPEM string) (sprig.certificate, error)',
