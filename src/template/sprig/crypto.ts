@@ -25,6 +25,7 @@ import {
   parseCertificate,
   pemDecode,
   pemEncode,
+  goBase64Decode,
   readDer,
   readInteger,
   body,
@@ -448,58 +449,9 @@ function aesKey(password: string): Buffer {
   return key;
 }
 
-const B64_MAP = (() => {
-  const map = new Int16Array(256).fill(-1);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  for (let i = 0; i < alphabet.length; i++) map[alphabet.charCodeAt(i)] = i;
-  return map;
-})();
-
 /** Go's base64.StdEncoding.DecodeString (decodeQuantum), with its errors and their byte offsets. */
 export function decodeBase64(text: string): Buffer {
-  const src = Buffer.from(text, 'utf8');
-  const out: number[] = [];
-  const corrupt = (at: number) => new Error(`illegal base64 data at input byte ${at}`);
-  let si = 0;
-  while (si < src.length) {
-    const dbuf = [0, 0, 0, 0];
-    let dlen = 4;
-    let trailing: Error | undefined;
-    for (let j = 0; j < 4; j++) {
-      if (src.length === si) {
-        if (j === 0) return Buffer.from(out);
-        throw corrupt(si - j);
-      }
-      const c = src[si]!;
-      si++;
-      const v = B64_MAP[c]!;
-      if (v >= 0) {
-        dbuf[j] = v;
-        continue;
-      }
-      if (c === 0x0a || c === 0x0d) {
-        j--;
-        continue;
-      }
-      if (c !== 0x3d) throw corrupt(si - 1);
-      if (j === 0 || j === 1) throw corrupt(si - 1);
-      if (j === 2) {
-        while (si < src.length && (src[si] === 0x0a || src[si] === 0x0d)) si++;
-        if (si === src.length) throw corrupt(src.length);
-        if (src[si] !== 0x3d) throw corrupt(si - 1);
-        si++;
-      }
-      while (si < src.length && (src[si] === 0x0a || src[si] === 0x0d)) si++;
-      if (si < src.length) trailing = corrupt(si);
-      dlen = j;
-      break;
-    }
-    const val = (dbuf[0]! << 18) | (dbuf[1]! << 12) | (dbuf[2]! << 6) | dbuf[3]!;
-    const bytes = [(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff];
-    out.push(...bytes.slice(0, dlen - 1));
-    if (trailing) throw trailing;
-  }
-  return Buffer.from(out);
+  return goBase64Decode(Buffer.from(text, 'utf8').toString('latin1'));
 }
 
 function encryptAES(password: string, plaintext: string, random: RandomSource): string {
@@ -701,7 +653,7 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
       } catch {
         throw new Error('unable to decode base64 private key');
       }
-      const decoded = pemDecode(cert.toString('latin1'));
+      const decoded = pemDecode(cert.toString('utf8'));
       if (!decoded) throw new Error('unable to decode certificate');
       try {
         parseCertificate(decoded.bytes);
@@ -709,7 +661,7 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
         throw new Error(`error parsing certificate: decodedCert.Bytes: ${(err as Error).message}`);
       }
       try {
-        parsePrivateKeyPEM(key.toString('latin1'));
+        parsePrivateKeyPEM(key.toString('utf8'));
       } catch (err) {
         throw new Error(`error parsing private key: ${(err as Error).message}`);
       }

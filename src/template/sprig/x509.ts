@@ -260,45 +260,125 @@ export function pemEncode(type: string, der: Buffer): string {
   return out + `-----END ${type}-----\n`;
 }
 
-/** pem.Decode: the first well-formed block (headers skipped), or null. */
-export function pemDecode(text: string): { type: string; bytes: Buffer } | null {
-  let rest = text;
-  for (;;) {
-    let start: number;
-    if (rest.startsWith('-----BEGIN ')) start = 0;
-    else {
-      const i = rest.indexOf('\n-----BEGIN ');
-      if (i < 0) return null;
-      start = i + 1;
-    }
-    rest = rest.slice(start + '-----BEGIN '.length);
-    const lineEnd = rest.indexOf('\n');
-    const typeLine = (lineEnd < 0 ? rest : rest.slice(0, lineEnd)).replace(/[ \t\r]+$/, '');
-    if (!typeLine.endsWith('-----')) continue;
-    const type = typeLine.slice(0, -5);
-    const after = lineEnd < 0 ? '' : rest.slice(lineEnd + 1);
-    // Headers: "Key: value" lines before a blank line.
-    let bodyText = after;
-    const lines = after.split('\n');
-    if (lines.length > 0 && lines[0].includes(':')) {
-      let i = 0;
-      while (i < lines.length && lines[i].includes(':')) i++;
-      bodyText = lines.slice(i).join('\n');
-    }
-    const endMarker = `-----END ${type}-----`;
-    let endIndex: number;
-    if (bodyText.startsWith(endMarker)) endIndex = 0;
-    else {
-      const e = bodyText.indexOf('\n' + endMarker);
-      if (e < 0) continue;
-      endIndex = e + 1;
-    }
-    const b64 = bodyText.slice(0, endIndex).replace(/[ \t\r\n]/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) continue;
-    const afterEnd = bodyText.slice(endIndex + endMarker.length);
-    if (!/^[ \t\r]*(\n|$)/.test(afterEnd)) continue;
-    return { type, bytes: Buffer.from(b64, 'base64') };
+/** pem's getLine: the line without its end of line and trailing spaces or tabs, and the rest. */
+function getLine(data: string): [string, string] {
+  let i = data.indexOf('\n');
+  let j: number;
+  if (i < 0) {
+    i = data.length;
+    j = i;
+  } else {
+    j = i + 1;
+    if (i > 0 && data[i - 1] === '\r') i--;
   }
+  return [data.slice(0, i).replace(/[ \t]+$/, ''), data.slice(j)];
+}
+
+/**
+ * encoding/pem's Decode: the first well-formed block, or null. `text` is a Go string, its
+ * bytes read one per character (the PEM syntax is ASCII).
+ */
+export function pemDecode(text: string): { type: string; bytes: Buffer } | null {
+  const data = Buffer.from(text, 'utf8').toString('latin1');
+  let rest = data;
+  for (;;) {
+    if (rest.startsWith('-----BEGIN ')) rest = rest.slice('-----BEGIN '.length);
+    else {
+      const at = rest.indexOf('\n-----BEGIN ');
+      if (at < 0) return null;
+      rest = rest.slice(at + '\n-----BEGIN '.length);
+    }
+    let typeLine: string;
+    [typeLine, rest] = getLine(rest);
+    if (!typeLine.endsWith('-----')) continue;
+    typeLine = typeLine.slice(0, -5);
+    let headers = 0;
+    for (;;) {
+      if (rest.length === 0) return null;
+      const [line, next] = getLine(rest);
+      if (!line.includes(':')) break;
+      headers++;
+      rest = next;
+    }
+    let endIndex: number;
+    let endTrailerIndex: number;
+    if (headers === 0 && rest.startsWith('-----END ')) {
+      endIndex = 0;
+      endTrailerIndex = '-----END '.length;
+    } else {
+      endIndex = rest.indexOf('\n-----END ');
+      endTrailerIndex = endIndex + '\n-----END '.length;
+    }
+    if (endIndex < 0) continue;
+    let endTrailer = rest.slice(endTrailerIndex);
+    const endTrailerLen = typeLine.length + 5;
+    if (endTrailer.length < endTrailerLen) continue;
+    const restOfEndLine = endTrailer.slice(endTrailerLen);
+    endTrailer = endTrailer.slice(0, endTrailerLen);
+    if (!endTrailer.startsWith(typeLine) || !endTrailer.endsWith('-----')) continue;
+    if (getLine(restOfEndLine)[0].length !== 0) continue;
+    const base64Data = rest.slice(0, endIndex).replace(/[ \t]/g, '');
+    let bytes: Buffer;
+    try {
+      bytes = goBase64Decode(base64Data);
+    } catch {
+      continue;
+    }
+    return { type: Buffer.from(typeLine, 'latin1').toString('utf8'), bytes };
+  }
+}
+
+const B64 = (() => {
+  const map = new Int16Array(256).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) map[alphabet.charCodeAt(i)] = i;
+  return map;
+})();
+
+/** base64.StdEncoding.Decode over bytes given one per character (decodeQuantum), throwing Go's error. */
+export function goBase64Decode(data: string): Buffer {
+  const src = Buffer.from(data, 'latin1');
+  const out: number[] = [];
+  const corrupt = (at: number) => new Error(`illegal base64 data at input byte ${at}`);
+  let si = 0;
+  while (si < src.length) {
+    const dbuf = [0, 0, 0, 0];
+    let dlen = 4;
+    let trailing: Error | undefined;
+    for (let j = 0; j < 4; j++) {
+      if (src.length === si) {
+        if (j === 0) return Buffer.from(out);
+        throw corrupt(si - j);
+      }
+      const c = src[si]!;
+      si++;
+      const v = B64[c]!;
+      if (v >= 0) {
+        dbuf[j] = v;
+        continue;
+      }
+      if (c === 0x0a || c === 0x0d) {
+        j--;
+        continue;
+      }
+      if (c !== 0x3d) throw corrupt(si - 1);
+      if (j === 0 || j === 1) throw corrupt(si - 1);
+      if (j === 2) {
+        while (si < src.length && (src[si] === 0x0a || src[si] === 0x0d)) si++;
+        if (si === src.length) throw corrupt(src.length);
+        if (src[si] !== 0x3d) throw corrupt(si - 1);
+        si++;
+      }
+      while (si < src.length && (src[si] === 0x0a || src[si] === 0x0d)) si++;
+      if (si < src.length) trailing = corrupt(si);
+      dlen = j;
+      break;
+    }
+    const val = (dbuf[0]! << 18) | (dbuf[1]! << 12) | (dbuf[2]! << 6) | dbuf[3]!;
+    out.push(...[(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff].slice(0, dlen - 1));
+    if (trailing) throw trailing;
+  }
+  return Buffer.from(out);
 }
 
 // ---------------------------------------------------------------------------------------------
