@@ -478,9 +478,7 @@ function decryptAES(password: string, crypt64: string): string {
   if (decrypted.length === 0) throw new Error('runtime error: index out of range [-1]');
   const end = decrypted.length - decrypted[decrypted.length - 1]!;
   if (end < 0) throw new Error(`runtime error: slice bounds out of range [:${end}]`);
-  return decrypted.subarray(0, end).toString('latin1') === decrypted.subarray(0, end).toString('utf8')
-    ? decrypted.subarray(0, end).toString('utf8')
-    : goBytesToString(decrypted.subarray(0, end));
+  return goBytesToString(decrypted.subarray(0, end));
 }
 
 /** A Go string of arbitrary bytes, as a JavaScript string: valid UTF-8 decoded, invalid bytes as U+FFFD. */
