@@ -613,7 +613,7 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     ),
     randBytes: goFunc('func(count int) (string, error)', (count: bigint) => {
       if (count < 0n) throw new Error('runtime error: makeslice: len out of range');
-      if (count > 64n * 1024n * 1024n) throw new Error(`randBytes of ${count} bytes is more than jetpack's bound of 64 MiB`);
+      if (count > 12n * 1024n * 1024n) throw new Error(`randBytes of ${count} bytes is more than jetpack's bound of 12 MiB (16 Mi characters of base64)`);
       return random().bytes(Number(count)).toString('base64');
     }),
     randAlphaNum: goFunc('func(count int) string', (count: bigint) => cryptoRandom(random(), count, 0, 0, true, true)),
