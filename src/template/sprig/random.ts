@@ -94,16 +94,25 @@ export function seededRandomSource(seed: string): RandomSource {
 }
 
 let current: RandomSource | undefined;
+let pending: { name: string; env: NodeJS.ProcessEnv } | undefined = { name: '', env: process.env };
 
-/** Starts a rendering: its random functions draw from a fresh source for `name`. */
-export function beginRandom(name: string, env: NodeJS.ProcessEnv = process.env): RandomSource {
-  current = newRandomSource(name, env);
-  return current;
+/**
+ * Starts a rendering: its random functions draw from a fresh source for `name`, made when a
+ * random function first asks (a rendering without one never reads SOURCE_DATE_EPOCH here).
+ */
+export function beginRandom(name: string, env: NodeJS.ProcessEnv = process.env): void {
+  current = undefined;
+  pending = { name, env };
 }
 
 /** The source of the rendering in progress (crypto randomness or SOURCE_DATE_EPOCH's stream). */
 export function templateRandom(): RandomSource {
-  return (current ??= newRandomSource('', process.env));
+  if (!current) {
+    const { name, env } = pending ?? { name: '', env: process.env };
+    current = newRandomSource(name, env);
+    pending = undefined;
+  }
+  return current;
 }
 
 /** Uses `source` for what follows (tests); returns the previous one. */
