@@ -998,7 +998,19 @@ export const UTC: GoLocation = { name: 'UTC', tz: 'UTC' };
 
 /** Go's time.Local: TZ (UTC when unset or unusable), named "Local". */
 export function localLocation(): GoLocation {
-  return { name: 'Local', tz: resolveZone('Local') };
+  const tz = resolveZone('Local');
+  if (!localLoc || localLoc.tz !== tz) localLoc = { name: 'Local', tz };
+  return localLoc;
+}
+
+let localLoc: { name: string; tz: string } | undefined;
+
+/**
+ * Go's == on two time.Time values: the same instant in the same *Location (UTC is one
+ * location, Local another; every FixedZone and LoadLocation result is its own).
+ */
+export function timeEqual(a: Date, b: Date): boolean {
+  return unixNano(a) === unixNano(b) && locationOf(a) === locationOf(b);
 }
 
 export function fixedZone(name: string, offset: number): GoLocation {
@@ -1356,19 +1368,6 @@ class GoLocationValue extends GoObject {
   }
 }
 
-function isoWeekYear(t: Date): [number, number] {
-  const f = timeFields(t);
-  // Go: the Thursday of t's week decides the year.
-  const wd = (f.weekday + 6) % 7; // Monday = 0
-  const thursday = new Date(Date.UTC(2000, 0, 1));
-  thursday.setUTCFullYear(f.year, f.month - 1, f.day - wd + 3);
-  const year = thursday.getUTCFullYear();
-  const jan1 = new Date(Date.UTC(2000, 0, 1));
-  jan1.setUTCFullYear(year, 0, 1);
-  const week = Math.floor((thursday.getTime() - jan1.getTime()) / 86_400_000 / 7) + 1;
-  return [year, week];
-}
-
 /** The methods of time.Time templates can call, by Go signature, bound to `t`; undefined for none. */
 export function timeMethod(t: Date, name: string): FuncDef | undefined {
   const f = () => timeFields(t);
@@ -1431,4 +1430,3 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
-void isoWeekYear;

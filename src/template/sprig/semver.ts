@@ -313,8 +313,6 @@ export function newConstraint(c: string): Constraint[][] {
   });
 }
 
-const vs = versionString;
-
 function check(v: VersionData, c: Constraint): boolean {
   const preOnly = v.pre !== '' && c.con.pre === '';
   switch (c.origfunc) {
@@ -390,8 +388,6 @@ function caret(v: VersionData, c: Constraint, preOnly: boolean): boolean {
 export function checkConstraints(constraints: Constraint[][], v: VersionData): boolean {
   return constraints.some((group) => group.every((c) => check(v, c)));
 }
-
-void vs;
 
 export const SEMVER_FUNCS: Record<string, FuncDef> = {
   semver: goFunc('func(version string) (*semver.Version, error)', (version: string) => new SemverVersion(newVersion(version), true)),
