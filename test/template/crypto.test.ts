@@ -46,6 +46,11 @@ test('SOURCE_DATE_EPOCH makes every random function reproducible', () => {
   assert.is(render('{{ encryptAES "k" "secret" | decryptAES "k" }}', SEEDED), 'secret');
 });
 
+test("where Sprig reads the real clock, jetpack reads the rendering's (SOURCE_DATE_EPOCH when set)", () => {
+  assert.is(render('{{ ago now }} {{ date "2006-01-02" "not a time" }} {{ htmlDate 1.5 }} {{ durationRound now }}'), '0s 2024-01-02 2024-01-02 0s');
+  assert.is(render('{{ ago (toDate "2006-01-02" "2024-01-01") }} {{ durationRound (toDate "2006-01-02" "2023-01-01") }}'), '27h4m5s 1y');
+});
+
 test('bcrypt matches golang.org/x/crypto/bcrypt for a given salt', () => {
   // Made by this implementation and accepted by Go's bcrypt.CompareHashAndPassword.
   const salt = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
