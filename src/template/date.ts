@@ -1430,3 +1430,13 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
+
+/**
+ * time.Time.MarshalJSON's string (without its quotes): RFC 3339 with nanoseconds, as toJson
+ * and toYaml write a time; Go's error outside years 0–9999.
+ */
+export function timeJSON(t: Date): string {
+  const year = timeFields(t).year;
+  if (year < 0 || year > 9999) throw new Error('Time.MarshalJSON: year outside of range [0,9999]');
+  return formatTime('2006-01-02T15:04:05.999999999Z07:00', t);
+}
