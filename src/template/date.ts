@@ -1325,6 +1325,10 @@ export class GoNamedInt extends GoObject {
   get intValue(): bigint {
     return this.value;
   }
+  /** What encoding/json writes for it: the integer (none of these types has MarshalJSON). */
+  jsonValue(): GoValue {
+    return this.value;
+  }
 }
 
 function roundDuration(d: bigint, m: bigint): bigint {

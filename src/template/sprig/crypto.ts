@@ -379,6 +379,10 @@ export class Certificate extends GoObject {
   format(): string {
     return `{${this.Cert} ${this.Key}}`;
   }
+  /** What encoding/json writes for it (its exported fields), for toJson and toYaml. */
+  jsonValue(): GoValue {
+    return { Cert: this.Cert, Key: this.Key };
+  }
 }
 
 /** net.ParseIP: 4 bytes for IPv4 (x509 writes IPv4 in 4), 16 for IPv6; null when not an address. */

@@ -192,6 +192,10 @@ export class SemverVersion extends GoObject {
   format(): string {
     return versionString(this.v);
   }
+  /** What encoding/json writes for it (MarshalJSON: the version string), for toJson and toYaml. */
+  jsonValue(): GoValue {
+    return versionString(this.v);
+  }
   method(name: string): FuncDef | undefined {
     const v = this.v;
     const value = (d: VersionData) => new SemverVersion(d, false);
