@@ -117,7 +117,7 @@ class State {
   ) {}
 
   private fail(node: Node, message: string): never {
-    throw new ExecError(`${this.tree.name}:${location(this.tree.text, node.pos)}: executing "${this.tree.name}" at <${nodeString(node)}>: ${message}`);
+    throw new ExecError(`template: ${this.tree.parseName}:${location(this.tree.text, node.pos)}: executing "${this.tree.name}" at <${nodeString(node)}>: ${message}`);
   }
 
   private print(node: Node, text: string): void {
@@ -285,7 +285,7 @@ class State {
       case 'bool':
         return node.value;
       case 'number':
-        return node.value;
+        return node.isFloat && /[.eEpP]/.test(node.text) && !/^[+-]?0[xX]/.test(node.text) && node.text[0] !== "'" ? node.float64 : node.int64;
       case 'string':
         return node.text;
       case 'field':
