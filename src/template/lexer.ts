@@ -480,7 +480,7 @@ function lexIdentifier(l: Lexer): StateFn {
     l.backup();
     const word = l.input.slice(l.s, l.p);
     if (!l.atTerminator()) return l.errorf(`bad character ${sharpU(r)}`);
-    const key = KEY[word];
+    const key = Object.prototype.hasOwnProperty.call(KEY, word) ? KEY[word] : undefined;
     if (key && key !== 'dot') {
       if ((key === 'break' && !l.breakOK) || (key === 'continue' && !l.continueOK)) l.emit('identifier');
       else l.emit(key);

@@ -688,7 +688,7 @@ function unquoteChar(s: string, quote: string): { value: string; tail: string } 
   if (s.length <= 1) return undefined;
   const e = s[1]!;
   s = s.slice(2);
-  if (e in SIMPLE_ESCAPES) return { value: SIMPLE_ESCAPES[e]!, tail: s };
+  if (Object.prototype.hasOwnProperty.call(SIMPLE_ESCAPES, e)) return { value: SIMPLE_ESCAPES[e]!, tail: s };
   if (e === 'x' || e === 'u' || e === 'U') {
     const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
     if (s.length < n || !/^[0-9a-fA-F]+$/.test(s.slice(0, n))) return undefined;
