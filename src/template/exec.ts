@@ -3,7 +3,7 @@ import { formatValue } from './format.js';
 import { asResultType, type FuncDef } from './gofunc.js';
 import { goQuote } from './lexer.js';
 import { location } from './parser.js';
-import { isEmptyTree, nodeString, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type Node, type NumberNode, type PipeNode, type RangeNode, type TemplateNode, type Tree, type VariableNode } from './tree.js';
+import { isEmptyTree, nodeString, type ActionNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type Node, type NumberNode, type PipeNode, type RangeNode, type TemplateNode, type Tree, type VariableNode } from './tree.js';
 import { canBeNil, goTypeName, GoNum, GoObject, isMap, isSignedIntType, isUnsignedIntType, kindOfType, type GoValue } from './types.js';
 
 export type { TemplateFunc } from './gofunc.js';
@@ -152,7 +152,8 @@ export class Executor {
     }
     const out: string[] = [];
     try {
-      new State(this, tree, out).run(data);
+      const state = new State(this, tree, out);
+      state.walk(data, false, tree.root.nodes, [{ name: '$', value: data, iface: false }]);
     } catch (err) {
       if (err instanceof RangeError && /call stack/i.test(err.message)) throw new ExecError(`template: ${tree.name}: nested too deeply (JavaScript's stack ran out)`);
       throw err;
@@ -181,12 +182,40 @@ export class Executor {
 class BreakSignal {}
 class ContinueSignal {}
 
+/**
+ * What a function returns to run a template as Go's t.ExecuteTemplate does inside it (Helm's
+ * include): the template `name` with `data` as dot, in a fresh execution (depth from 0), its
+ * output handed to `finish`, whose result is the function's (or, given an error, which throws
+ * the function's error). When the call is a command of an action's pipeline (`{{ include "a" . |
+ * indent 2 }}`), the executor runs the template on its own statement stack, so nested includes
+ * do not nest JavaScript calls; elsewhere (inside parentheses) it runs it at once.
+ */
+export class TemplateCall {
+  constructor(
+    readonly name: string,
+    readonly data: GoValue,
+    readonly finish: (output: string | undefined, error?: Error) => GoValue,
+    /** The executor whose templates it runs; the calling one when not given. */
+    readonly executor?: Executor,
+  ) {}
+}
+
+/** Thrown by evalCall to hand a TemplateCall of an action's command to the statement stack. */
+class Suspend {
+  constructor(
+    readonly call: TemplateCall,
+    readonly fn: FuncDef,
+    readonly name: string,
+  ) {}
+}
+
 /** One entry of the statement stack. */
 type Frame =
   | { k: 'list'; nodes: Node[]; i: number; dot: Val; iface: boolean }
   | { k: 'pop'; mark: number }
   | { k: 'range'; node: RangeNode; next: () => [Val, Val] | undefined; mark: number; outer: number; elemIface: boolean }
-  | { k: 'return'; tree: Tree; vars: Variable[]; depth: number };
+  | { k: 'return'; tree: Tree; vars: Variable[]; depth: number }
+  | { k: 'resume'; call: Suspend; node: ActionNode; cmd: number; dot: Val; iface: boolean; tree: Tree; vars: Variable[]; depth: number; out: string[] };
 
 class State {
   private vars: Variable[] = [];
@@ -194,11 +223,13 @@ class State {
   /** The node being evaluated: Go's s.node, which errors name. */
   private node: Node | undefined;
   private steps = 0;
+  /** The command of an action's pipeline being evaluated: a TemplateCall it returns may suspend it. */
+  private suspendCmd: Node | undefined;
 
   constructor(
     private readonly exec: Executor,
     private tree: Tree,
-    private readonly out: string[],
+    private out: string[],
   ) {}
 
   private at(node: Node): void {
@@ -217,14 +248,60 @@ class State {
     this.out.push(text);
   }
 
-  run(data: GoValue): void {
-    this.vars = [{ name: '$', value: data, iface: false }];
-    this.walk(data, false, this.tree.root.nodes);
+  /** Runs statements on an explicit stack: {{template}} and {{range}} push frames instead of recursing. */
+  walk(dot: Val, iface: boolean, nodes: Node[], vars: Variable[]): void {
+    this.vars = vars;
+    const stack: Frame[] = [{ k: 'list', nodes, i: 0, dot, iface }];
+    for (;;) {
+      try {
+        return this.loop(stack);
+      } catch (err) {
+        // An error inside a template an action's call runs is that call's error, in the caller.
+        let e = err;
+        for (;;) {
+          let f = stack.pop();
+          while (f && f.k !== 'resume') f = stack.pop();
+          if (!f) throw e;
+          this.tree = f.tree;
+          this.vars = f.vars;
+          this.depth = f.depth;
+          this.out = f.out;
+          try {
+            this.finishCall(f, undefined, e as Error);
+            break;
+          } catch (e2) {
+            if (e2 instanceof Suspend) {
+              this.suspend(stack, e2, f.node, f.dot, f.iface);
+              break;
+            }
+            e = e2;
+          }
+        }
+      }
+    }
   }
 
-  /** Runs statements on an explicit stack: {{template}} and {{range}} push frames instead of recursing. */
-  private walk(dot: Val, iface: boolean, nodes: Node[]): void {
-    const stack: Frame[] = [{ k: 'list', nodes, i: 0, dot, iface }];
+  /** Ends a call an action's pipeline made: the function's result, then the rest of the pipeline. */
+  private finishCall(f: Extract<Frame, { k: 'resume' }>, output: string | undefined, error: Error | undefined): void {
+    const { call, fn, name } = f.call;
+    let result: GoValue;
+    try {
+      result = call.finish(output, error);
+    } catch (err) {
+      if (err instanceof RangeError && /call stack/i.test(err.message)) throw err;
+      this.at(f.node.pipe.cmds[f.cmd]!);
+      this.errorf(`error calling ${name}: ${(err as Error).message}`);
+    }
+    this.runAction(f.node, f.dot, f.iface, f.cmd + 1, asResultType(result ?? null, fn.result));
+  }
+
+  /** An action, its pipeline from command `from` on (`value` the result so far); may suspend (Suspend). */
+  private runAction(node: ActionNode, dot: Val, iface: boolean, from: number, value: Val | typeof MISSING): void {
+    const val = this.evalPipelineFrom(dot, iface, node.pipe, from, value, true);
+    if (node.pipe.decl.length === 0) this.printValue(node, val);
+  }
+
+  private loop(stack: Frame[]): void {
     while (stack.length > 0) {
       if ((++this.steps & 0xfff) === 0 && this.exec.overTime()) throw new ExecError(`template: ${this.tree.name}: rendering took longer than ${EXEC_LIMITS.timeMs / 1000} s`);
       const top = stack[stack.length - 1]!;
@@ -239,6 +316,21 @@ class State {
           this.depth = top.depth;
           stack.pop();
           continue;
+        case 'resume': {
+          const output = this.out.join('');
+          stack.pop();
+          this.tree = top.tree;
+          this.vars = top.vars;
+          this.depth = top.depth;
+          this.out = top.out;
+          try {
+            this.finishCall(top, output, undefined);
+          } catch (err) {
+            if (!(err instanceof Suspend)) throw err;
+            this.suspend(stack, err, top.node, top.dot, top.iface);
+          }
+          continue;
+        }
         case 'range': {
           this.vars.length = top.mark;
           const entry = top.next();
@@ -262,8 +354,16 @@ class State {
       }
       const node = top.nodes[top.i++]!;
       try {
-        this.step(stack, top.dot, top.iface, node);
+        // Actions inline (not in step): a frame less on the JavaScript stack for each nested include.
+        if (node.kind === 'action') {
+          this.node = node;
+          this.runAction(node, top.dot, top.iface, 0, MISSING);
+        } else this.step(stack, top.dot, top.iface, node);
       } catch (err) {
+        if (err instanceof Suspend) {
+          this.suspend(stack, err, node as ActionNode, top.dot, top.iface);
+          continue;
+        }
         if (!(err instanceof BreakSignal || err instanceof ContinueSignal)) throw err;
         // Unwind to the innermost range; break ends it, continue goes on to its next element.
         for (;;) {
@@ -281,6 +381,22 @@ class State {
       }
     }
   }
+
+  /** Runs a suspended call's template on the stack: a fresh execution (Go's ExecuteTemplate) writing apart. */
+  private suspend(stack: Frame[], s: Suspend, node: ActionNode, dot: Val, iface: boolean): void {
+    const tmpl = this.exec.templates.get(s.call.name)!;
+    const cmd = node.pipe.cmds.indexOf(this.suspendedAt as never);
+    stack.push({ k: 'resume', call: s, node, cmd, dot, iface, tree: this.tree, vars: this.vars, depth: this.depth, out: this.out });
+    this.tree = tmpl;
+    this.depth = 0;
+    this.out = [];
+    this.vars = [{ name: '$', value: s.call.data, iface: false }];
+    this.suspendedAt = undefined;
+    stack.push({ k: 'list', nodes: tmpl.root.nodes, i: 0, dot: s.call.data, iface: false });
+  }
+
+  /** The command a Suspend came from. */
+  private suspendedAt: Node | undefined;
 
   /** One statement: runs it, or pushes the frames that run it. */
   private step(stack: Frame[], dot: Val, iface: boolean, node: Node): void {
@@ -420,13 +536,21 @@ class State {
 
   evalPipeline(dot: Val, iface: boolean, pipe: PipeNode | undefined): Val {
     if (!pipe) return undefined;
-    this.at(pipe);
-    let value: Val | typeof MISSING = MISSING;
-    for (const cmd of pipe.cmds) {
+    return this.evalPipelineFrom(dot, iface, pipe, 0, MISSING, false);
+  }
+
+  private evalPipelineFrom(dot: Val, iface: boolean, pipe: PipeNode, from: number, start: Val | typeof MISSING, suspendable: boolean): Val {
+    if (from === 0) this.at(pipe);
+    let value: Val | typeof MISSING = start;
+    // An interface holding nil is, once out of a pipeline, no value.
+    if (value === null) value = undefined;
+    for (let i = from; i < pipe.cmds.length; i++) {
+      const cmd = pipe.cmds[i]!;
+      if (suspendable) this.suspendCmd = cmd;
       value = this.evalCommand(dot, iface, cmd, value);
-      // An interface holding nil is, once out of a pipeline, no value.
       if (value === null) value = undefined;
     }
+    if (suspendable) this.suspendCmd = undefined;
     const result = value === MISSING ? undefined : value;
     for (const variable of pipe.decl) {
       if (pipe.isAssign) this.setVar(variable.ident[0]!, result);
@@ -446,8 +570,13 @@ class State {
         return this.evalFieldNode(dot, iface, first, cmd.args, final);
       case 'chain':
         return this.evalChainNode(dot, iface, first, cmd.args, final);
-      case 'identifier':
-        return this.evalFunction(dot, iface, first, cmd, cmd.args, final);
+      case 'identifier': {
+        // evalFunction inline: a frame less for each nested include.
+        this.at(first);
+        const fn = this.exec.func(first.name);
+        if (!fn) this.errorf(`${goQuote(first.name)} is not a defined function`);
+        return this.evalCall(dot, iface, fn, first.name, cmd, cmd.args, final);
+      }
       case 'pipe':
         this.notAFunction(cmd.args, final);
         return this.evalPipeline(dot, iface, first);
@@ -599,12 +728,34 @@ class State {
     }
     const callArgs = argv.map((v, j) => asParam(v, j < numFixed || !variadic ? params[j]! : params[params.length - 1]!));
     let result: GoValue;
+    let call: TemplateCall | undefined;
     try {
       result = receiver !== undefined ? fn.fn(receiver, ...callArgs) : fn.fn(...callArgs);
+      if (result instanceof TemplateCall) {
+        call = result;
+        if (node !== this.suspendCmd || (call.executor && call.executor !== this.exec) || !this.exec.templates.has(call.name)) {
+          // Not an action's command (or another set of templates): run it here, nesting calls.
+          let output: string;
+          try {
+            output = (call.executor ?? this.exec).execute(call.name, call.data);
+          } catch (err) {
+            if (err instanceof RangeError && /call stack/i.test(err.message)) throw err;
+            output = undefined as never;
+            result = call.finish(undefined, err as Error);
+          }
+          if (output !== undefined) result = call.finish(output);
+          call = undefined;
+        }
+      }
     } catch (err) {
       if (err instanceof RangeError && /call stack/i.test(err.message)) throw err;
       this.at(node);
       this.errorf(`error calling ${name}: ${(err as Error).message}`);
+    }
+    if (call) {
+      this.suspendCmd = undefined;
+      this.suspendedAt = node;
+      throw new Suspend(call, fn, name);
     }
     if (fn.result === 'reflect.Value') return result as Val;
     return asResultType(result ?? null, fn.result);
