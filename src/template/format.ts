@@ -370,7 +370,7 @@ class Printer {
       default:
         if (Array.isArray(v)) return this.fmtList(v, verb);
         if (v instanceof Date) return this.fmtTime(v, verb);
-        if (v instanceof GoNum) return typeof v.value === 'bigint' ? this.fmtInteger(v.value, verb) : this.fmtFloat(v.value, verb);
+        if (v instanceof GoNum) return typeof v.value === 'bigint' ? this.fmtInteger(v.value, verb, v) : this.fmtFloat(v.value, verb, v);
         if (v instanceof GoObject) return this.fmtString(v.format(), verb);
         return this.fmtMap(v, verb);
     }
@@ -403,7 +403,7 @@ class Printer {
     else this.badVerb(v, verb);
   }
 
-  private fmtInteger(v: bigint, verb: string): void {
+  private fmtInteger(v: bigint, verb: string, orig: GoValue = v): void {
     switch (verb) {
       case 'v':
       case 'd': return this.integer(v, 10, verb, false);
@@ -415,7 +415,7 @@ class Printer {
       case 'c': return this.pad(String.fromCodePoint(runeOf(v)));
       case 'q': return this.pad(quoteWith(String.fromCodePoint(runeOf(v)), "'", this.f.plus));
       case 'U': return this.fmtUnicode(v);
-      default: return this.badVerb(v, verb);
+      default: return this.badVerb(orig, verb);
     }
   }
 
@@ -458,7 +458,7 @@ class Printer {
     this.withoutZeroPadding(() => this.pad(s));
   }
 
-  private fmtFloat(v: number, verb: string): void {
+  private fmtFloat(v: number, verb: string, orig: GoValue = v): void {
     switch (verb) {
       case 'v': return this.float(v, 'g', -1);
       case 'b':
@@ -470,7 +470,7 @@ class Printer {
       case 'e':
       case 'E': return this.float(v, verb, 6);
       case 'F': return this.float(v, 'f', 6);
-      default: return this.badVerb(v, verb);
+      default: return this.badVerb(orig, verb);
     }
   }
 
