@@ -4,7 +4,7 @@ import { asResultType, type FuncDef } from './gofunc.js';
 import { goQuote } from './lexer.js';
 import { location } from './parser.js';
 import { isEmptyTree, nodeString, type ActionNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type Node, type NumberNode, type PipeNode, type RangeNode, type TemplateNode, type Tree, type VariableNode } from './tree.js';
-import { canBeNil, goTypeName, GoNum, GoObject, isMap, isSignedIntType, isUnsignedIntType, kindOfType, type GoValue } from './types.js';
+import { canBeNil, Complex128, goTypeName, GoNum, GoObject, isMap, isSignedIntType, isUnsignedIntType, kindOfType, type GoValue } from './types.js';
 
 export type { TemplateFunc } from './gofunc.js';
 export { isMap } from './types.js';
@@ -73,25 +73,6 @@ export function isTrue(v: Val): { truth: boolean; ok: boolean } {
   if (v instanceof GoNum) return { truth: v.value !== 0n && v.value !== 0, ok: true };
   if (v instanceof Date || v instanceof GoObject) return { truth: true, ok: true };
   return { truth: Object.keys(v).length > 0, ok: true };
-}
-
-/** A complex128 constant (`{{ 1i }}`), printed as fmt prints one. */
-class Complex128 extends GoObject {
-  readonly goType = 'complex128';
-  readonly goKind = 'complex128';
-  constructor(
-    readonly re: number,
-    readonly im: number,
-  ) {
-    super();
-  }
-  field(): undefined {
-    return undefined;
-  }
-  format(): string {
-    const f = (x: number) => formatValue(x);
-    return `(${f(this.re)}${this.im >= 0 || Object.is(this.im, NaN) ? '+' : ''}${f(this.im)}i)`;
-  }
 }
 
 interface Variable {

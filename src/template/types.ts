@@ -59,11 +59,30 @@ export abstract class GoObject {
   }
 }
 
+/** A complex128 (`{{ 1i }}`, a constant only), printed as fmt prints one: `(0+1i)`. */
+export class Complex128 extends GoObject {
+  readonly goType = 'complex128';
+  readonly goKind = 'complex128';
+  constructor(
+    readonly re: number,
+    readonly im: number,
+  ) {
+    super();
+  }
+  field(): undefined {
+    return undefined;
+  }
+  format(): string {
+    const f = (x: number) => (Object.is(x, -0) ? '-0' : Number.isInteger(x) && Math.abs(x) < 1e21 ? String(x) : String(x).replace(/e([+-])(\d)$/, 'e$10$2'));
+    return `(${f(this.re)}${this.im >= 0 || Number.isNaN(this.im) ? '+' : ''}${f(this.im)}i)`;
+  }
+}
+
 const GO_TYPE = Symbol('goType');
 
 /** Tags a slice or map with its Go type: `typed(['a'], '[]string')`. */
 export function typed<T extends GoValue[] | { [key: string]: GoValue }>(v: T, type: string): T {
-  Object.defineProperty(v, GO_TYPE, { value: type, enumerable: false });
+  Object.defineProperty(v, GO_TYPE, { value: type, enumerable: false, configurable: true });
   return v;
 }
 
