@@ -459,6 +459,8 @@ class Printer {
   }
 
   private fmtFloat(v: number, verb: string, orig: GoValue = v): void {
+    // A float32 prints its shortest decimal as a float32 (strconv's bitSize 32): 0.1, not 0.10000000149011612.
+    if (orig instanceof GoNum && orig.type === 'float32' && Number.isFinite(v) && v !== 0 && !(this.f.precPresent && verb !== 'v' && verb !== 'g' && verb !== 'G')) v = shortestFloat32(v);
     switch (verb) {
       case 'v': return this.float(v, 'g', -1);
       case 'b':
@@ -798,6 +800,15 @@ function intFromArg(args: GoValue[], at: Cursor): { num: number; isInt: boolean 
   const arg = args[at.argNum++];
   if (typeof arg !== 'bigint' || tooLarge(Number(arg))) return { num: 0, isInt: false };
   return { num: Number(arg), isInt: true };
+}
+
+/** The float64 nearest the shortest decimal that reads back as the float32 `v`. */
+function shortestFloat32(v: number): number {
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === v) return d;
+  }
+  return v;
 }
 
 /** Go's fmt.Sprint(v), i.e. v formatted with %v. */
