@@ -896,6 +896,7 @@ export function zeroValue(typ: string): GoValue {
   }
   if (isSignedIntType(typ) || isUnsignedIntType(typ)) return new GoNum(typ as never, 0n);
   const kind = kindOfType(typ);
+  // A nil slice or map reads as an empty one (functions that write to it, as mergo does, get a fresh one).
   if (kind === 'slice' || kind === 'map') return asResultType(null, typ);
   return null;
 }
