@@ -716,15 +716,15 @@ class State {
         call = result;
         if (node !== this.suspendCmd || (call.executor && call.executor !== this.exec) || !this.exec.templates.has(call.name)) {
           // Not an action's command (or another set of templates): run it here, nesting calls.
-          let output: string;
+          let output: string | undefined;
+          let failure: Error | undefined;
           try {
             output = (call.executor ?? this.exec).execute(call.name, call.data);
           } catch (err) {
             if (err instanceof RangeError && /call stack/i.test(err.message)) throw err;
-            output = undefined as never;
-            result = call.finish(undefined, err as Error);
+            failure = err as Error;
           }
-          if (output !== undefined) result = call.finish(output);
+          result = call.finish(output, failure);
           call = undefined;
         }
       }

@@ -224,4 +224,3 @@ export function lazyList(length: number, at: (i: number) => GoValue, type = '[]i
   });
   return type === '[]interface {}' ? list : typed(list, type);
 }
-
