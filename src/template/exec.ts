@@ -137,7 +137,9 @@ export class Executor {
       state.walk(data, false, tree.root.nodes, [{ name: '$', value: data, iface: false }]);
     } catch (err) {
       if (err instanceof RangeError && /call stack/i.test(err.message)) throw new ExecError(`template: ${tree.name}: nested too deeply (JavaScript's stack ran out)`);
-      throw err;
+      if (err instanceof UserError) throw err;
+      // A fault of jetpack's own still ends the rendering with one line, naming where it was.
+      throw Object.assign(new ExecError(`template: ${tree.name}: internal error: ${(err as Error)?.message ?? String(err)}`), { cause: err });
     } finally {
       this.running--;
     }
