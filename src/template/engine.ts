@@ -1,10 +1,11 @@
 import { BUILTINS, type FuncDef } from './builtins.js';
-import { EXEC_LIMITS, ExecError, Executor, type FuncMap } from './exec.js';
+import { ExecError, Executor, TemplateCall, TemplateMap, type FuncMap } from './exec.js';
 import { quoteGo } from './format.js';
 import { goFunc } from './gofunc.js';
 import { parse, TemplateError } from './parser.js';
 import { sprigFunctions } from './sprig/index.js';
-import type { Node, Tree } from './tree.js';
+import { beginRandom } from './sprig/random.js';
+import type { Tree } from './tree.js';
 import { goTypeName, isMap, type GoValue } from './types.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 
@@ -28,24 +29,16 @@ function sourceDateNow(): () => Date {
 /** Helm's bound on nested `include` calls of one name (pkg/engine/engine.go recursionMaxNums). */
 export const INCLUDE_MAX_NESTING = 1000;
 
-/** Go's parse.IsEmptyTree: only whitespace text (comments are gone): such a parse does not replace a template. */
-function isEmptyTree(n: Node): boolean {
-  if (n.kind === 'list') return n.nodes.every(isEmptyTree);
-  if (n.kind === 'text') return n.text.trim() === '' && !/[^\t\n\v\f\r ]/.test(n.text);
-  return false;
-}
-
-/** Recursion deeper than Node's stack: one line, not wrapped by every level it went through. */
-class TooDeep extends ExecError {}
-
-/** Recursion stopped by the executor's depth bound or by Node's stack. */
-function isTooDeep(err: unknown): boolean {
-  return err instanceof RangeError || (err instanceof ExecError && /: nested too deeply \(|Maximum call stack size exceeded|exceeded maximum template depth \(\d+\)$/.test(err.message));
-}
-
-/** The bound's own one-line message ("template: a: exceeded maximum template depth (300)"), or `fallback`. */
-function depthMessage(err: unknown, fallback: string): string {
-  return /(template: [^:]+: exceeded maximum template depth \(\d+\))$/.exec((err as Error).message)?.[1] ?? fallback;
+/**
+ * Node's stack ran out inside an include or a tpl (one the executor had to nest): the error
+ * that carries it to the top of the rendering as one line (exec.ts), not wrapped by every level.
+ */
+function stackOut(err: unknown): RangeError | undefined {
+  const message = (err as Error)?.message ?? '';
+  if ((err instanceof RangeError && /call stack/i.test(message)) || (err instanceof ExecError && /nested too deeply \(JavaScript's stack ran out\)$/.test(message))) {
+    return new RangeError('Maximum call stack size exceeded');
+  }
+  return undefined;
 }
 
 /** An error as Go's text/template words it inside another (include's, tpl's): always "template: …". */
@@ -63,6 +56,8 @@ function templateMessage(err: unknown): string {
 export function renderTemplate(text: string, opts: RenderOptions): string {
   const saved = clock;
   clock = opts.now ?? sourceDateNow();
+  // Each rendering draws from a fresh random source for its template (random.ts).
+  beginRandom(opts.name);
   try {
     return render(text, opts);
   } finally {
@@ -99,7 +94,7 @@ function functionTable(): Map<string, FuncDef> {
 }
 
 function render(text: string, opts: RenderOptions): string {
-  const templates = new Map<string, Tree>();
+  const templates = new TemplateMap();
   const shared = functionTable();
   let include = INCLUDE_SIG;
   let tpl = TPL_SIG;
@@ -111,46 +106,29 @@ function render(text: string, opts: RenderOptions): string {
     Release: { Name: '', Namespace: '', Service: 'Helm', IsInstall: false, IsUpgrade: false, Revision: 1n },
     Template: { Name: opts.name, BasePath: '' },
   };
-  /** t.New(name).Parse(source) into `set`, as template.associate does: an empty tree does not replace a template. */
+  /** t.New(name).Parse(source) into `set` (a TemplateMap: an empty tree does not replace a template). */
   const add = (set: Map<string, Tree>, name: string, source: string) => {
     const { tree, defined } = parse(name, source, { hasFunction });
-    for (const [n, t] of defined) if (!(set.has(n) && isEmptyTree(t.root))) set.set(n, t);
-    if (!(set.has(name) && isEmptyTree(tree.root))) set.set(name, tree);
+    for (const [n, t] of defined) set.set(n, t);
+    set.set(name, tree);
   };
-  /*
-   * Helm's include: t.ExecuteTemplate on the chart's templates, at most INCLUDE_MAX_NESTING
-   * calls of one name open at once. Go starts a fresh execution (its depth count of 100000
-   * starts again); here includes count towards the executor's depth bound (EXEC_LIMITS.depth),
-   * as Node's stack holds about 580 nested includes, not Helm's 1001.
-   */
   const exec = new Executor(templates, funcMap);
+  /*
+   * Helm's include: t.ExecuteTemplate on the chart's templates, a fresh execution run on the
+   * executor's own stack (TemplateCall), at most INCLUDE_MAX_NESTING calls of one name open at
+   * once, its error wrapped as Go wraps it.
+   */
   const included = new Map<string, number>();
-  // include and tpl calls open at once: tpl runs on a clone with its own executor, so the
-  // executor's depth bound alone would not see a recursion through tpl.
-  let nested = 0;
-  const enter = (name: string) => {
-    if (++nested > EXEC_LIMITS.depth) {
-      nested--;
-      throw new TooDeep(`template: ${name}: exceeded maximum template depth (${EXEC_LIMITS.depth})`);
-    }
-  };
   include = { ...INCLUDE_SIG, fn: (name: string, dot: GoValue) => {
     const open = included.get(name) ?? 0;
     if (open > INCLUDE_MAX_NESTING) throw new Error(`rendering template has a nested reference name: ${name}: unable to execute template`);
-    enter(name);
+    if (!templates.has(name)) throw new Error(`template: no template ${quoteGo(name)} associated with template "gotpl"`);
     included.set(name, open + 1);
-    try {
-      if (!templates.has(name)) throw new Error(`template: no template ${quoteGo(name)} associated with template "gotpl"`);
-      return exec.execute(name, dot);
-    } catch (err) {
-      if (err instanceof TooDeep) throw err;
-      if (isTooDeep(err)) throw new TooDeep(depthMessage(err, `template: ${name}: include nested ${open + 1} deep: more than the stack holds`));
-      if (err instanceof ExecError || err instanceof TemplateError) throw new Error(templateMessage(err));
-      throw err;
-    } finally {
+    return new TemplateCall(name, dot, (output, error) => {
       included.set(name, open);
-      nested--;
-    }
+      if (error) throw stackOut(error) ?? new Error(templateMessage(error));
+      return output ?? '';
+    }, exec);
   } };
   /*
    * Helm's tpl (as gen.go has it): the text parsed as the template named .Template.Name in a
@@ -161,19 +139,18 @@ function render(text: string, opts: RenderOptions): string {
     // Helm asserts vals["Template"].(map[string]interface{}): another map type does not do.
     if (!isMap(tmpl) || goTypeName(tmpl) !== 'map[string]interface {}') throw new Error(`cannot retrieve Template.Name from values inside tpl function: ${source}`);
     const name = typeof tmpl.Name === 'string' ? tmpl.Name : '';
-    const clone = new Map(templates);
-    enter(name);
+    const failed = (err: unknown) => stackOut(err) ?? new Error(`error during tpl function execution for ${quoteGo(source)}: ${templateMessage(err)}`);
+    const clone = new TemplateMap(templates);
     try {
       add(clone, name, source);
-      return new Executor(clone, funcMap).execute(name, vals).replaceAll('<no value>', '');
     } catch (err) {
-      if (err instanceof TooDeep) throw err;
-      if (isTooDeep(err)) throw new TooDeep(depthMessage(err, `template: ${name}: tpl nested more deeply than the stack holds`));
-      if (err instanceof ExecError || err instanceof TemplateError) throw new Error(`error during tpl function execution for ${quoteGo(source)}: ${templateMessage(err)}`);
+      if (err instanceof TemplateError) throw failed(err);
       throw err;
-    } finally {
-      nested--;
     }
+    return new TemplateCall(name, vals, (output, error) => {
+      if (error) throw failed(error);
+      return (output ?? '').replaceAll('<no value>', '');
+    }, new Executor(clone, funcMap));
   } };
   for (const [name, source] of Object.entries(opts.templates ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) add(templates, name, source);
   add(templates, opts.name, text);

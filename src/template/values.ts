@@ -1,4 +1,4 @@
-import { formatGoDate } from './date.js';
+import { timeJSON } from './date.js';
 import { quoteGo } from './format.js';
 import { GoNum, GoObject, goTypeName, intValue, isMap, type GoValue } from './types.js';
 
@@ -115,8 +115,11 @@ export function sortedKeys(m: object): string[] {
   return Object.keys(m).sort(goStringCompare);
 }
 
-/** time.Time's MarshalJSON/MarshalText layout. */
-const RFC3339_NANO = '2006-01-02T15:04:05.999999999Z07:00';
+/** What encoding/json makes of a Go struct or pointer: its jsonValue() (MarshalJSON, or its exported fields), when it says. */
+export function goObjectJson(v: GoObject): GoValue | undefined {
+  const f = (v as { jsonValue?: () => GoValue }).jsonValue;
+  return typeof f === 'function' ? f.call(v) : undefined;
+}
 
 function marshal(v: GoValue, escapeHTML: boolean, indent: string | undefined, prefix: string): string {
   if (v === null || v === undefined) return 'null';
@@ -132,9 +135,12 @@ function marshal(v: GoValue, escapeHTML: boolean, indent: string | undefined, pr
     case 'function':
       throw new Error('json: unsupported type: func()');
   }
-  if (v instanceof Date) return jsonString(formatGoDate(RFC3339_NANO, v, 'Local'), escapeHTML);
+  if (v instanceof Date) return jsonString(timeJSON(v), escapeHTML);
   if (v instanceof GoNum) return typeof v.value === 'bigint' ? v.value.toString() : v.type === 'float32' ? jsonFloat32(v.value) : jsonFloat(v.value);
-  if (v instanceof GoObject) return jsonString(v.format(), escapeHTML);
+  if (v instanceof GoObject) {
+    const json = goObjectJson(v);
+    return json === undefined ? jsonString(v.format(), escapeHTML) : marshal(json, escapeHTML, indent, prefix);
+  }
   const inner = indent === undefined ? '' : prefix + indent;
   const nl = indent === undefined ? '' : '\n';
   if (Array.isArray(v)) {

@@ -1,9 +1,9 @@
 import { isAlias, isMap as isYamlMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
-import { formatGoDate } from '../date.js';
+import { formatTime } from '../date.js';
 import { formatValue } from '../format.js';
 import { goFunc, type FuncDef } from '../gofunc.js';
 import { GoNum, GoObject, goTypeName, intValue, isMap, type GoValue } from '../types.js';
-import { goStringCompare, jsonString, marshalJson, unmarshalJson } from '../values.js';
+import { goObjectJson, goStringCompare, jsonString, marshalJson, unmarshalJson } from '../values.js';
 
 /*
  * Helm's JSON, YAML and TOML functions (helm.sh/helm/v3 pkg/engine/funcs.go) and Sprig's JSON
@@ -383,7 +383,11 @@ function toYNode(v: GoValue): YNode {
       return { kind: 'scalar', text: readable(v), isString: true };
   }
   if (v instanceof GoNum) return { kind: 'scalar', text: yamlNumber(marshalJson(v)), isString: false };
-  if (v instanceof Date || v instanceof GoObject || typeof v === 'function') return { kind: 'scalar', text: JSON.parse(marshalJson(v)) as string, isString: true };
+  if (v instanceof GoObject) {
+    const json = goObjectJson(v);
+    if (json !== undefined) return toYNode(json);
+  }
+  if (v instanceof Date || v instanceof GoObject || typeof v === 'function') return { kind: 'scalar', text: readable(JSON.parse(marshalJson(v)) as string), isString: true };
   if (Array.isArray(v)) {
     if (goTypeName(v) === '[]uint8') return toYNode(JSON.parse(marshalJson(v)) as string);
     return { kind: 'seq', items: v.map(toYNode) };
@@ -1126,7 +1130,7 @@ function tomlTypeOf(v: GoValue): TomlType {
   }
   if (v instanceof GoNum) return typeof v.value === 'bigint' ? 'int' : 'float';
   if (v instanceof Date) return 'datetime';
-  if (v instanceof GoObject) return 'string';
+  if (v instanceof GoObject) return tomlTypeOf(tomlObject(v));
   if (Array.isArray(v)) {
     if (v.length === 0) return 'array';
     let all = true;
@@ -1138,6 +1142,16 @@ function tomlTypeOf(v: GoValue): TomlType {
     return all ? 'arrayHash' : 'array';
   }
   return 'hash';
+}
+
+/**
+ * A Go struct or pointer as the TOML encoder sees it: time.Duration's String (it quotes it), a
+ * TextMarshaler's text (semver), a named int as its integer, a struct as its fields.
+ */
+function tomlObject(v: GoObject): GoValue {
+  if (v.goType === 'time.Duration') return v.format();
+  const json = goObjectJson(v);
+  return json === undefined ? v.format() : json;
 }
 
 /** strconv.FormatFloat(f, 'f', -1, 64): the shortest digits, never an exponent. */
@@ -1171,6 +1185,7 @@ class TomlEncoder {
   }
 
   encode(key: string[], v: GoValue): void {
+    if (v instanceof GoObject) v = tomlObject(v);
     const t = tomlTypeOf(v);
     switch (t) {
       case 'nil':
@@ -1192,8 +1207,8 @@ class TomlEncoder {
   }
 
   private element(v: GoValue): void {
-    if (v instanceof Date) return this.wf(formatGoDate('2006-01-02T15:04:05.999999999Z07:00', v, 'Local'));
-    if (v instanceof GoObject) return this.wf(tomlQuoted(v.format()));
+    if (v instanceof Date) return this.wf(formatTime('2006-01-02T15:04:05.999999999Z07:00', v));
+    if (v instanceof GoObject) return this.element(tomlObject(v));
     if (v instanceof GoNum) v = v.value;
     switch (typeof v) {
       case 'string':
