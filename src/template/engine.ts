@@ -34,8 +34,9 @@ export const INCLUDE_MAX_NESTING = 1000;
  * that carries it to the top of the rendering as one line (exec.ts), not wrapped by every level.
  */
 function stackOut(err: unknown): RangeError | undefined {
-  const message = (err as Error)?.message ?? '';
-  if ((err instanceof RangeError && /call stack/i.test(message)) || (err instanceof ExecError && /nested too deeply \(JavaScript's stack ran out\)$/.test(message))) {
+  // The executor's message is one short line; a long one is a wrapped error, not read (reading
+  // would flatten the string each wrapping level built).
+  if (err instanceof RangeError ? /call stack/i.test(err.message) : err instanceof ExecError && err.message.length < 4096 && err.message.endsWith("nested too deeply (JavaScript's stack ran out)")) {
     return new RangeError('Maximum call stack size exceeded');
   }
   return undefined;
@@ -44,6 +45,9 @@ function stackOut(err: unknown): RangeError | undefined {
 /** An error as Go's text/template words it inside another (include's, tpl's): always "template: …". */
 function templateMessage(err: unknown): string {
   const message = (err as Error).message;
+  // The executor's and the parser's errors already start so (and a long wrapped one is not
+  // read: that would flatten the string every wrapping level built).
+  if (err instanceof ExecError || err instanceof TemplateError) return message;
   return message.startsWith('template: ') ? message : `template: ${message}`;
 }
 
