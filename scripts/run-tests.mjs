@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every uvu suite under test/ (TypeScript through tsx) and ends with the line
 // "N passed, N failed" that CI reads; uvu's own summary is not recognised there.
-// Usage: node scripts/run-tests.mjs [PATTERN]   (PATTERN filters test file paths)
+// Usage: node scripts/run-tests.mjs [PATTERN]   (PATTERN filters test file paths, relative to test/)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const pattern = process.argv[2] ?? '\\.test\\.ts$';
+// Only *.test.ts files are suites: a PATTERN narrows them (fixtures, helpers and golden generators beside them are not run).
+const pattern = `^(?=.*\\.test\\.ts$)(?:${process.argv[2] ?? ''})`;
 const uvu = path.join(root, 'node_modules', 'uvu', 'bin.js');
 // What suites make once and share (the Debian minbase: test/helpers/debian.ts); a
 // JETPACK_TEST_SHARED given by the caller is kept for the next run.

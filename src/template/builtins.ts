@@ -1,23 +1,16 @@
-import { formatValue, goKind, goTypeName, sprint, sprintf, sprintln, type GoValue } from './format.js';
-import { isMap, truth, type TemplateFunc } from './exec.js';
+import { formatValue, sprint, sprintf, sprintln } from './format.js';
+import { truth } from './exec.js';
+import { goFunc, type FuncDef, type TemplateFunc } from './gofunc.js';
+import { basicKind, goTypeName, isMap, type GoValue } from './types.js';
 
-/** A function with the argument counts Go would accept for it. */
-export interface FuncDef {
-  fn: TemplateFunc;
-  minArgs: number;
-  maxArgs: number;
-}
+export type { FuncDef } from './gofunc.js';
 
+/**
+ * A function taking `minArgs` to `maxArgs` arguments of any type (interface {}), returning
+ * interface {}: for functions not yet declared by their Go signature with goFunc.
+ */
 export function def(fn: TemplateFunc, minArgs: number, maxArgs = minArgs): FuncDef {
-  return { fn, minArgs, maxArgs };
-}
-
-type Kind = 'bool' | 'int' | 'float' | 'string' | 'invalid' | 'other';
-
-function basicKind(v: GoValue): Kind {
-  const kind = goKind(v);
-  if (kind === 'float64') return 'float';
-  return kind === 'bool' || kind === 'int' || kind === 'string' || kind === 'invalid' ? kind : 'other';
+  return { fn, params: [...Array<string>(maxArgs > minArgs ? minArgs + 1 : minArgs).fill('interface {}')], variadic: maxArgs > minArgs, result: 'interface {}', minArgs, maxArgs };
 }
 
 /** Go's eq: arg1 equals any of the others; basic kinds only, no mixing of ints and floats. */
@@ -96,22 +89,22 @@ function htmlEscape(s: string): string {
 
 /** text/template's predefined functions. */
 export const BUILTINS: Record<string, FuncDef> = {
-  and: def((...a) => a[a.length - 1] ?? null, 1, Infinity),
-  or: def((...a) => a[a.length - 1] ?? null, 1, Infinity),
-  not: def((a) => !truth(a), 1),
-  len: def(len, 1),
-  index: def(index, 1, Infinity),
-  slice: def(slice, 1, 4),
-  print: def((...a) => sprint(a), 0, Infinity),
-  printf: def((f, ...a) => sprintf(String(f), a), 1, Infinity),
-  println: def((...a) => sprintln(a), 0, Infinity),
-  eq: def(eq, 1, Infinity),
-  ne: def((a, b) => !eq(a, b), 2),
-  lt: def(lessThan, 2),
-  le: def((a, b) => lessThan(a, b) || eq(a, b), 2),
-  gt: def((a, b) => !lessThan(a, b) && !eq(a, b), 2),
-  ge: def((a, b) => !lessThan(a, b), 2),
-  html: def((...a) => htmlEscape(sprint(a)), 0, Infinity),
-  urlquery: def((...a) => encodeURIComponent(sprint(a)).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`), 0, Infinity),
-  js: def((...a) => JSON.stringify(sprint(a)).slice(1, -1).replace(/'/g, "\\'").replace(/</g, '\\u003C').replace(/>/g, '\\u003E'), 0, Infinity),
+  and: goFunc('func(arg0 reflect.Value, args ...reflect.Value) reflect.Value', (...a) => a[a.length - 1] ?? null),
+  or: goFunc('func(arg0 reflect.Value, args ...reflect.Value) reflect.Value', (...a) => a[a.length - 1] ?? null),
+  not: goFunc('func(arg reflect.Value) bool', (a) => !truth(a)),
+  len: goFunc('func(item reflect.Value) (int, error)', len),
+  index: goFunc('func(item reflect.Value, indexes ...reflect.Value) (reflect.Value, error)', index),
+  slice: goFunc('func(item reflect.Value, indexes ...reflect.Value) (reflect.Value, error)', slice),
+  print: goFunc('func(a ...any) string', (...a) => sprint(a)),
+  printf: goFunc('func(format string, a ...any) string', (f, ...a) => sprintf(f, a)),
+  println: goFunc('func(a ...any) string', (...a) => sprintln(a)),
+  eq: goFunc('func(arg1 reflect.Value, arg2 ...reflect.Value) (bool, error)', eq),
+  ne: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', (a, b) => !eq(a, b)),
+  lt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', lessThan),
+  le: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', (a, b) => lessThan(a, b) || eq(a, b)),
+  gt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', (a, b) => !lessThan(a, b) && !eq(a, b)),
+  ge: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', (a, b) => !lessThan(a, b)),
+  html: goFunc('func(args ...interface{}) string', (...a) => htmlEscape(sprint(a))),
+  urlquery: goFunc('func(args ...interface{}) string', (...a) => encodeURIComponent(sprint(a)).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)),
+  js: goFunc('func(args ...interface{}) string', (...a) => JSON.stringify(sprint(a)).slice(1, -1).replace(/'/g, "\\'").replace(/</g, '\\u003C').replace(/>/g, '\\u003E')),
 };

@@ -2,7 +2,7 @@ import { BUILTINS, def, type FuncDef } from './builtins.js';
 import { Executor, type FuncMap } from './exec.js';
 import type { GoValue } from './format.js';
 import { parse } from './parser.js';
-import { empty, sprigFunctions, strval } from './sprig.js';
+import { empty, sprigFunctions, strval } from './sprig/index.js';
 import type { Tree } from './tree.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 

@@ -1,14 +1,16 @@
 import { UserError } from '../errors.js';
-import { formatValue, goTypeName, type GoValue } from './format.js';
+import { formatValue } from './format.js';
+import { asResultType, type FuncDef } from './gofunc.js';
 import { location } from './parser.js';
+import { canBeNil, goTypeName, GoNum, GoObject, isMap, isSignedIntType, isUnsignedIntType, kindOfType, type GoValue } from './types.js';
 import { nodeString, type BranchNode, type CommandNode, type ListNode, type Node, type PipeNode, type Tree } from './tree.js';
 
-/** A template function: Go values in, a Go value out; throwing is Go's returned error. */
-export type TemplateFunc = (...args: GoValue[]) => GoValue;
+export type { TemplateFunc } from './gofunc.js';
+export { isMap } from './types.js';
 
-/** Functions by name, and the argument counts they take (Go checks them before the call). */
+/** Functions by name, with the Go signatures calls are checked against. */
 export interface FuncMap {
-  get(name: string): { fn: TemplateFunc; minArgs: number; maxArgs: number } | undefined;
+  get(name: string): FuncDef | undefined;
 }
 
 /** A failure while executing, positioned at the node that caused it (Go's "executing … at <…>"). */
@@ -30,12 +32,9 @@ export function truth(v: GoValue): boolean {
   if (typeof v === 'number') return v !== 0;
   if (typeof v === 'string') return v.length > 0;
   if (Array.isArray(v)) return v.length > 0;
-  if (v instanceof Date || typeof v === 'function') return true;
+  if (v instanceof GoNum) return v.value !== 0n && v.value !== 0;
+  if (v instanceof Date || v instanceof GoObject || typeof v === 'function') return true;
   return Object.keys(v).length > 0;
-}
-
-export function isMap(v: GoValue): v is { [key: string]: GoValue } {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
 }
 
 /** The functions that take their arguments unevaluated (Go 1.18: and/or stop early). */
@@ -321,6 +320,15 @@ class State {
       if (hasArgs) this.fail(node, `${name} is not a method but has arguments`);
       return Object.prototype.hasOwnProperty.call(receiver, name) ? receiver[name]! : null;
     }
+    if (receiver instanceof GoObject) {
+      const method = receiver.method(name);
+      if (method) return this.evalCall(dot, method, name, node, args, final);
+      const field = receiver.field(name);
+      if (field !== undefined) {
+        if (hasArgs) this.fail(node, `${name} has arguments but cannot be invoked as function`);
+        return field;
+      }
+    }
     if (receiver instanceof Date) {
       const method = TIME_METHODS[name];
       if (method) return method(receiver, ...args.slice(1).map((a) => this.evalArg(dot, a)), ...(final !== undefined ? [final] : []));
@@ -331,21 +339,95 @@ class State {
   private evalFunction(dot: GoValue, name: string, node: Node, args: Node[], final: GoValue | undefined): GoValue {
     const entry = this.exec.func(name);
     if (!entry) this.fail(node, `"${name}" is not a defined function`);
+    return this.evalCall(dot, entry, name, node, args, final);
+  }
+
+  /** Go's evalCall: argument count, each argument converted or checked against its parameter's type, the call. */
+  private evalCall(dot: GoValue, entry: FuncDef, name: string, node: Node, args: Node[], final: GoValue | undefined): GoValue {
     const argNodes = args.slice(1);
-    const count = argNodes.length + (final !== undefined ? 1 : 0);
-    if (count < entry.minArgs || count > entry.maxArgs) {
-      const want = entry.minArgs === entry.maxArgs ? `${entry.minArgs}` : entry.maxArgs === Infinity ? `at least ${entry.minArgs}` : `${entry.minArgs} to ${entry.maxArgs}`;
-      this.fail(node, `wrong number of args for ${name}: want ${want} got ${count}`);
+    const numIn = argNodes.length + (final !== undefined ? 1 : 0);
+    const { params, variadic } = entry;
+    if (variadic) {
+      if (numIn < params.length - 1) this.fail(node, `wrong number of args for ${name}: want at least ${params.length - 1} got ${argNodes.length}`);
+    } else if (numIn !== params.length) {
+      this.fail(node, `wrong number of args for ${name}: want ${params.length} got ${numIn}`);
     }
+    if (numIn > entry.maxArgs) this.fail(node, `wrong number of args for ${name}: want at most ${entry.maxArgs} got ${numIn}`);
     if (SHORT_CIRCUIT.has(name)) return this.shortCircuit(name, dot, argNodes, final);
-    const values = argNodes.map((a) => this.evalArg(dot, a));
-    if (final !== undefined) values.push(final);
+    const numFixed = variadic ? params.length - 1 : argNodes.length;
+    const elemType = params[params.length - 1]!;
+    const values: GoValue[] = [];
+    let at: Node = node;
+    let i = 0;
+    for (; i < numFixed && i < argNodes.length; i++) values.push(this.evalTypedArg(dot, params[i]!, (at = argNodes[i]!)));
+    for (; i < argNodes.length; i++) values.push(this.evalTypedArg(dot, elemType, (at = argNodes[i]!)));
+    if (final !== undefined) values.push(this.validateType(at, final, numIn - 1 < numFixed || !variadic ? params[numIn - 1]! : elemType, false));
+    let result: GoValue;
     try {
-      return entry.fn(...values);
+      result = entry.fn(...values);
     } catch (err) {
       if (err instanceof ExecError) throw err;
       this.fail(node, `error calling ${name}: ${(err as Error).message}`);
     }
+    return asResultType(result, entry.result);
+  }
+
+  /**
+   * Go's validateType: `value` as a parameter of `type` takes it. `interfaceNil` tells a nil
+   * read from a map or a field (an interface {} holding nil) from an invalid value (a nil that
+   * went through a pipeline): Go words the two refusals differently.
+   */
+  private validateType(node: Node, value: GoValue, type: string, interfaceNil: boolean): GoValue {
+    const anything = type === 'interface {}' || type === 'reflect.Value';
+    if (value === null || value === undefined) {
+      if (anything) return null;
+      if (interfaceNil) this.fail(node, `wrong type for value; expected ${type}; got interface {}`);
+      if (canBeNil(type)) return zeroOf(type);
+      this.fail(node, `invalid value; expected ${type}`);
+    }
+    if (anything) return value;
+    const actual = goTypeName(value);
+    if (actual !== type) this.fail(node, `wrong type for value; expected ${type}; got ${actual}`);
+    return plainArg(value);
+  }
+
+  /** Go's evalArg: an argument node evaluated for a parameter of `type` (constants converted to it). */
+  private evalTypedArg(dot: GoValue, type: string, node: Node): GoValue {
+    switch (node.kind) {
+      case 'dot':
+        return this.validateType(node, dot, type, true);
+      case 'nil':
+        if (canBeNil(type)) return zeroOf(type);
+        this.fail(node, `cannot assign nil to ${type}`);
+      case 'field':
+      case 'chain':
+        return this.validateType(node, this.evalArg(dot, node), type, true);
+      case 'variable':
+        return this.validateType(node, this.evalArg(dot, node), type, node.ident.length > 1);
+      case 'pipe':
+      case 'identifier':
+        return this.validateType(node, this.evalArg(dot, node), type, false);
+    }
+    const kind = kindOfType(type);
+    if (kind === 'interface' || type === 'reflect.Value') return this.evalArg(dot, node);
+    if (kind === 'bool') {
+      if (node.kind === 'bool') return node.value;
+      this.fail(node, `expected bool; found ${nodeString(node)}`);
+    }
+    if (kind === 'string') {
+      if (node.kind === 'string') return node.text;
+      this.fail(node, `expected string; found ${nodeString(node)}`);
+    }
+    if (kind === 'float64' || kind === 'float32') {
+      if (node.kind === 'number') return Number(node.value);
+      this.fail(node, `expected float; found ${nodeString(node)}`);
+    }
+    if (isSignedIntType(kind) || isUnsignedIntType(kind)) {
+      const n = node.kind === 'number' ? integerConstant(node.value) : undefined;
+      if (n !== undefined && (isSignedIntType(kind) || n >= 0n)) return n;
+      this.fail(node, `expected ${isSignedIntType(kind) ? 'integer' : 'unsigned integer'}; found ${nodeString(node)}`);
+    }
+    this.fail(node, `can't handle ${nodeString(node)} for arg of type ${type}`);
   }
 
   /** and/or: the first falsy (truthy) argument, or the last; later arguments are not evaluated. */
@@ -359,6 +441,23 @@ class State {
     }
     return value;
   }
+}
+
+/** The zero value of a type that can be nil: a nil slice or map reads as an empty one. */
+function zeroOf(type: string): GoValue {
+  const kind = kindOfType(type);
+  return kind === 'slice' ? asResultType(null, type) : kind === 'map' ? asResultType(null, type) : null;
+}
+
+/** A checked argument as the function receives it: any int kind as a bigint, float32 as a number. */
+function plainArg(v: GoValue): GoValue {
+  return v instanceof GoNum ? v.value : v;
+}
+
+/** A number constant as an integer when Go's parser marks it IsInt (3, 0x10, 3.0, 1e3), else undefined. */
+function integerConstant(v: bigint | number): bigint | undefined {
+  if (typeof v === 'bigint') return v;
+  return Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? BigInt(v) : undefined;
 }
 
 /** What an action prints: Go prints an invalid (nil) value as "<no value>". */

@@ -1,5 +1,6 @@
-/** Go values as templates see them: YAML ints are bigint (Go int), floats number (float64), maps plain objects (Go map[string]interface{}), lists arrays, null is Go nil. */
-export type GoValue = null | boolean | bigint | number | string | GoValue[] | { [key: string]: GoValue } | Date | ((...args: any[]) => any);
+import { goTypeName, GoNum, GoObject, type GoValue } from './types.js';
+
+export { goKind, goTypeName, type GoValue } from './types.js';
 
 import { formatGoDate } from './date.js';
 
@@ -281,21 +282,6 @@ function runeCount(s: string): number {
   return Array.from(s).length;
 }
 
-/** reflect.TypeOf(v).String() for the Go value v stands for (`<nil>` for nil, as %T prints it). */
-export function goTypeName(v: GoValue): string {
-  if (v === null) return '<nil>';
-  switch (typeof v) {
-    case 'boolean': return 'bool';
-    case 'bigint': return 'int';
-    case 'number': return 'float64';
-    case 'string': return 'string';
-    case 'function': return 'func()';
-    default:
-      if (Array.isArray(v)) return '[]interface {}';
-      return v instanceof Date ? 'time.Time' : 'map[string]interface {}';
-  }
-}
-
 /** Go sorts string map keys by their bytes; UTF-8 bytes order like code points, unlike UTF-16 units. */
 function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -384,6 +370,8 @@ class Printer {
       default:
         if (Array.isArray(v)) return this.fmtList(v, verb);
         if (v instanceof Date) return this.fmtTime(v, verb);
+        if (v instanceof GoNum) return typeof v.value === 'bigint' ? this.fmtInteger(v.value, verb) : this.fmtFloat(v.value, verb);
+        if (v instanceof GoObject) return this.fmtString(v.format(), verb);
         return this.fmtMap(v, verb);
     }
   }
@@ -578,7 +566,7 @@ class Printer {
   /** Slices print element by element with the same verb and flags. */
   private fmtList(list: GoValue[], verb: string): void {
     const separator = this.f.sharpV ? ', ' : ' ';
-    this.out += this.f.sharpV ? '[]interface {}{' : '[';
+    this.out += this.f.sharpV ? `${goTypeName(list)}{` : '[';
     list.forEach((element, i) => {
       if (i > 0) this.out += separator;
       this.printElement(element, verb);
@@ -588,7 +576,7 @@ class Printer {
 
   private fmtMap(map: { [key: string]: GoValue }, verb: string): void {
     const separator = this.f.sharpV ? ', ' : ' ';
-    this.out += this.f.sharpV ? 'map[string]interface {}{' : 'map[';
+    this.out += this.f.sharpV ? `${goTypeName(map)}{` : 'map[';
     Object.keys(map)
       .sort(compareKeys)
       .forEach((key, i) => {
@@ -844,17 +832,4 @@ export function sprintf(format: string, args: GoValue[]): string {
   const printer = new Printer();
   printer.printf(format, args);
   return printer.out;
-}
-
-/** The reflect.Kind name of a value, as Sprig's kindOf says it. */
-export function goKind(v: GoValue): string {
-  if (v === null || v === undefined) return 'invalid';
-  if (typeof v === 'bigint') return 'int';
-  if (typeof v === 'number') return 'float64';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'string';
-  if (Array.isArray(v)) return 'slice';
-  if (typeof v === 'function') return 'func';
-  if (v instanceof Date) return 'struct';
-  return 'map';
 }

@@ -1,5 +1,4 @@
-import { isMap } from './exec.js';
-import type { GoValue } from './format.js';
+import { GoNum, GoObject, isMap, type GoValue } from './types.js';
 
 /**
  * Go values from what the yaml package parses (with intAsBigInt): ints are bigint, floats
@@ -18,6 +17,8 @@ export function fromYamlValue(v: unknown): GoValue {
 /** The plain data the yaml package writes for a Go value (times as RFC 3339 strings, as JSON has them). */
 export function toYamlValue(v: GoValue): unknown {
   if (v instanceof Date) return v.toISOString();
+  if (v instanceof GoNum) return v.value;
+  if (v instanceof GoObject) return v.format();
   if (Array.isArray(v)) return v.map(toYamlValue);
   if (isMap(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toYamlValue(x)]));
   if (typeof v === 'function') return null;
@@ -50,6 +51,8 @@ export function toJsonText(v: GoValue, pretty: boolean, escapeHTML = true, inden
   if (typeof v === 'number') return jsonFloat(v);
   if (typeof v === 'string') return jsonString(v, escapeHTML);
   if (v instanceof Date) return jsonString(v.toISOString(), escapeHTML);
+  if (v instanceof GoNum) return typeof v.value === 'bigint' ? v.value.toString() : jsonFloat(v.value);
+  if (v instanceof GoObject) return jsonString(v.format(), escapeHTML);
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
     return `[${nl}${v.map((x) => inner + toJsonText(x, pretty, escapeHTML, inner)).join(`,${nl}`)}${nl}${indent}]`;

@@ -2,6 +2,10 @@
 //   npx tsx test/template/golden/check.ts [FILE.json...] [-v]
 import { caseFiles, compareFile } from './compare.js';
 
+// Only as a command: the test runner also loads every file under test/template/.
+if (process.argv[1]?.endsWith('check.ts')) main();
+
+function main(): void {
 process.env.TZ = 'UTC';
 const verbose = process.argv.includes('-v');
 const files = process.argv.slice(2).filter((a) => a !== '-v');
@@ -16,3 +20,4 @@ for (const file of files.length ? files : caseFiles()) {
 }
 console.log(`${total - bad} of ${total} cases as Go renders them`);
 process.exitCode = bad ? 1 : 0;
+}

@@ -1,0 +1,164 @@
+import type { FuncDef } from './gofunc.js';
+
+/*
+ * Go's types for the values templates handle. Most values are plain JavaScript values whose Go
+ * type is implied (below); the few others say their type: boxed numbers (GoNum), tagged slices
+ * and maps, and objects with fields and methods (GoObject).
+ */
+
+/**
+ * A Go value: `int` is a bigint, `float64` a number, `string`, `bool`, nil is null,
+ * `[]interface {}` an array, `map[string]interface {}` a plain object, `time.Time` a Date.
+ * Other numeric types are GoNum; slices and maps of other element types are tagged (`typed`).
+ */
+export type GoValue =
+  | null
+  | boolean
+  | bigint
+  | number
+  | string
+  | GoValue[]
+  | { [key: string]: GoValue }
+  | Date
+  | GoNum
+  | GoObject
+  | ((...args: any[]) => any);
+
+export type IntType = 'int64' | 'int32' | 'int16' | 'int8' | 'uint' | 'uint64' | 'uint32' | 'uint16' | 'uint8' | 'uintptr';
+export type NumType = IntType | 'float32';
+
+/** A number of a Go type other than `int` (a bare bigint) and `float64` (a bare number). */
+export class GoNum {
+  constructor(
+    readonly type: NumType,
+    readonly value: bigint | number,
+  ) {}
+}
+
+export function int64(v: bigint): GoNum {
+  return new GoNum('int64', v);
+}
+
+/**
+ * A Go struct or pointer value with fields and methods, as templates reach them (`.Major`,
+ * `.Cert`). `field` answers a field or a method's value; methods taking arguments are
+ * declared with `method`.
+ */
+export abstract class GoObject {
+  /** reflect.Type.String(): `*semver.Version`, `sprig.certificate`. */
+  abstract readonly goType: string;
+  /** reflect.Kind: `ptr`, `struct`. */
+  abstract readonly goKind: string;
+  /** The field (or niladic method) `name`, undefined when the type has none. */
+  abstract field(name: string): GoValue | undefined;
+  /** What fmt prints for %v and %s: the String method's result, or the struct's fields `{a b}`. */
+  abstract format(): string;
+  /** The method `name` with its Go signature, called as Go's evalCall calls methods; undefined when none. */
+  method(_name: string): FuncDef | undefined {
+    return undefined;
+  }
+}
+
+const GO_TYPE = Symbol('goType');
+
+/** Tags a slice or map with its Go type: `typed(['a'], '[]string')`. */
+export function typed<T extends GoValue[] | { [key: string]: GoValue }>(v: T, type: string): T {
+  Object.defineProperty(v, GO_TYPE, { value: type, enumerable: false });
+  return v;
+}
+
+/** A plain object standing for a Go map (not a Date, GoNum or GoObject). */
+export function isMap(v: GoValue | undefined): v is { [key: string]: GoValue } {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** reflect.TypeOf(v).String() for the Go value v stands for (`<nil>` for nil, as %T prints it). */
+export function goTypeName(v: GoValue | undefined): string {
+  if (v === null || v === undefined) return '<nil>';
+  switch (typeof v) {
+    case 'boolean': return 'bool';
+    case 'bigint': return 'int';
+    case 'number': return 'float64';
+    case 'string': return 'string';
+    case 'function': return 'func()';
+  }
+  if (v instanceof GoNum) return v.type;
+  if (v instanceof GoObject) return v.goType;
+  if (v instanceof Date) return 'time.Time';
+  const tag = (v as { [GO_TYPE]?: string })[GO_TYPE];
+  if (tag) return tag;
+  return Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
+}
+
+/** The reflect.Kind name of a value, as Sprig's kindOf says it (`invalid` for nil). */
+export function goKind(v: GoValue | undefined): string {
+  if (v === null || v === undefined) return 'invalid';
+  switch (typeof v) {
+    case 'boolean': return 'bool';
+    case 'bigint': return 'int';
+    case 'number': return 'float64';
+    case 'string': return 'string';
+    case 'function': return 'func';
+  }
+  if (v instanceof GoNum) return v.type;
+  if (v instanceof GoObject) return v.goKind;
+  if (v instanceof Date) return 'struct';
+  return Array.isArray(v) ? 'slice' : 'map';
+}
+
+const SIGNED = new Set(['int', 'int64', 'int32', 'int16', 'int8']);
+const UNSIGNED = new Set(['uint', 'uint64', 'uint32', 'uint16', 'uint8', 'uintptr']);
+
+/** The integer of any Go int kind, signed or unsigned; undefined for anything else. */
+export function intValue(v: GoValue | undefined): bigint | undefined {
+  if (typeof v === 'bigint') return v;
+  if (v instanceof GoNum && typeof v.value === 'bigint') return v.value;
+  return undefined;
+}
+
+/** The float of a float64 or float32; undefined for anything else. */
+export function floatValue(v: GoValue | undefined): number | undefined {
+  if (typeof v === 'number') return v;
+  if (v instanceof GoNum && typeof v.value === 'number') return v.value;
+  return undefined;
+}
+
+/** Go's basic kinds as comparisons group them (text/template's basicKind). */
+export type BasicKind = 'bool' | 'int' | 'uint' | 'float' | 'string' | 'invalid' | 'other';
+
+export function basicKind(v: GoValue | undefined): BasicKind {
+  if (v === null || v === undefined) return 'invalid';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'float';
+  if (typeof v === 'string') return 'string';
+  if (v instanceof GoNum) return SIGNED.has(v.type) ? 'int' : UNSIGNED.has(v.type) ? 'uint' : 'float';
+  return 'other';
+}
+
+/** The Kind of a Go type written as text (`int64`, `[]string`, `map[string]interface {}`, `*semver.Version`). */
+export function kindOfType(type: string): string {
+  if (type === 'interface {}' || type === 'error') return 'interface';
+  if (type === 'reflect.Value' || type === 'time.Time') return 'struct';
+  if (type.startsWith('[]')) return 'slice';
+  if (type.startsWith('map[')) return 'map';
+  if (type.startsWith('*')) return 'ptr';
+  if (type.startsWith('func(')) return 'func';
+  if (SIGNED.has(type) || UNSIGNED.has(type) || type === 'float64' || type === 'float32' || type === 'string' || type === 'bool') return type;
+  return 'struct';
+}
+
+/** reflect's canBeNil: whether an untyped nil can be assigned to the type. */
+export function canBeNil(type: string): boolean {
+  return ['interface', 'slice', 'map', 'ptr', 'func'].includes(kindOfType(type)) || type === 'reflect.Value';
+}
+
+export function isSignedIntType(type: string): boolean {
+  return SIGNED.has(type);
+}
+
+export function isUnsignedIntType(type: string): boolean {
+  return UNSIGNED.has(type);
+}
