@@ -120,7 +120,22 @@ const fromByteString = (s: string): string => stringOfBytes(Uint8Array.from(Buff
 
 /** strings.TrimSpace */
 export function trimSpace(s: string): string {
-  return s.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, '');
+  // Loops, not a regular expression: `\s+$` backtracks quadratically on long inner runs.
+  let a = 0;
+  let b = s.length;
+  while (a < b) {
+    const cp = s.codePointAt(a)!;
+    const r = String.fromCodePoint(cp);
+    if (!isSpace(r)) break;
+    a += r.length;
+  }
+  while (b > a) {
+    const c = s.charCodeAt(b - 1);
+    const r = c >= 0xdc00 && c <= 0xdfff && b - 2 >= a && s.charCodeAt(b - 2) >= 0xd800 && s.charCodeAt(b - 2) <= 0xdbff ? s.slice(b - 2, b) : s[b - 1]!;
+    if (!isSpace(r)) break;
+    b -= r.length;
+  }
+  return s.slice(a, b);
 }
 
 /** strings.Title */

@@ -64,25 +64,39 @@ function shouldEscape(c: number, mode: Mode): boolean {
   return true;
 }
 
-// strconv.Quote of a byte string.
+// strconv.Quote of a byte string, as a byte string: invalid UTF-8 bytes as \xNN.
 function quote(s: string): string {
   let out = '"';
-  const text = unlatin1(s);
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    let n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    let ch = '';
+    if (n > 1) {
+      ch = unlatin1(s.slice(i, i + n));
+      if (i + n > s.length || [...ch].length !== 1 || ch.charCodeAt(0) >= 0xdc80 && ch.charCodeAt(0) <= 0xdcff) n = 0;
+    }
+    if (n === 0) {
+      out += '\\x' + c.toString(16).padStart(2, '0');
+      i++;
+      continue;
+    }
+    if (n === 1) ch = s[i]!;
+    i += n;
+    const r = ch.codePointAt(0)!;
     if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c === 12) out += '\\f';
-    else if (c === 10) out += '\\n';
-    else if (c === 13) out += '\\r';
-    else if (c === 9) out += '\\t';
-    else if (c === 11) out += '\\v';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c === 0xfffd) out += '\\ufffd';
-    else if (/[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(ch) || c === 0x20) out += ch;
-    else if (c < 0x10000) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += '\\U' + c.toString(16).padStart(8, '0');
+    else if (r === 7) out += '\\a';
+    else if (r === 8) out += '\\b';
+    else if (r === 12) out += '\\f';
+    else if (r === 10) out += '\\n';
+    else if (r === 13) out += '\\r';
+    else if (r === 9) out += '\\t';
+    else if (r === 11) out += '\\v';
+    else if (r < 0x20 || r === 0x7f) out += '\\x' + r.toString(16).padStart(2, '0');
+    else if (r < 0x80) out += ch;
+    else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch)) out += latin1(ch);
+    else if (r < 0x10000) out += '\\u' + r.toString(16).padStart(4, '0');
+    else out += '\\U' + r.toString(16).padStart(8, '0');
   }
   return out + '"';
 }
