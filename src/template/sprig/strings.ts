@@ -216,6 +216,23 @@ function compareStrings(a: string, b: string): number {
   return ra.length - rb.length;
 }
 
+/** strconv.Quote (fmt %q of a string): a raw byte (U+DC80–U+DCFF here) is written `\xNN`. */
+export function goQuote(s: string): string {
+  if (!/[\udc80-\udcff]/.test(s)) return quoteGo(s);
+  const parts = s.split(/([\udc80-\udcff])/);
+  return (
+    '"' +
+    parts
+      .map((p) => {
+        const c = p.length === 1 ? p.charCodeAt(0) : 0;
+        if (c >= 0xdc80 && c <= 0xdcff) return '\\x' + (c - 0xdc00).toString(16).padStart(2, '0');
+        return quoteGo(p).slice(1, -1);
+      })
+      .join('') +
+    '"'
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sprig's strval and strslice
 
@@ -628,7 +645,7 @@ const STRING_FUNCS: Record<string, FuncDef> = {
   quote: goFunc('func(str ...interface{}) string', (...str: GoValue[]) =>
     str
       .filter((s) => s !== null && s !== undefined)
-      .map((s) => quoteGo(strval(s)))
+      .map((s) => goQuote(strval(s)))
       .join(' '),
   ),
   squote: goFunc('func(str ...interface{}) string', (...str: GoValue[]) =>
