@@ -115,6 +115,9 @@ function goError(e: unknown, s: Scan): RegexpError {
   return new RegexpError(message);
 }
 
+const CACHE_SIZE = 500;
+const CACHE = new Map<string, Regexp | RegexpError>();
+
 /** Go's `*regexp.Regexp`. */
 export class Regexp {
   readonly expr: string;
@@ -128,8 +131,27 @@ export class Regexp {
     this.subexpNames = names;
   }
 
-  /** regexp.Compile: throws RegexpError with Go's message. */
+  /** regexp.Compile: throws RegexpError with Go's message. Compiled patterns are cached (a Regexp is immutable). */
   static compile(expr: string): Regexp {
+    const hit = CACHE.get(expr);
+    if (hit) {
+      if (hit instanceof RegexpError) throw new RegexpError(hit.message);
+      return hit;
+    }
+    let re: Regexp | RegexpError;
+    try {
+      re = Regexp.compileUncached(expr);
+    } catch (e) {
+      if (!(e instanceof RegexpError)) throw e;
+      re = e;
+    }
+    if (CACHE.size >= CACHE_SIZE) CACHE.delete(CACHE.keys().next().value!);
+    CACHE.set(expr, re);
+    if (re instanceof RegexpError) throw new RegexpError(re.message);
+    return re;
+  }
+
+  private static compileUncached(expr: string): Regexp {
     const s = scan(expr);
     let re: RE2JS;
     try {
