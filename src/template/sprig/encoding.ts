@@ -2,6 +2,7 @@
 // decoders Sprig calls with errors turned into the result text (`illegal base64 data at input
 // byte N`). The decoders are Go's, byte for byte: `\r` and `\n` are skipped anywhere, padding
 // is required, and the error offset is Go's.
+import { goFunc, type FuncDef } from '../gofunc.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -198,5 +199,10 @@ export function stringOfBytes(b: Uint8Array): string {
   return out;
 }
 
-/** The encoding functions are registered with the string group (strings.ts): see STRINGS. */
-export const ENCODING: Record<string, never> = {};
+/** Sprig's encoding functions. */
+export const ENCODING: Record<string, FuncDef> = {
+  b64enc: goFunc('func(v string) string', base64encode),
+  b64dec: goFunc('func(v string) string', base64decode),
+  b32enc: goFunc('func(v string) string', base32encode),
+  b32dec: goFunc('func(v string) string', base32decode),
+};

@@ -5,13 +5,13 @@
 //
 // Go strings are bytes; here they are JavaScript strings. Functions that slice bytes (substr,
 // trunc, abbrev, wrap) work on the UTF-8 bytes and turn the result back into text, each invalid
-// byte becoming U+FFFD as Go's JSON and fmt %q show it. STRINGS also carries the paths, URL,
-// encoding and network groups (src/template/sprig/index.ts imports STRINGS).
+// byte kept as U+DC80–U+DCFF (see encoding.ts). STRINGS also carries the paths, URL and
+// network groups (src/template/sprig/index.ts imports STRINGS).
 import { goFunc, type FuncDef } from '../gofunc.js';
 import { EXEC_LIMITS } from '../exec.js';
 import { formatValue, quoteGo } from '../format.js';
 import { goKind, goTypeName, isMap, type GoValue } from '../types.js';
-import { base64decode, base64encode, base32decode, base32encode, bytesOf, stringOfBytes } from './encoding.js';
+import { bytesOf, stringOfBytes } from './encoding.js';
 import { base, clean, dir, ext, isAbs } from './paths.js';
 import { urlJoin, urlParse } from './url.js';
 import { getHostByName } from './network.js';
@@ -687,12 +687,8 @@ const PATHS: Record<string, FuncDef> = {
   osIsAbs: goFunc('func(path string) bool', isAbs),
 };
 
-/** Sprig's encodings, URLs and network. */
+/** Sprig's URL and network functions. */
 const OTHERS: Record<string, FuncDef> = {
-  b64enc: goFunc('func(v string) string', base64encode),
-  b64dec: goFunc('func(v string) string', base64decode),
-  b32enc: goFunc('func(v string) string', base32encode),
-  b32dec: goFunc('func(v string) string', base32decode),
   urlParse: goFunc('func(v string) map[string]interface{}', urlParse),
   urlJoin: goFunc('func(d map[string]interface{}) string', (d: { [key: string]: GoValue }) => {
     if (!isMap(d)) d = {};
@@ -709,5 +705,8 @@ const OTHERS: Record<string, FuncDef> = {
   getHostByName: goFunc('func(name string) string', getHostByName),
 };
 
-/** Sprig's string and string-slice functions, with the paths, encoding, URL and network groups. */
+/**
+ * Sprig's string and string-slice functions, with the paths, URL and network groups (which
+ * src/template/sprig/index.ts does not import on their own); the encodings are ENCODING.
+ */
 export const STRINGS: Record<string, FuncDef> = { ...STRING_FUNCS, ...PATHS, ...OTHERS };
