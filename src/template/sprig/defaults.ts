@@ -1,10 +1,16 @@
-import { def, type FuncDef } from '../builtins.js';
-import { isMap, type GoValue } from '../types.js';
-import { GoNum } from '../types.js';
-import { strval } from './convert.js';
+import { goFunc, type FuncDef } from '../gofunc.js';
+import { GoNum, GoObject, isMap, type GoValue } from '../types.js';
 
-/** Sprig's empty: nil, false, 0, "" and empty lists and maps. */
-export function empty(v: GoValue): boolean {
+/*
+ * Sprig's defaults and flow control (defaults.go, and fail of functions.go). Its JSON
+ * functions live with Helm's (helm.ts).
+ */
+
+/**
+ * Sprig's empty: the zero value of its type. nil, false, 0 of any number type, and a string,
+ * slice or map of length 0; a struct (a time) never; a pointer when nil.
+ */
+export function empty(v: GoValue | undefined): boolean {
   if (v === null || v === undefined) return true;
   if (typeof v === 'boolean') return !v;
   if (typeof v === 'bigint') return v === 0n;
@@ -13,18 +19,19 @@ export function empty(v: GoValue): boolean {
   if (typeof v === 'string') return v.length === 0;
   if (Array.isArray(v)) return v.length === 0;
   if (isMap(v)) return Object.keys(v).length === 0;
+  if (v instanceof Date || v instanceof GoObject) return false;
   return false;
 }
 
-/** Sprig's defaults and flow control. */
+/** Sprig's defaults and flow control (functions.go). */
 export const DEFAULTS: Record<string, FuncDef> = {
-  default: def((d, ...given) => (given.length === 0 || empty(given[0]!) ? d : given[0]!), 1, 2),
-  empty: def((v) => empty(v), 1),
-  coalesce: def((...a) => a.find((x) => !empty(x)) ?? null, 0, Infinity),
-  all: def((...a) => a.every((x) => !empty(x)), 0, Infinity),
-  any: def((...a) => a.some((x) => !empty(x)), 0, Infinity),
-  ternary: def((yes, no, cond) => (cond === true ? yes : no), 3),
-  fail: def((msg) => {
-    throw new Error(strval(msg));
-  }, 1),
+  default: goFunc('func(d interface{}, given ...interface{}) interface{}', (d: GoValue, ...given: GoValue[]) => (given.length === 0 || empty(given[0]) ? d : given[0]!)),
+  empty: goFunc('func(given interface{}) bool', (given: GoValue) => empty(given)),
+  coalesce: goFunc('func(v ...interface{}) interface{}', (...v: GoValue[]) => v.find((x) => !empty(x)) ?? null),
+  all: goFunc('func(v ...interface{}) bool', (...v: GoValue[]) => v.every((x) => !empty(x))),
+  any: goFunc('func(v ...interface{}) bool', (...v: GoValue[]) => v.some((x) => !empty(x))),
+  ternary: goFunc('func(vt interface{}, vf interface{}, v bool) interface{}', (vt: GoValue, vf: GoValue, v: boolean) => (v ? vt : vf)),
+  fail: goFunc('func(msg string) (string, error)', (msg: string) => {
+    throw new Error(msg);
+  }),
 };

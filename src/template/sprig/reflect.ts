@@ -1,23 +1,62 @@
-import { def, type FuncDef } from '../builtins.js';
-import { goKind, goTypeName, isMap, type GoValue } from '../types.js';
-import { strval } from './convert.js';
+import { goFunc, type FuncDef } from '../gofunc.js';
+import { goKind, goTypeName, GoNum, GoObject, isMap, type GoValue } from '../types.js';
 
-export function deepEqual(a: GoValue, b: GoValue): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]!));
-  if (isMap(a) && isMap(b)) {
-    const ka = Object.keys(a).sort();
-    return deepEqual(ka, Object.keys(b).sort()) && ka.every((k) => deepEqual(a[k]!, b[k]!));
-  }
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  return false;
+/*
+ * Sprig's reflection functions (reflect.go) and Go's reflect.DeepEqual, which Sprig's uniq,
+ * without and has compare with.
+ */
+
+const NIL_COLLECTIONS = new WeakSet<object>();
+
+/**
+ * A nil slice (or map) of Go: empty, but not equal to an empty one under DeepEqual. Sprig's
+ * rest and initial of an empty list, and concat of nothing, return one.
+ */
+export function nilCollection<T extends GoValue[] | { [key: string]: GoValue }>(v: T): T {
+  NIL_COLLECTIONS.add(v);
+  return v;
 }
 
-/** Sprig's reflection functions. */
+export function isNilCollection(v: GoValue): boolean {
+  return typeof v === 'object' && v !== null && NIL_COLLECTIONS.has(v);
+}
+
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/** reflect.DeepEqual: same Go type, then equal values, slices and maps element by element (a nil one equals only a nil one). */
+export function deepEqual(a: GoValue, b: GoValue): boolean {
+  if (a === undefined) a = null;
+  if (b === undefined) b = null;
+  if (a === null || b === null) return a === b;
+  if (goTypeName(a) !== goTypeName(b)) return false;
+  if (typeof a === 'number') return a === b;
+  if (typeof a !== 'object') return a === b;
+  if (a instanceof GoNum) return a.value === (b as GoNum).value;
+  if (a instanceof Date) return a.getTime() === (b as Date).getTime();
+  if (a instanceof GoObject) return a === b || a.format() === (b as GoObject).format();
+  if (Array.isArray(a)) {
+    const bl = b as GoValue[];
+    if (isNilCollection(a) !== isNilCollection(bl)) return false;
+    return a === bl || (a.length === bl.length && a.every((x, i) => deepEqual(x, bl[i]!)));
+  }
+  if (isMap(a) && isMap(b)) {
+    if (isNilCollection(a) !== isNilCollection(b)) return false;
+    if (a === b) return true;
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => hasOwn(b, k) && deepEqual(a[k]!, b[k]!));
+  }
+  return a === b;
+}
+
+/** Sprig's reflection functions (functions.go). */
 export const REFLECT: Record<string, FuncDef> = {
-  typeOf: def((v) => goTypeName(v), 1),
-  kindOf: def((v) => goKind(v), 1),
-  kindIs: def((k, v) => strval(k) === goKind(v), 2),
-  typeIs: def((t, v) => strval(t) === goTypeName(v), 2),
-  deepEqual: def((a, b) => deepEqual(a, b), 2),
+  typeOf: goFunc('func(src interface{}) string', (src: GoValue) => goTypeName(src)),
+  typeIs: goFunc('func(target string, src interface{}) bool', (target: string, src: GoValue) => target === goTypeName(src)),
+  typeIsLike: goFunc('func(target string, src interface{}) bool', (target: string, src: GoValue) => {
+    const t = goTypeName(src);
+    return target === t || `*${target}` === t;
+  }),
+  kindOf: goFunc('func(src interface{}) string', (src: GoValue) => goKind(src)),
+  kindIs: goFunc('func(target string, src interface{}) bool', (target: string, src: GoValue) => target === goKind(src)),
+  deepEqual: goFunc('func(x, y interface{}) bool', deepEqual),
 };

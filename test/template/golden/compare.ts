@@ -67,7 +67,9 @@ export function compareFile(file: string): { count: number; mismatches: Mismatch
     let got: string | undefined;
     let error = '';
     try {
-      got = renderTemplate(c.template, { name: 't.tpl', values: c.values ?? values ?? {}, now: () => GOLDEN_NOW, templates: c.templates });
+      // A copy per case, as gen.go decodes them afresh: a case may change its values (set, merge).
+      const own = structuredClone(c.values ?? values ?? {});
+      got = renderTemplate(c.template, { name: 't.tpl', values: own, now: () => GOLDEN_NOW, templates: c.templates });
     } catch (err) {
       error = (err as Error).message;
     }
