@@ -104,9 +104,12 @@ function scan(expr: string): Scan {
   return { pattern: out, lessThan, names, duplicate };
 }
 
-function goError(e: unknown, s: Scan): RegexpError {
+function goError(e: unknown, s: Scan, expr: string): RegexpError {
   let message = e instanceof Error ? e.message : String(e);
   if (message === PREFIX + 'trailing backslash at end of expression') message += ': ``';
+  // Go 1.19 names the whole expression here, and calls a too large one an internal error.
+  if (message === PREFIX + 'expression nests too deeply') message += ': `' + expr + '`';
+  if (message === PREFIX + 'expression too large') message = PREFIX + 'regexp/syntax: internal error: `' + expr + '`';
   if (message === PREFIX + 'invalid or unsupported Perl syntax: `(?=`' && s.lessThan.size > 0) {
     // re2js stopped at the first `(?=`-like opening: was it one we rewrote?
     const first = /\(\?[=!]/.exec(s.pattern);
@@ -157,7 +160,7 @@ export class Regexp {
     try {
       re = RE2JS.compile(s.pattern);
     } catch (e) {
-      throw goError(e, s);
+      throw goError(e, s, expr);
     }
     let names = s.names;
     if (names.length !== re.groupCount() + 1) {

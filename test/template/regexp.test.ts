@@ -35,6 +35,7 @@ test('RE2 syntax: accepted and refused as Go 1.19 does, with its messages', () =
   assert.is(compileError('a{1001}'), 'error parsing regexp: invalid repeat count: `{1001}`');
   assert.is(compileError('a\\'), 'error parsing regexp: trailing backslash at end of expression: ``');
   assert.is(compileError('(?:a{1000}){1000}'), 'error parsing regexp: invalid repeat count: `{1000}`');
+  assert.is(compileError('('.repeat(1001) + 'a' + ')'.repeat(1001)), 'error parsing regexp: expression nests too deeply: `' + '('.repeat(1001) + 'a' + ')'.repeat(1001) + '`');
   assert.is(compileError('(?P<n>a)(?P<n>b)'), 'compiled');
   assert.is(compileError('[(?<x>]\\Q(?<\\E'), 'compiled');
   assert.is(compileError('x{3'), 'compiled');
