@@ -115,6 +115,20 @@ const num = (n: bigint): number => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number
 const toByteString = (s: string): string => Buffer.from(bytesOf(s)).toString('latin1');
 const fromByteString = (s: string): string => stringOfBytes(Uint8Array.from(Buffer.from(s, 'latin1')));
 
+const RAW = /[\udc80-\udcff]/;
+
+/**
+ * Runs a byte-level string function on byte strings when an argument holds raw bytes
+ * (U+DC80–U+DCFF), so that `hasPrefix (substr 0 1 "é") "é"` compares bytes as Go does.
+ */
+function bytewise<T>(args: string[], f: (...a: string[]) => T): T {
+  if (!args.some((a) => RAW.test(a))) return f(...args);
+  const out = f(...args.map(toByteString)) as unknown;
+  if (typeof out === 'string') return fromByteString(out) as T;
+  if (Array.isArray(out)) return out.map((x) => fromByteString(x as string)) as T;
+  return out as T;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Go's strings package
 
@@ -198,6 +212,10 @@ function splitN(s: string, sep: string, n: number): string[] | null {
   const parts = s.split(sep);
   if (n < 0 || parts.length <= n) return parts;
   return [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep)];
+}
+
+function splitBytewise(s: string, sep: string, n: number): string[] | null {
+  return sep === '' ? splitN(s, sep, n) : bytewise([s, sep], (s, sep) => splitN(s, sep, n));
 }
 
 function splitMap(parts: string[] | null): Record<string, string> {
@@ -628,8 +646,8 @@ const STRING_FUNCS: Record<string, FuncDef> = {
   repeat: goFunc('func(count int, str string) string', (count: bigint, str: string) => repeat(str, count)),
   trimall: goFunc('func(a, b string) string', (a: string, b: string) => trim(b, a)),
   trimAll: goFunc('func(a, b string) string', (a: string, b: string) => trim(b, a)),
-  trimSuffix: goFunc('func(a, b string) string', (a: string, b: string) => (a !== '' && b.endsWith(a) ? b.slice(0, b.length - a.length) : b)),
-  trimPrefix: goFunc('func(a, b string) string', (a: string, b: string) => (b.startsWith(a) ? b.slice(a.length) : b)),
+  trimSuffix: goFunc('func(a, b string) string', (a: string, b: string) => bytewise([a, b], (a, b) => (a !== '' && b.endsWith(a) ? b.slice(0, b.length - a.length) : b))),
+  trimPrefix: goFunc('func(a, b string) string', (a: string, b: string) => bytewise([a, b], (a, b) => (b.startsWith(a) ? b.slice(a.length) : b))),
   nospace: goFunc('func(str string) string', deleteWhiteSpace),
   initials: goFunc(S, initials),
   swapcase: goFunc('func(str string) string', swapCase),
@@ -639,9 +657,9 @@ const STRING_FUNCS: Record<string, FuncDef> = {
   kebabcase: goFunc('func(str string) string', (s: string) => camelCaseToLowerCase(s, '-')),
   wrap: goFunc('func(l int, s string) string', (l: bigint, s: string) => wrapCustom(s, num(l), '', false)),
   wrapWith: goFunc('func(l int, sep, str string) string', (l: bigint, sep: string, str: string) => wrapCustom(str, num(l), sep, true)),
-  contains: goFunc('func(substr string, str string) bool', (sub: string, str: string) => str.includes(sub)),
-  hasPrefix: goFunc('func(substr string, str string) bool', (sub: string, str: string) => str.startsWith(sub)),
-  hasSuffix: goFunc('func(substr string, str string) bool', (sub: string, str: string) => str.endsWith(sub)),
+  contains: goFunc('func(substr string, str string) bool', (sub: string, str: string) => bytewise([sub, str], (sub, str) => str.includes(sub))),
+  hasPrefix: goFunc('func(substr string, str string) bool', (sub: string, str: string) => bytewise([sub, str], (sub, str) => str.startsWith(sub))),
+  hasSuffix: goFunc('func(substr string, str string) bool', (sub: string, str: string) => bytewise([sub, str], (sub, str) => str.endsWith(sub))),
   quote: goFunc('func(str ...interface{}) string', (...str: GoValue[]) =>
     str
       .filter((s) => s !== null && s !== undefined)
@@ -662,12 +680,14 @@ const STRING_FUNCS: Record<string, FuncDef> = {
   ),
   indent: goFunc('func(spaces int, v string) string', indent),
   nindent: goFunc('func(spaces int, v string) string', (spaces: bigint, v: string) => '\n' + indent(spaces, v)),
-  replace: goFunc('func(old, new, src string) string', (old: string, repl: string, src: string) => replaceAll(src, old, repl)),
+  replace: goFunc('func(old, new, src string) string', (old: string, repl: string, src: string) =>
+    old === '' ? replaceAll(src, old, repl) : bytewise([src, old, repl], replaceAll),
+  ),
   plural: goFunc('func(one, many string, count int) string', (one: string, many: string, count: bigint) => (count === 1n ? one : many)),
   toString: goFunc('func(v interface{}) string', (v: GoValue) => strval(v)),
-  split: goFunc('func(sep, orig string) map[string]string', (sep: string, orig: string) => splitMap(splitN(orig, sep, -1))),
-  splitList: goFunc('func(sep, orig string) []string', (sep: string, orig: string) => splitN(orig, sep, -1)),
-  splitn: goFunc('func(sep string, n int, orig string) map[string]string', (sep: string, n: bigint, orig: string) => splitMap(splitN(orig, sep, num(n)))),
+  split: goFunc('func(sep, orig string) map[string]string', (sep: string, orig: string) => splitMap(splitBytewise(orig, sep, -1))),
+  splitList: goFunc('func(sep, orig string) []string', (sep: string, orig: string) => splitBytewise(orig, sep, -1)),
+  splitn: goFunc('func(sep string, n int, orig string) map[string]string', (sep: string, n: bigint, orig: string) => splitMap(splitBytewise(orig, sep, num(n)))),
   toStrings: goFunc('func(v interface{}) []string', (v: GoValue) => [...strslice(v)]),
   join: goFunc('func(sep string, v interface{}) string', (sep: string, v: GoValue) => strslice(v).join(sep)),
   sortAlpha: goFunc('func(list interface{}) []string', sortAlpha),
