@@ -199,11 +199,11 @@ export class Regexp {
   }
 
   matchString(s: string): boolean {
-    return this.re.matcher(s).find(0);
+    return this.re.matcher(forMatching(s)).find(0);
   }
 
   findString(s: string): string {
-    const m = this.re.matcher(s);
+    const m = this.re.matcher(forMatching(s));
     const a = this.exec(m, 0, false);
     return a ? s.slice(a[0], a[1]) : '';
   }
@@ -212,7 +212,7 @@ export class Regexp {
   private allMatches(s: string, n: number, groups: boolean, deliver: (a: number[]) => void): void {
     if (n < 0) n = s.length + 1;
     const end = s.length;
-    const m = this.re.matcher(s);
+    const m = this.re.matcher(forMatching(s));
     for (let pos = 0, i = 0, prevMatchEnd = -1; i < n && pos <= end; ) {
       const a = this.exec(m, pos, groups);
       if (!a) break;
@@ -250,7 +250,7 @@ export class Regexp {
     let searchPos = 0;
     const buf: string[] = [];
     const endPos = src.length;
-    const m = this.re.matcher(src);
+    const m = this.re.matcher(forMatching(src));
     while (searchPos <= endPos) {
       const a = this.exec(m, searchPos, groups);
       if (!a) break;
@@ -339,6 +339,12 @@ export function matchString(expr: string, s: string): boolean {
 /** regexp.QuoteMeta: escapes `\.+*?()|[]{}^$`. */
 export function quoteMeta(s: string): string {
   return s.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+// A raw byte of a Go string (U+DC80–U+DCFF here, see sprig/encoding.ts) is, to Go's regexp,
+// the rune U+FFFD of width 1: match on that, one code unit for one, and slice the original.
+function forMatching(s: string): string {
+  return /[\udc80-\udcff]/.test(s) ? s.replace(/[\udc80-\udcff]/g, '\ufffd') : s;
 }
 
 // The width, in UTF-16 code units, of the code point at pos (0 at the end).
