@@ -1,9 +1,18 @@
 import { formatValue, sprint, sprintf, sprintln } from './format.js';
 import { truth } from './exec.js';
 import { goFunc, type FuncDef, type TemplateFunc } from './gofunc.js';
-import { basicKind, goTypeName, isMap, type GoValue } from './types.js';
+import { isGoPrint } from './lexer.js';
+import { basicKind, goKind, goTypeName, GoNum, isMap, typed, type GoValue } from './types.js';
 
 export type { FuncDef } from './gofunc.js';
+
+/*
+ * text/template's predefined functions, as Go 1.19's funcs.go writes them. Their reflect.Value
+ * parameters receive what the executor has: `undefined` for Go's invalid Value, `null` for an
+ * interface {} holding nil.
+ */
+
+type Val = GoValue | undefined;
 
 /**
  * A function taking `minArgs` to `maxArgs` arguments of any type (interface {}), returning
@@ -13,59 +22,155 @@ export function def(fn: TemplateFunc, minArgs: number, maxArgs = minArgs): FuncD
   return { fn, params: [...Array<string>(maxArgs > minArgs ? minArgs + 1 : minArgs).fill('interface {}')], variadic: maxArgs > minArgs, result: 'interface {}', minArgs, maxArgs };
 }
 
-/** Go's eq: arg1 equals any of the others; basic kinds only, no mixing of ints and floats. */
-function eq(arg1: GoValue, ...others: GoValue[]): boolean {
-  if (others.length === 0) throw new Error('missing argument for comparison');
+/** indirectInterface: an interface holding nil is no value. */
+function indirect(v: Val): Val {
+  return v === null ? undefined : v;
+}
+
+/** reflect's Kind of a value, as comparisons need it (undefined: Invalid). */
+function kindOf(v: Val): string {
+  if (v === undefined) return 'invalid';
+  if (v === null) return 'interface';
+  return goKind(v);
+}
+
+function isNilValue(v: Val): boolean {
+  return v === undefined || v === null;
+}
+
+function comparable(v: GoValue): boolean {
+  if (Array.isArray(v) || isMap(v) || typeof v === 'function') return false;
+  return true;
+}
+
+function intOf(v: GoValue): bigint {
+  return typeof v === 'bigint' ? v : ((v as GoNum).value as bigint);
+}
+
+function basicEqual(k: string, a: GoValue, b: GoValue): boolean {
+  switch (k) {
+    case 'bool':
+    case 'string':
+      return a === b;
+    case 'float':
+      return Number(a instanceof GoNum ? a.value : a) === Number(b instanceof GoNum ? b.value : b);
+    default:
+      return intOf(a) === intOf(b);
+  }
+}
+
+/** Go's eq: arg1 == arg2 || arg1 == arg3 …; ints of any kind compare, ints and floats do not. */
+function eq(arg1: Val, ...arg2: Val[]): boolean {
+  arg1 = indirect(arg1);
+  if (arg2.length === 0) throw new Error('missing argument for comparison');
   const k1 = basicKind(arg1);
-  for (const arg of others) {
+  for (let arg of arg2) {
+    arg = indirect(arg);
     const k2 = basicKind(arg);
-    if (k1 !== k2) {
-      if (k1 !== 'invalid' && k2 !== 'invalid') throw new Error('incompatible types for comparison');
-      continue;
+    let t = false;
+    const b1 = k1 === 'other' ? 'invalid' : k1;
+    const b2 = k2 === 'other' ? 'invalid' : k2;
+    if (b1 !== b2) {
+      if (b1 === 'int' && b2 === 'uint') t = intOf(arg1!) >= 0n && intOf(arg1!) === intOf(arg!);
+      else if (b1 === 'uint' && b2 === 'int') t = intOf(arg!) >= 0n && intOf(arg1!) === intOf(arg!);
+      else if (arg1 !== undefined && arg !== undefined) throw new Error('incompatible types for comparison');
+    } else if (b1 !== 'invalid') {
+      t = basicEqual(b1, arg1!, arg!);
+    } else {
+      const kk1 = kindOf(arg1);
+      const kk2 = kindOf(arg);
+      if (kk1 !== kk2 && kk1 !== 'invalid' && kk2 !== 'invalid') throw new Error(`non-comparable types ${sprintf('%s', [arg1!])}: ${goTypeName(arg1)}, ${goTypeName(arg)}: ${formatValue(arg!)}`);
+      if (isNilValue(arg1) || isNilValue(arg)) {
+        t = isNilValue(arg) === isNilValue(arg1);
+      } else {
+        if (!comparable(arg!)) throw new Error(`non-comparable type ${sprintf('%s', [arg!])}: ${goTypeName(arg)}`);
+        t = arg1 === arg || (arg1 instanceof Date && arg instanceof Date && arg1.getTime() === arg.getTime());
+      }
     }
-    if (k1 === 'other') {
-      if (Array.isArray(arg1) || isMap(arg1)) throw new Error(`non-comparable type ${formatValue(arg1)}: ${goTypeName(arg1)}`);
-      if (arg1 === arg) return true;
-      continue;
-    }
-    if (k1 === 'invalid' || arg1 === arg) return true;
+    if (t) return true;
   }
   return false;
 }
 
-function lessThan(a: GoValue, b: GoValue): boolean {
-  const ka = basicKind(a);
-  const kb = basicKind(b);
-  if (ka === 'invalid' || kb === 'invalid' || ka === 'other' || kb === 'other' || ka === 'bool') throw new Error('invalid type for comparison');
-  if (ka !== kb) throw new Error('incompatible types for comparison');
-  return (a as string | number | bigint) < (b as string | number | bigint);
+function ne(arg1: Val, arg2: Val): boolean {
+  return !eq(arg1, arg2);
 }
 
-function len(v: GoValue): bigint {
-  if (v === null || v === undefined) throw new Error('len of nil pointer');
-  if (typeof v === 'string') return BigInt(Buffer.byteLength(v));
-  if (Array.isArray(v)) return BigInt(v.length);
-  if (isMap(v)) return BigInt(Object.keys(v).length);
-  throw new Error(`len of type ${goTypeName(v)}`);
+/** Go's lt: basic kinds only, ints of any sign compare. */
+function lt(arg1: Val, arg2: Val): boolean {
+  arg1 = indirect(arg1);
+  const k1 = basicKind(arg1);
+  if (k1 === 'invalid' || k1 === 'other') throw new Error('invalid type for comparison');
+  arg2 = indirect(arg2);
+  const k2 = basicKind(arg2);
+  if (k2 === 'invalid' || k2 === 'other') throw new Error('invalid type for comparison');
+  if (k1 !== k2) {
+    if (k1 === 'int' && k2 === 'uint') return intOf(arg1!) < 0n || intOf(arg1!) < intOf(arg2!);
+    if (k1 === 'uint' && k2 === 'int') return intOf(arg2!) >= 0n && intOf(arg1!) < intOf(arg2!);
+    throw new Error('incompatible types for comparison');
+  }
+  switch (k1) {
+    case 'bool':
+      throw new Error('invalid type for comparison');
+    case 'float':
+      return Number(arg1 instanceof GoNum ? arg1.value : arg1) < Number(arg2 instanceof GoNum ? arg2.value : arg2);
+    case 'string':
+      return Buffer.compare(Buffer.from(arg1 as string), Buffer.from(arg2 as string)) < 0;
+    default:
+      return intOf(arg1!) < intOf(arg2!);
+  }
 }
 
-function toIndex(i: GoValue): number {
-  if (typeof i !== 'bigint') throw new Error(`cannot index slice/array with type ${goTypeName(i)}`);
-  return Number(i);
+function le(arg1: Val, arg2: Val): boolean {
+  return lt(arg1, arg2) || eq(arg1, arg2);
 }
 
-function index(item: GoValue, ...indexes: GoValue[]): GoValue {
-  let v = item;
-  for (const i of indexes) {
-    if (v === null || v === undefined) throw new Error('index of untyped nil');
-    if (Array.isArray(v) || typeof v === 'string') {
-      const n = toIndex(i);
-      const length = typeof v === 'string' ? Buffer.byteLength(v) : v.length;
-      if (n < 0 || n >= length) throw new Error(`index out of range: ${n}`);
-      v = typeof v === 'string' ? BigInt(Buffer.from(v)[n]!) : v[n]!;
+function gt(arg1: Val, arg2: Val): boolean {
+  return !le(arg1, arg2);
+}
+
+function ge(arg1: Val, arg2: Val): boolean {
+  return !lt(arg1, arg2);
+}
+
+function length(item: Val): bigint {
+  if (item === null) throw new Error('len of nil pointer');
+  if (item === undefined) throw new Error('reflect: call of reflect.Value.Type on zero Value');
+  if (typeof item === 'string') return BigInt(Buffer.byteLength(item));
+  if (Array.isArray(item)) return BigInt(item.length);
+  if (isMap(item)) return BigInt(Object.keys(item).length);
+  throw new Error(`len of type ${goTypeName(item)}`);
+}
+
+function indexArg(index: Val, cap: number): number {
+  let x: bigint;
+  if (typeof index === 'bigint') x = index;
+  else if (index instanceof GoNum && typeof index.value === 'bigint') x = index.value;
+  else if (index === undefined) throw new Error('cannot index slice/array with nil');
+  else throw new Error(`cannot index slice/array with type ${goTypeName(index)}`);
+  if (x < 0n || x > BigInt(cap)) throw new Error(`index out of range: ${x}`);
+  return Number(x);
+}
+
+function index(item: Val, ...indexes: Val[]): Val {
+  let v = indirect(item);
+  if (v === undefined) throw new Error('index of untyped nil');
+  for (let idx of indexes) {
+    idx = indirect(idx);
+    if (v === null || v === undefined) throw new Error('index of nil pointer');
+    if (typeof v === 'string') {
+      const bytes: Buffer = Buffer.from(v);
+      const x = indexArg(idx, bytes.length);
+      if (x === bytes.length) throw new Error('reflect: string index out of range');
+      v = new GoNum('uint8', BigInt(bytes[x]!));
+    } else if (Array.isArray(v)) {
+      const x = indexArg(idx, v.length);
+      if (x === v.length) throw new Error('reflect: slice index out of range');
+      v = v[x] as GoValue;
     } else if (isMap(v)) {
-      if (typeof i !== 'string') throw new Error(`value has type ${goTypeName(i)}; should be string`);
-      v = Object.prototype.hasOwnProperty.call(v, i) ? v[i]! : null;
+      if (idx === undefined) throw new Error('value is nil; should be of type string');
+      if (typeof idx !== 'string') throw new Error(`value has type ${goTypeName(idx)}; should be string`);
+      v = Object.prototype.hasOwnProperty.call(v, idx) ? (v[idx] as GoValue) : zeroElem(v);
     } else {
       throw new Error(`can't index item of type ${goTypeName(v)}`);
     }
@@ -73,38 +178,101 @@ function index(item: GoValue, ...indexes: GoValue[]): GoValue {
   return v;
 }
 
-/** Go's slice builtin (lists and strings), which Sprig's slice of lists extends. */
-export function slice(item: GoValue, ...bounds: GoValue[]): GoValue {
-  if (typeof item !== 'string' && !Array.isArray(item)) throw new Error(`can't slice item of type ${goTypeName(item)}`);
-  if (bounds.length > 2 && typeof item === 'string') throw new Error('cannot 3-index slice a string');
-  const length = typeof item === 'string' ? Buffer.byteLength(item) : item.length;
-  const [from = 0, to = length] = bounds.slice(0, 2).map(toIndex);
-  if (from < 0 || to > length || from > to) throw new Error(`index out of range: ${from > to ? from : to}`);
-  return typeof item === 'string' ? Buffer.from(item).subarray(from, to).toString() : item.slice(from, to);
+/** The zero value of a map's element type. */
+function zeroElem(m: { [key: string]: GoValue }): GoValue {
+  const t = goTypeName(m);
+  if (t === 'map[string]string') return '';
+  if (t === 'map[string]int') return 0n;
+  if (t === 'map[string]bool') return false;
+  return null;
 }
 
-function htmlEscape(s: string): string {
-  return s.replace(/[&'<>"\0]/g, (c) => ({ '&': '&amp;', "'": '&#39;', '<': '&lt;', '>': '&gt;', '"': '&#34;', '\0': '\uFFFD' })[c]!);
+/** Go's slice builtin (Sprig's slice replaces it in Helm's function map). */
+export function slice(item: Val, ...indexes: Val[]): Val {
+  const v = indirect(item);
+  if (v === undefined) throw new Error('slice of untyped nil');
+  if (indexes.length > 3) throw new Error(`too many slice indexes: ${indexes.length}`);
+  let cap: number;
+  if (typeof v === 'string') {
+    if (indexes.length === 3) throw new Error('cannot 3-index slice a string');
+    cap = Buffer.byteLength(v);
+  } else if (Array.isArray(v)) {
+    cap = v.length;
+  } else {
+    throw new Error(`can't slice item of type ${goTypeName(v)}`);
+  }
+  const idx = [0, typeof v === 'string' ? cap : v.length, cap];
+  indexes.forEach((x, i) => (idx[i] = indexArg(indirect(x), cap)));
+  if (idx[0]! > idx[1]!) throw new Error(`invalid slice index: ${idx[0]} > ${idx[1]}`);
+  if (indexes.length === 3 && idx[1]! > idx[2]!) throw new Error(`invalid slice index: ${idx[1]} > ${idx[2]}`);
+  if (typeof v === 'string') return Buffer.from(v).subarray(idx[0], idx[1]).toString();
+  const out = v.slice(idx[0], idx[1]);
+  const type = goTypeName(v);
+  return type === '[]interface {}' ? out : typed(out, type);
+}
+
+/** text/template's evalArgs: one string as is, else the operands as fmt.Sprint prints them (nil as "<no value>"). */
+function evalArgs(args: Val[]): string {
+  if (args.length === 1 && typeof args[0] === 'string') return args[0];
+  return sprint(args.map((a) => (a === undefined || a === null ? '<no value>' : a)));
+}
+
+const HTML_ESCAPES: Record<string, string> = { '\0': '\uFFFD', '"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+export function htmlEscapeString(s: string): string {
+  return s.replace(/[\0"'&<>]/g, (c) => HTML_ESCAPES[c]!);
+}
+
+const JS_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D' };
+
+export function jsEscapeString(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const special = JS_ESCAPES[ch];
+    if (special) out += special;
+    else if (c < 0x20) out += `\\u00${c.toString(16).toUpperCase().padStart(2, '0')}`;
+    else if (c < 0x80 || isGoPrint(c)) out += ch;
+    else out += `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return out;
+}
+
+/** url.QueryEscape: everything but letters, digits and -_.~ percent-encoded, space as +. */
+export function queryEscape(s: string): string {
+  let out = '';
+  for (const b of Buffer.from(s)) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
+    else if (c === ' ') out += '+';
+    else out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
 }
 
 /** text/template's predefined functions. */
 export const BUILTINS: Record<string, FuncDef> = {
-  and: goFunc('func(arg0 reflect.Value, args ...reflect.Value) reflect.Value', (...a) => a[a.length - 1] ?? null),
-  or: goFunc('func(arg0 reflect.Value, args ...reflect.Value) reflect.Value', (...a) => a[a.length - 1] ?? null),
+  and: goFunc('func(arg0 reflect.Value, args ...reflect.Value) reflect.Value', () => {
+    throw new Error('unreachable');
+  }),
+  or: goFunc('func(arg0 reflect.Value, args ...reflect.Value) reflect.Value', () => {
+    throw new Error('unreachable');
+  }),
   not: goFunc('func(arg reflect.Value) bool', (a) => !truth(a)),
-  len: goFunc('func(item reflect.Value) (int, error)', len),
+  len: goFunc('func(item reflect.Value) (int, error)', length),
   index: goFunc('func(item reflect.Value, indexes ...reflect.Value) (reflect.Value, error)', index),
   slice: goFunc('func(item reflect.Value, indexes ...reflect.Value) (reflect.Value, error)', slice),
   print: goFunc('func(a ...any) string', (...a) => sprint(a)),
   printf: goFunc('func(format string, a ...any) string', (f, ...a) => sprintf(f, a)),
   println: goFunc('func(a ...any) string', (...a) => sprintln(a)),
   eq: goFunc('func(arg1 reflect.Value, arg2 ...reflect.Value) (bool, error)', eq),
-  ne: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', (a, b) => !eq(a, b)),
-  lt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', lessThan),
-  le: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', (a, b) => lessThan(a, b) || eq(a, b)),
-  gt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', (a, b) => !lessThan(a, b) && !eq(a, b)),
-  ge: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', (a, b) => !lessThan(a, b)),
-  html: goFunc('func(args ...interface{}) string', (...a) => htmlEscape(sprint(a))),
-  urlquery: goFunc('func(args ...interface{}) string', (...a) => encodeURIComponent(sprint(a)).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)),
-  js: goFunc('func(args ...interface{}) string', (...a) => JSON.stringify(sprint(a)).slice(1, -1).replace(/'/g, "\\'").replace(/</g, '\\u003C').replace(/>/g, '\\u003E')),
+  ne: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', ne),
+  lt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', lt),
+  le: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', le),
+  gt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', gt),
+  ge: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', ge),
+  html: goFunc('func(args ...interface{}) string', (...a) => htmlEscapeString(evalArgs(a))),
+  urlquery: goFunc('func(args ...interface{}) string', (...a) => queryEscape(evalArgs(a))),
+  js: goFunc('func(args ...interface{}) string', (...a) => jsEscapeString(evalArgs(a))),
 };
+

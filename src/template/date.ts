@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { goFunc, type FuncDef } from './gofunc.js';
+import { GoObject, type GoValue } from './types.js';
+
 /**
  * Go's time layouts (time/format.go): Time.Format and ParseInLocation for JS Dates, with the
  * zone given as "Local", "UTC" or an IANA name. JS Dates hold milliseconds, so nanoseconds
@@ -204,6 +208,10 @@ function utcMillis(year: number, month: number, day: number, hour: number, minut
 
 /** Seconds east of UTC that `timeZone` was at the instant `ms`. */
 function zoneOffset(timeZone: string, ms: number): number {
+  return tzifZone(timeZone, ms)?.offset ?? intlZoneOffset(timeZone, ms);
+}
+
+function intlZoneOffset(timeZone: string, ms: number): number {
   const fields: Record<string, string> = {};
   for (const part of cachedFormatter('en-US', timeZone, FIELD_OPTIONS).formatToParts(new Date(ms))) {
     fields[part.type] = part.value;
@@ -237,8 +245,164 @@ function numericZoneName(offset: number): string {
 }
 
 function zoneState(timeZone: string, ms: number): ZoneState {
-  const offset = zoneOffset(timeZone, ms);
+  const fromFile = tzifZone(timeZone, ms);
+  if (fromFile) return fromFile;
+  const offset = intlZoneOffset(timeZone, ms);
   return { offset, name: zoneName(timeZone, ms, offset) };
+}
+
+// The system's tzdata, which Go's LoadLocation reads: offsets and abbreviations exactly as Go
+// prints them ("IST", "+0545", "LMT"). Without it, Intl's offsets and names stand in.
+
+interface Tzif {
+  /** Transition times (Unix seconds) and the zone each starts. */
+  when: number[];
+  index: number[];
+  zones: { offset: number; isDst: boolean; name: string }[];
+  /** The POSIX TZ string for times after the last transition. */
+  extend: string;
+}
+
+const ZONEINFO_DIRS = ['/usr/share/zoneinfo/', '/usr/share/lib/zoneinfo/', '/usr/lib/locale/TZ/'];
+const tzifCache = new Map<string, Tzif | null>();
+
+function readTzif(name: string): Tzif | null {
+  if (tzifCache.has(name)) return tzifCache.get(name)!;
+  let result: Tzif | null = null;
+  const dirs = process.env.ZONEINFO ? [process.env.ZONEINFO.replace(/\/?$/, '/'), ...ZONEINFO_DIRS] : ZONEINFO_DIRS;
+  for (const dir of dirs) {
+    let data: Buffer;
+    try {
+      data = readFileSync(dir + name);
+    } catch {
+      continue;
+    }
+    result = parseTzif(data);
+    if (result) break;
+  }
+  tzifCache.set(name, result);
+  return result;
+}
+
+function parseTzif(d: Buffer): Tzif | null {
+  if (d.length < 44 || d.toString('latin1', 0, 4) !== 'TZif') return null;
+  const version = d[4]!;
+  const counts = (at: number) => [0, 1, 2, 3, 4, 5].map((i) => d.readUInt32BE(at + 20 + i * 4));
+  let at = 0;
+  let [isut, isstd, leap, timecnt, typecnt, charcnt] = counts(0) as [number, number, number, number, number, number];
+  let wide = false;
+  if (version >= 0x32) {
+    at = 44 + timecnt * 5 + typecnt * 6 + charcnt + leap * 8 + isstd + isut;
+    if (d.length < at + 44 || d.toString('latin1', at, at + 4) !== 'TZif') return null;
+    [isut, isstd, leap, timecnt, typecnt, charcnt] = counts(at) as [number, number, number, number, number, number];
+    wide = true;
+  }
+  let p = at + 44;
+  const size = wide ? 8 : 4;
+  const when: number[] = [];
+  for (let i = 0; i < timecnt; i++) when.push(wide ? Number(d.readBigInt64BE(p + i * 8)) : d.readInt32BE(p + i * 4));
+  p += timecnt * size;
+  const index = [...d.subarray(p, p + timecnt)];
+  p += timecnt;
+  const types: { offset: number; isDst: boolean; abbr: number }[] = [];
+  for (let i = 0; i < typecnt; i++) types.push({ offset: d.readInt32BE(p + i * 6), isDst: d[p + i * 6 + 4] !== 0, abbr: d[p + i * 6 + 5]! });
+  p += typecnt * 6;
+  const chars = d.subarray(p, p + charcnt);
+  p += charcnt + leap * (size + 4) + isstd + isut;
+  const zones = types.map((t) => {
+    const end = chars.indexOf(0, t.abbr);
+    return { offset: t.offset, isDst: t.isDst, name: chars.toString('latin1', t.abbr, end < 0 ? chars.length : end) };
+  });
+  let extend = '';
+  if (wide && d[p] === 0x0a) {
+    const end = d.indexOf(0x0a, p + 1);
+    if (end > p) extend = d.toString('latin1', p + 1, end);
+  }
+  if (zones.length === 0) return null;
+  return { when, index, zones, extend };
+}
+
+/** Go's lookupFirstZone: the zone before the first transition. */
+function firstZone(tz: Tzif): number {
+  const used = new Set(tz.index);
+  if (!used.has(0)) return 0;
+  if (tz.when.length > 0 && tz.zones[tz.index[0]!]!.isDst) {
+    for (let zi = tz.index[0]! - 1; zi >= 0; zi--) if (!tz.zones[zi]!.isDst) return zi;
+  }
+  for (let zi = 0; zi < tz.zones.length; zi++) if (!tz.zones[zi]!.isDst) return zi;
+  return 0;
+}
+
+/** The standard and daylight names and offsets of a POSIX TZ string ("CET-1CEST,M3.5.0,M10.5.0/3"). */
+function parseExtend(s: string): { std: ZoneState; dst?: ZoneState } | null {
+  const name = (str: string): [string, string] | null => {
+    if (str.startsWith('<')) {
+      const end = str.indexOf('>');
+      return end < 0 ? null : [str.slice(1, end), str.slice(end + 1)];
+    }
+    const m = /^[A-Za-z]{3,}/.exec(str);
+    return m ? [m[0], str.slice(m[0].length)] : null;
+  };
+  const offset = (str: string): [number, string] | null => {
+    const m = /^([+-]?)(\d{1,3})(?::(\d{1,2}))?(?::(\d{1,2}))?/.exec(str);
+    if (!m) return null;
+    const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
+    return [m[1] === '-' ? secs : -secs, str.slice(m[0].length)];
+  };
+  const std = name(s);
+  if (!std) return null;
+  const stdOff = offset(std[1]);
+  if (!stdOff) return null;
+  const result: { std: ZoneState; dst?: ZoneState } = { std: { name: std[0], offset: stdOff[0] } };
+  if (stdOff[1] === '' || stdOff[1].startsWith(',')) return result;
+  const dst = name(stdOff[1]);
+  if (!dst) return result;
+  const dstOff = dst[1] !== '' && !dst[1].startsWith(',') ? offset(dst[1]) : null;
+  result.dst = { name: dst[0], offset: dstOff ? dstOff[0] : stdOff[0] + 3600 };
+  return result;
+}
+
+/** Go's Location.lookup over the zone's TZif data; null when the system has no such file. */
+function tzifZone(timeZone: string, ms: number): ZoneState | null {
+  if (timeZone === 'UTC') return { offset: 0, name: 'UTC' };
+  const tz = readTzif(timeZone);
+  if (!tz) return null;
+  const sec = Math.floor(ms / 1000);
+  if (tz.when.length === 0 || sec < tz.when[0]!) {
+    const zone = tz.zones[firstZone(tz)]!;
+    if (tz.when.length === 0 && tz.extend) return extendZone(tz, timeZone, ms) ?? zone;
+    return { offset: zone.offset, name: zone.name };
+  }
+  let lo = 0;
+  let hi = tz.when.length;
+  while (hi - lo > 1) {
+    const m = lo + Math.floor((hi - lo) / 2);
+    if (sec < tz.when[m]!) hi = m;
+    else lo = m;
+  }
+  const zone = tz.zones[tz.index[lo]!]!;
+  if (lo === tz.when.length - 1 && tz.extend) return extendZone(tz, timeZone, ms) ?? { offset: zone.offset, name: zone.name };
+  return { offset: zone.offset, name: zone.name };
+}
+
+/** After the last transition: the TZ string's names, the daylight one when Intl says its offset applies. */
+function extendZone(tz: Tzif, timeZone: string, ms: number): ZoneState | null {
+  const rule = parseExtend(tz.extend);
+  if (!rule) return null;
+  if (!rule.dst) return rule.std;
+  const offset = intlZoneOffset(timeZone, ms);
+  return offset === rule.dst.offset ? rule.dst : rule.std;
+}
+
+/** Whether Go's LoadLocation finds the zone: its TZif file, or (without tzdata) Intl's knowledge of it. */
+function zoneExists(name: string): boolean {
+  if (readTzif(name)) return true;
+  return !hasZoneinfo() && isKnownZone(name);
+}
+
+let zoneinfoPresent: boolean | undefined;
+function hasZoneinfo(): boolean {
+  return (zoneinfoPresent ??= readTzif('UTC') !== null || readTzif('Etc/UTC') !== null);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,20 +524,28 @@ function formatElement(std: Std, wall: WallClock, zone: () => ZoneState): string
 
 /** Go's time.Format(layout) for `date` shown in `zone` ("Local", "UTC" or an IANA name). */
 export function formatGoDate(layout: string, date: Date, zone: string): string {
-  const timeZone = resolveZone(zone);
-  const ms = date.getTime();
-  const offset = zoneOffset(timeZone, ms);
-  const wall = wallClock(ms + offset * 1000);
-  let state: ZoneState | undefined;
-  const zoneAtDate = (): ZoneState => (state ??= { offset, name: zoneName(timeZone, ms, offset) });
+  const loc = loadLocation(zone) ?? UTC;
+  return formatTime(layout, date, loc);
+}
 
+/** Go's t.In(loc).Format(layout); `loc` defaults to the time's own location (Local for a plain Date). */
+export function formatTime(layout: string, date: Date, loc: GoLocation = locationOf(date)): string {
+  const ms = date.getTime();
+  const zone = zoneAt(loc, ms);
+  const wall = wallClock(ms + zone.offset * 1000);
+  wall.nanosecond += nsecOf(date);
   let out = '';
   let rest = layout;
   while (rest !== '') {
     const { prefix, std, suffix } = nextStdChunk(rest);
     out += prefix;
     if (!std) break;
-    out += formatElement(std, wall, zoneAtDate);
+    if (std.kind === 'MST' && zone.name === '') {
+      // No zone name: Go prints the offset as -0700.
+      out += formatZoneOffset('-0700', zone.offset);
+    } else {
+      out += formatElement(std, wall, () => zone);
+    }
     rest = suffix;
   }
   return out;
@@ -421,6 +593,8 @@ interface Fields {
   zoneOffset: number | null;
   zoneName: string;
   rangeError: string;
+  /** Where Go's error says parsing stopped, when not at the element's start. */
+  failRest?: string;
 }
 
 /** What a layout element consumed: the rest of the value, or null when the value does not match it. */
@@ -601,7 +775,11 @@ function parseElement(std: Std, value: string, layoutRest: string, fields: Field
     }
     case '2006': {
       const year = value.length < 4 || !isDigit(value, 0) ? null : atoi(value.slice(0, 4));
-      if (year === null) return null;
+      if (year === null) {
+        // Go has already taken the four characters when atoi fails: its error quotes what follows.
+        if (value.length >= 4 && isDigit(value, 0)) fields.failRest = value.slice(4);
+        return null;
+      }
       fields.year = year;
       return value.slice(4);
     }
@@ -739,27 +917,40 @@ function wallToInstant(timeZone: string, wallMs: number): number {
   return wallMs - zoneOffset(timeZone, wallMs - guess * 1000) * 1000;
 }
 
-function instantOf(fields: Fields, timeZone: string): number {
+function instantOf(fields: Fields, loc: GoLocation): { ms: number; loc: GoLocation } {
   const wallMs = utcMillis(
     fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second, Math.floor(fields.nanosecond / 1e6),
   );
-  if (fields.utc) return wallMs;
-  if (fields.zoneOffset !== null) return wallMs - fields.zoneOffset * 1000;
-  if (fields.zoneName !== '') {
-    // Go reads the wall clock as UTC when the abbreviation is not one of the zone's; the offset
-    // of "GMT+3" then only shows in the made-up zone the time is displayed in.
-    const offset = offsetOfZoneName(timeZone, fields.zoneName, wallMs, fields.year);
-    return offset === null ? wallMs : wallMs - offset * 1000;
+  if (fields.utc) return { ms: wallMs, loc: UTC };
+  if (fields.zoneOffset !== null) {
+    const ms = wallMs - fields.zoneOffset * 1000;
+    // The location's own zone when it has this offset then, else a made-up zone recording it.
+    const local = zoneAt(loc, ms);
+    if (local.offset === fields.zoneOffset && (fields.zoneName === '' || local.name === fields.zoneName)) return { ms, loc };
+    return { ms, loc: fixedZone(fields.zoneName, fields.zoneOffset) };
   }
-  return wallToInstant(timeZone, wallMs);
+  if (fields.zoneName !== '') {
+    const offset = 'tz' in loc ? offsetOfZoneName(loc.tz, fields.zoneName, wallMs, fields.year) : loc.name === fields.zoneName ? loc.fixed : null;
+    if (offset !== null) return { ms: wallMs - offset * 1000, loc };
+    // Go reads the wall clock as UTC when the abbreviation is not one of the zone's, in a
+    // made-up zone of that name ("GMT+3" records its offset).
+    let fake = 0;
+    if (fields.zoneName.length > 3 && fields.zoneName.startsWith('GMT')) fake = Number(fields.zoneName.slice(3)) * 3600;
+    return { ms: wallMs, loc: fixedZone(fields.zoneName, fake) };
+  }
+  return { ms: 'tz' in loc ? wallToInstant(loc.tz, wallMs) : wallMs - loc.fixed * 1000, loc };
 }
 
 /**
  * Go's time.ParseInLocation(layout, value, zone): zone ("Local", "UTC" or an IANA name) applies when the
  * value names no zone, and resolves zone abbreviations. Errors carry Go's messages.
  */
-export function parseGoDate(layout: string, value: string, zone: string): Date {
-  const timeZone = resolveZone(zone);
+export function parseGoDate(layout: string, value: string, zone: string): GoTime {
+  return parseInLocation(layout, value, loadLocation(zone) ?? UTC);
+}
+
+/** time.ParseInLocation with a location. */
+export function parseInLocation(layout: string, value: string, loc: GoLocation): GoTime {
   const fields: Fields = {
     year: 0, month: -1, day: -1, yday: -1, hour: 0, minute: 0, second: 0, nanosecond: 0,
     pm: false, am: false, utc: false, zoneOffset: null, zoneName: '', rangeError: '',
@@ -779,7 +970,7 @@ export function parseGoDate(layout: string, value: string, zone: string): Date {
     layoutRest = suffix;
     const afterElement = parseElement(std, rest, layoutRest, fields);
     if (fields.rangeError) throw parseFailure(value, `: ${fields.rangeError} out of range`);
-    if (afterElement === null) throw cannotParse(layout, value, rest, stdText);
+    if (afterElement === null) throw cannotParse(layout, value, fields.failRest ?? rest, stdText);
     rest = afterElement;
   }
 
@@ -793,5 +984,463 @@ export function parseGoDate(layout: string, value: string, zone: string): Date {
     if (fields.day < 0) fields.day = 1;
   }
   if (fields.day < 1 || fields.day > daysIn(fields.month, fields.year)) throw parseFailure(value, ': day out of range');
-  return new Date(instantOf(fields, timeZone));
+  const { ms, loc: where } = instantOf(fields, loc);
+  return new GoTime(ms, fields.nanosecond % 1e6, where);
+}
+
+// ---------------------------------------------------------------------------------------------
+// time.Time values, locations and durations
+
+/** A time.Location: an IANA zone Intl knows (`tz`), or a fixed offset (FixedZone, seconds east). */
+export type GoLocation = { name: string; tz: string } | { name: string; fixed: number };
+
+export const UTC: GoLocation = { name: 'UTC', tz: 'UTC' };
+
+/** Go's time.Local: TZ (UTC when unset or unusable), named "Local". */
+export function localLocation(): GoLocation {
+  const tz = resolveZone('Local');
+  if (!localLoc || localLoc.tz !== tz) localLoc = { name: 'Local', tz };
+  return localLoc;
+}
+
+let localLoc: { name: string; tz: string } | undefined;
+
+/**
+ * Go's == on two time.Time values: the same instant in the same *Location (UTC is one
+ * location, Local another; every FixedZone and LoadLocation result is its own).
+ */
+export function timeEqual(a: Date, b: Date): boolean {
+  return unixNano(a) === unixNano(b) && locationOf(a) === locationOf(b);
+}
+
+export function fixedZone(name: string, offset: number): GoLocation {
+  return { name, fixed: offset };
+}
+
+/** time.LoadLocation: "" and "UTC" are UTC, "Local" the local zone, else an IANA name (null when unknown). */
+export function loadLocation(name: string): GoLocation | null {
+  if (name === '' || name === 'UTC') return UTC;
+  if (name === 'Local') return localLocation();
+  if (name.includes('..') || name.startsWith('/') || name.startsWith('\\') || !zoneExists(name)) return null;
+  if (!hasZoneinfo()) {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    // Go opens the zone file by its name: case matters.
+    if (resolved !== name && resolved.toLowerCase() === name.toLowerCase()) return null;
+  }
+  return { name, tz: name };
+}
+
+/**
+ * A time.Time: a Date (milliseconds) with the nanoseconds below the millisecond and its
+ * location, which String and Format show. A plain Date stands for a time in Local.
+ */
+export class GoTime extends Date {
+  constructor(
+    ms: number,
+    /** Nanoseconds past the millisecond, 0–999999. */
+    readonly nsec: number = 0,
+    readonly loc: GoLocation = localLocation(),
+  ) {
+    super(ms);
+  }
+}
+
+export function nsecOf(t: Date): number {
+  return t instanceof GoTime ? t.nsec : 0;
+}
+
+export function locationOf(t: Date): GoLocation {
+  return t instanceof GoTime ? t.loc : localLocation();
+}
+
+/** The zone (offset and abbreviation) of `loc` at the instant `ms`. */
+function zoneAt(loc: GoLocation, ms: number): ZoneState {
+  if ('fixed' in loc) return { offset: loc.fixed, name: loc.name };
+  if (loc.tz === 'UTC') return { offset: 0, name: 'UTC' };
+  return zoneState(loc.tz, ms);
+}
+
+/** Nanoseconds since the Unix epoch. */
+export function unixNano(t: Date): bigint {
+  return BigInt(t.getTime()) * 1_000_000n + BigInt(nsecOf(t));
+}
+
+/** The time `ns` nanoseconds after the Unix epoch, in `loc`. */
+export function timeFromUnixNano(ns: bigint, loc: GoLocation): GoTime {
+  let ms = ns / 1_000_000n;
+  let rest = ns % 1_000_000n;
+  if (rest < 0n) {
+    rest += 1_000_000n;
+    ms -= 1n;
+  }
+  return new GoTime(Number(ms), Number(rest), loc);
+}
+
+/** time.Unix(sec, 0) in Local. */
+export function unixTime(sec: bigint): GoTime {
+  return timeFromUnixNano(sec * 1_000_000_000n, localLocation());
+}
+
+/** The zero time.Time (January 1, year 1, 00:00:00 UTC). */
+export function zeroTime(): GoTime {
+  return new GoTime(-62135596800000, 0, UTC);
+}
+
+/** Fields of the wall clock of `t` in its location. */
+export function timeFields(t: Date): WallClock & { offset: number; zoneName: string } {
+  const ms = t.getTime();
+  const zone = zoneAt(locationOf(t), ms);
+  const wall = wallClock(ms + zone.offset * 1000);
+  wall.nanosecond += nsecOf(t);
+  return { ...wall, offset: zone.offset, zoneName: zone.name };
+}
+
+/** time.Time.String (no monotonic reading). */
+export function timeString(t: Date): string {
+  return formatTime('2006-01-02 15:04:05.999999999 -0700 MST', t);
+}
+
+/** time.Time.GoString. */
+export function timeGoString(t: Date): string {
+  const f = timeFields(t);
+  const loc = locationOf(t);
+  let where: string;
+  if ('tz' in loc && loc.name === 'UTC') where = 'time.UTC';
+  else if ('tz' in loc && loc.name === 'Local') where = 'time.Local';
+  else where = `time.Location(${JSON.stringify(loc.name)})`;
+  return `time.Date(${f.year}, time.${LONG_MONTH_NAMES[f.month - 1]}, ${f.day}, ${f.hour}, ${f.minute}, ${f.second}, ${f.nanosecond}, ${where})`;
+}
+
+/** time.Date(year, month, day, hour, min, sec, nsec, loc), normalizing overflowing fields. */
+export function goDate(year: number, month: number, day: number, hour: number, minute: number, second: number, nsec: number, loc: GoLocation): GoTime {
+  const extraMs = Math.floor(nsec / 1e6);
+  const wallMs = utcMillis(year, month, day, hour, minute, second, extraMs);
+  const ms = 'tz' in loc ? (loc.tz === 'UTC' ? wallMs : wallToInstant(loc.tz, wallMs)) : wallMs - loc.fixed * 1000;
+  return new GoTime(ms, ((nsec % 1e6) + 1e6) % 1e6, loc);
+}
+
+// Durations (time.Duration, int64 nanoseconds)
+
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+function fmtFrac(v: bigint, prec: number): { text: string; v: bigint } {
+  let text = '';
+  let print = false;
+  for (let i = 0; i < prec; i++) {
+    const digit = v % 10n;
+    print = print || digit !== 0n;
+    if (print) text = String(digit) + text;
+    v /= 10n;
+  }
+  if (print) text = '.' + text;
+  return { text, v };
+}
+
+/** time.Duration.String. */
+export function durationString(d: bigint): string {
+  if (d === 0n) return '0s';
+  const neg = d < 0n;
+  let u = neg ? -d : d;
+  let out: string;
+  if (u < 1_000_000_000n) {
+    let prec: number;
+    let unit: string;
+    if (u < 1000n) {
+      prec = 0;
+      unit = 'ns';
+    } else if (u < 1_000_000n) {
+      prec = 3;
+      unit = 'µs';
+    } else {
+      prec = 6;
+      unit = 'ms';
+    }
+    const frac = fmtFrac(u, prec);
+    out = String(frac.v) + frac.text + unit;
+  } else {
+    const frac = fmtFrac(u, 9);
+    u = frac.v;
+    out = String(u % 60n) + frac.text + 's';
+    u /= 60n;
+    if (u > 0n) {
+      out = String(u % 60n) + 'm' + out;
+      u /= 60n;
+      if (u > 0n) out = String(u) + 'h' + out;
+    }
+  }
+  return neg ? '-' + out : out;
+}
+
+const UNITS: Record<string, bigint> = {
+  ns: 1n,
+  us: 1000n,
+  'µs': 1000n,
+  'μs': 1000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
+
+/** time.ParseDuration, with Go's errors. */
+export function parseDuration(orig: string): bigint {
+  const invalid = () => new Error('time: invalid duration ' + timeQuote(orig));
+  let s = orig;
+  let d = 0n;
+  let neg = false;
+  if (s !== '' && (s[0] === '-' || s[0] === '+')) {
+    neg = s[0] === '-';
+    s = s.slice(1);
+  }
+  if (s === '0') return 0n;
+  if (s === '') throw invalid();
+  while (s !== '') {
+    let v = 0n;
+    let f = 0n;
+    let scale = 1;
+    if (!(s[0] === '.' || (s[0] >= '0' && s[0] <= '9'))) throw invalid();
+    let i = 0;
+    while (i < s.length && s[i] >= '0' && s[i] <= '9') {
+      if (v > INT64_MAX / 10n) throw invalid();
+      v = v * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (v > 1n << 63n) throw invalid();
+      i++;
+    }
+    const pre = i > 0;
+    s = s.slice(i);
+    let post = false;
+    if (s !== '' && s[0] === '.') {
+      s = s.slice(1);
+      let j = 0;
+      let overflow = false;
+      while (j < s.length && s[j] >= '0' && s[j] <= '9') {
+        if (!overflow) {
+          if (f > INT64_MAX / 10n) overflow = true;
+          else {
+            const y = f * 10n + BigInt(s.charCodeAt(j) - 48);
+            if (y > 1n << 63n) overflow = true;
+            else {
+              f = y;
+              scale *= 10;
+            }
+          }
+        }
+        j++;
+      }
+      post = j > 0;
+      s = s.slice(j);
+    }
+    if (!pre && !post) throw invalid();
+    let k = 0;
+    while (k < s.length && s[k] !== '.' && !(s[k] >= '0' && s[k] <= '9')) k++;
+    if (k === 0) throw new Error('time: missing unit in duration ' + timeQuote(orig));
+    const u = s.slice(0, k);
+    s = s.slice(k);
+    const unit = UNITS[u];
+    if (unit === undefined) throw new Error('time: unknown unit ' + timeQuote(u) + ' in duration ' + timeQuote(orig));
+    if (v > (1n << 63n) / unit) throw invalid();
+    v *= unit;
+    if (f > 0n) {
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+      if (v > 1n << 63n) throw invalid();
+    }
+    d += v;
+    if (d > 1n << 63n) throw invalid();
+  }
+  if (neg) return BigInt.asIntN(64, -d);
+  if (d > INT64_MAX) throw invalid();
+  return d;
+}
+
+/** Go's saturating t.Sub(u). */
+export function subTimes(t: Date, u: Date): bigint {
+  const d = unixNano(t) - unixNano(u);
+  return d > INT64_MAX ? INT64_MAX : d < INT64_MIN ? INT64_MIN : d;
+}
+
+/** t.Add(d). */
+export function addDuration(t: Date, d: bigint): GoTime {
+  return timeFromUnixNano(unixNano(t) + d, locationOf(t));
+}
+
+/** Seconds between year 1 and 1970, for Truncate and Round (which count from the zero time). */
+const ZERO_TO_UNIX_NS = 62135596800n * 1_000_000_000n;
+
+function remainder(t: Date, d: bigint): bigint {
+  const abs = unixNano(t) + ZERO_TO_UNIX_NS;
+  const r = abs % d;
+  return r < 0n ? r + d : r;
+}
+
+export function truncateTime(t: Date, d: bigint): GoTime {
+  if (d <= 0n) return addDuration(t, 0n);
+  return addDuration(t, -remainder(t, d));
+}
+
+export function roundTime(t: Date, d: bigint): GoTime {
+  if (d <= 0n) return addDuration(t, 0n);
+  const r = remainder(t, d);
+  return r + r < d ? addDuration(t, -r) : addDuration(t, d - r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Named integer types of package time with a String method: Month, Weekday, Duration
+
+/** A value of a named integer type whose fmt form is its String method (time.Month, time.Duration). */
+export class GoNamedInt extends GoObject {
+  constructor(
+    readonly goType: string,
+    readonly goKind: string,
+    readonly value: bigint,
+    private readonly str: (v: bigint) => string,
+  ) {
+    super();
+  }
+  field(name: string): GoValue | undefined {
+    if (name === 'String') return this.str(this.value);
+    return undefined;
+  }
+  method(name: string): FuncDef | undefined {
+    if (this.goType === 'time.Duration') {
+      const d = this.value;
+      switch (name) {
+        case 'Hours': return goFunc('func() float64', () => Number(d / 3_600_000_000_000n) + Number(d % 3_600_000_000_000n) / 3.6e12);
+        case 'Minutes': return goFunc('func() float64', () => Number(d / 60_000_000_000n) + Number(d % 60_000_000_000n) / 6e10);
+        case 'Seconds': return goFunc('func() float64', () => Number(d / 1_000_000_000n) + Number(d % 1_000_000_000n) / 1e9);
+        case 'Milliseconds': return goFunc('func() int64', () => d / 1_000_000n);
+        case 'Microseconds': return goFunc('func() int64', () => d / 1000n);
+        case 'Nanoseconds': return goFunc('func() int64', () => d);
+        case 'Round': return goFunc('func(m int64) time.Duration', (m: bigint) => duration(roundDuration(d, m)));
+        case 'Truncate': return goFunc('func(m int64) time.Duration', (m: bigint) => duration(m <= 0n ? d : d - (d % m)));
+        case 'Abs': return goFunc('func() time.Duration', () => duration(d >= 0n ? d : d === INT64_MIN ? INT64_MAX : -d));
+      }
+    }
+    return undefined;
+  }
+  format(): string {
+    return this.str(this.value);
+  }
+  /** The integer fmt prints for verbs other than %v %s %x %X %q. */
+  get intValue(): bigint {
+    return this.value;
+  }
+  /** What encoding/json writes for it: the integer (none of these types has MarshalJSON). */
+  jsonValue(): GoValue {
+    return this.value;
+  }
+}
+
+function roundDuration(d: bigint, m: bigint): bigint {
+  if (m <= 0n) return d;
+  let r = d % m;
+  if (d < 0n) {
+    r = -r;
+    if (r + r < m) return d + r;
+    const d1 = d - m + r;
+    return d1 < d ? d1 : INT64_MIN;
+  }
+  if (r + r < m) return d - r;
+  const d1 = d + m - r;
+  return d1 > d ? d1 : INT64_MAX;
+}
+
+export function duration(d: bigint): GoNamedInt {
+  return new GoNamedInt('time.Duration', 'int64', BigInt.asIntN(64, d), durationString);
+}
+
+function month(m: number): GoNamedInt {
+  return new GoNamedInt('time.Month', 'int', BigInt(m), (v) => (v >= 1n && v <= 12n ? LONG_MONTH_NAMES[Number(v) - 1] : `%!Month(${v})`));
+}
+
+function weekday(d: number): GoNamedInt {
+  return new GoNamedInt('time.Weekday', 'int', BigInt(d), (v) => (v >= 0n && v <= 6n ? LONG_DAY_NAMES[Number(v)] : `%!Weekday(${v})`));
+}
+
+/** A time.Location value as templates see it (`.Location`): prints its name. */
+class GoLocationValue extends GoObject {
+  readonly goType = '*time.Location';
+  readonly goKind = 'ptr';
+  constructor(readonly loc: GoLocation) {
+    super();
+  }
+  field(name: string): GoValue | undefined {
+    return name === 'String' ? this.loc.name : undefined;
+  }
+  format(): string {
+    return this.loc.name;
+  }
+}
+
+/** The methods of time.Time templates can call, by Go signature, bound to `t`; undefined for none. */
+export function timeMethod(t: Date, name: string): FuncDef | undefined {
+  const f = () => timeFields(t);
+  const loc = locationOf(t);
+  switch (name) {
+    case 'Year': return goFunc('func() int', () => BigInt(f().year));
+    case 'Month': return goFunc('func() time.Month', () => month(f().month));
+    case 'Day': return goFunc('func() int', () => BigInt(f().day));
+    case 'Hour': return goFunc('func() int', () => BigInt(f().hour));
+    case 'Minute': return goFunc('func() int', () => BigInt(f().minute));
+    case 'Second': return goFunc('func() int', () => BigInt(f().second));
+    case 'Nanosecond': return goFunc('func() int', () => BigInt(f().nanosecond));
+    case 'YearDay': return goFunc('func() int', () => BigInt(f().yday));
+    case 'Weekday': return goFunc('func() time.Weekday', () => weekday(f().weekday));
+    case 'Unix': return goFunc('func() int64', () => floorDiv(unixNano(t), 1_000_000_000n));
+    case 'UnixMilli': return goFunc('func() int64', () => floorDiv(unixNano(t), 1_000_000n));
+    case 'UnixMicro': return goFunc('func() int64', () => floorDiv(unixNano(t), 1000n));
+    case 'UnixNano': return goFunc('func() int64', () => BigInt.asIntN(64, unixNano(t)));
+    case 'Format': return goFunc('func(layout string) string', (layout: string) => formatTime(layout, t));
+    case 'String': return goFunc('func() string', () => timeString(t));
+    case 'GoString': return goFunc('func() string', () => timeGoString(t));
+    case 'UTC': return goFunc('func() time.Time', () => new GoTime(t.getTime(), nsecOf(t), UTC));
+    case 'Local': return goFunc('func() time.Time', () => new GoTime(t.getTime(), nsecOf(t), localLocation()));
+    case 'Location': return goFunc('func() *time.Location', () => new GoLocationValue(loc));
+    case 'In': return goFunc('func(loc *time.Location) time.Time', (l: GoLocationValue | null) => {
+      if (l === null) throw new Error('time: missing Location in call to Time.In');
+      return new GoTime(t.getTime(), nsecOf(t), l.loc);
+    });
+    case 'Add': return goFunc('func(d int64) time.Time', (d: bigint) => addDuration(t, d));
+    case 'AddDate': return goFunc('func(years int, months int, days int) time.Time', (y: bigint, m: bigint, d: bigint) => {
+      const w = f();
+      return goDate(w.year + Number(y), w.month + Number(m), w.day + Number(d), w.hour, w.minute, w.second, w.nanosecond, loc);
+    });
+    case 'Sub': return goFunc('func(u time.Time) time.Duration', (u: Date) => duration(subTimes(t, u)));
+    case 'After': return goFunc('func(u time.Time) bool', (u: Date) => unixNano(t) > unixNano(u));
+    case 'Before': return goFunc('func(u time.Time) bool', (u: Date) => unixNano(t) < unixNano(u));
+    case 'Equal': return goFunc('func(u time.Time) bool', (u: Date) => unixNano(t) === unixNano(u));
+    case 'Compare': return undefined;
+    case 'IsZero': return goFunc('func() bool', () => unixNano(t) === -62135596800n * 1_000_000_000n);
+    case 'IsDST': return goFunc('func() bool', () => {
+      if (!('tz' in loc) || loc.tz === 'UTC') return false;
+      const year = f().year;
+      const jan = zoneAt(loc, utcMillis(year, 1, 1, 0, 0, 0, 0)).offset;
+      const jul = zoneAt(loc, utcMillis(year, 7, 1, 0, 0, 0, 0)).offset;
+      return jan !== jul && f().offset === Math.max(jan, jul);
+    });
+    case 'Truncate': return goFunc('func(d int64) time.Time', (d: bigint) => truncateTime(t, d));
+    case 'Round': return goFunc('func(d int64) time.Time', (d: bigint) => roundTime(t, d));
+    case 'YearWeek': return undefined;
+    case 'ISOWeek': return undefined;
+  }
+  return undefined;
+}
+
+/** Methods of time.Time with more than one result, which templates cannot call. */
+export const TIME_MULTI_RESULT_METHODS: Record<string, number> = { Zone: 2, Date: 3, Clock: 3, ISOWeek: 2, ZoneBounds: 2, MarshalJSON: 2, MarshalText: 2, MarshalBinary: 2, GobEncode: 2 };
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
+
+
+/**
+ * time.Time.MarshalJSON's string (without its quotes): RFC 3339 with nanoseconds, as toJson
+ * and toYaml write a time; Go's error outside years 0–9999.
+ */
+export function timeJSON(t: Date): string {
+  const year = timeFields(t).year;
+  if (year < 0 || year > 9999) throw new Error('Time.MarshalJSON: year outside of range [0,9999]');
+  return formatTime('2006-01-02T15:04:05.999999999Z07:00', t);
 }

@@ -31,7 +31,7 @@ function sourceDateNow(): () => Date {
  */
 export function renderTemplate(text: string, opts: RenderOptions): string {
   const templates = new Map<string, Tree>();
-  const funcs = new Map<string, FuncDef>(Object.entries({ ...BUILTINS, ...sprigFunctions(opts.now ?? sourceDateNow()) }));
+  const funcs = new Map<string, FuncDef>(Object.entries({ ...BUILTINS, ...sprigFunctions(opts.now ?? sourceDateNow(), opts.name) }));
   const funcMap: FuncMap = { get: (name) => funcs.get(name) };
   const hasFunction = (name: string) => funcs.has(name);
   const exec = new Executor(templates, funcMap);

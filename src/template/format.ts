@@ -2,7 +2,7 @@ import { goTypeName, GoNum, GoObject, type GoValue } from './types.js';
 
 export { goKind, goTypeName, type GoValue } from './types.js';
 
-import { formatGoDate } from './date.js';
+import { timeGoString, timeString } from './date.js';
 
 /*
  * Go's fmt printing (fmt/print.go, fmt/format.go) and the strconv routines it rests on, for GoValues.
@@ -287,19 +287,6 @@ function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-const LOCAL = 'Local';
-
-/** time.Time.String (without the monotonic clock reading Dates lack). */
-function timeString(t: Date): string {
-  return formatGoDate('2006-01-02 15:04:05.999999999 -0700 MST', t, LOCAL);
-}
-
-/** time.Time.GoString. */
-function timeGoString(t: Date): string {
-  const [year, month, day, hour, minute, second, fraction] = formatGoDate('2006 January 2 15 4 5 .000000000', t, LOCAL).split(' ');
-  const nanosecond = Number(fraction.slice(1));
-  return `time.Date(${Number(year)}, time.${month}, ${day}, ${hour}, ${minute}, ${second}, ${nanosecond}, time.Local)`;
-}
 
 const STRING_VERBS = new Set(['v', 's', 'x', 'X', 'q']);
 
@@ -370,8 +357,13 @@ class Printer {
       default:
         if (Array.isArray(v)) return this.fmtList(v, verb);
         if (v instanceof Date) return this.fmtTime(v, verb);
-        if (v instanceof GoNum) return typeof v.value === 'bigint' ? this.fmtInteger(v.value, verb) : this.fmtFloat(v.value, verb);
-        if (v instanceof GoObject) return this.fmtString(v.format(), verb);
+        if (v instanceof GoNum) return typeof v.value === 'bigint' ? this.fmtInteger(v.value, verb, v) : this.fmtFloat(v.value, verb, v);
+        if (v instanceof GoObject) {
+          // A named integer type with a String method (time.Month): fmt uses String for %v %s %x %X %q only.
+          const n = (v as { intValue?: bigint }).intValue;
+          if (typeof n === 'bigint' && !STRING_VERBS.has(verb)) return this.fmtInteger(n, verb);
+          return this.fmtString(v.format(), verb);
+        }
         return this.fmtMap(v, verb);
     }
   }
@@ -403,7 +395,7 @@ class Printer {
     else this.badVerb(v, verb);
   }
 
-  private fmtInteger(v: bigint, verb: string): void {
+  private fmtInteger(v: bigint, verb: string, orig: GoValue = v): void {
     switch (verb) {
       case 'v':
       case 'd': return this.integer(v, 10, verb, false);
@@ -415,7 +407,7 @@ class Printer {
       case 'c': return this.pad(String.fromCodePoint(runeOf(v)));
       case 'q': return this.pad(quoteWith(String.fromCodePoint(runeOf(v)), "'", this.f.plus));
       case 'U': return this.fmtUnicode(v);
-      default: return this.badVerb(v, verb);
+      default: return this.badVerb(orig, verb);
     }
   }
 
@@ -458,7 +450,9 @@ class Printer {
     this.withoutZeroPadding(() => this.pad(s));
   }
 
-  private fmtFloat(v: number, verb: string): void {
+  private fmtFloat(v: number, verb: string, orig: GoValue = v): void {
+    // A float32 prints its shortest decimal as a float32 (strconv's bitSize 32): 0.1, not 0.10000000149011612.
+    if (orig instanceof GoNum && orig.type === 'float32' && Number.isFinite(v) && v !== 0 && !(this.f.precPresent && verb !== 'v' && verb !== 'g' && verb !== 'G')) v = shortestFloat32(v);
     switch (verb) {
       case 'v': return this.float(v, 'g', -1);
       case 'b':
@@ -470,7 +464,7 @@ class Printer {
       case 'e':
       case 'E': return this.float(v, verb, 6);
       case 'F': return this.float(v, 'f', 6);
-      default: return this.badVerb(v, verb);
+      default: return this.badVerb(orig, verb);
     }
   }
 
@@ -798,6 +792,15 @@ function intFromArg(args: GoValue[], at: Cursor): { num: number; isInt: boolean 
   const arg = args[at.argNum++];
   if (typeof arg !== 'bigint' || tooLarge(Number(arg))) return { num: 0, isInt: false };
   return { num: Number(arg), isInt: true };
+}
+
+/** The float64 nearest the shortest decimal that reads back as the float32 `v`. */
+function shortestFloat32(v: number): number {
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === v) return d;
+  }
+  return v;
 }
 
 /** Go's fmt.Sprint(v), i.e. v formatted with %v. */

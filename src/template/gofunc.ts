@@ -48,6 +48,15 @@ const NAMED_PARAM = /^[A-Za-z_][A-Za-z0-9_]*\s+(\S.*)$/;
  * `func(a, b string) string`, `func(...interface{}) int64`, `func(string) (string, error)`.
  */
 export function parseSignature(signature: string): { params: string[]; variadic: boolean; result: string } {
+  let parsed = SIGNATURES.get(signature);
+  if (!parsed) SIGNATURES.set(signature, (parsed = parseSignatureText(signature)));
+  return parsed;
+}
+
+/** Signatures parsed once: function maps are built for every rendering. */
+const SIGNATURES = new Map<string, { params: string[]; variadic: boolean; result: string }>();
+
+function parseSignatureText(signature: string): { params: string[]; variadic: boolean; result: string } {
   const m = /^func\s*\((.*?)\)\s*(.*)$/s.exec(signature.trim());
   if (!m) throw new Error(`not a Go func signature: ${signature}`);
   // Grouped names (`a, b string`) take the type of the last name in their group.

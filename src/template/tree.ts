@@ -1,8 +1,14 @@
-/** The parse tree of a template (text/template/parse/node.go), positions as text offsets. */
+/**
+ * The parse tree of a template (Go 1.19's text/template/parse/node.go): the same nodes, the
+ * same positions (offsets in the template text) and the same String() that Go's execution
+ * errors quote (`at <.Values.x>`).
+ */
+import { goQuote } from './lexer.js';
 
 export type Node =
   | ListNode
   | TextNode
+  | CommentNode
   | ActionNode
   | IfNode
   | RangeNode
@@ -20,7 +26,9 @@ export type Node =
   | NilNode
   | BoolNode
   | NumberNode
-  | StringNode;
+  | StringNode
+  | EndNode
+  | ElseNode;
 
 export interface ListNode {
   kind: 'list';
@@ -29,6 +37,11 @@ export interface ListNode {
 }
 export interface TextNode {
   kind: 'text';
+  pos: number;
+  text: string;
+}
+export interface CommentNode {
+  kind: 'comment';
   pos: number;
   text: string;
 }
@@ -119,9 +132,14 @@ export interface NumberNode {
   kind: 'number';
   pos: number;
   text: string;
-  /** The constant as an int (bigint) when it is one, else as a float. */
-  value: bigint | number;
   isInt: boolean;
+  isUint: boolean;
+  isFloat: boolean;
+  isComplex: boolean;
+  int64: bigint;
+  uint64: bigint;
+  float64: number;
+  complex: [number, number];
 }
 export interface StringNode {
   kind: 'string';
@@ -130,17 +148,50 @@ export interface StringNode {
   quoted: string;
   text: string;
 }
+export interface EndNode {
+  kind: 'end';
+  pos: number;
+}
+export interface ElseNode {
+  kind: 'else';
+  pos: number;
+}
 
-/** A parsed template: its main list and the templates it defines. */
+/** A parsed template: one `define` (or the file's main text), with the text it came from. */
 export interface Tree {
+  /** The template's name (`executing "NAME"`). */
   name: string;
+  /** The file it was parsed from (error locations). */
+  parseName: string;
   text: string;
   root: ListNode;
 }
 
-/** Go's String() of a node, for error messages ("<.Values.x>"). */
+/** Go's String() of a node, as execution errors quote it (`<.Values.x>`). */
 export function nodeString(n: Node): string {
   switch (n.kind) {
+    case 'list':
+      return n.nodes.map(nodeString).join('');
+    case 'text':
+      return goQuote(n.text);
+    case 'comment':
+      return `{{${n.text}}}`;
+    case 'action':
+      return `{{${nodeString(n.pipe)}}}`;
+    case 'if':
+    case 'range':
+    case 'with':
+      return `{{${n.kind} ${nodeString(n.pipe)}}}${nodeString(n.list)}${n.elseList ? `{{else}}${nodeString(n.elseList)}` : ''}{{end}}`;
+    case 'template':
+      return `{{template ${goQuote(n.name)}${n.pipe ? ` ${nodeString(n.pipe)}` : ''}}}`;
+    case 'break':
+      return '{{break}}';
+    case 'continue':
+      return '{{continue}}';
+    case 'end':
+      return '{{end}}';
+    case 'else':
+      return '{{else}}';
     case 'field':
       return n.ident.map((i) => `.${i}`).join('');
     case 'variable':
@@ -162,10 +213,23 @@ export function nodeString(n: Node): string {
     case 'command':
       return n.args.map((a) => (a.kind === 'pipe' ? `(${nodeString(a)})` : nodeString(a))).join(' ');
     case 'pipe': {
-      const decl = n.decl.length ? `${n.decl.map(nodeString).join(', ')} ${n.isAssign ? '=' : ':='} ` : '';
+      const decl = n.decl.length ? `${n.decl.map(nodeString).join(', ')} := ` : '';
       return decl + n.cmds.map(nodeString).join(' | ');
     }
+  }
+}
+
+/** parse.IsEmptyTree: whether a template holds only space and comments (it may be redefined). */
+export function isEmptyTree(n: Node | undefined): boolean {
+  if (!n) return true;
+  switch (n.kind) {
+    case 'comment':
+      return true;
+    case 'list':
+      return n.nodes.every(isEmptyTree);
+    case 'text':
+      return n.text.trim() === '' && !/[^ \t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/.test(n.text);
     default:
-      return n.kind;
+      return false;
   }
 }

@@ -59,11 +59,30 @@ export abstract class GoObject {
   }
 }
 
+/** A complex128 (`{{ 1i }}`, a constant only), printed as fmt prints one: `(0+1i)`. */
+export class Complex128 extends GoObject {
+  readonly goType = 'complex128';
+  readonly goKind = 'complex128';
+  constructor(
+    readonly re: number,
+    readonly im: number,
+  ) {
+    super();
+  }
+  field(): undefined {
+    return undefined;
+  }
+  format(): string {
+    const f = (x: number) => (Object.is(x, -0) ? '-0' : Number.isInteger(x) && Math.abs(x) < 1e21 ? String(x) : String(x).replace(/e([+-])(\d)$/, 'e$10$2'));
+    return `(${f(this.re)}${this.im >= 0 || Number.isNaN(this.im) ? '+' : ''}${f(this.im)}i)`;
+  }
+}
+
 const GO_TYPE = Symbol('goType');
 
 /** Tags a slice or map with its Go type: `typed(['a'], '[]string')`. */
 export function typed<T extends GoValue[] | { [key: string]: GoValue }>(v: T, type: string): T {
-  Object.defineProperty(v, GO_TYPE, { value: type, enumerable: false });
+  Object.defineProperty(v, GO_TYPE, { value: type, enumerable: false, configurable: true });
   return v;
 }
 
@@ -161,4 +180,47 @@ export function isSignedIntType(type: string): boolean {
 
 export function isUnsignedIntType(type: string): boolean {
   return UNSIGNED.has(type);
+}
+
+/**
+ * A list whose elements are made when read: `lazyList(n, (i) => BigInt(i), '[]int')` is Go's
+ * []int of n elements without n elements in memory, so `range until 100000000` prints as it
+ * goes (and stops at the output bound) instead of building the list first. It is a real array
+ * to every reader (Array.isArray, length, indexes, iteration); whatever copies it (append,
+ * sortAlpha) materialises it, as Go's would.
+ */
+export function lazyList(length: number, at: (i: number) => GoValue, type = '[]interface {}'): GoValue[] {
+  const target: GoValue[] = [];
+  const list = new Proxy(target, {
+    get(t, key, receiver) {
+      if (key === 'length') return length;
+      if (typeof key === 'string') {
+        const c = key.charCodeAt(0);
+        if (c >= 48 && c <= 57) {
+          const i = Number(key);
+          if (Number.isInteger(i) && i >= 0 && i < length) return at(i);
+          return undefined;
+        }
+      }
+      if (key === Symbol.iterator) {
+        return function* () {
+          for (let i = 0; i < length; i++) yield at(i);
+        };
+      }
+      return Reflect.get(t, key, receiver);
+    },
+    has(t, key) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) return Number(key) < length;
+      return Reflect.has(t, key);
+    },
+    ownKeys(t) {
+      return [...Array.from({ length }, (_, i) => String(i)), 'length', ...Reflect.ownKeys(t).filter((k) => k !== 'length')];
+    },
+    getOwnPropertyDescriptor(t, key) {
+      if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < length) return { value: at(Number(key)), writable: false, enumerable: true, configurable: true };
+      if (key === 'length') return { value: length, writable: true, enumerable: false, configurable: false };
+      return Reflect.getOwnPropertyDescriptor(t, key);
+    },
+  });
+  return type === '[]interface {}' ? list : typed(list, type);
 }

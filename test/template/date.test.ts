@@ -108,8 +108,8 @@ test("ExampleTime_Format's layouts", () => {
   assert.is(formatGoDate('3PM==3pm==15h', t, LA), '11AM==11am==11h');
   const withFraction = parseGoDate(UNIX_DATE, 'Sat Mar  7 11:06:39.1234 PST 2015', LA);
   assert.is(formatGoDate(UNIX_DATE, withFraction, LA), 'Sat Mar  7 11:06:39 PST 2015');
-  assert.is(formatGoDate('15:04:05.00000', withFraction, LA), '11:06:39.12300');
-  assert.is(formatGoDate('15:04:05.99999999', withFraction, LA), '11:06:39.123');
+  assert.is(formatGoDate('15:04:05.00000', withFraction, LA), '11:06:39.12340');
+  assert.is(formatGoDate('15:04:05.99999999', withFraction, LA), '11:06:39.1234');
 });
 
 test('every layout element, fractions and zone forms', () => {

@@ -67,7 +67,7 @@ test('default, empty, coalesce, ternary, required: Helm\'s default of false is t
     ],
     V,
   );
-  fails('{{ required "the release option is required" .Values.release }}', /t\.tpl:1:4: executing "t\.tpl" at <required>: error calling required: the release option is required/, V);
+  fails('{{ required "the release option is required" .Values.release }}', /^template: t\.tpl:1:3: executing "t\.tpl" at <required "the release option is required" \.Values\.release>: error calling required: the release option is required$/, V);
   fails('{{ fail "stop here" }}', /error calling fail: stop here/, V);
 });
 

@@ -16,7 +16,7 @@ for (const file of files.length ? files : caseFiles()) {
   total += count;
   bad += mismatches.length;
   console.log(`${file}: ${count - mismatches.length}/${count}`);
-  for (const m of verbose ? mismatches : mismatches.slice(0, 40)) console.log(`  ${m.name}: ${m.problem}`);
+  for (const m of verbose ? mismatches : mismatches.slice(0, 40)) console.log(`  ${m.name}: ${m.problem.length > 600 ? `${m.problem.slice(0, 600)}… (${m.problem.length} characters)` : m.problem}`);
 }
 console.log(`${total - bad} of ${total} cases as Go renders them`);
 process.exitCode = bad ? 1 : 0;
