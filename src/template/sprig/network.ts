@@ -2,8 +2,10 @@
 // words: "TODO: add error handing"): no address makes rand.Intn(0) panic, which the template
 // reports as Go does. Go's resolver on Linux reads /etc/hosts first ("files dns"); jetpack does
 // too, then asks the system resolver (getent ahosts), synchronously as template functions are.
+// The pick comes from the rendering's random source (random.ts: reproducible under SOURCE_DATE_EPOCH).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { templateRandom } from './random.js';
 
 function fromHostsFile(name: string): string[] {
   let text: string;
@@ -39,5 +41,5 @@ export function getHostByName(name: string): string {
   let addrs = fromHostsFile(name);
   if (addrs.length === 0) addrs = fromResolver(name);
   if (addrs.length === 0) throw new Error('invalid argument to Intn');
-  return addrs[Math.floor(Math.random() * addrs.length)]!;
+  return addrs[templateRandom().intn(addrs.length)]!;
 }

@@ -15,6 +15,7 @@ import { bytesOf, stringOfBytes } from './encoding.js';
 import { base, clean, dir, ext, isAbs } from './paths.js';
 import { urlJoin, urlParse } from './url.js';
 import { getHostByName } from './network.js';
+import { templateRandom } from './random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Go's unicode package, rune by rune
@@ -582,11 +583,17 @@ function toCamelCase(s: string): string {
   return out + r0;
 }
 
-/** xstrings.Shuffle: the runes in a random order (math/rand, unseeded in Sprig). */
+/**
+ * xstrings.Shuffle: Go's Fisher–Yates over the runes. Sprig seeds math/rand from the clock, so
+ * Go's order differs run to run; jetpack's comes from the rendering's random source (random.ts:
+ * reproducible under SOURCE_DATE_EPOCH).
+ */
 function shuffle(s: string): string {
+  if (s === '') return s;
   const runes = [...s];
+  const random = templateRandom();
   for (let i = runes.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
+    const j = random.intn(i + 1);
     [runes[i], runes[j]] = [runes[j]!, runes[i]!];
   }
   return runes.join('');
