@@ -1,3 +1,5 @@
+import { bytesOf, stringOfBytes } from './bytes.js';
+import { timeEqual } from './date.js';
 import { formatValue, sprint, sprintf, sprintln } from './format.js';
 import { truth } from './exec.js';
 import { goFunc, type FuncDef, type TemplateFunc } from './gofunc.js';
@@ -84,7 +86,7 @@ function eq(arg1: Val, ...arg2: Val[]): boolean {
         t = isNilValue(arg) === isNilValue(arg1);
       } else {
         if (!comparable(arg!)) throw new Error(`non-comparable type ${sprintf('%s', [arg!])}: ${goTypeName(arg)}`);
-        t = arg1 === arg || (arg1 instanceof Date && arg instanceof Date && arg1.getTime() === arg.getTime());
+        t = arg1 === arg || (arg1 instanceof Date && arg instanceof Date && timeEqual(arg1, arg));
       }
     }
     if (t) return true;
@@ -115,7 +117,7 @@ function lt(arg1: Val, arg2: Val): boolean {
     case 'float':
       return Number(arg1 instanceof GoNum ? arg1.value : arg1) < Number(arg2 instanceof GoNum ? arg2.value : arg2);
     case 'string':
-      return Buffer.compare(Buffer.from(arg1 as string), Buffer.from(arg2 as string)) < 0;
+      return Buffer.compare(bytesOf(arg1 as string), bytesOf(arg2 as string)) < 0;
     default:
       return intOf(arg1!) < intOf(arg2!);
   }
@@ -136,7 +138,7 @@ function ge(arg1: Val, arg2: Val): boolean {
 function length(item: Val): bigint {
   if (item === null) throw new Error('len of nil pointer');
   if (item === undefined) throw new Error('reflect: call of reflect.Value.Type on zero Value');
-  if (typeof item === 'string') return BigInt(Buffer.byteLength(item));
+  if (typeof item === 'string') return BigInt(bytesOf(item).length);
   if (Array.isArray(item)) return BigInt(item.length);
   if (isMap(item)) return BigInt(Object.keys(item).length);
   throw new Error(`len of type ${goTypeName(item)}`);
@@ -159,7 +161,7 @@ function index(item: Val, ...indexes: Val[]): Val {
     idx = indirect(idx);
     if (v === null || v === undefined) throw new Error('index of nil pointer');
     if (typeof v === 'string') {
-      const bytes: Buffer = Buffer.from(v);
+      const bytes = bytesOf(v);
       const x = indexArg(idx, bytes.length);
       if (x === bytes.length) throw new Error('reflect: string index out of range');
       v = new GoNum('uint8', BigInt(bytes[x]!));
@@ -195,7 +197,7 @@ export function slice(item: Val, ...indexes: Val[]): Val {
   let cap: number;
   if (typeof v === 'string') {
     if (indexes.length === 3) throw new Error('cannot 3-index slice a string');
-    cap = Buffer.byteLength(v);
+    cap = bytesOf(v).length;
   } else if (Array.isArray(v)) {
     cap = v.length;
   } else {
@@ -205,7 +207,7 @@ export function slice(item: Val, ...indexes: Val[]): Val {
   indexes.forEach((x, i) => (idx[i] = indexArg(indirect(x), cap)));
   if (idx[0]! > idx[1]!) throw new Error(`invalid slice index: ${idx[0]} > ${idx[1]}`);
   if (indexes.length === 3 && idx[1]! > idx[2]!) throw new Error(`invalid slice index: ${idx[1]} > ${idx[2]}`);
-  if (typeof v === 'string') return Buffer.from(v).subarray(idx[0], idx[1]).toString();
+  if (typeof v === 'string') return stringOfBytes(bytesOf(v).subarray(idx[0], idx[1]));
   const out = v.slice(idx[0], idx[1]);
   const type = goTypeName(v);
   return type === '[]interface {}' ? out : typed(out, type);

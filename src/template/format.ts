@@ -1,4 +1,4 @@
-import { goTypeName, GoNum, GoObject, type GoValue } from './types.js';
+import { goTypeName, GoNum, GoObject, isNilCollection, type GoValue } from './types.js';
 
 export { goKind, goTypeName, type GoValue } from './types.js';
 
@@ -559,6 +559,10 @@ class Printer {
 
   /** Slices print element by element with the same verb and flags. */
   private fmtList(list: GoValue[], verb: string): void {
+    if (this.f.sharpV && isNilCollection(list)) {
+      this.out += `${goTypeName(list)}(nil)`;
+      return;
+    }
     const separator = this.f.sharpV ? ', ' : ' ';
     this.out += this.f.sharpV ? `${goTypeName(list)}{` : '[';
     list.forEach((element, i) => {
@@ -569,6 +573,10 @@ class Printer {
   }
 
   private fmtMap(map: { [key: string]: GoValue }, verb: string): void {
+    if (this.f.sharpV && isNilCollection(map)) {
+      this.out += `${goTypeName(map)}(nil)`;
+      return;
+    }
     const separator = this.f.sharpV ? ', ' : ' ';
     this.out += this.f.sharpV ? `${goTypeName(map)}{` : 'map[';
     Object.keys(map)

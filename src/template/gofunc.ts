@@ -1,4 +1,4 @@
-import { GoNum, isSignedIntType, isUnsignedIntType, kindOfType, typed, type GoValue } from './types.js';
+import { GoNum, isSignedIntType, isUnsignedIntType, kindOfType, nilCollection, typed, type GoValue } from './types.js';
 
 /** A template function: Go values in, a Go value out; throwing is Go's returned error (or a panic). */
 export type TemplateFunc = (...args: any[]) => any;
@@ -96,9 +96,9 @@ export function asResultType(v: GoValue, type: string): GoValue {
   if (isSignedIntType(type) || isUnsignedIntType(type)) return typeof v === 'bigint' ? new GoNum(type as never, v) : typeof v === 'number' ? new GoNum(type as never, BigInt(Math.trunc(v))) : v;
   if (type === 'float32') return typeof v === 'number' ? new GoNum('float32', Math.fround(v)) : v;
   const kind = kindOfType(type);
-  if (kind === 'slice' && type !== '[]interface {}') return typed(((v ?? []) as GoValue[]), type);
-  if (kind === 'slice') return v ?? [];
-  if (kind === 'map' && type !== 'map[string]interface {}') return typed(((v ?? {}) as { [k: string]: GoValue }), type);
-  if (kind === 'map') return v ?? {};
+  if (kind === 'slice' && type !== '[]interface {}') return typed(((v ?? nilCollection([])) as GoValue[]), type);
+  if (kind === 'slice') return v ?? nilCollection([]);
+  if (kind === 'map' && type !== 'map[string]interface {}') return typed(((v ?? nilCollection({})) as { [k: string]: GoValue }), type);
+  if (kind === 'map') return v ?? nilCollection({});
   return v;
 }

@@ -1,3 +1,4 @@
+import { stringOfBytes } from './bytes.js';
 import { UserError } from '../errors.js';
 import { goQuote, isKeyword, itemString, Lexer, type Item, type ItemType } from './lexer.js';
 import { isEmptyTree, nodeString, type ChainNode, type CommandNode, type ListNode, type Node, type NumberNode, type PipeNode, type Tree, type VariableNode } from './tree.js';
@@ -675,8 +676,11 @@ export function parseFloatGo(s: string): number | undefined {
 
 const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
 
-/** strconv.UnquoteChar: the first character of s (an escape or not) and what follows; undefined on bad syntax. */
-function unquoteChar(s: string, quote: string): { value: string; tail: string } | undefined {
+/**
+ * strconv.UnquoteChar: the first character of s (an escape or not) and what follows; undefined
+ * on bad syntax. `\xNN` and octal escapes are bytes (`byte` set), not characters.
+ */
+function unquoteChar(s: string, quote: string): { value: string; tail: string; byte?: number } | undefined {
   const c = s[0];
   if (c === undefined) return undefined;
   if (c === quote && (quote === "'" || quote === '"')) return undefined;
@@ -693,7 +697,7 @@ function unquoteChar(s: string, quote: string): { value: string; tail: string } 
     const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
     if (s.length < n || !/^[0-9a-fA-F]+$/.test(s.slice(0, n))) return undefined;
     const v = parseInt(s.slice(0, n), 16);
-    if (e === 'x') return { value: String.fromCharCode(v), tail: s.slice(n) };
+    if (e === 'x') return { value: String.fromCharCode(v), tail: s.slice(n), byte: v };
     if (v > 0x10ffff || (v >= 0xd800 && v < 0xe000)) return undefined;
     return { value: String.fromCodePoint(v), tail: s.slice(n) };
   }
@@ -701,7 +705,7 @@ function unquoteChar(s: string, quote: string): { value: string; tail: string } 
     if (s.length < 2 || !/^[0-7]{2}$/.test(s.slice(0, 2))) return undefined;
     const v = parseInt(e + s.slice(0, 2), 8);
     if (v > 255) return undefined;
-    return { value: String.fromCharCode(v), tail: s.slice(2) };
+    return { value: String.fromCharCode(v), tail: s.slice(2), byte: v };
   }
   if (e === "'" || e === '"') {
     if (e !== quote) return undefined;
@@ -720,13 +724,25 @@ export function unquote(s: string): string | undefined {
   if (body.includes('\n')) return undefined;
   let out = '';
   let rest = body;
+  // Byte escapes in a string make bytes, which together may or may not be UTF-8 ("\xc3\xa9" is é).
+  let bytes: number[] = [];
+  const flush = () => {
+    if (bytes.length) out += stringOfBytes(Uint8Array.from(bytes));
+    bytes = [];
+  };
   while (rest.length > 0) {
     const r = unquoteChar(rest, q);
     if (!r) return undefined;
-    out += r.value;
+    if (r.byte !== undefined && q === '"') {
+      bytes.push(r.byte);
+    } else {
+      flush();
+      out += r.value;
+    }
     rest = r.tail;
     if (q === "'" && rest.length > 0) return undefined;
   }
+  flush();
   if (q === "'" && Array.from(out).length !== 1) return undefined;
   return out;
 }

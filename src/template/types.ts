@@ -86,6 +86,21 @@ export function typed<T extends GoValue[] | { [key: string]: GoValue }>(v: T, ty
   return v;
 }
 
+const NIL_COLLECTIONS = new WeakSet<object>();
+
+/**
+ * A nil slice or map of Go: reads as an empty one, but `%#v` prints it as `[]string(nil)`,
+ * DeepEqual tells it from an empty one, and writing to a nil map fails.
+ */
+export function nilCollection<T extends GoValue[] | { [key: string]: GoValue }>(v: T): T {
+  NIL_COLLECTIONS.add(v);
+  return v;
+}
+
+export function isNilCollection(v: GoValue | undefined): boolean {
+  return typeof v === 'object' && v !== null && NIL_COLLECTIONS.has(v);
+}
+
 /** A plain object standing for a Go map (not a Date, GoNum or GoObject). */
 export function isMap(v: GoValue | undefined): v is { [key: string]: GoValue } {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { flagBoolean, flagList, flagString, formatFlagHelp, parseFlags, type FlagSpec } from '../flags.js';
@@ -37,15 +36,18 @@ async function diagnoseJob(args: string[]): Promise<number> {
   return 0;
 }
 
+/** A template or values file, or stdin ("-"), bounded as job files are. */
 async function readText(file: string, what: string): Promise<string> {
-  try {
-    return file === '-' ? await new Promise<string>((resolve, reject) => {
-      let text = '';
-      process.stdin.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text)).on('error', reject);
-    }) : await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  const { readJobText, MAX_JOB_FILE_BYTES } = await import('../../job/spec.js');
+  if (file !== '-') return readJobText(file, what);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_JOB_FILE_BYTES) throw new UserError(`${what} on stdin is larger than ${MAX_JOB_FILE_BYTES >> 20} MiB: not read`);
+    chunks.push(chunk);
   }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function diagnoseTemplate(args: string[]): Promise<number> {
@@ -56,8 +58,9 @@ async function diagnoseTemplate(args: string[]): Promise<number> {
   const flags = parseFlags(args, TEMPLATE_FLAGS, { command: 'jetpack diagnose template' });
   if (flags.positional.length !== 1) throw new UserError(USAGE, 2);
   const file = flags.positional[0]!;
-  const [{ renderTemplate }, values, { parse: parseYaml }] = await Promise.all([
+  const [{ renderTemplate }, { bytesOf }, values, { parse: parseYaml }] = await Promise.all([
     import('../../template/engine.js'),
+    import('../../template/bytes.js'),
     import('../../template/values.js'),
     import('yaml'),
   ]);
@@ -81,7 +84,8 @@ async function diagnoseTemplate(args: string[]): Promise<number> {
     }
   }
   const text = await readText(file, 'template');
-  process.stdout.write(renderTemplate(text, { name: file === '-' ? '<stdin>' : file, values: merged }));
+  // A Go string may hold bytes that are not UTF-8 (`"\xff"`): they are written as the bytes they are.
+  process.stdout.write(Buffer.from(bytesOf(renderTemplate(text, { name: file === '-' ? '<stdin>' : file, values: merged }))));
   return 0;
 }
 

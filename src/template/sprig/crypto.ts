@@ -9,6 +9,7 @@ import {
   scryptSync,
   type KeyObject,
 } from 'node:crypto';
+import { bytesOf, stringOfBytes } from '../bytes.js';
 import { goFunc, type FuncDef } from '../gofunc.js';
 import { GoObject, type GoValue } from '../types.js';
 import { bcryptHash } from './bcrypt.js';
@@ -43,7 +44,7 @@ import {
  * x509.ts; their validity starts at the rendering's clock.
  */
 
-function adler32(bytes: Buffer): number {
+function adler32(bytes: Uint8Array): number {
   let a = 1;
   let b = 0;
   for (const byte of bytes) {
@@ -449,7 +450,7 @@ function dnsNames(names: GoValue[]): string[] {
 
 function aesKey(password: string): Buffer {
   const key = Buffer.alloc(32);
-  Buffer.from(password, 'utf8').copy(key);
+  Buffer.from(bytesOf(password)).copy(key);
   return key;
 }
 
@@ -460,7 +461,7 @@ export function decodeBase64(text: string): Buffer {
 
 function encryptAES(password: string, plaintext: string, random: RandomSource): string {
   if (plaintext === '') return '';
-  const content = Buffer.from(plaintext, 'utf8');
+  const content = Buffer.from(bytesOf(plaintext));
   const padding = 16 - (content.length % 16);
   const padded = Buffer.concat([content, Buffer.alloc(padding, padding)]);
   const iv = random.bytes(16);
@@ -482,13 +483,9 @@ function decryptAES(password: string, crypt64: string): string {
   if (decrypted.length === 0) throw new Error('runtime error: index out of range [-1]');
   const end = decrypted.length - decrypted[decrypted.length - 1]!;
   if (end < 0) throw new Error(`runtime error: slice bounds out of range [:${end}]`);
-  return goBytesToString(decrypted.subarray(0, end));
+  return stringOfBytes(decrypted.subarray(0, end));
 }
 
-/** A Go string of arbitrary bytes, as a JavaScript string: valid UTF-8 decoded, invalid bytes as U+FFFD. */
-function goBytesToString(b: Buffer): string {
-  return b.toString('utf8');
-}
 
 // ---------------------------------------------------------------------------------------------
 // derivePassword (Master Password)
@@ -608,9 +605,9 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
   };
 
   return {
-    sha1sum: goFunc('func(input string) string', (s: string) => createHash('sha1').update(s, 'utf8').digest('hex')),
-    sha256sum: goFunc('func(input string) string', (s: string) => createHash('sha256').update(s, 'utf8').digest('hex')),
-    adler32sum: goFunc('func(input string) string', (s: string) => String(adler32(Buffer.from(s, 'utf8')))),
+    sha1sum: goFunc('func(input string) string', (s: string) => createHash('sha1').update(bytesOf(s)).digest('hex')),
+    sha256sum: goFunc('func(input string) string', (s: string) => createHash('sha256').update(bytesOf(s)).digest('hex')),
+    adler32sum: goFunc('func(input string) string', (s: string) => String(adler32(bytesOf(s)))),
     bcrypt: goFunc('func(input string) string', (s: string) => bcrypt(s, random())),
     htpasswd: goFunc('func(username string, password string) string', (username: string, password: string) =>
       username.includes(':') ? `invalid username: ${username}` : `${username}:${bcrypt(password, random())}`,
@@ -667,7 +664,7 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
       } catch (err) {
         throw new Error(`error parsing private key: ${(err as Error).message}`);
       }
-      return new Certificate(goBytesToString(cert), goBytesToString(key));
+      return new Certificate(stringOfBytes(cert), stringOfBytes(key));
     }),
     genCA: goFunc('func(cn string, daysValid int) (sprig.certificate, error)', (cn: string, daysValid: bigint) =>
       ca(cn, daysValid, generateKey('rsa', random(), 2048)),

@@ -1,5 +1,5 @@
 import { goFunc, type FuncDef } from '../gofunc.js';
-import { GoNum, GoObject, isMap, type GoValue } from '../types.js';
+import { Complex128, GoNum, isMap, type GoValue } from '../types.js';
 
 /*
  * Sprig's defaults and flow control (defaults.go, and fail of functions.go). Its JSON
@@ -19,7 +19,7 @@ export function empty(v: GoValue | undefined): boolean {
   if (typeof v === 'string') return v.length === 0;
   if (Array.isArray(v)) return v.length === 0;
   if (isMap(v)) return Object.keys(v).length === 0;
-  if (v instanceof Date || v instanceof GoObject) return false;
+  if (v instanceof Complex128) return v.re === 0 && v.im === 0;
   return false;
 }
 

@@ -1,25 +1,12 @@
 import { goFunc, type FuncDef } from '../gofunc.js';
-import { goKind, goTypeName, GoNum, GoObject, isMap, type GoValue } from '../types.js';
+import { goKind, goTypeName, GoNum, GoObject, isMap, isNilCollection, type GoValue } from '../types.js';
 
 /*
  * Sprig's reflection functions (reflect.go) and Go's reflect.DeepEqual, which Sprig's uniq,
  * without and has compare with.
  */
 
-const NIL_COLLECTIONS = new WeakSet<object>();
-
-/**
- * A nil slice (or map) of Go: empty, but not equal to an empty one under DeepEqual. Sprig's
- * rest and initial of an empty list, and concat of nothing, return one.
- */
-export function nilCollection<T extends GoValue[] | { [key: string]: GoValue }>(v: T): T {
-  NIL_COLLECTIONS.add(v);
-  return v;
-}
-
-export function isNilCollection(v: GoValue): boolean {
-  return typeof v === 'object' && v !== null && NIL_COLLECTIONS.has(v);
-}
+export { isNilCollection, nilCollection } from '../types.js';
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 

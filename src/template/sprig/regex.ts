@@ -1,55 +1,39 @@
-import { def, type FuncDef } from '../builtins.js';
-import { stringFunc as str, strval, toInt64 } from './convert.js';
+// Sprig 3.2.3's regular expression functions over Go's regexp API (../regexp.ts: RE2 by re2js,
+// linear time). As in Sprig, the plain functions use regexp.MustCompile (a bad pattern panics:
+// `regexp: Compile(…): error parsing regexp: …`), regexMatch ignores the error (false), and the
+// must* variants return the compile error itself.
+import { goFunc, type FuncDef } from '../gofunc.js';
+import { Regexp, matchString, quoteMeta } from '../regexp.js';
 
-/** Go regexps (RE2) in JavaScript: the syntax templates use is shared; (?i) flags are moved. */
-function regex(pattern: string, global = false): RegExp {
-  let flags = global ? 'gu' : 'u';
-  const m = /^\(\?([imsU]+)\)/.exec(pattern);
-  if (m) {
-    pattern = pattern.slice(m[0].length);
-    flags += m[1]!.replace(/U/g, '');
-  }
-  try {
-    return new RegExp(pattern, flags);
-  } catch (err) {
-    throw new Error(`error parsing regexp: ${(err as Error).message}`);
-  }
-}
-
-/** Go's regexp Expand for ReplaceAllString: $1, ${1}, ${name}. */
-function goReplacement(repl: string): string {
-  return repl.replace(/\$\{(\w+)\}|\$(\w+)|\$\$/g, (all, braced: string | undefined, bare: string | undefined) => {
-    if (all === '$$') return '$$';
-    const name = braced ?? bare!;
-    return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
-  });
-}
-
-function splitRegex(s: string, re: RegExp, n: number): string[] {
-  if (n === 0) return [];
-  const out: string[] = [];
-  let last = 0;
-  for (const m of s.matchAll(re)) {
-    if (n > 0 && out.length === n - 1) break;
-    if (m[0] === '' && m.index === 0) continue;
-    out.push(s.slice(last, m.index));
-    last = m.index! + m[0].length;
-  }
-  out.push(s.slice(last));
-  return out;
-}
+const must = (regex: string): Regexp => Regexp.mustCompile(regex);
+const compile = (regex: string): Regexp => Regexp.compile(regex);
+const int = (n: bigint): number => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : n < -1n ? -1 : Number(n));
 
 /** Sprig's regular expression functions. */
 export const REGEX: Record<string, FuncDef> = {
-  regexMatch: def((re, s) => regex(strval(re)).test(strval(s)), 2),
-  regexFind: def((re, s) => regex(strval(re)).exec(strval(s))?.[0] ?? '', 2),
-  regexFindAll: def((re, s, n) => {
-    const all = [...strval(s).matchAll(regex(strval(re), true))].map((m) => m[0]);
-    const limit = Number(toInt64(n));
-    return limit < 0 ? all : all.slice(0, limit);
-  }, 3),
-  regexReplaceAll: def((re, s, repl) => strval(s).replace(regex(strval(re), true), goReplacement(strval(repl))), 3),
-  regexReplaceAllLiteral: def((re, s, repl) => strval(s).replace(regex(strval(re), true), () => strval(repl)), 3),
-  regexSplit: def((re, s, n) => splitRegex(strval(s), regex(strval(re), true), Number(toInt64(n))), 3),
-  regexQuoteMeta: str((s) => s.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')),
+  regexMatch: goFunc('func(regex string, s string) bool', (regex: string, s: string) => {
+    try {
+      return matchString(regex, s);
+    } catch {
+      return false;
+    }
+  }),
+  mustRegexMatch: goFunc('func(regex string, s string) (bool, error)', (regex: string, s: string) => matchString(regex, s)),
+  regexFindAll: goFunc('func(regex string, s string, n int) []string', (regex: string, s: string, n: bigint) => must(regex).findAllString(s, int(n))),
+  mustRegexFindAll: goFunc('func(regex string, s string, n int) ([]string, error)', (regex: string, s: string, n: bigint) => compile(regex).findAllString(s, int(n))),
+  regexFind: goFunc('func(regex string, s string) string', (regex: string, s: string) => must(regex).findString(s)),
+  mustRegexFind: goFunc('func(regex string, s string) (string, error)', (regex: string, s: string) => compile(regex).findString(s)),
+  regexReplaceAll: goFunc('func(regex string, s string, repl string) string', (regex: string, s: string, repl: string) => must(regex).replaceAllString(s, repl)),
+  mustRegexReplaceAll: goFunc('func(regex string, s string, repl string) (string, error)', (regex: string, s: string, repl: string) =>
+    compile(regex).replaceAllString(s, repl),
+  ),
+  regexReplaceAllLiteral: goFunc('func(regex string, s string, repl string) string', (regex: string, s: string, repl: string) =>
+    must(regex).replaceAllLiteralString(s, repl),
+  ),
+  mustRegexReplaceAllLiteral: goFunc('func(regex string, s string, repl string) (string, error)', (regex: string, s: string, repl: string) =>
+    compile(regex).replaceAllLiteralString(s, repl),
+  ),
+  regexSplit: goFunc('func(regex string, s string, n int) []string', (regex: string, s: string, n: bigint) => must(regex).split(s, int(n))),
+  mustRegexSplit: goFunc('func(regex string, s string, n int) ([]string, error)', (regex: string, s: string, n: bigint) => compile(regex).split(s, int(n))),
+  regexQuoteMeta: goFunc('func(s string) string', quoteMeta),
 };
