@@ -79,13 +79,13 @@ export function jsonString(s: string, escapeHTML: boolean): string {
     else if (escapeHTML && (c === 0x3c || c === 0x3e || c === 0x26)) esc = `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
     else if (c === 0x2028 || c === 0x2029) esc = `\\u202${HEX[c & 15]}`;
     else if (c >= 0xd800 && c <= 0xdfff) {
-      // A lone surrogate is not UTF-8: Go writes U+FFFD for the invalid byte.
+      // A lone surrogate is a byte that is not UTF-8 (bytes.ts): Go writes the escape \ufffd for it.
       const pair = c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff;
       if (pair) {
         i++;
         continue;
       }
-      esc = '\ufffd';
+      esc = '\\ufffd';
     }
     if (esc !== undefined) {
       out += s.slice(start, i) + esc;
@@ -368,7 +368,7 @@ class JsonScanner {
       if (c === 0x22) {
         out += s.slice(start, this.i);
         this.i++;
-        return out;
+        return LONE_SURROGATE.test(out) ? out.replace(LONE_SURROGATE_G, '\ufffd') : out;
       }
       if (c < 0x20) this.fail('in string literal');
       if (c !== 0x5c) {
@@ -421,6 +421,10 @@ class JsonScanner {
     return r;
   }
 }
+
+/** A byte that is not UTF-8, as bytes.ts keeps it in a string (or any unpaired surrogate). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE_G = new RegExp(LONE_SURROGATE.source, 'g');
 
 const JSON_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 

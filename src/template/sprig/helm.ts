@@ -345,6 +345,8 @@ class UnreadableJson extends Error {}
  */
 function readable(s: string): string {
   if (/[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/.test(s)) throw new UnreadableJson();
+  // A byte that is not UTF-8 (bytes.ts keeps it as a lone surrogate) comes back as U+FFFD: json.Marshal wrote \ufffd.
+  s = s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   // NEL, which json.Marshal leaves raw, is a line break that the double-quoted scalar folds:
   // one becomes a space, n of them n-1 newlines, with the spaces around them.
   if (s.includes('\u0085')) s = s.replace(/ *\u0085[ \u0085]*/g, (m) => {
