@@ -60,7 +60,9 @@ function templateMessage(err: unknown): string {
 export function renderTemplate(text: string, opts: RenderOptions): string {
   const saved = clock;
   clock = opts.now ?? sourceDateNow();
-  // Each rendering draws from a fresh random source for its template (random.ts).
+  // Each rendering draws from a fresh random source for its template (random.ts); after the
+  // table is made, as making it (sprigFunctions) begins a source of its own.
+  functionTable();
   beginRandom(opts.name);
   try {
     return render(text, opts);
