@@ -639,6 +639,7 @@ function dictGetOrEmpty(d: { [key: string]: GoValue }, key: string): string {
 const S = 'func(s string) string';
 
 const STRING_FUNCS: Record<string, FuncDef> = {
+  hello: goFunc('func() string', () => 'Hello!'),
   abbrev: goFunc('func(width int, s string) string', (width: bigint, s: string) => (width < 4n ? s : abbreviateFull(s, 0, num(width)))),
   abbrevboth: goFunc('func(left, right int, s string) string', (left: bigint, right: bigint, s: string) =>
     right < 4n || (left > 0n && right < 7n) ? s : abbreviateFull(s, num(left), num(right)),
