@@ -5,7 +5,7 @@ import { asResultType, type FuncDef } from './gofunc.js';
 import { goQuote } from './lexer.js';
 import { location } from './parser.js';
 import { isEmptyTree, nodeString, type ActionNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type Node, type NumberNode, type PipeNode, type RangeNode, type TemplateNode, type Tree, type VariableNode } from './tree.js';
-import { canBeNil, Complex128, goTypeName, GoNum, GoObject, isMap, isSignedIntType, isUnsignedIntType, kindOfType, type GoValue } from './types.js';
+import { canBeNil, Complex128, lazyElements, goTypeName, GoNum, GoObject, isMap, isSignedIntType, isUnsignedIntType, kindOfType, type GoValue } from './types.js';
 
 export type { TemplateFunc } from './gofunc.js';
 export { isMap } from './types.js';
@@ -445,6 +445,8 @@ class State {
       if (val.length === 0) return elseBranch();
       let i = 0;
       const elemIface = elemIsInterface(val);
+      const lazy = lazyElements(val);
+      if (lazy) return loop(() => (i < val.length ? [BigInt(i), lazy(i++) as Val] : undefined), elemIface);
       return loop(() => (i < val.length ? [BigInt(i), val[i++] as Val] : undefined), elemIface);
     }
     if (isMap(val)) {

@@ -198,28 +198,43 @@ export function isUnsignedIntType(type: string): boolean {
 }
 
 /**
+ * How many elements of a lazy list may be read one by one outside `range` (by functions that
+ * copy or walk it: join, toJson, append…): a list that exists only to be ranged over must not
+ * be built in memory by the back door.
+ */
+export const LAZY_READ_LIMIT = 4_000_000;
+
+const LAZY_AT = Symbol('lazyAt');
+
+/**
  * A list whose elements are made when read: `lazyList(n, (i) => BigInt(i), '[]int')` is Go's
  * []int of n elements without n elements in memory, so `range until 100000000` prints as it
- * goes (and stops at the output bound) instead of building the list first. It is a real array
- * to every reader (Array.isArray, length, indexes, iteration); whatever copies it (append,
- * sortAlpha) materialises it, as Go's would.
+ * goes (and stops at the output or time bound) instead of building the list first. It is a
+ * real array to every reader (Array.isArray, length, indexes, iteration); whatever reads it
+ * element by element outside range may read LAZY_READ_LIMIT elements in all, then fails.
  */
 export function lazyList(length: number, at: (i: number) => GoValue, type = '[]interface {}'): GoValue[] {
   const target: GoValue[] = [];
+  let reads = 0;
+  const counted = (i: number): GoValue => {
+    if (++reads > LAZY_READ_LIMIT) throw new Error(`a list of ${length} elements read whole: more than ${LAZY_READ_LIMIT} elements`);
+    return at(i);
+  };
   const list = new Proxy(target, {
     get(t, key, receiver) {
       if (key === 'length') return length;
+      if (key === LAZY_AT) return at;
       if (typeof key === 'string') {
         const c = key.charCodeAt(0);
         if (c >= 48 && c <= 57) {
           const i = Number(key);
-          if (Number.isInteger(i) && i >= 0 && i < length) return at(i);
+          if (Number.isInteger(i) && i >= 0 && i < length) return counted(i);
           return undefined;
         }
       }
       if (key === Symbol.iterator) {
         return function* () {
-          for (let i = 0; i < length; i++) yield at(i);
+          for (let i = 0; i < length; i++) yield counted(i);
         };
       }
       return Reflect.get(t, key, receiver);
@@ -229,13 +244,19 @@ export function lazyList(length: number, at: (i: number) => GoValue, type = '[]i
       return Reflect.has(t, key);
     },
     ownKeys(t) {
+      if (length > LAZY_READ_LIMIT) throw new Error(`a list of ${length} elements read whole: more than ${LAZY_READ_LIMIT} elements`);
       return [...Array.from({ length }, (_, i) => String(i)), 'length', ...Reflect.ownKeys(t).filter((k) => k !== 'length')];
     },
     getOwnPropertyDescriptor(t, key) {
-      if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < length) return { value: at(Number(key)), writable: false, enumerable: true, configurable: true };
+      if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < length) return { value: counted(Number(key)), writable: false, enumerable: true, configurable: true };
       if (key === 'length') return { value: length, writable: true, enumerable: false, configurable: false };
       return Reflect.getOwnPropertyDescriptor(t, key);
     },
   });
   return type === '[]interface {}' ? list : typed(list, type);
+}
+
+/** The element reader of a lazy list, which `range` uses without counting; undefined for any other list. */
+export function lazyElements(list: GoValue[]): ((i: number) => GoValue) | undefined {
+  return (list as unknown as { [LAZY_AT]?: (i: number) => GoValue })[LAZY_AT];
 }

@@ -1,5 +1,5 @@
 import { asResultType, goFunc, type FuncDef } from '../gofunc.js';
-import { goKind, goTypeName, isMap, typed, type GoValue } from '../types.js';
+import { goKind, goTypeName, isMap, lazyElements, lazyList, typed, type GoValue } from '../types.js';
 import { floatToInt64, toInt64 } from './convert.js';
 import { empty } from './defaults.js';
 import { deepEqual, nilCollection } from './reflect.js';
@@ -23,6 +23,8 @@ function elements(v: GoValue[]): GoValue[] {
   const type = goTypeName(v);
   if (type === '[]interface {}') return v;
   const elem = type.slice(2);
+  const lazy = lazyElements(v);
+  if (lazy) return lazyList(v.length, (i) => asResultType(lazy(i), elem));
   return v.map((x) => asResultType(x, elem));
 }
 
@@ -164,33 +166,35 @@ function dig(...ps: GoValue[]): GoValue {
   }
 }
 
-/** The longest list until, untilStep and seq make: a typo'd count must fail, not fill the memory. */
-export const MAX_SEQUENCE = 1_000_000;
+/** The longest list until and untilStep make: JavaScript's longest array. */
+const MAX_SEQUENCE = 2 ** 32 - 1;
 
-/** Sprig's untilStep: start, start+step… short of stop; nothing when step goes the wrong way or is 0. */
-function untilStep(start: bigint, stop: bigint, step: bigint): bigint[] {
-  const v: bigint[] = [];
+/**
+ * Sprig's untilStep: start, start+step… short of stop; nothing when step goes the wrong way or
+ * is 0. The numbers are made as they are read (lazyList), so ranging over a huge one prints as
+ * it goes; reading one whole is bounded (LAZY_READ_LIMIT).
+ */
+function untilStep(start: bigint, stop: bigint, step: bigint): GoValue[] {
   let count: bigint;
   if (stop < start) {
-    if (step >= 0n) return v;
+    if (step >= 0n) return [];
     count = (start - stop + -step - 1n) / -step;
   } else {
-    if (step <= 0n) return v;
+    if (step <= 0n) return [];
     count = (stop - start + step - 1n) / step;
   }
   if (count > BigInt(MAX_SEQUENCE)) throw new Error(`a sequence of more than ${MAX_SEQUENCE} numbers`);
-  for (let i = 0n, x = start; i < count; i++, x += step) v.push(x);
-  return v;
+  return lazyList(Number(count), (i) => start + BigInt(i) * step);
 }
 
-function until(count: bigint): bigint[] {
+function until(count: bigint): GoValue[] {
   return untilStep(0n, count, count < 0n ? -1n : 1n);
 }
 
 /** Sprig's seq: like the seq command, 1 to end, start to end, or start, step, end; numbers joined by spaces. */
 function seq(...params: bigint[]): string {
   let increment = 1n;
-  let list: bigint[];
+  let list: GoValue[];
   switch (params.length) {
     case 1: {
       const [start, end] = [1n, params[0]!];
