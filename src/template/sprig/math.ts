@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { templateRandom } from './random.js';
 import { goFunc, type FuncDef } from '../gofunc.js';
 import type { GoValue } from '../types.js';
 import { ldexp, splitFloat, toFloat64, toInt64, wrap64 } from './convert.js';
@@ -194,8 +194,7 @@ function intMod(a: bigint, b: bigint): bigint {
 function randInt(min: bigint, max: bigint): bigint {
   const n = wrap64(max - min);
   if (n <= 0n) throw new Error('invalid argument to Intn');
-  const r = randomBytes(8).readBigUInt64BE() % n;
-  return wrap64(r + min);
+  return wrap64(templateRandom().bigintn(n) + min);
 }
 
 const add = (d1: Decimal, d2: Decimal): Decimal => d1.add(d2);
