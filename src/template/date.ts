@@ -1331,7 +1331,8 @@ export class GoNamedInt extends GoObject {
   }
 }
 
-function roundDuration(d: bigint, m: bigint): bigint {
+/** Duration.Round(m). */
+export function roundDuration(d: bigint, m: bigint): bigint {
   if (m <= 0n) return d;
   let r = d % m;
   if (d < 0n) {

@@ -570,7 +570,7 @@ function simplifyComplex(n: NumberNode): void {
 }
 
 /** strconv's underscoreOK: underscores only between digits (or after a base prefix). */
-function underscoreOK(s: string): boolean {
+export function underscoreOK(s: string): boolean {
   let saw = '^';
   let i = 0;
   if (s[0] === '-' || s[0] === '+') s = s.slice(1);

@@ -1,3 +1,4 @@
+import { underscoreOK } from '../parser.js';
 import { def } from '../builtins.js';
 import { goFunc, type FuncDef } from '../gofunc.js';
 import { formatValue } from '../format.js';
@@ -26,33 +27,6 @@ export interface Parsed<T> {
 
 const lower = (c: string): string => c.toLowerCase();
 
-/** strconv's underscoreOK: `_` only between digits, or after a base prefix. */
-function underscoreOK(s: string): boolean {
-  let saw = '^';
-  let i = 0;
-  if (s.length >= 1 && (s[0] === '-' || s[0] === '+')) s = s.slice(1);
-  let hex = false;
-  if (s.length >= 2 && s[0] === '0' && 'box'.includes(lower(s[1]!))) {
-    i = 2;
-    saw = '0';
-    hex = lower(s[1]!) === 'x';
-  }
-  for (; i < s.length; i++) {
-    const c = s[i]!;
-    if ((c >= '0' && c <= '9') || (hex && lower(c) >= 'a' && lower(c) <= 'f')) {
-      saw = '0';
-      continue;
-    }
-    if (c === '_') {
-      if (saw !== '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw === '_') return false;
-    saw = '!';
-  }
-  return saw !== '_';
-}
 
 /** strconv.ParseUint(s, base, 64): base 0 reads 0x/0o/0b/0 prefixes and `_` separators. */
 export function parseUint(s: string, base: number): Parsed<bigint> {

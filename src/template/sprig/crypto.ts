@@ -29,6 +29,7 @@ import {
   goBase64Decode,
   readDer,
   readInteger,
+  readOid,
   body,
   seq,
   explicit,
@@ -344,19 +345,7 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
 
 function readOidOfPkcs8(der: Buffer): string {
   const top = children(readDer(der));
-  const algorithm = children(top[1]!)[0]!;
-  const b = body(algorithm);
-  const values: bigint[] = [];
-  let v = 0n;
-  for (const byte of b) {
-    v = (v << 7n) | BigInt(byte & 0x7f);
-    if (!(byte & 0x80)) {
-      values.push(v);
-      v = 0n;
-    }
-  }
-  const first = values[0]! < 80n ? values[0]! / 40n : 2n;
-  return [first, values[0]! - first * 40n, ...values.slice(1)].join('.');
+  return readOid(children(top[1]!)[0]!);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import {
   localLocation,
   parseDuration,
   parseInLocation,
+  roundDuration,
   subTimes,
   unixNano,
   unixTime,
@@ -57,17 +58,7 @@ function since(t: Date, now: () => Date): bigint {
 
 /** Duration.Round(time.Second). */
 function roundSecond(d: bigint): bigint {
-  const m = 1_000_000_000n;
-  let r = d % m;
-  if (d < 0n) {
-    r = -r;
-    if (r + r < m) return d + r;
-    const d1 = d - m + r;
-    return d1 < d ? d1 : INT64_MIN;
-  }
-  if (r + r < m) return d - r;
-  const d1 = d + m - r;
-  return d1 > d ? d1 : INT64_MAX;
+  return roundDuration(d, 1_000_000_000n);
 }
 
 function durationRound(v: GoValue, now: () => Date): string {
