@@ -12,7 +12,7 @@ import { sharedDebian } from '../helpers/debian.js';
 const work = tempDir();
 const root = path.join(work, 'store');
 const images = path.join(work, 'images');
-const IMAGES = ['busybox', 'debian', 'example.hello', 'example.nginx', 'example.showenv', 'example.flatpak-runtime'];
+const IMAGES = ['busybox', 'debian', 'example.hello', 'example.portable', 'example.nginx', 'example.showenv', 'example.flatpak-runtime'];
 
 function make(args: string[]) {
   return spawnSync('make', [...args, `JETPACK=${JETPACK} -root=${root}`], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
@@ -29,7 +29,7 @@ test('make -j4 -C images builds every image, parents first, on one store', () =>
   for (const dir of IMAGES) assert.ok(existsSync(path.join(images, dir, 'image.aci.id')), dir);
   const fsck = jetpack(root, ['fsck']);
   assert.is(fsck.status, 0, fsck.stdout);
-  assert.match(fsck.stdout, /^6 image\(s\) checked, 0 problem\(s\)/m);
+  assert.match(fsck.stdout, /^7 image\(s\) checked, 0 problem\(s\)/m);
   const again = make(['-C', images]);
   assert.is(again.status, 0, again.stderr);
   assert.not.match(again.stdout, /jetpack.* (build|import) /, 'nothing to do the second time');
