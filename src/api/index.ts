@@ -219,7 +219,7 @@ export class Jetpack {
     return this.json(['import', ...(opts.name ? [`-name=${opts.name}`] : []), ...(opts.sig ? [`-sig=${opts.sig}`] : []), location]);
   }
 
-  /** An image by name, from the store or by appc discovery with its signature checked (`jetpack fetch`). */
+  /** An image by name, from the store or, for a name under a domain (example.com/app), by appc discovery with its signature checked (`jetpack fetch`). */
   fetch(image: string, opts: { force?: boolean; fingerprint?: string } = {}): Promise<StoredResult> {
     return this.json(['fetch', ...(opts.force ? ['-force'] : []), ...(opts.fingerprint ? [`-fingerprint=${opts.fingerprint}`] : []), image]);
   }

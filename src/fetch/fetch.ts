@@ -1,7 +1,8 @@
 /**
- * `jetpack fetch`: an image by path, URL or name. A name is looked up in the store, then found
- * by appc discovery; its signature is checked against the trust store before the store sees
- * it, and its dependencies are fetched the same way.
+ * `jetpack fetch`: an image by path, URL or name. A name is looked up in the store, then, when
+ * its first component can be a domain (example.com/app), found by appc discovery; its
+ * signature is checked against the trust store before the store sees it, and its dependencies
+ * are fetched the same way.
  */
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -11,6 +12,7 @@ import { formatImageName, looksLikeImageID, matchesQuery, parseImageQuery, withH
 import { importAci, type ImportResult } from '../store/import.js';
 import { IMAGE_FILES } from '../store/layout.js';
 import { findByQuery, resolveImage } from '../store/lookup.js';
+import { missingImage, notADomain } from '../store/missing-image.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { pathExists } from '../util/fs.js';
 import { discover, type AciEndpoint } from './discovery.js';
@@ -85,14 +87,19 @@ export class Fetcher {
     );
   }
 
-  /** The image answering `query`: the store's if it has one (unless -force), else discovered. */
+  /**
+   * The image answering `query`: the store's if it has one (unless -force), else discovered.
+   * A name that cannot be a domain (jetpack/busybox) comes from the store alone, -force or not.
+   */
   async fetchName(query: ImageQuery): Promise<ImportResult> {
     const name = formatQuery(query);
-    if (!this.opts.force) {
+    const nonDomain = notADomain(query.name);
+    if (!this.opts.force || nonDomain !== undefined) {
       const existing = await findByQuery(this.store, query);
       if (existing) return { image: existing, added: false };
     }
-    if (this.opts.noFetch) throw new UserError(`no image ${name} in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH)`);
+    if (nonDomain !== undefined) throw await missingImage(this.store, query.name, name, `and "${nonDomain}" is no domain to fetch it from`);
+    if (this.opts.noFetch) throw await missingImage(this.store, query.name, name, 'and fetching is off (-no-fetch or JETPACK_NO_FETCH)');
     if (this.fetching.includes(name)) throw new UserError(`refusing ${name}: its dependencies lead back to it (${[...this.fetching, name].join(' -> ')})`);
     if (this.fetching.length > MAX_DEPENDENCY_DEPTH) throw new UserError(`refusing ${name}: dependencies nested more than ${MAX_DEPENDENCY_DEPTH} levels deep (${this.fetching[0]} -> …)`);
     this.fetching.push(name);

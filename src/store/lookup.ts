@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { isImageID, shortImageID } from '../image/id.js';
 import { formatImageName, looksLikeImageID, matchesQuery, parseImageQuery, type ImageQuery } from '../image/name.js';
+import { missingImage } from './missing-image.js';
 import type { Store, StoredImage } from './store.js';
 
 /**
@@ -41,8 +42,9 @@ export async function resolveImage(store: Store, ref: string): Promise<StoredIma
     if (ids.length > 1) throw new UserError(`image ID ${ref} is ambiguous: ${ids.map(shortImageID).join(', ')}`);
     return (await store.get(ids[0]!))!;
   }
-  const image = await findByQuery(store, parseImageQuery(ref));
-  if (!image) throw new UserError(`no image ${ref} in the store (see jetpack images)`);
+  const query = parseImageQuery(ref);
+  const image = await findByQuery(store, query);
+  if (!image) throw await missingImage(store, query.name, ref);
   return image;
 }
 

@@ -51,7 +51,8 @@ export const buildCommand: Command = {
     'merge defaults (acKind, acVersion, timestamp, os/arch from IMAGE, IMAGE as first dependency);\n' +
     '(6) remove the work dir; (7) save what changed as the new image. Prints the new image ID.\n' +
     'The timestamp comes from SOURCE_DATE_EPOCH when it is set. An IMAGE name the store does not\n' +
-    'have is fetched first (jetpack fetch), unless -no-fetch or JETPACK_NO_FETCH=1.',
+    'have is fetched first (jetpack fetch) when it is under a domain (example.com/app), unless\n' +
+    '-no-fetch or JETPACK_NO_FETCH=1.',
   flags: BUILD_FLAGS,
   stopAtPositional: true,
   async run(ctx, flags) {

@@ -72,8 +72,9 @@ export const fetchCommand: Command = {
   summary: 'Get images by name through appc discovery, checking their signatures; or import a path or URL',
   description:
     'A PATH or URL is imported as by jetpack import. An image ID is looked up in the store. A NAME\n' +
-    'is looked up in the store, and when it is not there (or with -force) found by appc\n' +
-    'discovery: https://NAME?ac-discovery=1, walking up the name until a page has ac-discovery\n' +
+    'is looked up in the store, and when it is not there (or with -force) and its first component\n' +
+    'has a dot (example.com/app, not jetpack/busybox, which comes from the store alone) found by\n' +
+    'appc discovery: https://NAME?ac-discovery=1, walking up the name until a page has ac-discovery\n' +
     'meta tags ({name}, {version} (default latest), {os}, {arch}, other labels, {ext}). The\n' +
     'signature (.aci.asc) is checked against the trust store (jetpack trust) before anything is\n' +
     'stored; an unknown signing key is looked for through ac-discovery-pubkeys and trusted after a\n' +
@@ -82,7 +83,7 @@ export const fetchCommand: Command = {
   flags: [
     { name: 'saveid', kind: 'string', value: 'FILE', help: 'write the image IDs to FILE, one per line' },
     { name: 'q', kind: 'boolean', help: 'print only the IDs: no line for an image the store already had' },
-    { name: 'force', kind: 'boolean', help: 'run discovery even when the store has the image' },
+    { name: 'force', kind: 'boolean', help: 'run discovery even when the store has the image (a name under a domain)' },
     { name: 'fingerprint', kind: 'string', value: 'FPR', help: 'trust a discovered signing key if it has this fingerprint' },
     { name: 'insecure-skip-verify', kind: 'boolean', help: 'store images without checking any signature' },
     ALLOW_HTTP_FLAG,
