@@ -85,10 +85,10 @@ export class Fetcher {
     );
   }
 
-  /** The image answering `query`: the store's if it has one (unless -force), else discovered. */
-  async fetchName(query: ImageQuery): Promise<ImportResult> {
+  /** The image answering `query`: the store's if it has one (unless -force or `storeFirst` is false), else discovered. */
+  async fetchName(query: ImageQuery, { storeFirst = !this.opts.force } = {}): Promise<ImportResult> {
     const name = formatQuery(query);
-    if (!this.opts.force) {
+    if (storeFirst) {
       const existing = await findByQuery(this.store, query);
       if (existing) return { image: existing, added: false };
     }
@@ -144,9 +144,13 @@ export class Fetcher {
     );
   }
 
-  /** A dependency the store lacks, fetched by its name and labels and held to its imageID. */
+  /**
+   * A dependency the store lacks, fetched by its name and labels and held to its imageID. The
+   * store has no image of a pinned imageID (resolveDependency looked): another image of the
+   * name there is not the one wanted, so discovery answers.
+   */
   async dependency(dep: Dependency): Promise<StoredImage> {
-    const { image } = await this.fetchName(dependencyQuery(dep));
+    const { image } = await this.fetchName(dependencyQuery(dep), { storeFirst: dep.imageID === undefined });
     if (dep.imageID && image.id !== dep.imageID) {
       throw new UserError(`dependency ${dep.imageName} was fetched as ${shortImageID(image.id)}, but the manifest wants ${shortImageID(dep.imageID)}`);
     }
