@@ -80,6 +80,10 @@ test('-root and -debug work after the command as before it', () => {
   // The later -root wins (jetpack() puts its own first).
   assert.is(jetpack(root, ['config', 'path.root', `-root=${other}`]).stdout, `${other}\n`);
   assert.match(jetpack(root, ['runtime', 'list', `-root=${other}`, '-bogus']).stderr, /unknown flag -bogus for jetpack runtime list/);
+  // runtime run reads flags after REF too, up to the command (the deployment is not looked at for help).
+  const runHelp = jetpack(root, ['help', 'runtime', 'run']).stdout;
+  assert.match(runHelp, /^usage: jetpack runtime run \[FLAGS\] REF \[\[--\] COMMAND \[ARGS\.\.\.\]\]\n/);
+  assert.is(jetpack(root, ['runtime', 'run', 'com.example.x/x86_64/1', `-root=${other}`, '--help']).stdout, runHelp);
   const debug = jetpack(root, ['export', '-debug', 'no-such-image']);
   assert.is(debug.status, 1);
   assert.match(debug.stderr, /\(\S+\/src\/store\/lookup\.ts:\d+:\d+\)/);

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { expectArgs, type Command, logLine as log } from '../command.js';
+import { commandHelp, expectArgs, wantsHelp, type Command, logLine as log } from '../command.js';
 import { commandLine, flagBoolean, flagString, type FlagSpec } from '../flags.js';
 import { parseCommandFlags } from '../global-flags.js';
 import { table } from '../table.js';
@@ -134,14 +134,16 @@ const runVerb: Command = {
   summary: "Run a deployed runtime: COMMAND, else manifest.toml's command, else bash, else sh; the user's changes persist",
   description:
     'The container is an overlay of the read-only checkout under an upper dir kept per deployment,\n' +
-    "as root with the host's network. COMMAND runs as jetpack run IMAGE COMMAND runs it; -command\n" +
-    "CMD runs CMD with /bin/sh -c. Flags may also follow REF, up to COMMAND. Exits with the command's status.",
+    "as root with the host's network. COMMAND runs as in jetpack run IMAGE COMMAND; -command CMD\n" +
+    "runs CMD with /bin/sh -c. Flags may also follow REF, up to COMMAND. Exits with the command's\n" +
+    'status.',
   flags: [{ name: 'command', kind: 'string', value: 'CMD', help: 'run CMD with /bin/sh -c instead' }, REPO_FLAG],
   stopAtPositional: true,
   async run(ctx, flags) {
     const [ref, ...rest] = flags.positional;
     if (!ref) throw new UserError(`usage: jetpack runtime run ${this.args}`, 2);
     // MaPS writes flags after REF (runtime run REF --command CMD): they are read up to COMMAND.
+    if (wantsHelp(this, rest)) return void process.stdout.write(commandHelp(this));
     const { ctx: runCtx, flags: after } = parseCommandFlags(ctx, rest, this.flags, { command: 'jetpack runtime run', stopAtPositional: true });
     const all = { values: new Map([...flags.values, ...after.values]), positional: after.positional };
     const command = flagString(all, 'command');
