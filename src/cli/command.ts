@@ -49,6 +49,16 @@ export function expectArgs(cmd: Command, args: string[], min: number, max = min)
   }
 }
 
+const HELP_FLAGS = new Set(['-h', '-help', '--help']);
+
+/** A help flag among the command's own flags: not after "--", nor inside a command line it runs. */
+export function wantsHelp(cmd: Command, args: string[]): boolean {
+  const end = args.indexOf('--') === -1 ? args.length : args.indexOf('--');
+  const firstPositional = cmd.stopAtPositional ? args.findIndex((a) => !a.startsWith('-') || a === '-') : -1;
+  const flags = args.slice(0, firstPositional === -1 ? end : Math.min(end, firstPositional));
+  return flags.some((a) => HELP_FLAGS.has(a));
+}
+
 export function commandHelp(cmd: Command): string {
   const parts = [`usage: jetpack ${cmd.name}${cmd.flags.length ? ' [FLAGS]' : ''}${cmd.args ? ` ${cmd.args}` : ''}`, '', cmd.summary + '.'];
   if (cmd.description) parts.push('', cmd.description);

@@ -34,6 +34,11 @@ function parseBoolean(flag: string, value: string): boolean {
   throw new UserError(`flag -${flag} takes true or false, not "${value}"`);
 }
 
+/** The help command for `command` ("jetpack", "jetpack images", "jetpack runtime run"). */
+function helpFor(command: string): string {
+  return command === 'jetpack' ? 'jetpack help' : `jetpack help ${command.replace(/^jetpack /, '')}`;
+}
+
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], opts: ParseOptions): ParsedFlags {
   const values = new Map<string, string | boolean | string[]>();
   const positional: string[] = [];
@@ -55,7 +60,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     const eq = body.indexOf('=');
     const name = eq === -1 ? body : body.slice(0, eq);
     const spec = specs.find((s) => s.name === name || s.short === name);
-    if (!spec) throw new UserError(`unknown flag ${arg.split('=')[0]} for ${opts.command} (see jetpack help ${opts.command.replace(/^jetpack /, '')})`);
+    if (!spec) throw new UserError(`unknown flag ${arg.split('=')[0]} for ${opts.command} (see ${helpFor(opts.command)})`);
     let value: string | undefined = eq === -1 ? undefined : body.slice(eq + 1);
     if (spec.kind === 'boolean') {
       values.set(spec.name, value === undefined ? true : parseBoolean(spec.name, value));
@@ -85,11 +90,17 @@ export function flagList(parsed: ParsedFlags, name: string): string[] {
   return Array.isArray(v) ? v : [];
 }
 
+/** The command line a command runs after its positionals (run IMAGE [--] CMD…): a "--" first only ends the flags. */
+export function commandLine(args: readonly string[]): string[] {
+  return args[0] === '--' ? args.slice(1) : [...args];
+}
+
 export function formatFlagHelp(specs: readonly FlagSpec[]): string {
   const rows = specs.map((s) => {
     const value = s.kind === 'boolean' ? '' : `=${s.value ?? 'VALUE'}`;
     const names = [s.short ? `-${s.short}` : '', `-${s.name}${value}`].filter(Boolean).join(', ');
-    return [names, s.help + (s.kind === 'list' ? ' (repeatable)' : '')] as const;
+    // A list flag says it is repeatable, once: some help texts say so already.
+    return [names, s.kind === 'list' && !/\brepeatable\b/.test(s.help) ? `${s.help} (repeatable)` : s.help] as const;
   });
   const width = Math.max(0, ...rows.map(([n]) => n.length));
   return rows.map(([n, h]) => `  ${n.padEnd(width)}  ${h}`).join('\n');

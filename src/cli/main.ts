@@ -1,12 +1,15 @@
 import { UserError } from '../errors.js';
-import { commandHelp, Context, type Command } from './command.js';
+import { commandHelp, Context, wantsHelp, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { versionCommand } from './commands/config.js';
 import { formatFlagHelp, parseFlags, flagString, flagBoolean, type FlagSpec } from './flags.js';
+import { DEBUG_FLAG, ROOT_FLAG, parseCommandFlags } from './global-flags.js';
 
 const GLOBAL_FLAGS: FlagSpec[] = [
-  { name: 'root', kind: 'string', value: 'DIR', help: 'image store (default $JETPACK_ROOT, else /var/lib/jetpack)' },
-  { name: 'debug', kind: 'boolean', help: 'print stack traces for errors (same as JETPACK_DEBUG=1)' },
+  ROOT_FLAG,
+  DEBUG_FLAG,
   { name: 'help', kind: 'boolean', short: 'h', help: 'show help' },
+  { name: 'version', kind: 'boolean', help: 'print the jetpack version (as jetpack version does)' },
   { name: 'upload', kind: 'string', value: 'REF', help: 'the same as "jetpack upload REF" (MaPS\'s spelling)' },
 ];
 
@@ -23,20 +26,11 @@ function generalHelp(): string {
     '',
     'Global flags:',
     formatFlagHelp(GLOBAL_FLAGS),
+    '-root and -debug may also follow COMMAND (jetpack images -root=DIR).',
     '',
     'IMAGE is a full image ID, a unique ID prefix, or name[:version][,label=value...]',
     '(os and arch default to the host). Run "jetpack help COMMAND" for a command\'s flags.',
   ].join('\n') + '\n';
-}
-
-const HELP_FLAGS = new Set(['-h', '-help', '--help']);
-
-/** A help flag among the command's own flags: not after "--", nor inside a command line it runs. */
-function wantsHelp(cmd: Command, args: string[]): boolean {
-  const end = args.indexOf('--') === -1 ? args.length : args.indexOf('--');
-  const firstPositional = cmd.stopAtPositional ? args.findIndex((a) => !a.startsWith('-') || a === '-') : -1;
-  const flags = args.slice(0, firstPositional === -1 ? end : Math.min(end, firstPositional));
-  return flags.some((a) => HELP_FLAGS.has(a));
 }
 
 function findCommand(name: string): Command {
@@ -52,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
   // "jetpack --upload REF", as the seed writes it: the upload command.
   const [name, ...rest] = upload === undefined ? global.positional : ['upload', upload, ...global.positional];
   const ctx = new Context(flagString(global, 'root'));
+  if (flagBoolean(global, 'version')) return (await versionCommand.run(ctx, { values: new Map(), positional: [] })) ?? 0;
   if (name === undefined || name === 'help' || flagBoolean(global, 'help')) {
     const [topic, sub] = rest;
     const cmd = topic && name === 'help' ? findCommand(topic) : undefined;
@@ -66,9 +61,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp(cmd));
     return 0;
   }
-  const flags = parseFlags(rest, cmd.flags, { command: `jetpack ${cmd.name}`, stopAtPositional: cmd.stopAtPositional });
-  jsonErrors = cmd.flags.some((f) => f.name === 'json') && flagBoolean(flags, 'json');
-  return (await cmd.run(ctx, flags)) ?? 0;
+  const parsed = parseCommandFlags(ctx, rest, cmd.flags, { command: `jetpack ${cmd.name}`, stopAtPositional: cmd.stopAtPositional });
+  jsonErrors = cmd.flags.some((f) => f.name === 'json') && flagBoolean(parsed.flags, 'json');
+  return (await cmd.run(parsed.ctx, parsed.flags)) ?? 0;
 }
 
 /** Whether the command's own flags asked for -json: its failure is then reported as JSON too, for programs (the API). */

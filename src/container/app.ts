@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import path from 'node:path/posix';
 import { UserError } from '../errors.js';
 import type { App } from '../image/manifest.js';
+import { CONTAINER_PATH } from './namespace.js';
 import { parseGroup, parseIdSpec, parsePasswd, type IdSpec, type PasswdEntry } from './users.js';
 
 /** The view of an image's rendered tree that starting its app needs. */
@@ -159,6 +160,23 @@ async function binds(request: RunRequest, app: App | undefined): Promise<Bind[]>
 }
 
 /**
+ * Refuses a command the container could not start, before any container is made: a path
+ * (with a slash, from `cwd`) that is no file in the image, or a name in no directory of PATH
+ * (the container's, or the one -env or the app sets), as the exec in the container looks.
+ * Whatever a bind mounts is not looked into: it may bring the command.
+ */
+async function checkCommand(tree: ImageTree, name: string, cwd: string, env: Record<string, string>, mounts: Bind[]): Promise<void> {
+  const search = env.PATH ?? CONTAINER_PATH;
+  const candidates = name.includes('/') ? [path.resolve(cwd, name)] : search.split(':').map((dir) => path.resolve(cwd, dir, name));
+  for (const candidate of candidates) {
+    if (mounts.some((b) => candidate === b.target || candidate.startsWith(`${b.target}/`))) return;
+    const st = await tree.stat(candidate.slice(1));
+    if (st && !st.isDirectory) return;
+  }
+  throw new UserError(`run: no ${JSON.stringify(name)} in the image${name.includes('/') ? '' : ` (PATH=${search})`}`, 127);
+}
+
+/**
  * What `jetpack run` starts. No command given and an app with `exec` in the manifest: the
  * app, as its user and group (names looked up in the image's own /etc/passwd and
  * /etc/group), with its environment, working directory and supplementary groups, between
@@ -179,8 +197,10 @@ export async function planRun(tree: ImageTree, app: App | undefined, request: Ru
   if (cwd !== '/' && !(await tree.stat(cwd.slice(1)))?.isDirectory) throw new UserError(`${cwdField} ${cwd}: no such directory in the image`);
   const mounts = await binds(request, app);
   const handler = (name: string) => (runsApp ? app!.eventHandlers?.find((h) => h.name === name)?.exec : undefined);
+  const command = request.command.length ? request.command : runsApp ? app!.exec! : ['/bin/sh'];
+  await checkCommand(tree, command[0]!, cwd, env, mounts);
   return {
-    command: request.command.length ? request.command : runsApp ? app!.exec! : ['/bin/sh'],
+    command,
     cwd,
     env,
     identity,

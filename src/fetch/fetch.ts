@@ -88,13 +88,14 @@ export class Fetcher {
   }
 
   /**
-   * The image answering `query`: the store's if it has one (unless -force), else discovered.
-   * A name that cannot be a domain (jetpack/busybox) comes from the store alone, -force or not.
+   * The image answering `query`: the store's if it has one (unless -force or `storeFirst` is
+   * false), else discovered. A name that cannot be a domain (jetpack/busybox) comes from the
+   * store alone, whatever the flags.
    */
-  async fetchName(query: ImageQuery): Promise<ImportResult> {
+  async fetchName(query: ImageQuery, { storeFirst = !this.opts.force } = {}): Promise<ImportResult> {
     const name = formatQuery(query);
     const nonDomain = notADomain(query.name);
-    if (!this.opts.force || nonDomain !== undefined) {
+    if (storeFirst || nonDomain !== undefined) {
       const existing = await findByQuery(this.store, query);
       if (existing) return { image: existing, added: false };
     }
@@ -151,11 +152,17 @@ export class Fetcher {
     );
   }
 
-  /** A dependency the store lacks, fetched by its name and labels and held to its imageID. */
+  /**
+   * A dependency the store lacks, fetched by its name and labels and held to its imageID. The
+   * store has no image of a pinned imageID (resolveDependency looked): another image of the
+   * name there is not the one wanted, so discovery answers.
+   */
   async dependency(dep: Dependency): Promise<StoredImage> {
-    const { image } = await this.fetchName(dependencyQuery(dep));
+    const { image, added } = await this.fetchName(dependencyQuery(dep), { storeFirst: dep.imageID === undefined });
     if (dep.imageID && image.id !== dep.imageID) {
-      throw new UserError(`dependency ${dep.imageName} was fetched as ${shortImageID(image.id)}, but the manifest wants ${shortImageID(dep.imageID)}`);
+      // A name that cannot be a domain comes from the store alone: that image was not fetched.
+      const found = added ? `was fetched as ${shortImageID(image.id)}` : `is ${shortImageID(image.id)} in the store`;
+      throw new UserError(`dependency ${dep.imageName} ${found}, but the manifest wants ${shortImageID(dep.imageID)}`);
     }
     return image;
   }

@@ -175,10 +175,15 @@ async function follow(location: string, opts: HttpOptions, deadline: Deadline): 
   } catch {
     throw new UserError(`${location} is not a URL`);
   }
+  // The location that redirected to `url`, if one did.
+  let from: URL | undefined;
   for (let redirects = 0; ; redirects++) {
     // Messages name the location as given until a redirect leads elsewhere.
     const shown = redirects === 0 ? location : url.href;
-    if (url.protocol === 'http:' && !opts.allowHttp) throw new UserError(`refusing ${shown}: plain http needs -insecure-allow-http`);
+    if (url.protocol === 'http:' && !opts.allowHttp) {
+      // Without -insecure-allow-http, `from` was https: the redirect would drop TLS.
+      throw new UserError(from ? `refusing the redirect from ${from.href} to plain ${url.href} (-insecure-allow-http allows it)` : `refusing ${shown}: plain http needs -insecure-allow-http`);
+    }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`refusing ${shown}: not an http(s) URL`);
     if (deadline.expired) throw deadline.error();
     let res: IncomingMessage;
@@ -193,6 +198,7 @@ async function follow(location: string, opts: HttpOptions, deadline: Deadline): 
       res.destroy();
       if (redirects === MAX_REDIRECTS) throw new UserError(`cannot download ${location}: more than ${MAX_REDIRECTS} redirects`);
       try {
+        from = url;
         url = new URL(res.headers.location, url);
       } catch {
         throw new UserError(`cannot download ${shown}: it redirects to "${res.headers.location}", which is not a URL`);

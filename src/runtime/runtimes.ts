@@ -193,9 +193,9 @@ export async function updateRuntime(store: Store, text: string, choice: RepoChoi
   return { runtime: deployment.runtime, commit: rev, changed: await deployment.install(repo, rev) };
 }
 
-export async function runRuntime(store: Store, text: string, command: string | undefined, choice: RepoChoice): Promise<number> {
+export async function runRuntime(store: Store, text: string, argv: string[] | undefined, choice: RepoChoice): Promise<number> {
   const { deployment } = await deployed(store, text, choice);
-  return deployment.run(command === undefined ? undefined : ['/bin/sh', '-c', command], store.layout.tools);
+  return deployment.run(argv, store.layout.tools);
 }
 
 export async function resetRuntime(store: Store, text: string, choice: RepoChoice): Promise<LocatedRuntime> {

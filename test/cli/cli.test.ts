@@ -43,6 +43,62 @@ test('version prints the package version', () => {
   assert.is(jetpack(root, ['version']).stdout, `jetpack ${version}\n`);
 });
 
+test('--version prints the version; version -json one line of JSON with the version, node and the store', () => {
+  const version = JSON.parse(sh(`cat "${REPO}/package.json"`)).version;
+  const flag = jetpack(root, ['--version']);
+  assert.is(flag.status, 0);
+  assert.is(flag.stdout, `jetpack ${version}\n`);
+  assert.is(sh(`"${JETPACK}" -version`), `jetpack ${version}\n`);
+  const json = jetpack(root, ['version', '-json']);
+  assert.is(json.status, 0, json.stderr);
+  assert.match(json.stdout, /^\{[^\n]*\}\n$/, 'one line');
+  const about = JSON.parse(json.stdout) as Record<string, string>;
+  assert.is(about.version, version);
+  assert.match(about.node!, /^\d+\.\d+\.\d+/);
+  assert.is(about.root, root);
+});
+
+test('every hint names a help that exists: top-level flags, commands, subcommands', () => {
+  const top = jetpack(root, ['-bogus']);
+  assert.is(top.status, 1);
+  assert.is(top.stderr, 'jetpack: unknown flag -bogus for jetpack (see jetpack help)\n');
+  for (const args of [['-bogus'], ['frobnicate'], ['images', '-bogus'], ['runtime'], ['runtime', 'bogus'], ['runtime', 'list', '-bogus'], ['metro', 'run', '-bogus'], ['help', 'nope']]) {
+    const r = jetpack(root, args);
+    assert.is.not(r.status, 0, args.join(' '));
+    const hint = /\(see jetpack (help[^)]*)\)\n$/.exec(r.stderr);
+    assert.ok(hint, `${args.join(' ')}: ${r.stderr}`);
+    const help = jetpack(root, hint![1]!.split(' '));
+    assert.is(help.status, 0, `jetpack ${hint![1]}: ${help.stderr}`);
+    assert.match(help.stdout, /^usage: /, hint![1]);
+  }
+});
+
+test('-root and -debug work after the command as before it', () => {
+  const other = path.join(work, 'after-store');
+  assert.is(sh(`"${JETPACK}" images -root="${other}" -q && "${JETPACK}" images --root "${other}" -json`), '[]\n');
+  assert.ok(statSync(path.join(other, 'images')).isDirectory(), 'the store named after the command');
+  // The later -root wins (jetpack() puts its own first).
+  assert.is(jetpack(root, ['config', 'path.root', `-root=${other}`]).stdout, `${other}\n`);
+  assert.match(jetpack(root, ['runtime', 'list', `-root=${other}`, '-bogus']).stderr, /unknown flag -bogus for jetpack runtime list/);
+  // runtime run reads flags after REF too, up to the command (the deployment is not looked at for help).
+  const runHelp = jetpack(root, ['help', 'runtime', 'run']).stdout;
+  assert.match(runHelp, /^usage: jetpack runtime run \[FLAGS\] REF \[\[--\] COMMAND \[ARGS\.\.\.\]\]\n/);
+  assert.is(jetpack(root, ['runtime', 'run', 'com.example.x/x86_64/1', `-root=${other}`, '--help']).stdout, runHelp);
+  const debug = jetpack(root, ['export', '-debug', 'no-such-image']);
+  assert.is(debug.status, 1);
+  assert.match(debug.stderr, /\(\S+\/src\/store\/lookup\.ts:\d+:\d+\)/);
+  // trust's own -root (every name) stays trust's.
+  assert.match(jetpack(root, ['help', 'trust']).stdout, /^ {2}-root +trust the key for every name$/m);
+});
+
+test('help says "(repeatable)" once, for every flag that can be given again', () => {
+  const doc = readFileSync(path.join(REPO, 'docs', 'CLI.md'), 'utf8');
+  for (const line of doc.split('\n')) assert.ok((line.match(/repeatable/g) ?? []).length <= 1, line);
+  const run = jetpack(root, ['help', 'run']).stdout;
+  assert.match(run, /-env=NAME=VALUE +set an environment variable \(repeatable; overrides app\.environment\)\n/);
+  assert.match(jetpack(root, ['help', 'build']).stdout, /-cp=PATH +.* \(repeatable\)\n/);
+});
+
 test('NODE_EXTRA_CA_CERTS reaches Node only when an http(s) location is given', () => {
   // Node warns at start-up when the file cannot be read: the warning shows the variable arrived.
   const env = { NODE_EXTRA_CA_CERTS: path.join(work, 'no-such-ca.pem') };

@@ -91,6 +91,36 @@ test('bad app fields and flags: one line naming the field, nothing run', () => {
   assert.equal(storeState(root).tmp, []);
 });
 
+test('a command the image lacks is one line naming the PATH looked in, before any container starts', () => {
+  const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  const cases: Array<[string[], string]> = [
+    [['run', app, 'nope'], `jetpack: run: no "nope" in the image (PATH=${PATH})\n`],
+    [['run', app, '--', 'nope', '-x'], `jetpack: run: no "nope" in the image (PATH=${PATH})\n`],
+    [['run', app, '/bin/nope'], 'jetpack: run: no "/bin/nope" in the image\n'],
+    [['run', app, '/etc'], 'jetpack: run: no "/etc" in the image\n'],
+    [['run', '-workdir=/etc', app, './passwd-not'], 'jetpack: run: no "./passwd-not" in the image\n'],
+    [['run', '-env=PATH=/opt:/srv', app, 'sh'], 'jetpack: run: no "sh" in the image (PATH=/opt:/srv)\n'],
+  ];
+  for (const [args, expected] of cases) {
+    const r = jetpack(root, args);
+    assert.is(r.status, 127, `${args.join(' ')}: ${r.stderr}`);
+    assert.is(r.stderr, expected);
+    assert.is(r.stdout, '');
+  }
+  assert.equal(storeState(root).tmp, [], 'no container was left');
+  // Found through the image's links (sh -> busybox), on the PATH -env gives, or brought by a bind.
+  assert.is(jetpack(root, ['run', '-env=PATH=/opt:/bin', app, 'sh', '-c', 'echo found']).stdout, 'found\n');
+  const tool = path.join(work, 'tool');
+  writeFileSync(tool, '#!/bin/sh\necho bound\n', { mode: 0o755 });
+  assert.is(jetpack(root, ['run', `-bind=${tool}:/opt/tool`, app, '/opt/tool']).stdout, 'bound\n');
+});
+
+test('after IMAGE, "--" may start the command; flags after the command are its own, -root and -debug too', () => {
+  assert.is(jetpack(root, ['run', app, '--', 'echo', '-root=x', '-debug']).stdout, '-root=x -debug\n');
+  assert.is(jetpack(root, ['run', app, 'echo', '-root', '-debug']).stdout, '-root -debug\n');
+  assert.is(jetpack(root, ['run', '-debug', app, 'true']).status, 0, 'before IMAGE, -debug is jetpack\'s');
+});
+
 test("users are looked up in the image's own /etc/passwd, never through a symlink to the host's", () => {
   // /etc is an absolute symlink to /etc: followed from the host, it would name the host's.
   const tree = path.join(work, 'etc-link');

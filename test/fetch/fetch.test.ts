@@ -298,6 +298,35 @@ test('fetch brings the dependencies of what it fetches, held to their image IDs'
   assert.ok(existsSync(path.join(store, 'images', depBaseID)));
 });
 
+test('a dependency pinned by ID is discovered though the store has another image of its name; one in the store is never fetched', async () => {
+  const depStore = path.join(work, 'dep-store');
+  jetpackOk(depStore, ['trust', `-prefix=${HOST}/d/`, `-fingerprint=${PUBLISHER}`, publisherKey]);
+  const impostor = makeAciWithTar(work, rootfs, { acKind: 'ImageManifest', acVersion: '0.8.11', name: `${HOST}/d/base`, labels: labels('1.0', { built: 'here' }) });
+  const impostorID = jetpackOk(depStore, ['import', impostor]).trim();
+  const r = await jetpackAsync(depStore, fetchArgs(`${HOST}/d/child:1.0`), { env: fetchEnv });
+  assert.is(r.status, 0, r.stderr);
+  assert.not.match(r.stderr, /fetched as/);
+  assert.match(r.stderr, `fetching ${HOST}/d/base`);
+  const images = JSON.parse(jetpackOk(depStore, ['images', '-json'])) as Array<{ id: string; dependencies: string[] }>;
+  assert.equal(images.find((i) => i.id === r.stdout.trim())?.dependencies, [depBaseID]);
+  assert.ok(images.some((i) => i.id === impostorID), 'the other image stays');
+  // Again with -force: the child is discovered anew, its dependency (in the store now) is not.
+  const again = await jetpackAsync(depStore, fetchArgs('-force', `${HOST}/d/child:1.0`), { env: fetchEnv });
+  assert.is(again.status, 0, again.stderr);
+  assert.match(again.stderr, `fetching ${HOST}/d/child`);
+  assert.not.match(again.stderr, `fetching ${HOST}/d/base`);
+});
+
+test('a redirect from https down to plain http is refused, naming -insecure-allow-http, which import takes too', async () => {
+  routes.set('/files/down.aci', { location: `http://${PLAIN_HOST}/files/down.aci` });
+  await refused(['import', `-ca=${ca}`, `${site}/files/down.aci`], new RegExp(String.raw`^jetpack: refusing the redirect from https:\/\/${H}\/files\/down\.aci to plain http:\/\/${P}\/files\/down\.aci \(-insecure-allow-http allows it\)\n$`));
+  assert.not.ok(requests.includes('plain:/files/down.aci'));
+  const allowed = await run(['import', `-ca=${ca}`, '-insecure-allow-http', `${site}/files/down.aci`]);
+  assert.is(allowed.status, 1);
+  assert.ok(requests.includes('plain:/files/down.aci'), 'followed');
+  assert.match(allowed.stderr, `cannot download http://${PLAIN_HOST}/files/down.aci: HTTP 404 Not Found`);
+});
+
 test('implicit fetch: a build parent not in the store is fetched, unless -no-fetch or JETPACK_NO_FETCH=1', async () => {
   const dir = path.join(work, 'build-dir');
   sh(`mkdir -p "${dir}" && echo '{"name":"example.com/built"}' > "${dir}/manifest.json"`);

@@ -162,6 +162,13 @@ test('deploy, run (changes persist), update (changes kept), reset, uninstall', (
   assert.is(run().stdout, 'v1\n', 'manifest.toml command');
   assert.is(run(['--command', 'echo mine > /root/notes; exit 5']).status, 5, "the command's status");
   assert.is(run(['--command', 'cat /root/notes']).stdout, 'mine\n', 'changes persist between runs');
+  assert.is(run(['cat', '/root/notes']).stdout, 'mine\n', 'COMMAND [ARGS...], as run IMAGE COMMAND');
+  assert.is(run(['--', 'sh', '-c', 'echo "$1"; exit 6', 'sh', '-x']).status, 6, 'after --, a command line of flags');
+  assert.is(run(['--', 'sh', '-c', 'echo "$1"', 'sh', '-x']).stdout, '-x\n');
+  assert.is(run(['sh', '-c', 'echo "$1"', 'sh', '--command']).stdout, '--command\n', 'flags after COMMAND are its own');
+  const both = run(['--command', 'true', 'cat', '/root/notes']);
+  assert.is(both.status, 2);
+  assert.is(both.stderr, 'jetpack: runtime run: give -command CMD or COMMAND [ARGS...], not both\n');
   assert.not.ok(existsSync(path.join(root, 'runtimes', '_local', ref, 'current', 'root', 'notes')), 'the checkout is not written');
   ostree('fsck --quiet');
 

@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
 import { JSON_FLAG, SAVEID_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
-import { flagBoolean, flagList, flagString, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { flagBoolean, flagList, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { parseCommandFlags } from '../global-flags.js';
 import { NO_FETCH_FLAG, fetcherFor } from './fetch.js';
 
 export const NET_FLAG: FlagSpec = { name: 'net', kind: 'string', value: 'host|none', help: 'network of the container: the host\'s (default) or none' };
@@ -71,7 +72,7 @@ export const imageCommand: Command = {
   async run(ctx, flags) {
     const [ref, verb, ...rest] = flags.positional;
     if (!ref || verb !== 'build') throw new UserError(`usage: jetpack image ${this.args}`, 2);
-    const buildFlags = parseFlags(rest, BUILD_FLAGS, { command: 'jetpack image IMAGE build', stopAtPositional: true });
-    await runBuild(ctx, ref, buildFlags.positional, buildFlags);
+    const parsed = parseCommandFlags(ctx, rest, BUILD_FLAGS, { command: 'jetpack image IMAGE build', stopAtPositional: true });
+    await runBuild(parsed.ctx, ref, parsed.flags.positional, parsed.flags);
   },
 };

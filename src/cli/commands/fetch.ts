@@ -15,7 +15,7 @@ export const HTTP_FLAGS: FlagSpec[] = [
   { name: 'max-meta-size', kind: 'string', value: 'SIZE', help: `refuse a discovery page, signature or key larger than this (default ${formatSize(DEFAULT_LIMITS.meta.maxBytes).replace(' ', '')})` },
 ];
 
-const ALLOW_HTTP_FLAG: FlagSpec = { name: 'insecure-allow-http', kind: 'boolean', help: 'let discovery use plain http' };
+export const ALLOW_HTTP_FLAG: FlagSpec = { name: 'insecure-allow-http', kind: 'boolean', help: 'let discovery use plain http, and downloads follow a redirect from https to http' };
 
 function seconds(flags: ParsedFlags, flag: string, fallback: number): number {
   const text = flagString(flags, flag);

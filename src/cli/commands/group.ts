@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
-import { commandHelp, type Command, type Context } from '../command.js';
-import { parseFlags, type ParsedFlags } from '../flags.js';
+import { commandHelp, wantsHelp, type Command, type Context } from '../command.js';
+import type { ParsedFlags } from '../flags.js';
+import { parseCommandFlags } from '../global-flags.js';
 
 /**
  * A command of subcommands (`jetpack NAME SUB [FLAGS] [ARGS…]`), each with its own flags and
@@ -24,12 +25,12 @@ export function group(name: string, summary: string, intro: string, subs: Comman
       }
       const sub = subs.find((s) => s.name === word || `--${s.name}` === word);
       if (!sub) throw new UserError(word ? `unknown ${name} subcommand "${word}" (see jetpack help ${name})` : `usage: jetpack ${name} ${this.args} (see jetpack help ${name})`, 2);
-      if (rest.slice(0, rest.indexOf('--') === -1 ? rest.length : rest.indexOf('--')).some((a) => a === '-h' || a === '-help' || a === '--help')) {
+      if (wantsHelp(sub, rest)) {
         process.stdout.write(commandHelp(named(sub)));
         return 0;
       }
-      const parsed = parseFlags(rest, sub.flags, { command: `jetpack ${name} ${sub.name}`, stopAtPositional: sub.stopAtPositional });
-      return named(sub).run(ctx, parsed);
+      const parsed = parseCommandFlags(ctx, rest, sub.flags, { command: `jetpack ${name} ${sub.name}`, stopAtPositional: sub.stopAtPositional });
+      return named(sub).run(parsed.ctx, parsed.flags);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
 import type { Command } from '../command.js';
-import { flagBoolean, flagString, formatFlagHelp, parseFlags, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { flagBoolean, flagString, formatFlagHelp, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { parseCommandFlags } from '../global-flags.js';
 
 const RUN_FLAGS: FlagSpec[] = [
   { name: 'specfile', kind: 'string', value: 'FILE', help: 'the job file' },
@@ -67,7 +68,8 @@ export const metroCommand: Command = {
       process.stdout.write(`${USAGE}\n\n${DESCRIPTION}\n\n${formatFlagHelp(RUN_FLAGS)}\n`);
       return 0;
     }
-    return metroRun(ctx, parseFlags(rest, RUN_FLAGS, { command: 'jetpack metro run' }));
+    const parsed = parseCommandFlags(ctx, rest, RUN_FLAGS, { command: 'jetpack metro run' });
+    return metroRun(parsed.ctx, parsed.flags);
   },
 };
 

@@ -1,11 +1,11 @@
 import { UserError } from '../../errors.js';
 import type { Command } from '../command.js';
-import { flagList, flagString } from '../flags.js';
+import { commandLine, flagList, flagString } from '../flags.js';
 import { NET_FLAG, networkOf } from './build.js';
 
 export const runCommand: Command = {
   name: 'run',
-  args: 'IMAGE [COMMAND [ARGS...]]',
+  args: 'IMAGE [[--] COMMAND [ARGS...]]',
   summary: "Run the image's app, or a command, in a throwaway container",
   description:
     "Without COMMAND, runs the image's app as its manifest says: app.exec as app.user and\n" +
@@ -24,7 +24,8 @@ export const runCommand: Command = {
   ],
   stopAtPositional: true,
   async run(ctx, flags) {
-    const [ref, ...command] = flags.positional;
+    const [ref, ...rest] = flags.positional;
+    const command = commandLine(rest);
     if (!ref) throw new UserError(`usage: jetpack run ${this.args}`, 2);
     const [{ runInImage }, { layerStack }, { resolveImage }] = await Promise.all([
       import('../../container/run-app.js'),

@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
-import { expectArgs, type Command, logLine as log } from '../command.js';
-import { flagBoolean, flagString, type FlagSpec } from '../flags.js';
+import { commandHelp, expectArgs, wantsHelp, type Command, logLine as log } from '../command.js';
+import { commandLine, flagBoolean, flagString, type FlagSpec } from '../flags.js';
+import { parseCommandFlags } from '../global-flags.js';
 import { table } from '../table.js';
 import { MODE_FLAG, REPO_FLAG, repoChoice } from './repo-flags.js';
 import { group } from './group.js';
@@ -49,7 +50,7 @@ const sandbox: Command = {
     const [dir, ...rest] = flags.positional;
     if (!dir) throw new UserError(`usage: jetpack runtime sandbox ${this.args}`, 2);
     const { sandboxRuntime } = await load();
-    return sandboxRuntime(await ctx.store(), dir, rest[0] === '--' ? rest.slice(1) : rest);
+    return sandboxRuntime(await ctx.store(), dir, commandLine(rest));
   },
 };
 
@@ -129,16 +130,27 @@ function deployVerb(name: 'deploy' | 'update'): Command {
 
 const runVerb: Command = {
   name: 'run',
-  args: 'REF',
-  summary: "Run a deployed runtime: manifest.toml's command, else bash, else sh; the user's changes persist",
+  args: 'REF [[--] COMMAND [ARGS...]]',
+  summary: "Run a deployed runtime: COMMAND, else manifest.toml's command, else bash, else sh; the user's changes persist",
   description:
     'The container is an overlay of the read-only checkout under an upper dir kept per deployment,\n' +
-    "as root with the host's network. Exits with the command's status.",
-  flags: [{ name: 'command', kind: 'string', value: 'CMD', help: 'run CMD (with /bin/sh -c) instead' }, REPO_FLAG],
+    "as root with the host's network. COMMAND runs as in jetpack run IMAGE COMMAND; -command CMD\n" +
+    "runs CMD with /bin/sh -c. Flags may also follow REF, up to COMMAND. Exits with the command's\n" +
+    'status.',
+  flags: [{ name: 'command', kind: 'string', value: 'CMD', help: 'run CMD with /bin/sh -c instead' }, REPO_FLAG],
+  stopAtPositional: true,
   async run(ctx, flags) {
-    expectArgs(this, flags.positional, 1);
+    const [ref, ...rest] = flags.positional;
+    if (!ref) throw new UserError(`usage: jetpack runtime run ${this.args}`, 2);
+    // MaPS writes flags after REF (runtime run REF --command CMD): they are read up to COMMAND.
+    if (wantsHelp(this, rest)) return void process.stdout.write(commandHelp(this));
+    const { ctx: runCtx, flags: after } = parseCommandFlags(ctx, rest, this.flags, { command: 'jetpack runtime run', stopAtPositional: true });
+    const all = { values: new Map([...flags.values, ...after.values]), positional: after.positional };
+    const command = flagString(all, 'command');
+    if (command !== undefined && after.positional.length) throw new UserError('runtime run: give -command CMD or COMMAND [ARGS...], not both', 2);
+    const argv = command !== undefined ? ['/bin/sh', '-c', command] : after.positional.length ? after.positional : undefined;
     const { runRuntime } = await load();
-    return runRuntime(await ctx.store(), flags.positional[0]!, flagString(flags, 'command'), repoChoice(flags));
+    return runRuntime(await runCtx.store(), ref, argv, repoChoice(all));
   },
 };
 

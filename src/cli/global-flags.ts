@@ -1,0 +1,24 @@
+import { Context } from './command.js';
+import { parseFlags, type FlagSpec, type ParseOptions, type ParsedFlags } from './flags.js';
+
+export const ROOT_FLAG: FlagSpec = { name: 'root', kind: 'string', value: 'DIR', help: 'image store (default $JETPACK_ROOT, else /var/lib/jetpack)' };
+export const DEBUG_FLAG: FlagSpec = { name: 'debug', kind: 'boolean', help: 'print stack traces for errors (same as JETPACK_DEBUG=1)' };
+
+/** The global flags a command takes after its name too (`jetpack images -root=DIR`). */
+const AFTER_COMMAND: readonly FlagSpec[] = [ROOT_FLAG, DEBUG_FLAG];
+
+/**
+ * Parses a command's flags and the global flags it does not spell itself (trust's -root is
+ * its own). A -root here wins over one before the command; -debug sets JETPACK_DEBUG. With
+ * `opts.stopAtPositional`, what follows the first positional is left alone: `run IMAGE CMD
+ * -root` gives -root to CMD.
+ */
+export function parseCommandFlags(ctx: Context, argv: readonly string[], specs: readonly FlagSpec[], opts: ParseOptions): { ctx: Context; flags: ParsedFlags } {
+  const globals = AFTER_COMMAND.filter((g) => !specs.some((s) => s.name === g.name || s.short === g.name));
+  const flags = parseFlags(argv, [...specs, ...globals], opts);
+  const given = new Map(globals.map((g) => [g.name, flags.values.get(g.name)]));
+  for (const g of globals) flags.values.delete(g.name);
+  if (given.get('debug') === true) process.env.JETPACK_DEBUG = '1';
+  const root = given.get('root');
+  return { ctx: typeof root === 'string' ? new Context(root) : ctx, flags };
+}
