@@ -2,7 +2,7 @@ import { bytesOf, stringOfBytes } from './bytes.js';
 import { timeEqual } from './date.js';
 import { formatValue, sprint, sprintf, sprintln } from './format.js';
 import { truth } from './exec.js';
-import { goFunc, type FuncDef, type TemplateFunc } from './gofunc.js';
+import { goFunc, type FuncDef } from './gofunc.js';
 import { isGoPrint } from './lexer.js';
 import { basicKind, goKind, goTypeName, GoNum, isMap, typed, type GoValue } from './types.js';
 
@@ -16,13 +16,6 @@ export type { FuncDef } from './gofunc.js';
 
 type Val = GoValue | undefined;
 
-/**
- * A function taking `minArgs` to `maxArgs` arguments of any type (interface {}), returning
- * interface {}: for functions not yet declared by their Go signature with goFunc.
- */
-export function def(fn: TemplateFunc, minArgs: number, maxArgs = minArgs): FuncDef {
-  return { fn, params: [...Array<string>(maxArgs > minArgs ? minArgs + 1 : minArgs).fill('interface {}')], variadic: maxArgs > minArgs, result: 'interface {}', minArgs, maxArgs };
-}
 
 /** indirectInterface: an interface holding nil is no value. */
 function indirect(v: Val): Val {

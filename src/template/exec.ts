@@ -7,8 +7,6 @@ import { location } from './parser.js';
 import { isEmptyTree, nodeString, type ActionNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type Node, type NumberNode, type PipeNode, type RangeNode, type TemplateNode, type Tree, type VariableNode } from './tree.js';
 import { canBeNil, Complex128, lazyElements, goTypeName, GoNum, GoObject, isMap, isSignedIntType, isUnsignedIntType, kindOfType, type GoValue } from './types.js';
 
-export type { TemplateFunc } from './gofunc.js';
-export { isMap } from './types.js';
 
 /*
  * The executor of Go 1.19's text/template (exec.go), statement by statement and expression by
@@ -690,7 +688,6 @@ class State {
     } else if (numIn !== params.length) {
       this.errorf(`wrong number of args for ${name}: want ${params.length} got ${numIn}`);
     }
-    if (numIn > fn.maxArgs) this.errorf(`wrong number of args for ${name}: want at most ${fn.maxArgs} got ${numIn}`);
 
     if ((name === 'and' || name === 'or') && this.exec.func(name) === fn && fn.params[0] === 'reflect.Value') {
       let v: Val = undefined;

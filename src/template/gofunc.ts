@@ -11,8 +11,6 @@ export interface FuncDef {
   variadic: boolean;
   /** The first result's type. */
   result: string;
-  minArgs: number;
-  maxArgs: number;
 }
 
 /** Splits a Go parameter or result list at its top-level commas. */
@@ -87,7 +85,7 @@ function parseSignatureText(signature: string): { params: string[]; variadic: bo
 /** Declares a template function by its Go signature: `goFunc('func(s string) string', (s) => …)`. */
 export function goFunc(signature: string, fn: TemplateFunc): FuncDef {
   const { params, variadic, result } = parseSignature(signature);
-  return { fn, params, variadic, result, minArgs: variadic ? params.length - 1 : params.length, maxArgs: variadic ? Infinity : params.length };
+  return { fn, params, variadic, result };
 }
 
 /** A function's JavaScript result as the Go value of its declared result type. */

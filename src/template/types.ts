@@ -35,9 +35,6 @@ export class GoNum {
   ) {}
 }
 
-export function int64(v: bigint): GoNum {
-  return new GoNum('int64', v);
-}
 
 /**
  * A Go struct or pointer value with fields and methods, as templates reach them (`.Major`,
@@ -152,12 +149,6 @@ export function intValue(v: GoValue | undefined): bigint | undefined {
   return undefined;
 }
 
-/** The float of a float64 or float32; undefined for anything else. */
-export function floatValue(v: GoValue | undefined): number | undefined {
-  if (typeof v === 'number') return v;
-  if (v instanceof GoNum && typeof v.value === 'number') return v.value;
-  return undefined;
-}
 
 /** Go's basic kinds as comparisons group them (text/template's basicKind). */
 export type BasicKind = 'bool' | 'int' | 'uint' | 'float' | 'string' | 'invalid' | 'other';

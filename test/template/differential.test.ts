@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatValue, quoteGo } from '../../src/template/format.js';
 import { Regexp } from '../../src/template/regexp.js';
-import { ENCODING, bytesOf } from '../../src/template/sprig/encoding.js';
+import { bytesOf } from '../../src/template/bytes.js';
+import { ENCODING } from '../../src/template/sprig/encoding.js';
 import { STRINGS } from '../../src/template/sprig/strings.js';
 
 // Random inputs (fixed seeds) run through Go 1.19's own regexp, Sprig's string functions and

@@ -1,5 +1,4 @@
 import { underscoreOK } from '../parser.js';
-import { def } from '../builtins.js';
 import { goFunc, type FuncDef } from '../gofunc.js';
 import { formatValue } from '../format.js';
 import { GoNum, isUnsignedIntType, type GoValue } from '../types.js';
@@ -289,10 +288,6 @@ export function toDecimal(v: GoValue): bigint {
   return p.err ? 0n : p.value;
 }
 
-/** A function of one argument taken as a string (Sprig's strval). */
-export function stringFunc(f: (s: string) => GoValue): FuncDef {
-  return def((s) => f(strval(s)), 1);
-}
 
 /** Sprig's type conversions (functions.go). */
 export const CONVERT: Record<string, FuncDef> = {

@@ -1,7 +1,6 @@
 import { goFunc, type FuncDef } from '../gofunc.js';
-import { goKind, goTypeName, GoNum, GoObject, isMap, typed, type GoValue } from '../types.js';
+import { goKind, goTypeName, GoNum, GoObject, isMap, isNilCollection, typed, type GoValue } from '../types.js';
 import { strval } from './convert.js';
-import { isNilCollection } from './reflect.js';
 
 /*
  * Sprig's dict functions (dict.go). A dict is a Go map[string]interface {}; its keys are read

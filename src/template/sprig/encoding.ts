@@ -162,5 +162,3 @@ export const ENCODING: Record<string, FuncDef> = {
   b32enc: goFunc('func(v string) string', base32encode),
   b32dec: goFunc('func(v string) string', base32decode),
 };
-
-export { bytesOf, stringOfBytes } from '../bytes.js';

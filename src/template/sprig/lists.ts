@@ -1,8 +1,8 @@
 import { asResultType, goFunc, type FuncDef } from '../gofunc.js';
-import { goKind, goTypeName, isMap, lazyElements, lazyList, typed, type GoValue } from '../types.js';
+import { goKind, goTypeName, isMap, lazyElements, lazyList, nilCollection, typed, type GoValue } from '../types.js';
 import { floatToInt64, toInt64 } from './convert.js';
 import { empty } from './defaults.js';
-import { deepEqual, nilCollection } from './reflect.js';
+import { deepEqual } from './reflect.js';
 
 /*
  * Sprig's list functions (list.go, and until/untilStep/seq of numeric.go) as Go runs them:

@@ -1,5 +1,5 @@
-// Sprig's getHostByName: net.LookupHost, then one of the addresses at random (Sprig's own
-// words: "TODO: add error handing"): no address makes rand.Intn(0) panic, which the template
+// Sprig's getHostByName: net.LookupHost, then one of the addresses at random, with no check
+// of the lookup's error: no address makes rand.Intn(0) panic, which the template
 // reports as Go does. Go's resolver on Linux reads /etc/hosts first ("files dns"); jetpack does
 // too, then asks the system resolver (getent ahosts), synchronously as template functions are.
 // The pick comes from the rendering's random source (random.ts: reproducible under SOURCE_DATE_EPOCH).

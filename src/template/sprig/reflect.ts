@@ -6,8 +6,6 @@ import { goKind, goTypeName, GoNum, GoObject, isMap, isNilCollection, type GoVal
  * without and has compare with.
  */
 
-export { isNilCollection, nilCollection } from '../types.js';
-
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** reflect.DeepEqual: same Go type, then equal values, slices and maps element by element (a nil one equals only a nil one). */

@@ -11,7 +11,7 @@ import { goFunc, type FuncDef } from '../gofunc.js';
 import { EXEC_LIMITS } from '../exec.js';
 import { formatValue, quoteGo } from '../format.js';
 import { goKind, goTypeName, isMap, type GoValue } from '../types.js';
-import { bytesOf, stringOfBytes } from './encoding.js';
+import { bytesOf, stringOfBytes } from '../bytes.js';
 import { base, clean, dir, ext, isAbs } from './paths.js';
 import { urlJoin, urlParse } from './url.js';
 import { getHostByName } from './network.js';

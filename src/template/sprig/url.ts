@@ -1,7 +1,7 @@
 // Sprig's urlParse and urlJoin over a port of Go 1.19's net/url (Parse, URL.String, Hostname,
 // Userinfo.String, escape/unescape). Go works on bytes: the port works on "byte strings" (one
 // char per byte, 0–255) and converts at the edges, so `%ff` and non-ASCII text behave as in Go.
-import { bytesOf, stringOfBytes } from './encoding.js';
+import { bytesOf, stringOfBytes } from '../bytes.js';
 
 const latin1 = (s: string) => Buffer.from(bytesOf(s)).toString('latin1');
 const unlatin1 = (s: string) => stringOfBytes(Uint8Array.from(Buffer.from(s, 'latin1')));
