@@ -9,7 +9,7 @@
 // built-ins that only other commands need (zlib, worker_threads, fetch) are never loaded.
 // docs/DESIGN-CHOICES.md, "One bundle".
 //
-// The hash worker of imports (src/archive/hash-worker.ts) is its own ES module next to it,
+// The hash worker of imports (src/aci/hash-worker.ts) is its own ES module next to it,
 // dist/hash-worker.js, found as ./hash-worker.js beside the code that starts it, in src/ as
 // in dist/.
 import { build } from 'esbuild';
@@ -47,7 +47,7 @@ await Promise.all([
   }),
   // bin/jetpack starts dist/boot.cjs, which compiles main.cjs with a V8 code cache (src/cli/boot.ts).
   build({ ...common, entryPoints: ['src/cli/boot.ts'], outfile: path.join(dist, 'boot.cjs'), format: 'cjs', sourcemap: false }),
-  build({ ...common, entryPoints: ['src/archive/hash-worker.ts'], outfile: path.join(dist, 'hash-worker.js'), format: 'esm' }),
+  build({ ...common, entryPoints: ['src/aci/hash-worker.ts'], outfile: path.join(dist, 'hash-worker.js'), format: 'esm' }),
   // What image scripts' build step runs in the container, by the lent Node (src/script/runner.ts).
   build({ ...common, entryPoints: ['src/script/runner.ts'], outfile: path.join(dist, 'script-runner.mjs'), format: 'esm', sourcemap: false }),
   // The typed API, `import { Jetpack } from 'jetpack-linux'` (types: tsconfig.api.json).

@@ -1,3 +1,4 @@
+// src/api/: the typed API that drives the CLI.
 /**
  * The typed API for scripts: `import { Jetpack } from 'jetpack-linux'`. Every call runs the
  * jetpack CLI named by JETPACK (default `jetpack`; `JETPACK='sudo jetpack'` works as for make)

@@ -1,3 +1,4 @@
+// src/container/: build containers: namespaces, mounts, users, devices, the tools lent into them.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import path from 'node:path/posix';

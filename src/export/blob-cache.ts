@@ -1,3 +1,4 @@
+// src/export/: what leaves the store: ACI and OCI output, pushes, and publishing (signatures, discovery pages).
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { writeAci } from '../archive/aci-writer.js';
+import { writeAci } from '../aci/writer.js';
 import { compressedSink, decompressedFile, type Compression } from '../archive/compression.js';
 import { serializeManifest } from '../image/manifest.js';
 import { IMAGE_FILES } from '../store/layout.js';

@@ -1,3 +1,4 @@
+// src/fetch/: fetching ACIs by name: discovery, and signatures checked against the trust store.
 import { createInterface } from 'node:readline/promises';
 
 /** A yes typed on the terminal; anything else, or no terminal, is a no. */

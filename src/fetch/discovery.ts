@@ -5,7 +5,7 @@
  */
 import { UserError } from '../errors.js';
 import type { ImageQuery } from '../image/name.js';
-import { httpGetText, type HttpOptions } from './http.js';
+import { httpGetText, type HttpOptions } from '../registry/http.js';
 
 export interface MetaTag {
   name: string;

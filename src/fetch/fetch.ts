@@ -16,9 +16,9 @@ import { missingImage, notADomain } from '../store/missing-image.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { pathExists } from '../util/fs.js';
 import { discover, type AciEndpoint } from './discovery.js';
-import { verifyDetached } from './gpg.js';
-import { forLocation, type DownloadKind, type HttpOptions } from './http.js';
-import { fetchLocation } from './location.js';
+import { verifyDetached } from '../openpgp/gpg.js';
+import { forLocation, type DownloadKind, type HttpOptions } from '../registry/http.js';
+import { fetchLocation } from '../registry/location.js';
 import { trustKeyAt } from './trust.js';
 import { TrustStore } from './trust-store.js';
 

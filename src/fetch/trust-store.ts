@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isACIdentifier } from '../image/identifiers.js';
-import { FINGERPRINT, readKeys } from './gpg.js';
+import { FINGERPRINT, readKeys } from '../openpgp/gpg.js';
 
 export const ROOT_PREFIX = '@';
 

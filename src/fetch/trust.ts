@@ -6,9 +6,9 @@ import { parseImageQuery } from '../image/name.js';
 import type { Store } from '../store/store.js';
 import { confirmOnTerminal } from './confirm.js';
 import { discover } from './discovery.js';
-import { exportKey, issuedBy, readKeys, type KeyInfo } from './gpg.js';
-import { forLocation, type HttpOptions } from './http.js';
-import { fetchLocation } from './location.js';
+import { exportKey, issuedBy, readKeys, type KeyInfo } from '../openpgp/gpg.js';
+import { forLocation, type HttpOptions } from '../registry/http.js';
+import { fetchLocation } from '../registry/location.js';
 import { ROOT_PREFIX, TrustStore, checkPrefix, normalizeFingerprint, type TrustedKey } from './trust-store.js';
 
 /** The trusted keys as `PREFIX FINGERPRINT IDENTITY` lines, or as JSON. */

@@ -1,3 +1,4 @@
+// src/flatpak/: Flatpak runtimes: import as build bases, export, metadata.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { validateRuntimeName } from '../runtime/name.js';
+import { validateRuntimeName } from '../ostree/runtime-name.js';
 
 /** A Flatpak ref: `runtime/ID/ARCH/BRANCH` or `app/ID/ARCH/BRANCH`. */
 export interface FlatpakRef {

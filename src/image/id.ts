@@ -1,3 +1,4 @@
+// src/image/: appc image formats: manifests, names, identifiers, IDs, platforms.
 /** An image ID: "sha512-" and the hex sha512 of the uncompressed ACI, as in appc. */
 export const ID_PATTERN = /^sha512-[0-9a-f]{128}$/;
 

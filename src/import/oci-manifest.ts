@@ -1,3 +1,4 @@
+// src/import/: what enters the store from other formats: OCI images, registry pulls.
 import { isACIdentifier } from '../image/identifiers.js';
 import type { App, ImageManifest, Label } from '../image/manifest.js';
 

@@ -3,7 +3,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { writeAci } from '../archive/aci-writer.js';
+import { writeAci } from '../aci/writer.js';
 import { detectFileCompression } from '../archive/compression.js';
 import { extractTarball } from '../archive/gnu-tar.js';
 import { expansionLimits } from '../archive/limits.js';

@@ -1,3 +1,4 @@
+// src/job/: YAML stage jobs (mark-devkit metro): specs, sources, hooks, isolation, runs.
 import { stringify } from 'yaml';
 import { toJsonText, toYamlValue } from '../template/values.js';
 import type { GoValue } from '../template/format.js';

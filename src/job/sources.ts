@@ -3,7 +3,7 @@ import path from 'node:path';
 import { copyTree } from '../archive/gnu-tar.js';
 import { extractUntrustedTarball } from '../archive/tree-entries.js';
 import { UserError } from '../errors.js';
-import { fetchLocation } from '../fetch/location.js';
+import { fetchLocation } from '../registry/location.js';
 import { layerStack } from '../store/layers.js';
 import { resolveImage } from '../store/lookup.js';
 import { renderLayers } from '../store/render.js';

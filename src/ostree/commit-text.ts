@@ -1,3 +1,4 @@
+// src/ostree/: the one place that runs ostree, and runtime names as OSTree refs.
 import { UserError } from '../errors.js';
 
 /**

@@ -1,3 +1,4 @@
+// src/portable/: systemd portable-service images and their checks.
 /** What the portable check needs of an ELF file: its class, machine, interpreter and dynamic needs. */
 export interface ElfInfo {
   bits: 32 | 64;

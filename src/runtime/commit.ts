@@ -1,3 +1,4 @@
+// src/runtime/: MaPS runtimes: initialised, committed to OSTree, deployed, located.
 import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { OstreeRepo, RepoMode } from '../ostree/ostree.js';
@@ -6,7 +7,7 @@ import { makeWhiteouts, parentDirs, statInStack } from '../store/layers.js';
 import { run } from '../util/process.js';
 import { settleAll } from '../util/settle.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
-import { validateRuntimeName } from './name.js';
+import { validateRuntimeName } from '../ostree/runtime-name.js';
 import { overlayAvailable } from '../store/render.js';
 import { sourceManifest, visibleTree, type RuntimeSource, type VisibleTree } from './tree.js';
 

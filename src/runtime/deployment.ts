@@ -8,7 +8,7 @@ import type { StoreLayout } from '../store/layout.js';
 import { explainDiskFull } from '../util/disk.js';
 import { pathExists } from '../util/fs.js';
 import { parseRuntimeManifest, MANIFEST_FILE } from './manifest-toml.js';
-import { LOCAL_REMOTE } from './name.js';
+import { LOCAL_REMOTE } from '../ostree/runtime-name.js';
 import { displayRef, repoRef, type LocatedRuntime } from './locate.js';
 
 /**

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { OstreeRepo } from '../ostree/ostree.js';
-import { LOCAL_REMOTE, parseQualifiedRef } from './name.js';
+import { LOCAL_REMOTE, parseQualifiedRef } from '../ostree/runtime-name.js';
 
 /** A runtime found in the repo or on a remote. */
 export interface LocatedRuntime {

@@ -12,7 +12,7 @@ import { commitRuntime, METADATA, type CommitResult } from './commit.js';
 import { Deployment, deployments } from './deployment.js';
 import { initializeTree, type InitialBase } from './initialize.js';
 import { displayRef, locateRuntime, repoRef, type LocatedRuntime } from './locate.js';
-import { parseQualifiedRef, validateRemoteName, validateRuntimeName } from './name.js';
+import { parseQualifiedRef, validateRemoteName, validateRuntimeName } from '../ostree/runtime-name.js';
 
 /**
  * The runtime workflow (MaPS) over a store and an OSTree repo: what the `package` and

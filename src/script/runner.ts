@@ -1,3 +1,4 @@
+// src/script/: image.mjs scripts: zx steps that drive the derive and export workflows as a Makefile drives the CLI.
 /**
  * The in-container half of `jetpack script`: run by the lent Node as
  * `/.jetpack.tools/node script-runner.mjs VARS_JSON` in the work dir, it calls the image

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Jetpack } from '../api/index.js';
-import { buildImage } from '../build/build.js';
+import { buildImage } from '../derive/build.js';
 import { TOOLS_MOUNT } from '../container/tools.js';
 import { UserError } from '../errors.js';
 import { exportFlat, exportLayered } from '../export/export.js';

@@ -1,6 +1,7 @@
+// src/store/: the local image store: layout, locking, lookup, import, layers, gc, fsck.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { scanAci } from '../archive/aci-scan.js';
+import { scanAci } from '../aci/scan.js';
 import { isImageID } from '../image/id.js';
 import { formatImageName } from '../image/name.js';
 import { IMAGE_FILES } from './layout.js';

@@ -1,5 +1,5 @@
 import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { writeAci } from '../archive/aci-writer.js';
+import { writeAci } from '../aci/writer.js';
 import { detectFileCompression } from '../archive/compression.js';
 import { expansionLimits, UNBOUNDED, type ExpansionLimits } from '../archive/limits.js';
 import { UserError } from '../errors.js';

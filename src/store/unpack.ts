@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { scanAci } from '../archive/aci-scan.js';
+import { scanAci } from '../aci/scan.js';
 import { decompressedFile, type Compression } from '../archive/compression.js';
 import { tarExtract } from '../archive/gnu-tar.js';
 import { byteLimit, type ExpansionLimits } from '../archive/limits.js';
 import { UserError } from '../errors.js';
-import { AciEntryChecker } from '../archive/aci-entries.js';
+import { AciEntryChecker } from '../aci/entries.js';
 import { spawnWriter } from '../util/process.js';
 
 export interface UnpackedAci {

@@ -1,3 +1,4 @@
+// src/template/: Go text/template with Sprig/Helm functions, for YAML jobs.
 import { bytesOf, stringOfBytes } from './bytes.js';
 import { timeEqual } from './date.js';
 import { formatValue, sprint, sprintf, sprintln } from './format.js';

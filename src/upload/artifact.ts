@@ -1,3 +1,4 @@
+// src/upload/: resumable uploads (tus): client, server, and publishing what arrives into OSTree.
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommitDescription } from '../ostree/commit-text.js';

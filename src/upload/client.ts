@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import type { OstreeRepo } from '../ostree/ostree.js';
-import { parseQualifiedRef, validateRuntimeName } from '../runtime/name.js';
+import { parseQualifiedRef, validateRuntimeName } from '../ostree/runtime-name.js';
 import { writeTextFile } from '../util/output-file.js';
 import { Progress } from '../util/progress.js';
 import { commitArtifact } from './artifact.js';

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import type { CommitDescription } from '../ostree/commit-text.js';
 import type { OstreeRepo } from '../ostree/ostree.js';
-import { validateRuntimeName } from '../runtime/name.js';
+import { validateRuntimeName } from '../ostree/runtime-name.js';
 import { UPLOAD_METADATA } from './client.js';
 
 /**

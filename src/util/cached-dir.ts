@@ -1,3 +1,4 @@
+// src/util/: processes, files, durability, progress, sizes.
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathExists } from './fs.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:http';
-import { httpGet, type HttpOptions } from '../../src/fetch/http.js';
+import { httpGet, type HttpOptions } from '../../src/registry/http.js';
 
 // A refusal names what set the deadline: -deadline, or the shorter cap small downloads
 // (discovery pages, signatures, keys) get whatever -deadline says.

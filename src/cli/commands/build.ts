@@ -24,7 +24,7 @@ const BUILD_FLAGS: FlagSpec[] = [
 
 async function runBuild(ctx: Context, ref: string, command: string[], flags: ParsedFlags): Promise<void> {
   if (command.length === 0) throw new UserError('usage: jetpack build [FLAGS] IMAGE COMMAND [ARGS...]', 2);
-  const [{ buildImage }, { formatImageName }, { printImage }, fetcher] = await Promise.all([import('../../build/build.js'), import('../../image/name.js'), import('../results.js'), fetcherFor(ctx, flags)]);
+  const [{ buildImage }, { formatImageName }, { printImage }, fetcher] = await Promise.all([import('../../derive/build.js'), import('../../image/name.js'), import('../results.js'), fetcherFor(ctx, flags)]);
   const store = await ctx.store();
   const parent = await fetcher.resolve(ref);
   const image = await buildImage(store, parent, {

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
 import { parseSize } from '../../util/size.js';
-import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SECONDS, formatSize } from '../../fetch/defaults.js';
-import type { HttpOptions } from '../../fetch/http.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SECONDS, formatSize } from '../../registry/download-defaults.js';
+import type { HttpOptions } from '../../registry/http.js';
 import type { Fetcher } from '../../fetch/fetch.js';
 import { JSON_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
@@ -171,7 +171,7 @@ export const signCommand: Command = {
   ],
   async run(ctx, flags) {
     if (flags.positional.length !== 1) throw new UserError(`usage: jetpack sign [FLAGS] ${this.args}`, 2);
-    const { signTarget } = await import('../../fetch/publish.js');
+    const { signTarget } = await import('../../export/publish.js');
     const signed = await signTarget(() => ctx.store(), flags.positional[0]!, {
       key: flagString(flags, 'key'),
       passphraseFile: flagString(flags, 'passphrase-file'),
@@ -192,7 +192,7 @@ export const discoveryPageCommand: Command = {
   flags: [{ name: 'pubkeys', kind: 'string', value: 'URL', help: 'where the signing key is published (ac-discovery-pubkeys)' }],
   async run(_ctx, flags) {
     if (flags.positional.length !== 2) throw new UserError(`usage: jetpack discovery-page [FLAGS] ${this.args}`, 2);
-    const { discoveryPage } = await import('../../fetch/publish.js');
+    const { discoveryPage } = await import('../../export/publish.js');
     process.stdout.write(discoveryPage(flags.positional[0]!, flags.positional[1]!, flagString(flags, 'pubkeys')));
   },
 };

@@ -15,7 +15,7 @@ export const makeaciCommand: Command = {
   async run(_ctx, flags) {
     expectArgs(this, flags.positional, 3);
     const [tarball, manifest, out] = flags.positional as [string, string, string];
-    const [{ makeAci }, { parseCompression }] = await Promise.all([import('../../base/makeaci.js'), import('../../archive/compression.js')]);
+    const [{ makeAci }, { parseCompression }] = await Promise.all([import('../../aci/makeaci.js'), import('../../archive/compression.js')]);
     const compression = parseCompression(flagString(flags, 'compress') ?? 'none');
     const id = await writeOutput(out, (fd) => makeAci(tarball, manifest, fd, compression, out === '-' ? undefined : out), { durable: true });
     (out === '-' ? process.stderr : process.stdout).write(`${id}\n`);

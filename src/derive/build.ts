@@ -1,7 +1,8 @@
+// src/derive/: the derivative-build pipeline (Jetpack's build steps) and its manifest defaults.
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeAci } from '../archive/aci-writer.js';
+import { writeAci } from '../aci/writer.js';
 import { Container } from '../container/container.js';
 import { UserError } from '../errors.js';
 import { serializeManifest, type ImageManifest } from '../image/manifest.js';

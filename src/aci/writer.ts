@@ -6,12 +6,12 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { imageIDFromDigest, newImageHash } from '../image/id-hash.js';
+import { imageIDFromDigest, newImageHash } from './id-hash.js';
 import { explainDiskFull } from '../util/disk.js';
 import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
 import { Progress } from '../util/progress.js';
-import { compressedSink, type Compression } from './compression.js';
-import { clampMtimes, TAR_CREATE } from './gnu-tar.js';
+import { compressedSink, type Compression } from '../archive/compression.js';
+import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
 
 const read = promisify(readCallback);
 

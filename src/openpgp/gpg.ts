@@ -1,3 +1,4 @@
+// src/openpgp/: OpenPGP through GnuPG: keys read, detached signatures made and checked.
 /**
  * OpenPGP through the real GnuPG: keys are read and exported by `gpg` in a throwaway home,
  * signatures checked by `gpgv` against a keyring made of exactly the keys the trust store

@@ -1,3 +1,4 @@
+// src/registry/: transport: skopeo for registries, the http(s) client, locations (path, -, file://, http(s)://).
 import type { DownloadLimits, DownloadKind } from './http.js';
 
 /** How long a server may stay silent before a request fails (-timeout), in seconds. */

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { Progress } from '../util/progress.js';
-import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SECONDS } from './download-defaults.js';
 import { httpGet, type DownloadKind, type HttpOptions } from './http.js';
 
 /** A location given by the user: plain http is theirs to choose. */

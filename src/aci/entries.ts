@@ -1,6 +1,7 @@
+// src/aci/: ACI, appc's image format: entry checks, scanning, writing (hashing the image ID) and makeaci.
 import { UserError } from '../errors.js';
-import type { TarEntry } from './tar-reader.js';
-import { refuseEntry, TreeEntryChecker } from './tree-entries.js';
+import type { TarEntry } from '../archive/tar-reader.js';
+import { refuseEntry, TreeEntryChecker } from '../archive/tree-entries.js';
 
 /** Largest manifest jetpack reads; appc manifests are a few KiB. */
 export const MANIFEST_LIMIT = 1 << 20;

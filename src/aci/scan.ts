@@ -1,11 +1,11 @@
 import type { Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { pipeline } from 'node:stream/promises';
-import { MANIFEST_LIMIT } from './aci-entries.js';
-import { imageIDFromDigest, newImageHash } from '../image/id-hash.js';
-import { decompressedFile, type Compression } from './compression.js';
-import type { ExpansionLimits } from './limits.js';
-import { TarReader, type TarEntry } from './tar-reader.js';
+import { MANIFEST_LIMIT } from './entries.js';
+import { imageIDFromDigest, newImageHash } from './id-hash.js';
+import { decompressedFile, type Compression } from '../archive/compression.js';
+import type { ExpansionLimits } from '../archive/limits.js';
+import { TarReader, type TarEntry } from '../archive/tar-reader.js';
 
 export interface ScannedAci {
   /** The image ID: sha512 of the uncompressed ACI. */

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { writeAci } from '../archive/aci-writer.js';
+import { writeAci } from './writer.js';
 import { detectFileCompression } from '../archive/compression.js';
 import { extractTarball } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';

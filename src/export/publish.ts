@@ -2,12 +2,12 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { exportLayered } from '../export/export.js';
+import { exportLayered } from './export.js';
 import { labelValue } from '../image/manifest.js';
 import { resolveImage } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { writeOutput } from '../util/output-file.js';
-import { signDetached, type SignOptions } from './gpg.js';
+import { signDetached, type SignOptions } from '../openpgp/gpg.js';
 
 /** NAME-VERSION-OS-ARCH.aci, NAME's last component: the file a discovery template usually names. */
 export function publishedFileName(image: StoredImage): string {

@@ -4,7 +4,7 @@ import https from 'node:https';
 import { Transform, type Readable } from 'node:stream';
 import tls from 'node:tls';
 import { UserError } from '../errors.js';
-import { formatSize } from './defaults.js';
+import { formatSize } from './download-defaults.js';
 
 /** How much one download may take: bytes of body, and seconds in all (redirects and body included). */
 export interface DownloadLimits {
