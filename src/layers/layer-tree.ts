@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { opaqueDirs } from './layers.js';
+import { opaqueDirs } from './format.js';
 
 /**
  * An image's tree read without mounting it: a stack of layer directories (bottom first; one

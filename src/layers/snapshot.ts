@@ -1,6 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { makeWhiteouts } from '../store/layers.js';
+import { makeWhiteouts } from './format.js';
 import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
 
