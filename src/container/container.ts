@@ -2,43 +2,34 @@ import { spawn } from 'node:child_process';
 import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { LayerTree } from '../store/layer-tree.js';
-import { copyEntry, renderedPaths, statInStack } from '../store/layers.js';
-import { copyLayerOnto, linkLowerDirs, overlayAvailable } from '../store/render.js';
-import { exitStatus, notInstalled, run } from '../util/process.js';
+import { treeInPlace } from '../layers/copy.js';
+import type { Layer } from '../layers/driver.js';
+import { renderedPaths, statInStack } from '../layers/format.js';
+import { LayerTree } from '../layers/layer-tree.js';
+import { layerDriver } from '../layers/select.js';
+import { exitStatus, notInstalled } from '../util/process.js';
 import { cachedDevices } from './devices.js';
 import { makeMountPoint, placeMountPoint, resolveInImage, unmakeMountPoints, withImageMetadata, type Made, type MountPoint } from './mount-points.js';
 import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } from './namespace.js';
-import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
 import type { Bind, Identity, ImageTree } from './app.js';
 import { cachedTools, lentCommand, TOOLS_MOUNT, type LentBind } from './tools.js';
-
-export type ContainerMode = 'overlay' | 'copy';
 
 const HOST_RESOLV_CONF = '/etc/resolv.conf';
 
 /**
- * What a container keeps in its directory beside its layer (`rootfs`), by name relative to
- * it: the container's commands run there. All of it goes when the layer is finished.
+ * What a container keeps in its directory beside its layer's own files (layers/driver.ts
+ * LAYER_FILES), by name relative to it: the container's commands run there. All of it goes
+ * when the layer is finished.
  */
 const SCRATCH = {
-  /** overlay: the root's work dir */
-  work: 'work',
-  /** overlay: short names of the stack's layers (linkLowerDirs) */
-  layers: 'layers',
-  /** overlay: mount points and resolv.conf the image lacks */
-  scaffold: 'scaffold',
   /** the /dev template (a symlink) */
   devTemplate: 'dev-template',
-  /** overlay: /dev's upper and work dirs */
+  /** a stacking layer: /dev's upper and work dirs */
   dev: 'dev',
   devWork: 'dev-work',
-  /** the container's mounts; `fstab.dev` in copy mode */
+  /** the container's mounts; `fstab.dev` without a stacking layer */
   fstab: 'fstab',
   fstabDev: 'fstab.dev',
-  /** the root as the container sees it: the overlay's mount point, or the copied tree */
-  mnt: 'mnt',
-  tree: 'tree',
 } as const;
 
 /**
@@ -101,26 +92,17 @@ export function stackTree(stack: string[]): ImageTree {
 }
 
 /**
- * A container made from an image's layers inside a staging directory. Its changes end up
- * in `layerDir` in the store's layer format (overlay upperdir: new and changed entries,
- * whiteouts for deletions), ready to become an image's own layer.
- *
- * overlay: parent layers are read-only lowerdirs, `layerDir` is the upperdir, so the cost
- * is what the command changes. A small scaffold layer on top supplies mount points and an
- * /etc/resolv.conf to bind over when the image lacks them, so none of that reaches the layer.
- * copy: the parent is rendered into a private tree, its missing mount points made, then
- * snapshotted (inode + ctime of every entry), and after the run the difference is written
- * into `layerDir`. Either way what is lent is mounted where the image's links lead
- * (mount-points.ts): an image's `etc -> files/etc` stays a link, in the container and in
- * the layer.
+ * A container made from an image's layers inside a staging directory: its root is a layer
+ * of the layer driver (layers/driver.ts) on the image's stack, so its changes end up in
+ * `layerDir` in the store's layer format, ready to become an image's own layer. Mount points
+ * and an /etc/resolv.conf to bind over are made where the layer keeps them out of its
+ * changes. What is lent is mounted where the image's links lead (mount-points.ts): an
+ * image's `etc -> files/etc` stays a link, in the container and in the layer.
  */
 export class Container {
   readonly layerDir: string;
-  private snapshot: TreeSnapshot | undefined;
   /** Whether the host has a resolv.conf to lend (it is bind-mounted over the image's). */
   private hasHostResolvConf = false;
-  /** overlay: the stack's short names in `dir` (linkLowerDirs). */
-  private lowerDirs: string[] = [];
   /** Whether the root is a tree changed in place (inTree) rather than the container's own. */
   private inPlace = false;
   /** Whether /tmp is a tmpfs of the container's own (MaPS's sandbox has one). */
@@ -130,20 +112,20 @@ export class Container {
   /** Whether finishLayer() has taken the container apart (it can no longer run anything). */
   finished = false;
 
-  /** The container's root as the host sees it: its mount point (overlay) or its tree (copy). */
+  /** The container's root as the host sees it: its layer's mount point or tree. */
   readonly root: string;
+  readonly stack: string[];
 
   private constructor(
     /** The directory holding everything of the container (a staging dir of the store). */
     readonly dir: string,
-    readonly stack: string[],
-    readonly mode: ContainerMode,
+    private readonly layer: Layer,
     /** The tools the host lends the container at TOOLS_MOUNT (tools.ts); none for a tree of its own. */
     readonly tools: string | undefined,
-    root?: string,
   ) {
-    this.layerDir = path.join(dir, 'rootfs');
-    this.root = root ?? path.join(dir, mode === 'overlay' ? SCRATCH.mnt : SCRATCH.tree);
+    this.layerDir = layer.layerDir;
+    this.root = layer.root;
+    this.stack = layer.parents;
   }
 
   /**
@@ -155,7 +137,7 @@ export class Container {
    */
   static async inTree(dir: string, tree: string, cacheDir: string, opts: { privateTmp?: boolean } = {}): Promise<Container> {
     const [devices, hostResolvConf] = await Promise.all([cachedDevices(cacheDir), lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false)]);
-    const container = new Container(dir, [], 'copy', undefined, tree);
+    const container = new Container(dir, treeInPlace(dir, tree), undefined);
     container.inPlace = true;
     container.privateTmp = opts.privateTmp ?? false;
     await symlink(devices, path.join(dir, SCRATCH.devTemplate));
@@ -171,34 +153,21 @@ export class Container {
    * without changing the container's own layer.
    */
   static async create(dir: string, stack: string[], cacheDir: string, opts: { mountPoints?: MountPoint[]; keepLayer?: boolean } = {}): Promise<Container> {
-    const [mode, tools, devices, hostResolvConf] = await Promise.all([
-      overlayAvailable().then((yes): ContainerMode => (yes ? 'overlay' : 'copy')),
+    const [driver, tools, devices, hostResolvConf] = await Promise.all([
+      layerDriver(),
       cachedTools(cacheDir),
       cachedDevices(cacheDir),
       lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false),
     ]);
-    const container = new Container(dir, stack, mode, tools.dir);
+    const layer = await driver.create(dir, stack, { keep: opts.keepLayer });
+    const container = new Container(dir, layer, tools.dir);
     container.hasHostResolvConf = hostResolvConf;
     container.lentBinds = tools.binds;
-    if (opts.keepLayer) {
-      if (mode !== 'overlay') throw new UserError('a layer that outlives its container needs overlayfs, which this kernel lacks (or JETPACK_NO_OVERLAY is set)');
-      await container.cleanScratch(); // what a killed run left
-    }
-    if (!opts.keepLayer || !(await lstat(container.layerDir).catch(() => undefined))) {
-      await mkdir(container.layerDir);
-      // The layer's root carries the parent's root metadata, as an overlay upperdir must.
-      await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
-    }
-    await mkdir(container.root);
+    if (opts.keepLayer) await container.removeOwnScratch(); // what a killed run left
     // Named relative to `dir` like the rest, so no store path can break an overlay option.
     await symlink(devices, path.join(dir, SCRATCH.devTemplate));
-    if (mode === 'overlay') {
-      for (const scratch of [SCRATCH.work, SCRATCH.dev, SCRATCH.devWork, SCRATCH.scaffold]) await mkdir(path.join(dir, scratch));
-      container.lowerDirs = await linkLowerDirs(dir, SCRATCH.layers, stack);
-    } else {
-      for (const layer of stack) await copyLayerOnto(layer, container.root);
-    }
-    // Made now, before seal(): in copy mode nothing made here is a change of the command's.
+    if (layer.stacks) for (const scratch of [SCRATCH.dev, SCRATCH.devWork]) await mkdir(path.join(dir, scratch));
+    // Made now, before seal(): where they go in the tree itself, nothing made here is a change of the command's.
     await container.place(opts.mountPoints ?? []);
     return container;
   }
@@ -210,12 +179,12 @@ export class Container {
 
   /** Where the host writes a path into the container before it runs. */
   hostPath(rel: string): string {
-    return path.join(this.mode === 'overlay' ? this.layerDir : this.root, rel);
+    return this.layer.hostPath(rel);
   }
 
-  /** In copy mode, records the tree so that finishLayer() can tell what the command changed. */
+  /** Marks the tree as it is now as the base of what finishLayer() keeps as the command's changes. */
   async seal(): Promise<void> {
-    if (this.mode === 'copy') this.snapshot = await snapshotTree(this.root);
+    await this.layer.seal();
   }
 
   /**
@@ -249,17 +218,22 @@ export class Container {
     }
   }
 
-  /** Removes the scratch files the container keeps in its directory (for a container made inTree). */
+  /** Removes the scratch files the container and its layer keep in its directory, the layer itself kept. */
   async cleanScratch(): Promise<void> {
+    await this.removeOwnScratch();
+    await this.layer.remove();
+  }
+
+  private async removeOwnScratch(): Promise<void> {
     for (const scratch of Object.values(SCRATCH)) await rm(path.join(this.dir, scratch), { recursive: true, force: true });
   }
 
   /** Makes `layerDir` hold exactly the changes, with the parent's root metadata on its root. */
   async finishLayer(exclude: string[]): Promise<void> {
-    if (this.mode === 'copy') await diffIntoLayer(this.root, this.snapshot!, this.layerDir, exclude);
-    await this.cleanScratch();
+    await this.layer.diff(exclude);
+    await this.layer.commit();
+    await this.removeOwnScratch();
     this.finished = true;
-    await run('touch', ['-h', '-r', this.stack[this.stack.length - 1]!, this.layerDir]);
   }
 
   /** Paths the container's layer deleted or hid, for the ACI's pathWhitelist: the render of parent + layer. */
@@ -269,9 +243,8 @@ export class Container {
 
   /** The same container after its directory was moved to `dir`. */
   relocated(dir: string): Container {
-    const moved = new Container(dir, this.stack, this.mode, this.tools);
+    const moved = new Container(dir, this.layer.relocated(dir), this.tools);
     moved.hasHostResolvConf = this.hasHostResolvConf;
-    moved.lowerDirs = this.lowerDirs;
     moved.lentBinds = this.lentBinds;
     return moved;
   }
@@ -298,16 +271,13 @@ export class Container {
     return {
       dir: this.dir,
       root: this.root,
-      overlay:
-        this.mode === 'overlay'
-          ? { lowerdirs: [...this.lowerDirs, SCRATCH.scaffold], upperdir: path.basename(this.layerDir), workdir: SCRATCH.work }
-          : undefined,
+      overlay: this.layer.mount(),
       proc: at.proc,
       sys: at.sys,
       dev: {
         target: at.dev,
         template: SCRATCH.devTemplate,
-        overlay: this.mode === 'overlay' ? { upperdir: SCRATCH.dev, workdir: SCRATCH.devWork } : undefined,
+        overlay: this.layer.stacks ? { upperdir: SCRATCH.dev, workdir: SCRATCH.devWork } : undefined,
       },
       privateTmp: at.tmp,
       resolvConf: at.resolvConf === undefined ? undefined : { source: HOST_RESOLV_CONF, target: at.resolvConf },
@@ -324,25 +294,21 @@ export class Container {
     };
   }
 
-  /** The tree the container's commands see, as far as the host can read it unmounted. */
-  private view(): LayerTree {
-    return new LayerTree(this.mode === 'overlay' ? [...this.stack, path.join(this.dir, SCRATCH.scaffold), this.layerDir] : [this.root]);
-  }
-
   /**
    * Where a run mounts what is lent and `binds`, every link of the image followed inside it;
-   * a missing mount point is made: in the scaffold layer (overlay, its parents copied from
-   * the image so that the merged tree looks as before), else in the tree itself.
+   * a missing mount point is made: in the layer's scaffold (its parents copied from the image
+   * so that the merged tree looks as before), else in the tree itself.
    */
   private async place(binds: MountPoint[]): Promise<Placement> {
-    const view = this.view();
+    // The tree the container's commands see, as far as the host can read it unmounted.
+    const view = this.layer.view();
     const made: string[] = [];
     const imageDirs: Made['imageDirs'] = [];
-    const dest = this.mode === 'overlay' ? path.join(this.dir, SCRATCH.scaffold) : this.root;
+    const dest = this.layer.scaffold ?? this.root;
     const at = async (mp: MountPoint): Promise<string | undefined> => {
       const placed = await placeMountPoint(view, mp);
       if (placed?.missing) {
-        const m = await makeMountPoint(dest, placed.rel, mp, this.mode === 'overlay' ? view : undefined);
+        const m = await makeMountPoint(dest, placed.rel, mp, this.layer.scaffold ? view : undefined);
         made.push(...m.made);
         imageDirs.push(...m.imageDirs);
       }

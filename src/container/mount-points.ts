@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { chmod, lstat, mkdir, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { LayerTree } from '../store/layer-tree.js';
+import type { LayerTree } from '../layers/layer-tree.js';
 import { copyTree } from '../archive/gnu-tar.js';
 
 /** As the kernel's limit on links followed in one lookup (ELOOP past it). */

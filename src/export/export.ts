@@ -5,8 +5,8 @@ import { writeAci } from '../aci/writer.js';
 import { compressedSink, decompressedFile, type Compression } from '../archive/compression.js';
 import { serializeManifest } from '../image/manifest.js';
 import { IMAGE_FILES } from '../store/layout.js';
-import { layerStack } from '../store/layers.js';
-import { renderLayers } from '../store/render.js';
+import { layerStack } from '../store/layer-stack.js';
+import { renderLayers } from '../layers/select.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 

@@ -3,7 +3,7 @@ import { lstat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runInTree } from '../container/in-tree.js';
 import { resolveInImage } from '../container/mount-points.js';
-import { LayerTree } from '../store/layer-tree.js';
+import { LayerTree } from '../layers/layer-tree.js';
 import { UserError } from '../errors.js';
 import { diesWithJetpack, exitStatus } from '../util/process.js';
 import { isolated } from './isolate.js';

@@ -1,15 +1,15 @@
 import { lstat, mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { layerStack } from '../store/layers.js';
-import { renderLayers } from '../store/render.js';
+import { layerStack } from '../store/layer-stack.js';
+import { renderLayers } from '../layers/select.js';
 import { resolveImage } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { cloneTree } from '../util/clone-tree.js';
 import { run } from '../util/process.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { checkPortable, prefixOfName, type CheckOptions, type PortableReport } from './rules.js';
-import { LayerTree } from '../store/layer-tree.js';
+import { LayerTree } from '../layers/layer-tree.js';
 
 /** What `portable check` was given: a store image, a directory, or a .raw file (extracted to read). */
 interface Target {

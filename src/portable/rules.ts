@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { hostArch } from '../image/platform.js';
 import { MACHINE_OF_ARCH, parseElf, type ElfInfo } from './elf.js';
-import type { LayerTree } from '../store/layer-tree.js';
+import type { LayerTree } from '../layers/layer-tree.js';
 
 /** One rule an image fails: which, where, why, and what to do. */
 export interface Failure {

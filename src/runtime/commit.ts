@@ -3,12 +3,12 @@ import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { OstreeRepo, RepoMode } from '../ostree/ostree.js';
 import { copyTree } from '../archive/gnu-tar.js';
-import { makeWhiteouts, parentDirs, statInStack } from '../store/layers.js';
+import { makeWhiteouts, parentDirs, statInStack } from '../layers/format.js';
 import { run } from '../util/process.js';
 import { settleAll } from '../util/settle.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { validateRuntimeName } from '../ostree/runtime-name.js';
-import { overlayAvailable } from '../store/render.js';
+import { layerDriver } from '../layers/select.js';
 import { sourceManifest, visibleTree, type RuntimeSource, type VisibleTree } from './tree.js';
 
 export interface CommitOptions {
@@ -121,7 +121,8 @@ export async function commitRuntime(repo: OstreeRepo, source: RuntimeSource, ref
     opts.log(`leaving out ${scan.special.length} device node(s), FIFO(s) or socket(s) (${shown}): OSTree stores none; a runtime gets its /dev when it runs`);
     const hiding = await hidingLayer(source.layers, scan.special, path.join(opts.scratch, 'hide'));
     const tops = topmostParents(scan.special);
-    if (source.layers.length === 1 && !tops.includes('.') && (await overlayAvailable())) {
+    // The hiding mounts are overlays of their own: used only where layers are made with overlay.
+    if (source.layers.length === 1 && !tops.includes('.') && (await layerDriver()).name === 'overlay') {
       return { scan, tree: await hidingMounts(source.layers[0]!, hiding, tops, opts.scratch) };
     }
     return { scan, tree: await visibleTree([...source.layers, hiding], path.join(opts.scratch, 'commit')) };

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { shortImageID } from '../image/id.js';
 import { formatImageName } from '../image/name.js';
 import { OstreeRepo, type RepoMode } from '../ostree/ostree.js';
-import { layerStack } from '../store/layers.js';
+import { layerStack } from '../store/layer-stack.js';
 import { findByName, resolveImage } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { commitRuntime, METADATA, type CommitResult } from './commit.js';

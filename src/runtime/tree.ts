@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { stackTree } from '../container/container.js';
-import { renderLayers, type CommandWrapper } from '../store/render.js';
+import type { CommandWrapper } from '../layers/driver.js';
+import { renderLayers } from '../layers/select.js';
 import { parseRuntimeManifest, MANIFEST_FILE, type RuntimeManifest } from './manifest-toml.js';
 
 /**

@@ -1,4 +1,4 @@
-// src/store/: the local image store: layout, locking, lookup, import, layers, gc, fsck.
+// src/store/: the local image store: layout, locking, lookup, import, an image's layer stack, gc, fsck.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scanAci } from '../aci/scan.js';

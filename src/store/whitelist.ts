@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { copyEntry, keepingMtimes, layerStack, makeWhiteouts, renderedPaths, walkLayer } from './layers.js';
+import { copyEntry, keepingMtimes, makeWhiteouts, renderedPaths, walkLayer } from '../layers/format.js';
+import { layerStack } from './layer-stack.js';
 import type { Store, StoredImage } from './store.js';
 
 /**

@@ -5,14 +5,14 @@ import { flagBoolean } from '../flags.js';
 import { BIN_DIR, SHARE_DIR, packageVersion } from '../paths.js';
 
 async function settings(ctx: Context): Promise<Map<string, string>> {
-  const { overlayAvailable } = await import('../../store/render.js');
+  const { layerDriver } = await import('../../layers/select.js');
   return new Map([
     ['path.root', ctx.root],
     ['path.share', SHARE_DIR],
     ['path.bin', BIN_DIR],
     ['host.os', hostOS()],
     ['host.arch', hostArch()],
-    ['overlay', (await overlayAvailable()) ? 'yes' : 'no'],
+    ['overlay', (await layerDriver()).name === 'overlay' ? 'yes' : 'no'],
     ['version', packageVersion()],
   ]);
 }

@@ -29,7 +29,7 @@ export const runCommand: Command = {
     if (!ref) throw new UserError(`usage: jetpack run ${this.args}`, 2);
     const [{ runInImage }, { layerStack }, { resolveImage }] = await Promise.all([
       import('../../container/run-app.js'),
-      import('../../store/layers.js'),
+      import('../../store/layer-stack.js'),
       import('../../store/lookup.js'),
     ]);
     const store = await ctx.store();
