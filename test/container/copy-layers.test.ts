@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { copyLayerOnto } from '../../src/store/render.js';
+import { copyLayerOnto } from '../../src/layers/copy.js';
 import { removeDir, sh, tempDir } from '../helpers/cli.js';
 
 // The copy fallback renders a container's layers one onto another in a host directory:

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LayerTree } from '../../src/store/layer-tree.js';
+import { LayerTree } from '../../src/layers/layer-tree.js';
 import { removeDir, sh, tempDir } from '../helpers/cli.js';
 
 // Reading an image's layers without mounting them: overlay rules, and no host path reached
