@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:
 import path from 'node:path';
 import { writeAci } from '../archive/aci-writer.js';
 import { Container } from '../container/container.js';
-import { UserError } from '../errors.js';
+import { isUserFacing, UserError } from '../errors.js';
 import { serializeManifest, type ImageManifest } from '../image/manifest.js';
 import { resolveDependency } from '../store/import.js';
 import { IMAGE_FILES } from '../store/layout.js';
@@ -12,6 +12,7 @@ import type { Staging, Store, StoredImage } from '../store/store.js';
 import { run } from '../util/process.js';
 import { clampTreeTimes, sourceDateEpoch } from '../util/source-date-epoch.js';
 import { buildTimestamp, mergeBuildManifest } from './manifest-defaults.js';
+import { ifExists } from '../util/fs.js';
 
 export interface BuildOptions {
   /** The build directory whose contents are copied into the work dir (Jetpack's -dir). */
@@ -36,17 +37,19 @@ export class BuildError extends UserError {
     readonly step: number,
     message: string,
     exitCode = 1,
+    options?: ErrorOptions,
   ) {
-    super(`build failed at step ${step} (${STEPS[step]}): ${message}`, exitCode);
+    super(`build failed at step ${step} (${STEPS[step]}): ${message}`, exitCode, options);
   }
 }
 
-async function step<T>(n: number, fn: () => Promise<T>): Promise<T> {
+/** Runs step `n`; a failure the user can act on is named with the step, a bug is passed on as it is. */
+export async function step<T>(n: number, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof BuildError) throw err;
-    throw new BuildError(n, err instanceof Error ? err.message : String(err));
+    if (err instanceof BuildError || !isUserFacing(err)) throw err;
+    throw new BuildError(n, err.message, err instanceof UserError ? err.exitCode : 1, { cause: err });
   }
 }
 
@@ -79,7 +82,7 @@ async function expandCopies(patterns: string[]): Promise<string[]> {
  */
 export async function buildImage(store: Store, parent: StoredImage, opts: BuildOptions): Promise<StoredImage> {
   const buildDir = await step(2, async () => {
-    const st = await stat(opts.dir).catch(() => undefined);
+    const st = await ifExists(stat(opts.dir));
     if (!st?.isDirectory()) throw new UserError(`build directory ${opts.dir} does not exist`);
     return path.resolve(opts.dir);
   });
@@ -116,7 +119,7 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
       try {
         raw = JSON.parse(text);
       } catch (err) {
-        throw new UserError(`manifest.json is not valid JSON: ${(err as Error).message}`);
+        throw new UserError(`manifest.json is not valid JSON: ${(err as Error).message}`, 1, { cause: err });
       }
       return mergeBuildManifest(raw, parent, buildTimestamp(epoch));
     });

@@ -12,6 +12,7 @@ import { containerCommand, containerEnv, containerFstab, type NamespaceSpec } fr
 import { diffIntoLayer, snapshotTree, type TreeSnapshot } from './snapshot.js';
 import type { Bind, Identity, ImageTree } from './app.js';
 import { cachedTools, lentCommand, TOOLS_MOUNT, type LentBind } from './tools.js';
+import { ifExists } from '../util/fs.js';
 
 export type ContainerMode = 'overlay' | 'copy';
 
@@ -184,7 +185,7 @@ export class Container {
       if (mode !== 'overlay') throw new UserError('a layer that outlives its container needs overlayfs, which this kernel lacks (or JETPACK_NO_OVERLAY is set)');
       await container.cleanScratch(); // what a killed run left
     }
-    if (!opts.keepLayer || !(await lstat(container.layerDir).catch(() => undefined))) {
+    if (!opts.keepLayer || !(await ifExists(lstat(container.layerDir)))) {
       await mkdir(container.layerDir);
       // The layer's root carries the parent's root metadata, as an overlay upperdir must.
       await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
@@ -240,7 +241,7 @@ export class Container {
     try {
       return await new Promise<number>((resolve, reject) => {
         child.on('error', (err: NodeJS.ErrnoException) =>
-          reject(err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot start the container: ${err.message}`)),
+          reject(err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot start the container: ${err.message}`, 1, { cause: err })),
         );
         child.on('close', (code, signal) => resolve(exitStatus(code, signal)));
       });

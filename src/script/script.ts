@@ -20,6 +20,7 @@ import type { Store, StoredImage } from '../store/store.js';
 import { writeOutput } from '../util/output-file.js';
 import { changeSince, listInputs, readState, STATE_FILE, writeState } from './state.js';
 import type { Target } from './targets.js';
+import { ifExists } from '../util/fs.js';
 
 export const SCRIPT_FILE = 'image.mjs';
 
@@ -64,7 +65,7 @@ function loadScript(dir: string): ImageScript {
     // require() of an ES module (Node 20.19): the CLI runs as one CommonJS bundle.
     return createRequire(import.meta.url)(file) as ImageScript;
   } catch (err) {
-    throw new UserError(`${file}: ${(err as Error).message.split('\n')[0]}`);
+    throw new UserError(`${file}: ${(err as Error).message.split('\n')[0]}`, 1, { cause: err });
   }
 }
 
@@ -177,7 +178,7 @@ export class ScriptRun {
     const { image, built } = result;
     const file = path.join(this.req.dir, target === 'aci' ? OUTPUTS.aci : OUTPUTS.flat);
     // Up to date when written after the image last changed (image.aci.id is rewritten by each build).
-    const [written, idWritten] = await Promise.all([stat(file).catch(() => undefined), stat(path.join(this.req.dir, OUTPUTS.id))]);
+    const [written, idWritten] = await Promise.all([ifExists(stat(file)), stat(path.join(this.req.dir, OUTPUTS.id))]);
     if (!built && written && written.mtimeMs >= idWritten.mtimeMs) return result;
     if (target === 'aci') await writeOutput(file, (fd) => exportLayered(image, fd));
     else await writeOutput(file, (fd) => exportFlat(this.store, image, fd, 'none'));

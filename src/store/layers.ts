@@ -5,6 +5,7 @@ import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
 import { IMAGE_FILES } from './layout.js';
 import type { Store, StoredImage } from './store.js';
+import { ifExists } from '../util/fs.js';
 
 /**
  * The rootfs directories that make up an image, bottom first: every dependency's stack in
@@ -33,7 +34,7 @@ async function stackOf(store: Store, id: string, dependencies: string[]): Promis
 /** The top-most version of `rel` in a stack of layers (bottom first), or undefined if absent or whited out. */
 export async function statInStack(stack: string[], rel: string): Promise<{ layer: string; stat: Stats } | undefined> {
   for (let i = stack.length - 1; i >= 0; i--) {
-    const st = await lstat(path.join(stack[i]!, rel)).catch(() => undefined);
+    const st = await ifExists(lstat(path.join(stack[i]!, rel)));
     if (!st) continue;
     if (st.isCharacterDevice() && st.rdev === 0) return undefined;
     return { layer: stack[i]!, stat: st };

@@ -3,11 +3,12 @@ import path from 'node:path';
 import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
 import { opaqueDirs, walkLayer } from './layers.js';
+import { ifExists } from '../util/fs.js';
 
 /** Whether overlay mounts are to be used: the kernel has overlayfs and JETPACK_NO_OVERLAY is unset. */
 export async function overlayAvailable(): Promise<boolean> {
   if (process.env.JETPACK_NO_OVERLAY && process.env.JETPACK_NO_OVERLAY !== '0') return false;
-  const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
+  const filesystems = (await ifExists(readFile('/proc/filesystems', 'utf8'))) ?? '';
   return /\toverlay$/m.test(filesystems);
 }
 
@@ -74,7 +75,7 @@ export async function copyLayerOnto(layer: string, dest: string): Promise<void> 
   // children), so nothing is reached through a link of the tree, whose target may be absolute.
   for (const entry of await walkLayer(layer)) {
     const target = path.join(dest, entry.path);
-    const below = await lstat(target).catch(() => undefined);
+    const below = await ifExists(lstat(target));
     if (entry.isWhiteout) whiteouts.push(target);
     if (!below) continue;
     const replaced = entry.isWhiteout || (entry.isDirectory ? !below.isDirectory() || opaque.has(entry.path) : below.isDirectory());
