@@ -162,6 +162,7 @@ test('what can be checked is checked before the first step: build, manifest, bui
   const parent = "export const parent = 'jetpack/busybox'\n";
   const before = storeState(root);
   const cases: Array<[string, string, Record<string, string>, RegExp]> = [
+    ['parent', `export const parent = 'jetpack/busyboxx'\n${prepare}${build}`, {}, /^jetpack: .*jetpack\/busyboxx.*\n$/],
     ['build', `${parent}${prepare}export const build = 'make'\n`, {}, /^jetpack: image\.mjs: build must be a function\n$/],
     ['manifest type', `${parent}${prepare}${build}export const manifest = 1\n`, {}, /^jetpack: image\.mjs: manifest must be a function or an object\n$/],
     ['manifest object', `${parent}${prepare}${build}export const manifest = { name: 'example.com/x', app: { group: '0' } }\n`, {}, /^jetpack: image\.mjs: manifest: invalid image manifest: app\.user: required\n$/],
