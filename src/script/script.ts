@@ -11,13 +11,15 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Jetpack } from '../api/index.js';
-import { buildImage } from '../build/build.js';
+import { buildImage, type BuildOptions } from '../build/build.js';
+import { buildTimestamp, mergeBuildManifest } from '../build/manifest-defaults.js';
 import { TOOLS_MOUNT } from '../container/tools.js';
 import { UserError } from '../errors.js';
 import { exportFlat, exportLayered } from '../export/export.js';
 import { formatImageName } from '../image/name.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { writeOutput } from '../util/output-file.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { changeSince, listInputs, readState, STATE_FILE, writeState } from './state.js';
 import type { Target } from './targets.js';
 import { ifExists } from '../util/fs.js';
@@ -82,8 +84,30 @@ async function zx(dir: string): Promise<unknown> {
   return $({ cwd: dir, verbose: true });
 }
 
+/**
+ * Checks what build and manifest are before anything runs, and says where the manifest comes
+ * from: the runner writes what `manifest` gives (an object is checked here, with the parent's
+ * defaults, as step 5 would); without it DIR's manifest.json is needed.
+ */
+function manifestSource(script: ImageScript, parent: StoredImage): NonNullable<BuildOptions['manifest']> {
+  if (script.build !== undefined && typeof script.build !== 'function') throw new UserError(`${SCRIPT_FILE}: build must be a function`);
+  const { manifest } = script;
+  if (manifest === undefined) return 'required';
+  if (typeof manifest === 'function') return 'command';
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw new UserError(`${SCRIPT_FILE}: manifest must be a function or an object`);
+  try {
+    mergeBuildManifest(JSON.parse(JSON.stringify(manifest)), parent, buildTimestamp(sourceDateEpoch()));
+  } catch (err) {
+    throw new UserError(`${SCRIPT_FILE}: manifest: ${(err as Error).message}`);
+  }
+  return 'command';
+}
+
 /** The build step's values: the host's buildVars, then the command line's NAME=VALUE; sorted, so order is no change. */
 function valuesFor(script: ImageScript, given: Record<string, string>): Record<string, string> {
+  if (script.buildVars !== undefined && !(Array.isArray(script.buildVars) && script.buildVars.every((v) => typeof v === 'string'))) {
+    throw new UserError(`${SCRIPT_FILE}: buildVars must be a list of variable names`);
+  }
   const vars: Record<string, string> = {};
   for (const name of script.buildVars ?? []) if (process.env[name] !== undefined) vars[name] = process.env[name]!;
   const all = { ...vars, ...given };
@@ -155,16 +179,17 @@ export class ScriptRun {
     const why = changeSince(old, { parent: parent.id, vars: this.vars, inputs: await this.inputs() });
     const stored = old && (await this.store.get(old.id));
     if (!why && stored) return { image: stored, built: false };
+    const manifest = manifestSource(this.script, parent);
     this.req.log(`script: building on ${formatImageName(parent.manifest)} (${why ?? 'the image is no longer in the store'})`);
     await this.prepare();
     const inputs = await this.inputs(); // what prepare added counts as made by it, as make's macros do
-    if (typeof this.script.build !== 'function' && this.script.build !== undefined) throw new UserError(`${SCRIPT_FILE}: build must be a function`);
     const image = await buildImage(this.store, parent, {
       dir: this.req.dir,
       copy: [runnerFile()],
       command: [`${TOOLS_MOUNT}/node`, 'script-runner.mjs', JSON.stringify(this.vars)],
       network: this.req.network,
       keep: false,
+      manifest,
       notice: this.req.log,
       stdoutToStderr: this.req.stdoutToStderr,
     });
