@@ -142,8 +142,16 @@ push: .PHONY ${ACI_ID_FILE}
 
 # BUILD_CP may hold globs, which exists() does not expand: the shell does.
 .jetpack.cp.files != for f in ${BUILD_CP}; do [ ! -e "$$f" ] || echo "$$f"; done
+# Before the build: manifest.json, in the build dir or BUILD_CP or made by a rule, as
+# jetpack.image.gnu.mk checks it.
+.jetpack.check-manifest = if [ -z "${BUILD_CP:T:Mmanifest.json}" ] && [ -n "${BUILD_COMMAND:M.jetpack.build.}" ] && \
+  ${MAKE} -n ${BUILD_DIR:D-C ${BUILD_DIR}} manifest.json .jetpack.image.mk=${.jetpack.image.mk.path} 2>&1 >/dev/null | \
+  grep "don't know how to make manifest\.json\." >/dev/null; then \
+  echo "jetpack.image.mk: ${BUILD_DIR:U.} has no manifest.json and no rule to make it: the build would fail at its end (docs/MAKE.md)" >&2; exit 1; fi
+
 ${ACI_ID_FILE}: ${.jetpack.inputs.now} .jetpack.inputs ${.MAKE.MAKEFILES:N/usr/share/*} ${.jetpack.cp.files} .jetpack.parent.id
 	${MAKE} prepare
+	@${.jetpack.check-manifest}
 	@${.jetpack.list-inputs} | tr '\n' ' ' | sed 's/ $$//' > .jetpack.inputs
 	${JETPACK} ${JETPACK_FLAGS} build -saveid=$@ ${BUILD_CP:@.FILE.@-cp=${.FILE.}@} ${BUILD_DIR:D-dir=${BUILD_DIR}} ${PARENT_IMAGE} ${BUILD_COMMAND} ${BUILD_ARGS}
 .endif

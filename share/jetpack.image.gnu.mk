@@ -159,8 +159,18 @@ $(call .jetpack.recheck,.jetpack.parent.id,.jetpack.parent.checked,looking the p
 	@id=$$($(JETPACK) $(JETPACK_FLAGS) fetch -q $(PARENT_IMAGE)) && \
 	  if [ "$$id" != "$$(cat .jetpack.parent.id 2>/dev/null)" ]; then echo "$$id" > .jetpack.parent.id; fi && touch $@
 
+# Before the build: the container's make ends with `make manifest.json`, which needs the file
+# (after prepare, in the build dir or BUILD_CP) or a rule for it. make itself is asked, as in
+# the container (a dry run of the macros' in-container half); a rule whose prerequisites only
+# the build makes is left to the container. Not asked of a BUILD_COMMAND of another goal.
+.jetpack.check-manifest = if [ -z "$(filter manifest.json,$(notdir $(BUILD_CP)))" ] && [ -n "$(filter .jetpack.build.,$(BUILD_COMMAND))" ] && \
+  LC_ALL=C $(MAKE) --no-print-directory -n $(if $(BUILD_DIR),-C $(BUILD_DIR)) manifest.json .jetpack.image.mk=$(.jetpack.image.mk.path) 2>&1 >/dev/null | \
+  grep "No rule to make target 'manifest\.json'\." >/dev/null; then \
+  echo "jetpack.image.mk: $(or $(BUILD_DIR),.) has no manifest.json and no rule to make it: the build would fail at its end (docs/MAKE.md)" >&2; exit 1; fi
+
 $(ACI_ID_FILE): $(.jetpack.inputs.now) .jetpack.inputs $(MAKEFILE_LIST) $(wildcard $(BUILD_CP)) .jetpack.parent.id
 	$(MAKE) prepare
+	@$(.jetpack.check-manifest)
 	@$(.jetpack.list-inputs) | tr '\n' ' ' | sed 's/ $$//' > .jetpack.inputs
 	$(JETPACK) $(JETPACK_FLAGS) build -saveid=$@ $(foreach f,$(BUILD_CP),-cp=$(f)) $(if $(BUILD_DIR),-dir=$(BUILD_DIR)) $(PARENT_IMAGE) $(BUILD_COMMAND) $(BUILD_ARGS)
 endif

@@ -14,12 +14,12 @@ import { sourceDateEpoch } from '../util/source-date-epoch.js';
  */
 export async function makeAci(tarball: string, manifestFile: string, fd: number, compression: Parameters<typeof writeAci>[2], outPath?: string): Promise<string> {
   const manifest = await readFile(manifestFile).catch((err: Error) => {
-    throw new UserError(`cannot read ${manifestFile}: ${err.message}`);
+    throw new UserError(`cannot read ${manifestFile}: ${err.message}`, 1, { cause: err });
   });
   parseImageManifest(manifest);
   const clampMtime = sourceDateEpoch();
   const tarballCompression = await detectFileCompression(tarball).catch((err: Error) => {
-    throw new UserError(`cannot read ${tarball}: ${err.message}`);
+    throw new UserError(`cannot read ${tarball}: ${err.message}`, 1, { cause: err });
   });
   if (process.getuid?.() !== 0) process.stderr.write('jetpack makeaci: warning: not running as root, file owners in the rootfs will not be kept\n');
 

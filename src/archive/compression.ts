@@ -56,7 +56,7 @@ export function decompressedFile(path: string, compression: Compression): Readab
     const gunzip = createGunzip({ chunkSize: 1 << 20 });
     const src = createReadStream(path, { highWaterMark: 1 << 20 });
     src.on('error', (err) => out.destroy(err));
-    gunzip.on('error', (err) => out.destroy(new UserError(`corrupt or truncated gzip data: ${err.message}`)));
+    gunzip.on('error', (err) => out.destroy(new UserError(`corrupt or truncated gzip data: ${err.message}`, 1, { cause: err })));
     out.on('close', () => src.destroy());
     src.pipe(gunzip).pipe(out);
     return out;

@@ -108,7 +108,7 @@ export async function checkTreeTarball(file: string, opts: { noDevices: boolean;
   const hash = createHash('sha256');
   await pipeline(decompressedFile(file, compression), reader.writable((chunk) => hash.update(chunk))).catch((err: unknown) => {
     if (err instanceof UserError) throw err;
-    throw new UserError(`not a readable tarball: ${(err as Error).message}`);
+    throw new UserError(`not a readable tarball: ${(err as Error).message}`, 1, { cause: err });
   });
   return { prefix: (prefix ?? []).filter(Boolean).join('/'), sha256: hash.digest('hex') };
 }

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { commandHelp, Context, wantsHelp, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { failureReport } from './failure.js';
 import { versionCommand } from './commands/config.js';
 import { formatFlagHelp, parseFlags, flagString, flagBoolean, type FlagSpec } from './flags.js';
 import { DEBUG_FLAG, ROOT_FLAG, parseCommandFlags } from './global-flags.js';
@@ -69,24 +70,10 @@ async function main(argv: string[]): Promise<number> {
 /** Whether the command's own flags asked for -json: its failure is then reported as JSON too, for programs (the API). */
 let jsonErrors = false;
 
-/** What a failure tells the user: one line, the exit status, and for builds the step. */
-function describe(err: unknown): { message: string; status: number; step?: number; internal: boolean } {
-  const step = (err as { step?: unknown }).step;
-  const withStep = typeof step === 'number' ? { step } : {};
-  if (err instanceof UserError) return { message: err.message, status: err.exitCode, ...withStep, internal: false };
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOSPC') return { message: 'no space left on device; nothing was stored', status: 1, internal: false };
-  return { message: `internal error: ${e?.message ?? String(err)}`, status: 70, internal: true };
-}
-
 function report(err: unknown): number {
   const debug = Boolean(process.env.JETPACK_DEBUG && process.env.JETPACK_DEBUG !== '0');
-  const { message, status, step, internal } = describe(err);
-  process.stderr.write(`jetpack: ${message}\n`);
-  if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
-  else if (internal) process.stderr.write('jetpack: run with JETPACK_DEBUG=1 for a stack trace\n');
-  // The last line, for programs: the same message, status and step as JSON.
-  if (jsonErrors) process.stderr.write(`${JSON.stringify({ error: { message, status, ...(step === undefined ? {} : { step }) } })}\n`);
+  const { text, status } = failureReport(err, { debug, json: jsonErrors });
+  process.stderr.write(text);
   return status;
 }
 

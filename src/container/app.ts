@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import type { App } from '../image/manifest.js';
 import { CONTAINER_PATH } from './namespace.js';
 import { parseGroup, parseIdSpec, parsePasswd, type IdSpec, type PasswdEntry } from './users.js';
+import { ifExists } from '../util/fs.js';
 
 /** The view of an image's rendered tree that starting its app needs. */
 export interface ImageTree {
@@ -127,7 +128,7 @@ function absolute(p: string, what: string): string {
 }
 
 async function hostSource(p: string, what: string): Promise<{ source: string; file: boolean }> {
-  const st = await stat(p).catch(() => undefined);
+  const st = await ifExists(stat(p));
   if (!st) throw new UserError(`${what}: ${p} does not exist on the host`);
   if (!st.isDirectory() && !st.isFile()) throw new UserError(`${what}: ${p} is neither a directory nor a regular file`);
   return { source: resolve(p), file: st.isFile() };

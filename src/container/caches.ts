@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { ifExists } from '../util/fs.js';
 import { DEVICES_DIR } from './devices.js';
 import { currentTools } from './tools.js';
 
@@ -7,10 +8,7 @@ import { currentTools } from './tools.js';
  * of host binaries since upgraded, older /dev templates, scratch copies of killed fills.
  */
 export async function staleCaches(cacheDir: string): Promise<string[]> {
-  const names = await readdir(cacheDir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [];
-    throw err;
-  });
+  const names = (await ifExists(readdir(cacheDir))) ?? [];
   const current = new Set([(await currentTools()).name, DEVICES_DIR]);
   return names.filter((n) => !current.has(n)).sort();
 }

@@ -209,7 +209,7 @@ export class Container {
     try {
       return await new Promise<number>((resolve, reject) => {
         child.on('error', (err: NodeJS.ErrnoException) =>
-          reject(err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot start the container: ${err.message}`)),
+          reject(err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot start the container: ${err.message}`, 1, { cause: err })),
         );
         child.on('close', (code, signal) => resolve(exitStatus(code, signal)));
       });

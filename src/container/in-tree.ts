@@ -2,6 +2,7 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { Container, type RunOptions } from './container.js';
+import { ifExists } from '../util/fs.js';
 
 export interface InTreeOptions extends Omit<RunOptions, 'cwd' | 'network'> {
   /** A tmpfs of the container's own on /tmp. */
@@ -25,7 +26,7 @@ export async function runInTree(rootfs: string, argv: string[], scratch: string,
 
 /** runInTree for a directory a user names: it must be one. */
 export async function enterTree(rootfs: string, argv: string[], scratch: string, cacheDir: string, opts: InTreeOptions = {}): Promise<number> {
-  const st = await lstat(rootfs).catch(() => undefined);
+  const st = await ifExists(lstat(rootfs));
   if (!st?.isDirectory()) throw new UserError(`${rootfs} is not a directory`);
   return runInTree(path.resolve(rootfs), argv, scratch, cacheDir, opts);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { LayerTree } from '../layers/layer-tree.js';
 import { copyTree } from '../archive/gnu-tar.js';
+import { ifExists } from '../util/fs.js';
 
 /** As the kernel's limit on links followed in one lookup (ELOOP past it). */
 const MAX_LINKS = 40;
@@ -104,7 +105,7 @@ export async function makeMountPoint(dest: string, rel: string, mp: MountPoint, 
   const out: Made = { made: [], imageDirs: [] };
   for (let i = 1; i < parts.length; i++) {
     const dir = parts.slice(0, i).join('/');
-    if (await lstat(path.join(dest, dir)).catch(() => undefined)) continue;
+    if (await ifExists(lstat(path.join(dest, dir)))) continue;
     await mkdir(path.join(dest, dir), { mode: 0o755 });
     const below = image && (await image.lstat(dir));
     if (below?.stat.isDirectory()) out.imageDirs.push({ dir, layer: below.layer });
@@ -138,7 +139,7 @@ export async function withImageMetadata(dest: string, dirs: Array<{ dir: string;
 export async function unmakeMountPoints(dest: string, made: string[]): Promise<void> {
   for (const rel of [...made].reverse()) {
     const at = path.join(dest, rel);
-    const st = await lstat(at).catch(() => undefined);
+    const st = await ifExists(lstat(at));
     if (st?.isDirectory()) await rmdir(at).catch(() => {});
     else if (st?.isFile() && st.size === 0) await rm(at, { force: true });
   }

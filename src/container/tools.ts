@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { cachedDir } from '../util/cached-dir.js';
-import { pathExists } from '../util/fs.js';
+import { pathExists, ifExists } from '../util/fs.js';
 import { run } from '../util/process.js';
 
 /** Where containers see the tools jetpack lends them (read-only, never saved). */
@@ -33,7 +33,7 @@ export interface LentBind {
 }
 
 async function stampOf(file: string): Promise<string | undefined> {
-  const st = await stat(file).catch(() => undefined);
+  const st = await ifExists(stat(file));
   return st && `${st.ino}-${st.size}-${Math.floor(st.mtimeMs)}`;
 }
 

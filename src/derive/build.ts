@@ -1,10 +1,10 @@
 // src/derive/: the derivative-build pipeline (Jetpack's build steps) and its manifest defaults.
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAci } from '../aci/writer.js';
 import { Container } from '../container/container.js';
-import { UserError } from '../errors.js';
+import { isUserFacing, UserError } from '../errors.js';
 import { serializeManifest, type ImageManifest } from '../image/manifest.js';
 import { resolveDependency } from '../store/import.js';
 import { IMAGE_FILES } from '../store/layout.js';
@@ -14,6 +14,7 @@ import type { Staging, Store, StoredImage } from '../store/store.js';
 import { run } from '../util/process.js';
 import { clampTreeTimes, sourceDateEpoch } from '../util/source-date-epoch.js';
 import { buildTimestamp, mergeBuildManifest } from './manifest-defaults.js';
+import { ifExists } from '../util/fs.js';
 
 export interface BuildOptions {
   /** The build directory whose contents are copied into the work dir (Jetpack's -dir). */
@@ -28,6 +29,14 @@ export interface BuildOptions {
   notice?: (line: string) => void;
   /** The command's stdout goes to stderr: stdout carries a -json result. */
   stdoutToStderr?: boolean;
+  /**
+   * What is known of manifest.json before the command runs, and so checked then: `present`
+   * (default) a manifest.json the work dir starts with (the build dir's, or a -cp file's) is
+   * checked when there is one, as the command may write it; `required` it must be there too;
+   * `command` the command writes it, whatever the work dir starts with, and the caller checks
+   * what it knows.
+   */
+  manifest?: 'present' | 'required' | 'command';
 }
 
 const STEPS = ['', 'create the build container', 'copy the build directory', 'copy -cp files', 'run the build command', 'read manifest.json', 'remove the work directory', 'save the image'];
@@ -38,17 +47,19 @@ export class BuildError extends UserError {
     readonly step: number,
     message: string,
     exitCode = 1,
+    options?: ErrorOptions,
   ) {
-    super(`build failed at step ${step} (${STEPS[step]}): ${message}`, exitCode);
+    super(`build failed at step ${step} (${STEPS[step]}): ${message}`, exitCode, options);
   }
 }
 
-async function step<T>(n: number, fn: () => Promise<T>): Promise<T> {
+/** Runs step `n`; a failure the user can act on is named with the step, a bug is passed on as it is. */
+export async function step<T>(n: number, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof BuildError) throw err;
-    throw new BuildError(n, err instanceof Error ? err.message : String(err));
+    if (err instanceof BuildError || !isUserFacing(err)) throw err;
+    throw new BuildError(n, err.message, err instanceof UserError ? err.exitCode : 1, { cause: err });
   }
 }
 
@@ -71,22 +82,62 @@ async function expandCopies(patterns: string[]): Promise<string[]> {
   return files;
 }
 
+/** The manifest.json the work dir starts with: a -cp file of that name (copied last, so it wins), else the build dir's. */
+async function startingManifest(buildDir: string, copies: string[]): Promise<string | undefined> {
+  const candidates = [...copies.filter((f) => path.basename(f) === 'manifest.json').reverse(), path.join(buildDir, 'manifest.json')];
+  for (const file of candidates) if (await ifExists(lstat(file))) return file;
+  return undefined;
+}
+
+/** manifest.json's text merged with the build's defaults and validated (step 5's rules). */
+function manifestFromText(text: string, parent: StoredImage, epoch: number | undefined): ImageManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`manifest.json is not valid JSON: ${(err as Error).message}`, 1, { cause: err });
+  }
+  return mergeBuildManifest(raw, parent, buildTimestamp(epoch));
+}
+
+/**
+ * The manifest checks that need no command run: the manifest.json the work dir starts with
+ * must pass step 5 as it is (a link is skipped: it resolves in the container, not here).
+ */
+async function checkStartingManifest(buildDir: string, copies: string[], parent: StoredImage, epoch: number | undefined, mode: BuildOptions['manifest']): Promise<void> {
+  if (mode === 'command') return;
+  const file = await startingManifest(buildDir, copies);
+  if (!file) {
+    if (mode === 'required') throw new UserError(`build not started: ${buildDir} has no manifest.json, and nothing writes one`);
+    return;
+  }
+  if (!(await lstat(file)).isFile()) return;
+  try {
+    manifestFromText(await readFile(file, 'utf8'), parent, epoch);
+  } catch (err) {
+    throw new UserError(`build not started: ${file}: ${(err as Error).message.replace(/^manifest\.json (is )?/, '')}`, 1, { cause: err });
+  }
+}
+
 /**
  * Builds a derivative image the way Jetpack does (seed 004, "Building derivative images"):
  * (1) create a build container from the parent, (2) copy the build dir's contents into a
  * fresh work dir in its root, (3) copy the -cp files there, (4) run the command as root in
  * the work dir, (5) take manifest.json from it and merge defaults, (6) remove the work dir,
  * (7) save the container's changes + manifest as the new image. Any failure leaves no image
- * and no container (unless `keep`), and names the step.
+ * and no container (unless `keep`), and names the step. What can be checked before the command
+ * runs (the build dir, the -cp files, the manifest.json the work dir starts with) is checked
+ * before anything is created.
  */
 export async function buildImage(store: Store, parent: StoredImage, opts: BuildOptions): Promise<StoredImage> {
   const buildDir = await step(2, async () => {
-    const st = await stat(opts.dir).catch(() => undefined);
+    const st = await ifExists(stat(opts.dir));
     if (!st?.isDirectory()) throw new UserError(`build directory ${opts.dir} does not exist`);
     return path.resolve(opts.dir);
   });
   const copies = await step(3, () => expandCopies(opts.copy));
   const epoch = await step(5, async () => sourceDateEpoch());
+  await checkStartingManifest(buildDir, copies, parent, epoch, opts.manifest);
   await store.tidy(); // a build killed earlier left its container in tmp/
   const staging = await store.stage('build');
   let container: Container | undefined;
@@ -114,13 +165,7 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
       const text = await readFile(file, 'utf8').catch(() => {
         throw new UserError('the build left no manifest.json in the work directory');
       });
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (err) {
-        throw new UserError(`manifest.json is not valid JSON: ${(err as Error).message}`);
-      }
-      return mergeBuildManifest(raw, parent, buildTimestamp(epoch));
+      return manifestFromText(text, parent, epoch);
     });
     const dependencies = await step(5, async () => [parent, ...(await Promise.all(manifest.dependencies!.slice(1).map((d) => resolveDependency(store, d))))]);
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { sha256OfFile } from '../util/file-digest.js';
 import { keptKey, type LayerCodec } from './layer-codec.js';
 import type { LayerBlob } from './oci-layer.js';
+import { ifExists } from '../util/fs.js';
 
 /**
  * OCI layer blobs kept beside the store layer they were made from (`<image>/oci-blobs/`, gone
@@ -63,10 +64,10 @@ function statOf(st: { ino: bigint; size: bigint; ctimeNs: bigint }): string {
  * index checks files), else its digest computed again.
  */
 async function unchanged(file: string, kept: KeptBlob): Promise<boolean> {
-  const st = await stat(file, { bigint: true }).catch(() => undefined);
+  const st = await ifExists(stat(file, { bigint: true }));
   if (!st) return false;
   if (statOf(st) === kept.stat) return true;
-  return (await sha256OfFile(file).catch(() => undefined)) === kept.digest.slice('sha256:'.length);
+  return (await ifExists(sha256OfFile(file))) === kept.digest.slice('sha256:'.length);
 }
 
 /** A copy of its own (a reflink where the filesystem has them): a layout written for a user shares no inode with the kept blob. */

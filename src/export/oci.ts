@@ -152,7 +152,7 @@ export async function exportOci(store: Store, image: StoredImage, out: string, o
     }
     const existing = await readdir(out).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
-      throw new UserError(`cannot write the layout to ${out}: ${err.message}`);
+      throw new UserError(`cannot write the layout to ${out}: ${err.message}`, 1, { cause: err });
     });
     if (existing?.length) throw new UserError(`${out} is not empty: an OCI layout is written to an absent or empty directory`);
     if (existing) await rmdir(out);

@@ -8,6 +8,7 @@ import { resolveImage } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { writeOutput } from '../util/output-file.js';
 import { signDetached, type SignOptions } from '../openpgp/gpg.js';
+import { ifExists } from '../util/fs.js';
 
 /** NAME-VERSION-OS-ARCH.aci, NAME's last component: the file a discovery template usually names. */
 export function publishedFileName(image: StoredImage): string {
@@ -17,7 +18,7 @@ export function publishedFileName(image: StoredImage): string {
 }
 
 async function isFile(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined))?.isFile() ?? false;
+  return (await ifExists(stat(file)))?.isFile() ?? false;
 }
 
 /**

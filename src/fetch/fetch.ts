@@ -60,7 +60,7 @@ export class Fetcher {
     }
     if (looksLikeImageID(arg)) {
       const image = await resolveImage(this.store, arg).catch((err: Error) => {
-        throw isImageID(arg) ? new UserError(`${err.message}: an image ID cannot be discovered, only a name`) : err;
+        throw isImageID(arg) ? new UserError(`${err.message}: an image ID cannot be discovered, only a name`, 1, { cause: err }) : err;
       });
       return { image, added: false };
     }

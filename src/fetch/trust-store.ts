@@ -4,6 +4,7 @@
  * root keys (trusted for every image) in `keys/@`.
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { ifExists } from '../util/fs.js';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isACIdentifier } from '../image/identifiers.js';
@@ -49,13 +50,7 @@ export class TrustStore {
   constructor(readonly dir: string) {}
 
   private async files(): Promise<Array<{ prefix: string; fingerprint: string; file: string }>> {
-    let dirs: string[];
-    try {
-      dirs = await readdir(this.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const dirs = (await ifExists(readdir(this.dir))) ?? [];
     const found = await Promise.all(
       dirs.sort().map(async (d) => {
         // Anything but a prefix directory (a README, a backup file) is no key.

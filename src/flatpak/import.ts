@@ -9,6 +9,7 @@ import type { Store, StoredImage } from '../store/store.js';
 import { addHybridEntries, type HybridLayout } from './hybrid.js';
 import { appcArch, flatpakArch, formatRef, parseRef, runtimeMetadata, type FlatpakRef } from './metadata.js';
 import { checkOutRuntime, extraTopLevel, type RuntimeSourceRequest } from './source.js';
+import { ifExists } from '../util/fs.js';
 
 export interface FlatpakImportOptions extends RuntimeSourceRequest {
   /** The image name; default the runtime's ID in lowercase (appc names have no capitals). */
@@ -34,12 +35,12 @@ export async function importFlatpak(store: Store, opts: FlatpakImportOptions): P
     const sourceRef = await checkOutRuntime(opts, rootfs, staging.path('scratch'), opts.log);
     const where = `${opts.source}: metadata`;
     if (!(await lstat(rootfs)).isDirectory()) throw new Error(`${rootfs} is not a directory of the staging area`);
-    if (!(await lstat(path.join(rootfs, 'metadata')).catch(() => undefined))?.isFile()) {
+    if (!(await ifExists(lstat(path.join(rootfs, 'metadata'))))?.isFile()) {
       throw new UserError(`${opts.source} has no metadata file: not a Flatpak runtime (metadata + files/)`);
     }
     const text = await readFile(path.join(rootfs, 'metadata'), 'utf8');
     const metadata = runtimeMetadata(text, where);
-    if (!(await lstat(path.join(rootfs, 'files')).catch(() => undefined))?.isDirectory()) throw new UserError(`${opts.source} has no files/ directory: not a Flatpak runtime`);
+    if (!(await ifExists(lstat(path.join(rootfs, 'files'))))?.isDirectory()) throw new UserError(`${opts.source} has no files/ directory: not a Flatpak runtime`);
     const extra = await extraTopLevel(rootfs);
     if (extra.length) opts.log(`left out beside metadata and files/: ${extra.join(', ')}`);
     for (const name of extra) await rm(path.join(rootfs, name), { recursive: true, force: true });

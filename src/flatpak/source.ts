@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { OstreeRepo } from '../ostree/ostree.js';
 import { run } from '../util/process.js';
 import { parseRef, type FlatpakRef } from './metadata.js';
+import { ifExists } from '../util/fs.js';
 
 /** Where a runtime comes from: `import-flatpak SOURCE [-repo=PATH|URL]`. */
 export interface RuntimeSourceRequest {
@@ -27,7 +28,7 @@ export async function checkOutRuntime(req: RuntimeSourceRequest, dest: string, s
     await repo.checkout(rev, dest, { copy: true });
     return ref;
   }
-  const st = await stat(req.source).catch(() => undefined);
+  const st = await ifExists(stat(req.source));
   if (!st) {
     if (req.source.startsWith('runtime/') || req.source.startsWith('app/')) throw new UserError(`${req.source} is a ref: name its repo with -repo=PATH|URL`);
     throw new UserError(`${req.source}: no such file or directory`);

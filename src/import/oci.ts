@@ -19,7 +19,7 @@ import { layerStack } from '../store/layer-stack.js';
 import { findByName } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { sha256OfFile } from '../util/file-digest.js';
-import { pathExists } from '../util/fs.js';
+import { pathExists, ifExists } from '../util/fs.js';
 import { acName, appcArch, appcManifest, type OciConfig } from './oci-manifest.js';
 
 /** What `jetpack import` was given, when it is not an ACI. */
@@ -58,7 +58,7 @@ export async function ociSource(location: string): Promise<OciSource | undefined
   const named = transport(location);
   if (named) return named;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) || location === '-') return undefined;
-  const st = await lstat(location).catch(() => undefined);
+  const st = await ifExists(lstat(location));
   if (st?.isDirectory()) {
     if (await pathExists(path.join(location, 'oci-layout'))) return { kind: 'layout', dir: location };
     throw new UserError(`${location} is a directory but not an OCI image layout (no oci-layout file)`);
@@ -119,7 +119,7 @@ async function memberFile(files: ImageFiles, name: string, role: string): Promis
   let file = files.dir;
   for (const [i, part] of parts.entries()) {
     file = path.join(file, part);
-    const st = await lstat(file).catch(() => undefined);
+    const st = await ifExists(lstat(file));
     if (!st) throw new UserError(`${files.what} has no ${role} ${JSON.stringify(name)}`);
     const last = i === parts.length - 1;
     if (last ? !st.isFile() : !st.isDirectory()) throw new UserError(`refusing the ${role} ${JSON.stringify(name)} of ${files.what}: ${last ? '' : `${parts.slice(0, i + 1).join('/')} is `}${kindOf(st)}, not a regular file`);

@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import { diesWithJetpack, exitStatus } from '../util/process.js';
 import { isolated } from './isolate.js';
 import type { Bind, Hook, HookFile, HookType } from './spec.js';
+import { ifExists } from '../util/fs.js';
 
 export interface HookContext {
   rootfs: string;
@@ -39,7 +40,7 @@ function runOnHost(argv: string[], env: Record<string, string>, quiet: boolean):
   return new Promise((resolve, reject) => {
     const [cmd, args] = diesWithJetpack(...isolated(argv[0]!, argv.slice(1)));
     const child = spawn(cmd, args, { env, stdio: ['inherit', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'] });
-    child.on('error', (err) => reject(new UserError(`cannot run ${argv[0]}: ${err.message}`)));
+    child.on('error', (err) => reject(new UserError(`cannot run ${argv[0]}: ${err.message}`, 1, { cause: err })));
     child.on('close', (code, signal) => resolve(exitStatus(code, signal)));
   });
 }
@@ -65,7 +66,7 @@ export async function runOuterHook(file: string, hook: Hook, ctx: HookContext, e
  * never on the host.
  */
 async function prepareBindTarget(rootfs: string, bind: { source: string; target: string }, what: string): Promise<void> {
-  if (!(await lstat(bind.source).catch(() => undefined))?.isDirectory()) throw new UserError(`${what}: chroot_binds source ${bind.source} is not a directory`);
+  if (!(await ifExists(lstat(bind.source)))?.isDirectory()) throw new UserError(`${what}: chroot_binds source ${bind.source} is not a directory`);
   const at = await resolveInImage(new LayerTree([rootfs]), bind.target);
   if (at.kind === 'loop') throw new UserError(`${what}: chroot_binds target ${bind.target}: too many levels of symbolic links in the rootfs`);
   if (at.kind === 'blocked') throw new UserError(`${what}: chroot_binds target ${bind.target}: /${at.rel} is not a directory in the rootfs`);

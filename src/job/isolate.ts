@@ -1,6 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { run } from '../util/process.js';
+import { ifExists } from '../util/fs.js';
 
 /**
  * The command line that runs a host command of a job (a source tool, an outer hook) in a
@@ -43,7 +44,7 @@ async function mountsUnder(dir: string): Promise<string[]> {
  * EBUSY and without reaching through a bind mount into the host. Returns what was detached.
  */
 export async function unmountStale(dir: string): Promise<string[]> {
-  const real = await realpath(dir).catch(() => undefined);
+  const real = await ifExists(realpath(dir));
   if (!real) return [];
   const detached: string[] = [];
   for (let round = 0; round < 64; round++) {

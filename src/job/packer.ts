@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { compressedSink, type Compression } from '../archive/compression.js';
 import { clampMtimes, TAR_CREATE } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
-import { BLANK_AC_VERSION, validateImageManifest } from '../image/manifest.js';
+import { BLANK_AC_VERSION, validateImageManifest, type ImageManifest } from '../image/manifest.js';
 import { hostArch, hostOS } from '../image/platform.js';
 import { importTree } from '../store/import.js';
 import type { Store, StoredImage } from '../store/store.js';
@@ -24,6 +24,13 @@ export function compressionOfName(name: string): Compression {
   throw new UserError(`output.name ${name}: the suffix says no tarball format (.tar, .tar.gz, .tar.bz2, .tar.xz or .tar.zst)`);
 }
 
+/** The file output's compression: output.name must be a file name whose suffix names a tarball format. */
+export function tarballCompression(output: JobOutput): Compression {
+  if (!output.name) throw new UserError('output.name is required');
+  if (output.name.includes('/')) throw new UserError(`output.name ${output.name}: a file name, not a path (the directory is output.dir)`);
+  return compressionOfName(output.name);
+}
+
 /**
  * The file output: the rootfs as a tarball of `./…` members at `dir/name`, with owners,
  * modes, xattrs, ACLs, devices and hardlinks, names sorted, mtimes clamped to
@@ -31,9 +38,7 @@ export function compressionOfName(name: string): Compression {
  * fsynced and renamed into place.
  */
 export async function packTarball(rootfs: string, output: JobOutput): Promise<string> {
-  if (!output.name) throw new UserError('output.name is required');
-  if (output.name.includes('/')) throw new UserError(`output.name ${output.name}: a file name, not a path (the directory is output.dir)`);
-  const compression = compressionOfName(output.name);
+  const compression = tarballCompression(output);
   const dir = output.dir || process.cwd();
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, output.name);
@@ -57,12 +62,16 @@ export async function packTarball(rootfs: string, output: JobOutput): Promise<st
  * `output.name`, with `output.labels` and the host's os and arch labels unless given.
  */
 export async function packImage(store: Store, workspace: string, output: JobOutput): Promise<StoredImage> {
+  return importTree(store, workspace, outputManifest(output));
+}
+
+/** The image output's manifest, validated: `output.name`, `output.labels` and the host's os and arch labels unless given. */
+export function outputManifest(output: JobOutput): ImageManifest {
   const labels = { os: hostOS(), arch: hostArch(), ...output.labels };
-  const manifest = validateImageManifest({
+  return validateImageManifest({
     acKind: 'ImageManifest',
     acVersion: BLANK_AC_VERSION,
     name: output.name,
     labels: Object.entries(labels).map(([name, value]) => ({ name, value })),
   });
-  return importTree(store, workspace, manifest);
 }

@@ -1,10 +1,11 @@
 import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { UserError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { jobEnv } from './env.js';
 import { hooksOf, runInnerHook, runOuterHook, type HookContext } from './hooks.js';
 import { unmountStale } from './isolate.js';
-import { packImage, packTarball } from './packer.js';
+import { outputManifest, packImage, packTarball, tarballCompression } from './packer.js';
 import { runSource } from './sources.js';
 import type { RenderedJob } from './spec.js';
 
@@ -22,13 +23,32 @@ export interface RunFlags {
 }
 
 /**
+ * What the output needs that the job file already says (a tarball name with a known suffix,
+ * a valid image name and labels), checked before anything is made: its templates and hook
+ * files were rendered and read when the job was loaded.
+ */
+function checkOutput(rendered: RenderedJob): void {
+  const { output } = rendered.job;
+  try {
+    if (output.type === 'image') outputManifest(output);
+    else tarballCompression(output);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    // The tarball's messages name output.name; the manifest's name its own fields.
+    throw new UserError(`${rendered.specFile}: job ${rendered.job.name}: ${output.type === 'image' ? 'output: ' : ''}${err.message}`);
+  }
+}
+
+/**
  * mark-devkit's RunJob, phase by phase: (1) the rootfs, <workspacedir>/rootfs (0700, root),
  * rid of mounts a killed older run left, wiped first with cleanup; (2) the job's bind sources made; (3) outer-pre-sourcer hooks;
  * (4) the source; (5) outer-pre-chroot; (6) inner-chroot and outer-chroot hooks in
  * declaration order; (7) outer-post-chroot; (8) the output; (9) outer-post-output. With
- * cleanup the rootfs is removed at the end, whether the job succeeded or not.
+ * cleanup the rootfs is removed at the end, whether the job succeeded or not. The output is
+ * checked first, unless the packer phase is skipped.
  */
 export async function runJob(rendered: RenderedJob, store: () => Promise<Store>, flags: RunFlags): Promise<string> {
+  if (!flags.skipPacker) checkOutput(rendered);
   const { job, hooks } = rendered;
   const rootfs = path.join(job.workspacedir, 'rootfs');
   const stale = await unmountStale(rootfs);

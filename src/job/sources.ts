@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { notInstalled, run } from '../util/process.js';
 import { isolated, missingCommand } from './isolate.js';
 import type { JobSource } from './spec.js';
+import { ifExists } from '../util/fs.js';
 
 /** What a source needs beyond its spec: where the rootfs is, and the store for `image`. */
 export interface SourceContext {
@@ -27,7 +28,7 @@ export interface SourceContext {
 async function produceHttp(source: JobSource): Promise<string> {
   if (!source.uri) throw new UserError('source.uri is required for an http source');
   const target = source.target || path.resolve(path.basename(new URL(source.uri).pathname) || 'source.tar');
-  if ((await stat(target).catch(() => undefined))?.isFile()) return target;
+  if ((await ifExists(stat(target)))?.isFile()) return target;
   await mkdir(path.dirname(target), { recursive: true });
   const partial = `${target}.part`;
   try {

@@ -114,12 +114,12 @@ export function parseJobYaml(text: string, file: string): unknown {
   checkFlowDepth(text, where);
   const doc = parseDocument(text, { intAsBigInt: true, merge: true, prettyErrors: false, uniqueKeys: false });
   const error = doc.errors[0];
-  if (error) throw new UserError(`${where(error.pos[0])}: not valid YAML: ${error.message.split('\n')[0]}`);
+  if (error) throw new UserError(`${where(error.pos[0])}: not valid YAML: ${error.message.split('\n')[0]}`, 1, { cause: error });
   checkExpansion(doc, where);
   try {
     return doc.toJS({ maxAliasCount: -1 });
   } catch (err) {
     // What toJS still finds (a merge key naming no map): at the document, for want of a node.
-    throw new UserError(`${where(0)}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new UserError(`${where(0)}: not valid YAML: ${(err as Error).message.split('\n')[0]}`, 1, { cause: err });
   }
 }

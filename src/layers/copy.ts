@@ -4,6 +4,7 @@ import { lstat, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { copyTree } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
+import { ifExists } from '../util/fs.js';
 import { run } from '../util/process.js';
 import { LAYER_FILES, type Layer, type LayerDriver } from './driver.js';
 import { copyEntry, opaqueDirs, walkLayer } from './format.js';
@@ -23,7 +24,7 @@ export async function copyLayerOnto(layer: string, dest: string): Promise<void> 
   // children), so nothing is reached through a link of the tree, whose target may be absolute.
   for (const entry of await walkLayer(layer)) {
     const target = path.join(dest, entry.path);
-    const below = await lstat(target).catch(() => undefined);
+    const below = await ifExists(lstat(target));
     if (entry.isWhiteout) whiteouts.push(target);
     if (!below) continue;
     const replaced = entry.isWhiteout || (entry.isDirectory ? !below.isDirectory() || opaque.has(entry.path) : below.isDirectory());

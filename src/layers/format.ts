@@ -3,11 +3,12 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
+import { ifExists } from '../util/fs.js';
 
 /** The top-most version of `rel` in a stack of layers (bottom first), or undefined if absent or whited out. */
 export async function statInStack(stack: string[], rel: string): Promise<{ layer: string; stat: Stats } | undefined> {
   for (let i = stack.length - 1; i >= 0; i--) {
-    const st = await lstat(path.join(stack[i]!, rel)).catch(() => undefined);
+    const st = await ifExists(lstat(path.join(stack[i]!, rel)));
     if (!st) continue;
     if (st.isCharacterDevice() && st.rdev === 0) return undefined;
     return { layer: stack[i]!, stat: st };

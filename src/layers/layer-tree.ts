@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { opaqueDirs } from './format.js';
+import { ifExists } from '../util/fs.js';
 
 /**
  * An image's tree read without mounting it: a stack of layer directories (bottom first; one
@@ -32,11 +33,11 @@ export class LayerTree {
       let depth = 0;
       // The layer's own path is the host's (a deployment's `current` is a link to its
       // checkout); a layer not made yet (a deployment's changes before a first run) holds nothing.
-      let st: Stats | undefined = await stat(layer).catch(() => undefined);
+      let st: Stats | undefined = await ifExists(stat(layer));
       if (!st) continue;
       for (; depth < parts.length && st?.isDirectory(); depth++) {
         at = path.join(at, parts[depth]!);
-        st = await lstat(at).catch(() => undefined);
+        st = await ifExists(lstat(at));
       }
       if (depth === parts.length && st) return st.isCharacterDevice() && st.rdev === 0 ? undefined : { layer, stat: st };
       if (st && !st.isDirectory()) return undefined; // a file, link or whiteout on the way hides the rest, here and below

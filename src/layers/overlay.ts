@@ -1,5 +1,6 @@
 import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { ifExists } from '../util/fs.js';
 import { run } from '../util/process.js';
 import { LAYER_FILES, type Layer, type LayerDriver, type OverlayMount, type RenderedTree } from './driver.js';
 import { copyEntry } from './format.js';
@@ -78,7 +79,7 @@ export const overlayDriver: LayerDriver = {
   async create(dir, parents, opts = {}) {
     const layerDir = path.join(dir, LAYER_FILES.layer);
     if (opts.keep) await new OverlayLayer(dir, parents, []).remove(); // what a killed run left
-    if (!opts.keep || !(await lstat(layerDir).catch(() => undefined))) {
+    if (!opts.keep || !(await ifExists(lstat(layerDir)))) {
       await mkdir(layerDir);
       // The layer's root carries the parent's root metadata, as an overlay upperdir must.
       await copyEntry(parents[parents.length - 1]!, '.', layerDir);

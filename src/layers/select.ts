@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ifExists } from '../util/fs.js';
 import { copyDriver } from './copy.js';
 import type { LayerDriver, RenderedTree } from './driver.js';
 import { overlayDriver } from './overlay.js';
@@ -7,7 +8,7 @@ import { overlayDriver } from './overlay.js';
 /** Whether overlay mounts are to be used: the kernel has overlayfs and JETPACK_NO_OVERLAY is unset. */
 async function overlayAvailable(): Promise<boolean> {
   if (process.env.JETPACK_NO_OVERLAY && process.env.JETPACK_NO_OVERLAY !== '0') return false;
-  const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
+  const filesystems = (await ifExists(readFile('/proc/filesystems', 'utf8'))) ?? '';
   return /\toverlay$/m.test(filesystems);
 }
 

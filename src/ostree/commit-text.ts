@@ -152,6 +152,6 @@ export function parseCommitText(text: string): CommitDescription {
     return { metadata, refBinding, subject, body, timestamp };
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`cannot read the commit: unexpected ostree show --raw output (${(err as Error).message})`);
+    throw new UserError(`cannot read the commit: unexpected ostree show --raw output (${(err as Error).message})`, 1, { cause: err });
   }
 }

@@ -10,6 +10,7 @@ import { run } from '../util/process.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { checkPortable, prefixOfName, type CheckOptions, type PortableReport } from './rules.js';
 import { LayerTree } from '../layers/layer-tree.js';
+import { ifExists } from '../util/fs.js';
 
 /** What `portable check` was given: a store image, a directory, or a .raw file (extracted to read). */
 interface Target {
@@ -40,7 +41,7 @@ async function rawFilesystem(file: string): Promise<RawFilesystem | undefined> {
 }
 
 async function openTarget(store: Store, target: string, scratch: string): Promise<Target> {
-  const st = await lstat(target).catch(() => undefined);
+  const st = await ifExists(lstat(target));
   if (st?.isDirectory()) return { tree: new LayerTree([path.resolve(target)]), fileName: path.basename(path.resolve(target)), raw: false };
   if (st?.isFile()) {
     const fs = await rawFilesystem(target);
@@ -111,7 +112,7 @@ export async function exportPortable(store: Store, image: StoredImage, out: stri
   const left = report.failures.filter((f) => !MENDED.has(f.rule));
   if (left.length) throw new UserError(`${image.manifest.name} is not a portable service image: ${left.map((f) => `${f.path}: ${f.message}`).join('; ')} (jetpack portable check says more)`);
   const mend = await mendPlan(tree, report.failures.filter((f) => MENDED.has(f.rule)).map((f) => f.path.slice(1)));
-  const existing = await lstat(out).catch(() => undefined);
+  const existing = await ifExists(lstat(out));
   if (!raw && existing && (!existing.isDirectory() || (await readdir(out)).length)) {
     throw new UserError(`${out} is not an empty directory: a portable directory image is written to an absent or empty directory`);
   }

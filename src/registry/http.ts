@@ -58,7 +58,7 @@ function certificateAuthorities(caFile: string | undefined): Buffer[] | undefine
       try {
         return readFileSync(file);
       } catch (err) {
-        throw new UserError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+        throw new UserError(`cannot read ${what} ${file}: ${(err as Error).message}`, 1, { cause: err });
       }
     };
     const files: Array<[string | undefined, string]> = [

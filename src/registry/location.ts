@@ -53,7 +53,7 @@ async function download(url: string, dest: string, opts: HttpOptions, kind: Down
     await pipeline(body, count, createWriteStream(dest));
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`download of ${url} failed: ${(err as Error).message}`);
+    throw new UserError(`download of ${url} failed: ${(err as Error).message}`, 1, { cause: err });
   } finally {
     progress.finish();
   }

@@ -6,7 +6,7 @@ import type { OstreeRepo } from '../ostree/ostree.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import type { StoreLayout } from '../store/layout.js';
 import { explainDiskFull } from '../util/disk.js';
-import { pathExists } from '../util/fs.js';
+import { pathExists, ifExists } from '../util/fs.js';
 import { parseRuntimeManifest, MANIFEST_FILE } from './manifest-toml.js';
 import { LOCAL_REMOTE } from '../ostree/runtime-name.js';
 import { displayRef, repoRef, type LocatedRuntime } from './locate.js';
@@ -49,7 +49,7 @@ export class Deployment {
 
   /** The checksum of the commit checked out, or undefined when not deployed. */
   async commit(): Promise<string | undefined> {
-    const target = await readlink(this.current).catch(() => undefined);
+    const target = await ifExists(readlink(this.current));
     return target?.replace(/^commit-/, '');
   }
 
@@ -151,13 +151,13 @@ export class Deployment {
 export async function deployments(layout: StoreLayout): Promise<LocatedRuntime[]> {
   const found: LocatedRuntime[] = [];
   const walk = async (remote: string, dir: string, parts: string[]): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const entries = (await ifExists(readdir(dir, { withFileTypes: true }))) ?? [];
     if (entries.some((e) => e.name === 'current')) {
       found.push({ remote: remote === LOCAL_REMOTE ? undefined : remote, ref: parts.join('/') });
       return;
     }
     for (const e of entries) if (e.isDirectory()) await walk(remote, path.join(dir, e.name), [...parts, e.name]);
   };
-  for (const remote of await readdir(layout.runtimes).catch(() => [])) await walk(remote, path.join(layout.runtimes, remote), []);
+  for (const remote of (await ifExists(readdir(layout.runtimes))) ?? []) await walk(remote, path.join(layout.runtimes, remote), []);
   return found;
 }

@@ -13,7 +13,7 @@ async function emptyOrAbsent(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     if (err.code === 'ENOTDIR') throw new UserError(`${dir} is not a directory`);
-    throw new UserError(`cannot read ${dir}: ${err.message}`);
+    throw new UserError(`cannot read ${dir}: ${err.message}`, 1, { cause: err });
   });
   if (entries === undefined) return false;
   if (entries.length) throw new UserError(`${dir} is not empty: a runtime tree is initialized into an absent or empty directory`);

@@ -24,7 +24,7 @@ export async function parseRuntimeManifest(text: string, where: string): Promise
   try {
     doc = parse(text);
   } catch (err) {
-    throw new UserError(`${where}: not valid TOML: ${(err as Error).message.split('\n')[0]}`);
+    throw new UserError(`${where}: not valid TOML: ${(err as Error).message.split('\n')[0]}`, 1, { cause: err });
   }
   const core = (doc.Core ?? {}) as Record<string, unknown>;
   if (core.command !== undefined && typeof core.command !== 'string') throw new UserError(`${where}: [Core] command must be a string`);

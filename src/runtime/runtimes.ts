@@ -13,6 +13,7 @@ import { Deployment, deployments } from './deployment.js';
 import { initializeTree, type InitialBase } from './initialize.js';
 import { displayRef, locateRuntime, repoRef, type LocatedRuntime } from './locate.js';
 import { parseQualifiedRef, validateRemoteName, validateRuntimeName } from '../ostree/runtime-name.js';
+import { ifExists } from '../util/fs.js';
 
 /**
  * The runtime workflow (MaPS) over a store and an OSTree repo: what the `package` and
@@ -101,12 +102,12 @@ export async function commitSource(
   opts: { subject?: string; body?: string; log: Log },
 ): Promise<CommitResult> {
   validateRuntimeName(ref);
-  const isDir = (await lstat(source).catch(() => undefined))?.isDirectory();
+  const isDir = (await ifExists(lstat(source)))?.isDirectory();
   if (!isDir && /^\.{0,2}\//.test(source)) throw new UserError(`${source} is not a directory`);
   const image = isDir
     ? undefined
     : await resolveImage(store, source).catch((err: Error) => {
-        throw new UserError(`${source} is not a directory, and ${err.message}`);
+        throw new UserError(`${source} is not a directory, and ${err.message}`, 1, { cause: err });
       });
   const repo = repoOf(store, choice);
   const from = image

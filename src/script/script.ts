@@ -11,15 +11,18 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Jetpack } from '../api/index.js';
-import { buildImage } from '../derive/build.js';
+import { buildImage, type BuildOptions } from '../derive/build.js';
+import { buildTimestamp, mergeBuildManifest } from '../derive/manifest-defaults.js';
 import { TOOLS_MOUNT } from '../container/tools.js';
 import { UserError } from '../errors.js';
 import { exportFlat, exportLayered } from '../export/export.js';
 import { formatImageName } from '../image/name.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { writeOutput } from '../util/output-file.js';
+import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { changeSince, listInputs, readState, STATE_FILE, writeState } from './state.js';
 import type { Target } from './targets.js';
+import { ifExists } from '../util/fs.js';
 
 export const SCRIPT_FILE = 'image.mjs';
 
@@ -64,7 +67,7 @@ function loadScript(dir: string): ImageScript {
     // require() of an ES module (Node 20.19): the CLI runs as one CommonJS bundle.
     return createRequire(import.meta.url)(file) as ImageScript;
   } catch (err) {
-    throw new UserError(`${file}: ${(err as Error).message.split('\n')[0]}`);
+    throw new UserError(`${file}: ${(err as Error).message.split('\n')[0]}`, 1, { cause: err });
   }
 }
 
@@ -81,8 +84,30 @@ async function zx(dir: string): Promise<unknown> {
   return $({ cwd: dir, verbose: true });
 }
 
+/**
+ * Checks what build and manifest are before anything runs, and says where the manifest comes
+ * from: the runner writes what `manifest` gives (an object is checked here, with the parent's
+ * defaults, as step 5 would); without it DIR's manifest.json is needed.
+ */
+function manifestSource(script: ImageScript, parent: StoredImage): NonNullable<BuildOptions['manifest']> {
+  if (script.build !== undefined && typeof script.build !== 'function') throw new UserError(`${SCRIPT_FILE}: build must be a function`);
+  const { manifest } = script;
+  if (manifest === undefined) return 'required';
+  if (typeof manifest === 'function') return 'command';
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw new UserError(`${SCRIPT_FILE}: manifest must be a function or an object`);
+  try {
+    mergeBuildManifest(JSON.parse(JSON.stringify(manifest)), parent, buildTimestamp(sourceDateEpoch()));
+  } catch (err) {
+    throw new UserError(`${SCRIPT_FILE}: manifest: ${(err as Error).message}`);
+  }
+  return 'command';
+}
+
 /** The build step's values: the host's buildVars, then the command line's NAME=VALUE; sorted, so order is no change. */
 function valuesFor(script: ImageScript, given: Record<string, string>): Record<string, string> {
+  if (script.buildVars !== undefined && !(Array.isArray(script.buildVars) && script.buildVars.every((v) => typeof v === 'string'))) {
+    throw new UserError(`${SCRIPT_FILE}: buildVars must be a list of variable names`);
+  }
   const vars: Record<string, string> = {};
   for (const name of script.buildVars ?? []) if (process.env[name] !== undefined) vars[name] = process.env[name]!;
   const all = { ...vars, ...given };
@@ -154,16 +179,17 @@ export class ScriptRun {
     const why = changeSince(old, { parent: parent.id, vars: this.vars, inputs: await this.inputs() });
     const stored = old && (await this.store.get(old.id));
     if (!why && stored) return { image: stored, built: false };
+    const manifest = manifestSource(this.script, parent);
     this.req.log(`script: building on ${formatImageName(parent.manifest)} (${why ?? 'the image is no longer in the store'})`);
     await this.prepare();
     const inputs = await this.inputs(); // what prepare added counts as made by it, as make's macros do
-    if (typeof this.script.build !== 'function' && this.script.build !== undefined) throw new UserError(`${SCRIPT_FILE}: build must be a function`);
     const image = await buildImage(this.store, parent, {
       dir: this.req.dir,
       copy: [runnerFile()],
       command: [`${TOOLS_MOUNT}/node`, 'script-runner.mjs', JSON.stringify(this.vars)],
       network: this.req.network,
       keep: false,
+      manifest,
       notice: this.req.log,
       stdoutToStderr: this.req.stdoutToStderr,
     });
@@ -177,7 +203,7 @@ export class ScriptRun {
     const { image, built } = result;
     const file = path.join(this.req.dir, target === 'aci' ? OUTPUTS.aci : OUTPUTS.flat);
     // Up to date when written after the image last changed (image.aci.id is rewritten by each build).
-    const [written, idWritten] = await Promise.all([stat(file).catch(() => undefined), stat(path.join(this.req.dir, OUTPUTS.id))]);
+    const [written, idWritten] = await Promise.all([ifExists(stat(file)), stat(path.join(this.req.dir, OUTPUTS.id))]);
     if (!built && written && written.mtimeMs >= idWritten.mtimeMs) return result;
     if (target === 'aci') await writeOutput(file, (fd) => exportLayered(image, fd));
     else await writeOutput(file, (fd) => exportFlat(this.store, image, fd, 'none'));

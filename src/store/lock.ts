@@ -29,7 +29,7 @@ function flockStatus(file: string, cmd: string, args: readonly string[], fd: num
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot lock ${file}: ${err.message}`)),
+      reject(err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot lock ${file}: ${err.message}`, 1, { cause: err })),
     );
     child.on('close', (code) => {
       if (code === 0 || code === BUSY) resolve(code);
@@ -52,7 +52,7 @@ export async function acquireLock(file: string, mode: 'shared' | 'exclusive', op
   try {
     fd = openForLock(file, create);
   } catch (err) {
-    throw new UserError(`cannot lock ${file}: ${(err as Error).message}`);
+    throw new UserError(`cannot lock ${file}: ${(err as Error).message}`, 1, { cause: err });
   }
   const flock = (blocking: boolean) => {
     const args = [mode === 'shared' ? '-s' : '-x', '-E', String(BUSY), ...(blocking ? [] : ['-n']), '3'];

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { pathExists } from '../util/fs.js';
+import { pathExists, ifExists } from '../util/fs.js';
 import { PACKAGE_DIR } from '../util/package-dir.js';
 import type { Store } from './store.js';
 
@@ -62,7 +62,7 @@ async function storedNames(store: Store): Promise<Set<string>> {
 /** Each image name images/ builds, with the directory whose Makefile builds it (the first in order). */
 async function imageDirectories(): Promise<Map<string, string>> {
   const builds = new Map<string, string>();
-  const entries = await readdir(IMAGES_DIR, { withFileTypes: true }).catch(() => []);
+  const entries = (await ifExists(readdir(IMAGES_DIR, { withFileTypes: true }))) ?? [];
   const dirs = entries.filter((e) => e.isDirectory()).map((e) => path.join(IMAGES_DIR, e.name));
   for (const dir of dirs.sort()) {
     const name = await builtName(dir);
@@ -75,7 +75,7 @@ async function imageDirectories(): Promise<Map<string, string>> {
 async function builtName(dir: string): Promise<string | undefined> {
   if (!(await pathExists(path.join(dir, 'Makefile')))) return undefined;
   for (const file of MANIFEST_SOURCES) {
-    const text = await readFile(path.join(dir, file), 'utf8').catch(() => undefined);
+    const text = await ifExists(readFile(path.join(dir, file), 'utf8'));
     const name = text === undefined ? undefined : file.endsWith('.json') ? jsonName(text) : /"name"\s*:\s*"([^"$]+)"/.exec(text)?.[1];
     if (name) return name;
   }

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { pathExists, syncDirectory } from '../util/fs.js';
+import { ifExists, pathExists, syncDirectory } from '../util/fs.js';
 import { isImageID } from '../image/id.js';
 import { parseStoredManifest, type ImageManifest } from '../image/manifest.js';
 import type { Compression } from '../archive/compression.js';
@@ -102,7 +102,7 @@ export class Store {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const hint = e.code === 'EACCES' ? ' (jetpack needs root; run it with sudo or set -root=DIR)' : '';
-      throw new UserError(`cannot create the image store at ${root}: ${e.message}${hint}`);
+      throw new UserError(`cannot create the image store at ${root}: ${e.message}${hint}`, 1, { cause: e });
     }
     return store;
   }
@@ -168,22 +168,15 @@ export class Store {
 
   /** Just an image's info.json: cheaper than get(), which also parses the manifest. */
   async info(id: string): Promise<ImageInfo | undefined> {
-    try {
-      return JSON.parse(await readFile(path.join(this.layout.imageDir(id), IMAGE_FILES.info), 'utf8')) as ImageInfo;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
+    const text = await ifExists(readFile(path.join(this.layout.imageDir(id), IMAGE_FILES.info), 'utf8'));
+    return text === undefined ? undefined : (JSON.parse(text) as ImageInfo);
   }
 
   async get(id: string): Promise<StoredImage | undefined> {
     const dir = this.layout.imageDir(id);
     const manifestFile = path.join(dir, IMAGE_FILES.manifest);
     const [manifest, info] = await Promise.all([
-      readFile(manifestFile).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return undefined;
-        throw err;
-      }),
+      ifExists(readFile(manifestFile)),
       this.info(id),
     ]);
     if (!manifest || !info) return undefined;

@@ -10,6 +10,7 @@ import { writeTextFile } from '../util/output-file.js';
 import { Progress } from '../util/progress.js';
 import { commitArtifact } from './artifact.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
+import { ifExists } from '../util/fs.js';
 
 /** The upload's metadata keys (tus Upload-Metadata). MaPS sends `runtime` too. */
 export const UPLOAD_METADATA = {
@@ -53,7 +54,7 @@ class UploadUrls {
     return path.join(this.dir, `url-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`);
   }
   async get(key: string): Promise<string | undefined> {
-    return (await readFile(this.file(key), 'utf8').catch(() => '')).trim() || undefined;
+    return ((await ifExists(readFile(this.file(key), 'utf8'))) ?? '').trim() || undefined;
   }
   async set(key: string, url: string | undefined): Promise<void> {
     if (url === undefined) return rm(this.file(key), { force: true });
@@ -136,7 +137,7 @@ async function confirmedState(url: string, credentials: Credentials, first: Publ
       state = await askPublishState(url, credentials);
       unreachable = 0;
     } catch (err) {
-      if (++unreachable >= 60) throw new UserError(`the server did not answer whether it published the upload (${(err as Error).message}); run jetpack upload again`);
+      if (++unreachable >= 60) throw new UserError(`the server did not answer whether it published the upload (${(err as Error).message}); run jetpack upload again`, 1, { cause: err });
     }
   }
   return state;

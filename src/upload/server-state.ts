@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pathExists } from '../util/fs.js';
+import { pathExists, ifExists } from '../util/fs.js';
 import { writeOutput } from '../util/output-file.js';
 import { writeSync } from 'node:fs';
 
@@ -66,7 +66,7 @@ export class Outcomes {
     return path.join(this.dir, `${id}.json`);
   }
   async get(id: string): Promise<Outcome | undefined> {
-    const text = await readFile(this.file(id), 'utf8').catch(() => undefined);
+    const text = await ifExists(readFile(this.file(id), 'utf8'));
     return text === undefined ? undefined : (JSON.parse(text) as Outcome);
   }
   /** Written durably before the upload's bytes are removed: a crash in between leaves both, never neither. */
@@ -78,7 +78,7 @@ export class Outcomes {
   }
   async pruneOld(now = Date.now()): Promise<void> {
     for (const name of await readdir(this.dir)) {
-      const st = await stat(path.join(this.dir, name)).catch(() => undefined);
+      const st = await ifExists(stat(path.join(this.dir, name)));
       if (st && now - st.mtimeMs > OUTCOME_DAYS * 86400_000) await rm(path.join(this.dir, name), { force: true });
     }
   }

@@ -11,6 +11,7 @@ import { Publisher, type CompleteUpload } from './publisher.js';
 import { Outcomes, Owners, prepareServerDirs, UPLOAD_ID, type Outcome } from './server-state.js';
 import { UPLOAD_METADATA } from './client.js';
 import { UsersFile } from './users.js';
+import { ifExists } from '../util/fs.js';
 
 /**
  * The upload server: a tus 1.0 endpoint at /files/ (@tus/server with @tus/file-store) that
@@ -70,7 +71,7 @@ function publishedHeaders(o: Outcome & { state: 'published' }): Record<string, s
 async function serveRepoFile(repoDir: string, urlPath: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const rel = decodeURIComponent(urlPath).replace(/^\/repo\/?/, '');
   const file = path.join(repoDir, path.normalize(`/${rel}`));
-  const st = await lstat(file).catch(() => undefined);
+  const st = await ifExists(lstat(file));
   if ((req.method !== 'GET' && req.method !== 'HEAD') || !st?.isFile() || rel.split('/').some((p) => p.startsWith('.'))) {
     res.writeHead(req.method === 'GET' || req.method === 'HEAD' ? 404 : 405).end();
     return;
@@ -91,7 +92,7 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
   await repo.ensure('archive');
   await repo.updateSummary();
   const dirs = await prepareServerDirs(opts.uploads);
-  if (!(await stat(opts.users).catch(() => undefined))) throw new UserError(`no users file ${opts.users} (jetpack upload-server adduser USER --users ${opts.users})`);
+  if (!(await ifExists(stat(opts.users)))) throw new UserError(`no users file ${opts.users} (jetpack upload-server adduser USER --users ${opts.users})`);
   const users = new UsersFile(opts.users);
   const outcomes = new Outcomes(dirs.outcomes);
   await outcomes.pruneOld();
@@ -255,7 +256,7 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new UserError(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`)));
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new UserError(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`, 1, { cause: err })));
     server.listen(opts.port, opts.host, resolve);
   });
   const address = server.address() as { port: number };

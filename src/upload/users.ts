@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { writeTextFile } from '../util/output-file.js';
 import type { Credentials } from './credentials.js';
+import { ifExists } from '../util/fs.js';
 
 /**
  * The upload server's users file: one `user:scrypt$N$r$p$SALT$HASH` line each (base64 salt
@@ -41,7 +42,7 @@ export function validateUserName(user: string): void {
 export async function readUsers(file: string): Promise<Map<string, string>> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return '';
-    throw new UserError(`cannot read the users file ${file}: ${err.message}`);
+    throw new UserError(`cannot read the users file ${file}: ${err.message}`, 1, { cause: err });
   });
   const users = new Map<string, string>();
   for (const [i, line] of text.split('\n').entries()) {
@@ -72,7 +73,7 @@ export class UsersFile {
 
   /** The user whose password `credentials` hold; undefined for an unknown user or a wrong password. */
   async authenticate(credentials: Credentials): Promise<string | undefined> {
-    const st = await stat(this.file).catch(() => undefined);
+    const st = await ifExists(stat(this.file));
     const version = st ? `${st.mtimeMs}:${st.size}` : '';
     if (version !== this.version) {
       this.users = await readUsers(this.file);

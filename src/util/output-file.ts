@@ -17,7 +17,7 @@ export async function writeOutput<T>(file: string | undefined, write: (fd: numbe
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   // w+: writers may read back what they wrote (writeAci hashes an ACI that way).
   const fh = await open(tmp, 'w+', opts.mode ?? 0o644).catch((err: Error) => {
-    throw new UserError(`cannot write ${file}: ${err.message}`);
+    throw new UserError(`cannot write ${file}: ${err.message}`, 1, { cause: err });
   });
   try {
     // Exports are not fsynced: the rename already keeps a half-written file from ever

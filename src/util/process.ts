@@ -53,7 +53,7 @@ export function notInstalled(cmd: string): UserError {
 }
 
 function spawnFailure(cmd: string, err: NodeJS.ErrnoException): UserError {
-  return err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot run ${cmd}: ${err.message}`);
+  return err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot run ${cmd}: ${err.message}`, 1, { cause: err });
 }
 
 function collectStderr(stream: Readable | null): () => string {

@@ -190,11 +190,42 @@ for (const mode of ['overlay', 'copy'] as const) {
     const missing = build([base, '/bin/true'], { cwd: buildDir({}, null) });
     assert.is(missing.status, 1);
     assert.match(missing.stderr, /^jetpack: build failed at step 5 \(read manifest\.json\): the build left no manifest\.json in the work directory\n$/);
-    const invalid = build([base, '/bin/true'], { cwd: buildDir({}, { name: 'Not Valid' }) });
+    const invalid = build([base, '/bin/sh', '-c', `echo '{"name":"Not Valid"}' > manifest.json`], { cwd: buildDir() });
     assert.match(invalid.stderr, /^jetpack: build failed at step 5 \(read manifest\.json\): invalid image manifest: name /);
     const json = build([base, '/bin/sh', '-c', 'echo "{" > manifest.json'], { cwd: buildDir() });
     assert.match(json.stderr, /step 5 .*not valid JSON/);
     assert.equal(storeState(root).images, before);
+    clean();
+  });
+
+  test('an invalid manifest.json the work dir starts with fails before the command runs, naming the file and field', () => {
+    const before = storeState(root).images;
+    const cases: Array<[string, object | string, RegExp]> = [
+      ['app.user', { name: 'example.com/x', app: { exec: ['/bin/sh'], group: '0' } }, /invalid image manifest: app\.user: required/],
+      ['label', { name: 'example.com/x', labels: [{ name: 'Bad Label', value: '1' }] }, /invalid image manifest: labels\[0\]\.name "Bad Label": not an AC Identifier/],
+      ['os label', { name: 'example.com/x', labels: [{ name: 'os', value: 'plan9' }] }, /invalid image manifest: labels\[\d\]\.value "plan9": unknown os/],
+      ['JSON', '{"name": ', /: not valid JSON: /],
+      ['array', '[]', /: must hold a JSON object$/],
+    ];
+    for (const [what, manifest, expected] of cases) {
+      const dir = buildDir();
+      writeFileSync(path.join(dir, 'manifest.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+      const r = build([base, '/bin/sh', '-c', 'echo COMMAND RAN'], { cwd: dir });
+      assert.is(r.status, 1, what);
+      assert.not.match(r.stdout + r.stderr, /COMMAND RAN/, `${what}: the command did not run`);
+      assert.is(r.stderr.split('\n').length, 2, `${what}: one line: ${r.stderr}`);
+      assert.ok(r.stderr.startsWith(`jetpack: build not started: ${path.join(dir, 'manifest.json')}: `), r.stderr);
+      assert.match(r.stderr.trim(), expected, what);
+    }
+    // A -cp manifest.json is copied last, so it is the one checked.
+    const cp = path.join(buildDir({}, null), 'manifest.json');
+    writeFileSync(cp, JSON.stringify({ name: 'example.com/x', app: { group: '0' } }));
+    const r = build([`-cp=${cp}`, base, '/bin/sh', '-c', 'echo COMMAND RAN'], { cwd: buildDir() });
+    assert.match(r.stderr, new RegExp(`^jetpack: build not started: ${cp}: invalid image manifest: app\\.user: required\n$`));
+    assert.not.match(r.stdout, /COMMAND RAN/);
+    // The parent's defaults count: an arch label is fine when the parent gives the os.
+    buildOk([base, '/bin/true'], { cwd: buildDir({}, { name: 'example.com/arch-only', labels: [{ name: 'arch', value: 'amd64' }] }) });
+    assert.equal(storeState(root).images.length, before.length + 1);
     clean();
   });
 

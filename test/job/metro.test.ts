@@ -178,6 +178,31 @@ test('bad job files: one line naming the file, the job and the field; nothing ru
   assert.not.ok(existsSync(path.join(dir, 'ws')), 'nothing was prepared');
 });
 
+test('checks before the source phase: the output, every template, every hook file; no hook runs, no workspace is made', () => {
+  const marker = path.join(work, 'checks-ran');
+  const hooks = { 'a.yml': `hooks:\n- type: outer-pre-sourcer\n  name: marks\n  entrypoint: [/bin/sh, -c]\n  commands: ['touch ${marker}']\n` };
+  const job = (output: string, extra = '') =>
+    `jobs:\n- name: stage\n  options: { release: next }\n  source: { type: image, image: jetpack/busybox }\n  output: ${output}\n  workspacedir: ./ws\n  hooks_basedir: hooks\n  hooks_files: [a.yml${extra}]\n`;
+  const cases: Array<[string, string, Record<string, string>, RegExp]> = [
+    ['image label', job('{ type: image, name: example.com/checked, labels: { "Bad Label": "1" } }'), {}, /job stage: output: invalid image manifest: labels\[\d\]\.name "Bad Label": not an AC Identifier \(/],
+    ['image name', job('{ type: image, name: "Not An Image Name" }'), {}, /job stage: output: invalid image manifest: name "Not An Image Name": not an AC Identifier/],
+    ['tarball suffix', job('{ type: file, name: "stage-{{ .Values.release }}.zip" }'), {}, /job stage: output\.name stage-next\.zip: the suffix says no tarball format/],
+    ['no output', job('{}'), {}, /job stage: output\.name is required\n$/],
+    ['template', job('{ type: file, name: "stage-{{ .Values.release | nosuchfunc }}.tar" }'), {}, /job stage: output\.name:1: function "nosuchfunc" not defined\n$/],
+    ['hook template', job('{ type: file, name: stage.tar }', ', b.yml'), { 'b.yml': 'hooks:\n- name: x\n  commands: ["echo {{ .Values.release"]\n' }, /^jetpack: template: \S+\/hooks\/b\.yml:3: /],
+    ['hook file', job('{ type: file, name: stage.tar }', ', missing.yml'), {}, /job stage: hooks_files\[1\]: .*\/missing\.yml does not exist\n$/],
+  ];
+  for (const [what, text, files, expected] of cases) {
+    const dir = jobDir(`checks-${what.replace(/ /g, '-')}`, text, { ...hooks, ...files });
+    const r = jetpack(root, ['metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage']);
+    assert.is(r.status, 1, `${what}: ${r.stderr}`);
+    assert.is(r.stderr.split('\n').length, 2, `${what}: one line: ${r.stderr}`);
+    assert.match(r.stderr, expected, what);
+    assert.not.ok(existsSync(marker), `${what}: no hook ran`);
+    assert.not.ok(existsSync(path.join(dir, 'ws')), `${what}: no workspace`);
+  }
+});
+
 test('an anise source runs the host anise, and says so when it is not installed', () => {
   const job = `jobs:\n- name: stage\n  source: { type: anise, anise_repos: [repository/mottainai-stable], anise_packages: [sys-apps/baselayout] }\n  output: { type: file, name: x.tar }\n  workspacedir: ./ws\n`;
   const dir = jobDir('anise', job, {});

@@ -257,6 +257,24 @@ function macroCases(f: Flavour): void {
     assert.equal(storeState(root), before);
   });
   
+  test(`${f.name}: no manifest.json and no rule for it, or an invalid one, fails before the build runs; one prepare writes counts`, () => {
+    const before = storeState(root);
+    const none = make(imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    @echo BUILD RAN\n${f.include}\n`));
+    assert.is.not(none.status, 0);
+    assert.match(none.out, 'jetpack.image.mk: . has no manifest.json and no rule to make it: the build would fail at its end (docs/MAKE.md)\n');
+    assert.not.match(none.out, /BUILD RAN|build -saveid/, 'neither the build nor jetpack build ran');
+    const invalidDir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    @echo BUILD RAN\n${f.include}\n`, { 'manifest.json': JSON.stringify({ name: 'example.com/x', app: { group: '0' } }) });
+    const invalid = make(invalidDir);
+    assert.is.not(invalid.status, 0);
+    assert.match(invalid.out, `jetpack: build not started: ${invalidDir}/manifest.json: invalid image manifest: app.user: required\n`);
+    assert.not.match(invalid.out, /BUILD RAN/);
+    assert.equal(storeState(root), before);
+    const prepared = imageDir(`PARENT_IMAGE = ${base}\nprepare.manifest:\n    printf '%s' '${manifest('example.com/prepared')}' > manifest.json\n${f.include}\n`);
+    const r = make(prepared);
+    assert.is(r.status, 0, r.out);
+    assert.match(jetpackOk(root, ['images']), /example\.com\/prepared/);
+  });
+
   test(`${f.name}: PKG_INSTALL on an image without a known package manager says so`, () => {
     const dir = imageDir(`PARENT_IMAGE = ${base}\nPKG_INSTALL = curl\n${f.include}\n`, { 'manifest.json': manifest('example.com/pkg') });
     const r = make(dir);

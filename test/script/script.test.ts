@@ -156,6 +156,38 @@ test('a failing step fails with a clear message and stores nothing', () => {
   assert.match(jetpack(root, ['script', dir, 'deploy']).stderr, /unknown target "deploy"/);
 });
 
+test('what can be checked is checked before the first step: build, manifest, buildVars, the manifest.json', () => {
+  const prepare = `export const prepare = async ({ dir }) => { (await import('node:fs')).writeFileSync(dir + '/prepared', '') }\n`;
+  const build = 'export async function build({ $ }) { await $`echo COMMAND RAN` }\n';
+  const parent = "export const parent = 'jetpack/busybox'\n";
+  const before = storeState(root);
+  const cases: Array<[string, string, Record<string, string>, RegExp]> = [
+    ['parent', `export const parent = 'jetpack/busyboxx'\n${prepare}${build}`, {}, /^jetpack: .*jetpack\/busyboxx.*\n$/],
+    ['build', `${parent}${prepare}export const build = 'make'\n`, {}, /^jetpack: image\.mjs: build must be a function\n$/],
+    ['manifest type', `${parent}${prepare}${build}export const manifest = 1\n`, {}, /^jetpack: image\.mjs: manifest must be a function or an object\n$/],
+    ['manifest object', `${parent}${prepare}${build}export const manifest = { name: 'example.com/x', app: { group: '0' } }\n`, {}, /^jetpack: image\.mjs: manifest: invalid image manifest: app\.user: required\n$/],
+    ['buildVars', `${parent}${prepare}${build}export const buildVars = 'GREETING'\n`, {}, /^jetpack: image\.mjs: buildVars must be a list of variable names\n$/],
+  ];
+  for (const [what, text, files, expected] of cases) {
+    const dir = imageDir(text, files);
+    const r = script(dir);
+    assert.is(r.status, 1, what);
+    assert.match(r.stderr, expected, what);
+    assert.not.ok(existsSync(path.join(dir, 'prepared')), `${what}: prepare did not run`);
+  }
+  // DIR's manifest.json may come from prepare: it is checked after prepare, before the container.
+  const noManifest = imageDir(`${parent}${build}`);
+  const none = script(noManifest);
+  assert.is(none.status, 1);
+  assert.match(none.stderr, new RegExp(`\njetpack: build not started: ${noManifest} has no manifest\\.json, and nothing writes one\n$`));
+  assert.not.match(none.stdout + none.stderr, /COMMAND RAN/);
+  const badManifest = imageDir(`${parent}${build}`, { 'manifest.json': JSON.stringify({ name: 'example.com/x', labels: [{ name: 'Bad', value: '' }] }) });
+  const bad = script(badManifest);
+  assert.match(bad.stderr, new RegExp(`\njetpack: build not started: ${badManifest}/manifest\\.json: invalid image manifest: labels\\[0\\]\\.name "Bad": not an AC Identifier`));
+  assert.not.match(bad.stdout + bad.stderr, /COMMAND RAN/);
+  assert.equal(storeState(root), before);
+});
+
 test('host steps get a jetpack on the same store; with JETPACK set, the CLI it names', () => {
   const own = imageDir(`export const parent = 'jetpack/busybox'\nexport const prepare = async ({ jetpack, dir }) => { (await import('node:fs')).writeFileSync(dir + '/names.txt', (await jetpack.images()).map((i) => i.name).join(',')) }\n`, {
     'manifest.json': JSON.stringify({ name: 'example.com/own' }),

@@ -51,6 +51,8 @@ export const buildCommand: Command = {
     'there; (4) run COMMAND as root in the work dir; (5) take manifest.json from the work dir and\n' +
     'merge defaults (acKind, acVersion, timestamp, os/arch from IMAGE, IMAGE as first dependency);\n' +
     '(6) remove the work dir; (7) save what changed as the new image. Prints the new image ID.\n' +
+    'A manifest.json the work dir starts with (the build dir\'s, or a -cp file\'s) is checked\n' +
+    'before step 1: an invalid one fails the build before anything runs.\n' +
     'The timestamp comes from SOURCE_DATE_EPOCH when it is set. An IMAGE name the store does not\n' +
     'have is fetched first (jetpack fetch) when it is under a domain (example.com/app), unless\n' +
     '-no-fetch or JETPACK_NO_FETCH=1.',

@@ -70,7 +70,7 @@ async function diagnoseTemplate(args: string[]): Promise<number> {
     try {
       parsed = values.fromYamlValue(parseYaml(await readText(valuesFile, 'values file'), { intAsBigInt: true }));
     } catch (err) {
-      throw new UserError(`${valuesFile}: not YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+      throw new UserError(`${valuesFile}: not YAML or JSON: ${(err as Error).message.split('\n')[0]}`, 1, { cause: err });
     }
     if (parsed === null) continue;
     if (typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof Date) throw new UserError(`${valuesFile}: the values must be a map`);
@@ -80,7 +80,7 @@ async function diagnoseTemplate(args: string[]): Promise<number> {
     try {
       values.applySet(merged, set);
     } catch (err) {
-      throw new UserError(`--set ${set}: ${(err as Error).message}`);
+      throw new UserError(`--set ${set}: ${(err as Error).message}`, 1, { cause: err });
     }
   }
   const text = await readText(file, 'template');
