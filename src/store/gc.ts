@@ -1,4 +1,4 @@
-import type { Store, StoredImage } from './store.js';
+import type { StoredImage } from './store.js';
 
 /** Name and labels as one key: images with equal keys answer the same lookups. */
 function identityKey(image: StoredImage): string {
@@ -21,8 +21,19 @@ export function shadowedImages(images: StoredImage[]): Set<string> {
 }
 
 /**
- * The shadowed images that nothing depends on, in an order they can be removed in: removing
- * an old child can free its old parent, so the walk repeats until nothing more is freed.
+ * The name prefix of the images an OCI import stores for the layers below the top one
+ * (src/import/oci.ts): the store's own entries, listed only when asked for.
+ */
+export const INTERNAL_LAYER_PREFIX = 'oci-layer/';
+
+export function isInternalLayer(image: StoredImage): boolean {
+  return image.manifest.name.startsWith(INTERNAL_LAYER_PREFIX);
+}
+
+/**
+ * The images nothing needs, in an order they can be removed in: shadowed images and internal
+ * layers that no image depends on. Removing an old child can free its old parent, so the walk
+ * repeats until nothing more is freed.
  */
 export function collectableImages(images: StoredImage[]): StoredImage[] {
   const shadowed = shadowedImages(images);
@@ -30,19 +41,9 @@ export function collectableImages(images: StoredImage[]): StoredImage[] {
   const out: StoredImage[] = [];
   for (;;) {
     const needed = new Set(live.flatMap((i) => i.info.dependencies));
-    const free = live.filter((i) => shadowed.has(i.id) && !needed.has(i.id));
+    const free = live.filter((i) => (shadowed.has(i.id) || isInternalLayer(i)) && !needed.has(i.id));
     if (free.length === 0) return out;
     out.push(...free);
     live = live.filter((i) => !free.includes(i));
   }
-}
-
-/** Removes (or with `dryRun` only lists) the collectable images; destroy re-checks dependents under the lock. */
-export async function collectImages(store: Store, dryRun: boolean, log: (image: StoredImage) => void): Promise<StoredImage[]> {
-  const doomed = collectableImages(await store.list());
-  for (const image of doomed) {
-    if (!dryRun) await store.destroy(image);
-    log(image);
-  }
-  return doomed;
 }

@@ -6,8 +6,9 @@ import { configCommand, versionCommand } from './config.js';
 import { diagnoseCommand } from './diagnose.js';
 import { exportCommand } from './export.js';
 import { fsckCommand } from './fsck.js';
-import { gcCommand } from './gc.js';
-import { destroyImageCommand, imageManifestCommand, imagesCommand, showImageCommand } from './images.js';
+import { gcCommand, pruneCommand } from './gc.js';
+import { containersCommand, rmCommand } from './containers.js';
+import { destroyImageCommand, imageManifestCommand, imagesCommand, rmiCommand, showImageCommand } from './images.js';
 import { importCommand } from './import.js';
 import { discoveryPageCommand, fetchCommand, signCommand, trustCommand, untrustCommand } from './fetch.js';
 import { makeaciCommand } from './makeaci.js';
@@ -39,8 +40,12 @@ export const COMMANDS: Command[] = [
   importFlatpakCommand,
   portableCommand,
   destroyImageCommand,
+  rmiCommand,
+  containersCommand,
+  rmCommand,
   fsckCommand,
   gcCommand,
+  pruneCommand,
   metroCommand,
   diagnoseCommand,
   enterCommand,
