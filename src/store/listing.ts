@@ -1,12 +1,18 @@
 import { UserError } from '../errors.js';
 import { annotationValue } from '../image/manifest.js';
 import { formatImageName } from '../image/name.js';
-import { isInternalLayer, shadowedImages } from './gc.js';
+import { isInternalLayer, liveNames } from './gc.js';
 import type { Store, StoredImage } from './store.js';
+import { readTags, type Tag } from './tags.js';
 
+/** One name of an image: its own, or a tag (an image with tags is listed once for each). */
 export interface ListedImage {
   image: StoredImage;
-  /** A newer image has the same name and labels: lookups by name never reach this one. */
+  /** The tag this row lists, else the image's own name. */
+  tag?: Tag;
+  /** name:version,label=value… of the row. */
+  name: string;
+  /** A newer image or tag has the same name and labels: lookups by this name never reach the image. */
   shadowed: boolean;
   /** A layer an OCI import stored below the image it imported (an `oci-layer/…` name). */
   internal: boolean;
@@ -24,11 +30,20 @@ export interface ListOptions {
 /** The images `jetpack images` lists, sorted by name, and how many the options left out. */
 export async function listImages(store: Store, opts: ListOptions): Promise<{ listed: ListedImage[]; hidden: { shadowed: number; internal: number } }> {
   const matchers = opts.patterns.map(globMatcher);
-  const stored = (await store.list()).filter((i) => matchers.length === 0 || matchers.some((m) => m.test(i.manifest.name) || m.test(formatImageName(i.manifest))));
-  const shadowed = shadowedImages(stored);
-  const all = stored
-    .map((image) => ({ image, shadowed: shadowed.has(image.id), internal: isInternalLayer(image), created: createdOf(image) }))
-    .sort((a, b) => formatImageName(a.image.manifest).localeCompare(formatImageName(b.image.manifest)));
+  const [images, tags] = await Promise.all([store.list(), readTags(store.layout)]);
+  const live = liveNames(images, tags);
+  const byID = new Map(images.map((i) => [i.id, i]));
+  const rows = [
+    ...images.map((image) => ({ image, name: formatImageName(image.manifest), bare: image.manifest.name, shadowed: !live.images.has(image.id) })),
+    ...tags.flatMap((tag) => {
+      const image = byID.get(tag.id);
+      return image ? [{ image, tag, name: formatImageName(tag), bare: tag.name, shadowed: !live.tags.has(tag) }] : [];
+    }),
+  ];
+  const all = rows
+    .filter((r) => matchers.length === 0 || matchers.some((m) => m.test(r.bare) || m.test(r.name)))
+    .map(({ bare: _, ...r }) => ({ ...r, internal: isInternalLayer(r.image), created: createdOf(r.image) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   const listed = all.filter((i) => (opts.internal || !i.internal) && (opts.shadowed || !i.shadowed));
   const left = all.filter((i) => !listed.includes(i));
   return { listed, hidden: { shadowed: left.filter((i) => i.shadowed && !i.internal).length, internal: left.filter((i) => i.internal).length } };

@@ -9,6 +9,7 @@ import { diskUsage } from './disk-usage.js';
 import { collectableImages } from './gc.js';
 import { unusedOciEntries } from './kept-oci.js';
 import type { Store } from './store.js';
+import { readTags } from './tags.js';
 
 export type PruneKind = 'image' | 'tool-cache' | 'leftover' | 'container' | 'oci-cache' | 'ostree';
 
@@ -59,9 +60,9 @@ export async function prune(store: Store, opts: PruneOptions): Promise<PruneResu
     const busy = await store.liveOperations();
     const root = (p: string) => path.relative(store.layout.root, p);
     const planned: Planned[] = [];
-    const doomed = busy.length ? [] : collectableImages(await store.list());
+    const doomed = busy.length ? [] : collectableImages(await store.list(), await readTags(store.layout));
     for (const image of doomed) {
-      planned.push({ kind: 'image', what: `${shortImageID(image.id)} ${formatImageName(image.manifest)}`, id: image.id, name: image.manifest.name, path: image.dir, bytes: 0, remove: async () => void graves.push(await store.unlink(image)) });
+      planned.push({ kind: 'image', what: `${shortImageID(image.id)} ${formatImageName(image.manifest)}`, id: image.id, name: image.manifest.name, path: image.dir, bytes: 0, remove: async () => void graves.push((await store.unlink(image)).grave) });
     }
     if (!busy.length) {
       for (const name of await staleCaches(store.layout.tools)) planned.push(removal('tool-cache', path.join(store.layout.tools, name), root));

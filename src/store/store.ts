@@ -8,6 +8,7 @@ import type { Compression } from '../archive/compression.js';
 import { syncFilesystemOf } from '../util/durable.js';
 import { acquireLock, type Lock } from './lock.js';
 import { IMAGE_FILES, StoreLayout } from './layout.js';
+import { dropTagsOf, type Tag } from './tags.js';
 
 /** What the store records about an image beside its manifest (info.json). */
 export interface ImageInfo {
@@ -248,17 +249,19 @@ export class Store {
     return added;
   }
 
-  /** Removes an image unless another image depends on it. */
-  async destroy(image: StoredImage): Promise<void> {
-    const grave = await this.locked(() => this.unlink(image));
+  /** Removes an image, and its tags, unless another image depends on it; returns the tags. */
+  async destroy(image: StoredImage): Promise<Tag[]> {
+    const { grave, tags } = await this.locked(() => this.unlink(image));
     await rm(grave, { recursive: true, force: true });
+    return tags;
   }
 
   /**
    * With the store lock held: takes an image out of images/ unless another image depends on
-   * it. Returns its grave in tmp/, for the caller to remove after the lock.
+   * it, and its tags. Returns its grave in tmp/, for the caller to remove after the lock, and
+   * the tags removed.
    */
-  async unlink(image: StoredImage): Promise<string> {
+  async unlink(image: StoredImage): Promise<{ grave: string; tags: Tag[] }> {
     const dependents = await this.dependents(image.id);
     if (dependents.length > 0) {
       const names = dependents.map((d) => `${d.id.slice(0, 19)} ${d.name}`).join(', ');
@@ -268,6 +271,6 @@ export class Store {
     // leftover that fsck removes, never half an image in images/.
     const dir = await mkdtemp(path.join(this.layout.tmp, 'destroy-'));
     await rename(image.dir, path.join(dir, 'image'));
-    return dir;
+    return { grave: dir, tags: await dropTagsOf(this.layout, image.id) };
   }
 }

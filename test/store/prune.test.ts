@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
@@ -198,6 +198,99 @@ test('an internal layer goes once no image depends on it; a freed shadowed paren
   assert.not.ok(images.includes(layer));
   assert.not.ok(images.includes(oldBase));
   assert.ok(images.includes(newBase));
+});
+
+test('tag gives an image a second name: lookups reach it (labels narrow, the newest wins), images lists it', () => {
+  const tagged = image('example.com/tagged', 'tagged');
+  const r = jetpack(root, ['tag', 'example.com/tagged', 'mybox:1']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stderr, `tagged ${tagged.slice(0, 39)} mybox:1,arch=amd64,os=linux\n`);
+  const resolved = (ref: string) => jetpackOk(root, ['show-image', '-q', ref]).trim();
+  assert.is(resolved('mybox'), tagged);
+  assert.is(resolved('mybox:1,os=linux'), tagged);
+  assert.is(jetpack(root, ['show-image', 'mybox:2']).status, 1, 'the tag has version 1');
+  jetpackOk(root, ['tag', newBase, 'mybox:2']);
+  assert.is(resolved('mybox'), newBase, 'the newest tag wins');
+  assert.is(resolved('mybox:1'), tagged);
+  jetpackOk(root, ['tag', newTool, 'mybox:1']);
+  assert.is(resolved('mybox:1'), newTool, 'a name given again moves to the new image');
+  const rows = jetpackOk(root, ['images', '-H', '-l', 'mybox']).trim().split('\n').map((l) => l.split('\t').slice(0, 2));
+  assert.equal(rows, [[newTool, 'mybox:1,arch=amd64,os=linux'], [newBase, 'mybox:2,arch=amd64,os=linux']]);
+  assert.ok(jetpackOk(root, ['images', '-H', '-l', 'example.com/tagged']).startsWith(`${tagged}\texample.com/tagged,`), 'the image keeps its own name');
+  const json = JSON.parse(jetpackOk(root, ['images', '-json', 'mybox:2*']));
+  assert.equal([json[0].id, json[0].name, json[0].labels.version, json[0].tag], [newBase, 'mybox', '2', true]);
+  jetpackOk(root, ['tag', 'example.com/tagged', 'example.com/tagged2']);
+  assert.match(jetpack(root, ['show-image', 'example.com/tagged3']).stderr, /did you mean example\.com\/tagged2?( or example\.com\/tagged2?)?\?/);
+  jetpackOk(root, ['untag', 'example.com/tagged2']);
+});
+
+test('tag and untag refuse bad input in one line and change nothing', () => {
+  const before = snapshot();
+  const fails = (args: string[], stderr: RegExp) => {
+    const r = jetpack(root, args);
+    assert.is(r.status, 1, args.join(' '));
+    assert.match(r.stderr, stderr);
+    assert.is(r.stderr.split('\n').length, 2, r.stderr);
+  };
+  fails(['tag', 'example.com/nope', 'x'], /^jetpack: no image example\.com\/nope in the store/);
+  fails(['tag', 'example.com/tagged', 'Bad Name'], /^jetpack: invalid image name "Bad Name": /);
+  fails(['tag', 'example.com/tagged', 'sha512-abc'], /^jetpack: invalid tag "sha512-abc": it looks like an image ID\n$/);
+  fails(['untag', 'nope'], /^jetpack: no tag nope \(see jetpack images\)\n$/);
+  fails(['untag', 'example.com/tagged'], /^jetpack: example\.com\/tagged is the name in the manifest of sha512-\S+, not a tag: it cannot be removed \(jetpack rmi removes the image\)\n$/);
+  fails(['untag', 'Bad Name'], /^jetpack: invalid image name/);
+  assert.is(jetpack(root, ['tag', 'example.com/tagged']).status, 2);
+  assert.is(snapshot(), before);
+});
+
+test('gc keeps what a tag reaches; untag removes only the name, and then gc may collect the image', () => {
+  const old = image('example.com/retagged', 'old');
+  jetpackOk(root, ['tag', old, 'keepme']);
+  image('example.com/retagged', 'new'); // shadows old's own name; the tag still reaches it
+  const layerTagged = image('oci-layer/sha256-fedcba9876543210', 'tagged layer');
+  jetpackOk(root, ['tag', layerTagged, 'mylayer']);
+  const dry = jetpackOk(root, ['gc', '-dry-run']);
+  assert.not.ok(dry.includes(old.slice(0, 39)), dry);
+  assert.not.ok(dry.includes(layerTagged.slice(0, 39)), dry);
+  const listed = JSON.parse(jetpackOk(root, ['images', '-a', '-json', '*retagged*', 'keepme'])) as Array<{ id: string; name: string; shadowed: boolean }>;
+  assert.equal(listed.filter((i) => i.id === old).map((i) => [i.name, i.shadowed]), [['example.com/retagged', true], ['keepme', false]], 'its own name is shadowed, its tag is not');
+  const r = jetpack(root, ['untag', 'keepme']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stderr, `untagged keepme,arch=amd64,os=linux (${old.slice(0, 39)} stays)\n`);
+  assert.ok(storeState(root).images.includes(old), 'untag never removes the image');
+  assert.is(jetpack(root, ['show-image', 'keepme']).status, 1);
+  assert.match(jetpackOk(root, ['gc']), new RegExp(`image\\s+${old.slice(0, 39)} example\\.com/retagged`));
+  assert.not.ok(storeState(root).images.includes(old));
+  assert.ok(storeState(root).images.includes(layerTagged), 'a tagged internal layer stays');
+});
+
+test('rmi by a tag removes only the tag; by ID or own name it removes the image with its tags', () => {
+  const target = image('example.com/rmi-me', 'rmi');
+  jetpackOk(root, ['tag', target, 'alias-a']);
+  jetpackOk(root, ['tag', target, 'alias-b:2']);
+  const untag = jetpack(root, ['rmi', 'alias-a']);
+  assert.is(untag.status, 0, untag.stderr);
+  assert.is(untag.stderr, `untagged alias-a,arch=amd64,os=linux (${target.slice(0, 39)} example.com/rmi-me,arch=amd64,os=linux stays)\n`);
+  assert.ok(storeState(root).images.includes(target));
+  assert.is(jetpack(root, ['show-image', 'alias-a']).status, 1);
+  const gone = jetpack(root, ['destroy-image', 'example.com/rmi-me']);
+  assert.is(gone.status, 0, gone.stderr);
+  assert.is(gone.stderr, `destroyed ${target.slice(0, 39)} example.com/rmi-me,arch=amd64,os=linux and its tag(s) alias-b:2,arch=amd64,os=linux\n`);
+  assert.not.ok(storeState(root).images.includes(target));
+  assert.is(jetpackOk(root, ['images', '-q', 'alias-*']), '', 'no tag outlives its image');
+  assert.match(jetpack(root, ['show-image', 'alias-b']).stderr, /^jetpack: no image alias-b in the store/);
+  assert.is(jetpack(root, ['fsck']).status, 0);
+});
+
+test('a tag left naming a removed image (a crash before tags.json was rewritten) reaches nothing and shadows nothing', () => {
+  const alive = image('example.com/survivor', 'survivor');
+  const tagsFile = path.join(root, 'tags.json');
+  const tags = JSON.parse(readFileSync(tagsFile, 'utf8'));
+  const ghost = `sha512-${'0'.repeat(128)}`;
+  writeFileSync(tagsFile, JSON.stringify([...tags, { name: 'example.com/survivor', labels: platform, id: ghost, tagged: new Date(Date.now() + 60_000).toISOString() }]));
+  assert.is(jetpackOk(root, ['show-image', '-q', 'example.com/survivor']).trim(), alive);
+  assert.not.ok(jetpackOk(root, ['gc', '-dry-run']).includes(alive.slice(0, 39)));
+  assert.equal(JSON.parse(jetpackOk(root, ['images', '-json', 'example.com/survivor'])).map((i: { id: string }) => i.id), [alive]);
+  writeFileSync(tagsFile, JSON.stringify(tags));
 });
 
 test('containers lists kept build containers (-q, -json); rm removes one; a wrong name removes nothing', () => {

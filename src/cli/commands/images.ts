@@ -28,7 +28,8 @@ export const imagesCommand: Command = {
     'An image shadowed by a newer one with the same name and labels (lookups by name never\n' +
     'reach it) is listed only with -a, marked shadowed; jetpack gc removes those that nothing\n' +
     'depends on. The layers an OCI import stores below the image it imports (oci-layer/… names)\n' +
-    'are the store\'s own entries, listed with -internal or -a.',
+    'are the store\'s own entries, listed with -internal or -a. An image with tags (jetpack\n' +
+    'tag) is listed once for each of its names.',
   flags: [
     { name: 'a', kind: 'boolean', help: 'list every image: shadowed ones too (marked), and internal layers' },
     { name: 'internal', kind: 'boolean', help: "also list the store's internal OCI layer entries (oci-layer/…)" },
@@ -38,11 +39,12 @@ export const imagesCommand: Command = {
     { name: 'json', kind: 'boolean', help: 'print a JSON array with every field' },
   ],
   async run(ctx, flags) {
-    const [{ formatImageName, shortImageID }, { listImages }, { imageJSON }] = await Promise.all([load(), import('../../store/listing.js'), import('../results.js')]);
+    const [{ shortImageID }, { listImages }, { imageJSON }] = await Promise.all([load(), import('../../store/listing.js'), import('../results.js')]);
     const all = flagBoolean(flags, 'a');
     const { listed, hidden } = await listImages(await ctx.store(), { patterns: flags.positional, shadowed: all, internal: all || flagBoolean(flags, 'internal') });
     if (flagBoolean(flags, 'json')) {
-      process.stdout.write(JSON.stringify(listed.map((i) => ({ ...imageJSON(i.image), created: i.created, shadowed: i.shadowed, internal: i.internal })), null, 2) + '\n');
+      const named = (i: (typeof listed)[number]) => (i.tag ? { name: i.tag.name, labels: Object.fromEntries(i.tag.labels.map((l) => [l.name, l.value])), tag: true } : {});
+      process.stdout.write(JSON.stringify(listed.map((i) => ({ ...imageJSON(i.image), ...named(i), created: i.created, shadowed: i.shadowed, internal: i.internal })), null, 2) + '\n');
       return;
     }
     const id = (i: StoredImage) => (flagBoolean(flags, 'l') ? i.id : shortImageID(i.id));
@@ -53,7 +55,7 @@ export const imagesCommand: Command = {
     const machine = flagBoolean(flags, 'H');
     const marked = all || flagBoolean(flags, 'internal');
     const rows = listed.map((i) => {
-      const row = [id(i.image), formatImageName(i.image.manifest), machine ? String(i.image.info.size) : humanSize(i.image.info.size), machine ? i.created : ago(i.created)];
+      const row = [id(i.image), i.name, machine ? String(i.image.info.size) : humanSize(i.image.info.size), machine ? i.created : ago(i.created)];
       return marked ? [...row, [i.shadowed && 'shadowed', i.internal && 'internal'].filter(Boolean).join(',')] : row;
     });
     const header = ['ID', 'NAME', 'SIZE', 'CREATED', ...(marked ? ['NOTE'] : [])];
@@ -132,15 +134,25 @@ export const destroyImageCommand: Command = {
   name: 'destroy-image',
   args: 'IMAGE...',
   summary: 'Remove images from the store (refused while another image depends on one)',
+  description:
+    'IMAGE is an ID, an ID prefix or a name. A name that reaches the image through a tag (jetpack\n' +
+    'tag) removes only that tag, as podman and docker rmi remove one of several names: the\n' +
+    'image stays under its own name and other tags. An ID or the image\'s own name removes\n' +
+    'the image with all its tags, naming them.',
   flags: [{ name: 'json', kind: 'boolean', help: 'report a failure as JSON too (on stderr)' }],
   async run(ctx, flags) {
     if (flags.positional.length === 0) throw new UserError(`usage: jetpack ${this.name} ${this.args}`, 2);
-    const { describeImage, resolveImage } = await load();
+    const [{ describeImage, resolveImageRef }, { formatImageName }, { removeTag }] = await Promise.all([import('../../store/lookup.js'), import('../../image/name.js'), import('../../store/tags.js')]);
     const store = await ctx.store();
     for (const ref of flags.positional) {
-      const image = await resolveImage(store, ref);
-      await store.destroy(image);
-      process.stderr.write(`destroyed ${describeImage(image)}\n`);
+      const { image, tag } = await resolveImageRef(store, ref);
+      if (tag) {
+        await removeTag(store, tag);
+        process.stderr.write(`untagged ${formatImageName(tag)} (${describeImage(image)} stays)\n`);
+        continue;
+      }
+      const tags = await store.destroy(image);
+      process.stderr.write(`destroyed ${describeImage(image)}${tags.length ? ` and its tag(s) ${tags.map(formatImageName).join(', ')}` : ''}\n`);
     }
   },
 };

@@ -8,6 +8,7 @@ import { exportCommand } from './export.js';
 import { fsckCommand } from './fsck.js';
 import { gcCommand, pruneCommand } from './gc.js';
 import { containersCommand, rmCommand } from './containers.js';
+import { tagCommand, untagCommand } from './tag.js';
 import { destroyImageCommand, imageManifestCommand, imagesCommand, rmiCommand, showImageCommand } from './images.js';
 import { importCommand } from './import.js';
 import { discoveryPageCommand, fetchCommand, signCommand, trustCommand, untrustCommand } from './fetch.js';
@@ -39,6 +40,8 @@ export const COMMANDS: Command[] = [
   pullCommand,
   importFlatpakCommand,
   portableCommand,
+  tagCommand,
+  untagCommand,
   destroyImageCommand,
   rmiCommand,
   containersCommand,
