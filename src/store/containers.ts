@@ -2,6 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { StoreLayout } from './layout.js';
+import { ifExists } from '../util/fs.js';
 
 /** A failed build's container kept with `jetpack build -keep` (src/build/build.ts). */
 export interface KeptContainer {
@@ -14,14 +15,11 @@ export interface KeptContainer {
 }
 
 export async function keptContainers(layout: StoreLayout): Promise<KeptContainer[]> {
-  const names = await readdir(layout.containers).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [];
-    throw err;
-  });
+  const names = (await ifExists(readdir(layout.containers))) ?? [];
   const found = await Promise.all(
     names.sort().map(async (name) => {
       const dir = path.join(layout.containers, name);
-      const st = await stat(dir).catch(() => undefined);
+      const st = await ifExists(stat(dir));
       return st?.isDirectory() ? { name, dir, enter: path.join(dir, 'enter'), kept: st.mtime.toISOString() } : undefined;
     }),
   );

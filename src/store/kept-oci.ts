@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { keptKey, parseLayerCodec } from '../export/layer-codec.js';
+import { ifExists } from '../util/fs.js';
 
 /**
  * What an image directory keeps for OCI exports and pushes (src/export/blob-cache.ts,
@@ -10,7 +11,7 @@ import { keptKey, parseLayerCodec } from '../export/layer-codec.js';
  * Paths relative to the image directory.
  */
 export async function unusedOciEntries(imageDir: string): Promise<string[]> {
-  const blobs = await readdir(path.join(imageDir, 'oci-blobs')).catch(() => [] as string[]);
+  const blobs = (await ifExists(readdir(path.join(imageDir, 'oci-blobs')))) ?? [];
   const layouts = (await readdir(imageDir)).filter((n) => n.startsWith('oci-layout-'));
   const unused: string[] = [];
   const kept = new Set(blobs);

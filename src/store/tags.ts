@@ -6,6 +6,7 @@ import type { Label } from '../image/manifest.js';
 import { formatImageName, looksLikeImageID, matchesQuery, type ImageQuery } from '../image/name.js';
 import type { StoreLayout } from './layout.js';
 import type { Store, StoredImage } from './store.js';
+import { ifExists } from '../util/fs.js';
 
 /**
  * A second name for a stored image (`jetpack tag`): the manifest's name is part of the image
@@ -23,9 +24,9 @@ const tagsFile = (layout: StoreLayout) => path.join(layout.root, 'tags.json');
 
 export async function readTags(layout: StoreLayout): Promise<Tag[]> {
   try {
-    return JSON.parse(await readFile(tagsFile(layout), 'utf8')) as Tag[];
+    const text = await ifExists(readFile(tagsFile(layout), 'utf8'));
+    return text === undefined ? [] : (JSON.parse(text) as Tag[]);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new Error(`cannot read ${tagsFile(layout)}`, { cause: err });
   }
 }
