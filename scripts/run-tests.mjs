@@ -8,6 +8,7 @@
 //   how many), the files known to be slowest first. Without it every suite runs, one after the
 //   other in one process, the unit tier included.
 import { fork, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -67,9 +68,9 @@ function suiteFiles() {
     .map((name) => ({ name, file: path.join(dir, name) }));
 }
 
-// How long each unit file took last time, so that the slowest start first and no worker is
-// left with a long file at the end; a file not timed yet counts as the slowest.
-const durationsFile = path.join(root, 'node_modules', '.cache', 'jetpack-tests', 'unit-durations.json');
+// How long each unit file took last time in this checkout, so that the slowest start first and
+// no worker is left with a long file at the end; a file not timed yet counts as the slowest.
+const durationsFile = path.join(os.tmpdir(), 'jetpack-test-durations', `${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
 function readDurations() {
   try {
     return JSON.parse(readFileSync(durationsFile, 'utf8'));
