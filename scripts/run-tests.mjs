@@ -70,7 +70,9 @@ function suiteFiles() {
 
 // How long each unit file took last time in this checkout, so that the slowest start first and
 // no worker is left with a long file at the end; a file not timed yet counts as the slowest.
-const durationsFile = path.join(os.tmpdir(), 'jetpack-test-durations', `${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+// JETPACK_TEST_DURATIONS names another file for them.
+const durationsFile =
+  process.env.JETPACK_TEST_DURATIONS || path.join(os.tmpdir(), 'jetpack-test-durations', `${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
 function readDurations() {
   try {
     return JSON.parse(readFileSync(durationsFile, 'utf8'));

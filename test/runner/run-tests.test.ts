@@ -52,13 +52,15 @@ test('--unit counts a failing test, a suite that cannot load and one that kills 
     writeFileSync(path.join(root, 'test', 'exits.unit.test.ts'), suite("test('exits', () => process.exit(3));"));
     writeFileSync(path.join(root, 'test', 'late.unit.test.ts'), suite("test('after the others', () => {});"));
     writeFileSync(path.join(root, 'test', 'slow.test.ts'), suite("test('not unit', () => assert.unreachable());"));
-    const r = runTests(root, ['--unit'], { JETPACK_TEST_JOBS: '2' });
+    const durations = path.join(root, 'durations.json');
+    const r = runTests(root, ['--unit'], { JETPACK_TEST_JOBS: '2', JETPACK_TEST_DURATIONS: durations });
     assert.is(r.status, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /cannot load/);
     assert.match(r.stdout, /exits\.unit\.test\.ts: the worker died \(exit 3\)/);
     assert.match(r.stdout, /\nunit tier: 5 files in [\d.]+ s on 2 workers\n/);
     assert.is(r.last, '4 passed, 3 failed');
-    const narrowed = runTests(root, ['--unit', '^a/pass'], { JETPACK_TEST_JOBS: '2' });
+    assert.equal(Object.keys(JSON.parse(readFileSync(durations, 'utf8'))).sort(), ['a/fail.unit.test.ts', 'a/pass.unit.test.ts', 'broken.unit.test.ts', 'late.unit.test.ts'], 'each file that finished is timed');
+    const narrowed = runTests(root, ['--unit', '^a/pass'], { JETPACK_TEST_JOBS: '2', JETPACK_TEST_DURATIONS: durations });
     assert.is(narrowed.status, 0, narrowed.stdout);
     assert.match(narrowed.stdout, /unit tier: 1 files in [\d.]+ s on 1 workers\n/);
     assert.is(narrowed.last, '2 passed, 0 failed');
