@@ -18,8 +18,9 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const unit = args[0] === '--unit';
 const given = unit ? args[1] : args[0];
-// Only *.test.ts files are suites: a PATTERN narrows them (fixtures, helpers and golden generators beside them are not run).
-const pattern = `^(?=.*\\.${unit ? 'unit\\.' : ''}test\\.ts$)(?:${given ?? ''})`;
+// Only *.test.ts files are suites: a PATTERN narrows them (fixtures, helpers and golden generators
+// beside them are not run). It matches anywhere in the path unless it says ^.
+const pattern = `^(?=.*\\.${unit ? 'unit\\.' : ''}test\\.ts$).*?(?:${given ?? ''})`;
 // What suites make once and share (the Debian minbase: test/helpers/debian.ts); a
 // JETPACK_TEST_SHARED given by the caller is kept for the next run.
 const sharedGiven = process.env.JETPACK_TEST_SHARED;

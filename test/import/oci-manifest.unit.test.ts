@@ -82,7 +82,7 @@ test('no config: no app; a tag other than latest is the version; a named user ke
   assert.equal(bare, { acKind: 'ImageManifest', acVersion: '0.8.11', name: 'x', labels: [{ name: 'version', value: 'v3' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }] });
   assert.equal(appcManifest('x', { config: { User: 'www:web' } }, {}, undefined).app, { user: 'www', group: 'web' });
   assert.equal(appcManifest('x', { config: { User: 'www' } }, {}, undefined).app, { user: 'www', group: '0' });
-  assert.equal(appcManifest('x', { config: {} }, {}, 'latest').labels.map((l) => l.name), ['os', 'arch']);
+  assert.equal(appcManifest('x', { config: {} }, {}, 'latest').labels!.map((l) => l.name), ['os', 'arch']);
 });
 
 test.run();

@@ -64,6 +64,9 @@ test('--unit counts a failing test, a suite that cannot load and one that kills 
     assert.is(narrowed.status, 0, narrowed.stdout);
     assert.match(narrowed.stdout, /unit tier: 1 files in [\d.]+ s on 1 workers\n/);
     assert.is(narrowed.last, '2 passed, 0 failed');
+    const anywhere = runTests(root, ['--unit', 'fail|late'], { JETPACK_TEST_DURATIONS: durations });
+    assert.match(anywhere.stdout, /unit tier: 2 files in /, 'a PATTERN without ^ matches anywhere in the path');
+    assert.is(anywhere.last, '2 passed, 1 failed');
   } finally {
     removeDir(root);
   }

@@ -35,6 +35,12 @@ export interface Mismatch {
   problem: string;
 }
 
+/**
+ * The case files whose templates make keys and certificates (RSA, DSA, bcrypt, scrypt): seconds of
+ * CPU, so the full suite renders them (golden-keys.test.ts) and the unit tier the others.
+ */
+export const KEY_CASE_FILES = ['crypto.json'];
+
 export function caseFiles(): string[] {
   return readdirSync(path.join(GOLDEN_DIR, 'cases'))
     .filter((f) => f.endsWith('.json'))
