@@ -1,13 +1,15 @@
+import { X509Certificate } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bcryptHash } from '../../src/template/sprig/bcrypt.js';
 import { seededRandomSource } from '../../src/template/sprig/random.js';
-import { SEEDED, render } from './seeded-render.js';
+import { NOW, SEEDED, render } from './seeded-render.js';
 
 /*
  * Sprig's random and crypto functions beyond what the golden cases can fix: reproducible output
- * under SOURCE_DATE_EPOCH. Certificates and keys read by OpenSSL are crypto-keys.test.ts's (the
- * full suite: making them takes seconds of CPU).
+ * under SOURCE_DATE_EPOCH, and certificates on ECDSA and Ed25519 keys (made in milliseconds) as
+ * Node's X509Certificate reads them. RSA and DSA keys, read by OpenSSL, are crypto-keys.test.ts's
+ * (the full suite: making them takes seconds of CPU).
  */
 
 const RANDOM = '{{ randAlphaNum 12 }} {{ randAlpha 5 }} {{ randNumeric 5 }} {{ randAscii 8 }} {{ randBytes 6 }} {{ uuidv4 }} {{ encryptAES "k" "v" }} {{ bcrypt "pw" }} {{ randInt 0 1000000000 }} {{ shuffle "abcdefghijklmnopqrstuvwxyz" }}';
@@ -41,6 +43,29 @@ test('the seeded source is a stream: same seed, same bytes', () => {
   assert.equal(a.bytes(40), b.bytes(40));
   assert.is(a.intn(1000), b.intn(1000));
   assert.ok(a.bigintn(1n << 128n) < 1n << 128n);
+});
+
+test('certificates on ECDSA and Ed25519 keys: subject, names, validity, CA flag, a chain that verifies', () => {
+  const template =
+    '{{ $ca := genCAWithKey "my ca" 10 (genPrivateKey "ecdsa") }}{{ $leaf := genSignedCertWithKey "leaf" (list "192.168.1.1" "::1") (list "leaf.local") 5 $ca (genPrivateKey "ed25519") }}' +
+    '{{ $self := genSelfSignedCertWithKey "self" nil (list "only.san") 1 (genPrivateKey "ecdsa") }}{{ $ca.Cert }}@{{ $leaf.Cert }}@{{ $self.Cert }}';
+  const out = render(template, SEEDED);
+  assert.is(render(template, SEEDED), out, 'the same certificates again under SOURCE_DATE_EPOCH');
+  const [ca, leaf, self] = out.split('@').map((pem) => new X509Certificate(pem));
+  assert.is(ca!.subject, 'CN=my ca');
+  assert.ok(ca!.ca);
+  assert.is(new Date(ca!.validFrom).getTime(), NOW.getTime());
+  assert.is(new Date(ca!.validTo).getTime(), NOW.getTime() + 10 * 86400_000);
+  assert.ok(ca!.verify(ca!.publicKey), 'self-signed');
+  assert.is(leaf!.subject, 'CN=leaf');
+  assert.is(leaf!.issuer, 'CN=my ca');
+  assert.not.ok(leaf!.ca);
+  assert.is(leaf!.subjectAltName, 'DNS:leaf.local, IP Address:192.168.1.1, IP Address:0:0:0:0:0:0:0:1');
+  assert.is(leaf!.publicKey.asymmetricKeyType, 'ed25519');
+  assert.ok(leaf!.checkIssued(ca!) && leaf!.verify(ca!.publicKey), 'signed by the CA');
+  assert.not.ok(self!.verify(ca!.publicKey));
+  assert.is(self!.subjectAltName, 'DNS:only.san');
+  assert.ok(self!.verify(self!.publicKey));
 });
 
 test.run();
