@@ -42,7 +42,7 @@ export async function fetchLocation(location: string, dest: string, opts: HttpOp
 
 async function download(url: string, dest: string, opts: HttpOptions, kind: DownloadKind): Promise<void> {
   const { body, length } = await httpGet(url, opts, kind);
-  const progress = new Progress(`downloading ${url}`, length);
+  const progress = new Progress(`downloading ${url}`, { total: length });
   const count = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       progress.add(chunk.length);
