@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { run } from '../../src/util/process.js';
 import { Progress, progressMode, withProgress, type ProgressIO } from '../../src/util/progress.js';
 
 /** A stream, a clock and a timer the test drives: `advance(ms)` moves the clock and fires the timer when due. */
@@ -148,6 +149,27 @@ test('withProgress: finished when the work succeeds, failed (no done line) when 
   const err = await withProgress('b', {}, async () => Promise.reject(new Error('boom')), io).catch((e: Error) => e);
   assert.is((err as Error).message, 'boom');
   assert.equal(out.slice(2), ['jetpack: b: started\n']);
+});
+
+test("run with a progress: the child's stderr is streamed line by line (\\r redraws too), then finished", async () => {
+  const { io, out, advance } = fakeIO({}, true);
+  const progress = new Progress('tool', {}, io);
+  const script = 'printf "Get:1 a\\nGet:2 b\\n" >&2; printf "10%%\\r20%%\\r" >&2; echo result';
+  const seen: string[] = [];
+  const line = progress.line.bind(progress);
+  progress.line = (text) => (seen.push(text), advance(100), line(text));
+  assert.is(await run('sh', ['-c', script], { progress }), 'result\n');
+  assert.equal(seen, ['Get:1 a', 'Get:2 b', '10%', '20%']);
+  assert.is(out.at(-2), '\rjetpack: tool: 20% (0.4s)\x1b[K');
+  assert.match(out.at(-1)!, /^\rjetpack: tool: done in 0\.4s\x1b\[K\n$/);
+});
+
+test("run with a progress in a log: a failing child's unshown lines come before its error", async () => {
+  const { io, out } = fakeIO({ CI: 'true' });
+  const script = 'for i in 1 2 3; do echo "I: step $i" >&2; done; echo "E: no mirror" >&2; exit 2';
+  const err = await run('sh', ['-c', script], { what: 'bootstrapping', progress: new Progress('tool', {}, io) }).catch((e: Error) => e);
+  assert.match((err as Error).message, /^bootstrapping: sh exited with status 2: .*E: no mirror/);
+  assert.equal(out, ['jetpack: tool: started\n', 'tool: I: step 1\n', 'tool: I: step 2\n', 'tool: I: step 3\n', 'tool: E: no mirror\n']);
 });
 
 test.run();
