@@ -22,6 +22,11 @@ export interface ProgressOptions {
   total?: number;
   /** What is counted: bytes (the default) or items named so ("files", "images"). */
   items?: string;
+  /**
+   * Drawn on a terminal only, silent in a pipe or CI: for a download, whose refusal (too large,
+   * not an ACI) must stay the one line a log gets.
+   */
+  terminalOnly?: boolean;
 }
 
 const REDRAW_MS = 100;
@@ -77,7 +82,8 @@ export class Progress {
     private readonly opts: ProgressOptions = {},
     private readonly io: ProgressIO = defaultIO(),
   ) {
-    this.mode = progressMode(io);
+    const mode = progressMode(io);
+    this.mode = opts.terminalOnly && mode === 'log' ? 'quiet' : mode;
     this.started = io.now();
     if (this.mode === 'quiet') return;
     if (this.mode === 'log') this.write(`jetpack: ${label}: started\n`);

@@ -130,7 +130,8 @@ test('import over http on loopback, with progress off outside a terminal', async
       child.on('close', () => resolve(out));
     });
     const size = (body.length / (1 << 20)).toFixed(1);
-    assert.match(tty, `\rdownloading ${base}/small.aci: ${size} / ${size} MiB (100%)`);
+    assert.match(tty, `\rjetpack: downloading ${base}/small.aci: done in `);
+    assert.match(tty, ` (${size} MiB / ${size} MiB (100%)`);
     assert.match(tty, `already in the store: example.com/small`);
     const missing = await jetpackAsync(store, ['import', `${base}/nope.aci`]);
     assert.is(missing.status, 1);

@@ -128,6 +128,17 @@ test('terminal mode: a step that fails before anything is drawn adds no empty li
   assert.equal(out, []);
 });
 
+test('a terminal-only progress (a download) is drawn on a terminal and silent in a log', () => {
+  const tty = fakeIO({}, true);
+  new Progress('downloading u', { total: 10, terminalOnly: true }, tty.io).finish();
+  assert.equal(tty.out, ['\rjetpack: downloading u: done in 0.0s (0.0 MiB / 0.0 MiB (0%))\x1b[K\n']);
+  const log = fakeIO({ CI: 'true' });
+  const p = new Progress('downloading u', { total: 10, terminalOnly: true }, log.io);
+  log.advance(60_000);
+  p.finish();
+  assert.equal(log.out, []);
+});
+
 test('quiet mode prints nothing, and no timer runs, even when the work fails', () => {
   const { io, out, advance, running } = fakeIO({ CI: 'true', JETPACK_QUIET: '1' });
   const p = new Progress('x', { total: 10 }, io);
