@@ -57,7 +57,15 @@ function logInterval(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_INTERVAL_MS;
 }
 
-const mib = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
+const UNITS = ['KiB', 'MiB', 'GiB', 'TiB'];
+
+/** "512 B", "40.0 KiB", "1.2 MiB": a small upload or download is not "0.0 MiB". */
+export function byteSize(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`;
+  let unit = 0;
+  for (n /= 1024; n >= 1024 && unit < UNITS.length - 1; unit++) n /= 1024;
+  return `${n.toFixed(1)} ${UNITS[unit]}`;
+}
 
 function seconds(ms: number): string {
   const s = ms / 1000;
@@ -170,8 +178,8 @@ export class Progress {
     if (!this.done && total === undefined) return undefined;
     const percent = total ? ` (${Math.min(100, Math.floor((100 * this.done) / total))}%)` : '';
     if (items) return `${this.done}${total === undefined ? '' : ` / ${total}`} ${items}${percent}`;
-    const rate = elapsed > 0 ? `, ${mib((this.done * 1000) / elapsed)}/s` : '';
-    return `${mib(this.done)}${total === undefined ? '' : ` / ${mib(total)}`}${percent}${rate}`;
+    const rate = elapsed > 0 ? `, ${byteSize((this.done * 1000) / elapsed)}/s` : '';
+    return `${byteSize(this.done)}${total === undefined ? '' : ` / ${byteSize(total)}`}${percent}${rate}`;
   }
 
   private write(text: string): void {

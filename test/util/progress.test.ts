@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run } from '../../src/util/process.js';
-import { Progress, progressMode, withProgress, type ProgressIO } from '../../src/util/progress.js';
+import { Progress, byteSize, progressMode, withProgress, type ProgressIO } from '../../src/util/progress.js';
 
 /** A stream, a clock and a timer the test drives: `advance(ms)` moves the clock and fires the timer when due. */
 function fakeIO(env: NodeJS.ProcessEnv, isTTY = false) {
@@ -131,12 +131,16 @@ test('terminal mode: a step that fails before anything is drawn adds no empty li
 test('a terminal-only progress (a download) is drawn on a terminal and silent in a log', () => {
   const tty = fakeIO({}, true);
   new Progress('downloading u', { total: 10, terminalOnly: true }, tty.io).finish();
-  assert.equal(tty.out, ['\rjetpack: downloading u: done in 0.0s (0.0 MiB / 0.0 MiB (0%))\x1b[K\n']);
+  assert.equal(tty.out, ['\rjetpack: downloading u: done in 0.0s (0 B / 10 B (0%))\x1b[K\n']);
   const log = fakeIO({ CI: 'true' });
   const p = new Progress('downloading u', { total: 10, terminalOnly: true }, log.io);
   log.advance(60_000);
   p.finish();
   assert.equal(log.out, []);
+});
+
+test('sizes in the unit that reads best: a small transfer is not "0.0 MiB"', () => {
+  assert.equal([0, 1023, 1024, 40 * 1024 + 100, MiB, 1.25 * MiB, 3 * 1024 * MiB].map(byteSize), ['0 B', '1023 B', '1.0 KiB', '40.1 KiB', '1.0 MiB', '1.3 MiB', '3.0 GiB']);
 });
 
 test('quiet mode prints nothing, and no timer runs, even when the work fails', () => {
