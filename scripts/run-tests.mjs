@@ -26,6 +26,8 @@ const pattern = `^(?=.*\\.${unit ? 'unit\\.' : ''}test\\.ts$).*?(?:${given ?? ''
 const sharedGiven = process.env.JETPACK_TEST_SHARED;
 const shared = sharedGiven || mkdtempSync(path.join(os.tmpdir(), 'jetpack-test-shared-'));
 const env = { ...process.env, JETPACK_TEST_SHARED: shared };
+/** @param {string} text */
+// eslint-disable-next-line no-control-regex -- uvu colours its summary with ANSI escapes (ESC [ … m)
 const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
 function finish(passed, failed, code) {
@@ -34,7 +36,10 @@ function finish(passed, failed, code) {
   process.exit(code === 0 && failed === 0 ? 0 : 1);
 }
 
-/** uvu's summary of a run: its Total and Passed counts, or undefined when it died before it. */
+/**
+ * uvu's summary of a run: its Total and Passed counts, or undefined when it died before it.
+ * @param {string} output
+ */
 function summary(output) {
   const text = plain(output);
   const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? NaN);
@@ -46,7 +51,7 @@ function runAll() {
   const uvu = path.join(root, 'node_modules', 'uvu', 'bin.js');
   const child = spawn(process.execPath, [uvu, '-r', 'tsx', 'test', pattern], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env });
   let out = '';
-  child.stdout.on('data', (chunk) => {
+  child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
     process.stdout.write(chunk);
     out += chunk.toString();
   });
@@ -62,7 +67,7 @@ function runAll() {
 function suiteFiles() {
   const match = new RegExp(pattern, 'i');
   const dir = path.join(root, 'test');
-  return readdirSync(dir, { recursive: true })
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((name) => name.split(path.sep).join('/'))
     .filter((name) => match.test(name))
     .sort()
@@ -74,9 +79,12 @@ function suiteFiles() {
 // JETPACK_TEST_DURATIONS names another file for them.
 const durationsFile =
   process.env.JETPACK_TEST_DURATIONS || path.join(os.tmpdir(), 'jetpack-test-durations', `${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+/** @returns {Record<string, number>} milliseconds by file name */
 function readDurations() {
   try {
-    return JSON.parse(readFileSync(durationsFile, 'utf8'));
+    /** @type {unknown} */
+    const saved = JSON.parse(readFileSync(durationsFile, 'utf8'));
+    return /** @type {Record<string, number>} */ (saved);
   } catch {
     return {};
   }
@@ -101,13 +109,14 @@ function runUnit() {
   const start = () => {
     running++;
     const child = fork(worker, { cwd: root, env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    /** @type {{ name: string, file: string } | undefined} */
     let current;
     const next = () => {
       current = queue.shift();
       if (current) child.send(current);
       else child.disconnect();
     };
-    child.on('message', (result) => {
+    child.on('message', (/** @type {{ name: string, output: string, ms: number }} */ result) => {
       process.stdout.write(result.output);
       const counts = summary(result.output) ?? { total: 1, passed: 0 };
       passed += counts.passed;

@@ -8,13 +8,14 @@ const uvu = await import('uvu');
 
 let output = '';
 const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = (chunk, ...rest) => {
+process.stdout.write = (/** @type {string | Uint8Array} */ chunk, /** @type {unknown[]} */ ...rest) => {
   output += chunk.toString();
   const done = rest.find((arg) => typeof arg === 'function');
-  done?.();
+  /** @type {(() => void) | undefined} */ (done)?.();
   return true;
 };
 
+/** @param {{ name: string, file: string }} job */
 async function runFile({ name, file }) {
   output = '';
   globalThis.UVU_QUEUE = [[name]];
@@ -25,14 +26,14 @@ async function runFile({ name, file }) {
     await uvu.exec();
   } catch (err) {
     // A suite that cannot load counts as one failed test.
-    output += `\n${name}: ${err?.stack ?? err}\n  Total:     1\n  Passed:    0\n`;
+    output += `\n${name}: ${err instanceof Error ? err.stack : String(err)}\n  Total:     1\n  Passed:    0\n`;
   }
   process.exitCode = 0; // exec() sets it per file; the runner counts from the summary
   return { name, output, ms: performance.now() - started };
 }
 
-process.on('message', (job) => {
-  runFile(job).then((result) => process.send(result));
+process.on('message', (/** @type {{ name: string, file: string }} */ job) => {
+  void runFile(job).then((result) => process.send?.(result));
 });
 // Exit when the runner lets go, even if a suite left a server or timer behind.
 process.on('disconnect', () => {

@@ -60,7 +60,7 @@ test('--unit counts a failing test, a suite that cannot load and one that kills 
     assert.match(r.stdout, /exits\.unit\.test\.ts: the worker died \(exit 3\)/);
     assert.match(r.stdout, /\nunit tier: 5 files in [\d.]+ s on 2 workers\n/);
     assert.is(r.last, '4 passed, 3 failed');
-    assert.equal(Object.keys(JSON.parse(readFileSync(durations, 'utf8'))).sort(), ['a/fail.unit.test.ts', 'a/pass.unit.test.ts', 'broken.unit.test.ts', 'late.unit.test.ts'], 'each file that finished is timed');
+    assert.equal(Object.keys(JSON.parse(readFileSync(durations, 'utf8')) as Record<string, number>).sort(), ['a/fail.unit.test.ts', 'a/pass.unit.test.ts', 'broken.unit.test.ts', 'late.unit.test.ts'], 'each file that finished is timed');
     const narrowed = runTests(root, ['--unit', '^a/pass'], { JETPACK_TEST_JOBS: '2', JETPACK_TEST_DURATIONS: durations });
     assert.is(narrowed.status, 0, narrowed.stdout);
     assert.match(narrowed.stdout, /unit tier: 1 files in [\d.]+ s on 1 workers\n/);
