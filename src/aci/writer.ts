@@ -127,11 +127,11 @@ export async function writeAci(source: AciSource, fd: number, compression: Compr
   tarArgs.push(...(source.members ? ['--no-recursion', '--null', '-T', '-'] : ['rootfs']));
   const list = source.members && Readable.from([Buffer.from(['rootfs', ...source.members.map((m) => `rootfs/${m}`)].map((m) => `${m}\0`).join(''))]);
   const [cmd, args] = source.wrap ? source.wrap('tar', tarArgs) : ['tar', tarArgs];
-  const bar = progress ? new Progress(progress.label, progress.total) : undefined;
-  const hash =
-    compression === 'none' && readableEmptyFile(fd)
-      ? await archiveIntoFile(cmd, args, list, fd, bar)
-      : await archiveThroughPipe(cmd, args, list, fd, compression, bar);
+  const bar = progress ? new Progress(progress.label, { total: progress.total }) : undefined;
+  const hash = await (compression === 'none' && readableEmptyFile(fd) ? archiveIntoFile(cmd, args, list, fd, bar) : archiveThroughPipe(cmd, args, list, fd, compression, bar)).catch((err: unknown) => {
+    bar?.fail();
+    throw err;
+  });
   bar?.finish();
   return imageIDFromDigest(hash);
 }

@@ -4,11 +4,12 @@ import { COMMANDS } from './commands/index.js';
 import { failureReport } from './failure.js';
 import { versionCommand } from './commands/config.js';
 import { formatFlagHelp, parseFlags, flagString, flagBoolean, type FlagSpec } from './flags.js';
-import { DEBUG_FLAG, ROOT_FLAG, parseCommandFlags } from './global-flags.js';
+import { DEBUG_FLAG, QUIET_FLAG, ROOT_FLAG, applySwitches, parseCommandFlags } from './global-flags.js';
 
 const GLOBAL_FLAGS: FlagSpec[] = [
   ROOT_FLAG,
   DEBUG_FLAG,
+  QUIET_FLAG,
   { name: 'help', kind: 'boolean', short: 'h', help: 'show help' },
   { name: 'version', kind: 'boolean', help: 'print the jetpack version (as jetpack version does)' },
   { name: 'upload', kind: 'string', value: 'REF', help: 'the same as "jetpack upload REF" (MaPS\'s spelling)' },
@@ -27,7 +28,7 @@ function generalHelp(): string {
     '',
     'Global flags:',
     formatFlagHelp(GLOBAL_FLAGS),
-    '-root and -debug may also follow COMMAND (jetpack images -root=DIR).',
+    '-root, -debug and -quiet may also follow COMMAND (jetpack images -root=DIR).',
     '',
     'IMAGE is a full image ID, a unique ID prefix, or name[:version][,label=value...]',
     '(os and arch default to the host). Run "jetpack help COMMAND" for a command\'s flags.',
@@ -42,7 +43,7 @@ function findCommand(name: string): Command {
 
 async function main(argv: string[]): Promise<number> {
   const global = parseFlags(argv, GLOBAL_FLAGS, { command: 'jetpack', stopAtPositional: true });
-  if (flagBoolean(global, 'debug')) process.env.JETPACK_DEBUG = '1';
+  applySwitches((name) => global.values.get(name));
   const upload = flagString(global, 'upload');
   // "jetpack --upload REF", as the seed writes it: the upload command.
   const [name, ...rest] = upload === undefined ? global.positional : ['upload', upload, ...global.positional];

@@ -56,7 +56,7 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Run as this user and these groups instead of root (through the lent setpriv). */
   identity?: Identity;
-  /** Host paths mounted into the container, where the image's links lead; missing mount points are made (in copy mode, give them to create() too). */
+  /** Host paths mounted into the container, where the image's links lead; missing mount points are made (give them to create() too: without a scaffold they are made in the tree, before seal()). */
   binds?: Bind[];
   /** Drop the command's stdout and stderr. */
   quiet?: boolean;

@@ -3,7 +3,7 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256OfFile } from '../util/file-digest.js';
-import { keptKey, type LayerCodec } from './layer-codec.js';
+import { keptKey, type LayerCodec } from '../archive/layer-codec.js';
 import type { LayerBlob } from './oci-layer.js';
 import { ifExists } from '../util/fs.js';
 

@@ -2,7 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { spawnReader } from '../util/process.js';
-import { igzipCommand, type LayerCodec } from './layer-codec.js';
+import { igzipCommand, type LayerCodec } from '../archive/layer-codec.js';
 
 /**
  * The compressed stream of `tar`. gzip levels 1–3 are isa-l's igzip (the levels it has), 4–9

@@ -11,7 +11,7 @@ import { copyEntry, keepingMtimes, overlayMarks, parentDirs } from '../layers/fo
 import { renderLayers } from '../layers/select.js';
 import { sha256OfFile } from '../util/file-digest.js';
 import { spawnReader, spawnWriter } from '../util/process.js';
-import { igzipCommand, type LayerCodec } from './layer-codec.js';
+import { igzipCommand, type LayerCodec } from '../archive/layer-codec.js';
 import { compressLayer } from './layer-compress.js';
 
 export interface LayerBlob {

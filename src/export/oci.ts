@@ -11,10 +11,11 @@ import { spawnWriter } from '../util/process.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { writeOutput } from '../util/output-file.js';
 import { cloneTree } from '../util/clone-tree.js';
+import { withProgress } from '../util/progress.js';
 import { mapLimited } from '../util/settle.js';
 import { cachedLayerBlob } from './blob-cache.js';
 import { createdOf, ociAnnotations, ociConfig, ociPlatform } from './oci-config.js';
-import { layerMediaType, type LayerCodec } from './layer-codec.js';
+import { layerMediaType, type LayerCodec } from '../archive/layer-codec.js';
 import { writeLayerBlob, writeTreeBlob, type LayerBlob } from './oci-layer.js';
 
 export const OCI_FORMATS = ['oci', 'oci-archive', 'docker-archive'] as const;
@@ -29,7 +30,6 @@ export interface OciExportOptions {
   codec: LayerCodec;
   /** The layout is read by jetpack's own tools and removed (push, archives): kept blobs are linked, not copied. */
   transient?: boolean;
-  log: (line: string) => void;
 }
 
 const MEDIA = {
@@ -47,16 +47,21 @@ async function jsonBlob(blobs: string, mediaType: string, value: object): Promis
 
 async function layerBlobs(store: Store, image: StoredImage, blobs: string, scratch: string, opts: OciExportOptions, epoch: number | undefined): Promise<LayerBlob[]> {
   const stack = await layerStack(store, image);
+  const label = `writing the layers of ${image.manifest.name}`;
   if (opts.squash && stack.length > 1) {
     const rendered = await renderLayers(stack, path.join(scratch, 'squash'));
-    return [await writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, opts.codec, epoch)];
+    return [await withProgress(label, {}, () => writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, opts.codec, epoch))];
   }
-  // Side by side: a base layer's compression need not wait for its children's.
-  return mapLimited(stack, availableParallelism(), (layer, i) => {
-    opts.log(`layer ${i + 1} of ${stack.length}`);
-    const make = () => writeLayerBlob(layer, blobs, opts.codec, path.join(scratch, `layer-${i}`), epoch);
-    return cachedLayerBlob(layer, opts.codec, epoch, blobs, make, opts.transient);
-  });
+  // Side by side: a base layer's compression need not wait for its children's. A layer with
+  // a kept blob is a copy; the others are what takes long.
+  return withProgress(label, { items: 'layers', total: stack.length }, (progress) =>
+    mapLimited(stack, availableParallelism(), async (layer, i) => {
+      const make = () => writeLayerBlob(layer, blobs, opts.codec, path.join(scratch, `layer-${i}`), epoch);
+      const blob = await cachedLayerBlob(layer, opts.codec, epoch, blobs, make, opts.transient);
+      progress.add();
+      return blob;
+    }),
+  );
 }
 
 /** An OCI image layout of the image in `dir` (which must not exist); returns the manifest digest. */

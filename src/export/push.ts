@@ -3,7 +3,7 @@ import path from 'node:path';
 import { checkTransport, skopeoCopy, type TransportOptions } from '../registry/skopeo.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
-import { keptKey } from './layer-codec.js';
+import { keptKey } from '../archive/layer-codec.js';
 import type { OciExportOptions } from './oci.js';
 
 const KEPT_TAG = 'jetpack';

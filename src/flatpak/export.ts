@@ -11,6 +11,7 @@ import type { RenderedTree } from '../layers/driver.js';
 import { renderLayers } from '../layers/select.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { run } from '../util/process.js';
+import { withProgress } from '../util/progress.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { REF_ANNOTATION } from './import.js';
 import { flatpakArch, formatRef, parseRef, runtimeMetadata, type FlatpakRef } from './metadata.js';
@@ -25,7 +26,6 @@ export interface FlatpakExportOptions {
   runtime?: string;
   /** Also write a single-file bundle (`flatpak build-bundle`). */
   bundle?: string;
-  log: (line: string) => void;
 }
 
 /** The annotation naming the Flatpak ID of a plain image (the runtime or app it exports as). */
@@ -51,24 +51,25 @@ export async function exportFlatpak(store: Store, image: StoredImage, repoDir: s
     const tarball = staging.path('files.tar');
     const plan = opts.kind === 'runtime' ? await runtimePlan(store, image, stack, opts) : await appPlan(store, image, stack, rendered, top, opts);
     await writeFile(path.join(top, 'metadata'), plan.metadata);
-    opts.log(`archiving ${plan.members.join(' and ')} as files/`);
-    await tarMembers(rendered, plan.members, tarball);
+    await withProgress(`archiving ${plan.members.join(' and ')} as files/`, {}, () => tarMembers(rendered, plan.members, tarball));
     const repo = new OstreeRepo(repoDir);
     if (!(await repo.exists())) await repo.ensure('archive');
     const ref = formatRef(plan.ref);
-    opts.log(`committing ${ref} to ${repoDir}`);
     const trees: CommitTree[] = [{ dir: top }, { tar: tarball }];
-    const commit = await repo.commit({
-      target: { branch: ref },
-      tree: trees,
-      autocreateParents: true,
-      canonical: true,
-      subject: `${image.manifest.name} (jetpack image ${image.id})`,
-      timestamp: sourceDateEpoch(),
-      strings: [['xa.metadata', plan.metadata]],
+    const commit = await withProgress(`committing ${ref} to ${repoDir}`, {}, async () => {
+      const made = await repo.commit({
+        target: { branch: ref },
+        tree: trees,
+        autocreateParents: true,
+        canonical: true,
+        subject: `${image.manifest.name} (jetpack image ${image.id})`,
+        timestamp: sourceDateEpoch(),
+        strings: [['xa.metadata', plan.metadata]],
+      });
+      await repo.updateSummary();
+      return made;
     });
-    await repo.updateSummary();
-    if (opts.bundle) await writeBundle(repo, plan.ref, opts.bundle);
+    if (opts.bundle) await withProgress(`writing the bundle ${opts.bundle}`, {}, () => writeBundle(repo, plan.ref, opts.bundle!));
     return { ref, commit };
   } finally {
     await staging.discard();

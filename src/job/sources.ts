@@ -9,6 +9,7 @@ import { resolveImage } from '../store/lookup.js';
 import { renderLayers } from '../layers/select.js';
 import type { Store } from '../store/store.js';
 import { notInstalled, run } from '../util/process.js';
+import { Progress } from '../util/progress.js';
 import { isolated, missingCommand } from './isolate.js';
 import type { JobSource } from './spec.js';
 import { ifExists } from '../util/fs.js';
@@ -43,7 +44,8 @@ async function produceHttp(source: JobSource): Promise<string> {
 
 /**
  * mmdebstrap into the rootfs, isolated: what it mounts there (/proc, /sys, /dev) and the
- * processes it starts go when it ends or jetpack dies.
+ * processes it starts go when it ends or jetpack dies. Its own output, the packages it fetches
+ * and unpacks, is shown as it comes (rate-limited in a log).
  * `suite`, `variant` (default minbase), `packages`, `components`, `mirror`.
  */
 async function debootstrap(source: JobSource, rootfs: string): Promise<void> {
@@ -54,7 +56,8 @@ async function debootstrap(source: JobSource, rootfs: string): Promise<void> {
   // After --, a suite or mirror such as --customize-hook=… is an operand, never an option.
   args.push('--', source.suite, rootfs);
   if (source.mirror) args.push(source.mirror);
-  await run(...isolated('mmdebstrap', args), { what: `mmdebstrap ${source.suite}` }).catch((err: Error) => {
+  const progress = new Progress(`mmdebstrap ${source.suite}`);
+  await run(...isolated('mmdebstrap', args), { what: `mmdebstrap ${source.suite}`, progress }).catch((err: Error) => {
     if (missingCommand(err, 'mmdebstrap')) throw notInstalled('mmdebstrap');
     throw err;
   });

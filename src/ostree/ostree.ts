@@ -236,9 +236,14 @@ export class OstreeRepo {
     await this.ostree(['refs', '--delete'], `deleting ref ${ref}`, { operands: [ref] });
   }
 
-  /** Deletes objects no ref reaches. */
-  async prune(): Promise<void> {
-    await this.ostree(['prune', '--refs-only'], `pruning ${this.dir}`);
+  /** Deletes the objects no ref reaches (with `dryRun` only counts them); returns what ostree says they take. */
+  async prune(opts: { dryRun?: boolean } = {}): Promise<{ objects: number; bytes: number }> {
+    const said = await this.ostree(['prune', '--refs-only', ...(opts.dryRun ? ['--no-prune'] : [])], `pruning ${this.dir}`);
+    // "Deleted 3 objects, 185 bytes freed", "Would delete: 3 objects, freeing 1.2 kB" (GLib's decimal units)
+    const m = /(\d+) objects?, (?:freeing )?([\d.]+) (bytes?|[kMGTP]B)/.exec(said);
+    if (!m) return { objects: 0, bytes: 0 };
+    const unit = m[3]!.startsWith('byte') ? 1 : 1000 ** ('kMGTP'.indexOf(m[3]![0]!) + 1);
+    return { objects: Number(m[1]), bytes: Math.round(Number(m[2]) * unit) };
   }
 
   /** `ostree fsck`: throws with its complaint when the repo is damaged. */

@@ -7,6 +7,7 @@ import { resolveImage } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { cloneTree } from '../util/clone-tree.js';
 import { run } from '../util/process.js';
+import { Progress, withProgress } from '../util/progress.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 import { checkPortable, prefixOfName, type CheckOptions, type PortableReport } from './rules.js';
 import { LayerTree } from '../layers/layer-tree.js';
@@ -96,7 +97,6 @@ const MOUNT_POINTS = ['proc', 'sys', 'dev', 'run', 'tmp', 'var/tmp'];
 
 export interface PortableExportOptions {
   fs: RawFilesystem;
-  log: (line: string) => void;
 }
 
 /**
@@ -126,14 +126,12 @@ export async function exportPortable(store: Store, image: StoredImage, out: stri
       // Mended entries as pseudo files: the rendered tree is the store's, never written.
       const pseudo = mend.flatMap(({ path: p, dir }) => ['-p', dir ? `${p} d 755 0 0` : `${p} f 644 0 0 true`]);
       // mksquashfs reads SOURCE_DATE_EPOCH itself (and refuses time options beside it).
-      opts.log(`writing ${out} (squashfs)`);
-      await run(...rendered.wrap('mksquashfs', [rootfs, tmp, '-noappend', '-quiet', '-no-progress', ...pseudo]), { what: 'writing the squashfs image' });
+      await run(...rendered.wrap('mksquashfs', [rootfs, tmp, '-noappend', '-quiet', '-no-progress', ...pseudo]), { what: 'writing the squashfs image', progress: new Progress(`writing ${out} (squashfs)`) });
     } else {
       // A directory image is made beside OUT (the same file system), an erofs one in the store.
       const copy = raw ? staging.path('tree') : tmp;
       await mkdir(copy);
-      opts.log(`copying ${image.manifest.name}`);
-      await cloneTree(rootfs, copy, `copying ${image.manifest.name}`, rendered.wrap);
+      await withProgress(`copying ${image.manifest.name}`, {}, () => cloneTree(rootfs, copy, `copying ${image.manifest.name}`, rendered.wrap));
       // Every entry and its parents were found absent, and no link on the way (mendPlan):
       // created exclusively, nothing is written through a link.
       for (const { path: p, dir } of mend) {
@@ -145,9 +143,8 @@ export async function exportPortable(store: Store, image: StoredImage, out: stri
         await rename(copy, out);
         return report;
       }
-      opts.log(`writing ${out} (erofs)`);
       const fixed = epoch === undefined ? [] : [`-T${epoch}`, '-U00000000-0000-0000-0000-000000000000'];
-      await run('mkfs.erofs', ['--quiet', ...fixed, tmp, copy], { what: 'writing the erofs image' });
+      await run('mkfs.erofs', ['--quiet', ...fixed, tmp, copy], { what: 'writing the erofs image', progress: new Progress(`writing ${out} (erofs)`) });
     }
     await rename(tmp, out);
     return report;

@@ -42,7 +42,7 @@ export async function fetchLocation(location: string, dest: string, opts: HttpOp
 
 async function download(url: string, dest: string, opts: HttpOptions, kind: DownloadKind): Promise<void> {
   const { body, length } = await httpGet(url, opts, kind);
-  const progress = new Progress(`downloading ${url}`, length);
+  const progress = new Progress(`downloading ${url}`, { total: length, terminalOnly: true });
   const count = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       progress.add(chunk.length);
@@ -52,11 +52,11 @@ async function download(url: string, dest: string, opts: HttpOptions, kind: Down
   try {
     await pipeline(body, count, createWriteStream(dest));
   } catch (err) {
+    progress.fail();
     if (err instanceof UserError) throw err;
     throw new UserError(`download of ${url} failed: ${(err as Error).message}`, 1, { cause: err });
-  } finally {
-    progress.finish();
   }
+  progress.finish();
   if (length !== undefined) {
     const { size } = await stat(dest);
     if (size !== length) throw new UserError(`download of ${url} ended early: got ${size} of ${length} bytes`);

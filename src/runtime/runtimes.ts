@@ -14,6 +14,7 @@ import { initializeTree, type InitialBase } from './initialize.js';
 import { displayRef, locateRuntime, repoRef, type LocatedRuntime } from './locate.js';
 import { parseQualifiedRef, validateRemoteName, validateRuntimeName } from '../ostree/runtime-name.js';
 import { ifExists } from '../util/fs.js';
+import { withProgress } from '../util/progress.js';
 
 /**
  * The runtime workflow (MaPS) over a store and an OSTree repo: what the `package` and
@@ -254,7 +255,9 @@ export async function exportRepo(store: Store, dir: string, refs: string[], choi
   if (!chosen.length) throw new UserError(`${repo.dir} has no runtime committed here to export`);
   const target = new OstreeRepo(path.resolve(dir));
   await target.ensure('archive');
-  await target.pullLocal(repo.dir, chosen);
-  await target.updateSummary();
+  await withProgress(`exporting ${chosen.join(', ')} to ${dir}`, {}, async () => {
+    await target.pullLocal(repo.dir, chosen);
+    await target.updateSummary();
+  });
   return chosen;
 }

@@ -20,6 +20,8 @@ export class StoreLayout {
   readonly runtimes: string;
   /** Runtime upload artifacts and the URLs of unfinished uploads. */
   readonly uploads: string;
+  /** Containers of failed builds kept with -keep: `build-…/` each, with its `enter` script. */
+  readonly containers: string;
   /** The keys trusted to sign images (docs/FETCH.md). */
   readonly keys: string;
 
@@ -32,6 +34,7 @@ export class StoreLayout {
     this.runtimes = path.join(root, 'runtimes');
     this.uploads = path.join(root, 'uploads');
     this.keys = path.join(root, 'keys');
+    this.containers = path.join(root, 'containers');
   }
 
   imageDir(id: string): string {

@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { pathExists, ifExists } from '../util/fs.js';
 import { PACKAGE_DIR } from '../util/package-dir.js';
 import type { Store } from './store.js';
+import { readTags } from './tags.js';
 
 /** The example and base image directories, each built by `make -C` (installed with the package). */
 const IMAGES_DIR = path.join(PACKAGE_DIR, 'images');
@@ -53,10 +54,11 @@ function didYouMean(names: string[], makeHint: (name: string) => string | undefi
   return `did you mean ${shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`}?`;
 }
 
-/** The names of the store's images. */
+/** The names of the store's images and tags. */
 async function storedNames(store: Store): Promise<Set<string>> {
   const names = await Promise.all((await store.ids()).map(async (id) => (await store.info(id))?.name ?? (await store.get(id))?.manifest.name));
-  return new Set(names.filter((name) => name !== undefined));
+  const tags = (await readTags(store.layout)).map((t) => t.name);
+  return new Set([...names.filter((name) => name !== undefined), ...tags]);
 }
 
 /** Each image name images/ builds, with the directory whose Makefile builds it (the first in order). */

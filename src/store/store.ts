@@ -8,6 +8,7 @@ import type { Compression } from '../archive/compression.js';
 import { syncFilesystemOf } from '../util/durable.js';
 import { acquireLock, type Lock } from './lock.js';
 import { IMAGE_FILES, StoreLayout } from './layout.js';
+import { dropTagsOf, type Tag } from './tags.js';
 
 /** What the store records about an image beside its manifest (info.json). */
 export interface ImageInfo {
@@ -130,23 +131,37 @@ export class Store {
   /**
    * Removes what killed operations left in tmp/: entries whose lock nobody holds. Live
    * staging dirs are locked by their owners and stay. Call with the store lock held, so
-   * that no staging dir is caught between its creation and its lock.
+   * that no staging dir is caught between its creation and its lock. `before` sees each
+   * leftover, still locked, before it goes; with `dryRun` nothing goes.
    */
-  async reapLeftovers(): Promise<string[]> {
+  async reapLeftovers(opts: { dryRun?: boolean; before?: (dir: string) => Promise<void> } = {}): Promise<string[]> {
     const removed: string[] = [];
     for (const name of await readdir(this.layout.tmp)) {
       const entry = path.join(this.layout.tmp, name);
       const lock = await acquireLock(entry, 'exclusive', { wait: false }).catch(() => null); // null: busy, or gone
       if (lock === null && !name.startsWith('destroy-')) continue;
       try {
+        await opts.before?.(entry);
         // Retries: a process of the dead operation may still be writing there for a moment.
-        await rm(entry, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+        if (!opts.dryRun) await rm(entry, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
       } finally {
         await lock?.release();
       }
       removed.push(name);
     }
     return removed;
+  }
+
+  /** The operations under way (their staging dirs in tmp/ are locked): build-…, run-…, export-…. */
+  async liveOperations(): Promise<string[]> {
+    const live: string[] = [];
+    for (const name of await readdir(this.layout.tmp)) {
+      if (name.startsWith('destroy-')) continue;
+      const lock = await acquireLock(path.join(this.layout.tmp, name), 'exclusive', { wait: false }).catch(() => undefined); // undefined: gone
+      if (lock === null) live.push(name);
+      await lock?.release();
+    }
+    return live;
   }
 
   /** Reaps leftovers now if the store is idle (nobody holds its lock); never waits. */
@@ -227,20 +242,28 @@ export class Store {
     return added;
   }
 
-  /** Removes an image unless another image depends on it. */
-  async destroy(image: StoredImage): Promise<void> {
-    const grave = await this.locked(async () => {
-      const dependents = await this.dependents(image.id);
-      if (dependents.length > 0) {
-        const names = dependents.map((d) => `${d.id.slice(0, 19)} ${d.name}`).join(', ');
-        throw new UserError(`cannot destroy image ${image.manifest.name}: ${dependents.length} image(s) depend on it (${names})`);
-      }
-      // Renaming into tmp/ makes the image vanish at once; a crash during the slow rm leaves a
-      // leftover that fsck removes, never half an image in images/.
-      const dir = await mkdtemp(path.join(this.layout.tmp, 'destroy-'));
-      await rename(image.dir, path.join(dir, 'image'));
-      return dir;
-    });
+  /** Removes an image, and its tags, unless another image depends on it; returns the tags. */
+  async destroy(image: StoredImage): Promise<Tag[]> {
+    const { grave, tags } = await this.locked(() => this.unlink(image));
     await rm(grave, { recursive: true, force: true });
+    return tags;
+  }
+
+  /**
+   * With the store lock held: takes an image out of images/ unless another image depends on
+   * it, and its tags. Returns its grave in tmp/, for the caller to remove after the lock, and
+   * the tags removed.
+   */
+  async unlink(image: StoredImage): Promise<{ grave: string; tags: Tag[] }> {
+    const dependents = await this.dependents(image.id);
+    if (dependents.length > 0) {
+      const names = dependents.map((d) => `${d.id.slice(0, 19)} ${d.name}`).join(', ');
+      throw new UserError(`cannot destroy image ${image.manifest.name}: ${dependents.length} image(s) depend on it (${names})`);
+    }
+    // Renaming into tmp/ makes the image vanish at once; a crash during the slow rm leaves a
+    // leftover that fsck removes, never half an image in images/.
+    const dir = await mkdtemp(path.join(this.layout.tmp, 'destroy-'));
+    await rename(image.dir, path.join(dir, 'image'));
+    return { grave: dir, tags: await dropTagsOf(this.layout, image.id) };
   }
 }

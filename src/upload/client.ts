@@ -162,7 +162,6 @@ export async function uploadRuntime(req: UploadRequest): Promise<UploadResult> {
   const remembered = await urls.get(key);
   // An earlier run that sent everything: the server says what became of it, nothing is sent again.
   const earlier = remembered === undefined ? undefined : await askPublishState(remembered, req.credentials).catch(() => undefined);
-  const progress = new Progress(`uploading ${req.ref}`, artifact.size);
   let sent = 0;
   let resumedAt = 0;
   let started: number | undefined;
@@ -173,6 +172,7 @@ export async function uploadRuntime(req: UploadRequest): Promise<UploadResult> {
     state = earlier;
   } else {
     const { Upload } = await import('tus-js-client');
+    const progress = new Progress(`uploading ${req.ref}`, { total: artifact.size });
     let shown = 0;
     state = await new Promise<PublishState>((resolve, reject) => {
       const upload = new Upload(artifact.file as unknown as File, {
@@ -206,6 +206,7 @@ export async function uploadRuntime(req: UploadRequest): Promise<UploadResult> {
       });
       upload.start();
     }).catch(async (err: unknown) => {
+      progress.fail();
       const status = (err as { originalResponse?: { getStatus(): number } | null }).originalResponse?.getStatus() ?? 0;
       if (status >= 400 && status < 500 && ![401, 409, 423].includes(status)) await urls.set(key, undefined); // refused for good: the next run starts afresh
       throw uploadFailure(err, req.target);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
+import type { Progress } from './progress.js';
 
 /** Debian packages that provide the tools jetpack runs, for "not installed" hints. */
 const PACKAGE_OF: Record<string, string> = {
@@ -34,6 +35,11 @@ export interface RunOptions {
   what?: string;
 }
 
+export interface RunReportingOptions extends RunOptions {
+  /** Shows the command's stderr, its own progress, line by line; finished or failed with it. */
+  progress?: Progress;
+}
+
 function commandFailure(cmd: string, opts: RunOptions, code: number | null, signal: string | null, stderr: string): UserError {
   // Tools prefix their real complaint with their name; the rest is often advice (bzip2's).
   const lines = stderr.trim().split('\n').filter(Boolean);
@@ -56,11 +62,19 @@ function spawnFailure(cmd: string, err: NodeJS.ErrnoException): UserError {
   return err.code === 'ENOENT' ? notInstalled(cmd) : new UserError(`cannot run ${cmd}: ${err.message}`, 1, { cause: err });
 }
 
-function collectStderr(stream: Readable | null): () => string {
+function collectStderr(stream: Readable | null, progress?: Progress): () => string {
   let text = '';
+  let partial = '';
   stream?.on('data', (chunk: Buffer) => {
-    if (text.length < STDERR_LIMIT) text += chunk.toString();
+    const piece = chunk.toString();
+    if (text.length < STDERR_LIMIT) text += piece;
+    if (!progress) return;
+    // Progress bars redraw with \r: each redraw is a line of its own.
+    const lines = (partial + piece).split(/\r\n|\r|\n/);
+    partial = lines.pop()!;
+    for (const line of lines) progress.line(line);
   });
+  stream?.on('end', () => partial && progress?.line(partial));
   return () => text;
 }
 
@@ -95,12 +109,12 @@ export interface Finished {
 }
 
 /** Runs a command to completion, whatever its exit status: for tools whose status is an answer (gpgv). */
-export function runToEnd(cmd: string, args: readonly string[], opts: RunOptions & { input?: string | Buffer } = {}): Promise<Finished> {
+export function runToEnd(cmd: string, args: readonly string[], opts: RunReportingOptions & { input?: string | Buffer } = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(...diesWithJetpack(cmd, args), { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    const stderr = collectStderr(child.stderr);
+    const stderr = collectStderr(child.stderr, opts.progress);
     child.on('error', (err) => reject(spawnFailure('setpriv', err))); // what runs first: diesWithJetpack
     child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(chunks).toString(), stderr: stderr() }));
     child.stdin.on('error', () => {}); // the exit status tells what went wrong
@@ -109,9 +123,16 @@ export function runToEnd(cmd: string, args: readonly string[], opts: RunOptions 
 }
 
 /** Runs a command to completion and returns its stdout; fails with its stderr. */
-export async function run(cmd: string, args: readonly string[], opts: RunOptions & { input?: string | Buffer } = {}): Promise<string> {
-  const done = await runToEnd(cmd, args, opts);
-  if (done.code !== 0) throw commandFailure(cmd, opts, done.code, done.signal, done.stderr);
+export async function run(cmd: string, args: readonly string[], opts: RunReportingOptions & { input?: string | Buffer } = {}): Promise<string> {
+  const done = await runToEnd(cmd, args, opts).catch((err: unknown) => {
+    opts.progress?.fail();
+    throw err;
+  });
+  if (done.code !== 0) {
+    opts.progress?.fail();
+    throw commandFailure(cmd, opts, done.code, done.signal, done.stderr);
+  }
+  opts.progress?.finish();
   return done.stdout;
 }
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { JETPACK, jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
+import { JETPACK, jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir, until } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 
 const work = tempDir();
@@ -243,7 +243,7 @@ for (const mode of ['overlay', 'copy'] as const) {
     const child = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sh', '-c', 'touch /started; sleep 3011'], { cwd: buildDir(), env: { ...process.env, ...env } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise((r) => setTimeout(r, 1500));
+    await until('the build command to start', () => running('sleep 3011'), 60_000);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.on('close', r));
     assert.is.not(code, 0);

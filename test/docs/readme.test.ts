@@ -53,6 +53,7 @@ test('.gitignore covers every file the README commands write in the checkout, an
     'repo/config',
     'repo.uploads/tus/x',
     'users',
+    'coverage/index.html', // npm run test:unit:coverage (docs/TESTING.md)
     'example-portable_1.raw',
     'out.aci',
     'nginx.oci.tar',
@@ -71,7 +72,9 @@ test('.gitignore covers every file the README commands write in the checkout, an
 test('npm test -- PATTERN: the test script ends with the runner, so npm hands it the pattern; README says so', () => {
   const scripts = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).scripts;
   assert.match(scripts.test, /(^|&& )node scripts\/run-tests\.mjs$/);
+  assert.match(scripts['test:unit'], /^node scripts\/run-tests\.mjs --unit$/);
   assert.match(readme, /`npm test -- PATTERN`/);
+  assert.match(readme, /`npm run test:unit -- PATTERN`/);
 });
 
 test.run();

@@ -192,7 +192,7 @@ function assertSameTrees(actual: string, expected: string): void {
 test('import of an OCI layout: one image per layer, the same rootfs and app as the image exported', () => {
   const other = path.join(work, 'other-store');
   const id = jetpackOk(other, ['import', path.join(work, 'layout')]).trim();
-  const images = JSON.parse(jetpackOk(other, ['images', '--json'])) as Array<{ id: string; name: string; dependencies: string[] }>;
+  const images = JSON.parse(jetpackOk(other, ['images', '-internal', '--json'])) as Array<{ id: string; name: string; dependencies: string[] }>;
   assert.is(images.length, 2, 'two layers, two images');
   const top = images.find((i) => i.id === id)!;
   assert.is(top.name, 'example.com/oci-child');
@@ -219,7 +219,7 @@ test('import reuses stored base layers; oci-archive, docker-archive and transpor
   const r = jetpack(other, ['import', archive]);
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stderr, /layer 1 of 2: in the store already/);
-  const names = (JSON.parse(jetpackOk(other, ['images', '--json'])) as Array<{ name: string }>).map((i) => i.name).sort();
+  const names = (JSON.parse(jetpackOk(other, ['images', '-internal', '--json'])) as Array<{ name: string }>).map((i) => i.name).sort();
   assert.equal(names.filter((n) => n.startsWith('oci-layer/')).length, 1, 'one base layer for both');
   assert.ok(names.includes('example.com/oci-sibling'), names.join(' '));
   assert.match(jetpack(other, ['import', `oci:${path.join(work, 'layout')}:no-such-tag`]).stderr, /the layout has no image tagged no-such-tag/);

@@ -9,7 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { closestNames, editDistance } from '../../src/store/missing-image.js';
 import { JETPACK, REPO, copyImageDir, jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
 
 const work = tempDir('jetpack-names-');
@@ -79,13 +78,6 @@ test('did you mean: names the store holds (no make -C for them), a typo away or 
   assert.is(refused(['show-image', 'nothing/close']), 'jetpack: no image nothing/close in the store (see jetpack images)\n');
   assert.is(refused(['build', '-no-fetch', 'example.com/helo', '/bin/true']), 'jetpack: no image example.com/helo in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH)\n');
   assert.is(refused(['build', '-no-fetch', 'example.org/hello', '/bin/true']), 'jetpack: no image example.org/hello in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH); did you mean example/hello?\n');
-});
-
-test('closestNames: at most three, closest first; editDistance counts a swap as one edit', () => {
-  assert.is(editDistance('jetpack/debain', 'jetpack/debian'), 1);
-  assert.is(editDistance('busybox', 'jetpack/busybox'), 8);
-  assert.equal(closestNames('example/app', ['example/apps', 'example/ap', 'example/app', 'other/app', 'example/zzz', 'x/app', 'some/app']), ['example/ap', 'example/apps', 'some/app']);
-  assert.equal(closestNames('debian', ['jetpack/debian', 'debain', 'fedora']), ['debain', 'jetpack/debian']);
 });
 
 test('a name without a dot never reaches the network, even one a URL parser reads as an address', async () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { JETPACK, copyImageDir, jetpack, jetpackAsync, jetpackOk, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 import { importDebian } from '../helpers/debian.js';
+import { assertStepReported } from '../helpers/progress.js';
 
 // The Flatpak workflow with the real flatpak and ostree: a runtime made of Debian minbase,
 // committed, installed and run by flatpak; imported back as a hybrid image; built on with
@@ -132,8 +133,11 @@ test('images/example.flatpak-app: export -format=flatpak-app keeps /app; flatpak
   const dir = path.join(work, 'example.flatpak-app');
   copyImageDir('example.flatpak-app', dir);
   make(dir);
-  const out = jetpackOk(root, ['export', '-format=flatpak-app', 'example/flatpak-app', repo]).trim();
+  const made = jetpack(root, ['export', '-format=flatpak-app', 'example/flatpak-app', repo]);
+  assert.is(made.status, 0, made.stderr);
+  const out = made.stdout.trim();
   const ref = `app/org.example.Hello/${arch}/1`;
+  for (const step of ['archiving app as files/', `committing ${ref} to ${repo}`]) assertStepReported(made.stderr, step);
   assert.match(out, new RegExp(`^${ref} [0-9a-f]{64}$`));
   assert.is(sh(`ostree cat --repo="${repo}" ${ref} /metadata`), `[Application]\nname=org.example.Hello\nruntime=org.example.Platform/${arch}/1\ncommand=hello\n`);
   const listing = sh(`ostree ls --repo="${repo}" -R ${ref} | awk '{print $NF}'`);
@@ -155,7 +159,11 @@ const SMALL = `runtime/org.example.Small/${arch}/2`;
 
 test('-bundle writes a .flatpak that flatpak installs, and that import-flatpak takes; -layout=experiment', () => {
   const bundle = path.join(work, 'small.flatpak');
-  const json = JSON.parse(jetpackOk(root, ['export', '-format=flatpak', '-json', `-ref=${SMALL}`, `-bundle=${bundle}`, 'jetpack/busybox', small]));
+  const made = jetpack(root, ['export', '-format=flatpak', '-json', `-ref=${SMALL}`, `-bundle=${bundle}`, 'jetpack/busybox', small]);
+  assert.is(made.status, 0, made.stderr);
+  // In CI: each long step, a start and a done line.
+  for (const step of ['archiving usr and etc as files/', `committing ${SMALL} to ${small}`, `writing the bundle ${bundle}`]) assertStepReported(made.stderr, step);
+  const json = JSON.parse(made.stdout);
   assert.is(json.ref, SMALL);
   assert.match(json.commit, /^[0-9a-f]{64}$/);
   flatpakOk('bundle-user', ['install', '-y', '--noninteractive', '--bundle', bundle]);

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 // Tests reach no address but loopback: a name the store lacks is an error, not a discovery on
@@ -127,4 +128,10 @@ export function describeTree(dir: string): Map<string, string> {
     out.set(name!, [type, mode, uid, gid, shownSize, mtime, dev, nlink, group, target, attrs].join('|'));
   }
   return out;
+}
+
+/** Polls `ok` every 50 ms until it holds; fails the test naming `what` after `ms`. */
+export async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (ok()) return;
+  throw new Error(`timed out waiting: ${what}`);
 }

@@ -15,8 +15,8 @@ const jobs = path.join(work, 'jobs');
 sh(`cp -r "${REPO}/jobs" "${jobs}"`);
 let server: FileServer | undefined;
 
-function metro(job: string) {
-  return jetpack(root, ['metro', 'run', '--specfile', path.join(jobs, `${job}.yaml`), '--job', job], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+function metro(job: string, env: NodeJS.ProcessEnv = {}) {
+  return jetpack(root, ['metro', 'run', '--specfile', path.join(jobs, `${job}.yaml`), '--job', job], { env: { SOURCE_DATE_EPOCH: '1700000000', ...env } });
 }
 
 test('jobs/busybox-stage.yaml: an http tarball through outer and inner hooks into a .tar.xz', async () => {
@@ -45,8 +45,13 @@ test('jobs/stage-image.yaml stores example/stage; images/example.stage-child bui
 });
 
 test('jobs/debian-minbase.yaml: a Debian minbase from mmdebstrap, a user added inside, apt cleaned', () => {
-  const r = metro('debian-minbase');
+  const r = metro('debian-minbase', { JETPACK_PROGRESS_INTERVAL_MS: '500' });
   assert.is(r.status, 0, r.stderr);
+  // mmdebstrap's own output streams through as it comes: in CI, a start line, its latest line
+  // every interval, a done line.
+  assert.match(r.stderr, /^jetpack: mmdebstrap bookworm: started$/m);
+  assert.match(r.stderr, /^jetpack: mmdebstrap bookworm: I: .* \(\d+(\.\d)?s\)$/m);
+  assert.match(r.stderr, /^jetpack: mmdebstrap bookworm: done in \d+(\.\d)?s$/m);
   const out = r.stdout.trim().split('\n').at(-1)!;
   assert.match(r.stdout, /^uid=1000\(builder\) gid=1000\(builder\) groups=1000\(builder\)$/m);
   assert.match(path.basename(out), /^debian-bookworm-minbase-20231114\.tar\.zst$/);

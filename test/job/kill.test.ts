@@ -3,8 +3,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { JETPACK, jetpack, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { JETPACK, jetpack, removeDir, sh, tempDir, until } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 
 // issue 27.4: a job SIGKILLed at any moment leaves no mount and no process on the host, and
@@ -50,11 +49,6 @@ const NO_HOOKS = 'hooks: []\n';
 
 const mountsUnder = (dir: string) => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.split(' ')[4]?.startsWith(dir));
 const running = (marker: string) => sh('ps -eo stat=,args=').split('\n').filter((l) => !l.startsWith('Z') && l.includes(marker));
-
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (ok()) return;
-  assert.unreachable(`timed out waiting: ${what}`);
-}
 
 /** Starts the job with SLEEPY set, waits for `marker` to run, SIGKILLs jetpack; then checks the host and runs the job again. */
 async function killAt(dir: string, marker: string, whileRunning: () => void = () => {}): Promise<void> {

@@ -5,6 +5,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, w
 import path from 'node:path';
 import { JETPACK, copyImageDir, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
+import { assertStepReported } from '../helpers/progress.js';
 
 // Portable service images checked by jetpack and by systemd's own tools: systemd-dissect,
 // portablectl inspect against a systemd-portabled the test starts (with its own dbus-daemon,
@@ -90,14 +91,24 @@ test('-fs=erofs, a directory image, and the same bytes twice under SOURCE_DATE_E
     const [a, b] = [path.join(work, `a-${fs}`), path.join(work, `b-${fs}`)];
     mkdirSync(a);
     mkdirSync(b);
-    for (const d of [a, b]) jetpackOk(root, ['export', '-format=portable', `-fs=${fs}`, 'example/portable', path.join(d, 'example-portable_1.raw')], { env });
+    for (const d of [a, b]) {
+      const out = path.join(d, 'example-portable_1.raw');
+      const made = jetpack(root, ['export', '-format=portable', `-fs=${fs}`, 'example/portable', out], { env });
+      assert.is(made.status, 0, made.stderr);
+      // In CI: each long step has a start and a done line (erofs copies the tree first).
+      assertStepReported(made.stderr, `writing ${out} (${fs})`);
+      if (fs === 'erofs') assertStepReported(made.stderr, 'copying example/portable');
+    }
     assert.is(sh(`sha256sum < "${a}/example-portable_1.raw"`), sh(`sha256sum < "${b}/example-portable_1.raw"`), fs);
     const r = check(path.join(a, 'example-portable_1.raw'));
     assert.is(r.status, 0, r.stdout);
     assert.match(sh(`systemd-dissect "${a}/example-portable_1.raw"`), new RegExp(`✓ portable service[\\s\\S]*${fs}`), fs);
   }
   const tree = path.join(work, 'example-portable_2');
-  const json = JSON.parse(jetpackOk(root, ['export', '-format=portable', '-json', 'example/portable', tree]));
+  const copied = jetpack(root, ['export', '-format=portable', '-json', 'example/portable', tree]);
+  assert.is(copied.status, 0, copied.stderr);
+  assertStepReported(copied.stderr, 'copying example/portable');
+  const json = JSON.parse(copied.stdout);
   assert.equal(json, { format: 'portable', output: tree, units: ['example-portable.service'] });
   assert.ok(existsSync(path.join(tree, 'etc/resolv.conf')));
   assert.is(check(tree).status, 0);

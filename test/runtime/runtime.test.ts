@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JETPACK, MINIMAL_MANIFEST, describeTree, jetpack, jetpackOk, makeAciWithTar, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
+import { PROGRESS_LINE, assertStepReported } from '../helpers/progress.js';
 import { makeFidelityRootfs } from '../helpers/rootfs.js';
 
 // Runtime trees (MaPS) on the real ostree: fidelity of initialize and commit, the checks of
@@ -255,6 +256,19 @@ test('a full disk during update leaves the deployment as it was', () => {
     assert.is(jetpackOk(small, ['runtime', 'run', ref, '--command', 'cat /version']), 'v1\n');
   } finally {
     sh(`umount "${mnt}"`);
+  }
+});
+
+test('export-repo in CI: a start and a done line for the copy; -quiet silences them, not the result', () => {
+  const exported = path.join(work, 'exported');
+  const loud = jetpack(root, ['runtime', 'export-repo', exported, REF]);
+  assert.is(loud.status, 0, loud.stderr);
+  assertStepReported(loud.stderr, `exporting ${REF} to ${exported}`);
+  for (const args of [['-quiet', 'runtime', 'export-repo', `${exported}-2`, REF], ['runtime', 'export-repo', '-quiet', `${exported}-3`, REF]]) {
+    const quiet = jetpack(root, args);
+    assert.is(quiet.status, 0, quiet.stderr);
+    assert.not.match(quiet.stderr, PROGRESS_LINE, `${args.join(' ')}: ${quiet.stderr}`);
+    assert.match(quiet.stderr, new RegExp(`exported ${REF.replace(/\./g, '\\.')} to `));
   }
 });
 

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { JETPACK, MINIMAL_MANIFEST, jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
+import { byteSize } from '../../src/util/progress.js';
 
 const work = tempDir();
 const root = path.join(work, 'store');
@@ -129,8 +130,9 @@ test('import over http on loopback, with progress off outside a terminal', async
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.on('close', () => resolve(out));
     });
-    const size = (body.length / (1 << 20)).toFixed(1);
-    assert.match(tty, `\rdownloading ${base}/small.aci: ${size} / ${size} MiB (100%)`);
+    const size = byteSize(body.length);
+    assert.match(tty, `\rjetpack: downloading ${base}/small.aci: done in `);
+    assert.match(tty, ` (${size} / ${size} (100%)`);
     assert.match(tty, `already in the store: example.com/small`);
     const missing = await jetpackAsync(store, ['import', `${base}/nope.aci`]);
     assert.is(missing.status, 1);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JETPACK, jetpack, jetpackAsync, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
+import { SIZE, assertStepReported } from '../helpers/progress.js';
 import { parseCommitText } from '../../src/ostree/commit-text.js';
 
 // Runtime uploads on loopback: jetpack upload (tus-js-client) against jetpack upload-server
@@ -105,6 +106,8 @@ test('jetpack --upload publishes the commit; another store deploys it from /repo
     assert.is(r.status, 0, r.stderr);
     assert.is(r.stdout.trim(), commit);
     assert.match(r.stderr, new RegExp(`published ${REF.replace(/\./g, '\\.')} at ${commit}`));
+    // In CI: a start line and a done line with the bytes sent and the rate.
+    assert.match(assertStepReported(r.stderr, `uploading ${REF}`), new RegExp(String.raw` \((${SIZE}) / \1 \(100%\), ${SIZE}/s\)$`));
     assert.match(server.log(), /published com.example.upload\/x86_64\/1 at [0-9a-f]{64} for alice/);
     sh(`ostree --repo="${server.repo}" fsck --quiet`);
     assert.is(uploadFiles(server).length, 0, 'nothing left in the upload area');

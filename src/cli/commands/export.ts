@@ -1,6 +1,6 @@
 import type { Compression } from '../../archive/compression.js';
 import { UserError } from '../../errors.js';
-import { JSON_FLAG, expectArgs, logLine, type Command, type Context } from '../command.js';
+import { JSON_FLAG, expectArgs, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { writeOutput } from '../../util/output-file.js';
 import { exportFlatpakFormat } from './flatpak.js';
@@ -24,7 +24,7 @@ export const COMPRESS_LEVEL_FLAG = {
 async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string): Promise<void> {
   const [{ OCI_FORMATS, exportOci }, { parseLayerCodec }, { resolveImage }] = await Promise.all([
     import('../../export/oci.js'),
-    import('../../export/layer-codec.js'),
+    import('../../archive/layer-codec.js'),
     import('../../store/lookup.js'),
   ]);
   if (!(OCI_FORMATS as readonly string[]).includes(format)) throw new UserError(`-format takes aci, ${OCI_FORMATS.join(', ')}, flatpak, flatpak-app, portable, not "${format}"`);
@@ -40,7 +40,6 @@ async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string)
     tag: flagString(flags, 'tag'),
     squash: flagBoolean(flags, 'squash'),
     codec,
-    log: logLine,
   });
   const { printResult } = await import('../results.js');
   printResult(flagBoolean(flags, 'json'), `${digest}\n`, { format, output: flags.positional[1], digest });

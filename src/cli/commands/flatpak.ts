@@ -56,7 +56,6 @@ export async function exportFlatpakFormat(ctx: Context, flags: ParsedFlags, form
     ref: flagString(flags, 'ref'),
     runtime: flagString(flags, 'runtime'),
     bundle: flagString(flags, 'bundle'),
-    log,
   });
   const { printResult } = await import('../results.js');
   printResult(flagBoolean(flags, 'json'), `${ref} ${commit}\n`, { format, output: flags.positional[1], ref, commit });

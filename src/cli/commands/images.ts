@@ -2,7 +2,7 @@ import { UserError } from '../../errors.js';
 import type { StoredImage } from '../../store/store.js';
 import { expectArgs, type Command } from '../command.js';
 import { flagBoolean } from '../flags.js';
-import { table } from '../table.js';
+import { ago, humanSize, table } from '../table.js';
 
 /** What these commands run, loaded only when one of them runs (see scripts/build.mjs). */
 async function load() {
@@ -17,43 +17,51 @@ async function load() {
 
 type Loaded = Awaited<ReturnType<typeof load>>;
 
-
 export const imagesCommand: Command = {
   name: 'images',
-  args: '',
-  summary: 'List the images in the store',
+  args: '[NAME...]',
+  summary: 'List the images in the store: ID, name, size, creation time',
   description:
-    'Lists images as ID and name:version,label=value…. An image shadowed by a newer one with the\n' +
-    'same name and labels (lookups by name never reach it) is listed only with -a; jetpack gc\n' +
-    'removes those that nothing depends on.',
+    'Lists images as ID, name:version,label=value…, size (of the uncompressed ACI) and when\n' +
+    'they were made. NAME narrows the list to names that match it, as a shell glob (quote it):\n' +
+    "`jetpack images 'jetpack/*'`, matched against the name and against name:version,labels.\n" +
+    'An image shadowed by a newer one with the same name and labels (lookups by name never\n' +
+    'reach it) is listed only with -a, marked shadowed; jetpack gc removes those that nothing\n' +
+    'depends on. The layers an OCI import stores below the image it imports (oci-layer/… names)\n' +
+    'are the store\'s own entries, listed with -internal or -a. An image with tags (jetpack\n' +
+    'tag) is listed once for each of its names.',
   flags: [
-    { name: 'a', kind: 'boolean', help: 'also list shadowed images' },
+    { name: 'a', kind: 'boolean', help: 'list every image: shadowed ones too (marked), and internal layers' },
+    { name: 'internal', kind: 'boolean', help: "also list the store's internal OCI layer entries (oci-layer/…)" },
     { name: 'q', kind: 'boolean', help: 'print only image IDs' },
-    { name: 'H', kind: 'boolean', help: 'machine-friendly: no header, tab-separated' },
+    { name: 'H', kind: 'boolean', help: 'machine-friendly: no header, tab-separated, size in bytes, RFC 3339 times' },
     { name: 'l', kind: 'boolean', help: 'show full image IDs' },
     { name: 'json', kind: 'boolean', help: 'print a JSON array with every field' },
   ],
   async run(ctx, flags) {
-    expectArgs(this, flags.positional, 0);
-    const [loaded, { shadowedImages }, { imageJSON }] = await Promise.all([load(), import('../../store/gc.js'), import('../results.js')]);
-    const { formatImageName, shortImageID } = loaded;
-    const stored = await (await ctx.store()).list();
-    const shadowed = shadowedImages(stored);
+    const [{ shortImageID }, { listImages }, { imageJSON }] = await Promise.all([load(), import('../../store/listing.js'), import('../results.js')]);
     const all = flagBoolean(flags, 'a');
-    const images = stored.filter((i) => all || !shadowed.has(i.id)).sort((a, b) => formatImageName(a.manifest).localeCompare(formatImageName(b.manifest)));
+    const { listed, hidden } = await listImages(await ctx.store(), { patterns: flags.positional, shadowed: all, internal: all || flagBoolean(flags, 'internal') });
     if (flagBoolean(flags, 'json')) {
-      process.stdout.write(JSON.stringify(images.map((i) => ({ ...imageJSON(i), shadowed: shadowed.has(i.id) })), null, 2) + '\n');
+      const named = (i: (typeof listed)[number]) => (i.tag ? { name: i.tag.name, labels: Object.fromEntries(i.tag.labels.map((l) => [l.name, l.value])), tag: true } : {});
+      process.stdout.write(JSON.stringify(listed.map((i) => ({ ...imageJSON(i.image), ...named(i), created: i.created, shadowed: i.shadowed, internal: i.internal })), null, 2) + '\n');
       return;
     }
     const id = (i: StoredImage) => (flagBoolean(flags, 'l') ? i.id : shortImageID(i.id));
     if (flagBoolean(flags, 'q')) {
-      process.stdout.write(images.map((i) => id(i) + '\n').join(''));
+      process.stdout.write(listed.map((i) => id(i.image) + '\n').join(''));
       return;
     }
     const machine = flagBoolean(flags, 'H');
-    process.stdout.write(table(images.map((i) => [id(i), formatImageName(i.manifest)]), machine ? null : ['ID', 'NAME'], machine ? '\t' : '  '));
-    const hidden = stored.length - images.length;
-    if (hidden > 0 && !machine && process.stdout.isTTY) process.stderr.write(`${hidden} shadowed image(s) not listed (jetpack images -a; jetpack gc removes them)\n`);
+    const marked = all || flagBoolean(flags, 'internal');
+    const rows = listed.map((i) => {
+      const row = [id(i.image), i.name, machine ? String(i.image.info.size) : humanSize(i.image.info.size), machine ? i.created : ago(i.created)];
+      return marked ? [...row, [i.shadowed && 'shadowed', i.internal && 'internal'].filter(Boolean).join(',')] : row;
+    });
+    const header = ['ID', 'NAME', 'SIZE', 'CREATED', ...(marked ? ['NOTE'] : [])];
+    process.stdout.write(table(rows, machine ? null : header, machine ? '\t' : '  '));
+    const notes = [hidden.shadowed && `${hidden.shadowed} shadowed image(s)`, hidden.internal && `${hidden.internal} internal layer(s)`].filter(Boolean);
+    if (notes.length && !machine && process.stdout.isTTY) process.stderr.write(`${notes.join(' and ')} not listed (jetpack images -a; jetpack gc removes those nothing needs)\n`);
   },
 };
 
@@ -126,15 +134,28 @@ export const destroyImageCommand: Command = {
   name: 'destroy-image',
   args: 'IMAGE...',
   summary: 'Remove images from the store (refused while another image depends on one)',
+  description:
+    'IMAGE is an ID, an ID prefix or a name. A name that reaches the image through a tag (jetpack\n' +
+    'tag) removes only that tag, as podman and docker rmi remove one of several names: the\n' +
+    'image stays under its own name and other tags. An ID or the image\'s own name removes\n' +
+    'the image with all its tags, naming them.',
   flags: [{ name: 'json', kind: 'boolean', help: 'report a failure as JSON too (on stderr)' }],
   async run(ctx, flags) {
     if (flags.positional.length === 0) throw new UserError(`usage: jetpack ${this.name} ${this.args}`, 2);
-    const { describeImage, resolveImage } = await load();
+    const [{ describeImage, resolveImageRef }, { formatImageName }, { removeTag }] = await Promise.all([import('../../store/lookup.js'), import('../../image/name.js'), import('../../store/tags.js')]);
     const store = await ctx.store();
     for (const ref of flags.positional) {
-      const image = await resolveImage(store, ref);
-      await store.destroy(image);
-      process.stderr.write(`destroyed ${describeImage(image)}\n`);
+      const { image, tag } = await resolveImageRef(store, ref);
+      if (tag) {
+        await removeTag(store, tag);
+        process.stderr.write(`untagged ${formatImageName(tag)} (${describeImage(image)} stays)\n`);
+        continue;
+      }
+      const tags = await store.destroy(image);
+      process.stderr.write(`destroyed ${describeImage(image)}${tags.length ? ` and its tag(s) ${tags.map(formatImageName).join(', ')}` : ''}\n`);
     }
   },
 };
+
+/** destroy-image by the name podman, docker and buildah users type. */
+export const rmiCommand: Command = { ...destroyImageCommand, name: 'rmi', summary: 'Remove images from the store (destroy-image)' };

@@ -6,8 +6,10 @@ import { configCommand, versionCommand } from './config.js';
 import { diagnoseCommand } from './diagnose.js';
 import { exportCommand } from './export.js';
 import { fsckCommand } from './fsck.js';
-import { gcCommand } from './gc.js';
-import { destroyImageCommand, imageManifestCommand, imagesCommand, showImageCommand } from './images.js';
+import { gcCommand, pruneCommand } from './gc.js';
+import { containersCommand, rmCommand } from './containers.js';
+import { tagCommand, untagCommand } from './tag.js';
+import { destroyImageCommand, imageManifestCommand, imagesCommand, rmiCommand, showImageCommand } from './images.js';
 import { importCommand } from './import.js';
 import { discoveryPageCommand, fetchCommand, signCommand, trustCommand, untrustCommand } from './fetch.js';
 import { makeaciCommand } from './makeaci.js';
@@ -38,9 +40,15 @@ export const COMMANDS: Command[] = [
   pullCommand,
   importFlatpakCommand,
   portableCommand,
+  tagCommand,
+  untagCommand,
   destroyImageCommand,
+  rmiCommand,
+  containersCommand,
+  rmCommand,
   fsckCommand,
   gcCommand,
+  pruneCommand,
   metroCommand,
   diagnoseCommand,
   enterCommand,

@@ -2,6 +2,7 @@ import { UserError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { flagBoolean, flagString, formatFlagHelp, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { parseCommandFlags } from '../global-flags.js';
+import { progressMode } from '../../util/progress.js';
 
 const RUN_FLAGS: FlagSpec[] = [
   { name: 'specfile', kind: 'string', value: 'FILE', help: 'the job file' },
@@ -12,7 +13,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'skip-packer-phase', kind: 'boolean', help: 'skip the output tarball or image' },
   { name: 'skip-hooks-phase', kind: 'boolean', help: 'skip every hook (for development)' },
   { name: 'fchroot-debug', kind: 'boolean', help: 'print each inner hook command as it starts' },
-  { name: 'quiet', kind: 'boolean', help: "don't show the hooks' output" },
+  { name: 'quiet', kind: 'boolean', help: "don't show the hooks' output nor progress (as jetpack -quiet metro run)" },
 ];
 
 const USAGE = 'usage: jetpack metro run --specfile FILE --job NAME [--config FILE] [--cleanup=false] [--skip-source-phase] [--skip-packer-phase] [--skip-hooks-phase] [--fchroot-debug] [--quiet]';
@@ -38,7 +39,9 @@ async function metroRun(ctx: Parameters<Command['run']>[0], flags: ParsedFlags):
   if (config) await checkConfig(config);
   const [{ loadJob }, { runJob }] = await Promise.all([import('../../job/spec.js'), import('../../job/run.js')]);
   const rendered = await loadJob(specFile, name);
-  const quiet = flagBoolean(flags, 'quiet');
+  // metro run's own -quiet and the global one (JETPACK_QUIET) silence hooks and progress alike.
+  if (flagBoolean(flags, 'quiet')) process.env.JETPACK_QUIET = '1';
+  const quiet = progressMode() === 'quiet';
   const result = await runJob(rendered, () => ctx.store(), {
     cleanup: flags.values.get('cleanup') !== false,
     skipSource: flagBoolean(flags, 'skip-source-phase'),

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { logLine, type Command, type Context } from '../command.js';
+import { type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { group } from './group.js';
 
@@ -51,7 +51,7 @@ export async function exportPortableFormat(ctx: Context, flags: ParsedFlags): Pr
   const [{ exportPortable }, { resolveImage }] = await Promise.all([import('../../portable/portable.js'), import('../../store/lookup.js')]);
   const store = await ctx.store();
   const image = await resolveImage(store, flags.positional[0]!);
-  const report = await exportPortable(store, image, flags.positional[1]!, { fs, log: logLine });
+  const report = await exportPortable(store, image, flags.positional[1]!, { fs });
   const { printResult } = await import('../results.js');
   printResult(flagBoolean(flags, 'json'), `${flags.positional[1]} (units: ${report.units.join(' ')})\n`, { format: 'portable', output: flags.positional[1], units: report.units });
 }

@@ -25,13 +25,13 @@ export const pushCommand: Command = {
     expectArgs(this, flags.positional, 2);
     const [{ pushImage }, { parseLayerCodec }, { resolveImage }] = await Promise.all([
       import('../../export/push.js'),
-      import('../../export/layer-codec.js'),
+      import('../../archive/layer-codec.js'),
       import('../../store/lookup.js'),
     ]);
     const codec = parseLayerCodec(flagString(flags, 'compress'), flagString(flags, 'compress-level'));
     const store = await ctx.store();
     const image = await resolveImage(store, flags.positional[0]!);
-    const digest = await pushImage(store, image, flags.positional[1]!, transport(flags), { squash: flagBoolean(flags, 'squash'), codec, log });
+    const digest = await pushImage(store, image, flags.positional[1]!, transport(flags), { squash: flagBoolean(flags, 'squash'), codec });
     process.stdout.write(`${digest}\n`);
   },
 };

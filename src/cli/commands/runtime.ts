@@ -2,7 +2,7 @@ import { UserError } from '../../errors.js';
 import { commandHelp, expectArgs, wantsHelp, type Command, logLine as log } from '../command.js';
 import { commandLine, flagBoolean, flagString, type FlagSpec } from '../flags.js';
 import { parseCommandFlags } from '../global-flags.js';
-import { table } from '../table.js';
+import { humanSize, table } from '../table.js';
 import { MODE_FLAG, REPO_FLAG, repoChoice } from './repo-flags.js';
 import { group } from './group.js';
 import { uploadCommand } from './upload.js';
@@ -11,18 +11,6 @@ import { uploadCommand } from './upload.js';
 const load = () => import('../../runtime/runtimes.js');
 
 const JSON_FLAG: FlagSpec = { name: 'json', kind: 'boolean', help: 'print JSON' };
-
-function humanSize(bytes: number | undefined): string {
-  if (bytes === undefined) return '-';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1000 && u < units.length - 1) {
-    n /= 1000;
-    u++;
-  }
-  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
-}
 
 const initialize: Command = {
   name: 'initialize',

@@ -16,7 +16,7 @@ export const GOLDEN_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** gen.go's fixed `now`: 2009-11-10 23:00:00 UTC. */
 export const GOLDEN_NOW = new Date(1257894000 * 1000);
 
-interface Case {
+export interface Case {
   name: string;
   template: string;
   values?: GoValue;
@@ -51,9 +51,21 @@ export function errorLocation(message: string): string {
   return /^(?:template: )?([^:\s]+:\d+(?::\d+)?):/.exec(message)?.[1] ?? '';
 }
 
-/** Renders every case of one file as the golden test does; returns what differs from Go. */
-export function compareFile(file: string): { count: number; mismatches: Mismatch[] } {
-  const { values, cases } = readValues(readFileSync(path.join(GOLDEN_DIR, 'cases', file), 'utf8'));
+const KEY_MAKERS = /\b(?:derivePassword|bcrypt|htpasswd|genCA|genSelfSignedCert|genSignedCert|genPrivateKey)\b/;
+
+/**
+ * Whether a case makes RSA or DSA keys, certificates on them, bcrypt hashes or derived passwords
+ * (a tenth of a second of CPU and more each): the full suite renders those (golden-keys.test.ts),
+ * the unit tier the others.
+ */
+export function makesKeys(c: Case): boolean {
+  return [c.template, ...Object.values(c.templates ?? {})].some((t) => KEY_MAKERS.test(t));
+}
+
+/** Renders every case of one file (or those `only` picks) as the golden test does; returns what differs from Go. */
+export function compareFile(file: string, only: (c: Case) => boolean = () => true): { count: number; mismatches: Mismatch[] } {
+  const { values, cases: all } = readValues(readFileSync(path.join(GOLDEN_DIR, 'cases', file), 'utf8'));
+  const cases = all.filter(only);
   const expected = JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'expected', file), 'utf8')) as Expected[];
   const byName = new Map(expected.map((e) => [e.name, e]));
   const mismatches: Mismatch[] = [];

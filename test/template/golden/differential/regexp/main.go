@@ -1,5 +1,5 @@
 // Differential test data: runs every input line of inputs.jsonl (made by inputs.mjs, fixed seed)
-// through Go 1.19's own code and writes go.jsonl, which test/template/differential.test.ts
+// through Go 1.19's own code and writes go.jsonl, which test/template/differential.unit.test.ts
 // compares jetpack's regexp functions with. Not run by CI. Regenerate with:
 //
 //	node inputs.mjs > inputs.jsonl && GO111MODULE=off GOPATH=/usr/share/gocode go run main.go < inputs.jsonl > go.jsonl
