@@ -18,7 +18,7 @@ export function compressLayer(codec: LayerCodec, tar: Readable): Readable {
     return tar.pipe(gz);
   }
   const [cmd, ...args] = igzipCommand(codec) ?? ['zstd', `-${level}`, '-c', '-q', '-T0'];
-  return spawnReader(cmd!, args, { stdin: tar, what: `compressing with ${cmd}` });
+  return spawnReader(cmd, args, { stdin: tar, what: `compressing with ${cmd}` });
 }
 
 const GZIP_BLOCK = 1 << 20;

@@ -40,7 +40,7 @@ export async function resolveImage(store: Store, ref: string): Promise<StoredIma
     const ids = (await store.ids()).filter((id) => id.startsWith(ref));
     if (ids.length === 0) throw new UserError(`no image with ID ${ref} in the store`);
     if (ids.length > 1) throw new UserError(`image ID ${ref} is ambiguous: ${ids.map(shortImageID).join(', ')}`);
-    return (await store.get(ids[0]!))!;
+    return (await store.get(ids[0]))!;
   }
   const query = parseImageQuery(ref);
   const image = await findByQuery(store, query);

@@ -97,7 +97,7 @@ function uploadFailure(err: unknown, target: string): UserError {
     if (status === 401) return new UserError(`${target} refused the credentials in MTDAUTH (401)`);
     return new UserError(`${target} refused the upload (${status}${said ? `: ${said}` : ''})`);
   }
-  const why = ((err as Error).message ?? String(err)).split('\n')[0]!.replace(/^tus: /, '');
+  const why = ((err as Error).message ?? String(err)).split('\n')[0].replace(/^tus: /, '');
   return new UserError(`upload to ${target} failed: ${why}; run jetpack upload again to resume`);
 }
 

@@ -40,7 +40,7 @@ export function parseDescription(text: string | undefined | null): CommitDescrip
     d.metadata.length <= 256 &&
     d.metadata.every((p) => Array.isArray(p) && p.length === 2 && strings(p)) &&
     strings(d.refBinding) &&
-    d.refBinding!.length <= 16 &&
+    d.refBinding.length <= 16 &&
     typeof d.subject === 'string' &&
     typeof d.body === 'string' &&
     Number.isSafeInteger(d.timestamp) &&

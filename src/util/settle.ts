@@ -23,7 +23,7 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
     while (next < items.length && !failure) {
       const i = next++;
       try {
-        results[i] = await work(items[i]!, i);
+        results[i] = await work(items[i], i);
       } catch (reason) {
         failure ??= { reason };
       }

@@ -54,7 +54,7 @@ test('--version prints the version; version -json one line of JSON with the vers
   assert.match(json.stdout, /^\{[^\n]*\}\n$/, 'one line');
   const about = JSON.parse(json.stdout) as Record<string, string>;
   assert.is(about.version, version);
-  assert.match(about.node!, /^\d+\.\d+\.\d+/);
+  assert.match(about.node, /^\d+\.\d+\.\d+/);
   assert.is(about.root, root);
 });
 
@@ -67,9 +67,9 @@ test('every hint names a help that exists: top-level flags, commands, subcommand
     assert.is.not(r.status, 0, args.join(' '));
     const hint = /\(see jetpack (help[^)]*)\)\n$/.exec(r.stderr);
     assert.ok(hint, `${args.join(' ')}: ${r.stderr}`);
-    const help = jetpack(root, hint![1]!.split(' '));
-    assert.is(help.status, 0, `jetpack ${hint![1]}: ${help.stderr}`);
-    assert.match(help.stdout, /^usage: /, hint![1]);
+    const help = jetpack(root, hint[1].split(' '));
+    assert.is(help.status, 0, `jetpack ${hint[1]}: ${help.stderr}`);
+    assert.match(help.stdout, /^usage: /, hint[1]);
   }
 });
 
@@ -148,9 +148,9 @@ test('the bundle runs from a V8 code cache named by its size and mtime; a change
   assert.is(run(['version']).stdout, jetpack(root, ['version']).stdout);
   assert.is(caches().length, 1, 'written at the first exit');
   const [cache] = caches();
-  const written = statSync(path.join(pkg, 'dist', cache!)).mtimeMs;
+  const written = statSync(path.join(pkg, 'dist', cache)).mtimeMs;
   assert.equal(run(['images', '-json']).stdout.trim(), '[]', 'a command the cache was not made by');
-  assert.is(statSync(path.join(pkg, 'dist', cache!)).mtimeMs, written, 'an accepted cache is not rewritten');
+  assert.is(statSync(path.join(pkg, 'dist', cache)).mtimeMs, written, 'an accepted cache is not rewritten');
   const yaml = path.join(work, 'values.yaml');
   writeFileSync(yaml, 'a: from-yaml\n');
   const rendered = spawnSync(process.execPath, [path.join(pkg, 'dist', 'boot.cjs'), 'diagnose', 'template', '--values', yaml, '-'], { input: '{{ .Values.a }}', encoding: 'utf8' });

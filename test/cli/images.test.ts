@@ -31,7 +31,7 @@ const bare = image('example.com/bare', {});
 test('images lists short IDs and name:version,labels sorted', () => {
   const out = jetpackOk(root, ['images']);
   const lines = out.trim().split('\n');
-  assert.match(lines[0]!, /^ID\s+NAME$/);
+  assert.match(lines[0], /^ID\s+NAME$/);
   assert.ok(lines.includes(`${app.slice(0, 39)}  example.com/app:1.0,arch=amd64,os=linux`), out);
   assert.ok(lines.some((l) => l.endsWith('example.com/bare')), out);
 });

@@ -20,9 +20,9 @@ test('npm pack: the API entry points and types, the CLI and share/; no build lef
   const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: copy, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   const [packed] = JSON.parse(r.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  const files = packed!.files.map((f) => f.path);
+  const files = packed.files.map((f) => f.path);
   const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  assert.is(packed!.filename, `${pkg.name}-${pkg.version}.tgz`, 'the tarball docs/API.md names');
+  assert.is(packed.filename, `${pkg.name}-${pkg.version}.tgz`, 'the tarball docs/API.md names');
   for (const needed of [pkg.exports['.'].default, pkg.exports['.'].types, pkg.bin.jetpack, 'dist/main.cjs', 'share/jetpack.image.mk', 'images/example.hello/manifest.json']) {
     assert.ok(files.includes(needed.replace(/^\.\//, '')), `${needed} is packed`);
   }

@@ -55,9 +55,9 @@ test('an OCI layout: one layer per jetpack layer, whiteouts and opaque directori
   assert.equal(config.config.Volumes, { '/srv/data': {} });
   assert.is(config.rootfs.diff_ids.length, 2);
   const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${layout}":1.2`)) as { layers: Array<{ digest: string; mediaType: string }>; annotations: Record<string, string> };
-  assert.is(manifest.layers[0]!.mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
+  assert.is(manifest.layers[0].mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
   assert.is(manifest.annotations['org.opencontainers.image.url'], 'https://example.com/');
-  const top = layerMembers(layout, manifest.layers[1]!.digest);
+  const top = layerMembers(layout, manifest.layers[1].digest);
   assert.ok(top.includes('./bin/.wh.vi'), top.join(' '));
   assert.ok(top.includes('./home/.wh..wh..opq'), top.join(' '));
   assert.not.ok(top.some((m) => m.endsWith('/vi')), 'the whiteout itself is not in the layer');
@@ -95,7 +95,7 @@ test('a layer is compressed once: later exports reuse its kept blob, checked aga
   const first = jetpackOk(root, ['export', '-format=oci-archive', child, path.join(work, 'c1.tar')], { env }).trim();
   const kept = sh(`ls "${root}"/images/*/oci-blobs/gzip1-1700000000.blob`).trim().split('\n');
   assert.is(kept.length, 2, 'one kept blob per layer');
-  writeFileSync(kept[1]!, 'tampered');
+  writeFileSync(kept[1], 'tampered');
   const again = jetpackOk(root, ['export', '-format=oci-archive', child, path.join(work, 'c2.tar')], { env }).trim();
   assert.is(again, first, 'a damaged kept blob is made again, with the same digest');
   assert.is(sh(`sha256sum < "${work}/c1.tar"`), sh(`sha256sum < "${work}/c2.tar"`));
@@ -231,7 +231,7 @@ function layoutWithLayer(dir: string, layer: Buffer): string {
   const blobs = path.join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
   const put = (bytes: Buffer) => {
-    const hex = sh(`sha256sum`, { input: bytes }).split(' ')[0]!;
+    const hex = sh(`sha256sum`, { input: bytes }).split(' ')[0];
     writeFileSync(path.join(blobs, hex), bytes);
     return { digest: `sha256:${hex}`, size: bytes.length };
   };
@@ -260,7 +260,7 @@ test('ACLs travel as system.posix_acl_* xattrs, the form Go tools write: import 
   const out = path.join(work, 'acl-out');
   jetpackOk(other, ['export', '-format=oci', '-tag=acl', id, out]);
   const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${out}":acl`)) as { layers: Array<{ digest: string }> };
-  const blob = path.join(out, 'blobs', 'sha256', manifest.layers[0]!.digest.replace('sha256:', ''));
+  const blob = path.join(out, 'blobs', 'sha256', manifest.layers[0].digest.replace('sha256:', ''));
   const headers = sh(`gzip -dc "${blob}" | tr -c '[:print:]' '\\n' | grep -a SCHILY || true`);
   assert.match(headers, /SCHILY\.xattr\.system\.posix_acl_access=/);
   assert.match(headers, /SCHILY\.xattr\.system\.posix_acl_default=/);
@@ -295,7 +295,7 @@ test('hostile layers get the refusals of ACIs: nothing stored, nothing written o
   assert.equal(readdirSync(canary), []);
   assert.is(readFileSync(victim, 'utf8'), 'untouched\n');
   const layout = path.join(work, 'hostile', 'dotdot-top-level');
-  const blob = readdirSync(path.join(layout, 'blobs', 'sha256'))[0]!;
+  const blob = readdirSync(path.join(layout, 'blobs', 'sha256'))[0];
   writeFileSync(path.join(layout, 'blobs', 'sha256', blob), 'tampered');
   assert.match(jetpack(hostileStore, ['import', '-name=example.com/hostile', layout]).stderr, /does not match its (digest|descriptor)|has no blob/);
 });

@@ -25,7 +25,7 @@ const gpg = (args: string, input?: string) => sh(`GNUPGHOME="${gnupg}" gpg --bat
 sh(`mkdir -m 700 "${gnupg}"`);
 for (const who of ['Publisher <publisher@example.com>', 'Stranger <stranger@example.com>']) gpg(`--passphrase '' --quick-gen-key '${who}' ed25519 sign never`);
 gpg(`--passphrase secret --pinentry-mode loopback --quick-gen-key 'Locked <locked@example.com>' ed25519 sign never`);
-const fingerprintOf = (uid: string) => /^fpr:+([0-9A-F]+):/m.exec(gpg(`--with-colons --fingerprint '${uid}'`))![1]!.toLowerCase();
+const fingerprintOf = (uid: string) => /^fpr:+([0-9A-F]+):/m.exec(gpg(`--with-colons --fingerprint '${uid}'`))![1].toLowerCase();
 const PUBLISHER = fingerprintOf('publisher@example.com');
 const STRANGER = fingerprintOf('stranger@example.com');
 const publisherKey = path.join(work, 'publisher.asc');
@@ -126,7 +126,7 @@ const plain = createHttpServer((req, res) => {
   res.writeHead(404).end();
 });
 
-let store = path.join(work, 'store');
+const store = path.join(work, 'store');
 const fetchEnv = { JETPACK_NO_FETCH: '' };
 const run = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> => jetpackAsync(store, args, { env: { ...fetchEnv, ...env } });
 const fetchArgs = (...args: string[]) => ['fetch', `-ca=${ca}`, '-timeout=2', ...args];

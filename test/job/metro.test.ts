@@ -191,7 +191,7 @@ test('diagnose job shows the rendered job and hooks, YAML or JSON', () => {
   const yaml = jetpackOk(root, ['diagnose', 'job', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: SDE });
   assert.match(yaml, new RegExp(`^        name: ${NAME.replace(/[.+]/g, '\\$&')}$`, 'm'));
   assert.match(yaml, new RegExp(`^    workspacedir: ${path.join(dir, 'ws')}$`, 'm'));
-  assert.match(yaml, /^                - echo x86-64bit$/m);
+  assert.match(yaml, /^ {16}- echo x86-64bit$/m);
   assert.not.match(yaml, /flavor/);
   const json = JSON.parse(jetpackOk(root, ['diagnose', 'job', '--json', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: SDE }));
   assert.is(json.job.source.target, path.join(dir, 'cache/next/rootfs.tar.xz'));

@@ -96,8 +96,8 @@ function gnu(file: string): Listing {
       const m = /^(.)\S{9} (\d+)\/(\d+)\s+(\S+) \S+ \S+ (.*)$/.exec(l);
       if (!m) return `unparsed: ${l}`;
       const [, kind, uid, gid, size, rest] = m;
-      const [name, link] = kind === 'h' ? rest!.split(' link to ') : kind === 'l' ? rest!.split(' -> ') : [rest!, ''];
-      return line(kind!, Number(uid), Number(gid), kind === 'h' || kind === 'l' || kind === 'p' ? '0' : size!, name!, kind === 'h' ? normalizeName(link!) : link!);
+      const [name, link] = kind === 'h' ? rest.split(' link to ') : kind === 'l' ? rest.split(' -> ') : [rest, ''];
+      return line(kind, Number(uid), Number(gid), kind === 'h' || kind === 'l' || kind === 'p' ? '0' : size, name, kind === 'h' ? normalizeName(link) : link);
     });
   return { ok: r.status === 0, members, why: r.stderr.trim() };
 }

@@ -27,7 +27,7 @@ function q(s: string): string {
   let out = '"';
   let i = 0;
   while (i < b.length) {
-    const c = b[i]!;
+    const c = b[i];
     let n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
     if (n > 1) {
       const t = Buffer.from(b.subarray(i, i + n)).toString('utf8');
@@ -73,7 +73,7 @@ test('string functions: unicode case mapping, byte loops, xstrings, goutils as S
   const go = lines('strings', 'go.jsonl');
   const bad: string[] = [];
   inputs.forEach((c, i) => {
-    const def = { ...STRINGS, ...ENCODING }[c.F]!;
+    const def = { ...STRINGS, ...ENCODING }[c.F];
     const args = c.Args.map((a: unknown, k: number) => (def.params[k] === 'int' ? BigInt(a as number) : a));
     let got: any;
     try {
@@ -94,8 +94,8 @@ test('urlParse and urlJoin: net/url parsing, escaping and errors as Go', () => {
   inputs.forEach((s: string, i) => {
     let got: any;
     try {
-      const d = STRINGS.urlParse!.fn(s);
-      got = { d: q(formatValue(d)), j: q(STRINGS.urlJoin!.fn(d)) };
+      const d = STRINGS.urlParse.fn(s);
+      got = { d: q(formatValue(d)), j: q(STRINGS.urlJoin.fn(d)) };
     } catch (e) {
       got = { panic: (e as Error).message };
     }

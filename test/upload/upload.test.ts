@@ -15,7 +15,7 @@ const root = path.join(work, 'store');
 importBusybox(root, work);
 const usersFile = path.join(work, 'users');
 for (const [user, password] of [['alice', 'alice-pw'], ['bob', 'bob-pw'], ['carol', 'carol-pw'], ['dave', 'dave-pw']]) {
-  jetpackOk(root, ['upload-server', 'adduser', user!, '--users', usersFile], { input: `${password}\n` });
+  jetpackOk(root, ['upload-server', 'adduser', user, '--users', usersFile], { input: `${password}\n` });
 }
 const tree = path.join(work, 'tree');
 jetpackOk(root, ['runtime', 'initialize', tree, '--from', 'jetpack/busybox']);
@@ -43,7 +43,7 @@ async function startServer(name: string, extra: string[] = [], port = 0, env: No
     writeFileSync(logFile, log);
   });
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(/listening on (\S+)/.exec(d.toString())![1]!));
+    child.stdout!.once('data', (d: Buffer) => resolve(/listening on (\S+)/.exec(d.toString())![1]));
     child.once('exit', (code) => reject(new Error(`upload-server exited ${code}: ${log}`)));
   });
   return {
@@ -225,7 +225,7 @@ test('a client killed mid-transfer resumes from the server offset and sends only
     assert.is(r.status, 0, r.stderr);
     const m = /resumed the upload at (\d+) of (\d+) bytes/.exec(r.stderr);
     assert.ok(m, r.stderr);
-    const [resumedAt, size] = [Number(m![1]), Number(m![2])];
+    const [resumedAt, size] = [Number(m[1]), Number(m[2])];
     assert.ok(resumedAt >= atKill, `resumed at ${resumedAt}, the server had ${atKill} when the client was killed`);
     const sent = Number(/sent (\d+) of/.exec(r.stderr)![1]);
     assert.is(sent, size - resumedAt, 'only the rest was sent');
@@ -262,7 +262,7 @@ test('20 concurrent uploads from 4 users all complete; the repo stays clean', as
   const server = await startServer('many');
   try {
     const users = ['alice:alice-pw', 'bob:bob-pw', 'carol:carol-pw', 'dave:dave-pw'];
-    const results = await Promise.all(refs.map((ref, i) => upload(server, users[i % 4]!, [ref])));
+    const results = await Promise.all(refs.map((ref, i) => upload(server, users[i % 4], [ref])));
     for (const [i, r] of results.entries()) assert.is(r.status, 0, `${refs[i]}: ${r.stderr}`);
     assert.equal(refsOf(server.repo).split('\n').sort(), [...refs].sort());
     sh(`ostree --repo="${server.repo}" fsck --quiet`);

@@ -123,7 +123,7 @@ function unescape(s: string, mode: Mode): string {
       hasPlus = mode === Mode.QueryComponent;
       i++;
     } else {
-      if ((mode === Mode.Host || mode === Mode.Zone) && c < 0x80 && shouldEscape(c, mode)) throw new UrlError('invalid character ' + quote(s[i]!) + ' in host name');
+      if ((mode === Mode.Host || mode === Mode.Zone) && c < 0x80 && shouldEscape(c, mode)) throw new UrlError('invalid character ' + quote(s[i]) + ' in host name');
       i++;
     }
   }
@@ -153,7 +153,7 @@ function escape(s: string, mode: Mode): string {
 
 function getScheme(raw: string): [string, string] {
   for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
+    const c = raw[i];
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) continue;
     if ((c >= '0' && c <= '9') || c === '+' || c === '-' || c === '.') {
       if (i === 0) return ['', raw];
@@ -242,7 +242,7 @@ function parse(raw: string): GoURL {
       u.opaque = rest;
       return u;
     }
-    if (rest.split('/')[0]!.includes(':')) throw new UrlError('first path segment in URL cannot contain colon');
+    if (rest.split('/')[0].includes(':')) throw new UrlError('first path segment in URL cannot contain colon');
   }
   if ((u.scheme !== '' || !rest.startsWith('///')) && rest.startsWith('//')) {
     let authority = rest.slice(2);
@@ -286,7 +286,7 @@ function urlParseBytes(raw: string): GoURL {
 
 function validEncoded(s: string, mode: Mode): boolean {
   for (let i = 0; i < s.length; i++) {
-    if ("!$&'()*+,;=:@[]%".includes(s[i]!)) continue;
+    if ("!$&'()*+,;=:@[]%".includes(s[i])) continue;
     if (shouldEscape(s.charCodeAt(i), mode)) return false;
   }
   return true;
@@ -336,7 +336,7 @@ function urlString(u: GoURL): string {
     }
     const path = escapedPath(u);
     if (path !== '' && path[0] !== '/' && u.host !== '') buf += '/';
-    if (buf.length === 0 && path.split('/')[0]!.includes(':')) buf += './';
+    if (buf.length === 0 && path.split('/')[0].includes(':')) buf += './';
     buf += path;
   }
   if (u.forceQuery || u.rawQuery !== '') buf += '?' + u.rawQuery;
