@@ -22,12 +22,13 @@ const child = spawn(process.execPath, [uvu, '-r', 'tsx', 'test', pattern], {
   env: { ...process.env, JETPACK_TEST_SHARED: shared },
 });
 let out = '';
-child.stdout.on('data', (chunk) => {
+child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
   process.stdout.write(chunk);
   out += chunk.toString();
 });
 child.on('close', (code) => {
   if (!given) rmSync(shared, { recursive: true, force: true });
+  // eslint-disable-next-line no-control-regex -- uvu colours its summary with ANSI escapes (ESC [ … m)
   const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
   const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? NaN);

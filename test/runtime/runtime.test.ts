@@ -14,7 +14,7 @@ const work = tempDir();
 const root = path.join(work, 'store');
 const repo = path.join(root, 'ostree', 'repo');
 const original = makeFidelityRootfs(work);
-const fidelityID = jetpackOk(root, ['import', makeAciWithTar(work, original, { ...MINIMAL_MANIFEST, name: 'example.com/fidelity' })]).trim();
+jetpackOk(root, ['import', makeAciWithTar(work, original, { ...MINIMAL_MANIFEST, name: 'example.com/fidelity' })]);
 importBusybox(root, work);
 const REF = 'com.example.package/x86_64/2023.08';
 const ostree = (args: string, r = repo) => sh(`ostree --repo="${r}" ${args}`);
