@@ -1,5 +1,5 @@
 // ESLint's and typescript-eslint's recommended rules, the type-checked ones included, over
-// src, test, scripts and bench (tsconfig.eslint.json gives the types; test/api reads
+// src, test, scripts, bench and images (tsconfig.eslint.json gives the types; test/api reads
 // dist/api's declarations, so run `npm run build` first). Every departure from the
 // recommended sets is below, with its reason; docs/DESIGN-CHOICES.md says why this tool set.
 import js from '@eslint/js';

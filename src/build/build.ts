@@ -41,7 +41,7 @@ export class BuildError extends UserError {
   }
 }
 
-async function step<T>(n: number, fn: () => Promise<T>): Promise<T> {
+async function step<T>(n: number, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -84,7 +84,7 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
     return path.resolve(opts.dir);
   });
   const copies = await step(3, () => expandCopies(opts.copy));
-  const epoch = await step(5, async () => sourceDateEpoch());
+  const epoch = await step(5, () => sourceDateEpoch());
   await store.tidy(); // a build killed earlier left its container in tmp/
   const staging = await store.stage('build');
   let container: Container | undefined;

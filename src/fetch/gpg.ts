@@ -37,6 +37,7 @@ async function withGpgHome<T>(work: (home: string) => Promise<T>): Promise<T> {
 export const FINGERPRINT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** A user ID or a line of gpg's as it is shown: control characters (a key is the publisher's text) written as \xNN. */
+// eslint-disable-next-line no-control-regex -- escapes the control characters a key's publisher may put in a user ID
 const printable = (text: string): string => text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 const gpgArgs = (home: string, ...args: string[]): string[] => ['--homedir', home, '--batch', '--no-tty', '--no-autostart', '--quiet', ...args];

@@ -253,21 +253,21 @@ export const BUILTINS: Record<string, FuncDef> = {
   or: goFunc('func(arg0 reflect.Value, args ...reflect.Value) reflect.Value', () => {
     throw new Error('unreachable');
   }),
-  not: goFunc('func(arg reflect.Value) bool', (a) => !truth(a)),
+  not: goFunc('func(arg reflect.Value) bool', (a: Val) => !truth(a)),
   len: goFunc('func(item reflect.Value) (int, error)', length),
   index: goFunc('func(item reflect.Value, indexes ...reflect.Value) (reflect.Value, error)', index),
   slice: goFunc('func(item reflect.Value, indexes ...reflect.Value) (reflect.Value, error)', slice),
-  print: goFunc('func(a ...any) string', (...a) => sprint(a)),
-  printf: goFunc('func(format string, a ...any) string', (f, ...a) => sprintf(f, a)),
-  println: goFunc('func(a ...any) string', (...a) => sprintln(a)),
+  print: goFunc('func(a ...any) string', (...a: GoValue[]) => sprint(a)),
+  printf: goFunc('func(format string, a ...any) string', (f: string, ...a: GoValue[]) => sprintf(f, a)),
+  println: goFunc('func(a ...any) string', (...a: GoValue[]) => sprintln(a)),
   eq: goFunc('func(arg1 reflect.Value, arg2 ...reflect.Value) (bool, error)', eq),
   ne: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', ne),
   lt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', lt),
   le: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', le),
   gt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', gt),
   ge: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', ge),
-  html: goFunc('func(args ...interface{}) string', (...a) => htmlEscapeString(evalArgs(a))),
-  urlquery: goFunc('func(args ...interface{}) string', (...a) => queryEscape(evalArgs(a))),
-  js: goFunc('func(args ...interface{}) string', (...a) => jsEscapeString(evalArgs(a))),
+  html: goFunc('func(args ...interface{}) string', (...a: Val[]) => htmlEscapeString(evalArgs(a))),
+  urlquery: goFunc('func(args ...interface{}) string', (...a: Val[]) => queryEscape(evalArgs(a))),
+  js: goFunc('func(args ...interface{}) string', (...a: Val[]) => jsEscapeString(evalArgs(a))),
 };
 

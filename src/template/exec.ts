@@ -390,8 +390,10 @@ class State {
         return;
       }
       case 'break':
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a control-flow signal caught by the range loop, not an error: no stack to capture
         throw new BreakSignal();
       case 'continue':
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a control-flow signal caught by the range loop, not an error: no stack to capture
         throw new ContinueSignal();
       case 'comment':
         return;
@@ -715,7 +717,7 @@ class State {
     let result: GoValue;
     let call: TemplateCall | undefined;
     try {
-      result = receiver !== undefined ? fn.fn(receiver, ...callArgs) : fn.fn(...callArgs);
+      result = (receiver !== undefined ? fn.fn(receiver, ...callArgs) : fn.fn(...callArgs)) as GoValue;
       if (result instanceof TemplateCall) {
         call = result;
         if (node !== this.suspendCmd || (call.executor && call.executor !== this.exec) || !this.exec.templates.has(call.name)) {
@@ -740,6 +742,7 @@ class State {
     if (call) {
       this.suspendCmd = undefined;
       this.suspendedAt = node;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a control-flow signal the statement loop catches to run the template call, not an error
       throw new Suspend(call, fn, name);
     }
     if (fn.result === 'reflect.Value') return result as Val;

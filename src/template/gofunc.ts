@@ -1,6 +1,7 @@
 import { GoNum, isSignedIntType, isUnsignedIntType, kindOfType, nilCollection, typed, type GoValue } from './types.js';
 
 /** A template function: Go values in, a Go value out; throwing is Go's returned error (or a panic). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the Go signature beside it (FuncDef) is what the executor checks calls against
 export type TemplateFunc = (...args: any[]) => any;
 
 /** A template function with its Go signature, which the executor checks calls against as Go's evalCall does. */

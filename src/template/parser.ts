@@ -339,7 +339,9 @@ class Parser {
     try {
       const pipe = this.pipeline(context, 'rightDelim');
       if (context === 'range') this.rangeDepth++;
-      let { list, next } = this.itemList();
+      const body = this.itemList();
+      const list = body.list;
+      let next = body.next;
       if (context === 'range') this.rangeDepth--;
       let elseList: ListNode | undefined;
       if (next.kind === 'else') {

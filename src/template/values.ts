@@ -13,6 +13,7 @@ export function fromYamlValue(v: unknown): GoValue {
   if (Array.isArray(v)) return v.map(fromYamlValue);
   if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), fromYamlValue(x)]));
   if (typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, fromYamlValue(x)]));
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- no object is left here: a symbol or function the yaml package never makes
   return String(v);
 }
 

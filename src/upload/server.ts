@@ -50,13 +50,18 @@ export const PUBLISH_HEADERS = {
   failure: 'Jetpack-Failure',
 } as const;
 
-interface Refusal {
-  status_code: number;
-  body: string;
+/** An error a tus hook throws: tus answers with its status_code and body. */
+class Refusal extends Error {
+  constructor(
+    readonly status_code: number,
+    readonly body: string,
+  ) {
+    super(body.trimEnd());
+  }
 }
 
 function refusal(status: number, why: string): Refusal {
-  return { status_code: status, body: `${why}\n` };
+  return new Refusal(status, `${why}\n`);
 }
 
 /** Header values are Latin-1 and one line. */

@@ -32,8 +32,8 @@ async function rejects(promise: Promise<unknown>, message: RegExp, status = 1): 
 test('images, showImage and findImage describe the store', async () => {
   const images = await jetpack.images();
   assert.equal(images.map((i) => i.name), ['jetpack/busybox']);
-  assert.is(images[0]!.id, base);
-  assert.is(images[0]!.shadowed, false);
+  assert.is(images[0].id, base);
+  assert.is(images[0].shadowed, false);
   const shown = await jetpack.showImage('jetpack/busybox');
   assert.is(shown.id, base);
   assert.is(shown.labels.os, 'linux');
@@ -84,10 +84,10 @@ test('exportImage writes every format with its result; importImage stores it bac
   const aci = await jetpack.exportImage('example.com/api', path.join(work, 'api.aci'));
   assert.equal(aci, { format: 'aci', output: path.join(work, 'api.aci'), id: (await jetpack.showImage('example.com/api')).id });
   const flat = await jetpack.exportImage('example.com/api', path.join(work, 'api.flat.aci'), { flat: true });
-  assert.match(flat.id, /^sha512-/);
+  assert.match(flat.id!, /^sha512-/);
   assert.is.not(flat.id, aci.id);
   const oci = await jetpack.exportImage('example.com/api', path.join(work, 'api.oci.tar'), { format: 'oci-archive', tag: 'v2' });
-  assert.match(oci.digest, /^sha256:[0-9a-f]{64}$/);
+  assert.match(oci.digest!, /^sha256:[0-9a-f]{64}$/);
   await rejects(jetpack.exportImage('example.com/api', path.join(work, 'x'), { format: 'zip' as 'aci' }), /-format takes aci/);
   await rejects(jetpack.exportImage('example.com/api', '-'), /-json needs an output FILE/);
   const other = new Jetpack({ jetpack: JETPACK, root: path.join(work, 'other-store') });

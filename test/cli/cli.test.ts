@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JETPACK, REPO, jetpack, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { parseJson } from '../helpers/json.js';
 
 const work = tempDir();
 const root = path.join(work, 'store');
@@ -39,12 +40,12 @@ test('no command prints help and exits 2; unknown commands and flags are one-lin
 });
 
 test('version prints the package version', () => {
-  const version = JSON.parse(sh(`cat "${REPO}/package.json"`)).version;
+  const { version } = parseJson<{ version: string }>(sh(`cat "${REPO}/package.json"`));
   assert.is(jetpack(root, ['version']).stdout, `jetpack ${version}\n`);
 });
 
 test('--version prints the version; version -json one line of JSON with the version, node and the store', () => {
-  const version = JSON.parse(sh(`cat "${REPO}/package.json"`)).version;
+  const { version } = parseJson<{ version: string }>(sh(`cat "${REPO}/package.json"`));
   const flag = jetpack(root, ['--version']);
   assert.is(flag.status, 0);
   assert.is(flag.stdout, `jetpack ${version}\n`);

@@ -5,6 +5,10 @@ import path from 'node:path';
 import { describeTree, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 import { tarball, writeHostileCorpus } from '../helpers/hostile-archives.js';
+import { parseJson } from '../helpers/json.js';
+
+/** What `skopeo inspect` prints that these tests read. */
+type SkopeoInspect = { Digest: string; Layers: string[] };
 
 // jetpack export -format=oci|oci-archive|docker-archive, read back by skopeo and umoci.
 const work = tempDir();
@@ -87,7 +91,7 @@ test('the same image gives the same digest and the same oci-archive bytes under 
   const d2 = jetpackOk(root, ['export', '-format=oci-archive', child, two], { env }).trim();
   assert.is(d1, d2);
   assert.is(sh(`sha256sum < "${one}"`), sh(`sha256sum < "${two}"`));
-  assert.is(JSON.parse(sh(`skopeo inspect oci-archive:"${one}"`)).Digest, d1);
+  assert.is(parseJson<SkopeoInspect>(sh(`skopeo inspect oci-archive:"${one}"`)).Digest, d1);
   assert.is(jetpackOk(root, ['export', '-format=oci', child, path.join(work, 'again')], { env }).trim(), d1, 'layout and archive agree');
 });
 
@@ -121,7 +125,7 @@ test('docker-archive: RepoTags NAME:TAG, uncompressed layers; -squash gives one 
   assert.match(sh(`tar -xOf "${file}" manifest.json`), /"RepoTags":\["example.com\/oci-child:v1"\]/);
   const squashed = path.join(work, 'squashed');
   jetpackOk(root, ['export', '-format=oci', '-squash', child, squashed]);
-  assert.is(JSON.parse(sh(`skopeo inspect oci:"${squashed}"`)).Layers.length, 1);
+  assert.is(parseJson<SkopeoInspect>(sh(`skopeo inspect oci:"${squashed}"`)).Layers.length, 1);
   const zstd = path.join(work, 'zstd');
   jetpackOk(root, ['export', '-format=oci', '-compress=zstd', child, zstd]);
   assert.match(sh(`skopeo inspect --raw oci:"${zstd}"`), /tar\+zstd/);
@@ -135,14 +139,14 @@ test('-compress-level: gzip 1-3 by igzip, 4-9 by zlib, zstd levels; each level i
     const dir = path.join(work, `level-${compress}-${level}`);
     const digest = jetpackOk(root, ['export', '-format=oci', `-compress=${compress}`, `-compress-level=${level}`, child, dir], { env }).trim();
     digests.add(digest);
-    assert.is(JSON.parse(sh(`skopeo inspect oci:"${dir}"`)).Digest, digest);
+    assert.is(parseJson<SkopeoInspect>(sh(`skopeo inspect oci:"${dir}"`)).Digest, digest);
     const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${dir}"`)) as { layers: Array<{ mediaType: string; digest: string }> };
     for (const layer of manifest.layers) {
       assert.ok(layer.mediaType.endsWith(`+${compress}`));
       const blob = path.join(dir, 'blobs', 'sha256', layer.digest.slice('sha256:'.length));
       sh(compress === 'gzip' ? `gzip -t "${blob}"` : `zstd -q -t "${blob}"`);
     }
-    diffIDs.add(JSON.stringify(JSON.parse(sh(`skopeo inspect --config oci:"${dir}"`)).rootfs.diff_ids));
+    diffIDs.add(JSON.stringify(parseJson<{ rootfs: { diff_ids: string[] } }>(sh(`skopeo inspect --config oci:"${dir}"`)).rootfs.diff_ids));
   }
   assert.is(digests.size, 5, 'a different level is a different blob');
   assert.is(diffIDs.size, 1, 'of the same uncompressed layers');

@@ -11,6 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import { JETPACK, jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir, type Result } from '../helpers/cli.js';
 import { loopbackSite } from './loopback.js';
+import { parseJson } from '../helpers/json.js';
 
 const work = tempDir('jetpack-fetch-');
 const { net: NET, host: HOST, ca, tls } = loopbackSite(work);
@@ -164,7 +165,7 @@ test('trust: a key for a prefix, listed as PREFIX FINGERPRINT IDENTITY; a finger
   assert.match(ok.stderr, `key at ${publisherKey}: fingerprint ${PUBLISHER}  Publisher <publisher@example.com>`);
   // Kept as Jetpack keeps keys: keys/<prefix, "/" as ",">/<fingerprint>.
   assert.ok(existsSync(path.join(store, 'keys', `${HOST},a,`, PUBLISHER)));
-  const json = JSON.parse(jetpackOk(store, ['trust', '-json']));
+  const json = parseJson<unknown>(jetpackOk(store, ['trust', '-json']));
   assert.equal(json, [{ prefix: `${HOST}/a/`, fingerprint: PUBLISHER, identity: 'Publisher <publisher@example.com>' }]);
   // A key for another prefix: the stranger may sign under /other/ only.
   jetpackOk(store, ['trust', `-prefix=${HOST}/other`, `-fingerprint=${STRANGER}`, strangerKey]);

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { JETPACK, copyImageDir, jetpack, jetpackAsync, jetpackOk, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 import { importDebian } from '../helpers/debian.js';
+import { parseJson } from '../helpers/json.js';
+import type { ImageManifest } from '../../src/image/manifest.js';
 
 // The Flatpak workflow with the real flatpak and ostree: a runtime made of Debian minbase,
 // committed, installed and run by flatpak; imported back as a hybrid image; built on with
@@ -155,7 +157,7 @@ const SMALL = `runtime/org.example.Small/${arch}/2`;
 
 test('-bundle writes a .flatpak that flatpak installs, and that import-flatpak takes; -layout=experiment', () => {
   const bundle = path.join(work, 'small.flatpak');
-  const json = JSON.parse(jetpackOk(root, ['export', '-format=flatpak', '-json', `-ref=${SMALL}`, `-bundle=${bundle}`, 'jetpack/busybox', small]));
+  const json = parseJson<{ ref: string; commit: string }>(jetpackOk(root, ['export', '-format=flatpak', '-json', `-ref=${SMALL}`, `-bundle=${bundle}`, 'jetpack/busybox', small]));
   assert.is(json.ref, SMALL);
   assert.match(json.commit, /^[0-9a-f]{64}$/);
   flatpakOk('bundle-user', ['install', '-y', '--noninteractive', '--bundle', bundle]);
@@ -178,7 +180,7 @@ test('import-flatpak from an HTTP remote and from a directory', async () => {
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
     const r = await jetpackAsync(root, ['import-flatpak', `-repo=${url}`, SMALL]);
     assert.is(r.status, 0, r.stderr);
-    assert.match(JSON.parse(jetpackOk(root, ['image-manifest', r.stdout.trim()])).name, /^org\.example\.small$/);
+    assert.match(parseJson<ImageManifest>(jetpackOk(root, ['image-manifest', r.stdout.trim()])).name, /^org\.example\.small$/);
   } finally {
     server.close();
   }

@@ -5,6 +5,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, w
 import path from 'node:path';
 import { JETPACK, copyImageDir, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
+import { parseJson } from '../helpers/json.js';
 
 // Portable service images checked by jetpack and by systemd's own tools: systemd-dissect,
 // portablectl inspect against a systemd-portabled the test starts (with its own dbus-daemon,
@@ -97,7 +98,7 @@ test('-fs=erofs, a directory image, and the same bytes twice under SOURCE_DATE_E
     assert.match(sh(`systemd-dissect "${a}/example-portable_1.raw"`), new RegExp(`✓ portable service[\\s\\S]*${fs}`), fs);
   }
   const tree = path.join(work, 'example-portable_2');
-  const json = JSON.parse(jetpackOk(root, ['export', '-format=portable', '-json', 'example/portable', tree]));
+  const json = parseJson<unknown>(jetpackOk(root, ['export', '-format=portable', '-json', 'example/portable', tree]));
   assert.equal(json, { format: 'portable', output: tree, units: ['example-portable.service'] });
   assert.ok(existsSync(path.join(tree, 'etc/resolv.conf')));
   assert.is(check(tree).status, 0);

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { importBusybox } from '../helpers/busybox.js';
 import { JETPACK, REPO, copyImageDir, jetpack, jetpackOk, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
+import { parseJson } from '../helpers/json.js';
 
 const work = tempDir('jetpack-script-');
 const root = path.join(work, 'store');
@@ -96,7 +97,7 @@ test('rebuilds when, and only when, a file, the parent or a value changed; a no-
   rebuilds('a removed file', () => sh(`rm "${dir}/new.txt"`), /\(new\.txt was removed\)/);
   rebuilds('a changed value', () => {}, /\(the values passed in changed\)/, ['V=1', 'W=2']);
   assert.is(script(dir, ['W=2', 'V=1']).stderr, '', 'the order values are given in is no change');
-  const json = JSON.parse(jetpackOk(root, ['script', '-json', dir, 'V=1', 'W=2']));
+  const json = parseJson<{ id: string; added: boolean }>(jetpackOk(root, ['script', '-json', dir, 'V=1', 'W=2']));
   assert.equal([json.id, json.added], [idOf(dir), false]);
   rebuilds('a new parent', () => {
     const newer = tempDir('jetpack-newer-');

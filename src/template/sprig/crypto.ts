@@ -79,7 +79,7 @@ function cryptoRandom(random: RandomSource, count: bigint, start: number, end: n
   }
   const gap = end - start;
   let n = Number(count);
-  const out: number[] = new Array(n);
+  const out: number[] = new Array<number>(n);
   while (n !== 0) {
     n--;
     const ch = random.intn(gap) + start;
@@ -210,7 +210,7 @@ function seededDsa(random: RandomSource): DsaParams {
       p = p - (p % q) + 1n;
       if (p.toString(2).length < L) continue;
       if (!probablyPrime(p, 64, random)) continue;
-      let g = 0n;
+      let g: bigint;
       for (let h = 2n; ; h++) {
         g = modPow(h, (p - 1n) / q, p);
         if (g !== 1n) break;
@@ -288,7 +288,7 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
     const fail = (msg: string) => new Error(`decoding PEM as PKCS#8: ${msg}`);
     const structural = goStructError(der, 'pkcs8');
     if (structural) throw fail(structural);
-    let algorithm = '';
+    let algorithm: string;
     try {
       algorithm = readOidOfPkcs8(der);
     } catch (err) {
@@ -316,7 +316,7 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
       try {
         return { kind: 'rsa', key: loadKey(der, 'pkcs1') };
       } catch (err) {
-        throw new Error(`parsing RSA private key from PEM: ${(err as Error).message}`);
+        throw new Error(`parsing RSA private key from PEM: ${(err as Error).message}`, { cause: err });
       }
     }
     case 'EC': {
@@ -325,7 +325,7 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
       try {
         return ecKey(loadKey(der, 'sec1'));
       } catch (err) {
-        throw new Error(`parsing EC private key from PEM: ${(err as Error).message}`);
+        throw new Error(`parsing EC private key from PEM: ${(err as Error).message}`, { cause: err });
       }
     }
     case 'DSA': {
@@ -336,7 +336,7 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
         if (x === undefined) throw new DerError('asn1: syntax error: sequence truncated');
         return { kind: 'dsa', dsa: { p: p, q: q, g: g, y: y, x } };
       } catch (err) {
-        throw new Error(`parsing DSA private key from PEM: ${(err as Error).message}`);
+        throw new Error(`parsing DSA private key from PEM: ${(err as Error).message}`, { cause: err });
       }
     }
   }
@@ -399,7 +399,7 @@ function parseIP(s: string): Buffer | null {
   const right = halves.length === 2 ? groups(halves[1]) : [];
   const missing = 8 - left.length - right.length;
   if (halves.length === 1 ? left.length !== 8 : missing < 1) return null;
-  const all = [...left, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...right];
+  const all = [...left, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...right];
   const out = Buffer.alloc(16);
   for (let i = 0; i < 8; i++) {
     if (!/^[0-9a-fA-F]{1,4}$/.test(all[i])) return null;
@@ -415,6 +415,7 @@ function goSprint(v: GoValue): string {
   if (v === null) return '<nil>';
   if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v instanceof GoObject) return v.format();
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- JavaScript's own text for what is left, as before: only its strings matter to the messages
   return String(v);
 }
 
@@ -558,7 +559,7 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     try {
       der = createCertificate(template, signee, parent, signer, nonce());
     } catch (err) {
-      throw new Error(`error creating certificate: ${(err as Error).message}`);
+      throw new Error(`error creating certificate: ${(err as Error).message}`, { cause: err });
     }
     return new Certificate(pemEncode('CERTIFICATE', der), keyPem(signee));
   };
@@ -566,7 +567,7 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     try {
       return parsePrivateKeyPEM(privPEM);
     } catch (err) {
-      throw new Error(`parsing private key: ${(err as Error).message}`);
+      throw new Error(`parsing private key: ${(err as Error).message}`, { cause: err });
     }
   };
   const ca = (cn: string, daysValid: bigint, priv: PrivateKey) => {
@@ -582,13 +583,13 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     try {
       parent = parseCertificate(block.bytes);
     } catch (err) {
-      throw new Error(`error parsing certificate: decodedSignerCert.Bytes: ${(err as Error).message}`);
+      throw new Error(`error parsing certificate: decodedSignerCert.Bytes: ${(err as Error).message}`, { cause: err });
     }
     let signerKey: PrivateKey;
     try {
       signerKey = parsePrivateKeyPEM(caCert.Key);
     } catch (err) {
-      throw new Error(`error parsing private key: ${(err as Error).message}`);
+      throw new Error(`error parsing private key: ${(err as Error).message}`, { cause: err });
     }
     return certAndKey(baseTemplate(cn, ips, dns, daysValid, false), priv, parent, signerKey);
   };
@@ -646,12 +647,12 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
       try {
         parseCertificate(decoded.bytes);
       } catch (err) {
-        throw new Error(`error parsing certificate: decodedCert.Bytes: ${(err as Error).message}`);
+        throw new Error(`error parsing certificate: decodedCert.Bytes: ${(err as Error).message}`, { cause: err });
       }
       try {
         parsePrivateKeyPEM(key.toString('utf8'));
       } catch (err) {
-        throw new Error(`error parsing private key: ${(err as Error).message}`);
+        throw new Error(`error parsing private key: ${(err as Error).message}`, { cause: err });
       }
       return new Certificate(stringOfBytes(cert), stringOfBytes(key));
     }),

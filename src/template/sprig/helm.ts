@@ -196,8 +196,8 @@ export function goSort<T>(data: T[], less: (a: T, b: T) => boolean): T[] {
   };
   const median = (a: number, b: number, c: number, swaps: { n: number }) => {
     [a, b] = order2(a, b, swaps);
-    [b, c] = order2(b, c, swaps);
-    [a, b] = order2(a, b, swaps);
+    [b] = order2(b, c, swaps);
+    [, b] = order2(a, b, swaps);
     return b;
   };
   const choosePivot = (a: number, b: number): [number, 'inc' | 'dec' | 'unknown'] => {
@@ -875,6 +875,7 @@ function yamlNodeToGo(node: YamlNode | null | undefined, st: DecodeState): GoVal
   countDecode(st);
   if (isAlias(node)) return followAlias(node, st, (t) => yamlNodeToGo(t, st));
   if (isScalar(node)) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value is a string, number, bigint, boolean or null
     const text = String(node.value ?? '');
     const tag = node.tag?.replace(/^tag:yaml\.org,2002:/, '!!');
     if (node.type !== 'PLAIN' && tag === undefined) return text;
@@ -923,13 +924,16 @@ function yamlNodeToGo(node: YamlNode | null | undefined, st: DecodeState): GoVal
 function yamlKeyToString(keyNode: YamlNode | null, valueNode: YamlNode | null, doc: Document): string {
   const k = isAlias(keyNode) ? (keyNode.resolve(doc) as YamlNode) : keyNode;
   if (isScalar(k)) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value is a string, number, bigint, boolean or null
     const text = String(k.value ?? '');
     if (k.type !== 'PLAIN' || k.tag !== undefined) return text;
     const [tag, v] = resolvePlain(text);
     if (tag === 'str' || tag === 'timestamp' || tag === 'merge') return text;
     if (tag === 'int' && typeof v === 'bigint') return v.toString();
     if (tag === 'float') return formatFloat32G(v as number);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- resolvePlain's bool is a boolean
     if (tag === 'bool') return String(v);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value is a string, number, bigint, boolean or null
     const value = isScalar(valueNode) ? String(valueNode.value ?? '') : null;
     const type = tag === 'null' ? '%!s(<nil>)' : goTypeName(v);
     throw new YamlToJsonError(`Unsupported map key of type: ${type}, key: ${goSharpV(v)}, value: ${goSharpV(value)}`);
@@ -1031,7 +1035,6 @@ function yamlDepthProblem(text: string): string | undefined {
       continue;
     }
     if (atLineStart && !quote && flow === 0) {
-      atLineStart = false;
       let j = i;
       while (text[j] === ' ') j++;
       if (text[j] !== '\n' && text[j] !== '#' && j < text.length) {
@@ -1105,7 +1108,7 @@ class TomlError extends Error {}
 const TOML_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
 
 function tomlQuoted(s: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- TOML writes control characters as escapes
   return `"${s.replace(/["\\\u0000-\u001f\u007f]/g, (c) => TOML_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 

@@ -1,4 +1,4 @@
-import { asResultType, goFunc, type FuncDef } from '../gofunc.js';
+import { asResultType, goFunc, type FuncDef, type TemplateFunc } from '../gofunc.js';
 import { goKind, goTypeName, isMap, lazyElements, lazyList, nilCollection, typed, type GoValue } from '../types.js';
 import { floatToInt64, toInt64 } from './convert.js';
 import { empty } from './defaults.js';
@@ -36,7 +36,7 @@ function listOf(v: GoValue, message: (kind: string) => string): GoValue[] {
 }
 
 /** Sprig's panicking form of a must* function: the same error (Go's template recovers the panic). */
-const mustPair = (signature: string, mustSignature: string, fn: (...args: any[]) => GoValue): [FuncDef, FuncDef] => [goFunc(signature, fn), goFunc(mustSignature, fn)];
+const mustPair = (signature: string, mustSignature: string, fn: TemplateFunc): [FuncDef, FuncDef] => [goFunc(signature, fn), goFunc(mustSignature, fn)];
 
 function push(list: GoValue, v: GoValue): GoValue[] {
   return [...listOf(list, (k) => `Cannot push on type ${k}`), v];
@@ -220,6 +220,7 @@ function seq(...params: bigint[]): string {
     default:
       return '';
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- untilStep's list holds bigints
   return list.join(' ');
 }
 

@@ -97,7 +97,7 @@ export function newVersion(v: string): VersionData {
     try {
       return parseUint(s);
     } catch (err) {
-      throw new Error(`Error parsing version segment: ${(err as Error).message}`);
+      throw new Error(`Error parsing version segment: ${(err as Error).message}`, { cause: err });
     }
   };
   const sv: VersionData = {

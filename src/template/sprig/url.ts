@@ -218,6 +218,7 @@ function setPath(u: GoURL, p: string): void {
 }
 
 function parse(raw: string): GoURL {
+  // eslint-disable-next-line no-control-regex -- Go's net/url refuses control characters in a URL
   if (/[\x00-\x1f\x7f]/.test(raw)) throw new UrlError('net/url: invalid control character in URL');
   const u = newURL();
   if (raw === '*') {
@@ -357,7 +358,7 @@ export function urlParse(v: string): Record<string, string> {
   try {
     u = urlParseBytes(latin1(v));
   } catch (e) {
-    if (e instanceof UrlError) throw new Error('unable to parse url: ' + unlatin1(e.message));
+    if (e instanceof UrlError) throw new Error('unable to parse url: ' + unlatin1(e.message), { cause: e });
     throw e;
   }
   return {
@@ -385,7 +386,7 @@ export function urlJoin(d: { scheme: string; host: string; path: string; query: 
     try {
       u.user = urlParseBytes(`proto://${latin1(d.userinfo)}@host`).user;
     } catch (e) {
-      if (e instanceof UrlError) throw new Error('unable to parse userinfo in dict: ' + unlatin1(e.message));
+      if (e instanceof UrlError) throw new Error('unable to parse userinfo in dict: ' + unlatin1(e.message), { cause: e });
       throw e;
     }
   }

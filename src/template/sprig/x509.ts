@@ -43,7 +43,7 @@ export function seq(...items: Buffer[]): Buffer {
 
 /** A SET OF, its elements sorted as DER (and Go's asn1 for SET OF) wants. */
 export function set(...items: Buffer[]): Buffer {
-  return tlv(TAG.SET, Buffer.concat([...items].sort(Buffer.compare)));
+  return tlv(TAG.SET, Buffer.concat([...items].sort((a, b) => Buffer.compare(a, b))));
 }
 
 /** Two's-complement big-endian bytes of an integer, shortest form. */
