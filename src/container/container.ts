@@ -188,7 +188,7 @@ export class Container {
     if (!opts.keepLayer || !(await ifExists(lstat(container.layerDir)))) {
       await mkdir(container.layerDir);
       // The layer's root carries the parent's root metadata, as an overlay upperdir must.
-      await copyEntry(stack[stack.length - 1]!, '.', container.layerDir);
+      await copyEntry(stack[stack.length - 1], '.', container.layerDir);
     }
     await mkdir(container.root);
     // Named relative to `dir` like the rest, so no store path can break an overlay option.
@@ -260,7 +260,7 @@ export class Container {
     if (this.mode === 'copy') await diffIntoLayer(this.root, this.snapshot!, this.layerDir, exclude);
     await this.cleanScratch();
     this.finished = true;
-    await run('touch', ['-h', '-r', this.stack[this.stack.length - 1]!, this.layerDir]);
+    await run('touch', ['-h', '-r', this.stack[this.stack.length - 1], this.layerDir]);
   }
 
   /** Paths the container's layer deleted or hid, for the ACI's pathWhitelist: the render of parent + layer. */
@@ -295,7 +295,7 @@ export class Container {
   }
 
   private spec(command: string[], opts: RunOptions & { tied: boolean }, at: Placement): NamespaceSpec {
-    const binds = (opts.binds ?? []).map((b, i) => ({ source: b.source, target: at.binds[i]!, readOnly: b.readOnly }));
+    const binds = (opts.binds ?? []).map((b, i) => ({ source: b.source, target: at.binds[i], readOnly: b.readOnly }));
     return {
       dir: this.dir,
       root: this.root,

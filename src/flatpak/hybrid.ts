@@ -51,7 +51,7 @@ const LAYOUTS: Record<HybridLayout, Entry[]> = {
 
 /** The names the layout adds at the root (none of them may be in the runtime already). */
 export function hybridTopLevel(layout: HybridLayout): string[] {
-  return [...new Set(LAYOUTS[layout].map((e) => ('link' in e ? e.link : e.dir).split('/')[0]!))];
+  return [...new Set(LAYOUTS[layout].map((e) => ('link' in e ? e.link : e.dir).split('/')[0]))];
 }
 
 /** Adds the layout's links and directories to `rootfs`, which holds the runtime's `metadata` and `files/`. */

@@ -29,7 +29,7 @@ export function missingCommand(err: Error, cmd: string): boolean {
 
 /** A mount point field of /proc/self/mountinfo, its octal escapes (\040 for a space) decoded. */
 function mountPoint(line: string): string {
-  return line.split(' ')[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return line.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
 async function mountsUnder(dir: string): Promise<string[]> {

@@ -28,7 +28,7 @@ export class LayerTree {
   async lstat(rel: string): Promise<{ layer: string; stat: Stats } | undefined> {
     const parts = path.posix.normalize(`/${rel}`).split('/').filter(Boolean);
     for (let i = this.stack.length - 1; i >= 0; i--) {
-      const layer = this.stack[i]!;
+      const layer = this.stack[i];
       let at = layer;
       let depth = 0;
       // The layer's own path is the host's (a deployment's `current` is a link to its

@@ -37,7 +37,7 @@ export async function statInStack(stack: string[], rel: string): Promise<{ layer
     const st = await ifExists(lstat(path.join(stack[i]!, rel)));
     if (!st) continue;
     if (st.isCharacterDevice() && st.rdev === 0) return undefined;
-    return { layer: stack[i]!, stat: st };
+    return { layer: stack[i], stat: st };
   }
   return undefined;
 }
@@ -78,7 +78,7 @@ async function typedEntries(root: string, types: string[] = []): Promise<TypedEn
   return listing
     .split('\0')
     .filter((line) => line !== '')
-    .map((line) => ({ type: line[0]!, path: line.slice(1) }));
+    .map((line) => ({ type: line[0], path: line.slice(1) }));
 }
 
 function pathsOf(entries: TypedEntry[], type: string): string[] {

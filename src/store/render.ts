@@ -33,7 +33,7 @@ const unwrapped: CommandWrapper = (cmd, args) => [cmd, args];
 export async function linkLowerDirs(dir: string, sub: string, layers: string[]): Promise<string[]> {
   await mkdir(path.join(dir, sub));
   const names = layers.map((_, i) => `${sub}/${i}`);
-  await Promise.all(layers.map((layer, i) => symlink(layer, path.join(dir, names[i]!))));
+  await Promise.all(layers.map((layer, i) => symlink(layer, path.join(dir, names[i]))));
   return names;
 }
 
@@ -45,7 +45,7 @@ export async function linkLowerDirs(dir: string, sub: string, layers: string[]):
  */
 export async function renderLayers(layers: string[], workDir: string): Promise<RenderedTree> {
   if (layers.length === 1) {
-    const only = layers[0]!;
+    const only = layers[0];
     if (path.basename(only) === 'rootfs') return { parent: path.dirname(only), wrap: unwrapped };
   }
   const mountpoint = path.join(workDir, 'rootfs');
