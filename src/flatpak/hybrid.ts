@@ -12,7 +12,7 @@ const MOUNT_POINTS: Entry[] = ['dev', 'proc', 'sys'].map((dir) => ({ dir, mode: 
  * What makes a runtime (`metadata` + `files/`) a root filesystem. `shipped`: the relative
  * links flatpak-module-tools appends to runtime images (commit 353bd84c), with the stub
  * directories a container needs. `experiment`: the absolute links and stubs of the original
- * experiment (flatpak-module-tools issue #32, the seed), var/tmp 1755 as it was.
+ * experiment (flatpak-module-tools issue #32), var/tmp 1755 as it was.
  * docs/FLATPAK.md says why shipped is the default.
  */
 const LAYOUTS: Record<HybridLayout, Entry[]> = {

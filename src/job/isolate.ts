@@ -5,8 +5,8 @@ import { ifExists } from '../util/fs.js';
 
 /**
  * The command line that runs a host command of a job (a source tool, an outer hook) in a
- * private mount namespace and a PID namespace of its own, as builds run (DESIGN.md: by a
- * child process, never by unshare(2) in Node):
+ * private mount namespace and a PID namespace of its own, as builds run (by a child process,
+ * never by unshare(2) in Node, which would change one thread only; docs/DESIGN-CHOICES.md):
  *
  *   unshare --mount --propagation private   what it mounts (mmdebstrap's /proc, /sys, /dev/pts
  *                                           in the rootfs) lives in its namespace and goes with it

@@ -10,7 +10,7 @@ import { xattrsInOstreeOrder } from './tar-xattr-order.js';
 
 /**
  * The one place that talks to OSTree: Debian's `ostree` CLI, so that ostree, flatpak and any
- * OSTree HTTP server read what jetpack writes (DESIGN.md). Nothing here knows about runtimes.
+ * OSTree HTTP server read what jetpack writes (docs/RUNTIMES.md). Nothing here knows about runtimes.
  */
 
 export type RepoMode = 'bare' | 'archive';

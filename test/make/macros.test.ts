@@ -43,7 +43,7 @@ const FLAVOURS: Flavour[] = [
   {
     name: 'bmake',
     command: 'bmake',
-    // The seed's line, as Jetpack's own image Makefiles end.
+    // The line Jetpack's own image Makefiles end with.
     include: '.include <${.jetpack.image.mk:U${${JETPACK:Ujetpack} config path.share:L:sh}/jetpack.image.mk}>',
     inner: '/.jetpack.tools/bmake',
     failStatus: 1,
