@@ -7,9 +7,20 @@
 //       caller (bench/build.sh adds them)
 import { readFileSync } from 'node:fs';
 
+/**
+ * What the hook records: one child jetpack spawned (`end` is missing when it never exited)
+ * and one run; `launch` and `end` of a run are the caller's wall clock (bench/build.sh).
+ * @typedef {{ cmd: string, args: string[], start: number, end?: number }} Child
+ * @typedef {{ origin: number, preload: number, exit: number, children: Child[], launch?: number, end?: number }} Run
+ */
+
 summarise(...process.argv.slice(2));
 
-/** A short name for a child: what jetpack uses it for. */
+/**
+ * A short name for a child: what jetpack uses it for.
+ * @param {{ cmd: string, args: string[] }} c
+ * @returns {string}
+ */
 function label(c) {
   // `setpriv --pdeathsig KILL -- sh -c CHECK PID CMD …` (diesWithJetpack, src/util/process.ts)
   // only ties CMD's life to jetpack's: name CMD.
@@ -37,16 +48,22 @@ function label(c) {
   return `${c.cmd} ${a}`.slice(0, 70);
 }
 
+/** @param {number[]} values */
 function median(values) {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (!v.length) return NaN;
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 }
 
-/** The stretches of the runs in one file, as [name, ms per run] rows. */
+/**
+ * The stretches of the runs in one file, as [name, ms per run] rows.
+ * @param {string} file
+ */
 function stretches(file) {
-  const runs = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const runs = /** @type {Run[]} */ (readFileSync(file, 'utf8').trim().split('\n').map(parseJson));
+  /** @type {[string, number[]][]} */
   const rows = [];
+  /** @param {string} name @param {(r: Run, i: number) => number} f */
   const add = (name, f) => rows.push([name, runs.map((r, i) => f(r, i))]);
   const hasWall = runs.every((r) => r.launch !== undefined);
   if (hasWall) add('until node starts (bin/jetpack: sh, readlink)', (r) => r.origin - r.launch);
@@ -55,15 +72,17 @@ function stretches(file) {
   // Children matched across runs by what they are (and which occurrence), not by position:
   // a run may start children others do not (tools prepared once per store, reaping).
   const keyed = runs.map((r) => {
+    /** @type {Map<string, number>} */
     const seen = new Map();
     return r.children
       .map((c) => {
         const name = label(c);
         const k = (seen.get(name) ?? 0) + 1;
         seen.set(name, k);
-        return [k > 1 ? `${name} (#${k})` : name, c.end - c.start];
+        return /** @type {[string, number]} */ ([k > 1 ? `${name} (#${k})` : name, c.end - c.start]);
       });
   });
+  /** @type {string[]} */
   const order = [];
   for (const run of keyed) {
     let at = -1;
@@ -83,7 +102,10 @@ function stretches(file) {
   return { runs: runs.length, rows };
 }
 
-/** One column per file (named by `name=file` arguments), stretches matched by name in order. */
+/**
+ * One column per file (named by `name=file` arguments), stretches matched by name in order.
+ * @param {string[]} args
+ */
 function summarise(...args) {
   const columns = args.map((a) => {
     const eq = a.indexOf('=');
@@ -91,6 +113,7 @@ function summarise(...args) {
     return { name, ...stretches(file) };
   });
   // Stretch names in first-seen order, merged across files; exit and total stay last.
+  /** @type {string[]} */
   const names = [];
   for (const c of columns) {
     let at = -1;
@@ -103,7 +126,12 @@ function summarise(...args) {
   const tables = columns.map((c) => new Map(c.rows.map(([name, values]) => [name, median(values)])));
   const width = Math.max(...names.map((n) => n.length));
   const colWidth = Math.max(8, ...columns.map((c) => c.name.length + 1));
-  const cell = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-').padStart(colWidth);
+  const cell = (/** @type {number | undefined} */ x) => (Number.isFinite(x) ? x.toFixed(1) : '-').padStart(colWidth);
   console.log(`${`median ms of ${columns.map((c) => c.runs).join('/')} builds`.padEnd(width)} ${columns.map((c) => c.name.padStart(colWidth)).join('')}`);
   for (const name of names) console.log(`${name.padEnd(width)} ${tables.map((t) => cell(t.get(name))).join('')}`);
+}
+
+/** @param {string} line @returns {unknown} */
+function parseJson(line) {
+  return JSON.parse(line);
 }

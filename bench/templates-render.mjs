@@ -16,14 +16,22 @@ if (!bundle || !(n > 0)) {
   process.exit(2);
 }
 process.env.TZ = 'UTC';
-const { renderTemplate, goValuesFromJson } = await import(pathToFileURL(path.resolve(bundle)).href);
+/** @type {unknown} */
+const loaded = await import(pathToFileURL(path.resolve(bundle)).href);
+const { renderTemplate, goValuesFromJson } = /** @type {typeof import('../src/template/engine.js') & typeof import('../src/template/values.js')} */ (loaded);
 const caseFiles = files.length ? files : readdirSync('cases').filter((f) => f.endsWith('.json')).sort().map((f) => path.join('cases', f));
 const NOW = new Date(1257894000 * 1000);
 const now = () => NOW;
 
+/**
+ * A case file as test/template/golden/cases/*.json hold them.
+ * @typedef {import('../src/template/types.js').GoValue} GoValue
+ * @typedef {{ values?: GoValue, cases: { template: string, values?: GoValue, templates?: Record<string, string> }[] }} CaseFile
+ * @param {string} file
+ */
 function runFile(file) {
   // As gen.go: the file is read and decoded on every pass (ints kept apart from floats).
-  const { values, cases } = goValuesFromJson(readFileSync(file, 'utf8'));
+  const { values, cases } = /** @type {CaseFile} */ (goValuesFromJson(readFileSync(file, 'utf8')));
   let ok = 0;
   let failed = 0;
   for (const c of cases) {

@@ -10,7 +10,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const jetpack = (...args) => execFileSync(path.join(root, 'bin', 'jetpack'), args, { encoding: 'utf8' });
 const general = jetpack('help');
 const section = general.slice(general.indexOf('Commands:'), general.indexOf('\n\n', general.indexOf('Commands:')));
-const commands = [...section.matchAll(/^  ([a-z-]+)  /gm)].map((m) => m[1]).filter((c) => c !== 'help');
+const commands = [...section.matchAll(/^ {2}([a-z-]+) {2}/gm)].map((m) => m[1]).filter((c) => c !== 'help');
 const doc = [
   '# jetpack command reference',
   '',

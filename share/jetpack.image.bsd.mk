@@ -1,7 +1,7 @@
 # jetpack.image.bsd.mk: BSD make (bmake) macros for jetpack image directories, included
 # through jetpack.image.mk. The same variables, targets and rebuild rules as
 # jetpack.image.gnu.mk, written the way Jetpack's own share/jetpack.image.mk was. An image
-# Makefile ends with the seed's line:
+# Makefile ends with the line Jetpack's own image Makefiles end with:
 #
 #   .include <${.jetpack.image.mk:U${${JETPACK:Ujetpack} config path.share:L:sh}/jetpack.image.mk}>
 #

@@ -14,8 +14,9 @@ import { Jetpack, JetpackError } from 'jetpack-linux';
 /** @typedef {{ name: string, message?: string, command?: string }} Variant */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** @type {Variant[]} */
-const variants = JSON.parse(readFileSync(process.argv[2] ?? path.join(here, 'variants.json'), 'utf8'));
+/** @type {unknown} */
+const listed = JSON.parse(readFileSync(process.argv[2] ?? path.join(here, 'variants.json'), 'utf8'));
+const variants = /** @type {Variant[]} */ (listed);
 const concurrency = Number(process.env.CONCURRENCY) || os.availableParallelism();
 const jetpack = new Jetpack();
 
@@ -51,7 +52,7 @@ async function eachLimited(items, limit, work) {
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      outcomes[i] = await work(/** @type {T} */ (items[i])).then((value) => ({ value }), (error) => ({ error }));
+      outcomes[i] = await work(/** @type {T} */ (items[i])).then((value) => ({ value }), (/** @type {unknown} */ error) => ({ error }));
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -67,11 +68,12 @@ for (const [i, variant] of variants.entries()) {
 }
 let failures = 0;
 for (const [i, variant] of variants.entries()) {
-  const { error } = outcomes[i] ?? {};
-  if (!error) continue;
+  const outcome = outcomes[i];
+  if (!outcome || !('error' in outcome)) continue;
+  const { error } = outcome;
   failures++;
   if (!(error instanceof JetpackError)) {
-    console.error(`\n${variant.name} failed: ${error}`);
+    console.error(`\n${variant.name} failed: ${String(error)}`);
     continue;
   }
   const where = error.step ? ` at step ${error.step}` : '';

@@ -5,6 +5,7 @@
 export const parent = 'jetpack/busybox'
 
 // In the build container, as root, in the work dir (a copy of this directory).
+/** @param {{ $: import('zx').Shell }} context */
 export async function build({ $ }) {
   await $`cp hello.sh /usr/bin/hello`
   await $`chmod 0755 /usr/bin/hello`

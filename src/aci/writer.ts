@@ -71,17 +71,17 @@ async function archiveIntoFile(cmd: string, args: string[], list: Readable | und
   let current = 0;
   // Whether tar had ended before the pending read began: only then is a 0-byte read the end.
   let tarHadEnded = ended;
-  let pending = read(fd, buffers[current]!, 0, buffers[current]!.length, pos);
+  let pending = read(fd, buffers[current], 0, buffers[current].length, pos);
   try {
     for (;;) {
       const { bytesRead } = await pending;
       if (bytesRead === 0 && tarHadEnded) break;
       if (bytesRead === 0) await Promise.race([exited, setTimeout(2)]); // caught up with tar
-      const filled = buffers[current]!.subarray(0, bytesRead);
+      const filled = buffers[current].subarray(0, bytesRead);
       pos += bytesRead;
       if (bytesRead > 0) current = 1 - current;
       tarHadEnded = ended;
-      pending = read(fd, buffers[current]!, 0, buffers[current]!.length, pos);
+      pending = read(fd, buffers[current], 0, buffers[current].length, pos);
       hash.update(filled);
       bar?.add(bytesRead);
     }

@@ -176,7 +176,7 @@ export class Jetpack {
   private exec(args: string[]): Promise<Finished & { argv: string[] }> {
     const argv = [...this.command, ...(this.options.root ? [`-root=${this.options.root}`] : []), ...args];
     return new Promise((resolve, reject) => {
-      const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...this.options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...this.options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -51,7 +51,7 @@ export function uploadLimits(maxSize: number): ExpansionLimits {
 
 function sizeText(bytes: number): string {
   for (const unit of ['T', 'G', 'M', 'K'] as const) {
-    if (bytes >= SIZE_UNITS[unit]! && bytes % SIZE_UNITS[unit]! === 0) return `${bytes / SIZE_UNITS[unit]!}${unit}`;
+    if (bytes >= SIZE_UNITS[unit] && bytes % SIZE_UNITS[unit] === 0) return `${bytes / SIZE_UNITS[unit]}${unit}`;
   }
   return `${bytes} bytes`;
 }

@@ -70,11 +70,11 @@ const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
  * What GNU tar would read differently, or a value JavaScript cannot hold exactly, is refused.
  */
 function numeric(buf: Buffer, start: number, length: number, field: string, signed = false): number {
-  const first = buf[start]!;
+  const first = buf[start];
   if (first === 0x80 || first === 0xff) {
     let value = first === 0xff ? -1 : 0; // two's complement, the marker byte its sign
     for (let i = start + 1; i < start + length; i++) {
-      value = value * 256 + buf[i]!;
+      value = value * 256 + buf[i];
       if (!Number.isSafeInteger(value)) throw corrupt(`${field} field out of range`);
     }
     if (value < 0 && !signed) throw corrupt(`negative ${field} field`);
@@ -84,11 +84,11 @@ function numeric(buf: Buffer, start: number, length: number, field: string, sign
   // Octal digits, optionally padded with spaces and ended by NUL or space (hot: 8 per header).
   let i = start + (first === 0 ? 1 : 0);
   const end = start + length;
-  while (i < end && isSpace(buf[i]!)) i++;
+  while (i < end && isSpace(buf[i])) i++;
   if (i === end) throw corrupt(`blank ${field} field`);
   let value = 0;
   for (; i < end; i++) {
-    const c = buf[i]!;
+    const c = buf[i];
     if (c >= 0x30 && c <= 0x37) value = value * 8 + (c - 0x30);
     else break;
   }
@@ -112,7 +112,7 @@ function checksumMatches(header: Buffer): boolean {
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : header[i]!;
+    const byte = i >= 148 && i < 156 ? 0x20 : header[i];
     unsigned += byte;
     signed += byte > 127 ? byte - 256 : byte;
   }
@@ -320,11 +320,11 @@ export class TarReader {
     if (!checksumMatches(block)) {
       throw corrupt(this.entries === 0 ? 'not a tar archive (bad header checksum)' : `bad header checksum after ${this.entries} entries`);
     }
-    const flag = String.fromCharCode(block[156]!);
+    const flag = String.fromCharCode(block[156]);
     const size = numeric(block, 124, 12, 'size');
     const meta: Record<string, Pending['kind']> = { x: 'pax', g: 'global', L: 'longname', K: 'longlink' };
     if (flag in meta) {
-      this.expectData(size, { entry: null, pending: { kind: meta[flag]!, size }, limit: 1 << 20, parts: [], size: 0 });
+      this.expectData(size, { entry: null, pending: { kind: meta[flag], size }, limit: 1 << 20, parts: [], size: 0 });
       return;
     }
     const pax = this.globalPax.size ? new Map([...this.globalPax, ...this.pax]) : this.pax;

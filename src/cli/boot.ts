@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Script } from 'node:vm';
 
-const main = path.join(path.dirname(process.argv[1]!), 'main.cjs');
+const main = path.join(path.dirname(process.argv[1]), 'main.cjs');
 const require = createRequire(main);
 
 if (process.execArgv.includes('--enable-source-maps')) {

@@ -43,7 +43,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   const values = new Map<string, string | boolean | string[]>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--') {
       positional.push(...argv.slice(i + 1));
       break;

@@ -200,7 +200,7 @@ export async function planRun(tree: ImageTree, app: App | undefined, request: Ru
   const mounts = await binds(request, app);
   const handler = (name: string) => (runsApp ? app!.eventHandlers?.find((h) => h.name === name)?.exec : undefined);
   const command = request.command.length ? request.command : runsApp ? app!.exec! : ['/bin/sh'];
-  await checkCommand(tree, command[0]!, cwd, env, mounts);
+  await checkCommand(tree, command[0], cwd, env, mounts);
   return {
     command,
     cwd,

@@ -267,7 +267,7 @@ export class Container {
   }
 
   private spec(command: string[], opts: RunOptions & { tied: boolean }, at: Placement): NamespaceSpec {
-    const binds = (opts.binds ?? []).map((b, i) => ({ source: b.source, target: at.binds[i]!, readOnly: b.readOnly }));
+    const binds = (opts.binds ?? []).map((b, i) => ({ source: b.source, target: at.binds[i], readOnly: b.readOnly }));
     return {
       dir: this.dir,
       root: this.root,

@@ -3,7 +3,7 @@ import { diesWithJetpack } from '../util/process.js';
 
 /**
  * The command line that runs one process in a container. Everything happens in child
- * processes (DESIGN.md: an unshare(2) inside Node changes one thread only):
+ * processes (an unshare(2) inside Node would change one thread only; docs/DESIGN-CHOICES.md):
  *
  *   setpriv --pdeathsig KILL          dies with jetpack, even when jetpack is SIGKILLed
  *                                     (diesWithJetpack: also when jetpack dies as it starts)

@@ -77,7 +77,7 @@ async function sharedObjects(binary: string): Promise<{ interpreter?: string; li
   let interpreter: string | undefined;
   for (const line of out.split('\n')) {
     const arrow = /=>\s+(\/\S+)/.exec(line);
-    if (arrow) libraries.push(arrow[1]!);
+    if (arrow) libraries.push(arrow[1]);
     else if (/^\s*\/\S+\s+\(0x/.test(line)) interpreter = line.trim().split(/\s+/)[0];
   }
   return { interpreter, libraries };

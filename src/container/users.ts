@@ -19,8 +19,8 @@ export function parsePasswd(text: string): PasswdEntry[] {
   const out: PasswdEntry[] = [];
   for (const line of text.split('\n')) {
     const f = line.split(':');
-    if (f.length < 7 || !f[0] || !ID.test(f[2]!) || !ID.test(f[3]!)) continue;
-    out.push({ name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5]! });
+    if (f.length < 7 || !f[0] || !ID.test(f[2]) || !ID.test(f[3])) continue;
+    out.push({ name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] });
   }
   return out;
 }
@@ -30,7 +30,7 @@ export function parseGroup(text: string): GroupEntry[] {
   const out: GroupEntry[] = [];
   for (const line of text.split('\n')) {
     const f = line.split(':');
-    if (f.length < 4 || !f[0] || !ID.test(f[2]!)) continue;
+    if (f.length < 4 || !f[0] || !ID.test(f[2])) continue;
     out.push({ name: f[0], gid: Number(f[2]) });
   }
   return out;

@@ -19,7 +19,7 @@ export function mergeBuildManifest(raw: unknown, parent: StoredImage, timestamp:
   const m = { acKind: 'ImageManifest', acVersion: BLANK_AC_VERSION, ...(raw as Record<string, unknown>) } as Record<string, unknown>;
 
   const annotations = Array.isArray(m.annotations) ? [...(m.annotations as Array<{ name: unknown }>)] : m.annotations;
-  if (Array.isArray(annotations) && !annotations.some((a) => a?.name === 'timestamp')) annotations.push({ name: 'timestamp', value: timestamp });
+  if (Array.isArray(annotations) && !(annotations as Array<{ name: unknown } | null>).some((a) => a?.name === 'timestamp')) annotations.push({ name: 'timestamp', value: timestamp });
   m.annotations = annotations ?? [{ name: 'timestamp', value: timestamp }];
 
   if (m.labels === undefined || Array.isArray(m.labels)) {
@@ -35,6 +35,6 @@ export function mergeBuildManifest(raw: unknown, parent: StoredImage, timestamp:
   }
 
   const parentDependency = { imageName: parent.manifest.name, imageID: parent.id, ...(parent.manifest.labels?.length ? { labels: parent.manifest.labels } : {}) };
-  m.dependencies = Array.isArray(m.dependencies) ? [parentDependency, ...m.dependencies] : m.dependencies === undefined ? [parentDependency] : m.dependencies;
+  m.dependencies = Array.isArray(m.dependencies) ? [parentDependency, ...(m.dependencies as unknown[])] : m.dependencies === undefined ? [parentDependency] : m.dependencies;
   return validateImageManifest(m);
 }

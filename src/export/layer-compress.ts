@@ -18,7 +18,7 @@ export function compressLayer(codec: LayerCodec, tar: Readable): Readable {
     return tar.pipe(gz);
   }
   const [cmd, ...args] = igzipCommand(codec) ?? ['zstd', `-${level}`, '-c', '-q', '-T0'];
-  return spawnReader(cmd!, args, { stdin: tar, what: `compressing with ${cmd}` });
+  return spawnReader(cmd, args, { stdin: tar, what: `compressing with ${cmd}` });
 }
 
 const GZIP_BLOCK = 1 << 20;
@@ -40,28 +40,33 @@ function parallelGzip(level: number): Transform {
     p.catch((err: Error) => (failed = err));
     queue.push(p);
   };
+  // The stream takes callbacks: each async body reports through `done` and never rejects.
   return new Transform({
-    async transform(chunk: Buffer, _enc, done) {
-      try {
-        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-        while (pending.length >= GZIP_BLOCK) {
-          enqueue(pending.subarray(0, GZIP_BLOCK));
-          pending = pending.subarray(GZIP_BLOCK);
-          while (queue.length >= GZIP_IN_FLIGHT) this.push(await queue.shift()!);
+    transform(chunk: Buffer, _enc, done) {
+      void (async () => {
+        try {
+          pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+          while (pending.length >= GZIP_BLOCK) {
+            enqueue(pending.subarray(0, GZIP_BLOCK));
+            pending = pending.subarray(GZIP_BLOCK);
+            while (queue.length >= GZIP_IN_FLIGHT) this.push(await queue.shift()!);
+          }
+          done(failed);
+        } catch (err) {
+          done(err as Error);
         }
-        done(failed);
-      } catch (err) {
-        done(err as Error);
-      }
+      })();
     },
-    async flush(done) {
-      try {
-        if (pending.length) enqueue(pending);
-        while (queue.length) this.push(await queue.shift()!);
-        done(failed);
-      } catch (err) {
-        done(err as Error);
-      }
+    flush(done) {
+      void (async () => {
+        try {
+          if (pending.length) enqueue(pending);
+          while (queue.length) this.push(await queue.shift()!);
+          done(failed);
+        } catch (err) {
+          done(err as Error);
+        }
+      })();
     },
   });
 }

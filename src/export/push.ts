@@ -38,7 +38,7 @@ async function intactLayout(dir: string): Promise<string | undefined> {
   const blob = (digest: string) => path.join(dir, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
   try {
     const index = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
-    const digest = index.manifests[0]!.digest;
+    const digest = index.manifests[0].digest;
     const manifest = JSON.parse(await readFile(blob(digest), 'utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };
     await Promise.all([manifest.config, ...manifest.layers].map((d) => stat(blob(d.digest))));
     return digest;

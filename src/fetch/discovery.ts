@@ -34,12 +34,12 @@ export function parseMetaTags(html: string): MetaTag[] {
   for (const [tag] of withoutComments.matchAll(/<meta\b[^>]*>/gi)) {
     const attrs = new Map<string, string>();
     for (const m of tag.slice(5).matchAll(/([^\s=/>]+)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g)) {
-      attrs.set(m[1]!.toLowerCase(), decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
+      attrs.set(m[1].toLowerCase(), decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
     }
     const name = attrs.get('name');
     const content = (attrs.get('content') ?? '').trim().split(/\s+/);
     if (!name?.startsWith('ac-') || content.length !== 2) continue;
-    tags.push({ name, prefix: content[0]!, url: content[1]! });
+    tags.push({ name, prefix: content[0], url: content[1] });
   }
   return tags;
 }

@@ -124,6 +124,7 @@ async function appPlan(store: Store, image: StoredImage, stack: string[], render
   if (!command) throw new UserError(`${image.manifest.name} names no command: set app.exec or the ${COMMAND_ANNOTATION} annotation`);
   // A line break would write other metadata lines; any control character (NUL above all) has no
   // place in a command and could not pass on ostree's command line (--add-metadata-string).
+  // eslint-disable-next-line no-control-regex -- refuses the control characters a command cannot carry
   if (/[\x00-\x1f\x7f]/.test(command)) throw new UserError(`${image.manifest.name}: the command ${JSON.stringify(command)} holds a control character (a line break would write other metadata lines)`);
   await copyExports(rendered, ref.id, path.join(top, 'export'));
   const metadata = `[Application]\nname=${ref.id}\nruntime=${runtime}\ncommand=${command}\n`;

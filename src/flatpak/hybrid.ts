@@ -12,7 +12,7 @@ const MOUNT_POINTS: Entry[] = ['dev', 'proc', 'sys'].map((dir) => ({ dir, mode: 
  * What makes a runtime (`metadata` + `files/`) a root filesystem. `shipped`: the relative
  * links flatpak-module-tools appends to runtime images (commit 353bd84c), with the stub
  * directories a container needs. `experiment`: the absolute links and stubs of the original
- * experiment (flatpak-module-tools issue #32, the seed), var/tmp 1755 as it was.
+ * experiment (flatpak-module-tools issue #32), var/tmp 1755 as it was.
  * docs/FLATPAK.md says why shipped is the default.
  */
 const LAYOUTS: Record<HybridLayout, Entry[]> = {
@@ -51,7 +51,7 @@ const LAYOUTS: Record<HybridLayout, Entry[]> = {
 
 /** The names the layout adds at the root (none of them may be in the runtime already). */
 export function hybridTopLevel(layout: HybridLayout): string[] {
-  return [...new Set(LAYOUTS[layout].map((e) => ('link' in e ? e.link : e.dir).split('/')[0]!))];
+  return [...new Set(LAYOUTS[layout].map((e) => ('link' in e ? e.link : e.dir).split('/')[0]))];
 }
 
 /** Adds the layout's links and directories to `rootfs`, which holds the runtime's `metadata` and `files/`. */

@@ -47,7 +47,7 @@ export function parseKeyFile(text: string, where: string): KeyFile {
     const header = /^\[([^\]]+)\]$/.exec(line);
     if (header) {
       group = new Map();
-      groups.set(header[1]!, group);
+      groups.set(header[1], group);
       continue;
     }
     const eq = line.indexOf('=');

@@ -66,9 +66,9 @@ async function checkOutBundle(file: string, dest: string, scratch: string, log: 
   await run('flatpak', ['build-import-bundle', '--no-update-summary', repo.dir, file], { what: `importing the bundle ${file} (flatpak build-import-bundle)` });
   const refs = await repo.refs();
   if (refs.length !== 1) throw new UserError(`${file}: a bundle holds one ref, this one ${refs.length}`);
-  const ref = parseRef(refs[0]!);
+  const ref = parseRef(refs[0]);
   if (ref.kind !== 'runtime') throw new UserError(`${file} is the bundle of an application (${refs[0]}), not of a runtime`);
-  await repo.checkout(refs[0]!, dest, { copy: true });
+  await repo.checkout(refs[0], dest, { copy: true });
   return ref;
 }
 

@@ -209,7 +209,7 @@ function checkLabels(v: unknown, path: string): void {
   if (os && !isKnownOS(os.value)) bad(os.path, os.value, `unknown os (known: ${Object.keys(VALID_OS_ARCH).join(', ')})`);
   if (arch && !os) bad(arch.path, arch.value, 'an arch label needs an os label');
   if (os && arch && !isValidOSArch(os.value, arch.value)) {
-    bad(arch.path, arch.value, `not a valid arch for os "${os.value}" (valid: ${VALID_OS_ARCH[os.value]!.join(', ')})`);
+    bad(arch.path, arch.value, `not a valid arch for os "${os.value}" (valid: ${VALID_OS_ARCH[os.value].join(', ')})`);
   }
 }
 

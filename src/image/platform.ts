@@ -21,7 +21,7 @@ export function isKnownOS(os: string): boolean {
 }
 
 export function isValidOSArch(os: string, arch: string): boolean {
-  return isKnownOS(os) && VALID_OS_ARCH[os]!.includes(arch);
+  return isKnownOS(os) && VALID_OS_ARCH[os].includes(arch);
 }
 
 /** Node's platform names equal appc's for every os appc knows. */
@@ -32,5 +32,5 @@ export function hostOS(): string {
 /** An arch appc has no name for (riscv64, loong64 …) is returned under Node's name. */
 export function hostArch(): string {
   if (process.arch === 'ppc64') return endianness() === 'LE' ? 'ppc64le' : 'ppc64';
-  return Object.hasOwn(NODE_TO_APPC_ARCH, process.arch) ? NODE_TO_APPC_ARCH[process.arch]! : process.arch;
+  return Object.hasOwn(NODE_TO_APPC_ARCH, process.arch) ? NODE_TO_APPC_ARCH[process.arch] : process.arch;
 }

@@ -30,7 +30,7 @@ function transport(location: string): OciSource | undefined {
   const m = /^(oci|oci-archive|docker-archive):([^:]+)(?::(.+))?$/.exec(location);
   if (!m) return undefined;
   const tag = m[3];
-  return m[1] === 'oci' ? { kind: 'layout', dir: m[2]!, tag } : { kind: m[1] as 'oci-archive' | 'docker-archive', file: m[2]!, tag };
+  return m[1] === 'oci' ? { kind: 'layout', dir: m[2], tag } : { kind: m[1] as 'oci-archive' | 'docker-archive', file: m[2], tag };
 }
 
 const DECIDED = new Error('decided');
@@ -176,7 +176,7 @@ async function readLayout(files: ImageFiles, tag: string | undefined): Promise<O
     const tags = candidates.map((d) => d.annotations?.['org.opencontainers.image.ref.name'] ?? d.digest);
     throw new UserError(`the layout holds several images (${tags.join(', ')}): name one as oci:DIR:TAG`);
   }
-  let descriptor = candidates[0]!;
+  let descriptor = candidates[0];
   if (descriptor.mediaType && INDEX_TYPES.has(descriptor.mediaType)) {
     const nested = await blobJSON<{ manifests?: Descriptor[] }>(files, descriptor, 'image index');
     const host = hostArch();

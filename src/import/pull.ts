@@ -7,7 +7,7 @@ import { importOci } from './oci.js';
 function repositoryOf(src: string): { repository: string; tag?: string } {
   const rest = src.replace(/^[a-z-]+:(\/\/)?/, '').replace(/@sha256:[0-9a-f]+$/, '');
   const m = /^(.*?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]*))?$/.exec(rest)!;
-  return { repository: m[1]!, tag: m[2] };
+  return { repository: m[1], tag: m[2] };
 }
 
 /**

@@ -38,7 +38,7 @@ function hookFailure(file: string, hook: Hook, index: number, status: number): U
  */
 function runOnHost(argv: string[], env: Record<string, string>, quiet: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
-    const [cmd, args] = diesWithJetpack(...isolated(argv[0]!, argv.slice(1)));
+    const [cmd, args] = diesWithJetpack(...isolated(argv[0], argv.slice(1)));
     const child = spawn(cmd, args, { env, stdio: ['inherit', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'] });
     child.on('error', (err) => reject(new UserError(`cannot run ${argv[0]}: ${err.message}`, 1, { cause: err })));
     child.on('close', (code, signal) => resolve(exitStatus(code, signal)));

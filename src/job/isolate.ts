@@ -5,8 +5,8 @@ import { ifExists } from '../util/fs.js';
 
 /**
  * The command line that runs a host command of a job (a source tool, an outer hook) in a
- * private mount namespace and a PID namespace of its own, as builds run (DESIGN.md: by a
- * child process, never by unshare(2) in Node):
+ * private mount namespace and a PID namespace of its own, as builds run (by a child process,
+ * never by unshare(2) in Node, which would change one thread only; docs/DESIGN-CHOICES.md):
  *
  *   unshare --mount --propagation private   what it mounts (mmdebstrap's /proc, /sys, /dev/pts
  *                                           in the rootfs) lives in its namespace and goes with it
@@ -29,7 +29,7 @@ export function missingCommand(err: Error, cmd: string): boolean {
 
 /** A mount point field of /proc/self/mountinfo, its octal escapes (\040 for a space) decoded. */
 function mountPoint(line: string): string {
-  return line.split(' ')[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return line.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
 async function mountsUnder(dir: string): Promise<string[]> {

@@ -79,7 +79,7 @@ class CopyLayer implements Layer {
 
   async commit(): Promise<void> {
     await this.remove();
-    await run('touch', ['-h', '-r', this.parents[this.parents.length - 1]!, this.layerDir]);
+    await run('touch', ['-h', '-r', this.parents[this.parents.length - 1], this.layerDir]);
   }
 
   async remove(): Promise<void> {
@@ -104,7 +104,7 @@ export const copyDriver: LayerDriver = {
     const layer = new CopyLayer(dir, parents);
     await mkdir(layer.layerDir);
     // The layer's root carries the parent's root metadata, as an overlay upperdir must.
-    await copyEntry(parents[parents.length - 1]!, '.', layer.layerDir);
+    await copyEntry(parents[parents.length - 1], '.', layer.layerDir);
     await mkdir(layer.root);
     for (const parent of parents) await copyLayerOnto(parent, layer.root);
     return layer;

@@ -8,10 +8,10 @@ import { ifExists } from '../util/fs.js';
 /** The top-most version of `rel` in a stack of layers (bottom first), or undefined if absent or whited out. */
 export async function statInStack(stack: string[], rel: string): Promise<{ layer: string; stat: Stats } | undefined> {
   for (let i = stack.length - 1; i >= 0; i--) {
-    const st = await ifExists(lstat(path.join(stack[i]!, rel)));
+    const st = await ifExists(lstat(path.join(stack[i], rel)));
     if (!st) continue;
     if (st.isCharacterDevice() && st.rdev === 0) return undefined;
-    return { layer: stack[i]!, stat: st };
+    return { layer: stack[i], stat: st };
   }
   return undefined;
 }
@@ -52,7 +52,7 @@ async function typedEntries(root: string, types: string[] = []): Promise<TypedEn
   return listing
     .split('\0')
     .filter((line) => line !== '')
-    .map((line) => ({ type: line[0]!, path: line.slice(1) }));
+    .map((line) => ({ type: line[0], path: line.slice(1) }));
 }
 
 function pathsOf(entries: TypedEntry[], type: string): string[] {

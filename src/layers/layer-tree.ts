@@ -28,7 +28,7 @@ export class LayerTree {
   async lstat(rel: string): Promise<{ layer: string; stat: Stats } | undefined> {
     const parts = path.posix.normalize(`/${rel}`).split('/').filter(Boolean);
     for (let i = this.stack.length - 1; i >= 0; i--) {
-      const layer = this.stack[i]!;
+      const layer = this.stack[i];
       let at = layer;
       let depth = 0;
       // The layer's own path is the host's (a deployment's `current` is a link to its
@@ -36,7 +36,7 @@ export class LayerTree {
       let st: Stats | undefined = await ifExists(stat(layer));
       if (!st) continue;
       for (; depth < parts.length && st?.isDirectory(); depth++) {
-        at = path.join(at, parts[depth]!);
+        at = path.join(at, parts[depth]);
         st = await ifExists(lstat(at));
       }
       if (depth === parts.length && st) return st.isCharacterDevice() && st.rdev === 0 ? undefined : { layer, stat: st };

@@ -15,7 +15,7 @@ import { LayerTree } from './layer-tree.js';
 export async function linkLowerDirs(dir: string, sub: string, layers: string[]): Promise<string[]> {
   await mkdir(path.join(dir, sub));
   const names = layers.map((_, i) => `${sub}/${i}`);
-  await Promise.all(layers.map((layer, i) => symlink(layer, path.join(dir, names[i]!))));
+  await Promise.all(layers.map((layer, i) => symlink(layer, path.join(dir, names[i]))));
   return names;
 }
 
@@ -59,7 +59,7 @@ class OverlayLayer implements Layer {
 
   async commit(): Promise<void> {
     await this.remove();
-    await run('touch', ['-h', '-r', this.parents[this.parents.length - 1]!, this.layerDir]);
+    await run('touch', ['-h', '-r', this.parents[this.parents.length - 1], this.layerDir]);
   }
 
   async remove(): Promise<void> {
@@ -82,7 +82,7 @@ export const overlayDriver: LayerDriver = {
     if (!opts.keep || !(await ifExists(lstat(layerDir)))) {
       await mkdir(layerDir);
       // The layer's root carries the parent's root metadata, as an overlay upperdir must.
-      await copyEntry(parents[parents.length - 1]!, '.', layerDir);
+      await copyEntry(parents[parents.length - 1], '.', layerDir);
     }
     for (const name of [LAYER_FILES.mnt, LAYER_FILES.work, LAYER_FILES.scaffold]) await mkdir(path.join(dir, name));
     // Named relative to `dir`, so no store path can break an overlay option.

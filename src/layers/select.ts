@@ -23,7 +23,7 @@ export async function layerDriver(): Promise<LayerDriver> {
  */
 export async function renderLayers(layers: string[], workDir: string): Promise<RenderedTree> {
   if (layers.length === 1) {
-    const only = layers[0]!;
+    const only = layers[0];
     if (path.basename(only) === 'rootfs') return { parent: path.dirname(only), wrap: (cmd, args) => [cmd, args] };
   }
   // A single layer elsewhere is copied: there is nothing to stack.

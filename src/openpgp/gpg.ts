@@ -38,6 +38,7 @@ async function withGpgHome<T>(work: (home: string) => Promise<T>): Promise<T> {
 export const FINGERPRINT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** A user ID or a line of gpg's as it is shown: control characters (a key is the publisher's text) written as \xNN. */
+// eslint-disable-next-line no-control-regex -- escapes the control characters a key's publisher may put in a user ID
 const printable = (text: string): string => text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 const gpgArgs = (home: string, ...args: string[]): string[] => ['--homedir', home, '--batch', '--no-tty', '--no-autostart', '--quiet', ...args];
@@ -106,13 +107,13 @@ export function verifyDetached(file: string, signature: string, keys: readonly s
     const status = new Map<string, string[]>();
     for (const line of done.stdout.split('\n')) {
       const m = /^\[GNUPG:\] (\S+) ?(.*)$/.exec(line);
-      if (m) status.set(m[1]!, m[2]!.split(' '));
+      if (m) status.set(m[1], m[2].split(' '));
     }
     const identity = (word: string): string => printable((status.get(word) ?? []).slice(1).join(' '));
     const valid = status.get('VALIDSIG');
     if (done.code === 0 && status.has('GOODSIG') && valid) {
       // The last field of VALIDSIG is the primary key's fingerprint, also for a subkey's signature.
-      return { kind: 'good', fingerprint: valid[valid.length - 1]!.toLowerCase(), identity: identity('GOODSIG') };
+      return { kind: 'good', fingerprint: valid[valid.length - 1].toLowerCase(), identity: identity('GOODSIG') };
     }
     if (status.has('BADSIG')) return { kind: 'bad', identity: identity('BADSIG') };
     if (status.has('EXPKEYSIG')) return { kind: 'invalid', reason: `the key of ${identity('EXPKEYSIG')} has expired` };
@@ -120,7 +121,7 @@ export function verifyDetached(file: string, signature: string, keys: readonly s
     if (status.has('NO_PUBKEY')) {
       const err = status.get('ERRSIG') ?? [];
       // ERRSIG ends with the issuer's fingerprint when the signature names it, else "-".
-      const fpr = err[6] && err[6] !== '-' ? err[6] : status.get('NO_PUBKEY')![0]!;
+      const fpr = err[6] && err[6] !== '-' ? err[6] : status.get('NO_PUBKEY')![0];
       return { kind: 'unknown-key', issuer: fpr.toLowerCase() };
     }
     if (status.has('NODATA')) return { kind: 'invalid', reason: 'it holds no OpenPGP signature' };

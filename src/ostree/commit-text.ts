@@ -26,7 +26,7 @@ function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text[i];
     if (/\s/.test(c)) {
       i++;
     } else if (c === "'" || c === '"') {
@@ -37,7 +37,7 @@ function tokenize(text: string): Token[] {
           value += text[i];
           continue;
         }
-        const e = text[++i]!;
+        const e = text[++i];
         if (e === 'u' || e === 'U') {
           const n = e === 'u' ? 4 : 8;
           value += String.fromCodePoint(parseInt(text.slice(i + 1, i + 1 + n), 16));
@@ -111,7 +111,7 @@ export function parseCommitText(text: string): CommitDescription {
     const r = new Reader(tokenize(text));
     r.expect('(');
     const metadata: Array<[string, string]> = [];
-    let refBinding: string[] = [];
+    const refBinding: string[] = [];
     if (r.peek()?.kind === 'word') r.next(); // "@a{sv}" before an empty dict
     r.expect('{');
     while (!(r.peek()?.kind === 'punct' && r.peek()!.value === '}')) {

@@ -10,7 +10,7 @@ import { xattrsInOstreeOrder } from './tar-xattr-order.js';
 
 /**
  * The one place that talks to OSTree: Debian's `ostree` CLI, so that ostree, flatpak and any
- * OSTree HTTP server read what jetpack writes (DESIGN.md). Nothing here knows about runtimes.
+ * OSTree HTTP server read what jetpack writes (docs/RUNTIMES.md). Nothing here knows about runtimes.
  */
 
 export type RepoMode = 'bare' | 'archive';
@@ -204,7 +204,7 @@ export class OstreeRepo {
   async stringMetadata(rev: string, key: string): Promise<string | undefined> {
     const out = await this.ostree(['show', `--print-metadata-key=${key}`], `reading ${key} of ${rev}`, { operands: [rev] }).catch(() => undefined);
     const m = out && /^'((?:[^'\\]|\\.)*)'\s*$/s.exec(out.trim());
-    return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
+    return m ? m[1].replace(/\\(.)/g, '$1') : undefined;
   }
 
   /**
@@ -258,7 +258,7 @@ export class OstreeRepo {
       .filter(Boolean)
       .map((line) => {
         const [name, url] = line.trim().split(/\s+/);
-        return { name: name!, url: url ?? '' };
+        return { name: name, url: url ?? '' };
       });
   }
 
@@ -275,7 +275,7 @@ export class OstreeRepo {
   async remoteRefs(remote: string): Promise<Map<string, string>> {
     const out = await this.ostree(['remote', 'summary'], `reading the summary of remote ${remote}`, { operands: [remote] });
     const refs = new Map<string, string>();
-    for (const m of out.matchAll(/^\* (\S+)\n\s+Latest Commit[^\n]*\n\s+([0-9a-f]{64})$/gm)) refs.set(m[1]!, m[2]!);
+    for (const m of out.matchAll(/^\* (\S+)\n\s+Latest Commit[^\n]*\n\s+([0-9a-f]{64})$/gm)) refs.set(m[1], m[2]);
     return refs;
   }
 }

@@ -52,7 +52,7 @@ export function xattrsInOstreeOrder(): Transform {
       ended = true; // the end-of-archive blocks and whatever padding follows
       return true;
     }
-    const type = String.fromCharCode(header[156]!);
+    const type = String.fromCharCode(header[156]);
     const size = type === 'x' || type === 'g' ? headerSize(header) : (paxSize ?? headerSize(header));
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     if (type === 'x') collecting = padded;
@@ -82,7 +82,7 @@ export function xattrsInOstreeOrder(): Transform {
 /** The size field: octal, or base-256 when its first byte has the high bit (GNU, for large sizes). */
 function headerSize(header: Buffer): number {
   const field = header.subarray(124, 136);
-  if (field[0]! & 0x80) return field.subarray(1).reduce((n, b) => n * 256 + b, field[0]! & 0x7f);
+  if (field[0] & 0x80) return field.subarray(1).reduce((n, b) => n * 256 + b, field[0] & 0x7f);
   const text = field.toString('latin1').replace(/[\0 ]+/g, '');
   return text ? parseInt(text, 8) : 0;
 }

@@ -77,7 +77,7 @@ export async function checkTarget(store: Store, req: PortableCheckRequest): Prom
     const opts: CheckOptions = { prefixes, fallbackPrefixes: target.imageName ? [target.imageName.replace(/\//g, '-')] : undefined, raw: target.raw };
     if (req.extension) {
       const base = req.base ? (await openTarget(store, req.base, staging.path('base'))).tree : undefined;
-      opts.extension = { name: target.fileName ? path.basename(target.fileName).replace(/\.raw$/, '') : (prefixes[0] ?? opts.fallbackPrefixes![0]!), base };
+      opts.extension = { name: target.fileName ? path.basename(target.fileName).replace(/\.raw$/, '') : (prefixes[0] ?? opts.fallbackPrefixes![0]), base };
     }
     const unreadable = target.formatProblem && !target.tree.readable;
     const report: PortableReport = unreadable ? { ok: false, prefixes, units: [], failures: [] } : await checkPortable(target.tree, opts);

@@ -42,7 +42,7 @@ const SYSTEMD_ARCH: Readonly<Record<string, string>> = { amd64: 'x86-64', i386: 
 
 /** The prefixes of an image file or directory name: up to the first "_" (the version separator), without ".raw". */
 export function prefixOfName(name: string): string {
-  return path.basename(name).replace(/\.raw$/, '').split('_')[0]!;
+  return path.basename(name).replace(/\.raw$/, '').split('_')[0];
 }
 
 /** Whether a unit file name matches a prefix: prefix, then "-", "." or "@"; and a suffix portabled copies. */
@@ -54,7 +54,7 @@ export function parseOsRelease(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m) out.set(m[1]!, m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+    if (m) out.set(m[1], m[2].replace(/^(["'])(.*)\1$/, '$2'));
   }
   return out;
 }
@@ -89,7 +89,7 @@ export async function checkPortable(tree: LayerTree, opts: CheckOptions): Promis
   }
   const units = await matchingUnits(tree, prefixes);
   if (!units.length) {
-    fail('units', UNIT_DIRS[3]!, `no non-empty unit file matching ${prefixes.map((p) => `${p}{.,-,@}*`).join(', ')} (.service, .socket, .target, .timer, .path)`, `add /usr/lib/systemd/system/${prefixes[0] ?? 'NAME'}.service`);
+    fail('units', UNIT_DIRS[3], `no non-empty unit file matching ${prefixes.map((p) => `${p}{.,-,@}*`).join(', ')} (.service, .socket, .target, .timer, .path)`, `add /usr/lib/systemd/system/${prefixes[0] ?? 'NAME'}.service`);
   }
   const checker = new ExecutableChecker(tree, fail);
   for (const unit of units) for (const command of await execStarts(tree, unit.at)) await checker.checkCommand(command, unit.at);
@@ -161,7 +161,7 @@ async function execStarts(tree: LayerTree, at: string): Promise<string[]> {
     .split('\n')
     .map((l) => /^\s*ExecStart\s*=\s*(.*)$/.exec(l)?.[1]?.trim())
     .filter((v): v is string => !!v)
-    .map((v) => v.replace(/^[@\-:+!|]+/, '').split(/\s+/)[0]!)
+    .map((v) => v.replace(/^[@\-:+!|]+/, '').split(/\s+/)[0])
     .filter(Boolean);
 }
 
@@ -249,7 +249,7 @@ class ExecutableChecker {
         const line = raw.replace(/#.*/, '').trim();
         const include = /^include\s+(.+)$/.exec(line);
         if (include && depth < 4) {
-          const pattern = include[1]!.replace(/^\//, '');
+          const pattern = include[1].replace(/^\//, '');
           const dir = path.posix.dirname(pattern);
           const re = new RegExp(`^${path.posix.basename(pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
           for (const name of await this.tree.readdir(dir)) if (re.test(name)) await read(`${dir}/${name}`, depth + 1);

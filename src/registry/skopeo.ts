@@ -13,6 +13,7 @@ export interface TransportOptions {
 
 /** Refuses a value with a NUL or another control character (`what` names it; a secret is not shown): no argument of skopeo's carries one. */
 function checkPrintable(what: string, value: string): void {
+  // eslint-disable-next-line no-control-regex -- refuses the control characters no skopeo argument carries
   if (/[\x00-\x1f\x7f]/.test(value)) throw new UserError(`${what} has a control character, which skopeo takes in no argument`);
 }
 

@@ -52,9 +52,9 @@ async function scanTree(root: string, wrap: (cmd: string, args: string[]) => [st
   for (const entry of out.split('\0')) {
     const m = /^(.) (\d+) (\d+) (.*)$/s.exec(entry);
     if (!m) continue;
-    if (m[1] === 's') special.push(m[4]!);
-    else if (!inodes.has(m[2]!)) {
-      inodes.add(m[2]!);
+    if (m[1] === 's') special.push(m[4]);
+    else if (!inodes.has(m[2])) {
+      inodes.add(m[2]);
       size += Number(m[3]);
     }
   }
@@ -69,7 +69,7 @@ async function scanTree(root: string, wrap: (cmd: string, args: string[]) => [st
 async function hidingLayer(layers: string[], paths: string[], dir: string): Promise<string> {
   await mkdir(dir);
   // One copy per layer that provides some of them, parents before children.
-  const byLayer = new Map<string, string[]>([[layers[layers.length - 1]!, ['.']]]);
+  const byLayer = new Map<string, string[]>([[layers[layers.length - 1], ['.']]]);
   for (const parent of parentDirs(paths)) {
     const { layer } = (await statInStack(layers, parent))!;
     byLayer.set(layer, [...(byLayer.get(layer) ?? []), parent]);
@@ -98,7 +98,7 @@ const HIDE_MOUNTS = 'cd "$1"; n=$2; shift 2; i=0; while [ $i -lt $n ]; do mount 
 async function hidingMounts(root: string, hiding: string, dirs: string[], scratch: string): Promise<VisibleTree> {
   const targets = dirs.map((d) => path.join(root, d));
   await Promise.all(
-    dirs.flatMap((d, i) => [symlink(path.join(hiding, d), path.join(scratch, `hide-${i}`)), symlink(targets[i]!, path.join(scratch, `lower-${i}`))]),
+    dirs.flatMap((d, i) => [symlink(path.join(hiding, d), path.join(scratch, `hide-${i}`)), symlink(targets[i], path.join(scratch, `lower-${i}`))]),
   );
   return {
     root,
@@ -123,13 +123,13 @@ export async function commitRuntime(repo: OstreeRepo, source: RuntimeSource, ref
     const tops = topmostParents(scan.special);
     // The hiding mounts are overlays of their own: used only where layers are made with overlay.
     if (source.layers.length === 1 && !tops.includes('.') && (await layerDriver()).name === 'overlay') {
-      return { scan, tree: await hidingMounts(source.layers[0]!, hiding, tops, opts.scratch) };
+      return { scan, tree: await hidingMounts(source.layers[0], hiding, tops, opts.scratch) };
     }
     return { scan, tree: await visibleTree([...source.layers, hiding], path.join(opts.scratch, 'commit')) };
   })();
   // The repo is made ready (created on first use) while the tree is read.
   const [manifest, { scan, tree }, mode] = await settleAll([sourceManifest(source), prepared, repo.ensure(opts.mode)]);
-  const strings: Array<[string, string]> = [['version', ref.split('/')[2]!], ...Object.entries(opts.metadata ?? {})];
+  const strings: Array<[string, string]> = [['version', ref.split('/')[2]], ...Object.entries(opts.metadata ?? {})];
   if (manifest?.command !== undefined) strings.push([METADATA.command, manifest.command]);
   for (const [k, v] of Object.entries(manifest?.meta ?? {})) strings.push([`${METADATA.metaPrefix}${k}`, v]);
   strings.push([METADATA.size, String(scan.size)]);

@@ -29,5 +29,5 @@ export async function parseRuntimeManifest(text: string, where: string): Promise
   const core = (doc.Core ?? {}) as Record<string, unknown>;
   if (core.command !== undefined && typeof core.command !== 'string') throw new UserError(`${where}: [Core] command must be a string`);
   const meta = Object.fromEntries(Object.entries((doc.Meta ?? {}) as Record<string, unknown>).map(([k, v]) => [k, scalarText(v)]));
-  return { command: core.command as string | undefined, meta };
+  return { command: core.command, meta };
 }

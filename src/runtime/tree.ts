@@ -27,7 +27,7 @@ export interface VisibleTree {
  * `workDir` without overlayfs: renderLayers).
  */
 export async function visibleTree(layers: string[], workDir: string): Promise<VisibleTree> {
-  if (layers.length === 1) return { root: layers[0]!, wrap: (cmd, args) => [cmd, args] };
+  if (layers.length === 1) return { root: layers[0], wrap: (cmd, args) => [cmd, args] };
   const rendered = await renderLayers(layers, workDir);
   return { root: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap };
 }

@@ -111,7 +111,7 @@ function valuesFor(script: ImageScript, given: Record<string, string>): Record<s
   const vars: Record<string, string> = {};
   for (const name of script.buildVars ?? []) if (process.env[name] !== undefined) vars[name] = process.env[name]!;
   const all = { ...vars, ...given };
-  return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]!]));
+  return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]]));
 }
 
 /** The in-container runner, copied into the work dir beside image.mjs. */

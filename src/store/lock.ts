@@ -75,9 +75,10 @@ export async function acquireLock(file: string, mode: 'shared' | 'exclusive', op
   }
   let held = true;
   return {
-    release: async () => {
+    release: () => {
       if (held) closeSync(fd);
       held = false;
+      return Promise.resolve();
     },
   };
 }

@@ -46,7 +46,7 @@ async function unpackTar(tarFile: string, dest: string, limits: ExpansionLimits)
   // a refused entry (the clearer message) takes precedence over tar's complaint about it.
   const extracted = tar.done.then(
     () => undefined,
-    (err: unknown) => err,
+    (err: Error) => err,
   );
   const checker = new AciEntryChecker();
   let scanned;

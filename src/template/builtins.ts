@@ -158,15 +158,15 @@ function index(item: Val, ...indexes: Val[]): Val {
       const bytes = bytesOf(v);
       const x = indexArg(idx, bytes.length);
       if (x === bytes.length) throw new Error('reflect: string index out of range');
-      v = new GoNum('uint8', BigInt(bytes[x]!));
+      v = new GoNum('uint8', BigInt(bytes[x]));
     } else if (Array.isArray(v)) {
       const x = indexArg(idx, v.length);
       if (x === v.length) throw new Error('reflect: slice index out of range');
-      v = v[x] as GoValue;
+      v = v[x];
     } else if (isMap(v)) {
       if (idx === undefined) throw new Error('value is nil; should be of type string');
       if (typeof idx !== 'string') throw new Error(`value has type ${goTypeName(idx)}; should be string`);
-      v = Object.prototype.hasOwnProperty.call(v, idx) ? (v[idx] as GoValue) : zeroElem(v);
+      v = Object.prototype.hasOwnProperty.call(v, idx) ? (v[idx]) : zeroElem(v);
     } else {
       throw new Error(`can't index item of type ${goTypeName(v)}`);
     }
@@ -199,8 +199,8 @@ export function slice(item: Val, ...indexes: Val[]): Val {
   }
   const idx = [0, typeof v === 'string' ? cap : v.length, cap];
   indexes.forEach((x, i) => (idx[i] = indexArg(indirect(x), cap)));
-  if (idx[0]! > idx[1]!) throw new Error(`invalid slice index: ${idx[0]} > ${idx[1]}`);
-  if (indexes.length === 3 && idx[1]! > idx[2]!) throw new Error(`invalid slice index: ${idx[1]} > ${idx[2]}`);
+  if (idx[0] > idx[1]) throw new Error(`invalid slice index: ${idx[0]} > ${idx[1]}`);
+  if (indexes.length === 3 && idx[1] > idx[2]) throw new Error(`invalid slice index: ${idx[1]} > ${idx[2]}`);
   if (typeof v === 'string') return stringOfBytes(bytesOf(v).subarray(idx[0], idx[1]));
   const out = v.slice(idx[0], idx[1]);
   const type = goTypeName(v);
@@ -216,7 +216,7 @@ function evalArgs(args: Val[]): string {
 const HTML_ESCAPES: Record<string, string> = { '\0': '\uFFFD', '"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 export function htmlEscapeString(s: string): string {
-  return s.replace(/[\0"'&<>]/g, (c) => HTML_ESCAPES[c]!);
+  return s.replace(/[\0"'&<>]/g, (c) => HTML_ESCAPES[c]);
 }
 
 const JS_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D' };
@@ -254,21 +254,21 @@ export const BUILTINS: Record<string, FuncDef> = {
   or: goFunc('func(arg0 reflect.Value, args ...reflect.Value) reflect.Value', () => {
     throw new Error('unreachable');
   }),
-  not: goFunc('func(arg reflect.Value) bool', (a) => !truth(a)),
+  not: goFunc('func(arg reflect.Value) bool', (a: Val) => !truth(a)),
   len: goFunc('func(item reflect.Value) (int, error)', length),
   index: goFunc('func(item reflect.Value, indexes ...reflect.Value) (reflect.Value, error)', index),
   slice: goFunc('func(item reflect.Value, indexes ...reflect.Value) (reflect.Value, error)', slice),
-  print: goFunc('func(a ...any) string', (...a) => sprint(a)),
-  printf: goFunc('func(format string, a ...any) string', (f, ...a) => sprintf(f, a)),
-  println: goFunc('func(a ...any) string', (...a) => sprintln(a)),
+  print: goFunc('func(a ...any) string', (...a: GoValue[]) => sprint(a)),
+  printf: goFunc('func(format string, a ...any) string', (f: string, ...a: GoValue[]) => sprintf(f, a)),
+  println: goFunc('func(a ...any) string', (...a: GoValue[]) => sprintln(a)),
   eq: goFunc('func(arg1 reflect.Value, arg2 ...reflect.Value) (bool, error)', eq),
   ne: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', ne),
   lt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', lt),
   le: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', le),
   gt: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', gt),
   ge: goFunc('func(arg1, arg2 reflect.Value) (bool, error)', ge),
-  html: goFunc('func(args ...interface{}) string', (...a) => htmlEscapeString(evalArgs(a))),
-  urlquery: goFunc('func(args ...interface{}) string', (...a) => queryEscape(evalArgs(a))),
-  js: goFunc('func(args ...interface{}) string', (...a) => jsEscapeString(evalArgs(a))),
+  html: goFunc('func(args ...interface{}) string', (...a: Val[]) => htmlEscapeString(evalArgs(a))),
+  urlquery: goFunc('func(args ...interface{}) string', (...a: Val[]) => queryEscape(evalArgs(a))),
+  js: goFunc('func(args ...interface{}) string', (...a: Val[]) => jsEscapeString(evalArgs(a))),
 };
 

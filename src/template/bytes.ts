@@ -25,13 +25,13 @@ export function stringOfBytes(b: Uint8Array): string {
   let out = '';
   let i = 0;
   while (i < b.length) {
-    const c = b[i]!;
+    const c = b[i];
     let n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
     if (n > 1) {
       const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
       const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
-      if (i + n > b.length || b[i + 1]! < lo || b[i + 1]! > hi) n = 0;
-      for (let k = 2; n && k < n; k++) if (b[i + k]! < 0x80 || b[i + k]! > 0xbf) n = 0;
+      if (i + n > b.length || b[i + 1] < lo || b[i + 1] > hi) n = 0;
+      for (let k = 2; n && k < n; k++) if (b[i + k] < 0x80 || b[i + k] > 0xbf) n = 0;
     }
     if (n === 0) {
       out += String.fromCharCode(0xdc00 + c);

@@ -286,7 +286,7 @@ function readTzif(name: string): Tzif | null {
 
 function parseTzif(d: Buffer): Tzif | null {
   if (d.length < 44 || d.toString('latin1', 0, 4) !== 'TZif') return null;
-  const version = d[4]!;
+  const version = d[4];
   const counts = (at: number) => [0, 1, 2, 3, 4, 5].map((i) => d.readUInt32BE(at + 20 + i * 4));
   let at = 0;
   let [isut, isstd, leap, timecnt, typecnt, charcnt] = counts(0) as [number, number, number, number, number, number];
@@ -305,7 +305,7 @@ function parseTzif(d: Buffer): Tzif | null {
   const index = [...d.subarray(p, p + timecnt)];
   p += timecnt;
   const types: { offset: number; isDst: boolean; abbr: number }[] = [];
-  for (let i = 0; i < typecnt; i++) types.push({ offset: d.readInt32BE(p + i * 6), isDst: d[p + i * 6 + 4] !== 0, abbr: d[p + i * 6 + 5]! });
+  for (let i = 0; i < typecnt; i++) types.push({ offset: d.readInt32BE(p + i * 6), isDst: d[p + i * 6 + 4] !== 0, abbr: d[p + i * 6 + 5] });
   p += typecnt * 6;
   const chars = d.subarray(p, p + charcnt);
   p += charcnt + leap * (size + 4) + isstd + isut;
@@ -326,10 +326,10 @@ function parseTzif(d: Buffer): Tzif | null {
 function firstZone(tz: Tzif): number {
   const used = new Set(tz.index);
   if (!used.has(0)) return 0;
-  if (tz.when.length > 0 && tz.zones[tz.index[0]!]!.isDst) {
-    for (let zi = tz.index[0]! - 1; zi >= 0; zi--) if (!tz.zones[zi]!.isDst) return zi;
+  if (tz.when.length > 0 && tz.zones[tz.index[0]].isDst) {
+    for (let zi = tz.index[0] - 1; zi >= 0; zi--) if (!tz.zones[zi].isDst) return zi;
   }
-  for (let zi = 0; zi < tz.zones.length; zi++) if (!tz.zones[zi]!.isDst) return zi;
+  for (let zi = 0; zi < tz.zones.length; zi++) if (!tz.zones[zi].isDst) return zi;
   return 0;
 }
 
@@ -368,8 +368,8 @@ function tzifZone(timeZone: string, ms: number): ZoneState | null {
   const tz = readTzif(timeZone);
   if (!tz) return null;
   const sec = Math.floor(ms / 1000);
-  if (tz.when.length === 0 || sec < tz.when[0]!) {
-    const zone = tz.zones[firstZone(tz)]!;
+  if (tz.when.length === 0 || sec < tz.when[0]) {
+    const zone = tz.zones[firstZone(tz)];
     if (tz.when.length === 0 && tz.extend) return extendZone(tz, timeZone, ms) ?? zone;
     return { offset: zone.offset, name: zone.name };
   }
@@ -377,10 +377,10 @@ function tzifZone(timeZone: string, ms: number): ZoneState | null {
   let hi = tz.when.length;
   while (hi - lo > 1) {
     const m = lo + Math.floor((hi - lo) / 2);
-    if (sec < tz.when[m]!) hi = m;
+    if (sec < tz.when[m]) hi = m;
     else lo = m;
   }
-  const zone = tz.zones[tz.index[lo]!]!;
+  const zone = tz.zones[tz.index[lo]];
   if (lo === tz.when.length - 1 && tz.extend) return extendZone(tz, timeZone, ms) ?? { offset: zone.offset, name: zone.name };
   return { offset: zone.offset, name: zone.name };
 }

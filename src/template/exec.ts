@@ -271,7 +271,7 @@ class State {
       result = call.finish(output, error);
     } catch (err) {
       if (err instanceof RangeError && /call stack/i.test(err.message)) throw err;
-      this.at(f.node.pipe.cmds[f.cmd]!);
+      this.at(f.node.pipe.cmds[f.cmd]);
       this.errorf(`error calling ${name}: ${(err as Error).message}`);
     }
     this.runAction(f.node, f.dot, f.iface, f.cmd + 1, asResultType(result ?? null, fn.result));
@@ -286,7 +286,7 @@ class State {
   private loop(stack: Frame[]): void {
     while (stack.length > 0) {
       if ((++this.steps & 0xfff) === 0 && this.exec.overTime()) throw new ExecError(`template: ${this.tree.name}: rendering took longer than ${EXEC_LIMITS.timeMs / 1000} s`);
-      const top = stack[stack.length - 1]!;
+      const top = stack[stack.length - 1];
       switch (top.k) {
         case 'pop':
           this.vars.length = top.mark;
@@ -334,7 +334,7 @@ class State {
         stack.pop();
         continue;
       }
-      const node = top.nodes[top.i++]!;
+      const node = top.nodes[top.i++];
       try {
         // Actions inline (not in step): a frame less on the JavaScript stack for each nested include.
         if (node.kind === 'action') {
@@ -349,7 +349,7 @@ class State {
         if (!(err instanceof BreakSignal || err instanceof ContinueSignal)) throw err;
         // Unwind to the innermost range; break ends it, continue goes on to its next element.
         for (;;) {
-          const f = stack[stack.length - 1]!;
+          const f = stack[stack.length - 1];
           if (f.k === 'range') {
             if (err instanceof BreakSignal) {
               this.vars.length = f.outer;
@@ -390,8 +390,10 @@ class State {
         return;
       }
       case 'break':
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a control-flow signal caught by the range loop, not an error: no stack to capture
         throw new BreakSignal();
       case 'continue':
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a control-flow signal caught by the range loop, not an error: no stack to capture
         throw new ContinueSignal();
       case 'comment':
         return;
@@ -453,7 +455,7 @@ class State {
       let i = 0;
       return loop(() => {
         if (i >= keys.length) return undefined;
-        const k = keys[i++]!;
+        const k = keys[i++];
         return [k, val[k] as Val];
       }, elemIsInterface(val));
     }
@@ -488,16 +490,16 @@ class State {
   }
 
   private setTopVar(n: number, value: Val, iface: boolean): void {
-    const v = this.vars[this.vars.length - n]!;
+    const v = this.vars[this.vars.length - n];
     v.value = value;
     v.iface = iface;
   }
 
   private setVar(name: string, value: Val): void {
     for (let i = this.vars.length - 1; i >= 0; i--) {
-      if (this.vars[i]!.name === name) {
-        this.vars[i]!.value = value;
-        this.vars[i]!.iface = false;
+      if (this.vars[i].name === name) {
+        this.vars[i].value = value;
+        this.vars[i].iface = false;
         return;
       }
     }
@@ -505,7 +507,7 @@ class State {
   }
 
   private varOf(name: string): Variable {
-    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]!.name === name) return this.vars[i]!;
+    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i].name === name) return this.vars[i];
     this.errorf(`undefined variable: ${name}`);
   }
 
@@ -529,7 +531,7 @@ class State {
     // An interface holding nil is, once out of a pipeline, no value.
     if (value === null) value = undefined;
     for (let i = from; i < pipe.cmds.length; i++) {
-      const cmd = pipe.cmds[i]!;
+      const cmd = pipe.cmds[i];
       if (suspendable) this.suspendCmd = cmd;
       value = this.evalCommand(dot, iface, cmd, value);
       if (value === null) value = undefined;
@@ -537,18 +539,18 @@ class State {
     if (suspendable) this.suspendCmd = undefined;
     const result = value === MISSING ? undefined : value;
     for (const variable of pipe.decl) {
-      if (pipe.isAssign) this.setVar(variable.ident[0]!, result);
-      else this.vars.push({ name: variable.ident[0]!, value: result, iface: false });
+      if (pipe.isAssign) this.setVar(variable.ident[0], result);
+      else this.vars.push({ name: variable.ident[0], value: result, iface: false });
     }
     return result;
   }
 
   private notAFunction(args: Node[], final: Val | typeof MISSING): void {
-    if (args.length > 1 || final !== MISSING) this.errorf(`can't give argument to non-function ${nodeString(args[0]!)}`);
+    if (args.length > 1 || final !== MISSING) this.errorf(`can't give argument to non-function ${nodeString(args[0])}`);
   }
 
   private evalCommand(dot: Val, iface: boolean, cmd: CommandNode, final: Val | typeof MISSING): Val {
-    const first = cmd.args[0]!;
+    const first = cmd.args[0];
     switch (first.kind) {
       case 'field':
         return this.evalFieldNode(dot, iface, first, cmd.args, final);
@@ -611,7 +613,7 @@ class State {
 
   private evalVariableNode(dot: Val, iface: boolean, variable: VariableNode, args: Node[], final: Val | typeof MISSING): Val {
     this.at(variable);
-    const v = this.varOf(variable.ident[0]!);
+    const v = this.varOf(variable.ident[0]);
     if (variable.ident.length === 1) {
       this.notAFunction(args, final);
       return v.value;
@@ -622,11 +624,11 @@ class State {
   private evalFieldChain(dot: Val, iface: boolean, receiver: Val, recvIface: boolean, node: Node, ident: string[], args: Node[], final: Val | typeof MISSING): Val {
     const n = ident.length;
     for (let i = 0; i < n - 1; i++) {
-      const r = this.evalField(dot, iface, ident[i]!, node, [], MISSING, receiver, recvIface);
+      const r = this.evalField(dot, iface, ident[i], node, [], MISSING, receiver, recvIface);
       receiver = r.value;
       recvIface = r.iface;
     }
-    return this.evalField(dot, iface, ident[n - 1]!, node, args, final, receiver, recvIface).value;
+    return this.evalField(dot, iface, ident[n - 1], node, args, final, receiver, recvIface).value;
   }
 
   private evalFunction(dot: Val, iface: boolean, node: IdentifierNode, cmd: Node, args: Node[], final: Val | typeof MISSING): Val {
@@ -701,21 +703,21 @@ class State {
 
     const argv: Val[] = [];
     let i = 0;
-    for (; i < numFixed && i < argNodes.length; i++) argv.push(this.evalArg(dot, iface, params[i]!, argNodes[i]!));
+    for (; i < numFixed && i < argNodes.length; i++) argv.push(this.evalArg(dot, iface, params[i], argNodes[i]));
     if (variadic) {
-      const elem = params[params.length - 1]!;
-      for (; i < argNodes.length; i++) argv.push(this.evalArg(dot, iface, elem, argNodes[i]!));
+      const elem = params[params.length - 1];
+      for (; i < argNodes.length; i++) argv.push(this.evalArg(dot, iface, elem, argNodes[i]));
     }
     if (final !== MISSING) {
-      let t = params[params.length - 1]!;
+      let t = params[params.length - 1];
       if (variadic && numIn - 1 < numFixed) t = params[numIn - 1]!;
       argv.push(this.validateType(final, t));
     }
-    const callArgs = argv.map((v, j) => asParam(v, j < numFixed || !variadic ? params[j]! : params[params.length - 1]!));
+    const callArgs = argv.map((v, j) => asParam(v, j < numFixed || !variadic ? params[j] : params[params.length - 1]));
     let result: GoValue;
     let call: TemplateCall | undefined;
     try {
-      result = receiver !== undefined ? fn.fn(receiver, ...callArgs) : fn.fn(...callArgs);
+      result = (receiver !== undefined ? fn.fn(receiver, ...callArgs) : fn.fn(...callArgs)) as GoValue;
       if (result instanceof TemplateCall) {
         call = result;
         if (node !== this.suspendCmd || (call.executor && call.executor !== this.exec) || !this.exec.templates.has(call.name)) {
@@ -740,6 +742,7 @@ class State {
     if (call) {
       this.suspendCmd = undefined;
       this.suspendedAt = node;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a control-flow signal the statement loop catches to run the template call, not an error
       throw new Suspend(call, fn, name);
     }
     if (fn.result === 'reflect.Value') return result as Val;

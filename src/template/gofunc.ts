@@ -1,6 +1,7 @@
 import { GoNum, isSignedIntType, isUnsignedIntType, kindOfType, nilCollection, typed, type GoValue } from './types.js';
 
 /** A template function: Go values in, a Go value out; throwing is Go's returned error (or a panic). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the Go signature beside it (FuncDef) is what the executor checks calls against
 export type TemplateFunc = (...args: any[]) => any;
 
 /** A template function with its Go signature, which the executor checks calls against as Go's evalCall does. */
@@ -58,13 +59,13 @@ function parseSignatureText(signature: string): { params: string[]; variadic: bo
   const m = /^func\s*\((.*?)\)\s*(.*)$/s.exec(signature.trim());
   if (!m) throw new Error(`not a Go func signature: ${signature}`);
   // Grouped names (`a, b string`) take the type of the last name in their group.
-  const raw = splitTopLevel(normalType(m[1]!).replace(/interface \{\}/g, 'interface{}'));
+  const raw = splitTopLevel(normalType(m[1]).replace(/interface \{\}/g, 'interface{}'));
   const types: string[] = [];
   let pendingNames = 0;
   for (const part of raw) {
     const named = NAMED_PARAM.exec(part);
     if (named && !part.startsWith('...') && !part.startsWith('[]') && !part.startsWith('map[') && !part.startsWith('func(')) {
-      for (let i = 0; i <= pendingNames; i++) types.push(named[1]!);
+      for (let i = 0; i <= pendingNames; i++) types.push(named[1]);
       pendingNames = 0;
     } else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) && raw.some((p) => NAMED_PARAM.test(p))) {
       pendingNames++;
@@ -76,7 +77,7 @@ function parseSignatureText(signature: string): { params: string[]; variadic: bo
   const last = params[params.length - 1];
   const variadic = last !== undefined && last.startsWith('...');
   if (variadic) params[params.length - 1] = last.slice(3);
-  let results = normalType(m[2]!);
+  let results = normalType(m[2]);
   if (results.startsWith('(')) results = results.slice(1, -1);
   const result = splitTopLevel(results)[0] ?? '';
   return { params, variadic, result: result === 'error' ? '' : result };

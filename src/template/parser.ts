@@ -88,7 +88,7 @@ class Parser {
     const t = this.tok;
     if (t.peekCount > 0) t.peekCount--;
     else t.token[0] = t.lex.nextItem();
-    return t.token[t.peekCount]!;
+    return t.token[t.peekCount];
   }
   private backup(): void {
     this.tok.peekCount++;
@@ -104,7 +104,7 @@ class Parser {
   }
   private peek(): Item {
     const t = this.tok;
-    if (t.peekCount > 0) return t.token[t.peekCount - 1]!;
+    if (t.peekCount > 0) return t.token[t.peekCount - 1];
     t.peekCount = 1;
     t.token[0] = t.lex.nextItem();
     return t.token[0];
@@ -122,7 +122,7 @@ class Parser {
   }
 
   private errorf(message: string): never {
-    throw new TemplateError(`template: ${this.parseName}:${this.tok.token[0]!.line}: ${message}`);
+    throw new TemplateError(`template: ${this.parseName}:${this.tok.token[0].line}: ${message}`);
   }
 
   private expect(expected: ItemType, context: string): Item {
@@ -329,7 +329,7 @@ class Parser {
   private checkPipeline(pipe: PipeNode, context: string): void {
     if (pipe.cmds.length === 0) this.errorf(`missing value for ${context}`);
     pipe.cmds.slice(1).forEach((c, i) => {
-      const k = c.args[0]!.kind;
+      const k = c.args[0].kind;
       if (k === 'bool' || k === 'dot' || k === 'nil' || k === 'number' || k === 'string') this.errorf(`non executable command in pipeline stage ${i + 2}`);
     });
   }
@@ -339,7 +339,9 @@ class Parser {
     try {
       const pipe = this.pipeline(context, 'rightDelim');
       if (context === 'range') this.rangeDepth++;
-      let { list, next } = this.itemList();
+      const body = this.itemList();
+      const list = body.list;
+      let next = body.next;
       if (context === 'range') this.rangeDepth--;
       let elseList: ListNode | undefined;
       if (next.kind === 'else') {
@@ -477,8 +479,8 @@ class Parser {
 
   private useVar(pos: number, name: string): Node {
     const v = this.newVariable(pos, name);
-    if (this.vars.includes(v.ident[0]!)) return v;
-    this.errorf(`undefined variable ${goQuote(v.ident[0]!)}`);
+    if (this.vars.includes(v.ident[0])) return v;
+    this.errorf(`undefined variable ${goQuote(v.ident[0])}`);
   }
 
   private unquote(quoted: string): string {
@@ -499,8 +501,8 @@ class Parser {
     }
     if (type === 'complex') {
       const m = /^([+-]?[^+-]+(?:[eEpP][+-]?[^+-]*)?)([+-].*)i$/.exec(text);
-      const re = m ? parseFloatGo(m[1]!) : undefined;
-      const im = m ? parseFloatGo(m[2]!) : undefined;
+      const re = m ? parseFloatGo(m[1]) : undefined;
+      const im = m ? parseFloatGo(m[2]) : undefined;
       if (re === undefined || im === undefined) this.errorf(`expected integer`);
       n.isComplex = true;
       n.complex = [re, im];
@@ -575,13 +577,13 @@ export function underscoreOK(s: string): boolean {
   let i = 0;
   if (s[0] === '-' || s[0] === '+') s = s.slice(1);
   let hex = false;
-  if (s.length >= 2 && s[0] === '0' && 'bBoOxX'.includes(s[1]!)) {
+  if (s.length >= 2 && s[0] === '0' && 'bBoOxX'.includes(s[1])) {
     i = 2;
     saw = '0';
     hex = s[1] === 'x' || s[1] === 'X';
   }
   for (; i < s.length; i++) {
-    const c = s[i]!;
+    const c = s[i];
     if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
       saw = '0';
       continue;
@@ -610,13 +612,13 @@ export function parseIntGo(s: string, signed: boolean): bigint | undefined {
   let base = 10;
   let digits = s;
   if (s[0] === '0') {
-    if (s.length >= 3 && 'xX'.includes(s[1]!)) {
+    if (s.length >= 3 && 'xX'.includes(s[1])) {
       base = 16;
       digits = s.slice(2);
-    } else if (s.length >= 3 && 'oO'.includes(s[1]!)) {
+    } else if (s.length >= 3 && 'oO'.includes(s[1])) {
       base = 8;
       digits = s.slice(2);
-    } else if (s.length >= 3 && 'bB'.includes(s[1]!)) {
+    } else if (s.length >= 3 && 'bB'.includes(s[1])) {
       base = 2;
       digits = s.slice(2);
     } else {
@@ -690,9 +692,9 @@ function unquoteChar(s: string, quote: string): { value: string; tail: string; b
     return { value: s.slice(0, w), tail: s.slice(w) };
   }
   if (s.length <= 1) return undefined;
-  const e = s[1]!;
+  const e = s[1];
   s = s.slice(2);
-  if (Object.prototype.hasOwnProperty.call(SIMPLE_ESCAPES, e)) return { value: SIMPLE_ESCAPES[e]!, tail: s };
+  if (Object.prototype.hasOwnProperty.call(SIMPLE_ESCAPES, e)) return { value: SIMPLE_ESCAPES[e], tail: s };
   if (e === 'x' || e === 'u' || e === 'U') {
     const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
     if (s.length < n || !/^[0-9a-fA-F]+$/.test(s.slice(0, n))) return undefined;

@@ -22,6 +22,7 @@ export type GoValue =
   | Date
   | GoNum
   | GoObject
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a template function's Go signature is checked at run time (FuncDef), not by TypeScript
   | ((...args: any[]) => any);
 
 export type IntType = 'int64' | 'int32' | 'int16' | 'int8' | 'uint' | 'uint64' | 'uint32' | 'uint16' | 'uint8' | 'uintptr';
@@ -101,7 +102,7 @@ export function isNilCollection(v: GoValue | undefined): boolean {
 /** A plain object standing for a Go map (not a Date, GoNum or GoObject). */
 export function isMap(v: GoValue | undefined): v is { [key: string]: GoValue } {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
@@ -228,7 +229,7 @@ export function lazyList(length: number, at: (i: number) => GoValue, type = '[]i
           for (let i = 0; i < length; i++) yield counted(i);
         };
       }
-      return Reflect.get(t, key, receiver);
+      return Reflect.get(t, key, receiver) as unknown;
     },
     has(t, key) {
       if (typeof key === 'string' && /^\d+$/.test(key)) return Number(key) < length;

@@ -13,6 +13,7 @@ export function fromYamlValue(v: unknown): GoValue {
   if (Array.isArray(v)) return v.map(fromYamlValue);
   if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), fromYamlValue(x)]));
   if (typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, fromYamlValue(x)]));
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- no object is left here: a symbol or function the yaml package never makes
   return String(v);
 }
 
@@ -147,7 +148,7 @@ function marshal(v: GoValue, escapeHTML: boolean, indent: string | undefined, pr
     if (goTypeName(v) === '[]uint8') return jsonString(Buffer.from(v.map((b) => Number(intValue(b) ?? 0n))).toString('base64'), escapeHTML);
     if (v.length === 0) return '[]';
     let out = '[';
-    for (let i = 0; i < v.length; i++) out += `${i ? ',' : ''}${nl}${inner}${marshal(v[i]!, escapeHTML, indent, inner)}`;
+    for (let i = 0; i < v.length; i++) out += `${i ? ',' : ''}${nl}${inner}${marshal(v[i], escapeHTML, indent, inner)}`;
     return `${out}${nl}${indent === undefined ? '' : prefix}]`;
   }
   const keys = sortedKeys(v);
@@ -155,7 +156,7 @@ function marshal(v: GoValue, escapeHTML: boolean, indent: string | undefined, pr
   const colon = indent === undefined ? ':' : ': ';
   let out = '{';
   keys.forEach((k, i) => {
-    out += `${i ? ',' : ''}${nl}${inner}${jsonString(k, escapeHTML)}${colon}${marshal((v as { [k: string]: GoValue })[k]!, escapeHTML, indent, inner)}`;
+    out += `${i ? ',' : ''}${nl}${inner}${jsonString(k, escapeHTML)}${colon}${marshal((v)[k], escapeHTML, indent, inner)}`;
   });
   return `${out}${nl}${indent === undefined ? '' : prefix}}`;
 }
@@ -328,7 +329,7 @@ class JsonScanner {
   private literal(word: string): void {
     for (let k = 1; k < word.length; k++) {
       this.i++;
-      if (this.s[this.i] !== word[k]) this.fail(`in literal ${word} (expecting ${quoteChar(word[k]!)})`);
+      if (this.s[this.i] !== word[k]) this.fail(`in literal ${word} (expecting ${quoteChar(word[k])})`);
     }
     this.i++;
   }
@@ -336,7 +337,7 @@ class JsonScanner {
   private number(): string {
     const s = this.s;
     const start = this.i;
-    const digit = () => this.i < s.length && s[this.i]! >= '0' && s[this.i]! <= '9';
+    const digit = () => this.i < s.length && s[this.i] >= '0' && s[this.i] <= '9';
     if (s[this.i] === '-') {
       this.i++;
       if (!digit()) this.fail('in numeric literal');
@@ -478,18 +479,18 @@ export function applySet(values: { [key: string]: GoValue }, arg: string): void 
       const m = /^(.*?)\[(\d+)\]$/.exec(segment);
       const last = i === path.length - 1;
       if (m) {
-        const key = m[1]!;
+        const key = m[1];
         const index = Number(m[2]);
         const obj = node as { [key: string]: GoValue };
         const arr = (Array.isArray(obj[key]) ? obj[key] : (obj[key] = [])) as GoValue[];
         while (arr.length <= index) arr.push(null);
         if (last) arr[index] = value;
-        else node = (isMap(arr[index]!) ? arr[index] : (arr[index] = {})) as { [key: string]: GoValue };
+        else node = (isMap(arr[index]) ? arr[index] : (arr[index] = {}));
         return;
       }
       const obj = node as { [key: string]: GoValue };
       if (last) obj[segment] = value;
-      else node = (isMap(obj[segment]!) ? obj[segment] : (obj[segment] = {})) as { [key: string]: GoValue };
+      else node = (isMap(obj[segment]) ? obj[segment] : (obj[segment] = {}));
     });
   }
 }

@@ -21,8 +21,9 @@ export function parseCredentials(text: string | undefined, where: string): Crede
 export function requestCredentials(header: (name: string) => string | null | undefined): Credentials | undefined {
   const authorization = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header('authorization') ?? '');
   const maps = /^Basic\s+(.+?)\s*$/i.exec(header('authentication') ?? '');
-  const pair = authorization ? Buffer.from(authorization[1]!, 'base64').toString('utf8') : maps?.[1];
+  const pair = authorization ? Buffer.from(authorization[1], 'base64').toString('utf8') : maps?.[1];
   const colon = pair?.indexOf(':') ?? -1;
+  // eslint-disable-next-line no-control-regex -- a user name or password with a control character is refused
   if (!pair || colon <= 0 || colon === pair.length - 1 || /[\0-\x1f\x7f]/.test(pair)) return undefined;
   return { user: pair.slice(0, colon), password: pair.slice(colon + 1) };
 }

@@ -14,7 +14,9 @@ export type PublishPhase = 'importing' | 'committing' | 'summary' | 'recording';
 export type PhaseHook = (phase: PublishPhase) => Promise<void>;
 
 /** Text that reaches ostree's command line: no NUL, no control character but tab and newline. */
+// eslint-disable-next-line no-control-regex -- the control characters ostree's command line must not receive
 const TEXT = /^[^\0-\x08\x0b-\x1f\x7f]*$/;
+// eslint-disable-next-line no-control-regex -- the control characters ostree's command line must not receive
 const METADATA_KEY = /^[A-Za-z0-9_][^\0-\x1f\x7f=]{0,255}$/;
 const REF = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
 const CHECKSUM = /^[0-9a-f]{64}$/;
@@ -40,7 +42,7 @@ export function parseDescription(text: string | undefined | null): CommitDescrip
     d.metadata.length <= 256 &&
     d.metadata.every((p) => Array.isArray(p) && p.length === 2 && strings(p)) &&
     strings(d.refBinding) &&
-    d.refBinding!.length <= 16 &&
+    d.refBinding.length <= 16 &&
     typeof d.subject === 'string' &&
     typeof d.body === 'string' &&
     Number.isSafeInteger(d.timestamp) &&

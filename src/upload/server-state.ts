@@ -33,7 +33,7 @@ export async function prepareServerDirs(uploads: string): Promise<ServerDirs> {
 
 /** A small record replaced in one rename and fsynced, mode 0600. */
 function writeDurably(file: string, text: string): Promise<void> {
-  return writeOutput(file, async (fd) => void writeSync(fd, text), { durable: true, mode: 0o600 });
+  return writeOutput(file, (fd) => void writeSync(fd, text), { durable: true, mode: 0o600 });
 }
 
 /** Who owns which ref: the first user who published it. */

@@ -51,13 +51,18 @@ export const PUBLISH_HEADERS = {
   failure: 'Jetpack-Failure',
 } as const;
 
-interface Refusal {
-  status_code: number;
-  body: string;
+/** An error a tus hook throws: tus answers with its status_code and body. */
+class Refusal extends Error {
+  constructor(
+    readonly status_code: number,
+    readonly body: string,
+  ) {
+    super(body.trimEnd());
+  }
 }
 
 function refusal(status: number, why: string): Refusal {
-  return { status_code: status, body: `${why}\n` };
+  return new Refusal(status, `${why}\n`);
 }
 
 /** Header values are Latin-1 and one line. */
@@ -184,7 +189,7 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
     async onResponseError(req, err) {
       if ('logged' in err) return undefined;
       const status = 'status_code' in err ? err.status_code : 500;
-      const why = 'body' in err ? String(err.body).trim() : (err as Error).message;
+      const why = 'body' in err ? String(err.body).trim() : (err).message;
       const pathname = new URL(req.url).pathname;
       logRefusal(req.method, pathname, await userOf(req).catch(() => undefined), await refOf(req.headers.get('upload-metadata'), pathname), status, why);
       return undefined;
@@ -227,7 +232,7 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
     };
     const credentials = requestCredentials(header);
     const user = credentials && (await users.authenticate(credentials));
-    const pathname = (req.url ?? '/').split('?')[0]!;
+    const pathname = (req.url ?? '/').split('?')[0];
     if (!user) {
       logRefusal(req.method ?? '-', pathname, credentials?.user, await refOf(header('upload-metadata'), pathname), 401, credentials ? 'wrong password or unknown user' : 'no or malformed credentials');
       return void res.writeHead(401, { 'www-authenticate': 'Basic realm="jetpack upload"', 'tus-resumable': '1.0.0' }).end('unauthorized\n');
@@ -248,7 +253,7 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
       });
     }
     if (url.startsWith('/repo/')) {
-      return void serveRepoFile(repo.dir, url.split('?')[0]!, req, res).catch(() => {
+      return void serveRepoFile(repo.dir, url.split('?')[0], req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });

@@ -15,13 +15,13 @@ export async function sha256OfFile(file: string): Promise<string> {
     const buffers = [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)];
     let position = 0;
     let turn = 0;
-    let reading = fh.read(buffers[0]!, 0, BLOCK, 0);
+    let reading = fh.read(buffers[0], 0, BLOCK, 0);
     for (;;) {
       const { bytesRead, buffer } = await reading;
       if (bytesRead === 0) break;
       position += bytesRead;
       turn ^= 1;
-      reading = fh.read(buffers[turn]!, 0, BLOCK, position);
+      reading = fh.read(buffers[turn], 0, BLOCK, position);
       hash.update(buffer.subarray(0, bytesRead));
     }
   } finally {

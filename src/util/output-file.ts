@@ -9,7 +9,7 @@ import { syncDirectory } from './fs.js';
  * `write` succeeded: it is written under a temporary name and renamed into place; `durable`
  * also fsyncs it and its directory before returning, so that it survives a power cut.
  */
-export async function writeOutput<T>(file: string | undefined, write: (fd: number) => Promise<T>, opts: { durable?: boolean; mode?: number } = {}): Promise<T> {
+export async function writeOutput<T>(file: string | undefined, write: (fd: number) => T | Promise<T>, opts: { durable?: boolean; mode?: number } = {}): Promise<T> {
   if (file === undefined || file === '-') {
     if (process.stdout.isTTY) throw new UserError('refusing to write an archive to a terminal; give a FILE or redirect stdout');
     return write(1);
@@ -37,5 +37,5 @@ export async function writeOutput<T>(file: string | undefined, write: (fd: numbe
 
 /** A small text file replaced in one rename (readers see the old text or the new, never half). */
 export async function writeTextFile(file: string, text: string, mode = 0o644): Promise<void> {
-  await writeOutput(file, async (fd) => void writeSync(fd, text), { mode });
+  await writeOutput(file, (fd) => void writeSync(fd, text), { mode });
 }

@@ -4,7 +4,7 @@
  * a caller removes as soon as it sees the error.
  */
 export async function settleAll<T extends readonly unknown[]>(promises: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
-  const results = await Promise.allSettled(promises);
+  const results = await Promise.allSettled(promises as readonly Promise<unknown>[]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
@@ -16,14 +16,14 @@ export async function settleAll<T extends readonly unknown[]>(promises: readonly
  * more after one.
  */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results: R[] = new Array<R>(items.length);
   let next = 0;
   let failure: { reason: unknown } | undefined;
   const worker = async () => {
     while (next < items.length && !failure) {
       const i = next++;
       try {
-        results[i] = await work(items[i]!, i);
+        results[i] = await work(items[i], i);
       } catch (reason) {
         failure ??= { reason };
       }

@@ -7,6 +7,6 @@ export const SIZE_UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 2
  */
 export function parseSize(text: string): number | undefined {
   const m = /^(\d+)([KMGT]?)(?:i?B)?$/i.exec(text.trim());
-  const value = m ? Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]! : NaN;
+  const value = m ? Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()] : NaN;
   return value > 0 && Number.isSafeInteger(value) ? value : undefined;
 }

@@ -32,8 +32,8 @@ async function rejects(promise: Promise<unknown>, message: RegExp, status = 1): 
 test('images, showImage and findImage describe the store', async () => {
   const images = await jetpack.images();
   assert.equal(images.map((i) => i.name), ['jetpack/busybox']);
-  assert.is(images[0]!.id, base);
-  assert.is(images[0]!.shadowed, false);
+  assert.is(images[0].id, base);
+  assert.is(images[0].shadowed, false);
   const shown = await jetpack.showImage('jetpack/busybox');
   assert.is(shown.id, base);
   assert.is(shown.labels.os, 'linux');
@@ -134,7 +134,7 @@ test('JETPACK names the CLI: every call goes through it, and an unrunnable one i
 test('the examples of docs/API.md and the matrix script type-check against the published types', () => {
   const dir = path.join(work, 'typecheck');
   sh(`mkdir -p "${dir}"`);
-  const blocks = [...readFileSync(path.join(REPO, 'docs', 'API.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const blocks = [...readFileSync(path.join(REPO, 'docs', 'API.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
   assert.ok(blocks.length >= 4, 'docs/API.md has its examples');
   blocks.forEach((code, i) => writeFileSync(path.join(dir, `example${i}.mts`), code));
   sh(`cp "${REPO}/images/example.matrix/build.mjs" "${dir}/matrix.mjs"`);

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JETPACK, REPO, jetpack, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { parseJson } from '../helpers/json.js';
 
 const work = tempDir();
 const root = path.join(work, 'store');
@@ -39,12 +40,12 @@ test('no command prints help and exits 2; unknown commands and flags are one-lin
 });
 
 test('version prints the package version', () => {
-  const version = JSON.parse(sh(`cat "${REPO}/package.json"`)).version;
+  const { version } = parseJson<{ version: string }>(sh(`cat "${REPO}/package.json"`));
   assert.is(jetpack(root, ['version']).stdout, `jetpack ${version}\n`);
 });
 
 test('--version prints the version; version -json one line of JSON with the version, node and the store', () => {
-  const version = JSON.parse(sh(`cat "${REPO}/package.json"`)).version;
+  const { version } = parseJson<{ version: string }>(sh(`cat "${REPO}/package.json"`));
   const flag = jetpack(root, ['--version']);
   assert.is(flag.status, 0);
   assert.is(flag.stdout, `jetpack ${version}\n`);
@@ -54,7 +55,7 @@ test('--version prints the version; version -json one line of JSON with the vers
   assert.match(json.stdout, /^\{[^\n]*\}\n$/, 'one line');
   const about = JSON.parse(json.stdout) as Record<string, string>;
   assert.is(about.version, version);
-  assert.match(about.node!, /^\d+\.\d+\.\d+/);
+  assert.match(about.node, /^\d+\.\d+\.\d+/);
   assert.is(about.root, root);
 });
 
@@ -67,9 +68,9 @@ test('every hint names a help that exists: top-level flags, commands, subcommand
     assert.is.not(r.status, 0, args.join(' '));
     const hint = /\(see jetpack (help[^)]*)\)\n$/.exec(r.stderr);
     assert.ok(hint, `${args.join(' ')}: ${r.stderr}`);
-    const help = jetpack(root, hint![1]!.split(' '));
-    assert.is(help.status, 0, `jetpack ${hint![1]}: ${help.stderr}`);
-    assert.match(help.stdout, /^usage: /, hint![1]);
+    const help = jetpack(root, hint[1].split(' '));
+    assert.is(help.status, 0, `jetpack ${hint[1]}: ${help.stderr}`);
+    assert.match(help.stdout, /^usage: /, hint[1]);
   }
 });
 
@@ -148,9 +149,9 @@ test('the bundle runs from a V8 code cache named by its size and mtime; a change
   assert.is(run(['version']).stdout, jetpack(root, ['version']).stdout);
   assert.is(caches().length, 1, 'written at the first exit');
   const [cache] = caches();
-  const written = statSync(path.join(pkg, 'dist', cache!)).mtimeMs;
+  const written = statSync(path.join(pkg, 'dist', cache)).mtimeMs;
   assert.equal(run(['images', '-json']).stdout.trim(), '[]', 'a command the cache was not made by');
-  assert.is(statSync(path.join(pkg, 'dist', cache!)).mtimeMs, written, 'an accepted cache is not rewritten');
+  assert.is(statSync(path.join(pkg, 'dist', cache)).mtimeMs, written, 'an accepted cache is not rewritten');
   const yaml = path.join(work, 'values.yaml');
   writeFileSync(yaml, 'a: from-yaml\n');
   const rendered = spawnSync(process.execPath, [path.join(pkg, 'dist', 'boot.cjs'), 'diagnose', 'template', '--values', yaml, '-'], { input: '{{ .Values.a }}', encoding: 'utf8' });

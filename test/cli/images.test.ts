@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { jetpack, jetpackOk, makeAciWithTar, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { parseJson, readJson } from '../helpers/json.js';
+import type { ImageInfo } from '../../src/store/store.js';
 
 const work = tempDir();
 const root = path.join(work, 'store');
@@ -45,11 +47,11 @@ test('images -q prints IDs only, -l full IDs, -H tab-separated without header', 
 });
 
 test('images --json carries every field', () => {
-  const list = JSON.parse(jetpackOk(root, ['images', '--json']));
-  const one = list.find((i: { id: string }) => i.id === app);
-  assert.is(one.name, 'example.com/app');
-  assert.equal(one.labels, { version: '1.0', os: 'linux', arch: 'amd64' });
-  assert.ok(one.size > 0);
+  const list = parseJson<{ id: string; name: string; labels: Record<string, string>; size: number }[]>(jetpackOk(root, ['images', '--json']));
+  const one = list.find((i) => i.id === app);
+  assert.is(one?.name, 'example.com/app');
+  assert.equal(one?.labels, { version: '1.0', os: 'linux', arch: 'amd64' });
+  assert.ok(one && one.size > 0);
 });
 
 test('a name resolves to the newest match for the host os/arch; labels narrow it', () => {
@@ -64,7 +66,7 @@ test('a name resolves to the newest match for the host os/arch; labels narrow it
 
 test('lookups by name use info.json, fall back to the manifest without it, and fsck checks it', () => {
   const infoFile = path.join(root, 'images', app, 'info.json');
-  const info = JSON.parse(readFileSync(infoFile, 'utf8'));
+  const info = readJson<ImageInfo>(infoFile);
   assert.is(info.name, 'example.com/app');
   assert.equal(info.labels, [{ name: 'version', value: '1.0' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }]);
   try {

@@ -62,7 +62,7 @@ for (const layout of HYBRID_LAYOUTS) {
       assert.is(c.stdout, `${etcLink}\n${PASSWD}conf\n${hostResolvConf}`, `${mode}: the link, the image's own /etc through it, the host's resolv.conf where it leads`);
     }
     const repo = path.join(work, `repo-${layout}`);
-    const [ref] = jetpackOk(root, ['export', '-format=flatpak', children[0]!, repo]).trim().split(' ');
+    const [ref] = jetpackOk(root, ['export', '-format=flatpak', children[0], repo]).trim().split(' ');
     assert.match(sh(`ostree ls --repo="${repo}" ${ref} /files/etc/x.conf`), /x\.conf/, 'a Flatpak export of the child carries the change');
     assert.is(existsSync('/files'), false, 'no absolute link was followed on the host');
     assert.equal(storeState(root).tmp, []);

@@ -5,6 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JETPACK, jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir, until } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
+import { parseJson } from '../helpers/json.js';
+import type { ImageManifest } from '../../src/image/manifest.js';
 
 const work = tempDir();
 const MANIFEST = { name: 'example.com/hello', labels: [{ name: 'version', value: '1.0' }] };
@@ -66,15 +68,15 @@ for (const mode of ['overlay', 'copy'] as const) {
     jetpackOk(root, ['export', id, layered]);
     assert.equal(listAci(layered), ['manifest', 'rootfs/', 'rootfs/hello']);
     assert.is(sh(`tar -xOf "${layered}" rootfs/hello`), 'hi\n');
-    const m = JSON.parse(jetpackOk(root, ['image-manifest', id]));
+    const m = parseJson<ImageManifest>(jetpackOk(root, ['image-manifest', id]));
     assert.is(m.acKind, 'ImageManifest');
     assert.is(m.acVersion, '0.8.11');
     assert.equal(m.labels, [{ name: 'version', value: '1.0' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }]);
     assert.equal(m.annotations, [{ name: 'timestamp', value: '2023-11-14T22:13:20Z' }]);
-    assert.is(m.dependencies.length, 1);
-    assert.is(m.dependencies[0].imageID, base);
-    assert.is(m.dependencies[0].imageName, 'jetpack/busybox');
-    assert.ok(m.dependencies[0].labels.some((l: { name: string }) => l.name === 'version'));
+    assert.is(m.dependencies?.length, 1);
+    assert.is(m.dependencies?.[0].imageID, base);
+    assert.is(m.dependencies?.[0].imageName, 'jetpack/busybox');
+    assert.ok(m.dependencies?.[0].labels?.some((l) => l.name === 'version'));
     assert.is(m.pathWhitelist, undefined);
     const flat = path.join(work, `${mode}-flat.aci`);
     jetpackOk(root, ['export', '-flat', id, flat]);
@@ -147,18 +149,18 @@ for (const mode of ['overlay', 'copy'] as const) {
   test('an explicit "" removes an inherited label; other dependencies follow the parent', () => {
     const dir = buildDir({}, { name: 'example.com/noarch', labels: [{ name: 'arch', value: '' }, { name: 'os', value: '' }], dependencies: [{ imageName: 'jetpack/busybox' }] });
     const id = buildOk([base, '/bin/true'], { cwd: dir });
-    const m = JSON.parse(jetpackOk(root, ['image-manifest', id]));
+    const m = parseJson<ImageManifest>(jetpackOk(root, ['image-manifest', id]));
     assert.is(m.labels, undefined);
-    assert.equal(m.dependencies.map((d: { imageName: string }) => d.imageName), ['jetpack/busybox', 'jetpack/busybox']);
+    assert.equal(m.dependencies?.map((d) => d.imageName), ['jetpack/busybox', 'jetpack/busybox']);
   });
 
   test('deletions become whiteouts in the layer and a pathWhitelist in the layered ACI', () => {
     const dir = buildDir();
     const id = buildOk([base, '/bin/sh', '-c', 'rm -rf /etc/hosts /usr/sbin && touch -d @1700000000 /etc /usr'], { cwd: dir });
-    const m = JSON.parse(jetpackOk(root, ['image-manifest', id]));
-    assert.ok(m.pathWhitelist.includes('/etc/passwd'));
-    assert.not.ok(m.pathWhitelist.includes('/etc/hosts'));
-    assert.not.ok(m.pathWhitelist.some((p: string) => p.startsWith('/usr/sbin')));
+    const m = parseJson<ImageManifest>(jetpackOk(root, ['image-manifest', id]));
+    assert.ok(m.pathWhitelist?.includes('/etc/passwd'));
+    assert.not.ok(m.pathWhitelist?.includes('/etc/hosts'));
+    assert.not.ok(m.pathWhitelist?.some((p) => p.startsWith('/usr/sbin')));
     const flat = path.join(work, `${mode}-del.aci`);
     jetpackOk(root, ['export', '-flat', id, flat]);
     const files = listAci(flat);
@@ -333,7 +335,7 @@ for (const mode of ['overlay', 'copy'] as const) {
     const enter = /enter it with (\S+);/.exec(r.stderr)?.[1];
     assert.ok(enter && existsSync(enter), r.stderr);
     assert.is(sh(`echo 'cat /marker; ls -d /.jetpack.build.' | "${enter}"`), 'kept\n/.jetpack.build.\n');
-    sh(`rm -rf "${path.dirname(enter!)}"`);
+    sh(`rm -rf "${path.dirname(enter)}"`);
     clean();
   });
 

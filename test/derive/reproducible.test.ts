@@ -5,6 +5,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JETPACK, copyImageDir, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importDebian } from '../helpers/debian.js';
+import { parseJson } from '../helpers/json.js';
+import type { ImageManifest } from '../../src/image/manifest.js';
 
 // Point 1 of reproducibility: the same image directories built on two fresh stores with
 // SOURCE_DATE_EPOCH give the same image IDs, base and derivative alike.
@@ -81,14 +83,14 @@ test('the copy path (no overlayfs) builds the very same chain', () => {
 });
 
 test('what a build writes carries SOURCE_DATE_EPOCH as its time; older files keep theirs', () => {
-  const m = JSON.parse(jetpackOk(first.store, ['image-manifest', first.ids['example.com/level1']!]));
+  const m = parseJson<ImageManifest>(jetpackOk(first.store, ['image-manifest', first.ids['example.com/level1']]));
   assert.equal(m.annotations, [{ name: 'timestamp', value: EPOCH_RFC3339 }]);
-  const listing = sh(`tar -tvf "${path.join(first.store, 'images', first.ids['example.com/level1']!, 'aci')}" --full-time --utc`);
+  const listing = sh(`tar -tvf "${path.join(first.store, 'images', first.ids['example.com/level1'], 'aci')}" --full-time --utc`);
   for (const line of listing.split('\n').filter((l) => l.includes('rootfs/srv'))) assert.match(line, / 2023-11-14 22:13:20 /, line);
-  const layer = path.join(first.store, 'images', first.ids['example.com/level1']!, 'rootfs');
+  const layer = path.join(first.store, 'images', first.ids['example.com/level1'], 'rootfs');
   assert.is(statSync(path.join(layer, 'srv/data/a')).mtimeMs, Number(EPOCH) * 1000, 'the stored layer is clamped too');
   // A file the build dated before the epoch keeps its date.
-  const level2 = path.join(first.store, 'images', first.ids['example.com/level2']!, 'rootfs');
+  const level2 = path.join(first.store, 'images', first.ids['example.com/level2'], 'rootfs');
   assert.is(statSync(path.join(level2, 'srv/data/old')).mtime.toISOString(), '2001-02-03T04:05:06.000Z');
 });
 
@@ -98,8 +100,9 @@ test('without SOURCE_DATE_EPOCH nothing is clamped: the build time shows', () =>
   writeFileSync(path.join(scratch, 'manifest.json'), JSON.stringify({ name: 'example.com/now' }));
   const before = Date.now();
   const id = jetpackOk(first.store, ['build', `-dir=${scratch}`, 'jetpack/busybox', '/bin/sh', '-c', 'echo now > /now'], { env: { SOURCE_DATE_EPOCH: '' } }).trim();
-  const m = JSON.parse(jetpackOk(first.store, ['image-manifest', id]));
-  assert.ok(Date.parse(m.annotations[0].value) >= Math.floor(before / 1000) * 1000, m.annotations[0].value);
+  const m = parseJson<ImageManifest>(jetpackOk(first.store, ['image-manifest', id]));
+  const timestamp = m.annotations?.[0].value ?? '';
+  assert.ok(Date.parse(timestamp) >= Math.floor(before / 1000) * 1000, timestamp);
   assert.ok(statSync(path.join(first.store, 'images', id, 'rootfs', 'now')).mtimeMs >= before - 1000);
 });
 

@@ -5,9 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, removeDir, sh, tempDir } from '../helpers/cli.js';
+import { readJson } from '../helpers/json.js';
 
 const work = tempDir('jetpack-pack-');
 test.after(() => removeDir(work));
@@ -20,9 +20,9 @@ test('npm pack: the API entry points and types, the CLI and share/; no build lef
   const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: copy, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   const [packed] = JSON.parse(r.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  const files = packed!.files.map((f) => f.path);
-  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  assert.is(packed!.filename, `${pkg.name}-${pkg.version}.tgz`, 'the tarball docs/API.md names');
+  const files = packed.files.map((f) => f.path);
+  const pkg = readJson<{ name: string; version: string; exports: { '.': { default: string; types: string } }; bin: { jetpack: string } }>(path.join(REPO, 'package.json'));
+  assert.is(packed.filename, `${pkg.name}-${pkg.version}.tgz`, 'the tarball docs/API.md names');
   for (const needed of [pkg.exports['.'].default, pkg.exports['.'].types, pkg.bin.jetpack, 'dist/main.cjs', 'share/jetpack.image.mk', 'images/example.hello/manifest.json']) {
     assert.ok(files.includes(needed.replace(/^\.\//, '')), `${needed} is packed`);
   }

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, jetpackOk, removeDir, tempDir } from '../helpers/cli.js';
+import { parseJson, readJson } from '../helpers/json.js';
 
 const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
 const work = tempDir('jetpack-readme-');
@@ -19,17 +20,17 @@ test('README: each metro run line names the file the job writes (output.dir is r
   assert.ok(runs.length > 0, 'README has a metro run line with its output');
   for (const [, specfile, job, said] of runs) {
     // Run from elsewhere: the paths must not depend on the current directory.
-    const shown = JSON.parse(jetpackOk(path.join(work, 'store'), ['diagnose', 'job', '--specfile', path.join(REPO, specfile!), '--job', job!, '--json'], { cwd: work }));
+    const shown = parseJson<{ job: { output: { dir: string; name: string } } }>(jetpackOk(path.join(work, 'store'), ['diagnose', 'job', '--specfile', path.join(REPO, specfile), '--job', job, '--json'], { cwd: work }));
     const output = path.join(shown.job.output.dir, shown.job.output.name);
-    assert.ok(path.relative(REPO, output).startsWith(said!), `${specfile}: writes ${output}, README says ${said}…`);
+    assert.ok(path.relative(REPO, output).startsWith(said), `${specfile}: writes ${output}, README says ${said}…`);
   }
 });
 
 test('images/Makefile builds every image directory but those README names as left out, with why', () => {
   const makefile = readFileSync(path.join(REPO, 'images', 'Makefile'), 'utf8');
-  const built = /^IMAGES := (.*)$/m.exec(makefile)![1]!.trim().split(/\s+/);
+  const built = /^IMAGES := (.*)$/m.exec(makefile)![1].trim().split(/\s+/);
   const section = readme.slice(readme.indexOf('## Building images'), readme.indexOf('## Running images'));
-  const leftOut = [...section.matchAll(/^- `([^`]+)`: \S/gm)].map((m) => m[1]!);
+  const leftOut = [...section.matchAll(/^- `([^`]+)`: \S/gm)].map((m) => m[1]);
   const dirs = readdirSync(path.join(REPO, 'images'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
   assert.equal([...built, ...leftOut].sort(), dirs.sort(), 'each directory is built or left out, once');
   for (const dir of built) assert.match(section, `\`${dir}\``, `README names ${dir} among the images built`);
@@ -70,7 +71,7 @@ test('.gitignore covers every file the README commands write in the checkout, an
 });
 
 test('npm test -- PATTERN: the test script ends with the runner, so npm hands it the pattern; README says so', () => {
-  const scripts = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).scripts;
+  const { scripts } = readJson<{ scripts: Record<string, string> }>(path.join(REPO, 'package.json'));
   assert.match(scripts.test, /(^|&& )node scripts\/run-tests\.mjs$/);
   assert.match(scripts['test:unit'], /^node scripts\/run-tests\.mjs --unit$/);
   assert.match(readme, /`npm test -- PATTERN`/);

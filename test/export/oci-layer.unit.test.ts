@@ -46,7 +46,7 @@ test('a tree that reads differently the second time fails the blob; nothing is l
   );
   assert.is(reads, 2);
   assert.ok(err, 'the blob was written');
-  assert.match(err!.message, /read differently twice/);
+  assert.match(err.message, /read differently twice/);
   assert.equal(readdirSync(blobs).sort(), before);
 });
 

@@ -5,6 +5,10 @@ import path from 'node:path';
 import { describeTree, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 import { tarball, writeHostileCorpus } from '../helpers/hostile-archives.js';
+import { parseJson } from '../helpers/json.js';
+
+/** What `skopeo inspect` prints that these tests read. */
+type SkopeoInspect = { Digest: string; Layers: string[] };
 
 // jetpack export -format=oci|oci-archive|docker-archive, read back by skopeo and umoci.
 const work = tempDir();
@@ -55,9 +59,9 @@ test('an OCI layout: one layer per jetpack layer, whiteouts and opaque directori
   assert.equal(config.config.Volumes, { '/srv/data': {} });
   assert.is(config.rootfs.diff_ids.length, 2);
   const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${layout}":1.2`)) as { layers: Array<{ digest: string; mediaType: string }>; annotations: Record<string, string> };
-  assert.is(manifest.layers[0]!.mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
+  assert.is(manifest.layers[0].mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
   assert.is(manifest.annotations['org.opencontainers.image.url'], 'https://example.com/');
-  const top = layerMembers(layout, manifest.layers[1]!.digest);
+  const top = layerMembers(layout, manifest.layers[1].digest);
   assert.ok(top.includes('./bin/.wh.vi'), top.join(' '));
   assert.ok(top.includes('./home/.wh..wh..opq'), top.join(' '));
   assert.not.ok(top.some((m) => m.endsWith('/vi')), 'the whiteout itself is not in the layer');
@@ -87,7 +91,7 @@ test('the same image gives the same digest and the same oci-archive bytes under 
   const d2 = jetpackOk(root, ['export', '-format=oci-archive', child, two], { env }).trim();
   assert.is(d1, d2);
   assert.is(sh(`sha256sum < "${one}"`), sh(`sha256sum < "${two}"`));
-  assert.is(JSON.parse(sh(`skopeo inspect oci-archive:"${one}"`)).Digest, d1);
+  assert.is(parseJson<SkopeoInspect>(sh(`skopeo inspect oci-archive:"${one}"`)).Digest, d1);
   assert.is(jetpackOk(root, ['export', '-format=oci', child, path.join(work, 'again')], { env }).trim(), d1, 'layout and archive agree');
 });
 
@@ -95,7 +99,7 @@ test('a layer is compressed once: later exports reuse its kept blob, checked aga
   const first = jetpackOk(root, ['export', '-format=oci-archive', child, path.join(work, 'c1.tar')], { env }).trim();
   const kept = sh(`ls "${root}"/images/*/oci-blobs/gzip1-1700000000.blob`).trim().split('\n');
   assert.is(kept.length, 2, 'one kept blob per layer');
-  writeFileSync(kept[1]!, 'tampered');
+  writeFileSync(kept[1], 'tampered');
   const again = jetpackOk(root, ['export', '-format=oci-archive', child, path.join(work, 'c2.tar')], { env }).trim();
   assert.is(again, first, 'a damaged kept blob is made again, with the same digest');
   assert.is(sh(`sha256sum < "${work}/c1.tar"`), sh(`sha256sum < "${work}/c2.tar"`));
@@ -121,7 +125,7 @@ test('docker-archive: RepoTags NAME:TAG, uncompressed layers; -squash gives one 
   assert.match(sh(`tar -xOf "${file}" manifest.json`), /"RepoTags":\["example.com\/oci-child:v1"\]/);
   const squashed = path.join(work, 'squashed');
   jetpackOk(root, ['export', '-format=oci', '-squash', child, squashed]);
-  assert.is(JSON.parse(sh(`skopeo inspect oci:"${squashed}"`)).Layers.length, 1);
+  assert.is(parseJson<SkopeoInspect>(sh(`skopeo inspect oci:"${squashed}"`)).Layers.length, 1);
   const zstd = path.join(work, 'zstd');
   jetpackOk(root, ['export', '-format=oci', '-compress=zstd', child, zstd]);
   assert.match(sh(`skopeo inspect --raw oci:"${zstd}"`), /tar\+zstd/);
@@ -135,14 +139,14 @@ test('-compress-level: gzip 1-3 by igzip, 4-9 by zlib, zstd levels; each level i
     const dir = path.join(work, `level-${compress}-${level}`);
     const digest = jetpackOk(root, ['export', '-format=oci', `-compress=${compress}`, `-compress-level=${level}`, child, dir], { env }).trim();
     digests.add(digest);
-    assert.is(JSON.parse(sh(`skopeo inspect oci:"${dir}"`)).Digest, digest);
+    assert.is(parseJson<SkopeoInspect>(sh(`skopeo inspect oci:"${dir}"`)).Digest, digest);
     const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${dir}"`)) as { layers: Array<{ mediaType: string; digest: string }> };
     for (const layer of manifest.layers) {
       assert.ok(layer.mediaType.endsWith(`+${compress}`));
       const blob = path.join(dir, 'blobs', 'sha256', layer.digest.slice('sha256:'.length));
       sh(compress === 'gzip' ? `gzip -t "${blob}"` : `zstd -q -t "${blob}"`);
     }
-    diffIDs.add(JSON.stringify(JSON.parse(sh(`skopeo inspect --config oci:"${dir}"`)).rootfs.diff_ids));
+    diffIDs.add(JSON.stringify(parseJson<{ rootfs: { diff_ids: string[] } }>(sh(`skopeo inspect --config oci:"${dir}"`)).rootfs.diff_ids));
   }
   assert.is(digests.size, 5, 'a different level is a different blob');
   assert.is(diffIDs.size, 1, 'of the same uncompressed layers');
@@ -231,7 +235,7 @@ function layoutWithLayer(dir: string, layer: Buffer): string {
   const blobs = path.join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
   const put = (bytes: Buffer) => {
-    const hex = sh(`sha256sum`, { input: bytes }).split(' ')[0]!;
+    const hex = sh(`sha256sum`, { input: bytes }).split(' ')[0];
     writeFileSync(path.join(blobs, hex), bytes);
     return { digest: `sha256:${hex}`, size: bytes.length };
   };
@@ -260,7 +264,7 @@ test('ACLs travel as system.posix_acl_* xattrs, the form Go tools write: import 
   const out = path.join(work, 'acl-out');
   jetpackOk(other, ['export', '-format=oci', '-tag=acl', id, out]);
   const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${out}":acl`)) as { layers: Array<{ digest: string }> };
-  const blob = path.join(out, 'blobs', 'sha256', manifest.layers[0]!.digest.replace('sha256:', ''));
+  const blob = path.join(out, 'blobs', 'sha256', manifest.layers[0].digest.replace('sha256:', ''));
   const headers = sh(`gzip -dc "${blob}" | tr -c '[:print:]' '\\n' | grep -a SCHILY || true`);
   assert.match(headers, /SCHILY\.xattr\.system\.posix_acl_access=/);
   assert.match(headers, /SCHILY\.xattr\.system\.posix_acl_default=/);
@@ -295,7 +299,7 @@ test('hostile layers get the refusals of ACIs: nothing stored, nothing written o
   assert.equal(readdirSync(canary), []);
   assert.is(readFileSync(victim, 'utf8'), 'untouched\n');
   const layout = path.join(work, 'hostile', 'dotdot-top-level');
-  const blob = readdirSync(path.join(layout, 'blobs', 'sha256'))[0]!;
+  const blob = readdirSync(path.join(layout, 'blobs', 'sha256'))[0];
   writeFileSync(path.join(layout, 'blobs', 'sha256', blob), 'tampered');
   assert.match(jetpack(hostileStore, ['import', '-name=example.com/hostile', layout]).stderr, /does not match its (digest|descriptor)|has no blob/);
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JETPACK, describeTree, jetpackAsync, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
+import { parseJson } from '../helpers/json.js';
 
 // jetpack push and pull against Debian's docker-registry on 127.0.0.1, with htpasswd auth and
 // a self-signed certificate, through skopeo.
@@ -120,14 +121,14 @@ test('wrong credentials, an unknown image, a location skopeo does not take: one 
   assert.match((await jetpackAsync(root, ['push', child, 'ftp://example.com/x'])).stderr, /is not a location skopeo takes/);
 });
 
-test('make oci writes image.oci.tar, make push sends the image to PUSH_TO', async () => {
+test('make oci writes image.oci.tar, make push sends the image to PUSH_TO', () => {
   const dir = path.join(work, 'imagedir');
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ name: 'example.com/made' }));
   writeFileSync(path.join(dir, 'Makefile'), 'PARENT_IMAGE = jetpack/busybox\n\nbuild:\n\techo made > /made\n\ninclude $(or $(.jetpack.image.mk),$(shell $(or $(JETPACK),jetpack) config path.share)/jetpack.image.mk)\n');
   const make = (args: string) => sh(`make -C "${dir}" JETPACK="${JETPACK} -root=${root}" ${args} 2>&1`);
   make('oci');
-  assert.is(JSON.parse(sh(`skopeo inspect oci-archive:"${dir}/image.oci.tar"`)).Layers.length, 2);
+  assert.is(parseJson<{ Layers: string[] }>(sh(`skopeo inspect oci-archive:"${dir}/image.oci.tar"`)).Layers.length, 2);
   assert.match(make(`push PUSH_TO=docker://${host}/test/made:1 PUSH_FLAGS="${auth.join(' ')}"`), /sha256:[0-9a-f]{64}/);
   assert.match(sh(`skopeo inspect --tls-verify=false --creds tester:s3cret docker://${host}/test/made:1`), /"org.opencontainers.image.title": "example.com\/made"/);
   const missing = spawnSync('make', ['-C', dir, `JETPACK=${JETPACK} -root=${root}`, 'push'], { encoding: 'utf8' });

@@ -11,6 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import { JETPACK, jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir, type Result } from '../helpers/cli.js';
 import { loopbackSite } from './loopback.js';
+import { parseJson } from '../helpers/json.js';
 
 const work = tempDir('jetpack-fetch-');
 const { net: NET, host: HOST, ca, tls } = loopbackSite(work);
@@ -25,7 +26,7 @@ const gpg = (args: string, input?: string) => sh(`GNUPGHOME="${gnupg}" gpg --bat
 sh(`mkdir -m 700 "${gnupg}"`);
 for (const who of ['Publisher <publisher@example.com>', 'Stranger <stranger@example.com>']) gpg(`--passphrase '' --quick-gen-key '${who}' ed25519 sign never`);
 gpg(`--passphrase secret --pinentry-mode loopback --quick-gen-key 'Locked <locked@example.com>' ed25519 sign never`);
-const fingerprintOf = (uid: string) => /^fpr:+([0-9A-F]+):/m.exec(gpg(`--with-colons --fingerprint '${uid}'`))![1]!.toLowerCase();
+const fingerprintOf = (uid: string) => /^fpr:+([0-9A-F]+):/m.exec(gpg(`--with-colons --fingerprint '${uid}'`))![1].toLowerCase();
 const PUBLISHER = fingerprintOf('publisher@example.com');
 const STRANGER = fingerprintOf('stranger@example.com');
 const publisherKey = path.join(work, 'publisher.asc');
@@ -126,7 +127,7 @@ const plain = createHttpServer((req, res) => {
   res.writeHead(404).end();
 });
 
-let store = path.join(work, 'store');
+const store = path.join(work, 'store');
 const fetchEnv = { JETPACK_NO_FETCH: '' };
 const run = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> => jetpackAsync(store, args, { env: { ...fetchEnv, ...env } });
 const fetchArgs = (...args: string[]) => ['fetch', `-ca=${ca}`, '-timeout=2', ...args];
@@ -164,7 +165,7 @@ test('trust: a key for a prefix, listed as PREFIX FINGERPRINT IDENTITY; a finger
   assert.match(ok.stderr, `key at ${publisherKey}: fingerprint ${PUBLISHER}  Publisher <publisher@example.com>`);
   // Kept as Jetpack keeps keys: keys/<prefix, "/" as ",">/<fingerprint>.
   assert.ok(existsSync(path.join(store, 'keys', `${HOST},a,`, PUBLISHER)));
-  const json = JSON.parse(jetpackOk(store, ['trust', '-json']));
+  const json = parseJson<unknown>(jetpackOk(store, ['trust', '-json']));
   assert.equal(json, [{ prefix: `${HOST}/a/`, fingerprint: PUBLISHER, identity: 'Publisher <publisher@example.com>' }]);
   // A key for another prefix: the stranger may sign under /other/ only.
   jetpackOk(store, ['trust', `-prefix=${HOST}/other`, `-fingerprint=${STRANGER}`, strangerKey]);

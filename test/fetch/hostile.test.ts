@@ -245,6 +245,7 @@ test('a key whose user ID carries terminal escapes is shown with them written ou
   sh(`GNUPGHOME="${home}" gpg --batch --armor --export evil@example.com > "${work}/evil.asc" && gpgconf --homedir "${home}" --kill gpg-agent`);
   const r = await refused(['trust', `-prefix=${HOST}/evil`, path.join(work, 'evil.asc')], /^jetpack: key [0-9a-f]{40} not trusted \(no terminal to ask on\)/);
   assert.match(r.stderr, /fingerprint [0-9a-f]{40} {2}Evil \\x1b\]0;owned\\x07 <evil@example\.com>\n/);
+  // eslint-disable-next-line no-control-regex -- checks that no raw control character reaches the terminal
   assert.not.match(r.stderr, /[\x00-\x09\x0b-\x1f]/);
 });
 

@@ -24,7 +24,7 @@ let serverLog = '';
 /** The sh block of docs/FETCH.md that tries the publishing layout on loopback. */
 function documentedLines(): string[] {
   const doc = readFileSync(path.join(REPO, 'docs', 'FETCH.md'), 'utf8');
-  const blocks = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const blocks = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
   const block = blocks.find((b) => b.includes('python3 -m http.server'));
   assert.ok(block, 'docs/FETCH.md has a loopback example served by python3 -m http.server');
   return block.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
@@ -32,7 +32,7 @@ function documentedLines(): string[] {
 
 async function serve(line: string): Promise<void> {
   const args = line.replace(/\s*&$/, '').split(/\s+/);
-  server = spawn(args[0]!, args.slice(1), { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+  server = spawn(args[0], args.slice(1), { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
   server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
   for (let i = 0; i < 100; i++) {
     await sleep(100);
@@ -49,7 +49,7 @@ test.after(() => {
 
 test('docs/FETCH.md: sign, discovery-page and a static server give a site jetpack fetch reads with no 404', async () => {
   sh(`mkdir -m 700 "${gnupg}" && GNUPGHOME="${gnupg}" gpg --batch --quiet --passphrase '' --quick-gen-key 'Publisher <publisher@example.com>' ed25519 sign never`);
-  const fpr = /^fpr:+([0-9A-F]+):/m.exec(sh(`GNUPGHOME="${gnupg}" gpg --batch --with-colons --fingerprint publisher@example.com`))![1]!.toLowerCase();
+  const fpr = /^fpr:+([0-9A-F]+):/m.exec(sh(`GNUPGHOME="${gnupg}" gpg --batch --with-colons --fingerprint publisher@example.com`))![1].toLowerCase();
   // The image the example publishes, in the publisher's store.
   const rootfs = path.join(work, 'rootfs');
   sh(`mkdir -p "${rootfs}/etc" && echo published > "${rootfs}/etc/motd"`);

@@ -88,7 +88,7 @@ test('import-flatpak of the exported ref gives a hybrid image whose files/ is th
   assert.ok(m.annotations.some((a) => a.name === 'flatpak-ref' && a.value === RUNTIME));
   const hybrid = flatTree(id, 'hybrid');
   for (const [link, to] of [['usr', 'files'], ['bin', 'files/bin'], ['etc', 'files/etc'], ['lib', 'files/lib'], ['lib64', 'files/lib64'], ['sbin', 'files/sbin'], ['var/run', '../run']]) {
-    assert.is(readlinkSync(path.join(hybrid, link!)), to, link);
+    assert.is(readlinkSync(path.join(hybrid, link)), to, link);
   }
   for (const [dir, mode] of [['root', 0o40700], ['tmp', 0o41777], ['var/tmp', 0o41777], ['run', 0o40755], ['dev', 0o40755], ['proc', 0o40755], ['sys', 0o40755]] as const) {
     assert.is(lstatSync(path.join(hybrid, dir)).mode, mode, dir);
@@ -170,7 +170,7 @@ test('-bundle writes a .flatpak that flatpak installs, and that import-flatpak t
   assert.match(flatpakOk('bundle-user', ['info', 'org.example.Small//2']), /Ref: runtime\/org.example.Small/);
   const id = jetpackOk(root, ['import-flatpak', '-layout=experiment', '-name=example/small', bundle]).trim();
   const tree = flatTree(id, 'small-experiment');
-  for (const [link, to] of [['usr', '/files'], ['etc', '/files/etc'], ['bin', '/usr/bin'], ['var/db/zoneinfo', '/etc/localtime']]) assert.is(readlinkSync(path.join(tree, link!)), to, link);
+  for (const [link, to] of [['usr', '/files'], ['etc', '/files/etc'], ['bin', '/usr/bin'], ['var/db/zoneinfo', '/etc/localtime']]) assert.is(readlinkSync(path.join(tree, link)), to, link);
   assert.is(lstatSync(path.join(tree, 'var/tmp')).mode, 0o41755);
   assert.not.ok(existsSync(path.join(tree, 'sbin')), 'the experiment had no sbin link');
 });
@@ -186,7 +186,7 @@ test('import-flatpak from an HTTP remote and from a directory', async () => {
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
     const r = await jetpackAsync(root, ['import-flatpak', `-repo=${url}`, SMALL]);
     assert.is(r.status, 0, r.stderr);
-    assert.match(JSON.parse(jetpackOk(root, ['image-manifest', r.stdout.trim()])).name, /^org\.example\.small$/);
+    assert.match(parseJson<ImageManifest>(jetpackOk(root, ['image-manifest', r.stdout.trim()])).name, /^org\.example\.small$/);
   } finally {
     server.close();
   }

@@ -42,7 +42,7 @@ test('hostile bundles: one line, nothing stored, no process left, in bounded tim
     const lines = (r.stderr ?? '').trim().split('\n').filter((l) => !l.startsWith('jetpack: reading the bundle'));
     if (r.signal) problems.push(`${c.name}: still running after ${TIME_BOUND_MS} ms (killed)`);
     else if (r.status !== 1) problems.push(`${c.name}: exit ${r.status}, ${r.stderr}`);
-    else if (lines.length !== 1 || !c.expect.test(lines[0]!)) problems.push(`${c.name}: said ${JSON.stringify(lines)}, expected ${c.expect}`);
+    else if (lines.length !== 1 || !c.expect.test(lines[0])) problems.push(`${c.name}: said ${JSON.stringify(lines)}, expected ${c.expect}`);
     if (Date.now() - started > TIME_BOUND_MS) problems.push(`${c.name}: took ${Date.now() - started} ms`);
     if (JSON.stringify(storeState(root)) !== JSON.stringify(before)) problems.push(`${c.name}: the store changed`);
     const left = sh(`ps -eo args | grep -F -- '${c.source}' | grep -v grep || true`).trim();

@@ -119,13 +119,13 @@ export function describeTree(dir: string): Map<string, string> {
   const firstOfInode = new Map<string, string>();
   const out = new Map<string, string>();
   for (const line of stats.trim().split('\n').filter(Boolean)) {
-    const [name, type, mode, uid, gid, size, mtime, dev, nlink, inode, quoted] = line.split('|') as string[];
-    const group = type === 'directory' ? '' : (firstOfInode.get(inode!) ?? name!);
-    if (!firstOfInode.has(inode!)) firstOfInode.set(inode!, name!);
-    const target = type === 'symbolic link' ? quoted!.split(' -> ')[1] : '';
+    const [name, type, mode, uid, gid, size, mtime, dev, nlink, inode, quoted] = line.split('|');
+    const group = type === 'directory' ? '' : (firstOfInode.get(inode) ?? name);
+    if (!firstOfInode.has(inode)) firstOfInode.set(inode, name);
+    const target = type === 'symbolic link' ? quoted.split(' -> ')[1] : '';
     const shownSize = type === 'directory' ? '' : size;
-    const attrs = (xattrs.get(name!) ?? []).sort().join(',');
-    out.set(name!, [type, mode, uid, gid, shownSize, mtime, dev, nlink, group, target, attrs].join('|'));
+    const attrs = (xattrs.get(name) ?? []).sort().join(',');
+    out.set(name, [type, mode, uid, gid, shownSize, mtime, dev, nlink, group, target, attrs].join('|'));
   }
   return out;
 }

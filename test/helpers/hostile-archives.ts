@@ -67,7 +67,7 @@ function octal(buf: Buffer, offset: number, length: number, value: number): void
 export function setChecksum(header: Buffer): void {
   header.fill(0x20, 148, 156);
   let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += header[i]!;
+  for (let i = 0; i < BLOCK; i++) sum += header[i];
   field(header, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
 }
 
@@ -242,7 +242,7 @@ export function compress(data: Buffer, tool: CompressionTool): Buffer {
 export function flipMiddle(data: Buffer, count = 16): Buffer {
   const out = Buffer.from(data);
   const start = Math.floor(out.length / 2);
-  for (let i = start; i < Math.min(out.length, start + count); i++) out[i] = out[i]! ^ 0xff;
+  for (let i = start; i < Math.min(out.length, start + count); i++) out[i] = out[i] ^ 0xff;
   return out;
 }
 

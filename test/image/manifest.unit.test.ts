@@ -13,6 +13,7 @@ import {
   withAnnotation,
   withLabel,
 } from '../../src/image/manifest.js';
+import { parseJson } from '../helpers/json.js';
 
 const MINIMAL = '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/app"}';
 const ID = `sha512-${'0123456789abcdef'.repeat(8)}`;
@@ -70,7 +71,7 @@ const SHOWENV = {
 };
 
 function minimal(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...JSON.parse(MINIMAL), ...extra };
+  return { ...parseJson<Record<string, unknown>>(MINIMAL), ...extra };
 }
 
 function withApp(app: Record<string, unknown>): Record<string, unknown> {
@@ -362,11 +363,11 @@ test('withAnnotation sets in place, appends, removes, and leaves the input alone
 });
 
 test('serializeManifest: 2-space JSON, trailing newline, spec key order, other keys last', () => {
-  const shuffled = JSON.parse(
+  const shuffled = parseJson<unknown>(
     '{"x-extra":true,"annotations":[],"pathWhitelist":[],"dependencies":[],"app":{"user":"0","group":"0"},"labels":[],"name":"a","acVersion":"0.8.11","acKind":"ImageManifest","x-more":1}',
   );
   const text = serializeManifest(validateImageManifest(shuffled));
-  assert.equal(Object.keys(JSON.parse(text)), [
+  assert.equal(Object.keys(parseJson<object>(text)), [
     'acKind',
     'acVersion',
     'name',

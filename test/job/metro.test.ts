@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JETPACK, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
+import { parseJson } from '../helpers/json.js';
 
 // jetpack metro run: mark-devkit's job files, phase by phase, with a real http source served
 // on loopback (images/busybox's rootfs tarball) and real containers for inner hooks.
@@ -216,9 +217,9 @@ test('diagnose job shows the rendered job and hooks, YAML or JSON', () => {
   const yaml = jetpackOk(root, ['diagnose', 'job', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: SDE });
   assert.match(yaml, new RegExp(`^        name: ${NAME.replace(/[.+]/g, '\\$&')}$`, 'm'));
   assert.match(yaml, new RegExp(`^    workspacedir: ${path.join(dir, 'ws')}$`, 'm'));
-  assert.match(yaml, /^                - echo x86-64bit$/m);
+  assert.match(yaml, /^ {16}- echo x86-64bit$/m);
   assert.not.match(yaml, /flavor/);
-  const json = JSON.parse(jetpackOk(root, ['diagnose', 'job', '--json', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: SDE }));
+  const json = parseJson<{ job: { source: { target: string } }; hooks: { hooks: { commands: string[] }[] }[] }>(jetpackOk(root, ['diagnose', 'job', '--json', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: SDE }));
   assert.is(json.job.source.target, path.join(dir, 'cache/next/rootfs.tar.xz'));
   assert.equal(json.hooks[0].hooks[0].commands, ['echo x86-64bit']);
 });

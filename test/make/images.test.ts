@@ -6,6 +6,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JETPACK, REPO, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { sharedDebian } from '../helpers/debian.js';
+import { parseJson } from '../helpers/json.js';
+import type { ImageManifest } from '../../src/image/manifest.js';
 
 // End to end: the image directories of images/ built with real make, as a user would, all
 // at once through images/Makefile.
@@ -59,8 +61,8 @@ test('images/busybox imports again into a store that lacks its image (another ro
 });
 
 test('images/debian: a bookworm minbase base image from mmdebstrap', () => {
-  const m = JSON.parse(jetpackOk(root, ['image-manifest', 'jetpack/debian']));
-  assert.match(m.labels.find((l: { name: string }) => l.name === 'version').value, /^12\.\d+$/);
+  const m = parseJson<ImageManifest>(jetpackOk(root, ['image-manifest', 'jetpack/debian']));
+  assert.match(m.labels?.find((l) => l.name === 'version')?.value ?? '', /^12\.\d+$/);
   const r = jetpack(root, ['run', 'jetpack/debian', '/bin/sh', '-c', '. /etc/os-release; echo $VERSION_CODENAME; command -v apt-get']);
   assert.is(r.stdout, 'bookworm\n/usr/bin/apt-get\n');
 });
@@ -110,8 +112,8 @@ test('jetpack run example/nginx serves on loopback with nothing but the image na
 });
 
 test('images/example.showenv: a plain run starts the app as its user, in its directory, with its environment and handlers', () => {
-  const m = JSON.parse(jetpackOk(root, ['image-manifest', 'example/showenv']));
-  assert.equal(m.app.mountPoints, [{ name: 'data', path: '/opt/data' }]);
+  const m = parseJson<ImageManifest>(jetpackOk(root, ['image-manifest', 'example/showenv']));
+  assert.equal(m.app?.mountPoints, [{ name: 'data', path: '/opt/data' }]);
   const r = jetpack(root, ['run', 'example/showenv']);
   assert.is(r.status, 0, r.stderr);
   const [pre, ...rest] = r.stdout.split('\n');

@@ -43,7 +43,7 @@ const FLAVOURS: Flavour[] = [
   {
     name: 'bmake',
     command: 'bmake',
-    // The seed's line, as Jetpack's own image Makefiles end.
+    // The line Jetpack's own image Makefiles end with.
     include: '.include <${.jetpack.image.mk:U${${JETPACK:Ujetpack} config path.share:L:sh}/jetpack.image.mk}>',
     inner: '/.jetpack.tools/bmake',
     failStatus: 1,
@@ -307,8 +307,8 @@ function macroCases(f: Flavour): void {
     const dir = tempDir('jetpack-template-');
     const template = readFileSync(path.join(REPO, 'Makefile.template'), 'utf8');
     const lines = template.trimEnd().split('\n');
-    assert.is(lines.at(-1), FLAVOURS[0]!.include);
-    assert.is(lines.at(-2), `# ${FLAVOURS[1]!.include}`);
+    assert.is(lines.at(-1), FLAVOURS[0].include);
+    assert.is(lines.at(-2), `# ${FLAVOURS[1].include}`);
     writeFileSync(path.join(dir, 'Makefile'), f === FLAVOURS[0] ? template : [...lines.slice(0, -2), f.include, ''].join('\n'));
     writeFileSync(path.join(dir, 'manifest.json'), manifest('example.com/template'));
     const r = make(dir);

@@ -67,7 +67,7 @@ test('a service of the image runs, as its unit says, from the .raw (systemd-nspa
   mkdirSync(mnt);
   const script = `mount -t squashfs -o loop,ro "$1" "$2" && shift 2 && { systemd-nspawn --quiet --register=no --keep-unit -D "${mnt}" "$@" & pid=$!; }
     for i in $(seq 100); do curl -sf http://127.0.0.1:8080/ && break; sleep 0.1; done; kill $pid; wait $pid 2>/dev/null; true`;
-  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', raw, mnt, ...exec!.split(/\s+/)], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', raw, mnt, ...exec.split(/\s+/)], { encoding: 'utf8', timeout: 60_000 });
   assert.match(r.stdout, /<h1>Hello from a portable service image<\/h1>/, r.stderr);
   assert.is(spawnSync('pgrep', ['-f', 'httpd -f -v -p 127.0.0.1:8080']).status, 1, 'no httpd left');
 });

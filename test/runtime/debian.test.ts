@@ -6,7 +6,7 @@ import { jetpack, jetpackAsync, jetpackOk, removeDir, sh, tempDir } from '../hel
 import { importDebian } from '../helpers/debian.js';
 import { serveDirectory } from '../helpers/file-server.js';
 
-// The seed's runtime flow start to end on the Debian minbase: initialize from jetpack/debian,
+// The runtime flow of docs/RUNTIMES.md start to end on the Debian minbase: initialize from jetpack/debian,
 // apt-get install in the sandbox without fakeroot, commit, deploy, run; then publish the repo
 // over HTTP on loopback and deploy it into another store.
 const work = tempDir();

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { importBusybox } from '../helpers/busybox.js';
 import { JETPACK, REPO, copyImageDir, jetpack, jetpackOk, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
+import { parseJson } from '../helpers/json.js';
 
 const work = tempDir('jetpack-script-');
 const root = path.join(work, 'store');
@@ -96,7 +97,7 @@ test('rebuilds when, and only when, a file, the parent or a value changed; a no-
   rebuilds('a removed file', () => sh(`rm "${dir}/new.txt"`), /\(new\.txt was removed\)/);
   rebuilds('a changed value', () => {}, /\(the values passed in changed\)/, ['V=1', 'W=2']);
   assert.is(script(dir, ['W=2', 'V=1']).stderr, '', 'the order values are given in is no change');
-  const json = JSON.parse(jetpackOk(root, ['script', '-json', dir, 'V=1', 'W=2']));
+  const json = parseJson<{ id: string; added: boolean }>(jetpackOk(root, ['script', '-json', dir, 'V=1', 'W=2']));
   assert.equal([json.id, json.added], [idOf(dir), false]);
   rebuilds('a new parent', () => {
     const newer = tempDir('jetpack-newer-');
@@ -223,8 +224,8 @@ test('the matrix builds its variants in parallel and prints their IDs; a failing
   assert.equal(rows.slice(1).map((l) => l.split(/\s+/)[0]), ['alpha', 'beta', 'gamma', 'delta']);
   for (const row of rows.slice(1)) {
     const [name, id] = row.split(/\s+/);
-    assert.match(id!, /^sha512-[0-9a-f]{128}$/);
-    assert.is(jetpackOk(root, ['run', id!]), `${name}: the ${{ alpha: 'first', beta: 'second', gamma: 'third', delta: 'fourth' }[name!]} variant\n`);
+    assert.match(id, /^sha512-[0-9a-f]{128}$/);
+    assert.is(jetpackOk(root, ['run', id]), `${name}: the ${{ alpha: 'first', beta: 'second', gamma: 'third', delta: 'fourth' }[name]} variant\n`);
   }
   const variants = path.join(work, 'variants.json');
   writeFileSync(variants, JSON.stringify([{ name: 'one', message: 'one' }, { name: 'bad', command: 'echo broken on purpose; exit 7' }, { name: 'two', message: 'two' }]));
@@ -240,7 +241,7 @@ test('the matrix builds its variants in parallel and prints their IDs; a failing
 test('tools lent by bind mount are made again when a host file they bind changed (an upgraded library)', () => {
   const tools = sh(`ls -d "${root}"/tools/host-*/`).trim().split('\n');
   assert.is(tools.length, 1);
-  const binds = path.join(tools[0]!, 'binds.json');
+  const binds = path.join(tools[0], 'binds.json');
   const lent = JSON.parse(readFileSync(binds, 'utf8')) as Array<{ source: string; stamp: string }>;
   assert.ok(lent.some((b) => b.source === process.execPath), 'node is bound, not copied');
   writeFileSync(binds, JSON.stringify(lent.map((b) => ({ ...b, stamp: 'upgraded-since' }))));

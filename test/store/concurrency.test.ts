@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JETPACK, jetpack, jetpackAsync, jetpackOk, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
+import { parseJson } from '../helpers/json.js';
 
 // Many jetpacks on one store at once, and jetpacks killed at any moment.
 const work = tempDir();
@@ -91,9 +92,9 @@ test('jetpack gc removes shadowed images nothing depends on, and stale tool cach
   assert.ok(listed.includes(newest));
   assert.ok(jetpackOk(root, ['images', '-a', '-q', '-l']).includes(older), '-a shows it');
 
-  const dry = JSON.parse(jetpackOk(root, ['gc', '-dry-run', '-json']));
+  const dry = parseJson<{ images: { id: string }[]; caches: string[] }>(jetpackOk(root, ['gc', '-dry-run', '-json']));
   // par0 was built twice (the parallel test and here, on another parent): same name and labels.
-  const doomed = dry.images.map((i: { id: string }) => i.id);
+  const doomed = dry.images.map((i) => i.id);
   assert.ok(doomed.includes(older), 'the shadowed image is collectable');
   assert.not.ok(doomed.includes(old), 'an image something depends on stays');
   assert.not.ok(doomed.includes(newest));

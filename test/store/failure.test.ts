@@ -91,7 +91,7 @@ test('fsck reports an image whose content no longer matches its ID', () => {
   const id = jetpackOk(corrupt, ['import', smallAci]).trim();
   const aci = path.join(corrupt, 'images', id, 'aci');
   const bytes = readFileSync(aci);
-  bytes[bytes.length - 2000] = bytes[bytes.length - 2000]! ^ 0xff;
+  bytes[bytes.length - 2000] = bytes[bytes.length - 2000] ^ 0xff;
   writeFileSync(aci, bytes);
   const r = jetpack(corrupt, ['fsck']);
   assert.is(r.status, 1);

@@ -58,6 +58,7 @@ function reportProblems(r: Result, expect: RegExp): string[] {
   if (r.status !== 0 && !expect.test(line)) problems.push(`stderr ${JSON.stringify(line)} does not match ${expect}`);
   if (/internal error/.test(r.stderr)) problems.push('reported as an internal error (a bug), not as a user error');
   // The error is printed on a terminal: hostile bytes must not reach it raw.
+  // eslint-disable-next-line no-control-regex -- checks that no raw control character reaches the terminal
   if (/[\x00-\x08\x0b-\x1f\x7f]/.test(r.stderr)) problems.push(`stderr carries raw control characters: ${JSON.stringify(r.stderr)}`);
   // The user never named the staging copy under the store's tmp/, which is gone by now.
   if (/\bimport-[A-Za-z0-9]{6}\b|\/tmp\/import-/.test(r.stderr) || r.stderr.includes(path.join(root, 'tmp'))) {

@@ -3,6 +3,9 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { jetpack, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
+import { readJson } from '../helpers/json.js';
+import type { ImageManifest } from '../../src/image/manifest.js';
+import type { ImageInfo } from '../../src/store/store.js';
 
 const work = tempDir();
 const root = path.join(work, 'store');
@@ -49,7 +52,7 @@ test('a layered image renders its dependency with its own layer on top and pathW
   const { files, dir } = flatTree(root, childID);
   assert.equal(files, ['./bin', './bin/tool', './etc', './etc/keep', './srv', './srv/data', './usr', './usr/share']);
   assert.is(readFileSync(path.join(dir, 'rootfs/bin/tool'), 'utf8'), 'new\n');
-  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest'), 'utf8'));
+  const manifest = readJson<ImageManifest>(path.join(dir, 'manifest'));
   assert.is(manifest.dependencies, undefined);
   assert.is(manifest.pathWhitelist, undefined);
 });
@@ -89,7 +92,7 @@ test('a dependency given by name and labels resolves to the stored image', () =>
       dependencies: [{ imageName: 'example.com/base', labels: [{ name: 'version', value: '1.0' }] }],
     }),
   ]).trim();
-  const info = JSON.parse(readFileSync(path.join(root, 'images', id, 'info.json'), 'utf8'));
+  const info = readJson<ImageInfo>(path.join(root, 'images', id, 'info.json'));
   assert.equal(info.dependencies, [baseID]);
   assert.ok(flatTree(root, id).files.includes('./etc/motd'));
   jetpackOk(root, ['destroy-image', id]);

@@ -96,8 +96,8 @@ function gnu(file: string): Listing {
       const m = /^(.)\S{9} (\d+)\/(\d+)\s+(\S+) \S+ \S+ (.*)$/.exec(l);
       if (!m) return `unparsed: ${l}`;
       const [, kind, uid, gid, size, rest] = m;
-      const [name, link] = kind === 'h' ? rest!.split(' link to ') : kind === 'l' ? rest!.split(' -> ') : [rest!, ''];
-      return line(kind!, Number(uid), Number(gid), kind === 'h' || kind === 'l' || kind === 'p' ? '0' : size!, name!, kind === 'h' ? normalizeName(link!) : link!);
+      const [name, link] = kind === 'h' ? rest.split(' link to ') : kind === 'l' ? rest.split(' -> ') : [rest, ''];
+      return line(kind, Number(uid), Number(gid), kind === 'h' || kind === 'l' || kind === 'p' ? '0' : size, name, kind === 'h' ? normalizeName(link) : link);
     });
   return { ok: r.status === 0, members, why: r.stderr.trim() };
 }
@@ -169,8 +169,8 @@ crafted.push({
   bytes: Buffer.concat([paxHeader({ path: 'ok\0/../../escape' }), ustarHeader({ name: 'x', typeflag: '0', size: 0 }), END_OF_ARCHIVE]),
   why: /NUL byte/,
 });
-crafted.push({ name: 'a negative base-256 size', bytes: withField(ustarHeader({ name: 'neg', typeflag: '0', size: 0 }), 124, Buffer.from([...Array(11).fill(0xff), 0xfe])), why: /negative size/ });
-crafted.push({ name: 'a base-256 size beyond 2^53', bytes: withField(ustarHeader({ name: 'big', typeflag: '0', size: 0 }), 124, Buffer.from([0x80, 0x7f, ...Array(10).fill(0xff)])), why: /size field out of range/ });
+crafted.push({ name: 'a negative base-256 size', bytes: withField(ustarHeader({ name: 'neg', typeflag: '0', size: 0 }), 124, Buffer.from([...Array<number>(11).fill(0xff), 0xfe])), why: /negative size/ });
+crafted.push({ name: 'a base-256 size beyond 2^53', bytes: withField(ustarHeader({ name: 'big', typeflag: '0', size: 0 }), 124, Buffer.from([0x80, 0x7f, ...Array<number>(10).fill(0xff)])), why: /size field out of range/ });
 crafted.push({ name: 'a blank size field', bytes: withField(ustarHeader({ name: 'blank', typeflag: '0', size: 0 }), 124, Buffer.alloc(12, 0x20)), why: /blank size field/ });
 crafted.push({ name: 'a PAX sparse record on a plain file', bytes: Buffer.concat([paxHeader({ 'GNU.sparse.realsize': '999999' }), ustarHeader({ name: 'f', typeflag: '0', size: 0 }), END_OF_ARCHIVE]), why: /sparse records GNU tar may read otherwise/ });
 for (const flag of ['V', 'N', 'D', 'M', 'A']) {

@@ -8,17 +8,23 @@ import { Regexp } from '../../src/template/regexp.js';
 import { bytesOf } from '../../src/template/bytes.js';
 import { ENCODING } from '../../src/template/sprig/encoding.js';
 import { STRINGS } from '../../src/template/sprig/strings.js';
+import type { GoValue } from '../../src/template/types.js';
+import { parseJson } from '../helpers/json.js';
+
+/** What one case gave, in Go's JSON (absent fields are undefined). */
+type Outcome = Record<string, unknown>;
 
 // Random inputs (fixed seeds) run through Go 1.19's own regexp, Sprig's string functions and
 // net/url by test/template/golden/differential/*/main.go; jetpack must answer each the same.
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden', 'differential');
 
-function lines(kind: string, file: string): any[] {
+/** One JSON value a line, as the generator (inputs) or Go (go.jsonl) wrote them. */
+function lines<T>(kind: string, file: string): T[] {
   return readFileSync(path.join(DIR, kind, file), 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l));
+    .map((l) => parseJson<T>(l));
 }
 
 /** Go's %q of a string whose raw bytes are U+DC80–U+DCFF here: invalid bytes as \xNN. */
@@ -27,7 +33,7 @@ function q(s: string): string {
   let out = '"';
   let i = 0;
   while (i < b.length) {
-    const c = b[i]!;
+    const c = b[i];
     let n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
     if (n > 1) {
       const t = Buffer.from(b.subarray(i, i + n)).toString('utf8');
@@ -49,11 +55,11 @@ function report(kind: string, bad: string[], total: number): void {
 }
 
 test('regexp: Match, Find, FindAll, ReplaceAll, ReplaceAllLiteral, Split and compile errors as Go', () => {
-  const inputs = lines('regexp', 'inputs.jsonl');
-  const go = lines('regexp', 'go.jsonl');
+  const inputs = lines<{ P: string; S: string; N: number; R: string }>('regexp', 'inputs.jsonl');
+  const go = lines<Outcome>('regexp', 'go.jsonl');
   const bad: string[] = [];
   inputs.forEach((c, i) => {
-    let got: any;
+    let got: Outcome;
     try {
       const re = Regexp.compile(c.P);
       const all = re.findAllString(c.S, c.N);
@@ -62,23 +68,23 @@ test('regexp: Match, Find, FindAll, ReplaceAll, ReplaceAllLiteral, Split and com
     } catch (e) {
       got = { Err: (e as Error).message };
     }
-    const norm = (o: any) => JSON.stringify(o.Err ? { Err: o.Err } : { ...o, Err: undefined });
+    const norm = (o: Outcome) => JSON.stringify(o.Err ? { Err: o.Err } : { ...o, Err: undefined });
     if (norm(got) !== norm(go[i])) bad.push(`${JSON.stringify(c)}\n  go: ${norm(go[i])}\n  jetpack: ${norm(got)}`);
   });
   report('regexp', bad, inputs.length);
 });
 
 test('string functions: unicode case mapping, byte loops, xstrings, goutils as Sprig on Go', () => {
-  const inputs = lines('strings', 'inputs.jsonl');
-  const go = lines('strings', 'go.jsonl');
+  const inputs = lines<{ F: string; Args: unknown[] }>('strings', 'inputs.jsonl');
+  const go = lines<Outcome>('strings', 'go.jsonl');
   const bad: string[] = [];
   inputs.forEach((c, i) => {
-    const def = { ...STRINGS, ...ENCODING }[c.F]!;
-    const args = c.Args.map((a: unknown, k: number) => (def.params[k] === 'int' ? BigInt(a as number) : a));
-    let got: any;
+    const def = { ...STRINGS, ...ENCODING }[c.F];
+    const args = c.Args.map((a, k) => (def.params[k] === 'int' ? BigInt(a as number) : a));
+    let got: Outcome;
     try {
-      const v = def.fn(...args);
-      got = { out: typeof v === 'boolean' ? `%!q(bool=${v})` : q(v) };
+      const v: unknown = def.fn(...args);
+      got = { out: typeof v === 'boolean' ? `%!q(bool=${v})` : q(v as string) };
     } catch (e) {
       got = { panic: (e as Error).message };
     }
@@ -88,14 +94,14 @@ test('string functions: unicode case mapping, byte loops, xstrings, goutils as S
 });
 
 test('urlParse and urlJoin: net/url parsing, escaping and errors as Go', () => {
-  const inputs = lines('url', 'inputs.jsonl');
-  const go = lines('url', 'go.jsonl');
+  const inputs = lines<string>('url', 'inputs.jsonl');
+  const go = lines<Outcome>('url', 'go.jsonl');
   const bad: string[] = [];
-  inputs.forEach((s: string, i) => {
-    let got: any;
+  inputs.forEach((s, i) => {
+    let got: Outcome;
     try {
-      const d = STRINGS.urlParse!.fn(s);
-      got = { d: q(formatValue(d)), j: q(STRINGS.urlJoin!.fn(d)) };
+      const d = STRINGS.urlParse.fn(s) as GoValue;
+      got = { d: q(formatValue(d)), j: q(STRINGS.urlJoin.fn(d) as string) };
     } catch (e) {
       got = { panic: (e as Error).message };
     }

@@ -107,7 +107,7 @@ test('arguments are checked against the Go signature as evalCall and validateTyp
     ['{{ up }}', 'template: t.tpl:1:3: executing "t.tpl" at <up>: wrong number of args for up: want 1 got 0'],
   ];
   for (const [text, error] of cases) {
-    let got = '';
+    let got: string;
     try {
       got = `rendered ${render(text, { nil: null })}`;
     } catch (err) {

@@ -16,7 +16,7 @@ const root = path.join(work, 'store');
 importBusybox(root, work);
 const usersFile = path.join(work, 'users');
 for (const [user, password] of [['alice', 'alice-pw'], ['bob', 'bob-pw'], ['carol', 'carol-pw'], ['dave', 'dave-pw']]) {
-  jetpackOk(root, ['upload-server', 'adduser', user!, '--users', usersFile], { input: `${password}\n` });
+  jetpackOk(root, ['upload-server', 'adduser', user, '--users', usersFile], { input: `${password}\n` });
 }
 const tree = path.join(work, 'tree');
 jetpackOk(root, ['runtime', 'initialize', tree, '--from', 'jetpack/busybox']);
@@ -44,7 +44,7 @@ async function startServer(name: string, extra: string[] = [], port = 0, env: No
     writeFileSync(logFile, log);
   });
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(/listening on (\S+)/.exec(d.toString())![1]!));
+    child.stdout!.once('data', (d: Buffer) => resolve(/listening on (\S+)/.exec(d.toString())![1]));
     child.once('exit', (code) => reject(new Error(`upload-server exited ${code}: ${log}`)));
   });
   return {
@@ -228,7 +228,7 @@ test('a client killed mid-transfer resumes from the server offset and sends only
     assert.is(r.status, 0, r.stderr);
     const m = /resumed the upload at (\d+) of (\d+) bytes/.exec(r.stderr);
     assert.ok(m, r.stderr);
-    const [resumedAt, size] = [Number(m![1]), Number(m![2])];
+    const [resumedAt, size] = [Number(m[1]), Number(m[2])];
     assert.ok(resumedAt >= atKill, `resumed at ${resumedAt}, the server had ${atKill} when the client was killed`);
     const sent = Number(/sent (\d+) of/.exec(r.stderr)![1]);
     assert.is(sent, size - resumedAt, 'only the rest was sent');
@@ -265,7 +265,7 @@ test('20 concurrent uploads from 4 users all complete; the repo stays clean', as
   const server = await startServer('many');
   try {
     const users = ['alice:alice-pw', 'bob:bob-pw', 'carol:carol-pw', 'dave:dave-pw'];
-    const results = await Promise.all(refs.map((ref, i) => upload(server, users[i % 4]!, [ref])));
+    const results = await Promise.all(refs.map((ref, i) => upload(server, users[i % 4], [ref])));
     for (const [i, r] of results.entries()) assert.is(r.status, 0, `${refs[i]}: ${r.stderr}`);
     assert.equal(refsOf(server.repo).split('\n').sort(), [...refs].sort());
     sh(`ostree --repo="${server.repo}" fsck --quiet`);
@@ -444,8 +444,8 @@ test('per-upload ownership, the server state out of reach, malformed credentials
       ),
     ];
     const statuses = (await Promise.all(finishing)).map((r) => r.status);
-    assert.ok(!statuses.some((s) => s >= 500), `no 5xx: ${statuses}`);
-    assert.is(statuses.filter((s) => s === 204).length, 1, `one 204: ${statuses}`);
+    assert.ok(!statuses.some((s) => s >= 500), `no 5xx: ${statuses.join(',')}`);
+    assert.is(statuses.filter((s) => s === 204).length, 1, `one 204: ${statuses.join(',')}`);
     assert.is(sh(`ostree --repo="${server.repo}" rev-parse ${ref}`).trim().length, 64);
     assert.is((server.log().match(/published com\.example\.owned/g) ?? []).length, 1, 'published once');
     const later = await fetch(location, { method: 'PATCH', headers: { ...alice, 'Upload-Offset': String(artifact.length), 'Content-Type': 'application/offset+octet-stream' }, body: '' });

@@ -42,9 +42,12 @@ export const versionCommand: Command = {
   args: '',
   summary: 'Print the jetpack version (also jetpack --version)',
   flags: [{ ...JSON_FLAG, help: 'print one line of JSON: version, node (its version), root (the store), os, arch' }],
-  async run(ctx, flags) {
-    if (!flagBoolean(flags, 'json')) return void process.stdout.write(`jetpack ${packageVersion()}\n`);
-    const about = { version: packageVersion(), node: process.versions.node, root: ctx.root, os: hostOS(), arch: hostArch() };
-    process.stdout.write(`${JSON.stringify(about)}\n`);
+  run(ctx, flags) {
+    if (!flagBoolean(flags, 'json')) process.stdout.write(`jetpack ${packageVersion()}\n`);
+    else {
+      const about = { version: packageVersion(), node: process.versions.node, root: ctx.root, os: hostOS(), arch: hostArch() };
+      process.stdout.write(`${JSON.stringify(about)}\n`);
+    }
+    return Promise.resolve();
   },
 };

@@ -57,7 +57,7 @@ async function diagnoseTemplate(args: string[]): Promise<number> {
   }
   const flags = parseFlags(args, TEMPLATE_FLAGS, { command: 'jetpack diagnose template' });
   if (flags.positional.length !== 1) throw new UserError(USAGE, 2);
-  const file = flags.positional[0]!;
+  const file = flags.positional[0];
   const [{ renderTemplate }, { bytesOf }, values, { parse: parseYaml }] = await Promise.all([
     import('../../template/engine.js'),
     import('../../template/bytes.js'),

@@ -34,8 +34,8 @@ async function exportOciFormat(ctx: Context, flags: ParsedFlags, format: string)
   if (format === 'docker-archive' && (compress ?? level) !== undefined) throw new UserError('a docker-archive holds uncompressed layers: -compress does not apply');
   const codec = parseLayerCodec(compress, level);
   const store = await ctx.store();
-  const image = await resolveImage(store, flags.positional[0]!);
-  const digest = await exportOci(store, image, flags.positional[1]!, {
+  const image = await resolveImage(store, flags.positional[0]);
+  const digest = await exportOci(store, image, flags.positional[1], {
     format: format as (typeof OCI_FORMATS)[number],
     tag: flagString(flags, 'tag'),
     squash: flagBoolean(flags, 'squash'),

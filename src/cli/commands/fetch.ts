@@ -172,7 +172,7 @@ export const signCommand: Command = {
   async run(ctx, flags) {
     if (flags.positional.length !== 1) throw new UserError(`usage: jetpack sign [FLAGS] ${this.args}`, 2);
     const { signTarget } = await import('../../export/publish.js');
-    const signed = await signTarget(() => ctx.store(), flags.positional[0]!, {
+    const signed = await signTarget(() => ctx.store(), flags.positional[0], {
       key: flagString(flags, 'key'),
       passphraseFile: flagString(flags, 'passphrase-file'),
       output: flagString(flags, 'o'),
@@ -193,6 +193,6 @@ export const discoveryPageCommand: Command = {
   async run(_ctx, flags) {
     if (flags.positional.length !== 2) throw new UserError(`usage: jetpack discovery-page [FLAGS] ${this.args}`, 2);
     const { discoveryPage } = await import('../../export/publish.js');
-    process.stdout.write(discoveryPage(flags.positional[0]!, flags.positional[1]!, flagString(flags, 'pubkeys')));
+    process.stdout.write(discoveryPage(flags.positional[0], flags.positional[1], flagString(flags, 'pubkeys')));
   },
 };

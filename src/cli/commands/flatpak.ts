@@ -30,7 +30,7 @@ export const importFlatpakCommand: Command = {
     const layout = flagString(flags, 'layout') ?? 'shipped';
     if (!(HYBRID_LAYOUTS as readonly string[]).includes(layout)) throw new UserError(`-layout takes ${HYBRID_LAYOUTS.join(' or ')}, not "${layout}"`);
     const image = await importFlatpak(await ctx.store(), {
-      source: flags.positional[0]!,
+      source: flags.positional[0],
       repo: flagString(flags, 'repo'),
       name: flagString(flags, 'name'),
       ref: flagString(flags, 'ref'),
@@ -50,8 +50,8 @@ export async function exportFlatpakFormat(ctx: Context, flags: ParsedFlags, form
   if (format === 'flatpak' && flags.values.has('runtime')) throw new UserError('-runtime is for -format=flatpak-app (the runtime an app runs on)');
   const [{ exportFlatpak }, { resolveImage }] = await Promise.all([import('../../flatpak/export.js'), import('../../store/lookup.js')]);
   const store = await ctx.store();
-  const image = await resolveImage(store, flags.positional[0]!);
-  const { ref, commit } = await exportFlatpak(store, image, flags.positional[1]!, {
+  const image = await resolveImage(store, flags.positional[0]);
+  const { ref, commit } = await exportFlatpak(store, image, flags.positional[1], {
     kind: format === 'flatpak' ? 'runtime' : 'app',
     ref: flagString(flags, 'ref'),
     runtime: flagString(flags, 'runtime'),

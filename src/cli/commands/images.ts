@@ -102,7 +102,7 @@ export const showImageCommand: Command = {
     expectArgs(this, flags.positional, 1);
     const loaded = await load();
     const store = await ctx.store();
-    const image = await loaded.resolveImage(store, flags.positional[0]!);
+    const image = await loaded.resolveImage(store, flags.positional[0]);
     if (flagBoolean(flags, 'q')) {
       process.stdout.write(`${image.id}\n`);
       return;
@@ -125,7 +125,7 @@ export const imageManifestCommand: Command = {
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const { resolveImage, serializeManifest } = await load();
-    const image = await resolveImage(await ctx.store(), flags.positional[0]!);
+    const image = await resolveImage(await ctx.store(), flags.positional[0]);
     process.stdout.write(serializeManifest(image.manifest));
   },
 };

@@ -28,7 +28,7 @@ export const importCommand: Command = {
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
-    const location = flags.positional[0]!;
+    const location = flags.positional[0];
     const [{ formatImageName }, { ociSource, importOci }, { printImage }] = await Promise.all([import('../../image/name.js'), import('../../import/oci.js'), import('../results.js')]);
     const json = flagBoolean(flags, 'json');
     const store = await ctx.store();

@@ -47,7 +47,7 @@ export async function exportPortableFormat(ctx: Context, flags: ParsedFlags): Pr
   if (flags.positional.length !== 2) throw new UserError('usage: jetpack export -format=portable IMAGE DIR|NAME_VERSION.raw', 2);
   const fs = flagString(flags, 'fs') ?? 'squashfs';
   if (fs !== 'squashfs' && fs !== 'erofs') throw new UserError(`-fs takes squashfs or erofs, not "${fs}"`);
-  if (flags.values.has('fs') && !flags.positional[1]!.endsWith('.raw')) throw new UserError('-fs is for a .raw output');
+  if (flags.values.has('fs') && !flags.positional[1].endsWith('.raw')) throw new UserError('-fs is for a .raw output');
   const [{ exportPortable }, { resolveImage }] = await Promise.all([import('../../portable/portable.js'), import('../../store/lookup.js')]);
   const store = await ctx.store();
   const image = await resolveImage(store, flags.positional[0]!);

@@ -48,7 +48,7 @@ export const pullCommand: Command = {
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const [{ pullImage }, { formatImageName }] = await Promise.all([import('../../import/pull.js'), import('../../image/name.js')]);
-    const image = await pullImage(await ctx.store(), flags.positional[0]!, transport(flags), { name: flagString(flags, 'name'), log });
+    const image = await pullImage(await ctx.store(), flags.positional[0], transport(flags), { name: flagString(flags, 'name'), log });
     process.stderr.write(`pulled ${formatImageName(image.manifest)}\n`);
     await saveID(flagString(flags, 'saveid'), image.id);
     process.stdout.write(`${image.id}\n`);

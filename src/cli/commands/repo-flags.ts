@@ -9,5 +9,5 @@ export const MODE_FLAG: FlagSpec = { name: 'mode', kind: 'string', value: 'bare|
 export function repoChoice(flags: ParsedFlags): { dir?: string; mode?: RepoMode } {
   const mode = flagString(flags, 'mode');
   if (mode !== undefined && mode !== 'bare' && mode !== 'archive') throw new UserError(`-mode takes bare or archive, not "${mode}"`);
-  return { dir: flagString(flags, 'repo'), mode: mode as RepoMode | undefined };
+  return { dir: flagString(flags, 'repo'), mode: mode };
 }

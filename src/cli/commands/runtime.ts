@@ -20,7 +20,7 @@ const initialize: Command = {
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const { initializeRuntime } = await load();
-    await initializeRuntime(await ctx.store(), flags.positional[0]!, flagString(flags, 'from'), repoChoice(flags), log);
+    await initializeRuntime(await ctx.store(), flags.positional[0], flagString(flags, 'from'), repoChoice(flags), log);
   },
 };
 
@@ -109,7 +109,7 @@ function deployVerb(name: 'deploy' | 'update'): Command {
       expectArgs(this, flags.positional, 1);
       const [{ deployRuntime, updateRuntime }, { displayRef }] = await Promise.all([load(), import('../../runtime/locate.js')]);
       const act = name === 'deploy' ? deployRuntime : updateRuntime;
-      const result = await act(await ctx.store(), flags.positional[0]!, repoChoice(flags), log);
+      const result = await act(await ctx.store(), flags.positional[0], repoChoice(flags), log);
       log(`${result.changed ? (name === 'deploy' ? 'deployed' : 'updated') : 'up to date:'} ${displayRef(result.runtime)} at ${result.commit.slice(0, 12)}`);
       process.stdout.write(`${result.commit}\n`);
     },
@@ -150,7 +150,7 @@ const reset: Command = {
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const [{ resetRuntime }, { displayRef }] = await Promise.all([load(), import('../../runtime/locate.js')]);
-    log(`reset ${displayRef(await resetRuntime(await ctx.store(), flags.positional[0]!, repoChoice(flags)))}`);
+    log(`reset ${displayRef(await resetRuntime(await ctx.store(), flags.positional[0], repoChoice(flags)))}`);
   },
 };
 
@@ -162,7 +162,7 @@ const uninstall: Command = {
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const [{ uninstallRuntime }, { displayRef }] = await Promise.all([load(), import('../../runtime/locate.js')]);
-    log(`uninstalled ${displayRef(await uninstallRuntime(await ctx.store(), flags.positional[0]!, repoChoice(flags)))}`);
+    log(`uninstalled ${displayRef(await uninstallRuntime(await ctx.store(), flags.positional[0], repoChoice(flags)))}`);
   },
 };
 
@@ -176,8 +176,8 @@ const remote: Command = {
     const { addRemote, deleteRemote, listRemotes } = await load();
     const store = await ctx.store();
     const choice = repoChoice(flags);
-    if (action === 'add' && args.length === 2) return void (await addRemote(store, args[0]!, args[1]!, choice));
-    if (action === 'delete' && args.length === 1) return void (await deleteRemote(store, args[0]!, choice));
+    if (action === 'add' && args.length === 2) return void (await addRemote(store, args[0], args[1], choice));
+    if (action === 'delete' && args.length === 1) return void (await deleteRemote(store, args[0], choice));
     if (action === 'list' && args.length === 0) {
       const remotes = await listRemotes(store, choice);
       if (flagBoolean(flags, 'json')) process.stdout.write(JSON.stringify(remotes, null, 2) + '\n');

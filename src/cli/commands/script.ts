@@ -13,9 +13,9 @@ const TARGET_NAMES: readonly string[] = TARGETS; // to test any string against
 /** [DIR] [TARGET] [NAME=VALUE…], each part optional, in that order. */
 function parseArgs(positional: string[]): { dir: string; target: string; vars: Record<string, string> } {
   const args = [...positional];
-  const dir = args.length && !TARGET_NAMES.includes(args[0]!) && !args[0]!.includes('=') ? args.shift()! : '.';
+  const dir = args.length && !TARGET_NAMES.includes(args[0]) && !args[0].includes('=') ? args.shift()! : '.';
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir} is not a directory`);
-  const target = args.length && !args[0]!.includes('=') ? args.shift()! : 'image';
+  const target = args.length && !args[0].includes('=') ? args.shift()! : 'image';
   if (!TARGET_NAMES.includes(target)) throw new UserError(`unknown target "${target}" (${TARGET_NAMES.join(', ')})`);
   const vars: Record<string, string> = {};
   for (const arg of args) {

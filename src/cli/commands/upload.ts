@@ -28,7 +28,7 @@ export const uploadCommand: Command = {
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
-    const ref = flags.positional[0]!;
+    const ref = flags.positional[0];
     const [{ parseCredentials }, { uploadRuntime }, { repoOf }] = await Promise.all([
       import('../../upload/credentials.js'),
       import('../../upload/client.js'),
@@ -68,7 +68,7 @@ async function readPassword(): Promise<string> {
   if (!stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const c of stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8').split('\n')[0]!;
+    return Buffer.concat(chunks).toString('utf8').split('\n')[0];
   }
   process.stderr.write('password: ');
   stdin.setRawMode(true);
@@ -114,8 +114,8 @@ export const uploadServerCommand: Command = {
     if (adding) {
       if (flags.positional.length !== 1 || !users) throw new UserError('usage: jetpack upload-server adduser USER --users FILE', 2);
       const { addUser, validateUserName } = await import('../../upload/users.js');
-      validateUserName(flags.positional[0]!);
-      await addUser(users, flags.positional[0]!, await readPassword());
+      validateUserName(flags.positional[0]);
+      await addUser(users, flags.positional[0], await readPassword());
       log(`user ${flags.positional[0]} added to ${users}`);
       return 0;
     }
@@ -126,7 +126,7 @@ export const uploadServerCommand: Command = {
     if (!m || Number(m[2]) > 65535) throw new UserError(`-listen takes HOST:PORT (127.0.0.1:8080), not "${listen}"`);
     const { startUploadServer } = await import('../../upload/server.js');
     const server = await startUploadServer({
-      host: m[1]!.replace(/^\[|\]$/g, ''),
+      host: m[1].replace(/^\[|\]$/g, ''),
       port: Number(m[2]),
       repo,
       users,

@@ -46,12 +46,12 @@ class Blowfish {
     const st = this.st;
     let xl = l;
     let xr = r;
-    xl ^= st[0]!;
+    xl ^= st[0];
     for (let i = 1; i <= 16; i += 2) {
-      xr ^= (((st[18 + (xl >>> 24)]! + st[274 + ((xl >>> 16) & 0xff)]!) ^ st[530 + ((xl >>> 8) & 0xff)]!) + st[786 + (xl & 0xff)]!) ^ st[i]!;
-      xl ^= (((st[18 + (xr >>> 24)]! + st[274 + ((xr >>> 16) & 0xff)]!) ^ st[530 + ((xr >>> 8) & 0xff)]!) + st[786 + (xr & 0xff)]!) ^ st[i + 1]!;
+      xr ^= (((st[18 + (xl >>> 24)] + st[274 + ((xl >>> 16) & 0xff)]) ^ st[530 + ((xl >>> 8) & 0xff)]) + st[786 + (xl & 0xff)]) ^ st[i];
+      xl ^= (((st[18 + (xr >>> 24)] + st[274 + ((xr >>> 16) & 0xff)]) ^ st[530 + ((xr >>> 8) & 0xff)]) + st[786 + (xr & 0xff)]) ^ st[i + 1];
     }
-    xr ^= st[17]!;
+    xr ^= st[17];
     this.l = xr >>> 0;
     this.r = xl >>> 0;
   }
@@ -63,16 +63,16 @@ class Blowfish {
     for (let i = 0; i < 18; i++) {
       let w = 0;
       for (let k = 0; k < 4; k++) {
-        w = ((w << 8) | key[j]!) >>> 0;
+        w = ((w << 8) | key[j]) >>> 0;
         j = j + 1 === key.length ? 0 : j + 1;
       }
-      st[i] = (st[i]! ^ w) >>> 0;
+      st[i] = (st[i] ^ w) >>> 0;
     }
     let s = 0;
     const nextSalt = () => {
       let w = 0;
       for (let k = 0; k < 4; k++) {
-        w = ((w << 8) | salt![s]!) >>> 0;
+        w = ((w << 8) | salt![s]) >>> 0;
         s = s + 1 === salt!.length ? 0 : s + 1;
       }
       return w;

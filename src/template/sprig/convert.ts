@@ -35,7 +35,7 @@ export function parseUint(s: string, base: number): Parsed<bigint> {
   if (base0) {
     base = 10;
     if (s[0] === '0') {
-      const p = s.length >= 3 ? lower(s[1]!) : '';
+      const p = s.length >= 3 ? lower(s[1]) : '';
       if (p === 'b') [base, s] = [2, s.slice(2)];
       else if (p === 'o') [base, s] = [8, s.slice(2)];
       else if (p === 'x') [base, s] = [16, s.slice(2)];
@@ -105,7 +105,7 @@ export function trimZeroDecimal(s: string): string {
 
 function commonPrefixLenIgnoreCase(s: string, prefix: string): number {
   let n = 0;
-  while (n < prefix.length && n < s.length && lower(s[n]!) === prefix[n]) n++;
+  while (n < prefix.length && n < s.length && lower(s[n]) === prefix[n]) n++;
   return n;
 }
 
@@ -178,7 +178,7 @@ export function parseFloat64(s: string): Parsed<number> {
   if (s[i] === '+') i++;
   else if (s[i] === '-') [neg, i] = [true, i + 1];
   let hex = false;
-  if (i + 2 < s.length && s[i] === '0' && lower(s[i + 1]!) === 'x') {
+  if (i + 2 < s.length && s[i] === '0' && lower(s[i + 1]) === 'x') {
     hex = true;
     i += 2;
   }
@@ -187,7 +187,7 @@ export function parseFloat64(s: string): Parsed<number> {
   let sawdigits = false;
   let fracDigits = 0;
   for (; i < s.length; i++) {
-    const c = s[i]!;
+    const c = s[i];
     if (c === '_') continue;
     if (c === '.') {
       if (sawdot) break;
@@ -205,15 +205,15 @@ export function parseFloat64(s: string): Parsed<number> {
   if (!sawdigits) return { value: 0, err: 'syntax' };
   let exp = 0;
   const expChar = hex ? 'p' : 'e';
-  if (i < s.length && lower(s[i]!) === expChar) {
+  if (i < s.length && lower(s[i]) === expChar) {
     i++;
     if (i >= s.length) return { value: 0, err: 'syntax' };
     let esign = 1;
     if (s[i] === '+') i++;
     else if (s[i] === '-') [esign, i] = [-1, i + 1];
-    if (i >= s.length || s[i]! < '0' || s[i]! > '9') return { value: 0, err: 'syntax' };
+    if (i >= s.length || s[i] < '0' || s[i] > '9') return { value: 0, err: 'syntax' };
     let e = 0;
-    for (; i < s.length && ((s[i]! >= '0' && s[i]! <= '9') || s[i] === '_'); i++) {
+    for (; i < s.length && ((s[i] >= '0' && s[i] <= '9') || s[i] === '_'); i++) {
       if (s[i] === '_') continue;
       if (e < 10000) e = e * 10 + (s.charCodeAt(i) - 48);
     }

@@ -79,7 +79,7 @@ function cryptoRandom(random: RandomSource, count: bigint, start: number, end: n
   }
   const gap = end - start;
   let n = Number(count);
-  const out: number[] = new Array(n);
+  const out: number[] = new Array<number>(n);
   while (n !== 0) {
     n--;
     const ch = random.intn(gap) + start;
@@ -210,7 +210,7 @@ function seededDsa(random: RandomSource): DsaParams {
       p = p - (p % q) + 1n;
       if (p.toString(2).length < L) continue;
       if (!probablyPrime(p, 64, random)) continue;
-      let g = 0n;
+      let g: bigint;
       for (let h = 2n; ; h++) {
         g = modPow(h, (p - 1n) / q, p);
         if (g !== 1n) break;
@@ -229,7 +229,7 @@ function nodeDsa(): DsaParams {
   const params = children(children(top[1])[1]);
   const [p, q, g] = params.map(readInteger);
   const x = readInteger(readDer(body(top[2])));
-  return { p: p!, q: q!, g: g!, y: modPow(g!, x, p!), x };
+  return { p: p, q: q, g: g, y: modPow(g, x, p), x };
 }
 
 function dsaDer(k: DsaParams): Buffer {
@@ -288,7 +288,7 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
     const fail = (msg: string) => new Error(`decoding PEM as PKCS#8: ${msg}`);
     const structural = goStructError(der, 'pkcs8');
     if (structural) throw fail(structural);
-    let algorithm = '';
+    let algorithm: string;
     try {
       algorithm = readOidOfPkcs8(der);
     } catch (err) {
@@ -316,7 +316,7 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
       try {
         return { kind: 'rsa', key: loadKey(der, 'pkcs1') };
       } catch (err) {
-        throw new Error(`parsing RSA private key from PEM: ${(err as Error).message}`);
+        throw new Error(`parsing RSA private key from PEM: ${(err as Error).message}`, { cause: err });
       }
     }
     case 'EC': {
@@ -325,7 +325,7 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
       try {
         return ecKey(loadKey(der, 'sec1'));
       } catch (err) {
-        throw new Error(`parsing EC private key from PEM: ${(err as Error).message}`);
+        throw new Error(`parsing EC private key from PEM: ${(err as Error).message}`, { cause: err });
       }
     }
     case 'DSA': {
@@ -334,9 +334,9 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
       try {
         const [, p, q, g, y, x] = children(readDer(der)).map(readInteger);
         if (x === undefined) throw new DerError('asn1: syntax error: sequence truncated');
-        return { kind: 'dsa', dsa: { p: p!, q: q!, g: g!, y: y!, x } };
+        return { kind: 'dsa', dsa: { p: p, q: q, g: g, y: y, x } };
       } catch (err) {
-        throw new Error(`parsing DSA private key from PEM: ${(err as Error).message}`);
+        throw new Error(`parsing DSA private key from PEM: ${(err as Error).message}`, { cause: err });
       }
     }
   }
@@ -345,7 +345,7 @@ function parsePrivateKeyPEM(pem: string): PrivateKey {
 
 function readOidOfPkcs8(der: Buffer): string {
   const top = children(readDer(der));
-  return readOid(children(top[1]!)[0]!);
+  return readOid(children(top[1])[0]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,7 +380,7 @@ function parseIP(s: string): Buffer | null {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
   if (v4) {
     const parts = v4.slice(1).map(Number);
-    if (parts.some((p, i) => p > 255 || (v4[i + 1]!.length > 1 && v4[i + 1]![0] === '0'))) return null;
+    if (parts.some((p, i) => p > 255 || (v4[i + 1].length > 1 && v4[i + 1][0] === '0'))) return null;
     return Buffer.from(parts);
   }
   if (!s.includes(':')) return null;
@@ -395,15 +395,15 @@ function parseIP(s: string): Buffer | null {
   const halves = head.split('::');
   if (halves.length > 2) return null;
   const groups = (h: string) => (h === '' ? [] : h.split(':'));
-  const left = groups(halves[0]!);
-  const right = halves.length === 2 ? groups(halves[1]!) : [];
+  const left = groups(halves[0]);
+  const right = halves.length === 2 ? groups(halves[1]) : [];
   const missing = 8 - left.length - right.length;
   if (halves.length === 1 ? left.length !== 8 : missing < 1) return null;
-  const all = [...left, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...right];
+  const all = [...left, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...right];
   const out = Buffer.alloc(16);
   for (let i = 0; i < 8; i++) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(all[i]!)) return null;
-    out.writeUInt16BE(parseInt(all[i]!, 16), i * 2);
+    if (!/^[0-9a-fA-F]{1,4}$/.test(all[i])) return null;
+    out.writeUInt16BE(parseInt(all[i], 16), i * 2);
   }
   if (tail4) tail4.copy(out, 12);
   // To4: IPv4-mapped addresses are written in 4 bytes.
@@ -415,6 +415,7 @@ function goSprint(v: GoValue): string {
   if (v === null) return '<nil>';
   if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v instanceof GoObject) return v.format();
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- JavaScript's own text for what is left, as before: only its strings matter to the messages
   return String(v);
 }
 
@@ -470,7 +471,7 @@ function decryptAES(password: string, crypt64: string): string {
   decipher.setAutoPadding(false);
   const decrypted = Buffer.concat([decipher.update(data), decipher.final()]);
   if (decrypted.length === 0) throw new Error('runtime error: index out of range [-1]');
-  const end = decrypted.length - decrypted[decrypted.length - 1]!;
+  const end = decrypted.length - decrypted[decrypted.length - 1];
   if (end < 0) throw new Error(`runtime error: slice bounds out of range [:${end}]`);
   return stringOfBytes(decrypted.subarray(0, end));
 }
@@ -524,11 +525,11 @@ function derivePassword(counter: bigint, passwordType: string, password: string,
   const seed = createHmac('sha256', key)
     .update(Buffer.concat([Buffer.from(MASTER_PASSWORD_SEED), uint32be(siteBytes.length), siteBytes, uint32be(counter)]))
     .digest();
-  const temp = templates[seed[0]! % templates.length]!;
+  const temp = templates[seed[0] % templates.length];
   let out = '';
   for (let i = 0; i < temp.length; i++) {
-    const chars = TEMPLATE_CHARACTERS[temp[i]!]!;
-    out += chars[seed[i + 1]! % chars.length];
+    const chars = TEMPLATE_CHARACTERS[temp[i]];
+    out += chars[seed[i + 1] % chars.length];
   }
   return out;
 }
@@ -558,7 +559,7 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     try {
       der = createCertificate(template, signee, parent, signer, nonce());
     } catch (err) {
-      throw new Error(`error creating certificate: ${(err as Error).message}`);
+      throw new Error(`error creating certificate: ${(err as Error).message}`, { cause: err });
     }
     return new Certificate(pemEncode('CERTIFICATE', der), keyPem(signee));
   };
@@ -566,7 +567,7 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     try {
       return parsePrivateKeyPEM(privPEM);
     } catch (err) {
-      throw new Error(`parsing private key: ${(err as Error).message}`);
+      throw new Error(`parsing private key: ${(err as Error).message}`, { cause: err });
     }
   };
   const ca = (cn: string, daysValid: bigint, priv: PrivateKey) => {
@@ -582,13 +583,13 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     try {
       parent = parseCertificate(block.bytes);
     } catch (err) {
-      throw new Error(`error parsing certificate: decodedSignerCert.Bytes: ${(err as Error).message}`);
+      throw new Error(`error parsing certificate: decodedSignerCert.Bytes: ${(err as Error).message}`, { cause: err });
     }
     let signerKey: PrivateKey;
     try {
       signerKey = parsePrivateKeyPEM(caCert.Key);
     } catch (err) {
-      throw new Error(`error parsing private key: ${(err as Error).message}`);
+      throw new Error(`error parsing private key: ${(err as Error).message}`, { cause: err });
     }
     return certAndKey(baseTemplate(cn, ips, dns, daysValid, false), priv, parent, signerKey);
   };
@@ -612,8 +613,8 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     randNumeric: goFunc('func(count int) string', (count: bigint) => cryptoRandom(random(), count, 0, 0, false, true)),
     uuidv4: goFunc('func() string', () => {
       const b = random().bytes(16);
-      b[6] = (b[6]! & 0x0f) | 0x40;
-      b[8] = (b[8]! & 0x3f) | 0x80;
+      b[6] = (b[6] & 0x0f) | 0x40;
+      b[8] = (b[8] & 0x3f) | 0x80;
       const h = b.toString('hex');
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     }),
@@ -646,12 +647,12 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
       try {
         parseCertificate(decoded.bytes);
       } catch (err) {
-        throw new Error(`error parsing certificate: decodedCert.Bytes: ${(err as Error).message}`);
+        throw new Error(`error parsing certificate: decodedCert.Bytes: ${(err as Error).message}`, { cause: err });
       }
       try {
         parsePrivateKeyPEM(key.toString('utf8'));
       } catch (err) {
-        throw new Error(`error parsing private key: ${(err as Error).message}`);
+        throw new Error(`error parsing private key: ${(err as Error).message}`, { cause: err });
       }
       return new Certificate(stringOfBytes(cert), stringOfBytes(key));
     }),

@@ -71,7 +71,7 @@ function omit(dict: Dict, ...ks: string[]): Dict {
 
 function dict(...v: GoValue[]): Dict {
   const d: Dict = {};
-  for (let i = 0; i < v.length; i += 2) setKey(d, strval(v[i]!), i + 1 >= v.length ? '' : v[i + 1]!);
+  for (let i = 0; i < v.length; i += 2) setKey(d, strval(v[i]), i + 1 >= v.length ? '' : v[i + 1]!);
   return d;
 }
 

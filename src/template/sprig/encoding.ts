@@ -46,9 +46,9 @@ function decode64(src: Uint8Array): Uint8Array {
         if (j === 0) return Uint8Array.from(dst);
         throw corrupt(si - j);
       }
-      const inb = src[si]!;
+      const inb = src[si];
       si++;
-      const out = B64MAP[inb]!;
+      const out = B64MAP[inb];
       if (out !== 0xff) {
         dbuf[j] = out;
         continue;
@@ -70,9 +70,9 @@ function decode64(src: Uint8Array): Uint8Array {
       dlen = j;
       break;
     }
-    const val = (dbuf[0]! << 18) | (dbuf[1]! << 12) | (dbuf[2]! << 6) | dbuf[3]!;
+    const val = (dbuf[0] << 18) | (dbuf[1] << 12) | (dbuf[2] << 6) | dbuf[3];
     const b = [(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff];
-    for (let k = 0; k < dlen - 1; k++) dst.push(b[k]!);
+    for (let k = 0; k < dlen - 1; k++) dst.push(b[k]);
     if (pending) throw pending;
   }
   return Uint8Array.from(dst);
@@ -86,17 +86,17 @@ export function base32encode(v: string): string {
     const b = [0, 0, 0, 0, 0];
     chunk.forEach((x, k) => (b[k] = x));
     const idx = [
-      b[0]! >> 3,
-      ((b[0]! & 7) << 2) | (b[1]! >> 6),
-      (b[1]! >> 1) & 31,
-      ((b[1]! & 1) << 4) | (b[2]! >> 4),
-      ((b[2]! & 15) << 1) | (b[3]! >> 7),
-      (b[3]! >> 2) & 31,
-      ((b[3]! & 3) << 3) | (b[4]! >> 5),
-      b[4]! & 31,
+      b[0] >> 3,
+      ((b[0] & 7) << 2) | (b[1] >> 6),
+      (b[1] >> 1) & 31,
+      ((b[1] & 1) << 4) | (b[2] >> 4),
+      ((b[2] & 15) << 1) | (b[3] >> 7),
+      (b[3] >> 2) & 31,
+      ((b[3] & 3) << 3) | (b[4] >> 5),
+      b[4] & 31,
     ];
-    const chars = [0, 2, 4, 5, 7, 8][chunk.length]!;
-    for (let k = 0; k < 8; k++) out += k < chars ? B32[idx[k]!] : '=';
+    const chars = [0, 2, 4, 5, 7, 8][chunk.length];
+    for (let k = 0; k < 8; k++) out += k < chars ? B32[idx[k]] : '=';
   }
   return out;
 }
@@ -124,7 +124,7 @@ function decode32(input: Uint8Array): Uint8Array {
     let dlen = 8;
     for (let j = 0; j < 8; ) {
       if (src.length === 0) throw corrupt(olen - src.length - j);
-      const inb = src[0]!;
+      const inb = src[0];
       src = src.subarray(1);
       if (inb === PAD && j >= 2 && src.length < 8) {
         if (src.length + j < 8 - 1) throw corrupt(olen);
@@ -142,14 +142,14 @@ function decode32(input: Uint8Array): Uint8Array {
     }
     const d = dbuf;
     const out = [
-      ((d[0]! << 3) | (d[1]! >> 2)) & 0xff,
-      ((d[1]! << 6) | (d[2]! << 1) | (d[3]! >> 4)) & 0xff,
-      ((d[3]! << 4) | (d[4]! >> 1)) & 0xff,
-      ((d[4]! << 7) | (d[5]! << 2) | (d[6]! >> 3)) & 0xff,
-      ((d[6]! << 5) | d[7]!) & 0xff,
+      ((d[0] << 3) | (d[1] >> 2)) & 0xff,
+      ((d[1] << 6) | (d[2] << 1) | (d[3] >> 4)) & 0xff,
+      ((d[3] << 4) | (d[4] >> 1)) & 0xff,
+      ((d[4] << 7) | (d[5] << 2) | (d[6] >> 3)) & 0xff,
+      ((d[6] << 5) | d[7]) & 0xff,
     ];
     const count = { 8: 5, 7: 4, 5: 3, 4: 2, 2: 1 }[dlen as 8 | 7 | 5 | 4 | 2] ?? 0;
-    for (let k = 0; k < count; k++) dst.push(out[k]!);
+    for (let k = 0; k < count; k++) dst.push(out[k]);
   }
   return Uint8Array.from(dst);
 }

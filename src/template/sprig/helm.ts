@@ -41,7 +41,7 @@ type YamlInt = bigint | GoNum;
 function parseGoInt(s: string): YamlInt | undefined {
   const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
   if (!m) return undefined;
-  const body = m[2]!;
+  const body = m[2];
   let n: bigint;
   if (/^0[oO]/.test(body)) n = BigInt(`0o${body.slice(2)}`);
   else if (/^0[0-7]+$/.test(body)) n = BigInt(`0o${body.slice(1)}`);
@@ -60,7 +60,7 @@ function isTimestamp(s: string): boolean {
   if (!m) return false;
   const month = Number(m[2]);
   const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]!) return false;
+  if (month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]) return false;
   if (month === 2 && day === 29) {
     const y = Number(m[1]);
     if (!(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return false;
@@ -105,7 +105,7 @@ const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 function canUsePlain(s: string): boolean {
   if (s === '') return false;
   if (resolvePlain(s)[0] !== 'str') return false;
-  const c = s[0]!;
+  const c = s[0];
   return !((c === '+' || c === '-' || (c >= '0' && c <= '9')) && s.includes(':') && BASE60_FLOAT.test(s));
 }
 
@@ -124,14 +124,14 @@ function yamlKeyLess(a: string, b: string): boolean {
   const br = [...b];
   for (let i = 0; i < ar.length && i < br.length; i++) {
     if (ar[i] === br[i]) continue;
-    const al = LETTER.test(ar[i]!);
-    const bl = LETTER.test(br[i]!);
-    if (al && bl) return ar[i]!.codePointAt(0)! < br[i]!.codePointAt(0)!;
+    const al = LETTER.test(ar[i]);
+    const bl = LETTER.test(br[i]);
+    if (al && bl) return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
     if (al || bl) return bl;
     let an = 0n;
     let bn = 0n;
     if (ar[i] === '0' || br[i] === '0') {
-      for (let j = i - 1; j >= 0 && DIGIT.test(ar[j]!); j--) {
+      for (let j = i - 1; j >= 0 && DIGIT.test(ar[j]); j--) {
         if (ar[j] !== '0') {
           an = 1n;
           bn = 1n;
@@ -140,12 +140,12 @@ function yamlKeyLess(a: string, b: string): boolean {
       }
     }
     let ai = i;
-    for (; ai < ar.length && DIGIT.test(ar[ai]!); ai++) an = an * 10n + BigInt(ar[ai]!.charCodeAt(0) - 48);
+    for (; ai < ar.length && DIGIT.test(ar[ai]); ai++) an = an * 10n + BigInt(ar[ai].charCodeAt(0) - 48);
     let bi = i;
-    for (; bi < br.length && DIGIT.test(br[bi]!); bi++) bn = bn * 10n + BigInt(br[bi]!.charCodeAt(0) - 48);
+    for (; bi < br.length && DIGIT.test(br[bi]); bi++) bn = bn * 10n + BigInt(br[bi].charCodeAt(0) - 48);
     if (an !== bn) return an < bn;
     if (ai !== bi) return ai < bi;
-    return ar[i]!.codePointAt(0)! < br[i]!.codePointAt(0)!;
+    return ar[i].codePointAt(0)! < br[i].codePointAt(0)!;
   }
   return ar.length < br.length;
 }
@@ -158,9 +158,9 @@ function yamlKeyLess(a: string, b: string): boolean {
 export function goSort<T>(data: T[], less: (a: T, b: T) => boolean): T[] {
   const n = data.length;
   if (n <= 1) return data;
-  const lessAt = (i: number, j: number) => less(data[i]!, data[j]!);
+  const lessAt = (i: number, j: number) => less(data[i], data[j]);
   const swap = (i: number, j: number) => {
-    const t = data[i]!;
+    const t = data[i];
     data[i] = data[j]!;
     data[j] = t;
   };
@@ -196,8 +196,8 @@ export function goSort<T>(data: T[], less: (a: T, b: T) => boolean): T[] {
   };
   const median = (a: number, b: number, c: number, swaps: { n: number }) => {
     [a, b] = order2(a, b, swaps);
-    [b, c] = order2(b, c, swaps);
-    [a, b] = order2(a, b, swaps);
+    [b] = order2(b, c, swaps);
+    [, b] = order2(a, b, swaps);
     return b;
   };
   const choosePivot = (a: number, b: number): [number, 'inc' | 'dec' | 'unknown'] => {
@@ -395,7 +395,7 @@ function toYNode(v: GoValue): YNode {
     return { kind: 'seq', items: v.map(toYNode) };
   }
   const keys = Object.keys(v).map((k) => [readable(k), k] as const);
-  return { kind: 'map', entries: goSort(keys, (a, b) => yamlKeyLess(a[0], b[0])).map(([key, k]) => [key, toYNode(v[k]!)]) };
+  return { kind: 'map', entries: goSort(keys, (a, b) => yamlKeyLess(a[0], b[0])).map(([key, k]) => [key, toYNode(v[k])]) };
 }
 
 interface ScalarAnalysis {
@@ -441,7 +441,7 @@ function analyzeScalar(cps: number[]): ScalarAnalysis {
   }
   let precededByWhitespace = true;
   for (let i = 0; i < n; i++) {
-    const c = cps[i]!;
+    const c = cps[i];
     const next = cps[i + 1];
     const followedByWhitespace = next === undefined || next === 0x20 || next === 0x09;
     const ch = String.fromCodePoint(c);
@@ -641,7 +641,7 @@ class YamlEmitter {
     let spaces = false;
     let breaks = false;
     for (let i = 0; i < cps.length; i++) {
-      const c = cps[i]!;
+      const c = cps[i];
       if (c === 0x20) {
         if (allowBreaks && !spaces && this.column > BEST_WIDTH && cps[i + 1] !== 0x20) this.writeIndent();
         else this.writeChar(c);
@@ -668,7 +668,7 @@ class YamlEmitter {
     let spaces = false;
     let breaks = false;
     for (let i = 0; i < cps.length; i++) {
-      const c = cps[i]!;
+      const c = cps[i];
       if (c === 0x20) {
         if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < cps.length - 1 && cps[i + 1] !== 0x20) this.writeIndent();
         else this.writeChar(c);
@@ -697,7 +697,7 @@ class YamlEmitter {
     let spaces = false;
     const bom = cps[0] === 0xfeff;
     for (let i = 0; i < cps.length; i++) {
-      const c = cps[i]!;
+      const c = cps[i];
       if (!isPrintable(c) || bom || isBreak(c) || c === 0x22 || c === 0x5c) {
         this.put('\\');
         const short: Record<number, string> = { 0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e', 0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P' };
@@ -731,12 +731,12 @@ class YamlEmitter {
     this.writeIndicator('|', true, false, false);
     // Block scalar hints: an indentation indicator when the text starts with a space or a
     // break; the chomping indicator from how it ends.
-    if (cps[0] === 0x20 || isBreak(cps[0]!)) this.writeIndicator(String(BEST_INDENT), false, false, false);
+    if (cps[0] === 0x20 || isBreak(cps[0])) this.writeIndicator(String(BEST_INDENT), false, false, false);
     const n = cps.length;
     let chomp = '';
-    if (!isBreak(cps[n - 1]!)) chomp = '-';
+    if (!isBreak(cps[n - 1])) chomp = '-';
     else if (n === 1) chomp = '+';
-    else if (isBreak(cps[n - 2]!)) chomp = '+';
+    else if (isBreak(cps[n - 2])) chomp = '+';
     if (chomp) this.writeIndicator(chomp, false, false, false);
     this.putBreak();
     this.indention = true;
@@ -875,6 +875,7 @@ function yamlNodeToGo(node: YamlNode | null | undefined, st: DecodeState): GoVal
   countDecode(st);
   if (isAlias(node)) return followAlias(node, st, (t) => yamlNodeToGo(t, st));
   if (isScalar(node)) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value is a string, number, bigint, boolean or null
     const text = String(node.value ?? '');
     const tag = node.tag?.replace(/^tag:yaml\.org,2002:/, '!!');
     if (node.type !== 'PLAIN' && tag === undefined) return text;
@@ -923,13 +924,16 @@ function yamlNodeToGo(node: YamlNode | null | undefined, st: DecodeState): GoVal
 function yamlKeyToString(keyNode: YamlNode | null, valueNode: YamlNode | null, doc: Document): string {
   const k = isAlias(keyNode) ? (keyNode.resolve(doc) as YamlNode) : keyNode;
   if (isScalar(k)) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value is a string, number, bigint, boolean or null
     const text = String(k.value ?? '');
     if (k.type !== 'PLAIN' || k.tag !== undefined) return text;
     const [tag, v] = resolvePlain(text);
     if (tag === 'str' || tag === 'timestamp' || tag === 'merge') return text;
     if (tag === 'int' && typeof v === 'bigint') return v.toString();
     if (tag === 'float') return formatFloat32G(v as number);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- resolvePlain's bool is a boolean
     if (tag === 'bool') return String(v);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value is a string, number, bigint, boolean or null
     const value = isScalar(valueNode) ? String(valueNode.value ?? '') : null;
     const type = tag === 'null' ? '%!s(<nil>)' : goTypeName(v);
     throw new YamlToJsonError(`Unsupported map key of type: ${type}, key: ${goSharpV(v)}, value: ${goSharpV(value)}`);
@@ -960,12 +964,12 @@ function yamlErrorMessage(text: string, error: { code: string; message: string; 
     const indent = /^ */.exec(lines[errLine0] ?? '')![0].length;
     let inSequence = false;
     for (let l = errLine0 - 1; l >= 0; l--) {
-      const m = /^( *)(\S)/.exec(lines[l]!);
-      if (!m || m[1]!.length < indent) {
+      const m = /^( *)(\S)/.exec(lines[l]);
+      if (!m || m[1].length < indent) {
         if (m) break;
         continue;
       }
-      if (m[1]!.length === indent) {
+      if (m[1].length === indent) {
         inSequence = m[2] === '-';
         break;
       }
@@ -974,7 +978,7 @@ function yamlErrorMessage(text: string, error: { code: string; message: string; 
   }
   if (error.code === 'BLOCK_AS_IMPLICIT_KEY') return scanner(errLine0, 'mapping values are not allowed in this context');
   if (error.code === 'BAD_DQ_ESCAPE') return scanner(errLine0, 'found unknown escape character');
-  return parser(errLine0, msg.split(' at line ')[0]!);
+  return parser(errLine0, msg.split(' at line ')[0]);
 }
 
 /** yaml.v2 reading `text` (its first document) into what JSON makes of it; throws Go's error text. */
@@ -992,10 +996,10 @@ function yamlToGo(text: string): GoValue {
   const doc = list[0];
   if (!doc) return null;
   const err = doc.errors[0];
-  if (err) throw new YamlToJsonError(`error converting YAML to JSON: ${yamlErrorMessage(text, err as never)}`);
+  if (err) throw new YamlToJsonError(`error converting YAML to JSON: ${yamlErrorMessage(text, err)}`);
   try {
-    const st: DecodeState = { doc, aliases: resolveAliases(doc.contents as YamlNode | null), decodeCount: 1, aliasCount: 0, aliasDepth: 0, active: new Set() };
-    return yamlNodeToGo(doc.contents as YamlNode, st);
+    const st: DecodeState = { doc, aliases: resolveAliases(doc.contents), decodeCount: 1, aliasCount: 0, aliasDepth: 0, active: new Set() };
+    return yamlNodeToGo(doc.contents, st);
   } catch (e) {
     if (e instanceof YamlToJsonError) throw new YamlToJsonError(`error converting YAML to JSON: ${e.message}`);
     if (e instanceof RangeError) throw new YamlToJsonError('error converting YAML to JSON: yaml: nested more deeply than jetpack can read');
@@ -1023,7 +1027,7 @@ function yamlDepthProblem(text: string): string | undefined {
   let atLineStart = true;
   const tooDeep = () => `yaml: nested more deeply than ${YAML_MAX_NESTING} levels, jetpack's bound`;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === '\n') {
       line++;
       if (quote === '#') quote = '';
@@ -1031,12 +1035,11 @@ function yamlDepthProblem(text: string): string | undefined {
       continue;
     }
     if (atLineStart && !quote && flow === 0) {
-      atLineStart = false;
       let j = i;
       while (text[j] === ' ') j++;
       if (text[j] !== '\n' && text[j] !== '#' && j < text.length) {
         const indent = j - i;
-        while (indents.length && indents[indents.length - 1]! >= indent) indents.pop();
+        while (indents.length && indents[indents.length - 1] >= indent) indents.pop();
         indents.push(indent);
         // Compact nested sequences ("- - - x") open a level per dash.
         let dashes = 0;
@@ -1056,7 +1059,7 @@ function yamlDepthProblem(text: string): string | undefined {
       continue;
     }
     if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) quote = '#';
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) quote = '#';
     else if (c === '[' || c === '{') {
       flow++;
       if (flow > 10000) return `yaml: ${line ? `line ${line + 1}: ` : ''}exceeded max depth of 10000`;
@@ -1105,7 +1108,7 @@ class TomlError extends Error {}
 const TOML_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
 
 function tomlQuoted(s: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- TOML writes control characters as escapes
   return `"${s.replace(/["\\\u0000-\u001f\u007f]/g, (c) => TOML_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
@@ -1203,7 +1206,7 @@ class TomlEncoder {
 
   private keyValue(key: string[], v: GoValue, inline: boolean): void {
     if (key.length === 0) throw new TomlError('toml: top-level values must be Go maps or structs');
-    this.wf(`${this.indentStr(key)}${tomlKey(key[key.length - 1]!)} = `);
+    this.wf(`${this.indentStr(key)}${tomlKey(key[key.length - 1])} = `);
     this.element(v);
     if (!inline) this.newline();
   }
@@ -1263,7 +1266,7 @@ class TomlEncoder {
     const direct: string[] = [];
     const sub: string[] = [];
     for (const k of Object.keys(m)) {
-      const t = tomlTypeOf(m[k]!);
+      const t = tomlTypeOf(m[k]);
       (t === 'hash' || t === 'arrayHash' ? sub : direct).push(k);
     }
     const write = (keys: string[], trailComma: boolean) => {

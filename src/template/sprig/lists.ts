@@ -1,4 +1,4 @@
-import { asResultType, goFunc, type FuncDef } from '../gofunc.js';
+import { asResultType, goFunc, type FuncDef, type TemplateFunc } from '../gofunc.js';
 import { goKind, goTypeName, isMap, lazyElements, lazyList, nilCollection, typed, type GoValue } from '../types.js';
 import { floatToInt64, toInt64 } from './convert.js';
 import { empty } from './defaults.js';
@@ -36,7 +36,7 @@ function listOf(v: GoValue, message: (kind: string) => string): GoValue[] {
 }
 
 /** Sprig's panicking form of a must* function: the same error (Go's template recovers the panic). */
-const mustPair = (signature: string, mustSignature: string, fn: (...args: any[]) => GoValue): [FuncDef, FuncDef] => [goFunc(signature, fn), goFunc(mustSignature, fn)];
+const mustPair = (signature: string, mustSignature: string, fn: TemplateFunc): [FuncDef, FuncDef] => [goFunc(signature, fn), goFunc(mustSignature, fn)];
 
 function push(list: GoValue, v: GoValue): GoValue[] {
   return [...listOf(list, (k) => `Cannot push on type ${k}`), v];
@@ -69,7 +69,7 @@ function chunk(size: bigint, list: GoValue): GoValue[][] {
     for (let j = 0; j < n; j++) {
       const ix = i * s + j;
       if (ix >= l.length) throw new Error(`reflect: slice index out of range`);
-      c.push(l[ix]!);
+      c.push(l[ix]);
     }
     out.push(c);
   }
@@ -125,8 +125,8 @@ function slice(list: GoValue, ...indices: GoValue[]): GoValue {
   if (kind !== 'slice' && kind !== 'array') throw new Error(`list should be type of slice or array but ${kind}`);
   const l = list as GoValue[];
   if (l.length === 0) return null;
-  const start = indices.length > 0 ? toInt64(indices[0]!) : 0n;
-  const end = indices.length < 2 ? BigInt(l.length) : toInt64(indices[1]!);
+  const start = indices.length > 0 ? toInt64(indices[0]) : 0n;
+  const end = indices.length < 2 ? BigInt(l.length) : toInt64(indices[1]);
   if (start < 0n || end < start || end > BigInt(l.length)) throw new Error('reflect.Value.Slice: slice index out of bounds');
   const out = l.slice(Number(start), Number(end));
   const type = goTypeName(l);
@@ -154,11 +154,11 @@ const isPlainMap = (v: GoValue): boolean => isMap(v) && goTypeName(v) === 'map[s
 
 function dig(...ps: GoValue[]): GoValue {
   if (ps.length < 3) throw new Error('dig needs at least three arguments');
-  let dict = assertType<{ [key: string]: GoValue }>(ps[ps.length - 1]!, 'map[string]interface {}', isPlainMap);
+  let dict = assertType<{ [key: string]: GoValue }>(ps[ps.length - 1], 'map[string]interface {}', isPlainMap);
   const def = ps[ps.length - 2]!;
   const ks = ps.slice(0, -2).map((k) => assertType<string>(k, 'string', (x) => typeof x === 'string'));
   for (let i = 0; ; i++) {
-    const k = ks[i]!;
+    const k = ks[i];
     if (!Object.prototype.hasOwnProperty.call(dict, k)) return def;
     const step = dict[k]!;
     if (i === ks.length - 1) return step;
@@ -197,7 +197,7 @@ function seq(...params: bigint[]): string {
   let list: GoValue[];
   switch (params.length) {
     case 1: {
-      const [start, end] = [1n, params[0]!];
+      const [start, end] = [1n, params[0]];
       if (end < start) increment = -1n;
       list = untilStep(start, end + increment, increment);
       break;
@@ -220,6 +220,7 @@ function seq(...params: bigint[]): string {
     default:
       return '';
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- untilStep's list holds bigints
   return list.join(' ');
 }
 

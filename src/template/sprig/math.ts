@@ -93,7 +93,7 @@ export class Decimal {
     if (Number.isNaN(f) || !Number.isFinite(f)) throw new Error(`Cannot create a Decimal from ${goFloatText(f)}`);
     if (f === 0) return new Decimal(0n, 0);
     const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(f.toExponential())!;
-    const digits = m[2]! + (m[3] ?? '');
+    const digits = m[2] + (m[3] ?? '');
     return new Decimal(BigInt(m[1] + digits), Number(m[4]) - (digits.length - 1));
   }
 
@@ -169,7 +169,7 @@ function modfFrac(f: number): number {
 
 /** Sprig's round: math.Pow(10, places), then ceil when the fraction reaches roundOn, else floor. */
 function round(a: GoValue, p: bigint, ...rOpt: number[]): number {
-  const roundOn = rOpt.length > 0 ? rOpt[0]! : 0.5;
+  const roundOn = rOpt.length > 0 ? rOpt[0] : 0.5;
   const val = toFloat64(a);
   const places = Number(p);
   const pow = goPow(10, places);

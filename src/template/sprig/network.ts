@@ -41,5 +41,5 @@ export function getHostByName(name: string): string {
   let addrs = fromHostsFile(name);
   if (addrs.length === 0) addrs = fromResolver(name);
   if (addrs.length === 0) throw new Error('invalid argument to Intn');
-  return addrs[templateRandom().intn(addrs.length)]!;
+  return addrs[templateRandom().intn(addrs.length)];
 }

@@ -22,13 +22,13 @@ export function deepEqual(a: GoValue, b: GoValue): boolean {
   if (Array.isArray(a)) {
     const bl = b as GoValue[];
     if (isNilCollection(a) !== isNilCollection(bl)) return false;
-    return a === bl || (a.length === bl.length && a.every((x, i) => deepEqual(x, bl[i]!)));
+    return a === bl || (a.length === bl.length && a.every((x, i) => deepEqual(x, bl[i])));
   }
   if (isMap(a) && isMap(b)) {
     if (isNilCollection(a) !== isNilCollection(b)) return false;
     if (a === b) return true;
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => hasOwn(b, k) && deepEqual(a[k]!, b[k]!));
+    return ka.length === Object.keys(b).length && ka.every((k) => hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return a === b;
 }

@@ -97,11 +97,11 @@ export function newVersion(v: string): VersionData {
     try {
       return parseUint(s);
     } catch (err) {
-      throw new Error(`Error parsing version segment: ${(err as Error).message}`);
+      throw new Error(`Error parsing version segment: ${(err as Error).message}`, { cause: err });
     }
   };
   const sv: VersionData = {
-    major: segment(m[1]!),
+    major: segment(m[1]),
     minor: m[2] ? segment(m[2].slice(1)) : 0n,
     patch: m[3] ? segment(m[3].slice(1)) : 0n,
     pre: m[5] ?? '',
@@ -266,7 +266,7 @@ function parseConstraint(c: string): Constraint {
   const m4 = m[4] ?? '';
   const m5 = m[5] ?? '';
   const m6 = m[6] ?? '';
-  let ver = m[2]!;
+  let ver = m[2];
   let minorDirty = false;
   let patchDirty = false;
   let dirty = false;
@@ -288,7 +288,7 @@ function parseConstraint(c: string): Constraint {
   } catch {
     throw new Error('constraint Parser Error');
   }
-  return { con, orig: m[2]!, origfunc: m[1]!, minorDirty, dirty, patchDirty };
+  return { con, orig: m[2], origfunc: m[1], minorDirty, dirty, patchDirty };
 }
 
 /** rewriteRange: "1.2 - 1.4.5" becomes ">= 1.2, <= 1.4.5". */
@@ -297,9 +297,9 @@ function rewriteRange(i: string): string {
   let previousEnd = 0;
   for (const v of i.matchAll(constraintRangeRegex)) {
     // Go's pattern starts with \s*: its match takes the spaces before the range too.
-    let start = v.index!;
+    let start = v.index;
     while (start > previousEnd && isSpace(i[start - 1])) start--;
-    previousEnd = v.index! + v[0].length;
+    previousEnd = v.index + v[0].length;
     const whole = i.slice(start, previousEnd);
     o = o.replace(whole, () => `>= ${v[1]}, <= ${v[11]}`);
   }

@@ -146,7 +146,7 @@ export function trimSpace(s: string): string {
   }
   while (b > a) {
     const c = s.charCodeAt(b - 1);
-    const r = c >= 0xdc00 && c <= 0xdfff && b - 2 >= a && s.charCodeAt(b - 2) >= 0xd800 && s.charCodeAt(b - 2) <= 0xdbff ? s.slice(b - 2, b) : s[b - 1]!;
+    const r = c >= 0xdc00 && c <= 0xdfff && b - 2 >= a && s.charCodeAt(b - 2) >= 0xd800 && s.charCodeAt(b - 2) <= 0xdbff ? s.slice(b - 2, b) : s[b - 1];
     if (!isSpace(r)) break;
     b -= r.length;
   }
@@ -186,8 +186,8 @@ function trim(s: string, cutset: string): string {
   const runes = [...s];
   let a = 0;
   let b = runes.length;
-  while (a < b && set.has(runes[a]!)) a++;
-  while (b > a && set.has(runes[b - 1]!)) b--;
+  while (a < b && set.has(runes[a])) a++;
+  while (b > a && set.has(runes[b - 1])) b--;
   return runes.slice(a, b).join('');
 }
 
@@ -230,7 +230,7 @@ function compareStrings(a: string, b: string): number {
   const ra = [...a];
   const rb = [...b];
   for (let i = 0; i < ra.length && i < rb.length; i++) {
-    if (ra[i] !== rb[i]) return ra[i]!.codePointAt(0)! - rb[i]!.codePointAt(0)!;
+    if (ra[i] !== rb[i]) return ra[i].codePointAt(0)! - rb[i].codePointAt(0)!;
   }
   return ra.length - rb.length;
 }
@@ -426,7 +426,7 @@ function nextValidRune(str: string[], at: number, prev: string): [string, number
   let size = 0;
   for (let i = at; i < str.length; i++) {
     size++;
-    if (str[i] !== RUNE_ERROR) return [str[i]!, size];
+    if (str[i] !== RUNE_ERROR) return [str[i], size];
   }
   return [prev, size];
 }
@@ -594,7 +594,7 @@ function shuffle(s: string): string {
   const random = templateRandom();
   for (let i = runes.length - 1; i > 0; i--) {
     const j = random.intn(i + 1);
-    [runes[i], runes[j]] = [runes[j]!, runes[i]!];
+    [runes[i], runes[j]] = [runes[j], runes[i]];
   }
   return runes.join('');
 }

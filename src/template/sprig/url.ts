@@ -123,7 +123,7 @@ function unescape(s: string, mode: Mode): string {
       hasPlus = mode === Mode.QueryComponent;
       i++;
     } else {
-      if ((mode === Mode.Host || mode === Mode.Zone) && c < 0x80 && shouldEscape(c, mode)) throw new UrlError('invalid character ' + quote(s[i]!) + ' in host name');
+      if ((mode === Mode.Host || mode === Mode.Zone) && c < 0x80 && shouldEscape(c, mode)) throw new UrlError('invalid character ' + quote(s[i]) + ' in host name');
       i++;
     }
   }
@@ -153,7 +153,7 @@ function escape(s: string, mode: Mode): string {
 
 function getScheme(raw: string): [string, string] {
   for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
+    const c = raw[i];
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) continue;
     if ((c >= '0' && c <= '9') || c === '+' || c === '-' || c === '.') {
       if (i === 0) return ['', raw];
@@ -218,6 +218,7 @@ function setPath(u: GoURL, p: string): void {
 }
 
 function parse(raw: string): GoURL {
+  // eslint-disable-next-line no-control-regex -- Go's net/url refuses control characters in a URL
   if (/[\x00-\x1f\x7f]/.test(raw)) throw new UrlError('net/url: invalid control character in URL');
   const u = newURL();
   if (raw === '*') {
@@ -242,7 +243,7 @@ function parse(raw: string): GoURL {
       u.opaque = rest;
       return u;
     }
-    if (rest.split('/')[0]!.includes(':')) throw new UrlError('first path segment in URL cannot contain colon');
+    if (rest.split('/')[0].includes(':')) throw new UrlError('first path segment in URL cannot contain colon');
   }
   if ((u.scheme !== '' || !rest.startsWith('///')) && rest.startsWith('//')) {
     let authority = rest.slice(2);
@@ -286,7 +287,7 @@ function urlParseBytes(raw: string): GoURL {
 
 function validEncoded(s: string, mode: Mode): boolean {
   for (let i = 0; i < s.length; i++) {
-    if ("!$&'()*+,;=:@[]%".includes(s[i]!)) continue;
+    if ("!$&'()*+,;=:@[]%".includes(s[i])) continue;
     if (shouldEscape(s.charCodeAt(i), mode)) return false;
   }
   return true;
@@ -336,7 +337,7 @@ function urlString(u: GoURL): string {
     }
     const path = escapedPath(u);
     if (path !== '' && path[0] !== '/' && u.host !== '') buf += '/';
-    if (buf.length === 0 && path.split('/')[0]!.includes(':')) buf += './';
+    if (buf.length === 0 && path.split('/')[0].includes(':')) buf += './';
     buf += path;
   }
   if (u.forceQuery || u.rawQuery !== '') buf += '?' + u.rawQuery;
@@ -357,7 +358,7 @@ export function urlParse(v: string): Record<string, string> {
   try {
     u = urlParseBytes(latin1(v));
   } catch (e) {
-    if (e instanceof UrlError) throw new Error('unable to parse url: ' + unlatin1(e.message));
+    if (e instanceof UrlError) throw new Error('unable to parse url: ' + unlatin1(e.message), { cause: e });
     throw e;
   }
   return {
@@ -385,7 +386,7 @@ export function urlJoin(d: { scheme: string; host: string; path: string; query: 
     try {
       u.user = urlParseBytes(`proto://${latin1(d.userinfo)}@host`).user;
     } catch (e) {
-      if (e instanceof UrlError) throw new Error('unable to parse userinfo in dict: ' + unlatin1(e.message));
+      if (e instanceof UrlError) throw new Error('unable to parse userinfo in dict: ' + unlatin1(e.message), { cause: e });
       throw e;
     }
   }

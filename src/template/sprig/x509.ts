@@ -43,7 +43,7 @@ export function seq(...items: Buffer[]): Buffer {
 
 /** A SET OF, its elements sorted as DER (and Go's asn1 for SET OF) wants. */
 export function set(...items: Buffer[]): Buffer {
-  return tlv(TAG.SET, Buffer.concat([...items].sort(Buffer.compare)));
+  return tlv(TAG.SET, Buffer.concat([...items].sort((a, b) => Buffer.compare(a, b))));
 }
 
 /** Two's-complement big-endian bytes of an integer, shortest form. */
@@ -350,9 +350,9 @@ export function goBase64Decode(data: string): Buffer {
         if (j === 0) return Buffer.from(out);
         throw corrupt(si - j);
       }
-      const c = src[si]!;
+      const c = src[si];
       si++;
-      const v = B64[c]!;
+      const v = B64[c];
       if (v >= 0) {
         dbuf[j] = v;
         continue;
@@ -374,7 +374,7 @@ export function goBase64Decode(data: string): Buffer {
       dlen = j;
       break;
     }
-    const val = (dbuf[0]! << 18) | (dbuf[1]! << 12) | (dbuf[2]! << 6) | dbuf[3]!;
+    const val = (dbuf[0] << 18) | (dbuf[1] << 12) | (dbuf[2] << 6) | dbuf[3];
     out.push(...[(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff].slice(0, dlen - 1));
     if (trailing) throw trailing;
   }
