@@ -29,7 +29,7 @@ export async function keptContainers(layout: StoreLayout): Promise<KeptContainer
 
 /** The kept container NAME (as listed, or its directory). */
 export async function findKeptContainer(layout: StoreLayout, ref: string): Promise<KeptContainer> {
-  const name = path.resolve(ref).startsWith(layout.containers + path.sep) ? path.relative(layout.containers, path.resolve(ref)).split(path.sep)[0]! : ref;
+  const name = path.resolve(ref).startsWith(layout.containers + path.sep) ? path.relative(layout.containers, path.resolve(ref)).split(path.sep)[0] : ref;
   const found = (await keptContainers(layout)).find((c) => c.name === name);
   if (!found) throw new UserError(`no kept container ${ref} (see jetpack containers)`);
   return found;
