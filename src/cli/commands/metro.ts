@@ -1,7 +1,6 @@
 import { UserError } from '../../errors.js';
-import type { Command } from '../command.js';
-import { flagBoolean, flagString, formatFlagHelp, type FlagSpec, type ParsedFlags } from '../flags.js';
-import { parseCommandFlags } from '../global-flags.js';
+import type { Command, Context } from '../command.js';
+import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 
 const RUN_FLAGS: FlagSpec[] = [
   { name: 'specfile', kind: 'string', value: 'FILE', help: 'the job file' },
@@ -15,7 +14,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'quiet', kind: 'boolean', help: "don't show the hooks' output" },
 ];
 
-const USAGE = 'usage: jetpack metro run --specfile FILE --job NAME [--config FILE] [--cleanup=false] [--skip-source-phase] [--skip-packer-phase] [--skip-hooks-phase] [--fchroot-debug] [--quiet]';
+const USAGE = 'usage: jetpack metro run -specfile FILE -job NAME [-config FILE] [-cleanup=false] [-skip-source-phase] [-skip-packer-phase] [-skip-hooks-phase] [-fchroot-debug] [-quiet]';
 
 const DESCRIPTION =
   'Runs a stage job of a mark-devkit job file: prepares <workspacedir>/rootfs, runs the\n' +
@@ -30,7 +29,7 @@ async function checkConfig(file: string): Promise<void> {
   parseJobYaml(await readJobText(file, '--config'), file);
 }
 
-async function metroRun(ctx: Parameters<Command['run']>[0], flags: ParsedFlags): Promise<number> {
+async function metroRun(ctx: Context, flags: ParsedFlags): Promise<number> {
   const specFile = flagString(flags, 'specfile');
   const name = flagString(flags, 'job');
   if (!specFile || !name || flags.positional.length) throw new UserError(USAGE, 2);
@@ -56,21 +55,20 @@ async function metroRun(ctx: Parameters<Command['run']>[0], flags: ParsedFlags):
 
 export const metroCommand: Command = {
   name: 'metro',
-  args: 'run --specfile FILE --job NAME [FLAGS]',
+  args: 'run -specfile FILE -job NAME [FLAGS]',
   summary: 'Run a stage job (mark-devkit metro run): source, hooks, output tarball or image',
-  description: `${DESCRIPTION}\n\nFlags of metro run:\n${formatFlagHelp(RUN_FLAGS)}`,
   flags: [],
-  stopAtPositional: true,
-  async run(ctx, flags) {
-    const [sub, ...rest] = flags.positional;
-    if (sub !== 'run' && sub !== 'r' && sub !== 'j') throw new UserError(sub ? `unknown metro subcommand "${sub}" (jetpack metro run …)` : USAGE, 2);
-    if (rest.some((a) => a === '-h' || a === '-help' || a === '--help')) {
-      process.stdout.write(`${USAGE}\n\n${DESCRIPTION}\n\n${formatFlagHelp(RUN_FLAGS)}\n`);
-      return 0;
-    }
-    const parsed = parseCommandFlags(ctx, rest, RUN_FLAGS, { command: 'jetpack metro run' });
-    return metroRun(parsed.ctx, parsed.flags);
-  },
+  subcommands: [
+    {
+      name: 'run',
+      aliases: ['r', 'j'],
+      args: '',
+      summary: 'Run job NAME of the job file FILE (-specfile FILE -job NAME)',
+      description: DESCRIPTION,
+      flags: RUN_FLAGS,
+      run: metroRun,
+    },
+  ],
 };
 
 export const enterCommand: Command = {
