@@ -42,6 +42,11 @@ export interface Command {
   run?(ctx: Context, flags: ParsedFlags): Promise<number | void>;
 }
 
+/** What -json prints: the result as one line of JSON, as JSON_FLAG says (programs and the API read the last line). */
+export function printJSON(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
 export const JSON_FLAG: FlagSpec = { name: 'json', kind: 'boolean', help: 'print the result as one line of JSON (a failure too, as the last line on stderr)' };
 
 export const SAVEID_FLAG: FlagSpec = { name: 'saveid', kind: 'string', value: 'FILE', help: 'write the image ID to FILE' };

@@ -11,11 +11,9 @@ import { forLocation, type HttpOptions } from './http.js';
 import { fetchLocation } from './location.js';
 import { ROOT_PREFIX, TrustStore, checkPrefix, normalizeFingerprint, type TrustedKey } from './trust-store.js';
 
-/** The trusted keys as `PREFIX FINGERPRINT IDENTITY` lines, or as JSON. */
-export async function listTrust(store: Store, json: boolean): Promise<string> {
-  const keys = await new TrustStore(store.layout.keys).list();
-  if (json) return JSON.stringify(keys, null, 2) + '\n';
-  return keys.map((k) => `${k.prefix} ${k.fingerprint} ${k.identity}\n`).join('');
+/** The trusted keys. */
+export function listTrust(store: Store): Promise<TrustedKey[]> {
+  return new TrustStore(store.layout.keys).list();
 }
 
 export interface AddTrustRequest {

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import { hostArch, hostOS } from '../../image/platform.js';
-import { JSON_FLAG, type Command, type Context } from '../command.js';
+import { JSON_FLAG, printJSON, type Command, type Context } from '../command.js';
 import { flagBoolean } from '../flags.js';
 import { BIN_DIR, SHARE_DIR, packageVersion } from '../paths.js';
 
@@ -45,6 +45,6 @@ export const versionCommand: Command = {
   async run(ctx, flags) {
     if (!flagBoolean(flags, 'json')) return void process.stdout.write(`jetpack ${packageVersion()}\n`);
     const about = { version: packageVersion(), node: process.versions.node, root: ctx.root, os: hostOS(), arch: hostArch() };
-    process.stdout.write(`${JSON.stringify(about)}\n`);
+    printJSON(about);
   },
 };

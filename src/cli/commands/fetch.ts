@@ -3,7 +3,7 @@ import { parseSize } from '../../util/size.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SECONDS, formatSize } from '../../fetch/defaults.js';
 import type { HttpOptions } from '../../fetch/http.js';
 import type { Fetcher } from '../../fetch/fetch.js';
-import { JSON_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
+import { JSON_FLAG, logLine, printJSON, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 
 /** How fetch, import and trust reach web servers, and how much one download may take (docs/FETCH.md). */
@@ -119,7 +119,7 @@ export const trustCommand: Command = {
     { name: 'prefix', kind: 'string', value: 'PREFIX', help: 'the names the key may sign' },
     { name: 'root', kind: 'boolean', help: 'trust the key for every name' },
     { name: 'fingerprint', kind: 'string', value: 'FPR', help: 'the fingerprint the key must have (no question asked)' },
-    { name: 'json', kind: 'boolean', help: 'list as JSON' },
+    { ...JSON_FLAG, help: 'list the keys as one line of JSON' },
     ALLOW_HTTP_FLAG,
     ...HTTP_FLAGS,
   ],
@@ -128,8 +128,9 @@ export const trustCommand: Command = {
     const prefix = flagString(flags, 'prefix');
     const root = flagBoolean(flags, 'root');
     if (flags.positional.length === 0 && prefix === undefined && !root) {
-      process.stdout.write(await listTrust(await ctx.store(), flagBoolean(flags, 'json')));
-      return;
+      const keys = await listTrust(await ctx.store());
+      if (flagBoolean(flags, 'json')) return printJSON(keys);
+      return void process.stdout.write(keys.map((k) => `${k.prefix} ${k.fingerprint} ${k.identity}\n`).join(''));
     }
     if (flags.positional.length > 1) throw new UserError(`usage: jetpack trust [-prefix=PREFIX | -root] [-fingerprint=FPR] [KEY-LOCATION]`, 2);
     if ((prefix === undefined) === !root) throw new UserError('trust needs one of -prefix=PREFIX or -root');

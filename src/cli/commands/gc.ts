@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { expectArgs, type Command } from '../command.js';
+import { JSON_FLAG, expectArgs, printJSON, type Command } from '../command.js';
 import { flagBoolean } from '../flags.js';
 
 export const gcCommand: Command = {
@@ -15,7 +15,7 @@ export const gcCommand: Command = {
     'now would not use (host binaries since upgraded). Prints what it removes, one per line.',
   flags: [
     { name: 'dry-run', kind: 'boolean', help: 'only list what would be removed' },
-    { name: 'json', kind: 'boolean', help: 'print a JSON object {images, caches} instead of lines' },
+    { ...JSON_FLAG, help: 'print {images, caches} as one line of JSON instead of lines' },
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 0);
@@ -38,7 +38,7 @@ export const gcCommand: Command = {
     }
     if (json) {
       const listed = images.map((i) => ({ id: i.id, name: i.manifest.name, labels: labelMap(i.manifest) }));
-      process.stdout.write(JSON.stringify({ images: listed, caches: caches.map((c) => `tools/${c}`) }, null, 2) + '\n');
+      printJSON({ images: listed, caches: caches.map((c) => `tools/${c}`) });
     }
     process.stderr.write(`${images.length} image(s) and ${caches.length} cache(s) ${dryRun ? 'would be removed' : 'removed'}\n`);
   },

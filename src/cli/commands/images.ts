@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { StoredImage } from '../../store/store.js';
-import { expectArgs, type Command } from '../command.js';
+import { JSON_FLAG, expectArgs, printJSON, type Command } from '../command.js';
 import { flagBoolean } from '../flags.js';
 import { table } from '../table.js';
 
@@ -31,7 +31,7 @@ export const imagesCommand: Command = {
     { name: 'q', kind: 'boolean', help: 'print only image IDs' },
     { name: 'H', kind: 'boolean', help: 'machine-friendly: no header, tab-separated' },
     { name: 'l', kind: 'boolean', help: 'show full image IDs' },
-    { name: 'json', kind: 'boolean', help: 'print a JSON array with every field' },
+    { ...JSON_FLAG, help: 'print the images as one line of JSON: an array with every field' },
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 0);
@@ -42,8 +42,7 @@ export const imagesCommand: Command = {
     const all = flagBoolean(flags, 'a');
     const images = stored.filter((i) => all || !shadowed.has(i.id)).sort((a, b) => formatImageName(a.manifest).localeCompare(formatImageName(b.manifest)));
     if (flagBoolean(flags, 'json')) {
-      process.stdout.write(JSON.stringify(images.map((i) => ({ ...imageJSON(i), shadowed: shadowed.has(i.id) })), null, 2) + '\n');
-      return;
+      return printJSON(images.map((i) => ({ ...imageJSON(i), shadowed: shadowed.has(i.id) })));
     }
     const id = (i: StoredImage) => (flagBoolean(flags, 'l') ? i.id : shortImageID(i.id));
     if (flagBoolean(flags, 'q')) {
@@ -88,7 +87,7 @@ export const showImageCommand: Command = {
   summary: 'Show an image: ID, name, timestamp, dependencies, app',
   flags: [
     { name: 'q', kind: 'boolean', help: 'print only the full image ID (resolves IMAGE for scripts)' },
-    { name: 'json', kind: 'boolean', help: 'print the image with its manifest as JSON' },
+    { ...JSON_FLAG, help: 'print the image with its manifest as one line of JSON' },
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
@@ -101,8 +100,7 @@ export const showImageCommand: Command = {
     }
     if (flagBoolean(flags, 'json')) {
       const { imageJSON } = await import('../results.js');
-      process.stdout.write(`${JSON.stringify({ ...imageJSON(image), manifest: image.manifest })}\n`);
-      return;
+      return printJSON({ ...imageJSON(image), manifest: image.manifest });
     }
     const deps = await Promise.all(image.info.dependencies.map(async (id) => (await store.get(id))!));
     process.stdout.write(showImage(image, deps, loaded));
@@ -126,7 +124,7 @@ export const destroyImageCommand: Command = {
   name: 'destroy-image',
   args: 'IMAGE...',
   summary: 'Remove images from the store (refused while another image depends on one)',
-  flags: [{ name: 'json', kind: 'boolean', help: 'report a failure as JSON too (on stderr)' }],
+  flags: [{ ...JSON_FLAG, help: 'report a failure as JSON too (the last line on stderr)' }],
   async run(ctx, flags) {
     if (flags.positional.length === 0) throw new UserError(`usage: jetpack ${this.name} ${this.args}`, 2);
     const { describeImage, resolveImage } = await load();

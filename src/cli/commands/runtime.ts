@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { JSON_FLAG, commandHelp, expectArgs, wantsHelp, type Command, logLine as log } from '../command.js';
+import { JSON_FLAG, commandHelp, printJSON, expectArgs, wantsHelp, type Command, logLine as log } from '../command.js';
 import { commandLine, flagBoolean, flagString } from '../flags.js';
 import { parseCommandFlags } from '../global-flags.js';
 import { table } from '../table.js';
@@ -90,15 +90,12 @@ const list: Command = {
     const remote = flagString(flags, 'remote');
     if (remote !== undefined) {
       const offered = await listRemoteRuntimes(store, repoChoice(flags), remote);
-      if (flagBoolean(flags, 'json')) process.stdout.write(JSON.stringify(offered, null, 2) + '\n');
+      if (flagBoolean(flags, 'json')) printJSON(offered);
       else process.stdout.write(table(offered.map((o) => [o.ref, o.commit.slice(0, 12)]), machine ? null : ['REF', 'COMMIT'], machine ? '\t' : '  '));
       return;
     }
     const runtimes = await listRuntimes(store, repoChoice(flags));
-    if (flagBoolean(flags, 'json')) {
-      process.stdout.write(JSON.stringify(runtimes, null, 2) + '\n');
-      return;
-    }
+    if (flagBoolean(flags, 'json')) return printJSON(runtimes);
     const rows = runtimes.map((r) => [`${r.remote ? `${r.remote}:` : ''}${r.ref}`, r.commit.slice(0, 12), r.date, humanSize(r.size), r.deployed ? 'yes' : 'no']);
     process.stdout.write(table(rows, machine ? null : ['REF', 'COMMIT', 'DATE', 'SIZE', 'DEPLOYED'], machine ? '\t' : '  '));
   },
