@@ -6,7 +6,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'specfile', kind: 'string', value: 'FILE', help: 'the job file' },
   { name: 'job', kind: 'string', value: 'NAME', help: 'the job to run' },
   { name: 'config', kind: 'string', value: 'FILE', help: "mark-devkit's config file (read and checked; its tar_flows settings have no counterpart here)" },
-  { name: 'cleanup', kind: 'boolean', help: 'wipe the rootfs first and remove it at the end (default true; --cleanup=false keeps it)' },
+  { name: 'cleanup', kind: 'boolean', default: true, help: 'wipe the rootfs first and remove it at the end (-cleanup=false keeps it)' },
   { name: 'skip-source-phase', kind: 'boolean', help: 'skip the download and extraction (the rootfs of an earlier run stays)' },
   { name: 'skip-packer-phase', kind: 'boolean', help: 'skip the output tarball or image' },
   { name: 'skip-hooks-phase', kind: 'boolean', help: 'skip every hook (for development)' },
@@ -39,7 +39,7 @@ async function metroRun(ctx: Context, flags: ParsedFlags): Promise<number> {
   const rendered = await loadJob(specFile, name);
   const quiet = flagBoolean(flags, 'quiet');
   const result = await runJob(rendered, () => ctx.store(), {
-    cleanup: flags.values.get('cleanup') !== false,
+    cleanup: flagBoolean(flags, 'cleanup'),
     skipSource: flagBoolean(flags, 'skip-source-phase'),
     skipPacker: flagBoolean(flags, 'skip-packer-phase'),
     skipHooks: flagBoolean(flags, 'skip-hooks-phase'),
@@ -76,7 +76,7 @@ export const enterCommand: Command = {
   args: 'ROOTFS [COMMAND [ARGS...]]',
   summary: 'Run a command (default /bin/sh) in a container on a rootfs directory, in place',
   description:
-    'For a rootfs a job kept (--cleanup=false), as fchroot ROOTFS /bin/bash is used with\n' +
+    'For a rootfs a job kept (-cleanup=false), as fchroot ROOTFS /bin/bash is used with\n' +
     "mark-devkit: the same container inner hooks get (private namespaces, /proc, /dev,\n" +
     "read-only /sys, the host's resolv.conf), changing the rootfs in place. Exits with the\n" +
     "command's status.",

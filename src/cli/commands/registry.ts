@@ -5,11 +5,11 @@ import { COMPRESS_LEVEL_FLAG } from './export.js';
 const TRANSPORT_FLAGS: FlagSpec[] = [
   { name: 'creds', kind: 'string', value: 'USER[:PASSWORD]', help: "the registry's credentials (skopeo --src-creds/--dest-creds)" },
   { name: 'authfile', kind: 'string', value: 'FILE', help: 'a containers-auth.json(5) file (podman login, docker login)' },
-  { name: 'tls-verify', kind: 'boolean', help: 'check the registry certificate and require https (default true; -tls-verify=false for a test registry)' },
+  { name: 'tls-verify', kind: 'boolean', default: true, help: 'check the registry certificate and require https (-tls-verify=false for a test registry)' },
 ];
 
 function transport(flags: ParsedFlags) {
-  return { creds: flagString(flags, 'creds'), authfile: flagString(flags, 'authfile'), tlsVerify: flags.values.get('tls-verify') !== false };
+  return { creds: flagString(flags, 'creds'), authfile: flagString(flags, 'authfile'), tlsVerify: flagBoolean(flags, 'tls-verify') };
 }
 
 export const pushCommand: Command = {
