@@ -5,6 +5,7 @@ import type { HttpOptions } from '../../fetch/http.js';
 import type { Fetcher } from '../../fetch/fetch.js';
 import { JSON_FLAG, logLine, printJSON, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { TLS_VERIFY_FLAGS, tlsVerify } from './transport-flags.js';
 
 /** How fetch, import and trust reach web servers, and how much one download may take (docs/FETCH.md). */
 export const HTTP_FLAGS: FlagSpec[] = [
@@ -14,8 +15,6 @@ export const HTTP_FLAGS: FlagSpec[] = [
   { name: 'max-size', kind: 'string', value: 'SIZE', help: `refuse an image download larger than this (default ${formatSize(DEFAULT_LIMITS.image.maxBytes).replace(' ', '')})` },
   { name: 'max-meta-size', kind: 'string', value: 'SIZE', help: `refuse a discovery page, signature or key larger than this (default ${formatSize(DEFAULT_LIMITS.meta.maxBytes).replace(' ', '')})` },
 ];
-
-export const ALLOW_HTTP_FLAG: FlagSpec = { name: 'insecure-allow-http', kind: 'boolean', help: 'let discovery use plain http, and downloads follow a redirect from https to http' };
 
 function seconds(flags: ParsedFlags, flag: string, fallback: number): number {
   const text = flagString(flags, flag);
@@ -32,12 +31,14 @@ function bytes(flags: ParsedFlags, flag: string, fallback: number): number {
   return value;
 }
 
-export function httpOptions(flags: ParsedFlags, allowHttp: boolean): HttpOptions {
+export function httpOptions(flags: ParsedFlags): HttpOptions {
   const deadline = seconds(flags, 'deadline', DEFAULT_LIMITS.image.deadlineSeconds);
+  const verify = tlsVerify(flags);
   return {
     caFile: flagString(flags, 'ca'),
     timeoutSeconds: seconds(flags, 'timeout', DEFAULT_TIMEOUT_SECONDS),
-    allowHttp,
+    allowHttp: !verify,
+    anyCertificate: !verify,
     limits: {
       image: { maxBytes: bytes(flags, 'max-size', DEFAULT_LIMITS.image.maxBytes), deadlineSeconds: deadline },
       meta: { maxBytes: bytes(flags, 'max-meta-size', DEFAULT_LIMITS.meta.maxBytes), deadlineSeconds: Math.min(deadline, DEFAULT_LIMITS.meta.deadlineSeconds) },
@@ -49,7 +50,7 @@ export function httpOptions(flags: ParsedFlags, allowHttp: boolean): HttpOptions
 export async function fetcherFor(ctx: Context, flags: ParsedFlags): Promise<Fetcher> {
   const { Fetcher } = await import('../../fetch/fetch.js');
   return new Fetcher(await ctx.store(), {
-    http: httpOptions(flags, flagBoolean(flags, 'insecure-allow-http')),
+    http: httpOptions(flags),
     skipVerify: flagBoolean(flags, 'insecure-skip-verify'),
     force: flagBoolean(flags, 'force'),
     fingerprint: flagString(flags, 'fingerprint'),
@@ -86,7 +87,7 @@ export const fetchCommand: Command = {
     { name: 'force', kind: 'boolean', help: 'run discovery even when the store has the image (a name under a domain)' },
     { name: 'fingerprint', kind: 'string', value: 'FPR', help: 'trust a discovered signing key if it has this fingerprint' },
     { name: 'insecure-skip-verify', kind: 'boolean', help: 'store images without checking any signature' },
-    ALLOW_HTTP_FLAG,
+    ...TLS_VERIFY_FLAGS,
     ...HTTP_FLAGS,
     { ...JSON_FLAG, help: 'print each image as one line of JSON (a failure too, on stderr)' },
   ],
@@ -120,7 +121,7 @@ export const trustCommand: Command = {
     { name: 'root', kind: 'boolean', help: 'trust the key for every name' },
     { name: 'fingerprint', kind: 'string', value: 'FPR', help: 'the fingerprint the key must have (no question asked)' },
     { ...JSON_FLAG, help: 'list the keys as one line of JSON' },
-    ALLOW_HTTP_FLAG,
+    ...TLS_VERIFY_FLAGS,
     ...HTTP_FLAGS,
   ],
   async run(ctx, flags) {
@@ -138,7 +139,7 @@ export const trustCommand: Command = {
       location: flags.positional[0],
       prefix,
       fingerprint: flagString(flags, 'fingerprint'),
-      http: httpOptions(flags, flagBoolean(flags, 'insecure-allow-http')),
+      http: httpOptions(flags),
       log: logLine,
     });
     process.stdout.write(`${added.prefix} ${added.fingerprint} ${added.identity}\n`);
