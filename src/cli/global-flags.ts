@@ -8,8 +8,7 @@ export const DEBUG_FLAG: FlagSpec = { name: 'debug', kind: 'boolean', help: 'pri
 const AFTER_COMMAND: readonly FlagSpec[] = [ROOT_FLAG, DEBUG_FLAG];
 
 /**
- * Parses a command's flags and the global flags it does not spell itself (trust's -root is
- * its own). A -root here wins over one before the command; -debug sets JETPACK_DEBUG. With
+ * Parses a command's flags and the global flags it does not spell itself. A -root here wins over one before the command; -debug sets JETPACK_DEBUG. With
  * `opts.stopAtPositional`, what follows the first positional is left alone: `run IMAGE CMD
  * -root` gives -root to CMD.
  */

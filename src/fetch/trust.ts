@@ -100,7 +100,7 @@ export async function trustKeyAt(store: Store, locations: readonly string[], cho
 export async function addTrust(store: Store, req: AddTrustRequest): Promise<TrustedKey> {
   const prefix = req.prefix === undefined ? ROOT_PREFIX : checkPrefix(req.prefix);
   if (req.location) return trustKeyAt(store, [req.location], { prefix, fingerprint: req.fingerprint, http: forLocation(req.http, req.location), log: req.log });
-  if (req.prefix === undefined) throw new UserError('trust -root needs a KEY-LOCATION: root keys are not discovered');
+  if (req.prefix === undefined) throw new UserError('trust -root-key needs a KEY-LOCATION: root keys are not discovered');
   const { pubkeys } = await discover(parseImageQuery(req.prefix.replace(/\/$/, '')), 'pubkeys', req.http, req.log);
   return trustKeyAt(store, pubkeys, { prefix, fingerprint: req.fingerprint, http: req.http, log: req.log });
 }

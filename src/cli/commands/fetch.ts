@@ -113,12 +113,12 @@ export const trustCommand: Command = {
     'Without arguments, lists the trusted keys as PREFIX FINGERPRINT IDENTITY ("@" for root keys,\n' +
     'which may sign any image). With KEY-LOCATION (a path, URL or -), trusts the key there for\n' +
     '-prefix (example.com/ covers example.com/…, example.com/app covers example.com/app and\n' +
-    'example.com/app/…) or for every name with -root. Without KEY-LOCATION, the key is found\n' +
+    'example.com/app/…) or for every name with -root-key. Without KEY-LOCATION, the key is found\n' +
     'through ac-discovery-pubkeys of -prefix. The key is shown with its fingerprint and trusted\n' +
     'after a yes on the terminal, or when -fingerprint names it.',
   flags: [
     { name: 'prefix', kind: 'string', value: 'PREFIX', help: 'the names the key may sign' },
-    { name: 'root', kind: 'boolean', help: 'trust the key for every name' },
+    { name: 'root-key', kind: 'boolean', help: 'trust the key for every name (a root key; -root is the store, as for every command)' },
     { name: 'fingerprint', kind: 'string', value: 'FPR', help: 'the fingerprint the key must have (no question asked)' },
     { ...JSON_FLAG, help: 'list the keys as one line of JSON' },
     ...TLS_VERIFY_FLAGS,
@@ -127,14 +127,14 @@ export const trustCommand: Command = {
   async run(ctx, flags) {
     const { listTrust, addTrust } = await import('../../fetch/trust.js');
     const prefix = flagString(flags, 'prefix');
-    const root = flagBoolean(flags, 'root');
-    if (flags.positional.length === 0 && prefix === undefined && !root) {
+    const rootKey = flagBoolean(flags, 'root-key');
+    if (flags.positional.length === 0 && prefix === undefined && !rootKey) {
       const keys = await listTrust(await ctx.store());
       if (flagBoolean(flags, 'json')) return printJSON(keys);
       return void process.stdout.write(keys.map((k) => `${k.prefix} ${k.fingerprint} ${k.identity}\n`).join(''));
     }
-    if (flags.positional.length > 1) throw new UserError(`usage: jetpack trust [-prefix=PREFIX | -root] [-fingerprint=FPR] [KEY-LOCATION]`, 2);
-    if ((prefix === undefined) === !root) throw new UserError('trust needs one of -prefix=PREFIX or -root');
+    if (flags.positional.length > 1) throw new UserError(`usage: jetpack trust [-prefix=PREFIX | -root-key] [-fingerprint=FPR] [KEY-LOCATION]`, 2);
+    if ((prefix === undefined) === !rootKey) throw new UserError('trust needs one of -prefix=PREFIX or -root-key');
     const added = await addTrust(await ctx.store(), {
       location: flags.positional[0],
       prefix,
