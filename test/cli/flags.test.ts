@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { flagBoolean, formatFlagHelp, parseFlags, type FlagSpec } from '../../src/cli/flags.js';
+import { REPO } from '../helpers/cli.js';
 
 const SPECS: FlagSpec[] = [
   { name: 'cleanup', kind: 'boolean', default: true, help: 'clean up' },
@@ -19,6 +22,13 @@ test('a boolean flag with a default reads as the default until given, in every s
 test('help names a boolean default', () => {
   assert.match(formatFlagHelp(SPECS), /^  -cleanup  clean up \(default true\)$/m);
   assert.match(formatFlagHelp(SPECS), /^  -keep     keep$/m);
+});
+
+test('help writes flags one way, -flag: --NAME only where a seed or another tool spells it', () => {
+  // MaPS's verbs-as-flags (package --commit, jetpack --upload), helm's --set, flatpak's and skopeo's own flags.
+  const quoted = /--SUBCOMMAND|--flag|package --(initialize|sandbox|commit|upload)|--(initialize|sandbox|commit) DIR|--upload REF|jetpack --upload|helm --set|build-bundle --runtime|skopeo --src-creds\/--dest-creds/g;
+  const doc = readFileSync(path.join(REPO, 'docs', 'CLI.md'), 'utf8').replace(quoted, '');
+  assert.equal(doc.match(/(?<![\w-])--[a-z][\w-]*/g) ?? [], []);
 });
 
 test.run();

@@ -40,7 +40,7 @@ export const configCommand: Command = {
 export const versionCommand: Command = {
   name: 'version',
   args: '',
-  summary: 'Print the jetpack version (also jetpack --version)',
+  summary: 'Print the jetpack version (also jetpack -version)',
   flags: [{ ...JSON_FLAG, help: 'print one line of JSON: version, node (its version), root (the store), os, arch' }],
   async run(ctx, flags) {
     if (!flagBoolean(flags, 'json')) return void process.stdout.write(`jetpack ${packageVersion()}\n`);

@@ -70,7 +70,7 @@ async function diagnoseTemplate(_ctx: Context, flags: ParsedFlags): Promise<numb
     try {
       values.applySet(merged, set);
     } catch (err) {
-      throw new UserError(`--set ${set}: ${(err as Error).message}`, 1, { cause: err });
+      throw new UserError(`-set ${set}: ${(err as Error).message}`, 1, { cause: err });
     }
   }
   const text = await readText(file, 'template');

@@ -26,7 +26,7 @@ const DESCRIPTION =
 async function checkConfig(file: string): Promise<void> {
   // Read as job files are: a regular file of at most 1 MiB, bounded parsing, errors at file:line:col.
   const [{ readJobText }, { parseJobYaml }] = await Promise.all([import('../../job/spec.js'), import('../../job/yaml.js')]);
-  parseJobYaml(await readJobText(file, '--config'), file);
+  parseJobYaml(await readJobText(file, '-config'), file);
 }
 
 async function metroRun(ctx: Context, flags: ParsedFlags): Promise<number> {
