@@ -29,9 +29,22 @@ export interface Command {
   description?: string;
   flags: FlagSpec[];
   stopAtPositional?: boolean;
-  /** The command reads its arguments itself (subcommand groups): no flag parsing, no -help check. */
-  rawArgs?: boolean;
-  run(ctx: Context, flags: ParsedFlags): Promise<number | void>;
+  /** Other words for it as a subcommand (metro's `r` and `j` for run). */
+  aliases?: string[];
+  /**
+   * `jetpack NAME SUB …` (also `--SUB`, as MaPS spells them): each with its own flags and help,
+   * run by src/cli/dispatch.ts. A command with subcommands and a run of its own runs it when
+   * no subcommand is named (upload-server, upload-server adduser).
+   */
+  subcommands?: Command[];
+  /** The placeholder of an operand written before the subcommand (IMAGE of `image IMAGE build`), handed to it first. */
+  operandBeforeSubcommand?: string;
+  run?(ctx: Context, flags: ParsedFlags): Promise<number | void>;
+}
+
+/** What -json prints: the result as one line of JSON, as JSON_FLAG says (programs and the API read the last line). */
+export function printJSON(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
 export const JSON_FLAG: FlagSpec = { name: 'json', kind: 'boolean', help: 'print the result as one line of JSON (a failure too, as the last line on stderr)' };
@@ -52,16 +65,27 @@ export function expectArgs(cmd: Command, args: string[], min: number, max = min)
 const HELP_FLAGS = new Set(['-h', '-help', '--help']);
 
 /** A help flag among the command's own flags: not after "--", nor inside a command line it runs. */
-export function wantsHelp(cmd: Command, args: string[]): boolean {
+export function wantsHelp(cmd: Command, args: readonly string[]): boolean {
   const end = args.indexOf('--') === -1 ? args.length : args.indexOf('--');
   const firstPositional = cmd.stopAtPositional ? args.findIndex((a) => !a.startsWith('-') || a === '-') : -1;
   const flags = args.slice(0, firstPositional === -1 ? end : Math.min(end, firstPositional));
   return flags.some((a) => HELP_FLAGS.has(a));
 }
 
+function subcommandList(cmd: Command): string {
+  const prefix = [cmd.name, cmd.operandBeforeSubcommand].filter(Boolean).join(' ');
+  return cmd
+    .subcommands!.map((s) => {
+      const aliases = s.aliases?.length ? ` (also ${s.aliases.join(', ')})` : '';
+      return `  ${prefix} ${s.name}${s.args ? ` ${s.args}` : ''}${aliases}\n      ${s.summary}.`;
+    })
+    .join('\n');
+}
+
 export function commandHelp(cmd: Command): string {
   const parts = [`usage: jetpack ${cmd.name}${cmd.flags.length ? ' [FLAGS]' : ''}${cmd.args ? ` ${cmd.args}` : ''}`, '', cmd.summary + '.'];
   if (cmd.description) parts.push('', cmd.description);
+  if (cmd.subcommands?.length) parts.push('', `Subcommands (also spelled --SUBCOMMAND, as MaPS does; "jetpack help ${cmd.name} SUBCOMMAND" for its flags):`, subcommandList(cmd));
   if (cmd.flags.length) parts.push('', 'Flags (also accepted as --flag, and -flag VALUE / --flag VALUE):', formatFlagHelp(cmd.flags));
   return parts.join('\n') + '\n';
 }

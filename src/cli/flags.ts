@@ -14,6 +14,8 @@ export interface FlagSpec {
   value?: string;
   /** One-letter spellings such as `q` for `-q`. */
   short?: string;
+  /** A boolean flag's value when it is not given (false unless said): flagBoolean reads it, help shows it. */
+  default?: boolean;
 }
 
 export interface ParsedFlags {
@@ -73,6 +75,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     if (spec.kind === 'list') values.set(spec.name, [...((values.get(spec.name) as string[] | undefined) ?? []), value]);
     else values.set(spec.name, value);
   }
+  for (const spec of specs) if (spec.kind === 'boolean' && spec.default !== undefined && !values.has(spec.name)) values.set(spec.name, spec.default);
   return { values, positional };
 }
 
@@ -81,6 +84,7 @@ export function flagString(parsed: ParsedFlags, name: string): string | undefine
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A boolean flag as given, else its spec's default, else false. */
 export function flagBoolean(parsed: ParsedFlags, name: string): boolean {
   return parsed.values.get(name) === true;
 }
@@ -100,7 +104,8 @@ export function formatFlagHelp(specs: readonly FlagSpec[]): string {
     const value = s.kind === 'boolean' ? '' : `=${s.value ?? 'VALUE'}`;
     const names = [s.short ? `-${s.short}` : '', `-${s.name}${value}`].filter(Boolean).join(', ');
     // A list flag says it is repeatable, once: some help texts say so already.
-    return [names, s.kind === 'list' && !/\brepeatable\b/.test(s.help) ? `${s.help} (repeatable)` : s.help] as const;
+    const notes = [s.kind === 'list' && !/\brepeatable\b/.test(s.help) ? 'repeatable' : '', s.default === undefined ? '' : `default ${s.default}`].filter(Boolean);
+    return [names, notes.length ? `${s.help} (${notes.join('; ')})` : s.help] as const;
   });
   const width = Math.max(0, ...rows.map(([n]) => n.length));
   return rows.map(([n, h]) => `  ${n.padEnd(width)}  ${h}`).join('\n');

@@ -15,9 +15,9 @@ export function applySwitches(given: (name: string) => unknown): void {
 }
 
 /**
- * Parses a command's flags and the global flags it does not spell itself (trust's -root is
- * its own; metro run's -quiet is its own too). A -root here wins over one before the command;
- * -debug sets JETPACK_DEBUG, -quiet JETPACK_QUIET. With
+ * Parses a command's flags and the global flags it does not spell itself (metro run's -quiet
+ * is its own). A -root here wins over one before the command; -debug sets JETPACK_DEBUG,
+ * -quiet JETPACK_QUIET. With
  * `opts.stopAtPositional`, what follows the first positional is left alone: `run IMAGE CMD
  * -root` gives -root to CMD.
  */

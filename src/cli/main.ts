@@ -1,10 +1,11 @@
 import { UserError } from '../errors.js';
-import { commandHelp, Context, wantsHelp, type Command } from './command.js';
+import { commandHelp, Context, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { failureReport } from './failure.js';
 import { versionCommand } from './commands/config.js';
 import { formatFlagHelp, parseFlags, flagString, flagBoolean, type FlagSpec } from './flags.js';
-import { DEBUG_FLAG, QUIET_FLAG, ROOT_FLAG, applySwitches, parseCommandFlags } from './global-flags.js';
+import { DEBUG_FLAG, QUIET_FLAG, ROOT_FLAG, applySwitches } from './global-flags.js';
+import { dispatch, helpTopic, type DispatchState } from './dispatch.js';
 
 const GLOBAL_FLAGS: FlagSpec[] = [
   ROOT_FLAG,
@@ -45,35 +46,24 @@ async function main(argv: string[]): Promise<number> {
   const global = parseFlags(argv, GLOBAL_FLAGS, { command: 'jetpack', stopAtPositional: true });
   applySwitches((name) => global.values.get(name));
   const upload = flagString(global, 'upload');
-  // "jetpack --upload REF", as the seed writes it: the upload command.
+  // "jetpack --upload REF", as MaPS writes it: the upload command.
   const [name, ...rest] = upload === undefined ? global.positional : ['upload', upload, ...global.positional];
   const ctx = new Context(flagString(global, 'root'));
-  if (flagBoolean(global, 'version')) return (await versionCommand.run(ctx, { values: new Map(), positional: [] })) ?? 0;
+  if (flagBoolean(global, 'version')) return dispatch(ctx, versionCommand, [], state);
   if (name === undefined || name === 'help' || flagBoolean(global, 'help')) {
-    const [topic, sub] = rest;
-    const cmd = topic && name === 'help' ? findCommand(topic) : undefined;
-    // "jetpack help runtime deploy": a subcommand group shows its subcommand's help itself.
-    if (cmd?.rawArgs && sub) return (await cmd.run(ctx, { values: new Map(), positional: [sub, '--help'] })) ?? 0;
-    process.stdout.write(cmd ? commandHelp(cmd) : generalHelp());
+    // "jetpack help runtime deploy": the help of a subcommand.
+    process.stdout.write(name === 'help' && rest.length ? commandHelp(helpTopic(COMMANDS, rest)) : generalHelp());
     return name === undefined && !flagBoolean(global, 'help') ? 2 : 0;
   }
-  const cmd = findCommand(name);
-  if (cmd.rawArgs) return (await cmd.run(ctx, { values: new Map(), positional: rest })) ?? 0;
-  if (wantsHelp(cmd, rest)) {
-    process.stdout.write(commandHelp(cmd));
-    return 0;
-  }
-  const parsed = parseCommandFlags(ctx, rest, cmd.flags, { command: `jetpack ${cmd.name}`, stopAtPositional: cmd.stopAtPositional });
-  jsonErrors = cmd.flags.some((f) => f.name === 'json') && flagBoolean(parsed.flags, 'json');
-  return (await cmd.run(parsed.ctx, parsed.flags)) ?? 0;
+  return dispatch(ctx, findCommand(name), rest, state);
 }
 
 /** Whether the command's own flags asked for -json: its failure is then reported as JSON too, for programs (the API). */
-let jsonErrors = false;
+const state: DispatchState = { json: false };
 
 function report(err: unknown): number {
   const debug = Boolean(process.env.JETPACK_DEBUG && process.env.JETPACK_DEBUG !== '0');
-  const { text, status } = failureReport(err, { debug, json: jsonErrors });
+  const { text, status } = failureReport(err, { debug, json: state.json });
   process.stderr.write(text);
   return status;
 }

@@ -1,6 +1,7 @@
 /** What commands print for programs (-json; the typed API in src/api reads it). */
 import { labelMap } from '../image/manifest.js';
 import type { StoredImage } from '../store/store.js';
+import { printJSON } from './command.js';
 
 export function imageJSON(image: StoredImage) {
   return {
@@ -15,10 +16,12 @@ export function imageJSON(image: StoredImage) {
 
 /** An image a command stored or found: its ID on a line, or with -json the image as an object. */
 export function printImage(json: boolean, image: StoredImage, added: boolean): void {
-  process.stdout.write(json ? `${JSON.stringify({ ...imageJSON(image), added })}\n` : `${image.id}\n`);
+  if (json) printJSON({ ...imageJSON(image), added });
+  else process.stdout.write(`${image.id}\n`);
 }
 
 /** `text` (lines for people and shell scripts), or with -json `value` as one line of JSON. */
 export function printResult(json: boolean, text: string, value: object): void {
-  process.stdout.write(json ? `${JSON.stringify(value)}\n` : text);
+  if (json) printJSON(value);
+  else process.stdout.write(text);
 }

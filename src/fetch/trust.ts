@@ -11,11 +11,9 @@ import { forLocation, type HttpOptions } from '../registry/http.js';
 import { fetchLocation } from '../registry/location.js';
 import { ROOT_PREFIX, TrustStore, checkPrefix, normalizeFingerprint, type TrustedKey } from './trust-store.js';
 
-/** The trusted keys as `PREFIX FINGERPRINT IDENTITY` lines, or as JSON. */
-export async function listTrust(store: Store, json: boolean): Promise<string> {
-  const keys = await new TrustStore(store.layout.keys).list();
-  if (json) return JSON.stringify(keys, null, 2) + '\n';
-  return keys.map((k) => `${k.prefix} ${k.fingerprint} ${k.identity}\n`).join('');
+/** The trusted keys. */
+export function listTrust(store: Store): Promise<TrustedKey[]> {
+  return new TrustStore(store.layout.keys).list();
 }
 
 export interface AddTrustRequest {
@@ -102,7 +100,7 @@ export async function trustKeyAt(store: Store, locations: readonly string[], cho
 export async function addTrust(store: Store, req: AddTrustRequest): Promise<TrustedKey> {
   const prefix = req.prefix === undefined ? ROOT_PREFIX : checkPrefix(req.prefix);
   if (req.location) return trustKeyAt(store, [req.location], { prefix, fingerprint: req.fingerprint, http: forLocation(req.http, req.location), log: req.log });
-  if (req.prefix === undefined) throw new UserError('trust -root needs a KEY-LOCATION: root keys are not discovered');
+  if (req.prefix === undefined) throw new UserError('trust -root-key needs a KEY-LOCATION: root keys are not discovered');
   const { pubkeys } = await discover(parseImageQuery(req.prefix.replace(/\/$/, '')), 'pubkeys', req.http, req.log);
   return trustKeyAt(store, pubkeys, { prefix, fingerprint: req.fingerprint, http: req.http, log: req.log });
 }

@@ -26,6 +26,8 @@ export interface HttpOptions {
   timeoutSeconds: number;
   /** Whether http:// (and a redirect from https to http) is acceptable. */
   allowHttp: boolean;
+  /** Accept any server certificate (-tls-verify=false, as skopeo does). */
+  anyCertificate?: boolean;
   limits: Record<DownloadKind, DownloadLimits>;
 }
 
@@ -112,7 +114,7 @@ function requestOnce(url: URL, opts: HttpOptions, deadline: Deadline): Promise<I
     const timeoutMs = opts.timeoutSeconds * 1000;
     const ca = url.protocol === 'https:' ? certificateAuthorities(opts.caFile) : undefined;
     // agent: false, a connection per request: the idle timeout below is set on a socket only this request uses.
-    const options = { agent: false, timeout: timeoutMs, headers: { 'user-agent': 'jetpack', accept: '*/*' }, ...(ca ? { ca } : {}) };
+    const options = { agent: false, timeout: timeoutMs, headers: { 'user-agent': 'jetpack', accept: '*/*' }, ...(ca ? { ca } : {}), ...(opts.anyCertificate ? { rejectUnauthorized: false } : {}) };
     const req = (url.protocol === 'https:' ? https : http).get(url, options, (res) => {
       // The socket's idle timeout keeps watching the body: a server that stalls mid-download fails too.
       res.socket.setTimeout(timeoutMs, () => res.destroy(new Error(`no data for ${opts.timeoutSeconds} s`)));
@@ -181,8 +183,8 @@ async function follow(location: string, opts: HttpOptions, deadline: Deadline): 
     // Messages name the location as given until a redirect leads elsewhere.
     const shown = redirects === 0 ? location : url.href;
     if (url.protocol === 'http:' && !opts.allowHttp) {
-      // Without -insecure-allow-http, `from` was https: the redirect would drop TLS.
-      throw new UserError(from ? `refusing the redirect from ${from.href} to plain ${url.href} (-insecure-allow-http allows it)` : `refusing ${shown}: plain http needs -insecure-allow-http`);
+      // Without -tls-verify=false, `from` was https: the redirect would drop TLS.
+      throw new UserError(from ? `refusing the redirect from ${from.href} to plain ${url.href} (-tls-verify=false allows it)` : `refusing ${shown}: plain http needs -tls-verify=false`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`refusing ${shown}: not an http(s) URL`);
     if (deadline.expired) throw deadline.error();
@@ -215,7 +217,7 @@ async function follow(location: string, opts: HttpOptions, deadline: Deadline): 
 
 /**
  * The options for a location the user named: plain http when it is an http:// URL (theirs to
- * choose), but never a redirect from https down to http without -insecure-allow-http.
+ * choose), but never a redirect from https down to http without -tls-verify=false.
  */
 export function forLocation(opts: HttpOptions, location: string): HttpOptions {
   return /^http:\/\//i.test(location) ? { ...opts, allowHttp: true } : opts;

@@ -88,8 +88,9 @@ test('-root and -debug work after the command as before it', () => {
   const debug = jetpack(root, ['export', '-debug', 'no-such-image']);
   assert.is(debug.status, 1);
   assert.match(debug.stderr, /\(\S+\/src\/store\/lookup\.ts:\d+:\d+\)/);
-  // trust's own -root (every name) stays trust's.
-  assert.match(jetpack(root, ['help', 'trust']).stdout, /^ {2}-root +trust the key for every name$/m);
+  // trust's root keys are -root-key: -root after trust is the store, as for every command.
+  assert.match(jetpack(root, ['help', 'trust']).stdout, /^ {2}-root-key +trust the key for every name/m);
+  assert.is(jetpack(root, ['trust', `-root=${other}`, '-json']).stdout, '[]\n');
 });
 
 test('help says "(repeatable)" once, for every flag that can be given again', () => {

@@ -15,7 +15,7 @@ import { parseJson } from '../helpers/json.js';
 
 const work = tempDir('jetpack-fetch-');
 const { net: NET, host: HOST, ca, tls } = loopbackSite(work);
-const PLAIN_HOST = `${NET}.2`; // plain http on port 80, for -insecure-allow-http
+const PLAIN_HOST = `${NET}.2`; // plain http on port 80, for -tls-verify=false
 /** HOST and PLAIN_HOST as they appear in a regular expression. */
 const H = HOST.replaceAll('.', '\\.');
 const P = PLAIN_HOST.replaceAll('.', '\\.');
@@ -318,14 +318,19 @@ test('a dependency pinned by ID is discovered though the store has another image
   assert.not.match(again.stderr, `fetching ${HOST}/d/base`);
 });
 
-test('a redirect from https down to plain http is refused, naming -insecure-allow-http, which import takes too', async () => {
+test('a redirect from https down to plain http is refused, naming -tls-verify=false, which import takes too (and the older -insecure-allow-http)', async () => {
   routes.set('/files/down.aci', { location: `http://${PLAIN_HOST}/files/down.aci` });
-  await refused(['import', `-ca=${ca}`, `${site}/files/down.aci`], new RegExp(String.raw`^jetpack: refusing the redirect from https:\/\/${H}\/files\/down\.aci to plain http:\/\/${P}\/files\/down\.aci \(-insecure-allow-http allows it\)\n$`));
+  await refused(['import', `-ca=${ca}`, `${site}/files/down.aci`], new RegExp(String.raw`^jetpack: refusing the redirect from https:\/\/${H}\/files\/down\.aci to plain http:\/\/${P}\/files\/down\.aci \(-tls-verify=false allows it\)\n$`));
   assert.not.ok(requests.includes('plain:/files/down.aci'));
   const allowed = await run(['import', `-ca=${ca}`, '-insecure-allow-http', `${site}/files/down.aci`]);
   assert.is(allowed.status, 1);
   assert.ok(requests.includes('plain:/files/down.aci'), 'followed');
   assert.match(allowed.stderr, `cannot download http://${PLAIN_HOST}/files/down.aci: HTTP 404 Not Found`);
+  // -tls-verify=false accepts any certificate too, as skopeo's does: no -ca needed for the test site.
+  await refused(['import', `${site}/files/down.aci`], /certificate/);
+  const anyCertificate = await run(['import', '-tls-verify=false', `${site}/files/down.aci`]);
+  assert.is(anyCertificate.status, 1);
+  assert.match(anyCertificate.stderr, `cannot download http://${PLAIN_HOST}/files/down.aci: HTTP 404 Not Found`);
 });
 
 test('implicit fetch: a build parent not in the store is fetched, unless -no-fetch or JETPACK_NO_FETCH=1', async () => {
@@ -358,12 +363,12 @@ test('implicit fetch: a build parent not in the store is fetched, unless -no-fet
   assert.match(jetpackOk(store, ['images']), 'example.com/built');
 });
 
-test('-insecure-allow-http lets discovery fall back to plain http; without it http is never asked', async () => {
+test('-tls-verify=false lets discovery fall back to plain http; without it http is never asked', async () => {
   jetpackOk(store, ['trust', `-prefix=${PLAIN_HOST}/p/`, `-fingerprint=${PUBLISHER}`, publisherKey]);
   await refused(fetchArgs(`${PLAIN_HOST}/p/app:1.0`), /discovery found no image location/);
   assert.not.ok(requests.includes('plain:/p?ac-discovery=1'));
   // The page names files on the https site: they are the publisher's app, so the name does not match.
-  const r = await run(fetchArgs('-insecure-allow-http', `${PLAIN_HOST}/p/app:1.0`));
+  const r = await run(fetchArgs('-tls-verify=false', `${PLAIN_HOST}/p/app:1.0`));
   assert.ok(requests.includes('plain:/p?ac-discovery=1'));
   assert.match(r.stderr, new RegExp(String.raw`is ${H}\/a\/b\/app:1\.0,arch=amd64,os=linux, not the ${P}\/p\/app:1\.0 asked for`));
 });

@@ -98,7 +98,7 @@ test('an http source whose tarball expands past JETPACK_MAX_UNPACKED is refused 
 test('--config is read as job files are: /dev/zero and a file over 1 MiB are refused in one line', () => {
   const dir = caseDir(JOB());
   writeFileSync(path.join(dir, 'big.yaml'), `# ${'x'.repeat(1 << 20)}\n`);
-  for (const [config, error] of [['/dev/zero', /^jetpack: --config \/dev\/zero is not a regular file\n$/], [path.join(dir, 'big.yaml'), /^jetpack: --config \S+big\.yaml is larger than 1 MiB: not read\n$/]] as const) {
+  for (const [config, error] of [['/dev/zero', /^jetpack: -config \/dev\/zero is not a regular file\n$/], [path.join(dir, 'big.yaml'), /^jetpack: -config \S+big\.yaml is larger than 1 MiB: not read\n$/]] as const) {
     const r = spawnSync(JETPACK, [`-root=${root}`, 'metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'x', '--config', config], { cwd: dir, encoding: 'utf8', timeout: 20_000, env: { ...process.env, CI: 'true', JETPACK_DEBUG: '' } });
     assert.is(r.status, 1, r.stderr);
     assert.match(r.stderr, error);

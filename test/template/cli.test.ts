@@ -44,7 +44,7 @@ test("a template error is Go's, one line (file and line, and the column where Go
 test('bad values and usage errors', () => {
   assert.match(jetpack(root, ['diagnose', 'template', `--values=${file('list.yaml', '- a\n')}`, '-'], { input: '' }).stderr, /the values must be a map/);
   assert.match(jetpack(root, ['diagnose', 'template', `--values=${file('bad.yaml', 'a: [\n')}`, '-'], { input: '' }).stderr, /not YAML or JSON/);
-  assert.match(jetpack(root, ['diagnose', 'template', '--set', 'novalue', '-'], { input: '' }).stderr, /--set novalue: key "novalue" has no value/);
+  assert.match(jetpack(root, ['diagnose', 'template', '--set', 'novalue', '-'], { input: '' }).stderr, /-set novalue: key "novalue" has no value/);
   assert.is(jetpack(root, ['diagnose', 'template']).status, 2);
   assert.match(jetpack(root, ['diagnose', 'frobnicate']).stderr, /unknown diagnose subcommand "frobnicate"/);
 });

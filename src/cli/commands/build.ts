@@ -1,7 +1,6 @@
 import { UserError } from '../../errors.js';
 import { JSON_FLAG, SAVEID_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagList, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
-import { parseCommandFlags } from '../global-flags.js';
 import { NO_FETCH_FLAG, fetcherFor } from './fetch.js';
 
 export const NET_FLAG: FlagSpec = { name: 'net', kind: 'string', value: 'host|none', help: 'network of the container: the host\'s (default) or none' };
@@ -70,11 +69,6 @@ export const imageCommand: Command = {
   args: 'IMAGE build [FLAGS] COMMAND [ARGS...]',
   summary: 'The older form of build: jetpack image IMAGE build COMMAND',
   flags: [],
-  stopAtPositional: true,
-  async run(ctx, flags) {
-    const [ref, verb, ...rest] = flags.positional;
-    if (!ref || verb !== 'build') throw new UserError(`usage: jetpack image ${this.args}`, 2);
-    const parsed = parseCommandFlags(ctx, rest, BUILD_FLAGS, { command: 'jetpack image IMAGE build', stopAtPositional: true });
-    await runBuild(parsed.ctx, ref, parsed.flags.positional, parsed.flags);
-  },
+  operandBeforeSubcommand: 'IMAGE',
+  subcommands: [{ ...buildCommand, args: 'COMMAND [ARGS...]', summary: 'The same as jetpack build IMAGE COMMAND' }],
 };

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import { hostArch, hostOS } from '../../image/platform.js';
-import { JSON_FLAG, type Command, type Context } from '../command.js';
+import { JSON_FLAG, printJSON, type Command, type Context } from '../command.js';
 import { flagBoolean } from '../flags.js';
 import { BIN_DIR, SHARE_DIR, packageVersion } from '../paths.js';
 
@@ -40,14 +40,11 @@ export const configCommand: Command = {
 export const versionCommand: Command = {
   name: 'version',
   args: '',
-  summary: 'Print the jetpack version (also jetpack --version)',
+  summary: 'Print the jetpack version (also jetpack -version)',
   flags: [{ ...JSON_FLAG, help: 'print one line of JSON: version, node (its version), root (the store), os, arch' }],
-  run(ctx, flags) {
-    if (!flagBoolean(flags, 'json')) process.stdout.write(`jetpack ${packageVersion()}\n`);
-    else {
-      const about = { version: packageVersion(), node: process.versions.node, root: ctx.root, os: hostOS(), arch: hostArch() };
-      process.stdout.write(`${JSON.stringify(about)}\n`);
-    }
-    return Promise.resolve();
+  async run(ctx, flags) {
+    if (!flagBoolean(flags, 'json')) return void process.stdout.write(`jetpack ${packageVersion()}\n`);
+    const about = { version: packageVersion(), node: process.versions.node, root: ctx.root, os: hostOS(), arch: hostArch() };
+    printJSON(about);
   },
 };

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
-import type { Command } from '../command.js';
-import { flagBoolean, flagList, flagString, formatFlagHelp, parseFlags, type FlagSpec } from '../flags.js';
+import type { Command, Context } from '../command.js';
+import { flagBoolean, flagList, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 
 const TEMPLATE_FLAGS: FlagSpec[] = [
   { name: 'values', kind: 'list', value: 'FILE', help: 'YAML or JSON file whose content is .Values (later files override earlier ones)' },
@@ -14,20 +14,15 @@ const JOB_FLAGS: FlagSpec[] = [
   { name: 'quiet', kind: 'boolean', help: 'accepted for mark-devkit compatibility (prints the same)' },
 ];
 
-const USAGE = 'usage: jetpack diagnose template [--values FILE]... [--set KEY=VALUE]... TEMPLATE-FILE|-';
-const JOB_USAGE = 'usage: jetpack diagnose job --specfile FILE --job NAME [--json]';
+const USAGE = 'usage: jetpack diagnose template [-values FILE]... [-set KEY=VALUE]... TEMPLATE-FILE|-';
+const JOB_USAGE = 'usage: jetpack diagnose job -specfile FILE -job NAME [-json]';
 
 const JOB_DESCRIPTION =
   'Prints job NAME of the job file as metro run would run it: its templated fields rendered\n' +
   'with its options, paths made absolute, and every hook file rendered and parsed (YAML, or\n' +
-  'JSON with --json). Nothing is run.';
+  'JSON with -json). Nothing is run.';
 
-async function diagnoseJob(args: string[]): Promise<number> {
-  if (args.some((a) => a === '-h' || a === '-help' || a === '--help')) {
-    process.stdout.write(`${JOB_USAGE}\n\n${JOB_DESCRIPTION}\n\n${formatFlagHelp(JOB_FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(args, JOB_FLAGS, { command: 'jetpack diagnose job' });
+async function diagnoseJob(_ctx: Context, flags: ParsedFlags): Promise<number> {
   const specFile = flagString(flags, 'specfile');
   const name = flagString(flags, 'job');
   if (!specFile || !name || flags.positional.length) throw new UserError(JOB_USAGE, 2);
@@ -50,12 +45,7 @@ async function readText(file: string, what: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function diagnoseTemplate(args: string[]): Promise<number> {
-  if (args.some((a) => a === '-h' || a === '-help' || a === '--help')) {
-    process.stdout.write(`${USAGE}\n\n${DESCRIPTION}\n\n${formatFlagHelp(TEMPLATE_FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(args, TEMPLATE_FLAGS, { command: 'jetpack diagnose template' });
+async function diagnoseTemplate(_ctx: Context, flags: ParsedFlags): Promise<number> {
   if (flags.positional.length !== 1) throw new UserError(USAGE, 2);
   const file = flags.positional[0];
   const [{ renderTemplate }, { bytesOf }, values, { parse: parseYaml }] = await Promise.all([
@@ -80,7 +70,7 @@ async function diagnoseTemplate(args: string[]): Promise<number> {
     try {
       values.applySet(merged, set);
     } catch (err) {
-      throw new UserError(`--set ${set}: ${(err as Error).message}`, 1, { cause: err });
+      throw new UserError(`-set ${set}: ${(err as Error).message}`, 1, { cause: err });
     }
   }
   const text = await readText(file, 'template');
@@ -99,15 +89,9 @@ export const diagnoseCommand: Command = {
   name: 'diagnose',
   args: 'job|template [FLAGS] …',
   summary: 'Show a stage job as it would run, or render a template as job files are rendered',
-  description:
-    `jetpack diagnose job --specfile FILE --job NAME [--json]\n${JOB_DESCRIPTION}\n\nFlags of diagnose job:\n${formatFlagHelp(JOB_FLAGS)}\n\n` +
-    `jetpack diagnose template [--values FILE]... [--set KEY=VALUE]... TEMPLATE-FILE|-\n${DESCRIPTION}\n\nFlags of diagnose template:\n${formatFlagHelp(TEMPLATE_FLAGS)}`,
   flags: [],
-  stopAtPositional: true,
-  async run(_ctx, flags) {
-    const [sub, ...rest] = flags.positional;
-    if (sub === 'template') return diagnoseTemplate(rest);
-    if (sub === 'job') return diagnoseJob(rest);
-    throw new UserError(sub ? `unknown diagnose subcommand "${sub}" (jetpack diagnose job|template …)` : `${JOB_USAGE}\n${USAGE}`, 2);
-  },
+  subcommands: [
+    { name: 'job', args: '', summary: 'Show job NAME of the job file FILE as metro run would run it (-specfile FILE -job NAME)', description: JOB_DESCRIPTION, flags: JOB_FLAGS, run: diagnoseJob },
+    { name: 'template', args: 'TEMPLATE-FILE|-', summary: 'Render a template as job fields and hook files are rendered', description: DESCRIPTION, flags: TEMPLATE_FLAGS, run: diagnoseTemplate },
+  ],
 };

@@ -1,6 +1,6 @@
 import type { Compression } from '../../archive/compression.js';
 import { UserError } from '../../errors.js';
-import { JSON_FLAG, expectArgs, type Command, type Context } from '../command.js';
+import { JSON_FLAG, expectArgs, printJSON, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { writeOutput } from '../../util/output-file.js';
 import { exportFlatpakFormat } from './flatpak.js';
@@ -97,7 +97,7 @@ export const exportCommand: Command = {
     const flat = flagBoolean(flags, 'flat');
     // A layered export is the stored ACI, whose ID is the image's; a flat one prints its new ID.
     const id = flat ? await writeOutput(file, (fd) => exportFlat(store, image, fd, compression ?? 'none')) : (await writeOutput(file, (fd) => exportLayered(image, fd, compression)), image.id);
-    if (flagBoolean(flags, 'json')) process.stdout.write(`${JSON.stringify({ format, output: file, id })}\n`);
+    if (flagBoolean(flags, 'json')) printJSON({ format, output: file, id });
     else if (flat) (file === undefined || file === '-' ? process.stderr : process.stdout).write(`${id}\n`);
   },
 };

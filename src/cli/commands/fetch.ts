@@ -3,8 +3,9 @@ import { parseSize } from '../../util/size.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SECONDS, formatSize } from '../../registry/download-defaults.js';
 import type { HttpOptions } from '../../registry/http.js';
 import type { Fetcher } from '../../fetch/fetch.js';
-import { JSON_FLAG, logLine, saveID, type Command, type Context } from '../command.js';
+import { JSON_FLAG, logLine, printJSON, saveID, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { TLS_VERIFY_FLAGS, tlsVerify } from './transport-flags.js';
 
 /** How fetch, import and trust reach web servers, and how much one download may take (docs/FETCH.md). */
 export const HTTP_FLAGS: FlagSpec[] = [
@@ -14,8 +15,6 @@ export const HTTP_FLAGS: FlagSpec[] = [
   { name: 'max-size', kind: 'string', value: 'SIZE', help: `refuse an image download larger than this (default ${formatSize(DEFAULT_LIMITS.image.maxBytes).replace(' ', '')})` },
   { name: 'max-meta-size', kind: 'string', value: 'SIZE', help: `refuse a discovery page, signature or key larger than this (default ${formatSize(DEFAULT_LIMITS.meta.maxBytes).replace(' ', '')})` },
 ];
-
-export const ALLOW_HTTP_FLAG: FlagSpec = { name: 'insecure-allow-http', kind: 'boolean', help: 'let discovery use plain http, and downloads follow a redirect from https to http' };
 
 function seconds(flags: ParsedFlags, flag: string, fallback: number): number {
   const text = flagString(flags, flag);
@@ -32,12 +31,14 @@ function bytes(flags: ParsedFlags, flag: string, fallback: number): number {
   return value;
 }
 
-export function httpOptions(flags: ParsedFlags, allowHttp: boolean): HttpOptions {
+export function httpOptions(flags: ParsedFlags): HttpOptions {
   const deadline = seconds(flags, 'deadline', DEFAULT_LIMITS.image.deadlineSeconds);
+  const verify = tlsVerify(flags);
   return {
     caFile: flagString(flags, 'ca'),
     timeoutSeconds: seconds(flags, 'timeout', DEFAULT_TIMEOUT_SECONDS),
-    allowHttp,
+    allowHttp: !verify,
+    anyCertificate: !verify,
     limits: {
       image: { maxBytes: bytes(flags, 'max-size', DEFAULT_LIMITS.image.maxBytes), deadlineSeconds: deadline },
       meta: { maxBytes: bytes(flags, 'max-meta-size', DEFAULT_LIMITS.meta.maxBytes), deadlineSeconds: Math.min(deadline, DEFAULT_LIMITS.meta.deadlineSeconds) },
@@ -49,7 +50,7 @@ export function httpOptions(flags: ParsedFlags, allowHttp: boolean): HttpOptions
 export async function fetcherFor(ctx: Context, flags: ParsedFlags): Promise<Fetcher> {
   const { Fetcher } = await import('../../fetch/fetch.js');
   return new Fetcher(await ctx.store(), {
-    http: httpOptions(flags, flagBoolean(flags, 'insecure-allow-http')),
+    http: httpOptions(flags),
     skipVerify: flagBoolean(flags, 'insecure-skip-verify'),
     force: flagBoolean(flags, 'force'),
     fingerprint: flagString(flags, 'fingerprint'),
@@ -86,7 +87,7 @@ export const fetchCommand: Command = {
     { name: 'force', kind: 'boolean', help: 'run discovery even when the store has the image (a name under a domain)' },
     { name: 'fingerprint', kind: 'string', value: 'FPR', help: 'trust a discovered signing key if it has this fingerprint' },
     { name: 'insecure-skip-verify', kind: 'boolean', help: 'store images without checking any signature' },
-    ALLOW_HTTP_FLAG,
+    ...TLS_VERIFY_FLAGS,
     ...HTTP_FLAGS,
     { ...JSON_FLAG, help: 'print each image as one line of JSON (a failure too, on stderr)' },
   ],
@@ -112,32 +113,33 @@ export const trustCommand: Command = {
     'Without arguments, lists the trusted keys as PREFIX FINGERPRINT IDENTITY ("@" for root keys,\n' +
     'which may sign any image). With KEY-LOCATION (a path, URL or -), trusts the key there for\n' +
     '-prefix (example.com/ covers example.com/…, example.com/app covers example.com/app and\n' +
-    'example.com/app/…) or for every name with -root. Without KEY-LOCATION, the key is found\n' +
+    'example.com/app/…) or for every name with -root-key. Without KEY-LOCATION, the key is found\n' +
     'through ac-discovery-pubkeys of -prefix. The key is shown with its fingerprint and trusted\n' +
     'after a yes on the terminal, or when -fingerprint names it.',
   flags: [
     { name: 'prefix', kind: 'string', value: 'PREFIX', help: 'the names the key may sign' },
-    { name: 'root', kind: 'boolean', help: 'trust the key for every name' },
+    { name: 'root-key', kind: 'boolean', help: 'trust the key for every name (a root key; -root is the store, as for every command)' },
     { name: 'fingerprint', kind: 'string', value: 'FPR', help: 'the fingerprint the key must have (no question asked)' },
-    { name: 'json', kind: 'boolean', help: 'list as JSON' },
-    ALLOW_HTTP_FLAG,
+    { ...JSON_FLAG, help: 'list the keys as one line of JSON' },
+    ...TLS_VERIFY_FLAGS,
     ...HTTP_FLAGS,
   ],
   async run(ctx, flags) {
     const { listTrust, addTrust } = await import('../../fetch/trust.js');
     const prefix = flagString(flags, 'prefix');
-    const root = flagBoolean(flags, 'root');
-    if (flags.positional.length === 0 && prefix === undefined && !root) {
-      process.stdout.write(await listTrust(await ctx.store(), flagBoolean(flags, 'json')));
-      return;
+    const rootKey = flagBoolean(flags, 'root-key');
+    if (flags.positional.length === 0 && prefix === undefined && !rootKey) {
+      const keys = await listTrust(await ctx.store());
+      if (flagBoolean(flags, 'json')) return printJSON(keys);
+      return void process.stdout.write(keys.map((k) => `${k.prefix} ${k.fingerprint} ${k.identity}\n`).join(''));
     }
-    if (flags.positional.length > 1) throw new UserError(`usage: jetpack trust [-prefix=PREFIX | -root] [-fingerprint=FPR] [KEY-LOCATION]`, 2);
-    if ((prefix === undefined) === !root) throw new UserError('trust needs one of -prefix=PREFIX or -root');
+    if (flags.positional.length > 1) throw new UserError(`usage: jetpack trust [-prefix=PREFIX | -root-key] [-fingerprint=FPR] [KEY-LOCATION]`, 2);
+    if ((prefix === undefined) === !rootKey) throw new UserError('trust needs one of -prefix=PREFIX or -root-key');
     const added = await addTrust(await ctx.store(), {
       location: flags.positional[0],
       prefix,
       fingerprint: flagString(flags, 'fingerprint'),
-      http: httpOptions(flags, flagBoolean(flags, 'insecure-allow-http')),
+      http: httpOptions(flags),
       log: logLine,
     });
     process.stdout.write(`${added.prefix} ${added.fingerprint} ${added.identity}\n`);

@@ -1,10 +1,10 @@
-import { expectArgs, logLine, type Command } from '../command.js';
+import { JSON_FLAG as JSON_RESULT, expectArgs, logLine, printJSON, type Command } from '../command.js';
 import { flagBoolean, type ParsedFlags } from '../flags.js';
 import { humanSize } from '../table.js';
 import type { Store } from '../../store/store.js';
 
 const DRY_RUN = { name: 'dry-run', kind: 'boolean', help: 'only list what would be removed, with sizes and the total' } as const;
-const JSON_FLAG = { name: 'json', kind: 'boolean', help: 'print a JSON object {items, bytes, busy, images, caches} instead of lines' } as const;
+const JSON_FLAG = { ...JSON_RESULT, help: 'print {items, bytes, busy, dryRun, images, caches} as one line of JSON instead of lines' };
 
 /** gc, gc -all and prune: one run, over the store's images and tool caches or over everything. */
 async function collect(flags: ParsedFlags, store: Store, all: boolean): Promise<void> {
@@ -28,7 +28,7 @@ async function collect(flags: ParsedFlags, store: Store, all: boolean): Promise<
   if (json) {
     const images = result.items.filter((i) => i.kind === 'image').map((i) => ({ id: i.id, name: i.name }));
     const caches = result.items.filter((i) => i.kind === 'tool-cache').map((i) => i.what);
-    process.stdout.write(JSON.stringify({ items: result.items, bytes: result.bytes, busy: result.busy, dryRun, images, caches }, null, 2) + '\n');
+    printJSON({ items: result.items, bytes: result.bytes, busy: result.busy, dryRun, images, caches });
     return;
   }
   const total = `${humanSize(result.bytes)} in ${result.items.length} item(s)`;

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { StoredImage } from '../../store/store.js';
-import { expectArgs, type Command } from '../command.js';
+import { JSON_FLAG, expectArgs, printJSON, type Command } from '../command.js';
 import { flagBoolean } from '../flags.js';
 import { ago, humanSize, table } from '../table.js';
 
@@ -36,7 +36,7 @@ export const imagesCommand: Command = {
     { name: 'q', kind: 'boolean', help: 'print only image IDs' },
     { name: 'H', kind: 'boolean', help: 'machine-friendly: no header, tab-separated, size in bytes, RFC 3339 times' },
     { name: 'l', kind: 'boolean', help: 'show full image IDs' },
-    { name: 'json', kind: 'boolean', help: 'print a JSON array with every field' },
+    { ...JSON_FLAG, help: 'print the images as one line of JSON: an array with every field' },
   ],
   async run(ctx, flags) {
     const [{ shortImageID }, { listImages }, { imageJSON }] = await Promise.all([load(), import('../../store/listing.js'), import('../results.js')]);
@@ -44,8 +44,7 @@ export const imagesCommand: Command = {
     const { listed, hidden } = await listImages(await ctx.store(), { patterns: flags.positional, shadowed: all, internal: all || flagBoolean(flags, 'internal') });
     if (flagBoolean(flags, 'json')) {
       const named = (i: (typeof listed)[number]) => (i.tag ? { name: i.tag.name, labels: Object.fromEntries(i.tag.labels.map((l) => [l.name, l.value])), tag: true } : {});
-      process.stdout.write(JSON.stringify(listed.map((i) => ({ ...imageJSON(i.image), ...named(i), created: i.created, shadowed: i.shadowed, internal: i.internal })), null, 2) + '\n');
-      return;
+      return printJSON(listed.map((i) => ({ ...imageJSON(i.image), ...named(i), created: i.created, shadowed: i.shadowed, internal: i.internal })));
     }
     const id = (i: StoredImage) => (flagBoolean(flags, 'l') ? i.id : shortImageID(i.id));
     if (flagBoolean(flags, 'q')) {
@@ -96,7 +95,7 @@ export const showImageCommand: Command = {
   summary: 'Show an image: ID, name, timestamp, dependencies, app',
   flags: [
     { name: 'q', kind: 'boolean', help: 'print only the full image ID (resolves IMAGE for scripts)' },
-    { name: 'json', kind: 'boolean', help: 'print the image with its manifest as JSON' },
+    { ...JSON_FLAG, help: 'print the image with its manifest as one line of JSON' },
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
@@ -109,8 +108,7 @@ export const showImageCommand: Command = {
     }
     if (flagBoolean(flags, 'json')) {
       const { imageJSON } = await import('../results.js');
-      process.stdout.write(`${JSON.stringify({ ...imageJSON(image), manifest: image.manifest })}\n`);
-      return;
+      return printJSON({ ...imageJSON(image), manifest: image.manifest });
     }
     const deps = await Promise.all(image.info.dependencies.map(async (id) => (await store.get(id))!));
     process.stdout.write(showImage(image, deps, loaded));
@@ -139,7 +137,7 @@ export const destroyImageCommand: Command = {
     'tag) removes only that tag, as podman and docker rmi remove one of several names: the\n' +
     'image stays under its own name and other tags. An ID or the image\'s own name removes\n' +
     'the image with all its tags, naming them.',
-  flags: [{ name: 'json', kind: 'boolean', help: 'report a failure as JSON too (on stderr)' }],
+  flags: [{ ...JSON_FLAG, help: 'report a failure as JSON too (the last line on stderr)' }],
   async run(ctx, flags) {
     if (flags.positional.length === 0) throw new UserError(`usage: jetpack ${this.name} ${this.args}`, 2);
     const [{ describeImage, resolveImageRef }, { formatImageName }, { removeTag }] = await Promise.all([import('../../store/lookup.js'), import('../../image/name.js'), import('../../store/tags.js')]);

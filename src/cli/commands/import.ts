@@ -1,7 +1,8 @@
 import { UserError } from '../../errors.js';
 import { JSON_FLAG, SAVEID_FLAG, expectArgs, logLine, saveID, type Command } from '../command.js';
 import { flagBoolean, flagString } from '../flags.js';
-import { ALLOW_HTTP_FLAG, HTTP_FLAGS, fetcherFor } from './fetch.js';
+import { HTTP_FLAGS, fetcherFor } from './fetch.js';
+import { TLS_VERIFY_FLAGS } from './transport-flags.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -22,7 +23,7 @@ export const importCommand: Command = {
     SAVEID_FLAG,
     { name: 'name', kind: 'string', value: 'NAME', help: 'ACI: refuse it unless its manifest name is NAME; OCI: the name to store it under' },
     { name: 'sig', kind: 'string', value: 'LOCATION', help: 'ACI: the detached signature (.aci.asc) to check it with' },
-    { ...ALLOW_HTTP_FLAG, help: 'follow a redirect from https to plain http' },
+    ...TLS_VERIFY_FLAGS,
     ...HTTP_FLAGS,
     JSON_FLAG,
   ],

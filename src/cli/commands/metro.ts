@@ -1,14 +1,13 @@
 import { UserError } from '../../errors.js';
-import type { Command } from '../command.js';
-import { flagBoolean, flagString, formatFlagHelp, type FlagSpec, type ParsedFlags } from '../flags.js';
-import { parseCommandFlags } from '../global-flags.js';
+import type { Command, Context } from '../command.js';
+import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { progressMode } from '../../util/progress.js';
 
 const RUN_FLAGS: FlagSpec[] = [
   { name: 'specfile', kind: 'string', value: 'FILE', help: 'the job file' },
   { name: 'job', kind: 'string', value: 'NAME', help: 'the job to run' },
   { name: 'config', kind: 'string', value: 'FILE', help: "mark-devkit's config file (read and checked; its tar_flows settings have no counterpart here)" },
-  { name: 'cleanup', kind: 'boolean', help: 'wipe the rootfs first and remove it at the end (default true; --cleanup=false keeps it)' },
+  { name: 'cleanup', kind: 'boolean', default: true, help: 'wipe the rootfs first and remove it at the end (-cleanup=false keeps it)' },
   { name: 'skip-source-phase', kind: 'boolean', help: 'skip the download and extraction (the rootfs of an earlier run stays)' },
   { name: 'skip-packer-phase', kind: 'boolean', help: 'skip the output tarball or image' },
   { name: 'skip-hooks-phase', kind: 'boolean', help: 'skip every hook (for development)' },
@@ -16,7 +15,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'quiet', kind: 'boolean', help: "don't show the hooks' output nor progress (as jetpack -quiet metro run)" },
 ];
 
-const USAGE = 'usage: jetpack metro run --specfile FILE --job NAME [--config FILE] [--cleanup=false] [--skip-source-phase] [--skip-packer-phase] [--skip-hooks-phase] [--fchroot-debug] [--quiet]';
+const USAGE = 'usage: jetpack metro run -specfile FILE -job NAME [-config FILE] [-cleanup=false] [-skip-source-phase] [-skip-packer-phase] [-skip-hooks-phase] [-fchroot-debug] [-quiet]';
 
 const DESCRIPTION =
   'Runs a stage job of a mark-devkit job file: prepares <workspacedir>/rootfs, runs the\n' +
@@ -28,10 +27,10 @@ const DESCRIPTION =
 async function checkConfig(file: string): Promise<void> {
   // Read as job files are: a regular file of at most 1 MiB, bounded parsing, errors at file:line:col.
   const [{ readJobText }, { parseJobYaml }] = await Promise.all([import('../../job/spec.js'), import('../../job/yaml.js')]);
-  parseJobYaml(await readJobText(file, '--config'), file);
+  parseJobYaml(await readJobText(file, '-config'), file);
 }
 
-async function metroRun(ctx: Parameters<Command['run']>[0], flags: ParsedFlags): Promise<number> {
+async function metroRun(ctx: Context, flags: ParsedFlags): Promise<number> {
   const specFile = flagString(flags, 'specfile');
   const name = flagString(flags, 'job');
   if (!specFile || !name || flags.positional.length) throw new UserError(USAGE, 2);
@@ -43,7 +42,7 @@ async function metroRun(ctx: Parameters<Command['run']>[0], flags: ParsedFlags):
   if (flagBoolean(flags, 'quiet')) process.env.JETPACK_QUIET = '1';
   const quiet = progressMode() === 'quiet';
   const result = await runJob(rendered, () => ctx.store(), {
-    cleanup: flags.values.get('cleanup') !== false,
+    cleanup: flagBoolean(flags, 'cleanup'),
     skipSource: flagBoolean(flags, 'skip-source-phase'),
     skipPacker: flagBoolean(flags, 'skip-packer-phase'),
     skipHooks: flagBoolean(flags, 'skip-hooks-phase'),
@@ -59,21 +58,20 @@ async function metroRun(ctx: Parameters<Command['run']>[0], flags: ParsedFlags):
 
 export const metroCommand: Command = {
   name: 'metro',
-  args: 'run --specfile FILE --job NAME [FLAGS]',
+  args: 'run -specfile FILE -job NAME [FLAGS]',
   summary: 'Run a stage job (mark-devkit metro run): source, hooks, output tarball or image',
-  description: `${DESCRIPTION}\n\nFlags of metro run:\n${formatFlagHelp(RUN_FLAGS)}`,
   flags: [],
-  stopAtPositional: true,
-  async run(ctx, flags) {
-    const [sub, ...rest] = flags.positional;
-    if (sub !== 'run' && sub !== 'r' && sub !== 'j') throw new UserError(sub ? `unknown metro subcommand "${sub}" (jetpack metro run …)` : USAGE, 2);
-    if (rest.some((a) => a === '-h' || a === '-help' || a === '--help')) {
-      process.stdout.write(`${USAGE}\n\n${DESCRIPTION}\n\n${formatFlagHelp(RUN_FLAGS)}\n`);
-      return 0;
-    }
-    const parsed = parseCommandFlags(ctx, rest, RUN_FLAGS, { command: 'jetpack metro run' });
-    return metroRun(parsed.ctx, parsed.flags);
-  },
+  subcommands: [
+    {
+      name: 'run',
+      aliases: ['r', 'j'],
+      args: '',
+      summary: 'Run job NAME of the job file FILE (-specfile FILE -job NAME)',
+      description: DESCRIPTION,
+      flags: RUN_FLAGS,
+      run: metroRun,
+    },
+  ],
 };
 
 export const enterCommand: Command = {
@@ -81,7 +79,7 @@ export const enterCommand: Command = {
   args: 'ROOTFS [COMMAND [ARGS...]]',
   summary: 'Run a command (default /bin/sh) in a container on a rootfs directory, in place',
   description:
-    'For a rootfs a job kept (--cleanup=false), as fchroot ROOTFS /bin/bash is used with\n' +
+    'For a rootfs a job kept (-cleanup=false), as fchroot ROOTFS /bin/bash is used with\n' +
     "mark-devkit: the same container inner hooks get (private namespaces, /proc, /dev,\n" +
     "read-only /sys, the host's resolv.conf), changing the rootfs in place. Exits with the\n" +
     "command's status.",

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { type Command, type Context } from '../command.js';
+import { JSON_FLAG, printJSON, type Command, type Context } from '../command.js';
 import { flagBoolean, flagString, type ParsedFlags } from '../flags.js';
 import { group } from './group.js';
 
@@ -13,7 +13,7 @@ const checkCommand: Command = {
     'else the file or directory name up to the first "_", else os-release\'s PORTABLE_PREFIXES,\n' +
     'else the image name with "/" as "-". See docs/PORTABLE.md.',
   flags: [
-    { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
+    { ...JSON_FLAG, help: 'print the report as one line of JSON' },
     { name: 'extension', kind: 'boolean', help: 'check an extension image (extension-release.NAME) instead of a base' },
     { name: 'base', kind: 'string', value: 'IMAGE|DIR|FILE.raw', help: 'the base image an extension must match (ID, SYSEXT_LEVEL or VERSION_ID)' },
   ],
@@ -24,7 +24,7 @@ const checkCommand: Command = {
     const [target, ...prefixes] = flags.positional as [string, ...string[]];
     const report = await checkTarget(await ctx.store(), { target, prefixes, extension: flagBoolean(flags, 'extension'), base: flagString(flags, 'base') });
     if (flagBoolean(flags, 'json')) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      printJSON(report);
     } else if (report.ok) {
       process.stdout.write(`${target}: a portable service image\n  OS: ${report.os ?? 'n/a'}\n  Prefixes: ${report.prefixes.join(' ')}\n  Unit files:\n${report.units.map((u) => `    ${u}\n`).join('')}`);
     } else {

@@ -1,15 +1,16 @@
 import { expectArgs, SAVEID_FLAG, saveID, type Command, logLine as log } from '../command.js';
 import { flagBoolean, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { COMPRESS_LEVEL_FLAG } from './export.js';
+import { TLS_VERIFY_FLAGS, tlsVerify } from './transport-flags.js';
 
 const TRANSPORT_FLAGS: FlagSpec[] = [
   { name: 'creds', kind: 'string', value: 'USER[:PASSWORD]', help: "the registry's credentials (skopeo --src-creds/--dest-creds)" },
   { name: 'authfile', kind: 'string', value: 'FILE', help: 'a containers-auth.json(5) file (podman login, docker login)' },
-  { name: 'tls-verify', kind: 'boolean', help: 'check the registry certificate and require https (default true; -tls-verify=false for a test registry)' },
+  ...TLS_VERIFY_FLAGS,
 ];
 
 function transport(flags: ParsedFlags) {
-  return { creds: flagString(flags, 'creds'), authfile: flagString(flags, 'authfile'), tlsVerify: flags.values.get('tls-verify') !== false };
+  return { creds: flagString(flags, 'creds'), authfile: flagString(flags, 'authfile'), tlsVerify: tlsVerify(flags) };
 }
 
 export const pushCommand: Command = {

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
-import { commandHelp, expectArgs, wantsHelp, type Command, logLine as log } from '../command.js';
-import { commandLine, flagBoolean, flagString, type FlagSpec } from '../flags.js';
+import { JSON_FLAG, commandHelp, printJSON, expectArgs, wantsHelp, type Command, logLine as log } from '../command.js';
+import { commandLine, flagBoolean, flagString } from '../flags.js';
 import { parseCommandFlags } from '../global-flags.js';
 import { humanSize, table } from '../table.js';
 import { MODE_FLAG, REPO_FLAG, repoChoice } from './repo-flags.js';
@@ -10,7 +10,6 @@ import { uploadCommand } from './upload.js';
 /** The runtime workflow's modules, loaded only when one of these commands runs. */
 const load = () => import('../../runtime/runtimes.js');
 
-const JSON_FLAG: FlagSpec = { name: 'json', kind: 'boolean', help: 'print JSON' };
 
 const initialize: Command = {
   name: 'initialize',
@@ -79,15 +78,12 @@ const list: Command = {
     const remote = flagString(flags, 'remote');
     if (remote !== undefined) {
       const offered = await listRemoteRuntimes(store, repoChoice(flags), remote);
-      if (flagBoolean(flags, 'json')) process.stdout.write(JSON.stringify(offered, null, 2) + '\n');
+      if (flagBoolean(flags, 'json')) printJSON(offered);
       else process.stdout.write(table(offered.map((o) => [o.ref, o.commit.slice(0, 12)]), machine ? null : ['REF', 'COMMIT'], machine ? '\t' : '  '));
       return;
     }
     const runtimes = await listRuntimes(store, repoChoice(flags));
-    if (flagBoolean(flags, 'json')) {
-      process.stdout.write(JSON.stringify(runtimes, null, 2) + '\n');
-      return;
-    }
+    if (flagBoolean(flags, 'json')) return printJSON(runtimes);
     const rows = runtimes.map((r) => [`${r.remote ? `${r.remote}:` : ''}${r.ref}`, r.commit.slice(0, 12), r.date, humanSize(r.size), r.deployed ? 'yes' : 'no']);
     process.stdout.write(table(rows, machine ? null : ['REF', 'COMMIT', 'DATE', 'SIZE', 'DEPLOYED'], machine ? '\t' : '  '));
   },
@@ -170,22 +166,43 @@ const remote: Command = {
   name: 'remote',
   args: 'add NAME URL | list | delete NAME',
   summary: 'Manage the OSTree remotes runtimes are deployed from (added without GPG checks, as MaPS does)',
-  flags: [JSON_FLAG, REPO_FLAG, MODE_FLAG],
-  async run(ctx, flags) {
-    const [action, ...args] = flags.positional;
-    const { addRemote, deleteRemote, listRemotes } = await load();
-    const store = await ctx.store();
-    const choice = repoChoice(flags);
-    if (action === 'add' && args.length === 2) return void (await addRemote(store, args[0], args[1], choice));
-    if (action === 'delete' && args.length === 1) return void (await deleteRemote(store, args[0], choice));
-    if (action === 'list' && args.length === 0) {
-      const remotes = await listRemotes(store, choice);
-      if (flagBoolean(flags, 'json')) process.stdout.write(JSON.stringify(remotes, null, 2) + '\n');
-      else process.stdout.write(table(remotes.map((r) => [r.name, r.url]), ['NAME', 'URL'], '  '));
-      return;
-    }
-    throw new UserError(`usage: jetpack runtime remote ${this.args}`, 2);
-  },
+  flags: [],
+  subcommands: [
+    {
+      name: 'add',
+      args: 'NAME URL',
+      summary: 'Add remote NAME at URL',
+      flags: [REPO_FLAG, MODE_FLAG],
+      async run(ctx, flags) {
+        expectArgs(this, flags.positional, 2);
+        const { addRemote } = await load();
+        await addRemote(await ctx.store(), flags.positional[0]!, flags.positional[1]!, repoChoice(flags));
+      },
+    },
+    {
+      name: 'list',
+      args: '',
+      summary: 'List the remotes: name and URL',
+      flags: [JSON_FLAG, REPO_FLAG, MODE_FLAG],
+      async run(ctx, flags) {
+        expectArgs(this, flags.positional, 0);
+        const [{ listRemotes }, { printResult }] = await Promise.all([load(), import('../results.js')]);
+        const remotes = await listRemotes(await ctx.store(), repoChoice(flags));
+        printResult(flagBoolean(flags, 'json'), table(remotes.map((r) => [r.name, r.url]), ['NAME', 'URL'], '  '), remotes);
+      },
+    },
+    {
+      name: 'delete',
+      args: 'NAME',
+      summary: 'Delete remote NAME',
+      flags: [REPO_FLAG, MODE_FLAG],
+      async run(ctx, flags) {
+        expectArgs(this, flags.positional, 1);
+        const { deleteRemote } = await load();
+        await deleteRemote(await ctx.store(), flags.positional[0]!, repoChoice(flags));
+      },
+    },
+  ],
 };
 
 const exportRepoVerb: Command = {
@@ -202,10 +219,6 @@ const exportRepoVerb: Command = {
   },
 };
 
-/**
- * A command made of subcommands: `jetpack GROUP SUB [FLAGS] ARGS`, and MaPS's spelling
- * `jetpack GROUP --SUB ARGS` too. `jetpack GROUP SUB --help` shows one subcommand.
- */
 const RUNTIME_INTRO =
   'Runtime trees as MaPS makes them: populate a directory, change it in a sandbox, commit it to\n' +
   'an OSTree repository as reverse-dns/arch/version, deploy it and run it. See docs/RUNTIMES.md.';

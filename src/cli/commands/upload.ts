@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { parseSize } from '../../util/size.js';
-import { commandHelp, expectArgs, type Command, logLine as log } from '../command.js';
-import { flagString, parseFlags, type FlagSpec } from '../flags.js';
+import { expectArgs, type Command, logLine as log } from '../command.js';
+import { flagString, type FlagSpec } from '../flags.js';
 import { REPO_FLAG, repoChoice } from './repo-flags.js';
 
 /** "16M", "256K", "1G" or plain bytes. */
@@ -92,7 +92,7 @@ async function readPassword(): Promise<string> {
 
 export const uploadServerCommand: Command = {
   name: 'upload-server',
-  args: '--listen HOST:PORT --repo DIR --users FILE | adduser USER --users FILE',
+  args: '-listen HOST:PORT -repo DIR -users FILE | adduser USER -users FILE',
   summary: 'Run the upload server (tus at /files/, the repo read-only at /repo/), or add a user to its users file',
   description:
     'Each finished upload is checked (tarball members, the commit checksum) and published to the\n' +
@@ -101,24 +101,24 @@ export const uploadServerCommand: Command = {
     'refusal is logged on stderr with user, ref and reason. "adduser USER" reads the password from\n' +
     'stdin (or asks on a terminal) and stores only its scrypt hash. See docs/RUNTIMES.md.',
   flags: SERVER_FLAGS,
-  rawArgs: true, // "adduser USER" comes before the flags
-  async run(_ctx, raw) {
-    const args = raw.positional;
-    if (args.some((a) => a === '-h' || a === '-help' || a === '--help')) {
-      process.stdout.write(commandHelp(this));
-      return 0;
-    }
-    const adding = args[0] === 'adduser';
-    const flags = parseFlags(adding ? args.slice(1) : args, SERVER_FLAGS, { command: 'jetpack upload-server' });
+  subcommands: [
+    {
+      name: 'adduser',
+      args: 'USER',
+      summary: "Add USER to the users file, reading the password from stdin (or asking on a terminal); only its scrypt hash is stored",
+      flags: [SERVER_FLAGS.find((f) => f.name === 'users')!],
+      async run(_ctx, flags) {
+        const users = flagString(flags, 'users');
+        if (flags.positional.length !== 1 || !users) throw new UserError('usage: jetpack upload-server adduser -users FILE USER', 2);
+        const { addUser, validateUserName } = await import('../../upload/users.js');
+        validateUserName(flags.positional[0]!);
+        await addUser(users, flags.positional[0]!, await readPassword());
+        log(`user ${flags.positional[0]} added to ${users}`);
+      },
+    },
+  ],
+  async run(_ctx, flags) {
     const users = flagString(flags, 'users');
-    if (adding) {
-      if (flags.positional.length !== 1 || !users) throw new UserError('usage: jetpack upload-server adduser USER --users FILE', 2);
-      const { addUser, validateUserName } = await import('../../upload/users.js');
-      validateUserName(flags.positional[0]);
-      await addUser(users, flags.positional[0], await readPassword());
-      log(`user ${flags.positional[0]} added to ${users}`);
-      return 0;
-    }
     const listen = flagString(flags, 'listen');
     const repo = flagString(flags, 'repo');
     if (!listen || !repo || !users || flags.positional.length) throw new UserError(`usage: jetpack upload-server ${this.args}`, 2);
