@@ -12,6 +12,7 @@ const LAYERS = [
 ];
 const WORKFLOWS = LAYERS.find((l) => l.name === 'workflows').folders;
 
+/** @param {string[]} folders */
 const under = (folders) => `^src/(${folders.join('|').replace(/\./g, '\\.')})(/|$)`;
 
 // Started by name, not imported: the bundle's entry points (scripts/build.mjs).

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { isUserFacing, UserError } from '../errors.js';
 
 /** What a failure tells the user: one line, the exit status, and for builds the step. */
@@ -23,7 +24,7 @@ export function causeChain(err: unknown): string {
   const lines: string[] = [];
   const seen = new Set<unknown>();
   for (let e: unknown = err; e !== undefined && !seen.has(e); e = (e as Error).cause) {
-    const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    const text = e instanceof Error ? (e.stack ?? e.message) : inspect(e);
     lines.push(seen.size === 0 ? text : `caused by: ${text}`);
     seen.add(e);
   }

@@ -2,8 +2,8 @@
 export function table(rows: string[][], header: string[] | null, separator: string): string {
   const all = header ? [header, ...rows] : rows;
   if (separator === '\t') return all.map((r) => r.join('\t') + '\n').join('');
-  const widths = all[0]?.map((_, col) => Math.max(...all.map((r) => r[col]!.length))) ?? [];
-  return all.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  ').trimEnd() + '\n').join('');
+  const widths = all[0]?.map((_, col) => Math.max(...all.map((r) => r[col].length))) ?? [];
+  return all.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]))).join('  ').trimEnd() + '\n').join('');
 }
 
 /** Bytes in decimal units, as df -H and GLib say them: "512 B", "1.2 MB"; "-" when unknown. */

@@ -54,7 +54,7 @@ export class BuildError extends UserError {
 }
 
 /** Runs step `n`; a failure the user can act on is named with the step, a bug is passed on as it is. */
-export async function step<T>(n: number, fn: () => Promise<T>): Promise<T> {
+export async function step<T>(n: number, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -136,7 +136,7 @@ export async function buildImage(store: Store, parent: StoredImage, opts: BuildO
     return path.resolve(opts.dir);
   });
   const copies = await step(3, () => expandCopies(opts.copy));
-  const epoch = await step(5, async () => sourceDateEpoch());
+  const epoch = await step(5, () => sourceDateEpoch());
   await checkStartingManifest(buildDir, copies, parent, epoch, opts.manifest);
   await store.tidy(); // a build killed earlier left its container in tmp/
   const staging = await store.stage('build');

@@ -242,7 +242,7 @@ export class OstreeRepo {
     // "Deleted 3 objects, 185 bytes freed", "Would delete: 3 objects, freeing 1.2 kB" (GLib's decimal units)
     const m = /(\d+) objects?, (?:freeing )?([\d.]+) (bytes?|[kMGTP]B)/.exec(said);
     if (!m) return { objects: 0, bytes: 0 };
-    const unit = m[3]!.startsWith('byte') ? 1 : 1000 ** ('kMGTP'.indexOf(m[3]![0]!) + 1);
+    const unit = m[3].startsWith('byte') ? 1 : 1000 ** ('kMGTP'.indexOf(m[3][0]) + 1);
     return { objects: Number(m[1]), bytes: Math.round(Number(m[2]) * unit) };
   }
 

@@ -19,7 +19,7 @@ export async function unusedOciEntries(imageDir: string): Promise<string[]> {
     const scratch = /^\.(.+)\.(\d+)\.(blob|json)$/.exec(name);
     const own = /^(.+)\.(blob|json)$/.exec(name);
     const pair = own && `${own[1]}.${own[2] === 'blob' ? 'json' : 'blob'}`;
-    const dead = scratch ? !isRunning(Number(scratch[2])) : !own || !isCurrentKey(own[1]!) || !kept.has(pair!);
+    const dead = scratch ? !isRunning(Number(scratch[2])) : !own || !isCurrentKey(own[1]) || !kept.has(pair!);
     if (dead) unused.push(path.join('oci-blobs', name));
   }
   for (const name of layouts) {

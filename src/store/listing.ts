@@ -57,7 +57,7 @@ function createdOf(image: StoredImage): string {
 export function globMatcher(glob: string): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
+    const c = glob[i];
     if (c === '*') source += '.*';
     else if (c === '?') source += '.';
     else if (c === '[') {

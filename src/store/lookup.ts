@@ -52,7 +52,7 @@ export async function resolveImageRef(store: Store, ref: string): Promise<{ imag
     const ids = (await store.ids()).filter((id) => id.startsWith(ref));
     if (ids.length === 0) throw new UserError(`no image with ID ${ref} in the store`);
     if (ids.length > 1) throw new UserError(`image ID ${ref} is ambiguous: ${ids.map(shortImageID).join(', ')}`);
-    return { image: (await store.get(ids[0]!))! };
+    return { image: (await store.get(ids[0]))! };
   }
   const query = parseImageQuery(ref);
   const found = await findNamed(store, query);

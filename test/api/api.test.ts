@@ -26,7 +26,7 @@ async function rejects(promise: Promise<unknown>, message: RegExp, status = 1): 
     assert.is(e.status, status);
     return e;
   }
-  throw new assert.Assertion({ message: `expected a JetpackError matching ${message}` });
+  throw new assert.Assertion({ message: `expected a JetpackError matching ${message}`, operator: 'throws', expects: message, actual: undefined });
 }
 
 test('images, showImage and findImage describe the store', async () => {

@@ -7,6 +7,7 @@ import { COMMANDS } from '../../src/cli/commands/index.js';
 import { dispatch, helpTopic } from '../../src/cli/dispatch.js';
 import type { ParsedFlags } from '../../src/cli/flags.js';
 import { jetpack, tempDir } from '../helpers/cli.js';
+import { parseJson } from '../helpers/json.js';
 
 const work = tempDir();
 const root = path.join(work, 'store');
@@ -72,7 +73,7 @@ test('every command with subcommands lists them in its help; "help CMD SUB" and 
     }
   };
   for (const g of groups) walk([g.name], g);
-  assert.match(jetpack(root, ['help', 'metro']).stdout, /^  metro run \(also r, j\)$/m);
+  assert.match(jetpack(root, ['help', 'metro']).stdout, /^ {2}metro run \(also r, j\)$/m);
   assert.is(jetpack(root, ['metro', 'r', '-h']).stdout, jetpack(root, ['help', 'metro', 'run']).stdout);
 });
 
@@ -80,7 +81,7 @@ test('a subcommand given -json reports its failure as a JSON line too', () => {
   const r = jetpack(root, ['runtime', 'list', '-json', '-remote', 'nosuch']);
   assert.is(r.status, 1);
   const last = r.stderr.trimEnd().split('\n').pop()!;
-  assert.equal(Object.keys(JSON.parse(last).error), ['message', 'status']);
+  assert.equal(Object.keys(parseJson<{ error: object }>(last).error), ['message', 'status']);
 });
 
 test('runtime sandbox DIR COMMAND --help runs COMMAND, not help', () => {

@@ -35,14 +35,16 @@ test('a bug exits 70 with a hint; -debug shows the stack and every cause', () =>
 });
 
 test("a build step names itself for what the user can act on, and passes a bug on as it is", async () => {
-  const failed = await step(3, async () => {
+  const failed = await step(3, () => {
     throw new UserError('-cp x matches no file', 2);
   }).catch((e: unknown) => e);
   assert.instance(failed, BuildError);
   assert.is((failed as BuildError).message, 'build failed at step 3 (copy -cp files): -cp x matches no file');
   assert.is((failed as BuildError).exitCode, 2);
   assert.is((failed as BuildError).step, 3);
-  const system = await step(2, () => enoent().then((e) => Promise.reject(e))).catch((e: unknown) => e);
+  const system = await step(2, () => enoent().then((e) => {
+    throw e as Error;
+  })).catch((e: unknown) => e);
   assert.instance(system, BuildError);
   assert.instance((system as Error).cause, Error);
   const bug = new TypeError('x is not a function');

@@ -20,8 +20,8 @@ test('a boolean flag with a default reads as the default until given, in every s
 });
 
 test('help names a boolean default', () => {
-  assert.match(formatFlagHelp(SPECS), /^  -cleanup  clean up \(default true\)$/m);
-  assert.match(formatFlagHelp(SPECS), /^  -keep     keep$/m);
+  assert.match(formatFlagHelp(SPECS), /^ {2}-cleanup {2}clean up \(default true\)$/m);
+  assert.match(formatFlagHelp(SPECS), /^ {2}-keep {5}keep$/m);
 });
 
 test('help writes flags one way, -flag: --NAME only where a seed or another tool spells it', () => {

@@ -28,7 +28,7 @@ test('-json prints the result as one line of JSON, whatever the command', () => 
     assert.match(r.stdout, /^[[{][^\n]*\n$/, `${args.join(' ')} prints one line`);
     JSON.parse(r.stdout);
   }
-  assert.is((JSON.parse(jetpackOk(root, ['images', '-json'])) as Array<{ id: string }>)[0]!.id, id);
+  assert.is((JSON.parse(jetpackOk(root, ['images', '-json'])) as Array<{ id: string }>)[0].id, id);
 });
 
 test.run();

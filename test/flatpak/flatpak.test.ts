@@ -9,6 +9,8 @@ import { JETPACK, copyImageDir, jetpack, jetpackAsync, jetpackOk, removeDir, sh,
 import { importBusybox } from '../helpers/busybox.js';
 import { importDebian } from '../helpers/debian.js';
 import { assertStepReported } from '../helpers/progress.js';
+import { parseJson } from '../helpers/json.js';
+import type { ImageManifest } from '../../src/image/manifest.js';
 
 // The Flatpak workflow with the real flatpak and ostree: a runtime made of Debian minbase,
 // committed, installed and run by flatpak; imported back as a hybrid image; built on with
@@ -163,7 +165,7 @@ test('-bundle writes a .flatpak that flatpak installs, and that import-flatpak t
   assert.is(made.status, 0, made.stderr);
   // In CI: each long step, a start and a done line.
   for (const step of ['archiving usr and etc as files/', `committing ${SMALL} to ${small}`, `writing the bundle ${bundle}`]) assertStepReported(made.stderr, step);
-  const json = JSON.parse(made.stdout);
+  const json = parseJson<{ ref: string; commit: string }>(made.stdout);
   assert.is(json.ref, SMALL);
   assert.match(json.commit, /^[0-9a-f]{64}$/);
   flatpakOk('bundle-user', ['install', '-y', '--noninteractive', '--bundle', bundle]);

@@ -11,7 +11,7 @@ export function assertStepReported(stderr: string, label: string): string {
   assert.match(stderr, new RegExp(`${prefix}started$`, 'm'), `${label}: no start line in ${stderr}`);
   const done = new RegExp(`${prefix}done in \\d+(\\.\\d)?s( \\(.*\\))?$`, 'm').exec(stderr);
   assert.ok(done, `${label}: no done line in ${stderr}`);
-  return done![0];
+  return done[0];
 }
 
 /** A size as progress shows it ("512 B", "40.0 KiB", "1.2 MiB"), for a RegExp's source. */

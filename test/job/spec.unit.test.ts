@@ -78,7 +78,7 @@ test('a job renders its templated fields with its options; relative paths start 
   assert.is(job.hooks_basedir, path.join(dir, 'hooks'));
   assert.equal(job.hooks_files, [path.join(dir, 'hooks', 'setup.yaml')]);
   assert.equal(
-    hooks[0]!.hooks.map((h) => [h.type, h.name, h.commands, h.entrypoint]),
+    hooks[0].hooks.map((h) => [h.type, h.name, h.commands, h.entrypoint]),
     [
       ['inner-chroot', 'greet', ['echo next'], []],
       ['outer-post-output', 'last', [], ['/bin/sh', '-c']],

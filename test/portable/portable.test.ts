@@ -6,6 +6,7 @@ import path from 'node:path';
 import { JETPACK, copyImageDir, jetpack, jetpackOk, removeDir, sh, tempDir } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 import { assertStepReported } from '../helpers/progress.js';
+import { parseJson } from '../helpers/json.js';
 
 // Portable service images checked by jetpack and by systemd's own tools: systemd-dissect,
 // portablectl inspect against a systemd-portabled the test starts (with its own dbus-daemon,
@@ -108,7 +109,7 @@ test('-fs=erofs, a directory image, and the same bytes twice under SOURCE_DATE_E
   const copied = jetpack(root, ['export', '-format=portable', '-json', 'example/portable', tree]);
   assert.is(copied.status, 0, copied.stderr);
   assertStepReported(copied.stderr, 'copying example/portable');
-  const json = JSON.parse(copied.stdout);
+  const json = parseJson<object>(copied.stdout);
   assert.equal(json, { format: 'portable', output: tree, units: ['example-portable.service'] });
   assert.ok(existsSync(path.join(tree, 'etc/resolv.conf')));
   assert.is(check(tree).status, 0);

@@ -27,7 +27,7 @@ test('a missing lock file is an error unless create is given; with it the file i
   const lock = await acquireLock(file, 'exclusive', { create: true });
   assert.ok(lock);
   assert.ok(existsSync(file));
-  await lock!.release();
+  await lock.release();
 });
 
 test('exclusive keeps out everyone; shared keeps out only exclusive; a try that loses returns null', async () => {
@@ -40,12 +40,12 @@ test('exclusive keeps out everyone; shared keeps out only exclusive; a try that 
   const b = await acquireLock(file, 'shared', { wait: false });
   assert.ok(a && b, 'two shared locks at once');
   assert.is(await acquireLock(file, 'exclusive', { wait: false }), null);
-  await a!.release();
-  await b!.release();
-  await b!.release(); // a second release is harmless
+  await a.release();
+  await b.release();
+  await b.release(); // a second release is harmless
   const again = await acquireLock(file, 'exclusive', { wait: false });
   assert.ok(again, 'released locks let the next one in');
-  await again!.release();
+  await again.release();
 });
 
 test('a waiting lock is granted when the holder releases', async () => {
@@ -61,7 +61,7 @@ test('a waiting lock is granted when the holder releases', async () => {
   await held!.release();
   const lock = await waiting;
   assert.ok(lock && granted);
-  await lock!.release();
+  await lock.release();
 });
 
 test('a directory can be locked (a staging dir) but is never created', async () => {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { jetpack, jetpackAsync, jetpackOk, makeAciWithTar, removeDir, sh, storeState, tempDir } from '../helpers/cli.js';
+import { parseJson } from '../helpers/json.js';
 
 // images (globs, sizes, shadowed and internal entries), prune / gc -all, containers, rm, rmi on
 // small imported ACIs: no build, so the suite stays fast.
@@ -38,7 +39,7 @@ const snapshot = () => sh(`cd "${root}" && find . -printf '%p %s %y\\n' | sort`)
 /** Holds flock(1) on `file` until killed: a running operation's staging dir, or the store lock. */
 async function holdLock(file: string): Promise<ChildProcess> {
   const holder = spawn('flock', ['-x', file, 'sh', '-c', 'echo locked; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-  await once(holder.stdout!, 'data');
+  await once(holder.stdout, 'data');
   return holder;
 }
 
@@ -55,7 +56,7 @@ test('images NAME… filters by glob over the name and name:version,labels; no m
   assert.equal(names(['*,arch=amd64,os=linux']).length, 4, 'the labels are matched too');
   assert.equal(names(['nothing/*']), []);
   assert.equal(jetpackOk(root, ['images', '-q', '-l', 'jetpack/*']), `${newTool}\n`);
-  assert.equal(JSON.parse(jetpackOk(root, ['images', '-json', 'example.com/child'])).map((i: { id: string }) => i.id), [child]);
+  assert.equal(parseJson<{ id: string }[]>(jetpackOk(root, ['images', '-json', 'example.com/child'])).map((i) => i.id), [child]);
   const bad = jetpack(root, ['images', 'a[b']);
   assert.is(bad.status, 1);
   assert.is(bad.stderr, 'jetpack: image name pattern "a[b" has a [ without its ]\n');
@@ -63,12 +64,12 @@ test('images NAME… filters by glob over the name and name:version,labels; no m
 
 test('images shows size and creation time; -H in bytes and RFC 3339', () => {
   const lines = jetpackOk(root, ['images', 'jetpack/*']).split('\n');
-  assert.match(lines[0]!, /^ID\s+NAME\s+SIZE\s+CREATED$/);
-  assert.match(lines[1]!, /^sha512-[0-9a-f]{32}\s+jetpack\/tool,arch=amd64,os=linux\s+\d+(\.\d)? KB\s+(just now|\d+ seconds? ago|1 minute ago)$/);
+  assert.match(lines[0], /^ID\s+NAME\s+SIZE\s+CREATED$/);
+  assert.match(lines[1], /^sha512-[0-9a-f]{32}\s+jetpack\/tool,arch=amd64,os=linux\s+\d+(\.\d)? KB\s+(just now|\d+ seconds? ago|1 minute ago)$/);
   const [, , size, created] = jetpackOk(root, ['images', '-H', 'jetpack/*']).trim().split('\t');
-  assert.match(size!, /^\d+$/);
-  assert.ok(Math.abs(Date.parse(created!) - Date.now()) < 600_000, created);
-  const json = JSON.parse(jetpackOk(root, ['images', '-json', 'jetpack/*']))[0];
+  assert.match(size, /^\d+$/);
+  assert.ok(Math.abs(Date.parse(created) - Date.now()) < 600_000, created);
+  const json = parseJson<{ created: string; size: number }[]>(jetpackOk(root, ['images', '-json', 'jetpack/*']))[0];
   assert.is(json.created, created);
   assert.is(json.size, Number(size));
 });
@@ -134,10 +135,10 @@ test('prune -dry-run lists each item with its size and the total, and changes no
   assert.not.ok(out.includes('gzip1-as-stored'), 'the kept blob of the current encoding stays');
   assert.not.ok(out.includes(oldBase.slice(0, 39)), 'a shadowed image something depends on stays');
   assert.match(lines.at(-1)!, /^would free \d+(\.\d)? [KMG]?B in 10 item\(s\)$/);
-  const json = JSON.parse(jetpackOk(root, ['gc', '-all', '-dry-run', '-json']));
+  const json = parseJson<{ items: { kind: string; bytes: number }[]; bytes: number }>(jetpackOk(root, ['gc', '-all', '-dry-run', '-json']));
   assert.is(json.items.length, 10, 'gc -all is prune');
-  assert.is(json.bytes, json.items.reduce((s: number, i: { bytes: number }) => s + i.bytes, 0));
-  assert.ok(json.items.find((i: { kind: string }) => i.kind === 'leftover').bytes >= 100_000);
+  assert.is(json.bytes, json.items.reduce((s, i) => s + i.bytes, 0));
+  assert.ok(json.items.find((i) => i.kind === 'leftover')!.bytes >= 100_000);
   assert.is(snapshot(), before);
 });
 
@@ -149,7 +150,7 @@ test('prune never touches a running operation, and while one runs keeps images, 
     const r = await jetpackAsync(root, ['prune', '-json']);
     assert.is(r.status, 0, r.stderr);
     assert.match(r.stderr, /^jetpack: 1 operation\(s\) under way \(build-running\): images, tool caches and OSTree objects stay until they end$/m);
-    const kinds = new Set(JSON.parse(r.stdout).items.map((i: { kind: string }) => i.kind));
+    const kinds = new Set(parseJson<{ items: { kind: string }[] }>(r.stdout).items.map((i) => i.kind));
     assert.equal([...kinds].sort(), ['container', 'leftover', 'oci-cache']);
     assert.ok(existsSync(running), 'the running build stays');
     assert.ok(storeState(root).images.includes(oldTool));
@@ -176,7 +177,7 @@ test('prune removes what nothing needs, prints what it freed, and keeps what is 
   litter();
   const r = jetpack(root, ['prune']);
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stdout, /\n\s*\d+(\.\d)? [KMG]?B  image\s+sha512-\S+ jetpack\/tool,arch=amd64,os=linux\n/);
+  assert.match(r.stdout, /\n\s*\d+(\.\d)? [KMG]?B {2}image\s+sha512-\S+ jetpack\/tool,arch=amd64,os=linux\n/);
   assert.match(r.stdout.trim().split('\n').at(-1)!, /^freed \d+(\.\d)? [KMG]?B in 10 item\(s\)$/);
   const images = storeState(root).images;
   assert.not.ok(images.includes(oldTool));
@@ -217,8 +218,8 @@ test('tag gives an image a second name: lookups reach it (labels narrow, the new
   const rows = jetpackOk(root, ['images', '-H', '-l', 'mybox']).trim().split('\n').map((l) => l.split('\t').slice(0, 2));
   assert.equal(rows, [[newTool, 'mybox:1,arch=amd64,os=linux'], [newBase, 'mybox:2,arch=amd64,os=linux']]);
   assert.ok(jetpackOk(root, ['images', '-H', '-l', 'example.com/tagged']).startsWith(`${tagged}\texample.com/tagged,`), 'the image keeps its own name');
-  const json = JSON.parse(jetpackOk(root, ['images', '-json', 'mybox:2*']));
-  assert.equal([json[0].id, json[0].name, json[0].labels.version, json[0].tag], [newBase, 'mybox', '2', true]);
+  const [json] = parseJson<{ id: string; name: string; labels: Record<string, string>; tag?: boolean }[]>(jetpackOk(root, ['images', '-json', 'mybox:2*']));
+  assert.equal([json.id, json.name, json.labels.version, json.tag], [newBase, 'mybox', '2', true]);
   jetpackOk(root, ['tag', 'example.com/tagged', 'example.com/tagged2']);
   assert.match(jetpack(root, ['show-image', 'example.com/tagged3']).stderr, /did you mean example\.com\/tagged2?( or example\.com\/tagged2?)?\?/);
   jetpackOk(root, ['untag', 'example.com/tagged2']);
@@ -284,12 +285,12 @@ test('rmi by a tag removes only the tag; by ID or own name it removes the image 
 test('a tag left naming a removed image (a crash before tags.json was rewritten) reaches nothing and shadows nothing', () => {
   const alive = image('example.com/survivor', 'survivor');
   const tagsFile = path.join(root, 'tags.json');
-  const tags = JSON.parse(readFileSync(tagsFile, 'utf8'));
+  const tags = parseJson<object[]>(readFileSync(tagsFile, 'utf8'));
   const ghost = `sha512-${'0'.repeat(128)}`;
   writeFileSync(tagsFile, JSON.stringify([...tags, { name: 'example.com/survivor', labels: platform, id: ghost, tagged: new Date(Date.now() + 60_000).toISOString() }]));
   assert.is(jetpackOk(root, ['show-image', '-q', 'example.com/survivor']).trim(), alive);
   assert.not.ok(jetpackOk(root, ['gc', '-dry-run']).includes(alive.slice(0, 39)));
-  assert.equal(JSON.parse(jetpackOk(root, ['images', '-json', 'example.com/survivor'])).map((i: { id: string }) => i.id), [alive]);
+  assert.equal(parseJson<{ id: string }[]>(jetpackOk(root, ['images', '-json', 'example.com/survivor'])).map((i) => i.id), [alive]);
   writeFileSync(tagsFile, JSON.stringify(tags));
 });
 
@@ -301,10 +302,10 @@ test('containers lists kept build containers (-q, -json); rm removes one; a wron
   }
   assert.is(jetpackOk(root, ['containers', '-q']), 'build-kept1\nbuild-kept2\n');
   const table = jetpackOk(root, ['containers']).split('\n');
-  assert.match(table[0]!, /^NAME\s+SIZE\s+KEPT\s+ENTER$/);
-  assert.ok(table[1]!.startsWith('build-kept1') && table[1]!.endsWith(path.join(kept, 'enter')), table[1]);
-  const json = JSON.parse(jetpackOk(root, ['containers', '-json']));
-  assert.equal(json.map((c: { name: string; dir: string }) => [c.name, c.dir]), [['build-kept1', kept], ['build-kept2', other]]);
+  assert.match(table[0], /^NAME\s+SIZE\s+KEPT\s+ENTER$/);
+  assert.ok(table[1].startsWith('build-kept1') && table[1].endsWith(path.join(kept, 'enter')), table[1]);
+  const json = parseJson<{ name: string; dir: string; bytes: number }[]>(jetpackOk(root, ['containers', '-json']));
+  assert.equal(json.map((c) => [c.name, c.dir]), [['build-kept1', kept], ['build-kept2', other]]);
   assert.ok(json[0].bytes > 0);
   const wrong = jetpack(root, ['rm', 'build-kept1', 'build-nope']);
   assert.is(wrong.status, 1);

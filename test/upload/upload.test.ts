@@ -76,7 +76,7 @@ async function rawUpload(server: RunningServer, body: Buffer, metadata: Record<s
   const patched = await fetch(location, {
     method: 'PATCH',
     headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', ...headers },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: patched.status, text: await patched.text() };
 }

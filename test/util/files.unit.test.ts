@@ -36,7 +36,7 @@ test('writeOutput: the file appears whole, with its mode, only when the writer s
     writeSync(fd, 'broken');
     throw new Error('writer failed');
   }).catch((e: Error) => e);
-  assert.is((err as Error).message, 'writer failed');
+  assert.is((err).message, 'writer failed');
   assert.is(readFileSync(file, 'utf8'), 'half and half', 'the old file is untouched');
   assert.equal(readdirSync(work).sort(), before, 'no temporary file is left');
 });

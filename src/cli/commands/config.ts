@@ -42,8 +42,8 @@ export const versionCommand: Command = {
   args: '',
   summary: 'Print the jetpack version (also jetpack -version)',
   flags: [{ ...JSON_FLAG, help: 'print one line of JSON: version, node (its version), root (the store), os, arch' }],
-  async run(ctx, flags) {
-    if (!flagBoolean(flags, 'json')) return void process.stdout.write(`jetpack ${packageVersion()}\n`);
+  run(ctx, flags) {
+    if (!flagBoolean(flags, 'json')) return Promise.resolve(void process.stdout.write(`jetpack ${packageVersion()}\n`));
     const about = { version: packageVersion(), node: process.versions.node, root: ctx.root, os: hostOS(), arch: hostArch() };
     printJSON(about);
   },

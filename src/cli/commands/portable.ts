@@ -50,8 +50,8 @@ export async function exportPortableFormat(ctx: Context, flags: ParsedFlags): Pr
   if (flags.values.has('fs') && !flags.positional[1].endsWith('.raw')) throw new UserError('-fs is for a .raw output');
   const [{ exportPortable }, { resolveImage }] = await Promise.all([import('../../portable/portable.js'), import('../../store/lookup.js')]);
   const store = await ctx.store();
-  const image = await resolveImage(store, flags.positional[0]!);
-  const report = await exportPortable(store, image, flags.positional[1]!, { fs });
+  const image = await resolveImage(store, flags.positional[0]);
+  const report = await exportPortable(store, image, flags.positional[1], { fs });
   const { printResult } = await import('../results.js');
   printResult(flagBoolean(flags, 'json'), `${flags.positional[1]} (units: ${report.units.join(' ')})\n`, { format: 'portable', output: flags.positional[1], units: report.units });
 }

@@ -31,8 +31,8 @@ export const pushCommand: Command = {
     ]);
     const codec = parseLayerCodec(flagString(flags, 'compress'), flagString(flags, 'compress-level'));
     const store = await ctx.store();
-    const image = await resolveImage(store, flags.positional[0]!);
-    const digest = await pushImage(store, image, flags.positional[1]!, transport(flags), { squash: flagBoolean(flags, 'squash'), codec });
+    const image = await resolveImage(store, flags.positional[0]);
+    const digest = await pushImage(store, image, flags.positional[1], transport(flags), { squash: flagBoolean(flags, 'squash'), codec });
     process.stdout.write(`${digest}\n`);
   },
 };

@@ -176,7 +176,7 @@ const remote: Command = {
       async run(ctx, flags) {
         expectArgs(this, flags.positional, 2);
         const { addRemote } = await load();
-        await addRemote(await ctx.store(), flags.positional[0]!, flags.positional[1]!, repoChoice(flags));
+        await addRemote(await ctx.store(), flags.positional[0], flags.positional[1], repoChoice(flags));
       },
     },
     {
@@ -199,7 +199,7 @@ const remote: Command = {
       async run(ctx, flags) {
         expectArgs(this, flags.positional, 1);
         const { deleteRemote } = await load();
-        await deleteRemote(await ctx.store(), flags.positional[0]!, repoChoice(flags));
+        await deleteRemote(await ctx.store(), flags.positional[0], repoChoice(flags));
       },
     },
   ],

@@ -24,8 +24,8 @@ export const tagCommand: Command = {
     expectArgs(this, flags.positional, 2);
     const { parseImageQuery, formatImageName, shortImageID, resolveImage, tagFor, addTag } = await load();
     const store = await ctx.store();
-    const image = await resolveImage(store, flags.positional[0]!);
-    const tag = tagFor(image, parseImageQuery(flags.positional[1]!));
+    const image = await resolveImage(store, flags.positional[0]);
+    const tag = tagFor(image, parseImageQuery(flags.positional[1]));
     await addTag(store, tag);
     process.stderr.write(`tagged ${shortImageID(image.id)} ${formatImageName(tag)}\n`);
   },
@@ -44,7 +44,7 @@ export const untagCommand: Command = {
     expectArgs(this, flags.positional, 1);
     const { parseImageQuery, formatImageName, shortImageID, findByQuery, readTags, findTag, removeTag, noSuchTag } = await load();
     const store = await ctx.store();
-    const ref = flags.positional[0]!;
+    const ref = flags.positional[0];
     const query = parseImageQuery(ref);
     const tag = findTag(await readTags(store.layout), query);
     if (!tag || !(await removeTag(store, tag))) throw noSuchTag(ref, await findByQuery(store, query));

@@ -111,8 +111,8 @@ export const uploadServerCommand: Command = {
         const users = flagString(flags, 'users');
         if (flags.positional.length !== 1 || !users) throw new UserError('usage: jetpack upload-server adduser -users FILE USER', 2);
         const { addUser, validateUserName } = await import('../../upload/users.js');
-        validateUserName(flags.positional[0]!);
-        await addUser(users, flags.positional[0]!, await readPassword());
+        validateUserName(flags.positional[0]);
+        await addUser(users, flags.positional[0], await readPassword());
         log(`user ${flags.positional[0]} added to ${users}`);
       },
     },
