@@ -43,8 +43,8 @@ export const versionCommand: Command = {
   summary: 'Print the jetpack version (also jetpack -version)',
   flags: [{ ...JSON_FLAG, help: 'print one line of JSON: version, node (its version), root (the store), os, arch' }],
   run(ctx, flags) {
-    if (!flagBoolean(flags, 'json')) return Promise.resolve(void process.stdout.write(`jetpack ${packageVersion()}\n`));
-    const about = { version: packageVersion(), node: process.versions.node, root: ctx.root, os: hostOS(), arch: hostArch() };
-    printJSON(about);
+    if (!flagBoolean(flags, 'json')) process.stdout.write(`jetpack ${packageVersion()}\n`);
+    else printJSON({ version: packageVersion(), node: process.versions.node, root: ctx.root, os: hostOS(), arch: hostArch() });
+    return Promise.resolve();
   },
 };
