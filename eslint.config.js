@@ -8,9 +8,20 @@ import tseslint from 'typescript-eslint';
 // What Node defines for plain JavaScript (scripts/, bench/, the golden generators): the
 // TypeScript sources get them from @types/node through the type checker instead.
 const nodeGlobals = Object.fromEntries(
-  ['process', 'console', 'performance', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'queueMicrotask', 'structuredClone'].map(
-    (name) => [name, 'readonly'],
-  ),
+  [
+    'process',
+    'console',
+    'performance',
+    'Buffer',
+    'URL',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'queueMicrotask',
+    'structuredClone',
+  ].map((name) => [name, 'readonly']),
 );
 
 export default tseslint.config(

@@ -32,19 +32,20 @@ function label(c) {
   }
   const a = c.args.join(' ');
   // flock(1) locks an fd jetpack hands down (src/store/lock.ts); the arguments tell the mode.
-  if (c.cmd === 'flock') return `flock ${c.args[0]}${c.args.includes('-n') ? ' -n' : ''}: ${c.args[0] === '-s' ? 'store lock, shared (staging)' : 'staging dir lock, then store lock (commit)'}`;
+  if (c.cmd === 'flock')
+    return `flock ${c.args[0]}${c.args.includes('-n') ? ' -n' : ''}: ${c.args[0] === '-s' ? 'store lock, shared (staging)' : 'staging dir lock, then store lock (commit)'}`;
   if (c.cmd === 'sh' && a.includes('command -v')) return `sh -c 'command -v make' (tools for the container)`;
   if (c.cmd === 'ldd') return 'ldd make (tools for the container)';
-  if (c.cmd === 'tar' && a.includes('--format=posix')) return 'tar -c: the new image\'s ACI';
+  if (c.cmd === 'tar' && a.includes('--format=posix')) return "tar -c: the new image's ACI";
   // copyEntry: one entry's metadata (the parent's root dir onto the layer; #2, the parent's
   // /etc onto the scaffold when the image has no resolv.conf to bind over)
-  if (c.cmd === 'tar' && a.includes('--no-recursion')) return 'tar -c: an entry\'s metadata (the parent\'s root dir)';
-  if (c.cmd === 'tar' && a.startsWith('-x')) return 'tar -x: an entry\'s metadata onto the layer';
+  if (c.cmd === 'tar' && a.includes('--no-recursion')) return "tar -c: an entry's metadata (the parent's root dir)";
+  if (c.cmd === 'tar' && a.startsWith('-x')) return "tar -x: an entry's metadata onto the layer";
   if (c.cmd === 'cp' && a.includes('/dev/null')) return 'cp -a: the /dev template (once per store)';
   if (c.cmd === 'cp') return 'cp -a: the build dir into the work dir';
-  if (c.cmd === 'touch') return 'touch -r: the layer root\'s mtime';
+  if (c.cmd === 'touch') return "touch -r: the layer root's mtime";
   if (c.cmd === 'sync') return 'sync -f: syncfs of the store, the new image on disk (commit)';
-  if (c.cmd === 'getfattr') return 'getfattr: opaque marks of the layer\'s dirs the parent has';
+  if (c.cmd === 'getfattr') return "getfattr: opaque marks of the layer's dirs the parent has";
   return `${c.cmd} ${a}`.slice(0, 70);
 }
 
@@ -68,19 +69,18 @@ function stretches(file) {
   const hasWall = runs.every((r) => r.launch !== undefined);
   if (hasWall) add('until node starts (bin/jetpack: sh, readlink)', (r) => r.origin - r.launch);
   add('node start-up, until its first module runs', (r) => r.preload);
-  add('loading jetpack\'s modules, flags, store, parent lookup (until the 1st child)', (r) => (r.children[0]?.start ?? r.exit) - r.preload);
+  add("loading jetpack's modules, flags, store, parent lookup (until the 1st child)", (r) => (r.children[0]?.start ?? r.exit) - r.preload);
   // Children matched across runs by what they are (and which occurrence), not by position:
   // a run may start children others do not (tools prepared once per store, reaping).
   const keyed = runs.map((r) => {
     /** @type {Map<string, number>} */
     const seen = new Map();
-    return r.children
-      .map((c) => {
-        const name = label(c);
-        const k = (seen.get(name) ?? 0) + 1;
-        seen.set(name, k);
-        return /** @type {[string, number]} */ ([k > 1 ? `${name} (#${k})` : name, c.end - c.start]);
-      });
+    return r.children.map((c) => {
+      const name = label(c);
+      const k = (seen.get(name) ?? 0) + 1;
+      seen.set(name, k);
+      return /** @type {[string, number]} */ ([k > 1 ? `${name} (#${k})` : name, c.end - c.start]);
+    });
   });
   /** @type {string[]} */
   const order = [];
@@ -93,7 +93,7 @@ function stretches(file) {
     }
   }
   for (const key of order) add(`  ${key}`, (r, i) => keyed[i].filter(([k]) => k === key).reduce((s, [, ms]) => s + ms, 0));
-  add('node\'s own work between and around those children', (r) => {
+  add("node's own work between and around those children", (r) => {
     const busy = r.children.reduce((s, c) => s + (c.end - c.start), 0);
     return r.exit - (r.children[0]?.start ?? r.exit) - busy;
   });

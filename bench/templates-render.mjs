@@ -19,7 +19,12 @@ process.env.TZ = 'UTC';
 /** @type {unknown} */
 const loaded = await import(pathToFileURL(path.resolve(bundle)).href);
 const { renderTemplate, goValuesFromJson } = /** @type {typeof import('../src/template/engine.js') & typeof import('../src/template/values.js')} */ (loaded);
-const caseFiles = files.length ? files : readdirSync('cases').filter((f) => f.endsWith('.json')).sort().map((f) => path.join('cases', f));
+const caseFiles = files.length
+  ? files
+  : readdirSync('cases')
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => path.join('cases', f));
 const NOW = new Date(1257894000 * 1000);
 const now = () => NOW;
 

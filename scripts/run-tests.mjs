@@ -78,7 +78,8 @@ function suiteFiles() {
 // no worker is left with a long file at the end; a file not timed yet counts as the slowest.
 // JETPACK_TEST_DURATIONS names another file for them.
 const durationsFile =
-  process.env.JETPACK_TEST_DURATIONS || path.join(os.tmpdir(), 'jetpack-test-durations', `${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+  process.env.JETPACK_TEST_DURATIONS ||
+  path.join(os.tmpdir(), 'jetpack-test-durations', `${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
 /** @returns {Record<string, number>} milliseconds by file name */
 function readDurations() {
   try {

@@ -52,7 +52,10 @@ async function eachLimited(items, limit, work) {
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      outcomes[i] = await work(/** @type {T} */ (items[i])).then((value) => ({ value }), (/** @type {unknown} */ error) => ({ error }));
+      outcomes[i] = await work(/** @type {T} */ (items[i])).then(
+        (value) => ({ value }),
+        (/** @type {unknown} */ error) => ({ error }),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

@@ -12,7 +12,13 @@ import { sourceDateEpoch } from '../util/source-date-epoch.js';
  * Jetpack's makeaci.sh without fakeroot: as root, GNU tar keeps owners, devices and
  * xattrs. Returns the ID of the ACI written to `fd`.
  */
-export async function makeAci(tarball: string, manifestFile: string, fd: number, compression: Parameters<typeof writeAci>[2], outPath?: string): Promise<string> {
+export async function makeAci(
+  tarball: string,
+  manifestFile: string,
+  fd: number,
+  compression: Parameters<typeof writeAci>[2],
+  outPath?: string,
+): Promise<string> {
   const manifest = await readFile(manifestFile).catch((err: Error) => {
     throw new UserError(`cannot read ${manifestFile}: ${err.message}`, 1, { cause: err });
   });

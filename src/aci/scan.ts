@@ -35,7 +35,12 @@ function hashFileInWorker(file: string): { result: Promise<{ id: string; size: n
  * An uncompressed file is hashed by a worker thread while the main thread walks it. An ACI
  * from outside the store is read within `limits`.
  */
-export async function scanAci(file: string, compression: Compression, onEntry: (entry: TarEntry) => void = () => {}, limits?: ExpansionLimits): Promise<ScannedAci> {
+export async function scanAci(
+  file: string,
+  compression: Compression,
+  onEntry: (entry: TarEntry) => void = () => {},
+  limits?: ExpansionLimits,
+): Promise<ScannedAci> {
   if (compression === 'none') {
     const hashing = hashFileInWorker(file);
     try {
@@ -50,7 +55,13 @@ export async function scanAci(file: string, compression: Compression, onEntry: (
   return walkAci(file, compression, onEntry, hash, limits);
 }
 
-async function walkAci(file: string, compression: Compression, onEntry: (entry: TarEntry) => void, hash: Hash | undefined, limits: ExpansionLimits | undefined): Promise<ScannedAci> {
+async function walkAci(
+  file: string,
+  compression: Compression,
+  onEntry: (entry: TarEntry) => void,
+  hash: Hash | undefined,
+  limits: ExpansionLimits | undefined,
+): Promise<ScannedAci> {
   let size = 0;
   let manifest: Buffer | undefined;
   const reader = new TarReader({

@@ -97,7 +97,14 @@ async function archiveIntoFile(cmd: string, args: string[], list: Readable | und
 }
 
 /** Pipes tar's archive through Node into `fd`, hashing and compressing it on the way. */
-async function archiveThroughPipe(cmd: string, args: string[], list: Readable | undefined, fd: number, compression: Compression, bar: Progress | undefined): Promise<Hash> {
+async function archiveThroughPipe(
+  cmd: string,
+  args: string[],
+  list: Readable | undefined,
+  fd: number,
+  compression: Compression,
+  bar: Progress | undefined,
+): Promise<Hash> {
   const hash = newImageHash();
   const hashing = new Transform({
     highWaterMark: 1 << 20,
@@ -128,7 +135,9 @@ export async function writeAci(source: AciSource, fd: number, compression: Compr
   const list = source.members && Readable.from([Buffer.from(['rootfs', ...source.members.map((m) => `rootfs/${m}`)].map((m) => `${m}\0`).join(''))]);
   const [cmd, args] = source.wrap ? source.wrap('tar', tarArgs) : ['tar', tarArgs];
   const bar = progress ? new Progress(progress.label, { total: progress.total }) : undefined;
-  const hash = await (compression === 'none' && readableEmptyFile(fd) ? archiveIntoFile(cmd, args, list, fd, bar) : archiveThroughPipe(cmd, args, list, fd, compression, bar)).catch((err: unknown) => {
+  const hash = await (
+    compression === 'none' && readableEmptyFile(fd) ? archiveIntoFile(cmd, args, list, fd, bar) : archiveThroughPipe(cmd, args, list, fd, compression, bar)
+  ).catch((err: unknown) => {
     bar?.fail();
     throw err;
   });

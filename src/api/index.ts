@@ -160,7 +160,12 @@ function failure(argv: string[], done: Finished): JetpackError {
     const { error } = JSON.parse(last) as { error: { message: string; status: number; step?: number } };
     return new JetpackError(error.message, argv, done.status, done.stdout, done.stderr, error.step);
   } catch {
-    const line = done.stderr.trim().split('\n').filter((l) => l.startsWith('jetpack: ')).pop()?.slice(9);
+    const line = done.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('jetpack: '))
+      .pop()
+      ?.slice(9);
     return new JetpackError(line ?? `jetpack exited with status ${done.status}`, argv, done.status, done.stdout, done.stderr);
   }
 }
@@ -234,7 +239,17 @@ export class Jetpack {
         await writeFile(path.join(scratch, 'manifest.json'), JSON.stringify(req.manifest));
         copy.push(path.join(scratch, 'manifest.json'));
       }
-      const args = ['build', '-json', ...copy.map((f) => `-cp=${f}`), ...(req.dir ? [`-dir=${req.dir}`] : []), ...(req.saveid ? [`-saveid=${req.saveid}`] : []), ...(req.network ? [`-net=${req.network}`] : []), '--', req.parent, ...req.command];
+      const args = [
+        'build',
+        '-json',
+        ...copy.map((f) => `-cp=${f}`),
+        ...(req.dir ? [`-dir=${req.dir}`] : []),
+        ...(req.saveid ? [`-saveid=${req.saveid}`] : []),
+        ...(req.network ? [`-net=${req.network}`] : []),
+        '--',
+        req.parent,
+        ...req.command,
+      ];
       const done = await this.exec(args);
       if (done.status !== 0) throw failure(done.argv, done);
       return JSON.parse(done.stdout.trimEnd().split('\n').pop()!) as StoredResult;

@@ -72,7 +72,13 @@ export async function extractTarball(tarball: string, dest: string, what: string
  * their contents), onto `toRoot` with everything a rootfs needs kept, as GNU tar keeps it
  * and Node's fs does not: owners, modes, times, devices, hardlinks, xattrs, ACLs.
  */
-export async function copyTree(fromRoot: string, toRoot: string, what: string, members?: string[], wrap?: (cmd: string, args: string[]) => [string, string[]]): Promise<void> {
+export async function copyTree(
+  fromRoot: string,
+  toRoot: string,
+  what: string,
+  members?: string[],
+  wrap?: (cmd: string, args: string[]) => [string, string[]],
+): Promise<void> {
   const select = members ? ['--no-recursion', '--null', '-T', '-'] : ['.'];
   const list = members && Readable.from([Buffer.from(members.map((m) => `${m}\0`).join(''))]);
   const reader: [string, string[]] = ['tar', ['-c', '-f', '-', '-C', fromRoot, ...TAR_KEEP, ...select]];

@@ -18,7 +18,8 @@ const LEVELS = { gzip: { min: 1, max: 9, default: 1 }, zstd: { min: 1, max: 19, 
  */
 export function parseLayerCodec(compress: string | undefined, level: string | undefined): LayerCodec {
   const compression = compress ?? 'gzip';
-  if (compression !== 'gzip' && compression !== 'zstd' && compression !== 'none') throw new UserError(`OCI layers are compressed with gzip, zstd or none, not ${compression}`);
+  if (compression !== 'gzip' && compression !== 'zstd' && compression !== 'none')
+    throw new UserError(`OCI layers are compressed with gzip, zstd or none, not ${compression}`);
   if (compression === 'none') {
     if (level !== undefined) throw new UserError('-compress-level needs -compress=gzip or zstd');
     return { compression };
@@ -26,7 +27,8 @@ export function parseLayerCodec(compress: string | undefined, level: string | un
   const range = LEVELS[compression];
   if (level === undefined) return { compression, level: range.default };
   const n = Number(level);
-  if (!/^\d+$/.test(level) || n < range.min || n > range.max) throw new UserError(`-compress-level for ${compression} is ${range.min} to ${range.max}, not ${level}`);
+  if (!/^\d+$/.test(level) || n < range.min || n > range.max)
+    throw new UserError(`-compress-level for ${compression} is ${range.min} to ${range.max}, not ${level}`);
   return { compression, level: n };
 }
 
@@ -42,7 +44,11 @@ export function keptKey(codec: LayerCodec, epoch: number | undefined): string {
 
 /** The OCI media type of a layer blob written with the codec. */
 export function layerMediaType(codec: LayerCodec): string {
-  return { gzip: 'application/vnd.oci.image.layer.v1.tar+gzip', zstd: 'application/vnd.oci.image.layer.v1.tar+zstd', none: 'application/vnd.oci.image.layer.v1.tar' }[codec.compression];
+  return {
+    gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    none: 'application/vnd.oci.image.layer.v1.tar',
+  }[codec.compression];
 }
 
 /**

@@ -346,7 +346,8 @@ export class TarReader {
     const sparse = sparseSize(flag, block, pax, rawPath);
     // GNU tar skips the data a link, device or FIFO claims, and reads a regular file named
     // "x/" as a directory: refused, so that both always see the same members.
-    if (type !== 'file' && type !== 'directory' && (dataSize !== 0 || sparse !== undefined)) throw corrupt(`the ${type} ${JSON.stringify(rawPath)} claims ${dataSize} bytes of data`);
+    if (type !== 'file' && type !== 'directory' && (dataSize !== 0 || sparse !== undefined))
+      throw corrupt(`the ${type} ${JSON.stringify(rawPath)} claims ${dataSize} bytes of data`);
     if (type === 'directory' && dataSize !== 0) throw corrupt(`the directory ${JSON.stringify(rawPath)} claims ${dataSize} bytes of data`);
     if (type === 'file' && rawPath.endsWith('/')) throw corrupt(`the regular file ${JSON.stringify(rawPath)} is named like a directory`);
     const device = type === 'char' || type === 'block';
@@ -393,7 +394,8 @@ export class TarReader {
  */
 function globalRecords(records: Map<string, string>): Map<string, string> {
   for (const key of records.keys()) {
-    if (['path', 'linkpath', 'size'].includes(key) || key.startsWith('GNU.') || key.startsWith('SCHILY.dev')) throw corrupt(`a global PAX header sets ${key} for every member`);
+    if (['path', 'linkpath', 'size'].includes(key) || key.startsWith('GNU.') || key.startsWith('SCHILY.dev'))
+      throw corrupt(`a global PAX header sets ${key} for every member`);
   }
   return records;
 }
@@ -424,11 +426,21 @@ function sparseSize(flag: string, block: Buffer, pax: Map<string, string>, rawPa
     if ([...pax.keys()].some((k) => k.startsWith('GNU.sparse.'))) throw corrupt(`${JSON.stringify(rawPath)} mixes two sparse forms`);
     return numeric(block, 483, 12, 'realsize');
   }
-  const keys = [...pax.keys()].filter((k) => k.startsWith('GNU.sparse.')).sort().join(' ');
+  const keys = [...pax.keys()]
+    .filter((k) => k.startsWith('GNU.sparse.'))
+    .sort()
+    .join(' ');
   if (keys === '') return undefined;
   if (pax.has('GNU.sparse.major') || pax.has('GNU.sparse.minor')) {
-    if (pax.get('GNU.sparse.major') === '1' && pax.get('GNU.sparse.minor') === '0' && keys === 'GNU.sparse.major GNU.sparse.minor GNU.sparse.name GNU.sparse.realsize') return paxNumber(pax, 'GNU.sparse.realsize');
-  } else if (/^GNU\.sparse\.(map (GNU\.sparse\.name )?GNU\.sparse\.numblocks|numblocks GNU\.sparse\.numbytes GNU\.sparse\.offset) GNU\.sparse\.size$/.test(keys)) {
+    if (
+      pax.get('GNU.sparse.major') === '1' &&
+      pax.get('GNU.sparse.minor') === '0' &&
+      keys === 'GNU.sparse.major GNU.sparse.minor GNU.sparse.name GNU.sparse.realsize'
+    )
+      return paxNumber(pax, 'GNU.sparse.realsize');
+  } else if (
+    /^GNU\.sparse\.(map (GNU\.sparse\.name )?GNU\.sparse\.numblocks|numblocks GNU\.sparse\.numbytes GNU\.sparse\.offset) GNU\.sparse\.size$/.test(keys)
+  ) {
     return paxNumber(pax, 'GNU.sparse.size');
   }
   throw corrupt(`${JSON.stringify(rawPath)} has sparse records GNU tar may read otherwise (${keys})`);

@@ -89,7 +89,10 @@ function commonStart(a: string[], b: string[]): string[] {
  * the sha256 of the uncompressed tar (an OCI layer's diff ID), both from the one pass. The
  * archive comes from a stranger: it is read only within `limits`.
  */
-export async function checkTreeTarball(file: string, opts: { noDevices: boolean; limits: ExpansionLimits; what?: string; onEntry?: (entry: TarEntry) => void }): Promise<{ prefix: string; sha256: string }> {
+export async function checkTreeTarball(
+  file: string,
+  opts: { noDevices: boolean; limits: ExpansionLimits; what?: string; onEntry?: (entry: TarEntry) => void },
+): Promise<{ prefix: string; sha256: string }> {
   const compression = await detectFileCompression(file);
   const what = opts.what ?? path.basename(file);
   const checker = new TreeEntryChecker('');
@@ -106,13 +109,15 @@ export async function checkTreeTarball(file: string, opts: { noDevices: boolean;
     what,
   });
   const hash = createHash('sha256');
-  await pipeline(decompressedFile(file, compression), reader.writable((chunk) => hash.update(chunk))).catch((err: unknown) => {
+  await pipeline(
+    decompressedFile(file, compression),
+    reader.writable((chunk) => hash.update(chunk)),
+  ).catch((err: unknown) => {
     if (err instanceof UserError) throw err;
     throw new UserError(`not a readable tarball: ${(err as Error).message}`, 1, { cause: err });
   });
   return { prefix: (prefix ?? []).filter(Boolean).join('/'), sha256: hash.digest('hex') };
 }
-
 
 /**
  * Extracts a tarball from an untrusted source (a job's http download) into `dest` once it has

@@ -85,7 +85,8 @@ function subcommandList(cmd: Command): string {
 export function commandHelp(cmd: Command): string {
   const parts = [`usage: jetpack ${cmd.name}${cmd.flags.length ? ' [FLAGS]' : ''}${cmd.args ? ` ${cmd.args}` : ''}`, '', cmd.summary + '.'];
   if (cmd.description) parts.push('', cmd.description);
-  if (cmd.subcommands?.length) parts.push('', `Subcommands (also spelled --SUBCOMMAND, as MaPS does; "jetpack help ${cmd.name} SUBCOMMAND" for its flags):`, subcommandList(cmd));
+  if (cmd.subcommands?.length)
+    parts.push('', `Subcommands (also spelled --SUBCOMMAND, as MaPS does; "jetpack help ${cmd.name} SUBCOMMAND" for its flags):`, subcommandList(cmd));
   if (cmd.flags.length) parts.push('', 'Flags (also accepted as --flag, and -flag VALUE / --flag VALUE):', formatFlagHelp(cmd.flags));
   return parts.join('\n') + '\n';
 }

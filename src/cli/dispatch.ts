@@ -26,7 +26,13 @@ function qualified(parent: Command, sub: Command): Command {
  * else its flags are parsed (stopping at the first positional when the command runs a
  * command line) and it runs.
  */
-export async function dispatch(ctx: Context, cmd: Command, args: readonly string[], state: DispatchState, operandsGiven: readonly string[] = []): Promise<number> {
+export async function dispatch(
+  ctx: Context,
+  cmd: Command,
+  args: readonly string[],
+  state: DispatchState,
+  operandsGiven: readonly string[] = [],
+): Promise<number> {
   const operands = cmd.operandBeforeSubcommand ? 1 : 0;
   const sub = args.slice(0, operands).every((a) => !a.startsWith('-')) ? findSubcommand(cmd, args[operands]) : undefined;
   if (sub) return dispatch(ctx, qualified(cmd, sub), args.slice(operands + 1), state, [...operandsGiven, ...args.slice(0, operands)]);
@@ -36,7 +42,12 @@ export async function dispatch(ctx: Context, cmd: Command, args: readonly string
   }
   if (!cmd.run) {
     const word = args[operands];
-    throw new UserError(word === undefined || word.startsWith('-') ? `usage: jetpack ${cmd.name} ${cmd.args} (see jetpack help ${cmd.name})` : `unknown ${cmd.name} subcommand "${word}" (see jetpack help ${cmd.name})`, 2);
+    throw new UserError(
+      word === undefined || word.startsWith('-')
+        ? `usage: jetpack ${cmd.name} ${cmd.args} (see jetpack help ${cmd.name})`
+        : `unknown ${cmd.name} subcommand "${word}" (see jetpack help ${cmd.name})`,
+      2,
+    );
   }
   const parsed = parseCommandFlags(ctx, args, cmd.flags, { command: `jetpack ${cmd.name}`, stopAtPositional: cmd.stopAtPositional });
   state.json = cmd.flags.some((f) => f.name === 'json') && flagBoolean(parsed.flags, 'json');

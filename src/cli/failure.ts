@@ -14,7 +14,8 @@ export function describeFailure(err: unknown): Failure {
   const step = (err as { step?: unknown } | undefined)?.step;
   const withStep = typeof step === 'number' ? { step } : {};
   if (err instanceof UserError) return { message: err.message, status: err.exitCode, ...withStep, internal: false };
-  if ((err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC') return { message: 'no space left on device; nothing was stored', status: 1, internal: false };
+  if ((err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC')
+    return { message: 'no space left on device; nothing was stored', status: 1, internal: false };
   if (isUserFacing(err)) return { message: err.message, status: 1, internal: false };
   return { message: `internal error: ${err instanceof Error ? err.message : String(err)}`, status: 70, internal: true };
 }

@@ -104,7 +104,9 @@ export function formatFlagHelp(specs: readonly FlagSpec[]): string {
     const value = s.kind === 'boolean' ? '' : `=${s.value ?? 'VALUE'}`;
     const names = [s.short ? `-${s.short}` : '', `-${s.name}${value}`].filter(Boolean).join(', ');
     // A list flag says it is repeatable, once: some help texts say so already.
-    const notes = [s.kind === 'list' && !/\brepeatable\b/.test(s.help) ? 'repeatable' : '', s.default === undefined ? '' : `default ${s.default}`].filter(Boolean);
+    const notes = [s.kind === 'list' && !/\brepeatable\b/.test(s.help) ? 'repeatable' : '', s.default === undefined ? '' : `default ${s.default}`].filter(
+      Boolean,
+    );
     return [names, notes.length ? `${s.help} (${notes.join('; ')})` : s.help] as const;
   });
   const width = Math.max(0, ...rows.map(([n]) => n.length));

@@ -18,22 +18,24 @@ const GLOBAL_FLAGS: FlagSpec[] = [
 
 function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return [
-    'usage: jetpack [GLOBAL FLAGS] COMMAND [FLAGS] [ARGS...]',
-    '',
-    'Builds and stores appc ACI images the way 3ofcoins\' Jetpack does, on Linux.',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    `  ${'help'.padEnd(width)}  Show help for jetpack or a command`,
-    '',
-    'Global flags:',
-    formatFlagHelp(GLOBAL_FLAGS),
-    '-root, -debug and -quiet may also follow COMMAND (jetpack images -root=DIR).',
-    '',
-    'IMAGE is a full image ID, a unique ID prefix, or name[:version][,label=value...]',
-    '(os and arch default to the host). Run "jetpack help COMMAND" for a command\'s flags.',
-  ].join('\n') + '\n';
+  return (
+    [
+      'usage: jetpack [GLOBAL FLAGS] COMMAND [FLAGS] [ARGS...]',
+      '',
+      "Builds and stores appc ACI images the way 3ofcoins' Jetpack does, on Linux.",
+      '',
+      'Commands:',
+      ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+      `  ${'help'.padEnd(width)}  Show help for jetpack or a command`,
+      '',
+      'Global flags:',
+      formatFlagHelp(GLOBAL_FLAGS),
+      '-root, -debug and -quiet may also follow COMMAND (jetpack images -root=DIR).',
+      '',
+      'IMAGE is a full image ID, a unique ID prefix, or name[:version][,label=value...]',
+      '(os and arch default to the host). Run "jetpack help COMMAND" for a command\'s flags.',
+    ].join('\n') + '\n'
+  );
 }
 
 function findCommand(name: string): Command {

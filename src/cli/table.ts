@@ -3,7 +3,15 @@ export function table(rows: string[][], header: string[] | null, separator: stri
   const all = header ? [header, ...rows] : rows;
   if (separator === '\t') return all.map((r) => r.join('\t') + '\n').join('');
   const widths = all[0]?.map((_, col) => Math.max(...all.map((r) => r[col].length))) ?? [];
-  return all.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]))).join('  ').trimEnd() + '\n').join('');
+  return all
+    .map(
+      (r) =>
+        r
+          .map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col])))
+          .join('  ')
+          .trimEnd() + '\n',
+    )
+    .join('');
 }
 
 /** Bytes in decimal units, as df -H and GLib say them: "512 B", "1.2 MB"; "-" when unknown. */
@@ -23,7 +31,14 @@ export function humanSize(bytes: number | undefined): string {
 export function ago(time: string, now = Date.now()): string {
   const seconds = Math.max(0, Math.floor((now - Date.parse(time)) / 1000));
   if (Number.isNaN(seconds)) return '-';
-  const steps: Array<[string, number]> = [['year', 365 * 86400], ['month', 30 * 86400], ['week', 7 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60]];
+  const steps: Array<[string, number]> = [
+    ['year', 365 * 86400],
+    ['month', 30 * 86400],
+    ['week', 7 * 86400],
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+  ];
   for (const [unit, size] of steps) {
     const n = Math.floor(seconds / size);
     if (n >= 1) return `${n} ${unit}${n === 1 ? '' : 's'} ago`;

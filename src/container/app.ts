@@ -155,7 +155,11 @@ async function binds(request: RunRequest, app: App | undefined): Promise<Bind[]>
       const known = mountPoints.map((m) => m.name).join(', ') || 'none';
       throw new UserError(`-volume ${name}: the image's app.mountPoints has no "${name}" (it has: ${known})`);
     }
-    out.push({ ...(await hostSource(spec.slice(colon + 1), `-volume ${name}`)), target: absolute(mp.path, `app.mountPoints ${name} path`), readOnly: mp.readOnly ?? false });
+    out.push({
+      ...(await hostSource(spec.slice(colon + 1), `-volume ${name}`)),
+      target: absolute(mp.path, `app.mountPoints ${name} path`),
+      readOnly: mp.readOnly ?? false,
+    });
   }
   // Parents before children, so that a bind inside another bind lands on top of it.
   return out.sort((a, b) => a.target.split('/').length - b.target.split('/').length);

@@ -136,7 +136,13 @@ export class Container {
    * directories made for that run only when the tree lacks them.
    */
   static async inTree(dir: string, tree: string, cacheDir: string, opts: { privateTmp?: boolean } = {}): Promise<Container> {
-    const [devices, hostResolvConf] = await Promise.all([cachedDevices(cacheDir), lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false)]);
+    const [devices, hostResolvConf] = await Promise.all([
+      cachedDevices(cacheDir),
+      lstat(HOST_RESOLV_CONF).then(
+        (st) => st.isFile(),
+        () => false,
+      ),
+    ]);
     const container = new Container(dir, treeInPlace(dir, tree), undefined);
     container.inPlace = true;
     container.privateTmp = opts.privateTmp ?? false;
@@ -157,7 +163,10 @@ export class Container {
       layerDriver(),
       cachedTools(cacheDir),
       cachedDevices(cacheDir),
-      lstat(HOST_RESOLV_CONF).then((st) => st.isFile(), () => false),
+      lstat(HOST_RESOLV_CONF).then(
+        (st) => st.isFile(),
+        () => false,
+      ),
     ]);
     const layer = await driver.create(dir, stack, { keep: opts.keepLayer });
     const container = new Container(dir, layer, tools.dir);
@@ -259,7 +268,11 @@ export class Container {
   /** Writes the container's fstab and returns the command line that runs `command` in it. */
   private async prepare(command: string[], opts: RunOptions & { tied: boolean }, placement: Placement): Promise<[string, string[]]> {
     if (opts.identity && !this.tools) throw new Error('this container lends no setpriv to switch users with');
-    const spec = this.spec(opts.identity ? [...(await lentCommand(this.tools!, 'setpriv')), ...setprivArgs(opts.identity), '--', ...command] : command, opts, placement);
+    const spec = this.spec(
+      opts.identity ? [...(await lentCommand(this.tools!, 'setpriv')), ...setprivArgs(opts.identity), '--', ...command] : command,
+      opts,
+      placement,
+    );
     const fstab = containerFstab(spec);
     await writeFile(path.join(this.dir, SCRATCH.fstab), fstab.main);
     if (fstab.dev !== undefined) await writeFile(path.join(this.dir, SCRATCH.fstabDev), fstab.dev);

@@ -29,7 +29,7 @@ export async function resolveInImage(tree: LayerTree, rel: string): Promise<InIm
   let done: string[] = [];
   // The entry reached so far; undefined once a component is missing.
   let at = await tree.lstat('');
-  for (let hops = 0; pending.length; ) {
+  for (let hops = 0; pending.length;) {
     const name = pending.shift()!;
     if (name === '' || name === '.') continue;
     if (name === '..') {

@@ -8,7 +8,14 @@ import { Container, stackTree, type RunOptions } from './container.js';
  * the app's pre-start handler first and its post-stop handler after (whatever the app's
  * status). Returns the status of the command or app.
  */
-export async function runInImage(dir: string, stack: string[], cacheDir: string, app: App | undefined, request: RunRequest, network: 'host' | 'none'): Promise<number> {
+export async function runInImage(
+  dir: string,
+  stack: string[],
+  cacheDir: string,
+  app: App | undefined,
+  request: RunRequest,
+  network: 'host' | 'none',
+): Promise<number> {
   const plan = await planRun(stackTree(stack), app, request);
   const container = await Container.create(dir, stack, cacheDir, { mountPoints: plan.binds.map((b) => ({ path: b.target, file: b.file })) });
   const opts: RunOptions = { cwd: plan.cwd, network, env: plan.env, identity: plan.identity, binds: plan.binds };

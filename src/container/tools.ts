@@ -108,10 +108,13 @@ export async function cachedTools(cacheDir: string): Promise<LentTools> {
 export async function currentTools(): Promise<{ name: string; binaries: Array<string | undefined> }> {
   const binaries = await Promise.all(
     LENT.map(async (tool) => {
-      const found = tool === 'node' ? process.execPath : await which(tool).catch((err: unknown) => {
-        if (OPTIONAL.has(tool)) return undefined;
-        throw err;
-      });
+      const found =
+        tool === 'node'
+          ? process.execPath
+          : await which(tool).catch((err: unknown) => {
+              if (OPTIONAL.has(tool)) return undefined;
+              throw err;
+            });
       return found && realpath(found);
     }),
   );
@@ -172,7 +175,9 @@ async function prepareTools(dir: string, binaries: Array<string | undefined>): P
     await mkdir(path.join(dir, 'bmake-mk'));
     const mk = await realpath(BMAKE_SYSPATH);
     binds.push({ source: mk, target: 'bmake-mk', stamp: (await stampOf(mk))! });
-    await writeFile(path.join(dir, 'bmake'), `#!/bin/sh\nexec ${commands.bmake.join(' ')} -m ${TOOLS_MOUNT}/bmake-mk MAKE=${TOOLS_MOUNT}/bmake "$@"\n`, { mode: 0o755 });
+    await writeFile(path.join(dir, 'bmake'), `#!/bin/sh\nexec ${commands.bmake.join(' ')} -m ${TOOLS_MOUNT}/bmake-mk MAKE=${TOOLS_MOUNT}/bmake "$@"\n`, {
+      mode: 0o755,
+    });
   }
   await writeFile(path.join(dir, BINDS_FILE), JSON.stringify(binds) + '\n');
 }

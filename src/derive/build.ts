@@ -39,7 +39,16 @@ export interface BuildOptions {
   manifest?: 'present' | 'required' | 'command';
 }
 
-const STEPS = ['', 'create the build container', 'copy the build directory', 'copy -cp files', 'run the build command', 'read manifest.json', 'remove the work directory', 'save the image'];
+const STEPS = [
+  '',
+  'create the build container',
+  'copy the build directory',
+  'copy -cp files',
+  'run the build command',
+  'read manifest.json',
+  'remove the work directory',
+  'save the image',
+];
 
 /** A failure tagged with the step of Jetpack's build process it happened in. */
 export class BuildError extends UserError {
@@ -104,7 +113,13 @@ function manifestFromText(text: string, parent: StoredImage, epoch: number | und
  * The manifest checks that need no command run: the manifest.json the work dir starts with
  * must pass step 5 as it is (a link is skipped: it resolves in the container, not here).
  */
-async function checkStartingManifest(buildDir: string, copies: string[], parent: StoredImage, epoch: number | undefined, mode: BuildOptions['manifest']): Promise<void> {
+async function checkStartingManifest(
+  buildDir: string,
+  copies: string[],
+  parent: StoredImage,
+  epoch: number | undefined,
+  mode: BuildOptions['manifest'],
+): Promise<void> {
   if (mode === 'command') return;
   const file = await startingManifest(buildDir, copies);
   if (!file) {
@@ -209,7 +224,13 @@ async function saveImage(
   let id: string;
   try {
     id = await writeAci(
-      { manifest: manifestBytes, scratch: staging.path('scratch'), rootfsParent: staging.dir, members: entries.filter((e) => !e.isWhiteout).map((e) => e.path), clampMtime: epoch },
+      {
+        manifest: manifestBytes,
+        scratch: staging.path('scratch'),
+        rootfsParent: staging.dir,
+        members: entries.filter((e) => !e.isWhiteout).map((e) => e.path),
+        clampMtime: epoch,
+      },
       fh.fd,
       'none',
     );

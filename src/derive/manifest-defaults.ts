@@ -19,7 +19,8 @@ export function mergeBuildManifest(raw: unknown, parent: StoredImage, timestamp:
   const m = { acKind: 'ImageManifest', acVersion: BLANK_AC_VERSION, ...(raw as Record<string, unknown>) } as Record<string, unknown>;
 
   const annotations = Array.isArray(m.annotations) ? [...(m.annotations as Array<{ name: unknown }>)] : m.annotations;
-  if (Array.isArray(annotations) && !(annotations as Array<{ name: unknown } | null>).some((a) => a?.name === 'timestamp')) annotations.push({ name: 'timestamp', value: timestamp });
+  if (Array.isArray(annotations) && !(annotations as Array<{ name: unknown } | null>).some((a) => a?.name === 'timestamp'))
+    annotations.push({ name: 'timestamp', value: timestamp });
   m.annotations = annotations ?? [{ name: 'timestamp', value: timestamp }];
 
   if (m.labels === undefined || Array.isArray(m.labels)) {
@@ -34,7 +35,15 @@ export function mergeBuildManifest(raw: unknown, parent: StoredImage, timestamp:
     if (m.labels === undefined) delete m.labels;
   }
 
-  const parentDependency = { imageName: parent.manifest.name, imageID: parent.id, ...(parent.manifest.labels?.length ? { labels: parent.manifest.labels } : {}) };
-  m.dependencies = Array.isArray(m.dependencies) ? [parentDependency, ...(m.dependencies as unknown[])] : m.dependencies === undefined ? [parentDependency] : m.dependencies;
+  const parentDependency = {
+    imageName: parent.manifest.name,
+    imageID: parent.id,
+    ...(parent.manifest.labels?.length ? { labels: parent.manifest.labels } : {}),
+  };
+  m.dependencies = Array.isArray(m.dependencies)
+    ? [parentDependency, ...(m.dependencies as unknown[])]
+    : m.dependencies === undefined
+      ? [parentDependency]
+      : m.dependencies;
   return validateImageManifest(m);
 }

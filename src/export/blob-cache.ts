@@ -29,7 +29,10 @@ export async function cachedLayerBlob(
 ): Promise<LayerBlob> {
   const dir = path.join(path.dirname(layer), 'oci-blobs');
   const key = keptKey(codec, epoch);
-  const kept = await readFile(path.join(dir, `${key}.json`), 'utf8').then((t) => JSON.parse(t) as KeptBlob, () => undefined);
+  const kept = await readFile(path.join(dir, `${key}.json`), 'utf8').then(
+    (t) => JSON.parse(t) as KeptBlob,
+    () => undefined,
+  );
   const hex = (d: string) => d.slice('sha256:'.length);
   const file = path.join(dir, `${key}.blob`);
   if (kept && (await unchanged(file, kept))) {

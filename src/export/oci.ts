@@ -45,12 +45,21 @@ async function jsonBlob(blobs: string, mediaType: string, value: object): Promis
   return { mediaType, digest: `sha256:${hex}`, size: bytes.length };
 }
 
-async function layerBlobs(store: Store, image: StoredImage, blobs: string, scratch: string, opts: OciExportOptions, epoch: number | undefined): Promise<LayerBlob[]> {
+async function layerBlobs(
+  store: Store,
+  image: StoredImage,
+  blobs: string,
+  scratch: string,
+  opts: OciExportOptions,
+  epoch: number | undefined,
+): Promise<LayerBlob[]> {
   const stack = await layerStack(store, image);
   const label = `writing the layers of ${image.manifest.name}`;
   if (opts.squash && stack.length > 1) {
     const rendered = await renderLayers(stack, path.join(scratch, 'squash'));
-    return [await withProgress(label, {}, () => writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, opts.codec, epoch))];
+    return [
+      await withProgress(label, {}, () => writeTreeBlob({ rootfs: path.join(rendered.parent, 'rootfs'), wrap: rendered.wrap }, blobs, opts.codec, epoch)),
+    ];
   }
   // Side by side: a base layer's compression need not wait for its children's. A layer with
   // a kept blob is a copy; the others are what takes long.
@@ -70,7 +79,15 @@ async function writeLayout(store: Store, image: StoredImage, dir: string, scratc
   await mkdir(blobs, { recursive: true });
   const layers = await layerBlobs(store, image, blobs, scratch, opts, epoch);
   const created = createdOf(image.manifest, epoch);
-  const config = await jsonBlob(blobs, MEDIA.config, ociConfig(image.manifest, layers.map((l) => l.diffID), created));
+  const config = await jsonBlob(
+    blobs,
+    MEDIA.config,
+    ociConfig(
+      image.manifest,
+      layers.map((l) => l.diffID),
+      created,
+    ),
+  );
   const manifest = await jsonBlob(blobs, MEDIA.manifest, {
     schemaVersion: 2,
     mediaType: MEDIA.manifest,
@@ -94,7 +111,8 @@ async function writeLayout(store: Store, image: StoredImage, dir: string, scratc
 
 function tagOf(image: StoredImage, tag: string | undefined): string {
   const t = tag ?? labelMap(image.manifest).version ?? 'latest';
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(t)) throw new UserError(`"${t}" is not a valid tag (letters, digits, "_", ".", "-"; at most 128): name one with -tag`);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(t))
+    throw new UserError(`"${t}" is not a valid tag (letters, digits, "_", ".", "-"; at most 128): name one with -tag`);
   return t;
 }
 
@@ -102,7 +120,14 @@ function tagOf(image: StoredImage, tag: string | undefined): string {
  * A docker-archive (`docker load`'s format) of the image in `dir`: manifest.json naming the
  * config and one uncompressed layer tar each, and the legacy `repositories`.
  */
-async function writeDockerArchiveTree(store: Store, image: StoredImage, dir: string, scratch: string, opts: OciExportOptions, epoch: number | undefined): Promise<string> {
+async function writeDockerArchiveTree(
+  store: Store,
+  image: StoredImage,
+  dir: string,
+  scratch: string,
+  opts: OciExportOptions,
+  epoch: number | undefined,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const layers = await layerBlobs(store, image, dir, scratch, { ...opts, codec: { compression: 'none' } }, epoch);
   const names = await Promise.all(
@@ -112,7 +137,15 @@ async function writeDockerArchiveTree(store: Store, image: StoredImage, dir: str
       return `${hex}.tar`;
     }),
   );
-  const config = await jsonBlob(dir, MEDIA.config, ociConfig(image.manifest, layers.map((l) => l.diffID), createdOf(image.manifest, epoch)));
+  const config = await jsonBlob(
+    dir,
+    MEDIA.config,
+    ociConfig(
+      image.manifest,
+      layers.map((l) => l.diffID),
+      createdOf(image.manifest, epoch),
+    ),
+  );
   const configHex = config.digest.slice('sha256:'.length);
   await rename(path.join(dir, configHex), path.join(dir, `${configHex}.json`));
   const repoTag = `${image.manifest.name}:${tagOf(image, opts.tag)}`;
@@ -130,7 +163,24 @@ async function writeDirTar(dir: string, fd: number, epoch: number | undefined): 
   const members = (await readdir(dir)).sort();
   // 128 KiB records instead of tar's 10 KiB: a third of the time to write ~100 MB of blobs
   // (docs/DESIGN-CHOICES.md); the archive ends padded to a whole record, as every tar does.
-  const args = ['-c', '-f', '-', '--blocking-factor=256', '--dereference', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--sort=name', '--numeric-owner', '--owner=0', '--group=0', `--mtime=@${epoch ?? 0}`, '-C', dir, '--', ...members];
+  const args = [
+    '-c',
+    '-f',
+    '-',
+    '--blocking-factor=256',
+    '--dereference',
+    '--format=posix',
+    '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+    '--sort=name',
+    '--numeric-owner',
+    '--owner=0',
+    '--group=0',
+    `--mtime=@${epoch ?? 0}`,
+    '-C',
+    dir,
+    '--',
+    ...members,
+  ];
   const tar = spawnWriter('tar', args, { what: 'writing the archive', stdout: fd });
   tar.stdin.end();
   await tar.done;

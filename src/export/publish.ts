@@ -50,7 +50,11 @@ const escapeAttribute = (s: string): string => s.replace(/&/g, '&amp;').replace(
 
 /** The HTML page whose meta tags discovery reads. */
 export function discoveryPage(prefix: string, template: string, pubkeys?: string): string {
-  for (const [what, value] of [['PREFIX', prefix], ['URL-TEMPLATE', template], ['-pubkeys', pubkeys ?? '']] as const) {
+  for (const [what, value] of [
+    ['PREFIX', prefix],
+    ['URL-TEMPLATE', template],
+    ['-pubkeys', pubkeys ?? ''],
+  ] as const) {
     if (/\s/.test(value)) throw new UserError(`${what} "${value}" has a space; meta tag contents are "PREFIX URL"`);
   }
   if (!/^https?:\/\//.test(template)) throw new UserError(`URL-TEMPLATE must be an http(s) URL, not "${template}"`);

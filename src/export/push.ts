@@ -14,7 +14,11 @@ const KEPT_TAG = 'jetpack';
  * one SOURCE_DATE_EPOCH is always the same. Its blobs are links to the kept layer blobs. Only
  * jetpack and skopeo read it; a registry checks every blob's digest as it receives it.
  */
-async function keptLayout(store: Store, image: StoredImage, opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>): Promise<{ dir: string; digest: string }> {
+async function keptLayout(
+  store: Store,
+  image: StoredImage,
+  opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>,
+): Promise<{ dir: string; digest: string }> {
   const dir = path.join(image.dir, `oci-layout-${keptKey(opts.codec, sourceDateEpoch())}${opts.squash ? '-squashed' : ''}`);
   const kept = await intactLayout(dir);
   if (kept) return { dir, digest: kept };
@@ -53,7 +57,13 @@ async function intactLayout(dir: string): Promise<string | undefined> {
  * registry already has a parent's layers when its child is pushed and skopeo uploads only the
  * new ones. Returns the manifest digest.
  */
-export async function pushImage(store: Store, image: StoredImage, dest: string, transport: TransportOptions, opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>): Promise<string> {
+export async function pushImage(
+  store: Store,
+  image: StoredImage,
+  dest: string,
+  transport: TransportOptions,
+  opts: Omit<OciExportOptions, 'format' | 'tag' | 'transient'>,
+): Promise<string> {
   checkTransport(dest);
   const { dir, digest } = await keptLayout(store, image, opts);
   await skopeoCopy(`oci:${dir}:${KEPT_TAG}`, dest, 'dest', transport);

@@ -122,9 +122,12 @@ export async function discover(query: ImageQuery, want: 'acis' | 'pubkeys', opts
     }
     const found = offered(text, query, values);
     const count = found[want].length;
-    if (count > MAX_LOCATIONS) throw new UserError(`refusing ${url}: it offers ${count} ${what}s for ${query.name}, more than the ${MAX_LOCATIONS} discovery follows`);
+    if (count > MAX_LOCATIONS)
+      throw new UserError(`refusing ${url}: it offers ${count} ${what}s for ${query.name}, more than the ${MAX_LOCATIONS} discovery follows`);
     if (count > 0) return found;
-    failures.push(`${url}: no ${want === 'acis' ? 'ac-discovery template that fills in to an http(s) URL' : 'ac-discovery-pubkeys tag with an http(s) URL'} for ${query.name}`);
+    failures.push(
+      `${url}: no ${want === 'acis' ? 'ac-discovery template that fills in to an http(s) URL' : 'ac-discovery-pubkeys tag with an http(s) URL'} for ${query.name}`,
+    );
   }
   for (const line of failures) log(line);
   const limit = pages.length > MAX_DISCOVERY_PAGES ? `, the most discovery asks` : '';

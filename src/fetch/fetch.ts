@@ -77,7 +77,8 @@ export class Fetcher {
       async (file) => {
         await fetchLocation(location, file, forLocation(this.opts.http, location));
         if (sig) await fetchLocation(sig, signatureOf(file), forLocation(this.opts.http, sig), 'meta');
-        else if (noteUnsigned) this.opts.log(`${location}: no signature checked (a path or URL is imported as jetpack import does; import -sig=LOCATION checks one)`);
+        else if (noteUnsigned)
+          this.opts.log(`${location}: no signature checked (a path or URL is imported as jetpack import does; import -sig=LOCATION checks one)`);
       },
       {
         expectName,
@@ -102,7 +103,8 @@ export class Fetcher {
     if (nonDomain !== undefined) throw await missingImage(this.store, query.name, name, `and "${nonDomain}" is no domain to fetch it from`);
     if (this.opts.noFetch) throw await missingImage(this.store, query.name, name, 'and fetching is off (-no-fetch or JETPACK_NO_FETCH)');
     if (this.fetching.includes(name)) throw new UserError(`refusing ${name}: its dependencies lead back to it (${[...this.fetching, name].join(' -> ')})`);
-    if (this.fetching.length > MAX_DEPENDENCY_DEPTH) throw new UserError(`refusing ${name}: dependencies nested more than ${MAX_DEPENDENCY_DEPTH} levels deep (${this.fetching[0]} -> …)`);
+    if (this.fetching.length > MAX_DEPENDENCY_DEPTH)
+      throw new UserError(`refusing ${name}: dependencies nested more than ${MAX_DEPENDENCY_DEPTH} levels deep (${this.fetching[0]} -> …)`);
     this.fetching.push(name);
     try {
       return await this.discoverAndImport(query, name);

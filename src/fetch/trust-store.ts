@@ -58,7 +58,10 @@ export class TrustStore {
           if (err.code === 'ENOTDIR') return [];
           throw err;
         });
-        return files.filter((f) => FINGERPRINT.test(f)).sort().map((fingerprint) => ({ prefix: prefixOf(d), fingerprint, file: path.join(this.dir, d, fingerprint) }));
+        return files
+          .filter((f) => FINGERPRINT.test(f))
+          .sort()
+          .map((fingerprint) => ({ prefix: prefixOf(d), fingerprint, file: path.join(this.dir, d, fingerprint) }));
       }),
     );
     return found.flat();

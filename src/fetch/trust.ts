@@ -80,7 +80,8 @@ export async function trustKeyAt(store: Store, locations: readonly string[], cho
     }
     choice.log(`key at ${location}: fingerprint ${key.fingerprint}  ${key.identity}`);
     if (wanted !== undefined) {
-      if (key.fingerprint !== wanted) throw new UserError(`the key at ${location} is ${key.fingerprint}, not the -fingerprint given (${wanted}); nothing trusted`);
+      if (key.fingerprint !== wanted)
+        throw new UserError(`the key at ${location} is ${key.fingerprint}, not the -fingerprint given (${wanted}); nothing trusted`);
     } else {
       const scope = choice.prefix === ROOT_PREFIX ? 'every image' : `images under ${choice.prefix}`;
       if (!(await confirmOnTerminal(`Trust this key to sign ${scope}?`))) {
@@ -93,7 +94,9 @@ export async function trustKeyAt(store: Store, locations: readonly string[], cho
     return { prefix: choice.prefix, ...key };
   }
   for (const line of failures) choice.log(line);
-  throw new UserError(`no ${choice.issuer ? `key ${choice.issuer}` : 'key'} at ${locations.length === 1 ? locations[0] : `any of ${locations.length} locations`}; nothing trusted`);
+  throw new UserError(
+    `no ${choice.issuer ? `key ${choice.issuer}` : 'key'} at ${locations.length === 1 ? locations[0] : `any of ${locations.length} locations`}; nothing trusted`,
+  );
 }
 
 /** `jetpack trust`: the key at the location, or found through ac-discovery-pubkeys of the prefix. */

@@ -115,7 +115,8 @@ async function runtimePlan(store: Store, image: StoredImage, stack: string[], op
  * its `export/` (desktop files, icons, D-Bus services named after the app).
  */
 async function appPlan(store: Store, image: StoredImage, stack: string[], rendered: RenderedTree, top: string, opts: FlatpakExportOptions): Promise<Plan> {
-  if (!(await new LayerTree(stack).lstat('app'))?.stat.isDirectory()) throw new UserError(`${image.manifest.name} has no /app directory: an application is installed into /app`);
+  if (!(await new LayerTree(stack).lstat('app'))?.stat.isDirectory())
+    throw new UserError(`${image.manifest.name} has no /app directory: an application is installed into /app`);
   const ref = opts.ref ? parseRef(opts.ref, 'app') : defaultRef('app', image);
   const runtime = opts.runtime ?? (await inheritedRuntime(store, image));
   if (!runtime) throw new UserError(`${image.manifest.name} is not built on a hybrid runtime image (import-flatpak): give -runtime=ID/ARCH/BRANCH`);
@@ -125,7 +126,10 @@ async function appPlan(store: Store, image: StoredImage, stack: string[], render
   // A line break would write other metadata lines; any control character (NUL above all) has no
   // place in a command and could not pass on ostree's command line (--add-metadata-string).
   // eslint-disable-next-line no-control-regex -- refuses the control characters a command cannot carry
-  if (/[\x00-\x1f\x7f]/.test(command)) throw new UserError(`${image.manifest.name}: the command ${JSON.stringify(command)} holds a control character (a line break would write other metadata lines)`);
+  if (/[\x00-\x1f\x7f]/.test(command))
+    throw new UserError(
+      `${image.manifest.name}: the command ${JSON.stringify(command)} holds a control character (a line break would write other metadata lines)`,
+    );
   await copyExports(rendered, ref.id, path.join(top, 'export'));
   const metadata = `[Application]\nname=${ref.id}\nruntime=${runtime}\ncommand=${command}\n`;
   return { ref, metadata, members: ['app'] };
@@ -165,7 +169,19 @@ async function inheritedRuntime(store: Store, image: StoredImage): Promise<strin
 async function tarMembers(rendered: RenderedTree, members: string[], tarball: string): Promise<void> {
   const transform = members.map((m) => (m === 'etc' ? 's,^\\./etc,files/etc,rh' : `s,^\\./${m},files,rh`));
   const modes = '--mode=a-st,u+rw,go=u,go-w';
-  const args = ['-c', '-f', tarball, '--format=posix', '--sort=name', '--numeric-owner', modes, ...transform.map((t) => `--transform=${t}`), '-C', path.join(rendered.parent, 'rootfs'), ...members.map((m) => `./${m}`)];
+  const args = [
+    '-c',
+    '-f',
+    tarball,
+    '--format=posix',
+    '--sort=name',
+    '--numeric-owner',
+    modes,
+    ...transform.map((t) => `--transform=${t}`),
+    '-C',
+    path.join(rendered.parent, 'rootfs'),
+    ...members.map((m) => `./${m}`),
+  ];
   await run(...rendered.wrap('tar', args), { what: 'archiving the Flatpak tree' });
 }
 

@@ -40,7 +40,8 @@ export async function importFlatpak(store: Store, opts: FlatpakImportOptions): P
     }
     const text = await readFile(path.join(rootfs, 'metadata'), 'utf8');
     const metadata = runtimeMetadata(text, where);
-    if (!(await ifExists(lstat(path.join(rootfs, 'files'))))?.isDirectory()) throw new UserError(`${opts.source} has no files/ directory: not a Flatpak runtime`);
+    if (!(await ifExists(lstat(path.join(rootfs, 'files'))))?.isDirectory())
+      throw new UserError(`${opts.source} has no files/ directory: not a Flatpak runtime`);
     const extra = await extraTopLevel(rootfs);
     if (extra.length) opts.log(`left out beside metadata and files/: ${extra.join(', ')}`);
     for (const name of extra) await rm(path.join(rootfs, name), { recursive: true, force: true });

@@ -16,14 +16,25 @@ export function formatRef(ref: FlatpakRef): string {
 /** Parses and checks a ref (the ID/ARCH/BRANCH rules are the runtime names' own: three-part reverse DNS, a known arch). */
 export function parseRef(text: string, kind?: FlatpakRef['kind']): FlatpakRef {
   const [k, ...rest] = text.split('/');
-  if ((k !== 'runtime' && k !== 'app') || rest.length !== 3) throw new UserError(`"${text}" is not a Flatpak ref (runtime/ID/ARCH/BRANCH or app/ID/ARCH/BRANCH)`);
-  if (kind && k !== kind) throw new UserError(`"${text}" is ${k === 'app' ? 'an application' : 'a runtime'} ref; a ${kind === 'app' ? 'app' : 'runtime'}/ID/ARCH/BRANCH ref is needed here`);
+  if ((k !== 'runtime' && k !== 'app') || rest.length !== 3)
+    throw new UserError(`"${text}" is not a Flatpak ref (runtime/ID/ARCH/BRANCH or app/ID/ARCH/BRANCH)`);
+  if (kind && k !== kind)
+    throw new UserError(
+      `"${text}" is ${k === 'app' ? 'an application' : 'a runtime'} ref; a ${kind === 'app' ? 'app' : 'runtime'}/ID/ARCH/BRANCH ref is needed here`,
+    );
   validateRuntimeName(rest.join('/'));
   const [id, arch, branch] = rest as [string, string, string];
   return { kind: k, id, arch, branch };
 }
 
-const TO_FLATPAK_ARCH: Readonly<Record<string, string>> = { amd64: 'x86_64', aarch64: 'aarch64', i386: 'i386', armv7l: 'arm', ppc64le: 'ppc64le', s390x: 's390x' };
+const TO_FLATPAK_ARCH: Readonly<Record<string, string>> = {
+  amd64: 'x86_64',
+  aarch64: 'aarch64',
+  i386: 'i386',
+  armv7l: 'arm',
+  ppc64le: 'ppc64le',
+  s390x: 's390x',
+};
 
 /** appc's arch label as Flatpak names it (amd64 → x86_64). */
 export function flatpakArch(appcArch: string): string {

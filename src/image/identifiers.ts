@@ -30,9 +30,16 @@ export function isSemver(s: string): boolean {
 export function isRFC3339(s: string): boolean {
   const m = RFC3339.exec(s);
   if (!m) return false;
-  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = m
-    .slice(1)
-    .map((part) => Number(part ?? 0)) as [number, number, number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = m.slice(1).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return (
     month >= 1 &&
     month <= 12 &&

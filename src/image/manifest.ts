@@ -229,9 +229,7 @@ function checkApp(v: unknown, path: string): void {
   nonEmptyString(app.user, `${path}.user`);
   nonEmptyString(app.group, `${path}.group`);
   if (app.supplementaryGIDs !== undefined) {
-    array(app.supplementaryGIDs, `${path}.supplementaryGIDs`).forEach((gid, i) =>
-      integer(gid, `${path}.supplementaryGIDs[${i}]`, 0, 0xffffffff),
-    );
+    array(app.supplementaryGIDs, `${path}.supplementaryGIDs`).forEach((gid, i) => integer(gid, `${path}.supplementaryGIDs[${i}]`, 0, 0xffffffff));
   }
   if (app.eventHandlers !== undefined) {
     const seen = new Set<string>();
@@ -400,10 +398,7 @@ export function withAnnotation(m: ImageManifest, name: string, value: string | u
 /** Pretty JSON with the top-level keys in the spec's order, so equal manifests give equal bytes. */
 export function serializeManifest(m: ImageManifest): string {
   const fields = m as unknown as Fields;
-  const keys = [
-    ...TOP_LEVEL_ORDER.filter((key) => Object.hasOwn(fields, key)),
-    ...Object.keys(fields).filter((key) => !TOP_LEVEL_ORDER.includes(key)),
-  ];
+  const keys = [...TOP_LEVEL_ORDER.filter((key) => Object.hasOwn(fields, key)), ...Object.keys(fields).filter((key) => !TOP_LEVEL_ORDER.includes(key))];
   // fromEntries defines own properties, so even a "__proto__" key survives as data.
   return `${JSON.stringify(Object.fromEntries(keys.map((key) => [key, fields[key]])), null, 2)}\n`;
 }

@@ -51,7 +51,9 @@ function app(config: NonNullable<OciConfig['config']>): App | undefined {
   const exec = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   const [user = '0', group] = (config.User || '0').split(':');
   const out: App = { ...(exec.length ? { exec } : {}), user: user || '0', group: group || (/^\d+$/.test(user) ? user : '0') };
-  const env = (config.Env ?? []).map((e) => ({ name: e.slice(0, Math.max(0, e.indexOf('='))), value: e.slice(e.indexOf('=') + 1) })).filter((e) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name));
+  const env = (config.Env ?? [])
+    .map((e) => ({ name: e.slice(0, Math.max(0, e.indexOf('='))), value: e.slice(e.indexOf('=') + 1) }))
+    .filter((e) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name));
   if (env.length) out.environment = env;
   if (config.WorkingDir) out.workingDirectory = config.WorkingDir;
   const ports = Object.keys(config.ExposedPorts ?? {})
@@ -59,7 +61,14 @@ function app(config: NonNullable<OciConfig['config']>): App | undefined {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ name: `${m[2] ?? 'tcp'}-${m[1]}`, protocol: m[2] ?? 'tcp', port: Number(m[1]) }));
   if (ports.length) out.ports = ports;
-  const mounts = Object.keys(config.Volumes ?? {}).map((p) => ({ name: p.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'root', path: p })); // AC Names: a-z, 0-9, "-"
+  const mounts = Object.keys(config.Volumes ?? {}).map((p) => ({
+    name:
+      p
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'root',
+    path: p,
+  })); // AC Names: a-z, 0-9, "-"
   if (mounts.length) out.mountPoints = mounts;
   return out;
 }
@@ -68,10 +77,21 @@ function app(config: NonNullable<OciConfig['config']>): App | undefined {
  * The appc manifest of an image from its OCI config and manifest annotations (the inverse of
  * docs/OCI.md's table), named `name`, with the layer below as its dependency.
  */
-export function appcManifest(name: string, config: OciConfig, annotations: Record<string, string>, tag: string | undefined, dependency?: { imageName: string; imageID: string }): ImageManifest {
+export function appcManifest(
+  name: string,
+  config: OciConfig,
+  annotations: Record<string, string>,
+  tag: string | undefined,
+  dependency?: { imageName: string; imageID: string },
+): ImageManifest {
   const labelsIn = config.config?.Labels ?? {};
-  const version = labelsIn['org.opencontainers.image.version'] ?? annotations['org.opencontainers.image.version'] ?? (tag && tag !== 'latest' ? tag : undefined);
-  const labels: Label[] = [...(version ? [{ name: 'version', value: version }] : []), { name: 'os', value: config.os ?? 'linux' }, { name: 'arch', value: appcArch(config.architecture, config.variant) }];
+  const version =
+    labelsIn['org.opencontainers.image.version'] ?? annotations['org.opencontainers.image.version'] ?? (tag && tag !== 'latest' ? tag : undefined);
+  const labels: Label[] = [
+    ...(version ? [{ name: 'version', value: version }] : []),
+    { name: 'os', value: config.os ?? 'linux' },
+    { name: 'arch', value: appcArch(config.architecture, config.variant) },
+  ];
   const notes = new Map<string, string>();
   for (const [k, v] of Object.entries({ ...labelsIn, ...annotations })) {
     const key = FROM_STANDARD[k] ?? k;

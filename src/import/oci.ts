@@ -115,14 +115,18 @@ async function memberFile(files: ImageFiles, name: string, role: string): Promis
   if (!parts.length) throw new UserError(`${files.what} names no ${role}`);
   const kind = files.members?.get(parts.join('/'));
   if (files.members && kind === undefined) throw new UserError(`${files.what} has no ${role} ${JSON.stringify(name)}`);
-  if (kind !== undefined && kind !== 'file') throw new UserError(`refusing the ${role} ${JSON.stringify(name)} of ${files.what}: it is a ${kind}, not a regular file`);
+  if (kind !== undefined && kind !== 'file')
+    throw new UserError(`refusing the ${role} ${JSON.stringify(name)} of ${files.what}: it is a ${kind}, not a regular file`);
   let file = files.dir;
   for (const [i, part] of parts.entries()) {
     file = path.join(file, part);
     const st = await ifExists(lstat(file));
     if (!st) throw new UserError(`${files.what} has no ${role} ${JSON.stringify(name)}`);
     const last = i === parts.length - 1;
-    if (last ? !st.isFile() : !st.isDirectory()) throw new UserError(`refusing the ${role} ${JSON.stringify(name)} of ${files.what}: ${last ? '' : `${parts.slice(0, i + 1).join('/')} is `}${kindOf(st)}, not a regular file`);
+    if (last ? !st.isFile() : !st.isDirectory())
+      throw new UserError(
+        `refusing the ${role} ${JSON.stringify(name)} of ${files.what}: ${last ? '' : `${parts.slice(0, i + 1).join('/')} is `}${kindOf(st)}, not a regular file`,
+      );
     if (last) return { file, size: st.size };
   }
   throw new Error('unreachable: a name has a last part');
@@ -154,8 +158,10 @@ async function blob(files: ImageFiles, d: Descriptor, role: string): Promise<str
     if (err instanceof UserError && / has no /.test(err.message)) throw new UserError(`${files.what} has no blob ${d.digest}`);
     throw err;
   });
-  if (d.size !== undefined && d.size !== size) throw new UserError(`blob ${d.digest} does not match its descriptor (${size} bytes, not ${d.size}): ${files.what} is corrupt`);
-  if ((await sha256OfFile(file)) !== name.slice('blobs/sha256/'.length)) throw new UserError(`blob ${d.digest} does not match its digest: ${files.what} is corrupt`);
+  if (d.size !== undefined && d.size !== size)
+    throw new UserError(`blob ${d.digest} does not match its descriptor (${size} bytes, not ${d.size}): ${files.what} is corrupt`);
+  if ((await sha256OfFile(file)) !== name.slice('blobs/sha256/'.length))
+    throw new UserError(`blob ${d.digest} does not match its digest: ${files.what} is corrupt`);
   return file;
 }
 
@@ -180,7 +186,9 @@ async function readLayout(files: ImageFiles, tag: string | undefined): Promise<O
   if (descriptor.mediaType && INDEX_TYPES.has(descriptor.mediaType)) {
     const nested = await blobJSON<{ manifests?: Descriptor[] }>(files, descriptor, 'image index');
     const host = hostArch();
-    const match = (nested.manifests ?? []).find((d) => (d.platform?.os ?? 'linux') === 'linux' && appcArch(d.platform?.architecture, d.platform?.variant) === host);
+    const match = (nested.manifests ?? []).find(
+      (d) => (d.platform?.os ?? 'linux') === 'linux' && appcArch(d.platform?.architecture, d.platform?.variant) === host,
+    );
     if (!match) throw new UserError(`the image index has no image for linux/${host}`);
     descriptor = { ...match, annotations: { ...descriptor.annotations, ...match.annotations } };
   }
@@ -190,7 +198,13 @@ async function readLayout(files: ImageFiles, tag: string | undefined): Promise<O
   const layers = [];
   for (const layer of manifest.layers ?? []) layers.push(await blob(files, layer, 'layer'));
   const annotations = { ...manifest.annotations };
-  return { config, layers, annotations, name: annotations['org.opencontainers.image.title'] ?? config.config?.Labels?.['org.opencontainers.image.title'], tag: tag ?? descriptor.annotations?.['org.opencontainers.image.ref.name'] };
+  return {
+    config,
+    layers,
+    annotations,
+    name: annotations['org.opencontainers.image.title'] ?? config.config?.Labels?.['org.opencontainers.image.title'],
+    tag: tag ?? descriptor.annotations?.['org.opencontainers.image.ref.name'],
+  };
 }
 
 async function readDockerArchive(files: ImageFiles, wanted: string | undefined): Promise<OciImage> {
@@ -198,8 +212,15 @@ async function readDockerArchive(files: ImageFiles, wanted: string | undefined):
   if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null && (e.Layers === undefined || Array.isArray(e.Layers)))) {
     throw new UserError(`manifest.json of ${files.what} is not a list of images`);
   }
-  const entry = wanted ? entries.find((e) => (e.RepoTags ?? []).some((t) => t === wanted || t.endsWith(`:${wanted}`))) : entries.length === 1 ? entries[0] : undefined;
-  if (!entry) throw new UserError(wanted ? `the docker-archive has no image ${wanted}` : `the docker-archive holds ${entries.length} images: name one as docker-archive:FILE:NAME:TAG`);
+  const entry = wanted
+    ? entries.find((e) => (e.RepoTags ?? []).some((t) => t === wanted || t.endsWith(`:${wanted}`)))
+    : entries.length === 1
+      ? entries[0]
+      : undefined;
+  if (!entry)
+    throw new UserError(
+      wanted ? `the docker-archive has no image ${wanted}` : `the docker-archive holds ${entries.length} images: name one as docker-archive:FILE:NAME:TAG`,
+    );
   if (typeof entry.Config !== 'string') throw new UserError('the docker-archive manifest names no config');
   const config = await readJSON<OciConfig>(files, entry.Config, 'config');
   const layers = [];
@@ -324,7 +345,13 @@ export async function importOci(store: Store, source: OciSource, opts: OciImport
         continue;
       }
       opts.log(`layer ${i + 1} of ${image.layers.length}`);
-      below = await storeLayer(store, file, { acKind: 'ImageManifest', acVersion: '0.8.11', name: layerName, labels: platform, ...(dependency ? { dependencies: [dependency] } : {}) }, below, staging.path(`layer-${i}`));
+      below = await storeLayer(
+        store,
+        file,
+        { acKind: 'ImageManifest', acVersion: '0.8.11', name: layerName, labels: platform, ...(dependency ? { dependencies: [dependency] } : {}) },
+        below,
+        staging.path(`layer-${i}`),
+      );
     }
     return below!;
   } finally {

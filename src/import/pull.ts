@@ -15,7 +15,12 @@ function repositoryOf(src: string): { repository: string; tag?: string } {
  * layout in tmp/, then the OCI import (one image per layer). Named by -name, else by its own
  * title, else by its repository.
  */
-export async function pullImage(store: Store, src: string, transport: TransportOptions, opts: { name?: string; log: (line: string) => void }): Promise<StoredImage> {
+export async function pullImage(
+  store: Store,
+  src: string,
+  transport: TransportOptions,
+  opts: { name?: string; log: (line: string) => void },
+): Promise<StoredImage> {
   checkTransport(src);
   const { repository, tag } = repositoryOf(src);
   const staging = await store.stage('pull');

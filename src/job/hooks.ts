@@ -82,7 +82,12 @@ async function prepareBindTarget(rootfs: string, bind: { source: string; target:
 export async function runInnerHook(file: string, hook: Hook, ctx: HookContext): Promise<void> {
   const bySource = new Map<string, Bind>();
   for (const b of [...ctx.jobBinds, ...hook.chroot_binds]) bySource.set(b.source, b);
-  const binds = [...bySource.values()].map((b) => ({ source: path.resolve(b.source), target: path.posix.normalize(`/${b.target}`), readOnly: false, file: false }));
+  const binds = [...bySource.values()].map((b) => ({
+    source: path.resolve(b.source),
+    target: path.posix.normalize(`/${b.target}`),
+    readOnly: false,
+    file: false,
+  }));
   for (const [i, command] of hook.commands.entries()) {
     // Before each command: an earlier one may have changed the rootfs.
     for (const b of binds) await prepareBindTarget(ctx.rootfs, b, `hook ${hook.name} (${file})`);

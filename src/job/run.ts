@@ -61,7 +61,15 @@ export async function runJob(rendered: RenderedJob, store: () => Promise<Store>,
   const staging = await s.stage('job');
   try {
     for (const b of job.chroot_binds) await mkdir(b.source, { recursive: true });
-    const ctx: HookContext = { rootfs, env: jobEnv(job, rootfs), jobBinds: job.chroot_binds, scratch: staging.dir, cacheDir: s.layout.tools, quiet: flags.quiet, debug: flags.debug ? flags.log : undefined };
+    const ctx: HookContext = {
+      rootfs,
+      env: jobEnv(job, rootfs),
+      jobBinds: job.chroot_binds,
+      scratch: staging.dir,
+      cacheDir: s.layout.tools,
+      quiet: flags.quiet,
+      debug: flags.debug ? flags.log : undefined,
+    };
     const hooksPhase = async (types: Parameters<typeof hooksOf>[1], extraEnv: Record<string, string> = {}) => {
       if (flags.skipHooks) return;
       for (const { file, hook } of hooksOf(hooks, types)) {

@@ -75,7 +75,10 @@ async function aniseInstall(source: JobSource, rootfs: string): Promise<void> {
   ];
   for (const step of steps) {
     await run(...isolated('anise', [...base, ...step]), { what: `anise ${step[0]}` }).catch((err: Error) => {
-      if (missingCommand(err, 'anise')) throw new UserError('anise is not installed on this host: the anise source needs it (https://github.com/geaaru/luet); or use a debian, http or image source');
+      if (missingCommand(err, 'anise'))
+        throw new UserError(
+          'anise is not installed on this host: the anise source needs it (https://github.com/geaaru/luet); or use a debian, http or image source',
+        );
       throw err;
     });
   }

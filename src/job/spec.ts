@@ -249,7 +249,13 @@ export async function loadJob(specFile: string, name: string): Promise<RenderedJ
   job.hooks_basedir = path.join(specDir, job.hooks_basedir);
   job.hooks_files = job.hooks_files.map((h) => path.join(job.hooks_basedir, h));
   for (const [i, hookFile] of job.hooks_files.entries()) {
-    if (!(await stat(hookFile).then((s) => s.isFile(), () => false))) throw new UserError(`${where}: hooks_files[${i}]: ${hookFile} does not exist`);
+    if (
+      !(await stat(hookFile).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      throw new UserError(`${where}: hooks_files[${i}]: ${hookFile} does not exist`);
   }
   const hooks: HookFile[] = [];
   for (const hookFile of job.hooks_files) hooks.push(await readHookFile(hookFile, values));

@@ -63,7 +63,7 @@ export class LayerTree {
     let pending = path.posix.normalize(`/${rel}`).split('/').filter(Boolean);
     let done = '';
     let found = await this.lstat('');
-    for (let hops = 0; pending.length; ) {
+    for (let hops = 0; pending.length;) {
       const next = path.posix.join(done, pending.shift()!);
       found = await this.lstat(next);
       if (!found) return undefined;

@@ -156,7 +156,10 @@ export async function signDetached(file: string, output: string, opts: SignOptio
   if (opts.passphraseFile) args.push('--pinentry-mode', 'loopback', '--passphrase-file', opts.passphraseFile);
   const done = installed('gpg', await runToEnd('gpg', [...args, '--', file]));
   if (done.code !== 0) {
-    const lines = done.stderr.trim().split('\n').filter((l) => l.startsWith('gpg: ') && !l.includes('using'));
+    const lines = done.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('gpg: ') && !l.includes('using'));
     throw new UserError(`cannot sign ${file}: ${lines.at(-1)?.slice(5) ?? `gpg exited with status ${done.code}`}`);
   }
 }

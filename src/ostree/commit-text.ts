@@ -138,7 +138,8 @@ export function parseCommitText(text: string): CommitDescription {
     for (const field of ['parent', 'related']) {
       const start = r.peek();
       r.skipValue();
-      if (field === 'parent' && start?.kind === 'punct') throw new UserError('the commit has a parent: only parentless commits (as jetpack makes them) can be carried');
+      if (field === 'parent' && start?.kind === 'punct')
+        throw new UserError('the commit has a parent: only parentless commits (as jetpack makes them) can be carried');
       r.expect(',');
     }
     const subject = r.string();

@@ -76,7 +76,8 @@ export class OstreeRepo {
     const operands = opts.operands ?? [];
     // `ostree remote …` counts a "--" as an operand: there, an operand may not look like an option.
     const dashDash = args[0] !== 'remote' && operands.length > 0;
-    if (!dashDash && operands.some((o) => o.startsWith('-'))) return Promise.reject(new UserError(`${what}: ${JSON.stringify(operands.find((o) => o.startsWith('-')))} cannot start with "-"`));
+    if (!dashDash && operands.some((o) => o.startsWith('-')))
+      return Promise.reject(new UserError(`${what}: ${JSON.stringify(operands.find((o) => o.startsWith('-')))} cannot start with "-"`));
     const full = [...args, `--repo=${this.dir}`, ...(dashDash ? ['--'] : []), ...operands];
     // Node refuses a NUL in an argument with a TypeError; say what it is.
     if (full.some((arg) => arg.includes('\0'))) return Promise.reject(new UserError(`${what}: a value holds a NUL byte`));
@@ -160,7 +161,20 @@ export class OstreeRepo {
     await rm(checkout, { recursive: true, force: true });
     await this.checkout(rev, checkout);
     try {
-      const tar = ['--create', '--format=pax', '--xattrs', '--xattrs-include=*', '--numeric-owner', '--sort=name', '--mtime=@0', '--pax-option=delete=atime,delete=ctime', '--warning=no-file-changed', '-C', checkout, '.'];
+      const tar = [
+        '--create',
+        '--format=pax',
+        '--xattrs',
+        '--xattrs-include=*',
+        '--numeric-owner',
+        '--sort=name',
+        '--mtime=@0',
+        '--pax-option=delete=atime,delete=ctime',
+        '--warning=no-file-changed',
+        '-C',
+        checkout,
+        '.',
+      ];
       // Another checkout of the same objects (a concurrent upload) changes their link count and
       // ctime, never their content: GNU tar's status 1 ("file changed as we read it") is no failure here.
       const sh = ['-c', 'tar "$@"; s=$?; [ $s -le 1 ] || exit $s', 'tar', ...tar];

@@ -43,7 +43,8 @@ export function parseQualifiedRef(text: string): QualifiedRef {
 
 /** A remote name as `ostree remote add` takes it. */
 export function validateRemoteName(name: string): void {
-  if (!REF_PART.test(name) || name === LOCAL_REMOTE) throw new UserError(`"${name}" cannot name a remote (letters, digits, ".", "-", "_"; not ${LOCAL_REMOTE})`);
+  if (!REF_PART.test(name) || name === LOCAL_REMOTE)
+    throw new UserError(`"${name}" cannot name a remote (letters, digits, ".", "-", "_"; not ${LOCAL_REMOTE})`);
 }
 
 /** Where deployments of refs committed here live, as MaPS's `_local`. */

@@ -67,6 +67,9 @@ export function parseElf(data: Buffer): ElfInfo | undefined {
   const strtab = strtabAddr - load.vaddr + load.offset;
   info.needed = tags.filter(([t]) => t === DT_NEEDED).map(([, v]) => cString(strtab + v));
   const runpath = tags.find(([t]) => t === DT_RUNPATH) ?? tags.find(([t]) => t === DT_RPATH);
-  if (runpath) info.searchPath = cString(strtab + runpath[1]).split(':').filter(Boolean);
+  if (runpath)
+    info.searchPath = cString(strtab + runpath[1])
+      .split(':')
+      .filter(Boolean);
   return info;
 }

@@ -46,7 +46,11 @@ async function openTarget(store: Store, target: string, scratch: string): Promis
   if (st?.isDirectory()) return { tree: new LayerTree([path.resolve(target)]), fileName: path.basename(path.resolve(target)), raw: false };
   if (st?.isFile()) {
     const fs = await rawFilesystem(target);
-    const formatProblem = !fs ? 'neither squashfs nor erofs (the raw images jetpack reads)' : !target.endsWith('.raw') ? 'a raw image file must be named NAME.raw' : undefined;
+    const formatProblem = !fs
+      ? 'neither squashfs nor erofs (the raw images jetpack reads)'
+      : !target.endsWith('.raw')
+        ? 'a raw image file must be named NAME.raw'
+        : undefined;
     if (!fs) return { tree: new LayerTree([]), fileName: path.basename(target), raw: true, formatProblem };
     const dir = path.join(scratch, 'raw');
     await mkdir(scratch, { recursive: true });
@@ -82,7 +86,12 @@ export async function checkTarget(store: Store, req: PortableCheckRequest): Prom
     const unreadable = target.formatProblem && !target.tree.readable;
     const report: PortableReport = unreadable ? { ok: false, prefixes, units: [], failures: [] } : await checkPortable(target.tree, opts);
     if (target.formatProblem) {
-      report.failures.unshift({ rule: 'format', path: req.target, message: target.formatProblem, fix: 'export it with jetpack export -format=portable IMAGE NAME_VERSION.raw' });
+      report.failures.unshift({
+        rule: 'format',
+        path: req.target,
+        message: target.formatProblem,
+        fix: 'export it with jetpack export -format=portable IMAGE NAME_VERSION.raw',
+      });
       report.ok = false;
     }
     return report;
@@ -110,8 +119,14 @@ export async function exportPortable(store: Store, image: StoredImage, out: stri
   const tree = new LayerTree(stack);
   const report = await checkPortable(tree, { prefixes: [prefixOfName(out)], raw });
   const left = report.failures.filter((f) => !MENDED.has(f.rule));
-  if (left.length) throw new UserError(`${image.manifest.name} is not a portable service image: ${left.map((f) => `${f.path}: ${f.message}`).join('; ')} (jetpack portable check says more)`);
-  const mend = await mendPlan(tree, report.failures.filter((f) => MENDED.has(f.rule)).map((f) => f.path.slice(1)));
+  if (left.length)
+    throw new UserError(
+      `${image.manifest.name} is not a portable service image: ${left.map((f) => `${f.path}: ${f.message}`).join('; ')} (jetpack portable check says more)`,
+    );
+  const mend = await mendPlan(
+    tree,
+    report.failures.filter((f) => MENDED.has(f.rule)).map((f) => f.path.slice(1)),
+  );
   const existing = await ifExists(lstat(out));
   if (!raw && existing && (!existing.isDirectory() || (await readdir(out)).length)) {
     throw new UserError(`${out} is not an empty directory: a portable directory image is written to an absent or empty directory`);
@@ -126,7 +141,10 @@ export async function exportPortable(store: Store, image: StoredImage, out: stri
       // Mended entries as pseudo files: the rendered tree is the store's, never written.
       const pseudo = mend.flatMap(({ path: p, dir }) => ['-p', dir ? `${p} d 755 0 0` : `${p} f 644 0 0 true`]);
       // mksquashfs reads SOURCE_DATE_EPOCH itself (and refuses time options beside it).
-      await run(...rendered.wrap('mksquashfs', [rootfs, tmp, '-noappend', '-quiet', '-no-progress', ...pseudo]), { what: 'writing the squashfs image', progress: new Progress(`writing ${out} (squashfs)`) });
+      await run(...rendered.wrap('mksquashfs', [rootfs, tmp, '-noappend', '-quiet', '-no-progress', ...pseudo]), {
+        what: 'writing the squashfs image',
+        progress: new Progress(`writing ${out} (squashfs)`),
+      });
     } else {
       // A directory image is made beside OUT (the same file system), an erofs one in the store.
       const copy = raw ? staging.path('tree') : tmp;
@@ -169,7 +187,9 @@ async function mendPlan(tree: LayerTree, paths: string[]): Promise<Array<{ path:
       const last = n === parts.length;
       if (found) {
         if (!last && found.stat.isDirectory()) continue;
-        throw new UserError(`/${at} is ${found.stat.isSymbolicLink() ? 'a link to something the image does not hold' : 'not a directory'}: replace it ${last ? 'with what the rule asks for' : 'with a directory'}, then export again`);
+        throw new UserError(
+          `/${at} is ${found.stat.isSymbolicLink() ? 'a link to something the image does not hold' : 'not a directory'}: replace it ${last ? 'with what the rule asks for' : 'with a directory'}, then export again`,
+        );
       }
       if (!found && !plan.some((e) => e.path === at)) plan.push({ path: at, dir: !last || MOUNT_POINTS.includes(p) });
     }

@@ -37,12 +37,22 @@ const MOUNT_POINTS = ['proc', 'sys', 'dev', 'run', 'tmp', 'var/tmp'];
 const EXEC_PATH = ['usr/local/sbin', 'usr/local/bin', 'usr/sbin', 'usr/bin', 'sbin', 'bin'];
 const LIBRARY_DIRS = ['lib64', 'usr/lib64', 'lib', 'usr/lib'];
 /** Debian's multiarch directories, which its ld.so searches too. */
-const MULTIARCH: Readonly<Record<string, string>> = { amd64: 'x86_64-linux-gnu', aarch64: 'aarch64-linux-gnu', i386: 'i386-linux-gnu', armv7l: 'arm-linux-gnueabihf', ppc64le: 'powerpc64le-linux-gnu', s390x: 's390x-linux-gnu' };
+const MULTIARCH: Readonly<Record<string, string>> = {
+  amd64: 'x86_64-linux-gnu',
+  aarch64: 'aarch64-linux-gnu',
+  i386: 'i386-linux-gnu',
+  armv7l: 'arm-linux-gnueabihf',
+  ppc64le: 'powerpc64le-linux-gnu',
+  s390x: 's390x-linux-gnu',
+};
 const SYSTEMD_ARCH: Readonly<Record<string, string>> = { amd64: 'x86-64', i386: 'x86', aarch64: 'arm64', armv7l: 'arm', ppc64le: 'ppc64-le', s390x: 's390x' };
 
 /** The prefixes of an image file or directory name: up to the first "_" (the version separator), without ".raw". */
 export function prefixOfName(name: string): string {
-  return path.basename(name).replace(/\.raw$/, '').split('_')[0];
+  return path
+    .basename(name)
+    .replace(/\.raw$/, '')
+    .split('_')[0];
 }
 
 /** Whether a unit file name matches a prefix: prefix, then "-", "." or "@"; and a suffix portabled copies. */
@@ -82,14 +92,24 @@ export async function checkPortable(tree: LayerTree, opts: CheckOptions): Promis
     os = release?.fields.get('PRETTY_NAME');
     const declared = release?.fields.get('PORTABLE_PREFIXES')?.split(/\s+/).filter(Boolean);
     if (declared?.length && !prefixes.every((p) => declared.includes(p))) {
-      fail('prefixes', release!.at, `PORTABLE_PREFIXES=${declared.join(' ')} does not declare ${prefixes.join(' ')} (attach refuses it)`, `name the image ${declared[0]}_VERSION or add the prefix to PORTABLE_PREFIXES`);
+      fail(
+        'prefixes',
+        release!.at,
+        `PORTABLE_PREFIXES=${declared.join(' ')} does not declare ${prefixes.join(' ')} (attach refuses it)`,
+        `name the image ${declared[0]}_VERSION or add the prefix to PORTABLE_PREFIXES`,
+      );
     }
     if (!prefixes.length) prefixes = declared ?? opts.fallbackPrefixes ?? [];
     await checkFiles(tree, opts.raw, fail);
   }
   const units = await matchingUnits(tree, prefixes);
   if (!units.length) {
-    fail('units', UNIT_DIRS[3], `no non-empty unit file matching ${prefixes.map((p) => `${p}{.,-,@}*`).join(', ')} (.service, .socket, .target, .timer, .path)`, `add /usr/lib/systemd/system/${prefixes[0] ?? 'NAME'}.service`);
+    fail(
+      'units',
+      UNIT_DIRS[3],
+      `no non-empty unit file matching ${prefixes.map((p) => `${p}{.,-,@}*`).join(', ')} (.service, .socket, .target, .timer, .path)`,
+      `add /usr/lib/systemd/system/${prefixes[0] ?? 'NAME'}.service`,
+    );
   }
   const checker = new ExecutableChecker(tree, fail);
   for (const unit of units) for (const command of await execStarts(tree, unit.at)) await checker.checkCommand(command, unit.at);
@@ -110,12 +130,17 @@ async function checkFiles(tree: LayerTree, raw: boolean, fail: (rule: string, at
       const own = await tree.lstat(dir);
       if (!own) continue;
       const target = await tree.resolve(dir);
-      if (!own.stat.isSymbolicLink() || !target?.rel.startsWith('usr/')) fail('merged-usr', dir, 'a merged-/usr image (/bin is a link) whose /' + dir + ' is not a link into /usr', `ln -s usr/${dir} /${dir}`);
+      if (!own.stat.isSymbolicLink() || !target?.rel.startsWith('usr/'))
+        fail('merged-usr', dir, 'a merged-/usr image (/bin is a link) whose /' + dir + ' is not a link into /usr', `ln -s usr/${dir} /${dir}`);
     }
   }
 }
 
-async function checkExtensionRelease(tree: LayerTree, ext: NonNullable<CheckOptions['extension']>, fail: (rule: string, at: string, message: string, fix: string) => void): Promise<string | undefined> {
+async function checkExtensionRelease(
+  tree: LayerTree,
+  ext: NonNullable<CheckOptions['extension']>,
+  fail: (rule: string, at: string, message: string, fix: string) => void,
+): Promise<string | undefined> {
   const at = `usr/lib/extension-release.d/extension-release.${ext.name}`;
   const data = (await tree.readFile(at)) ?? (await tree.readFile(`etc/extension-release.d/extension-release.${ext.name}`));
   if (!data) {
@@ -126,16 +151,27 @@ async function checkExtensionRelease(tree: LayerTree, ext: NonNullable<CheckOpti
   const scope = (fields.get('SYSEXT_SCOPE') ?? 'system portable').split(/\s+/);
   if (!scope.includes('portable')) fail('extension-release', at, `SYSEXT_SCOPE=${scope.join(' ')} leaves out portable`, 'add portable to SYSEXT_SCOPE');
   const arch = fields.get('ARCHITECTURE');
-  if (arch && arch !== SYSTEMD_ARCH[hostArch()]) fail('extension-release', at, `ARCHITECTURE=${arch} is not the host's (${SYSTEMD_ARCH[hostArch()]})`, 'build it for the host or drop ARCHITECTURE=');
+  if (arch && arch !== SYSTEMD_ARCH[hostArch()])
+    fail('extension-release', at, `ARCHITECTURE=${arch} is not the host's (${SYSTEMD_ARCH[hostArch()]})`, 'build it for the host or drop ARCHITECTURE=');
   if (ext.base) {
     const base = await osRelease(ext.base);
     if (!base) fail('extension-release', at, 'the base image has no os-release to match', 'check the base first');
     else {
       const id = fields.get('ID');
-      if (id !== '_any' && id !== base.fields.get('ID')) fail('extension-release', at, `ID=${id ?? ''} is not the base's ID=${base.fields.get('ID') ?? ''}`, `set ID=${base.fields.get('ID') ?? '_any'}`);
+      if (id !== '_any' && id !== base.fields.get('ID'))
+        fail('extension-release', at, `ID=${id ?? ''} is not the base's ID=${base.fields.get('ID') ?? ''}`, `set ID=${base.fields.get('ID') ?? '_any'}`);
       const level = fields.get('SYSEXT_LEVEL');
-      if (level !== undefined ? level !== base.fields.get('SYSEXT_LEVEL') : fields.has('VERSION_ID') && fields.get('VERSION_ID') !== base.fields.get('VERSION_ID')) {
-        fail('extension-release', at, level !== undefined ? `SYSEXT_LEVEL=${level} is not the base's` : `VERSION_ID=${fields.get('VERSION_ID')} is not the base's VERSION_ID=${base.fields.get('VERSION_ID') ?? ''}`, 'match the base release');
+      if (
+        level !== undefined ? level !== base.fields.get('SYSEXT_LEVEL') : fields.has('VERSION_ID') && fields.get('VERSION_ID') !== base.fields.get('VERSION_ID')
+      ) {
+        fail(
+          'extension-release',
+          at,
+          level !== undefined
+            ? `SYSEXT_LEVEL=${level} is not the base's`
+            : `VERSION_ID=${fields.get('VERSION_ID')} is not the base's VERSION_ID=${base.fields.get('VERSION_ID') ?? ''}`,
+          'match the base release',
+        );
       }
     }
   }
@@ -178,7 +214,13 @@ class ExecutableChecker {
   async checkCommand(command: string, unit: string): Promise<void> {
     let file = command.startsWith('/') ? command.slice(1) : undefined;
     if (!file) for (const dir of EXEC_PATH) if (!file && (await this.tree.resolve(`${dir}/${command}`))?.stat.isFile()) file = `${dir}/${command}`;
-    if (!file) return this.fail('executable', unit, `ExecStart= runs ${command}, which is in none of the image's PATH directories`, 'give the absolute path of a program in the image');
+    if (!file)
+      return this.fail(
+        'executable',
+        unit,
+        `ExecStart= runs ${command}, which is in none of the image's PATH directories`,
+        'give the absolute path of a program in the image',
+      );
     await this.checkProgram(file, `ExecStart= of /${unit}`);
   }
 
@@ -190,7 +232,12 @@ class ExecutableChecker {
     if (!(found.stat.mode & 0o111)) return this.fail('executable', file, `not executable (${why})`, `chmod +x /${file}`);
     const data = await this.tree.readFile(file);
     if (data!.subarray(0, 2).toString() === '#!') {
-      const interpreter = data!.subarray(2, data!.indexOf(10) === -1 ? undefined : data!.indexOf(10)).toString().trim().split(/\s+/)[0] ?? '';
+      const interpreter =
+        data!
+          .subarray(2, data!.indexOf(10) === -1 ? undefined : data!.indexOf(10))
+          .toString()
+          .trim()
+          .split(/\s+/)[0] ?? '';
       return this.checkProgram(interpreter.replace(/^\//, ''), `the interpreter of /${file}`);
     }
     await this.checkElf(file, data!, why);
@@ -205,10 +252,17 @@ class ExecutableChecker {
     }
     if (!elf) return this.fail('executable', file, `neither ELF nor a #! script (${why})`, 'install a program built for the host');
     const machine = MACHINE_OF_ARCH[hostArch()];
-    if (machine !== undefined && elf.machine !== machine) return this.fail('executable', file, `built for another architecture (ELF machine ${elf.machine}, the host's is ${machine})`, `install the ${hostArch()} build`);
+    if (machine !== undefined && elf.machine !== machine)
+      return this.fail(
+        'executable',
+        file,
+        `built for another architecture (ELF machine ${elf.machine}, the host's is ${machine})`,
+        `install the ${hostArch()} build`,
+      );
     if (elf.interpreter) {
       const loader = elf.interpreter.replace(/^\//, '');
-      if (!(await this.tree.resolve(loader))?.stat.isFile()) this.fail('loader', loader, `missing: the ELF interpreter of /${file}`, 'install the C library (or link the program statically)');
+      if (!(await this.tree.resolve(loader))?.stat.isFile())
+        this.fail('loader', loader, `missing: the ELF interpreter of /${file}`, 'install the C library (or link the program statically)');
     }
     for (const soname of elf.needed) {
       const lib = await this.findLibrary(soname, elf, file);
@@ -251,7 +305,12 @@ class ExecutableChecker {
         if (include && depth < 4) {
           const pattern = include[1].replace(/^\//, '');
           const dir = path.posix.dirname(pattern);
-          const re = new RegExp(`^${path.posix.basename(pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+          const re = new RegExp(
+            `^${path.posix
+              .basename(pattern)
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '.*')}$`,
+          );
           for (const name of await this.tree.readdir(dir)) if (re.test(name)) await read(`${dir}/${name}`, depth + 1);
         } else if (line.startsWith('/')) dirs.push(line.slice(1));
       }

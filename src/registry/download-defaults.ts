@@ -15,7 +15,11 @@ export const DEFAULT_LIMITS: Record<DownloadKind, DownloadLimits> = {
 
 /** "1 MiB", "4 GiB", "300 bytes": a size cap as a refusal names it. */
 export function formatSize(bytes: number): string {
-  for (const [unit, size] of [['GiB', 1 << 30], ['MiB', 1 << 20], ['KiB', 1 << 10]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 1 << 30],
+    ['MiB', 1 << 20],
+    ['KiB', 1 << 10],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
   }
   return `${bytes} bytes`;

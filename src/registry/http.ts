@@ -114,7 +114,13 @@ function requestOnce(url: URL, opts: HttpOptions, deadline: Deadline): Promise<I
     const timeoutMs = opts.timeoutSeconds * 1000;
     const ca = url.protocol === 'https:' ? certificateAuthorities(opts.caFile) : undefined;
     // agent: false, a connection per request: the idle timeout below is set on a socket only this request uses.
-    const options = { agent: false, timeout: timeoutMs, headers: { 'user-agent': 'jetpack', accept: '*/*' }, ...(ca ? { ca } : {}), ...(opts.anyCertificate ? { rejectUnauthorized: false } : {}) };
+    const options = {
+      agent: false,
+      timeout: timeoutMs,
+      headers: { 'user-agent': 'jetpack', accept: '*/*' },
+      ...(ca ? { ca } : {}),
+      ...(opts.anyCertificate ? { rejectUnauthorized: false } : {}),
+    };
     const req = (url.protocol === 'https:' ? https : http).get(url, options, (res) => {
       // The socket's idle timeout keeps watching the body: a server that stalls mid-download fails too.
       res.socket.setTimeout(timeoutMs, () => res.destroy(new Error(`no data for ${opts.timeoutSeconds} s`)));
@@ -184,7 +190,11 @@ async function follow(location: string, opts: HttpOptions, deadline: Deadline): 
     const shown = redirects === 0 ? location : url.href;
     if (url.protocol === 'http:' && !opts.allowHttp) {
       // Without -tls-verify=false, `from` was https: the redirect would drop TLS.
-      throw new UserError(from ? `refusing the redirect from ${from.href} to plain ${url.href} (-tls-verify=false allows it)` : `refusing ${shown}: plain http needs -tls-verify=false`);
+      throw new UserError(
+        from
+          ? `refusing the redirect from ${from.href} to plain ${url.href} (-tls-verify=false allows it)`
+          : `refusing ${shown}: plain http needs -tls-verify=false`,
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`refusing ${shown}: not an http(s) URL`);
     if (deadline.expired) throw deadline.error();

@@ -41,6 +41,13 @@ export async function skopeoCopy(src: string, dest: string, registrySide: 'src' 
   args.push('--', src, dest);
   const { status, stderr } = await runShowingProgress('skopeo', args);
   if (status === 0) return;
-  const said = stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^time="[^"]*" level=\w+ msg="?/, '').replace(/"$/, '') ?? `status ${status}`;
+  const said =
+    stderr
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .pop()
+      ?.replace(/^time="[^"]*" level=\w+ msg="?/, '')
+      .replace(/"$/, '') ?? `status ${status}`;
   throw new UserError(`skopeo copy ${src} ${dest} failed: ${said}`);
 }

@@ -43,9 +43,12 @@ interface Scan {
 
 /** Lists the tree's special files and adds up its file sizes, in one find(1) where the tree is visible. */
 async function scanTree(root: string, wrap: (cmd: string, args: string[]) => [string, string[]]): Promise<Scan> {
-  const out = await run(...wrap('find', [root, '-mindepth', '1', '(', '-type', 'f', '-printf', 'f %i %s %P\\0', ')', '-o', '(', '-type', 'b,c,p,s', '-printf', 's 0 0 %P\\0', ')']), {
-    what: 'reading the tree',
-  });
+  const out = await run(
+    ...wrap('find', [root, '-mindepth', '1', '(', '-type', 'f', '-printf', 'f %i %s %P\\0', ')', '-o', '(', '-type', 'b,c,p,s', '-printf', 's 0 0 %P\\0', ')']),
+    {
+      what: 'reading the tree',
+    },
+  );
   const special: string[] = [];
   const inodes = new Set<string>();
   let size = 0;
@@ -88,7 +91,8 @@ function topmostParents(paths: string[]): string[] {
 // Mounts, in a private mount namespace, one read-only overlay of HIDE_i over TARGET_i on
 // TARGET_i for each pair, then runs the command. Lower dirs are named by short symlinks in
 // the scratch dir, so no path can break the mount options.
-const HIDE_MOUNTS = 'cd "$1"; n=$2; shift 2; i=0; while [ $i -lt $n ]; do mount -t overlay -o "ro,lowerdir=hide-$i:lower-$i" overlay "$1"; shift; i=$((i+1)); done; exec "$@"';
+const HIDE_MOUNTS =
+  'cd "$1"; n=$2; shift 2; i=0; while [ $i -lt $n ]; do mount -t overlay -o "ro,lowerdir=hide-$i:lower-$i" overlay "$1"; shift; i=$((i+1)); done; exec "$@"';
 
 /**
  * The tree `root` with the hiding layer's whiteouts applied only where they are: an overlay
@@ -102,7 +106,10 @@ async function hidingMounts(root: string, hiding: string, dirs: string[], scratc
   );
   return {
     root,
-    wrap: (cmd, args) => ['unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', HIDE_MOUNTS, 'sh', scratch, String(dirs.length), ...targets, cmd, ...args]],
+    wrap: (cmd, args) => [
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', '-ec', HIDE_MOUNTS, 'sh', scratch, String(dirs.length), ...targets, cmd, ...args],
+    ],
   };
 }
 

@@ -26,7 +26,13 @@ async function emptyOrAbsent(dir: string): Promise<boolean> {
  * checkout made of hardlinks into the repo must never be changed). On failure `dir` is left
  * as it was found.
  */
-export async function initializeTree(dir: string, base: InitialBase, repo: OstreeRepo | undefined, scratch: string | undefined, log: (line: string) => void): Promise<void> {
+export async function initializeTree(
+  dir: string,
+  base: InitialBase,
+  repo: OstreeRepo | undefined,
+  scratch: string | undefined,
+  log: (line: string) => void,
+): Promise<void> {
   const existed = await emptyOrAbsent(dir);
   log(`initializing ${dir} from ${base.label}`);
   try {

@@ -43,7 +43,14 @@ export async function locateRuntime(repo: OstreeRepo, text: string, opts: { askR
   if (refs.includes(ref)) return { ref };
   const pulled = refs.filter((r) => r.endsWith(`:${ref}`)).map((r) => r.slice(0, r.indexOf(':')));
   if (pulled.length === 1) return { remote: pulled[0], ref };
-  const asked = pulled.length || !opts.askRemotes ? { offering: pulled, unreachable: [] } : await remotesOffering(repo, remotes.map((r) => r.name), ref);
+  const asked =
+    pulled.length || !opts.askRemotes
+      ? { offering: pulled, unreachable: [] }
+      : await remotesOffering(
+          repo,
+          remotes.map((r) => r.name),
+          ref,
+        );
   const candidates = asked.offering;
   if (candidates.length === 1) return { remote: candidates[0], ref };
   if (candidates.length > 1) throw new UserError(`runtime ${ref} is offered by several remotes (${candidates.join(', ')}): name one as REMOTE:${ref}`);
@@ -53,7 +60,14 @@ export async function locateRuntime(repo: OstreeRepo, text: string, opts: { askR
 }
 
 async function remotesOffering(repo: OstreeRepo, remotes: string[], ref: string): Promise<{ offering: string[]; unreachable: string[] }> {
-  const answers = await Promise.all(remotes.map((name) => repo.remoteRefs(name).then((refs) => ({ name, offers: refs.has(ref) }), () => ({ name, offers: undefined }))));
+  const answers = await Promise.all(
+    remotes.map((name) =>
+      repo.remoteRefs(name).then(
+        (refs) => ({ name, offers: refs.has(ref) }),
+        () => ({ name, offers: undefined }),
+      ),
+    ),
+  );
   return {
     offering: answers.filter((a) => a.offers === true).map((a) => a.name),
     unreachable: answers.filter((a) => a.offers === undefined).map((a) => a.name),

@@ -58,7 +58,8 @@ const DEFAULT_BASE = 'jetpack/debian';
 async function resolveBase(store: Store, choice: RepoChoice, from: string | undefined, log: Log): Promise<{ base: InitialBase; repo?: OstreeRepo }> {
   if (from === undefined) {
     const image = await findByName(store, DEFAULT_BASE, new Map());
-    if (!image) throw new UserError(`no base to initialize from: ${DEFAULT_BASE} is not in the store (make -C images/debian), or name one with --from IMAGE|REF`);
+    if (!image)
+      throw new UserError(`no base to initialize from: ${DEFAULT_BASE} is not in the store (make -C images/debian), or name one with --from IMAGE|REF`);
     return { base: await imageBase(store, image) };
   }
   const image = await resolveImage(store, from).catch(() => undefined);
@@ -84,7 +85,8 @@ async function imageBase(store: Store, image: StoredImage): Promise<InitialBase>
 export async function initializeRuntime(store: Store, dir: string, from: string | undefined, choice: RepoChoice, log: Log): Promise<void> {
   const { base, repo } = await resolveBase(store, choice, from, log);
   // Only a stack of layers needs a place to be rendered in.
-  if (base.kind === 'image' && base.layers.length > 1) await withScratch(store, 'initialize', (scratch) => initializeTree(path.resolve(dir), base, repo, scratch, log));
+  if (base.kind === 'image' && base.layers.length > 1)
+    await withScratch(store, 'initialize', (scratch) => initializeTree(path.resolve(dir), base, repo, scratch, log));
   else await initializeTree(path.resolve(dir), base, repo, undefined, log);
 }
 
@@ -171,7 +173,12 @@ async function fetchNewest(repo: OstreeRepo, rt: LocatedRuntime, log: Log): Prom
 }
 
 /** Deploys a runtime (or updates it, when deployed already, as MaPS does). */
-export async function deployRuntime(store: Store, text: string, choice: RepoChoice, log: Log): Promise<{ runtime: LocatedRuntime; commit: string; changed: boolean }> {
+export async function deployRuntime(
+  store: Store,
+  text: string,
+  choice: RepoChoice,
+  log: Log,
+): Promise<{ runtime: LocatedRuntime; commit: string; changed: boolean }> {
   const repo = await openRepo(store, choice);
   const runtime = await locateRuntime(repo, text, { askRemotes: true });
   const rev = await fetchNewest(repo, runtime, log);
@@ -189,7 +196,12 @@ async function deployed(store: Store, text: string, choice: RepoChoice): Promise
 }
 
 /** Pulls a newer commit of a deployed runtime and checks it out; the user's changes stay. */
-export async function updateRuntime(store: Store, text: string, choice: RepoChoice, log: Log): Promise<{ runtime: LocatedRuntime; commit: string; changed: boolean }> {
+export async function updateRuntime(
+  store: Store,
+  text: string,
+  choice: RepoChoice,
+  log: Log,
+): Promise<{ runtime: LocatedRuntime; commit: string; changed: boolean }> {
   const { repo, deployment } = await deployed(store, text, choice);
   const rev = await fetchNewest(repo, deployment.runtime, log);
   return { runtime: deployment.runtime, commit: rev, changed: await deployment.install(repo, rev) };

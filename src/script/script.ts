@@ -75,7 +75,8 @@ function hostSteps(script: ImageScript): Array<[string, HostStep]> {
   const { prepare } = script;
   if (prepare === undefined) return [];
   if (typeof prepare === 'function') return [['prepare', prepare]];
-  if (typeof prepare !== 'object' || Object.values(prepare).some((f) => typeof f !== 'function')) throw new UserError(`${SCRIPT_FILE}: prepare must be a function or an object of functions`);
+  if (typeof prepare !== 'object' || Object.values(prepare).some((f) => typeof f !== 'function'))
+    throw new UserError(`${SCRIPT_FILE}: prepare must be a function or an object of functions`);
   return Object.entries(prepare).map(([name, fn]) => [`prepare.${name}`, fn]);
 }
 
@@ -94,7 +95,8 @@ function manifestSource(script: ImageScript, parent: StoredImage): NonNullable<B
   const { manifest } = script;
   if (manifest === undefined) return 'required';
   if (typeof manifest === 'function') return 'command';
-  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw new UserError(`${SCRIPT_FILE}: manifest must be a function or an object`);
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
+    throw new UserError(`${SCRIPT_FILE}: manifest must be a function or an object`);
   try {
     mergeBuildManifest(JSON.parse(JSON.stringify(manifest)), parent, buildTimestamp(sourceDateEpoch()));
   } catch (err) {
@@ -111,7 +113,11 @@ function valuesFor(script: ImageScript, given: Record<string, string>): Record<s
   const vars: Record<string, string> = {};
   for (const name of script.buildVars ?? []) if (process.env[name] !== undefined) vars[name] = process.env[name]!;
   const all = { ...vars, ...given };
-  return Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]]));
+  return Object.fromEntries(
+    Object.keys(all)
+      .sort()
+      .map((k) => [k, all[k]]),
+  );
 }
 
 /** The in-container runner, copied into the work dir beside image.mjs. */

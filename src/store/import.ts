@@ -89,15 +89,19 @@ async function storeStagedAci(store: Store, staging: Staging, opts: ImportOption
  * within `limits`; one jetpack made (a job's result) without.
  */
 export async function importTree(store: Store, rootfsParent: string, manifest: ImageManifest, limits: ExpansionLimits = UNBOUNDED): Promise<StoredImage> {
-  const { image } = await importAci(store, async (aciFile) => {
-    const fh = await open(aciFile, 'w+', 0o644);
-    try {
-      await writeAci({ manifest: serializeManifest(manifest), scratch: `${aciFile}.manifest`, rootfsParent, clampMtime: sourceDateEpoch() }, fh.fd, 'none');
-    } finally {
-      await fh.close();
-      await rm(`${aciFile}.manifest`, { recursive: true, force: true });
-    }
-  }, { limits });
+  const { image } = await importAci(
+    store,
+    async (aciFile) => {
+      const fh = await open(aciFile, 'w+', 0o644);
+      try {
+        await writeAci({ manifest: serializeManifest(manifest), scratch: `${aciFile}.manifest`, rootfsParent, clampMtime: sourceDateEpoch() }, fh.fd, 'none');
+      } finally {
+        await fh.close();
+        await rm(`${aciFile}.manifest`, { recursive: true, force: true });
+      }
+    },
+    { limits },
+  );
   return image;
 }
 

@@ -63,7 +63,10 @@ export function globMatcher(glob: string): RegExp {
     else if (c === '[') {
       const end = glob.indexOf(']', i + 2);
       if (end === -1) throw new UserError(`image name pattern ${JSON.stringify(glob)} has a [ without its ]`);
-      source += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+      source += `[${glob
+        .slice(i + 1, end)
+        .replace(/^!/, '^')
+        .replace(/\\/g, '\\\\')}]`;
       i = end;
     } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }

@@ -21,7 +21,9 @@ export async function findNamed(store: Store, query: ImageQuery): Promise<{ imag
     }),
   );
   // A tag of an image a crash took out of images/ before tags.json was rewritten reaches nothing.
-  const tagged = (await readTags(store.layout)).filter((t) => ids.includes(t.id) && matchesQuery(t, query)).map((tag) => ({ id: tag.id, stored: tag.tagged, tag }));
+  const tagged = (await readTags(store.layout))
+    .filter((t) => ids.includes(t.id) && matchesQuery(t, query))
+    .map((tag) => ({ id: tag.id, stored: tag.tagged, tag }));
   const newest = [...infos.filter((i) => i !== undefined), ...tagged].sort((a, b) => b.stored.localeCompare(a.stored))[0];
   const image = newest && (await store.get(newest.id));
   return image && { image, tag: newest.tag };

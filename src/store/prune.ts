@@ -71,7 +71,15 @@ export async function prune(store: Store, opts: PruneOptions): Promise<PruneResu
     const planned: Planned[] = [];
     const doomed = busy.length ? [] : collectableImages(await store.list(), await readTags(store.layout));
     for (const image of doomed) {
-      planned.push({ kind: 'image', what: `${shortImageID(image.id)} ${formatImageName(image.manifest)}`, id: image.id, name: image.manifest.name, path: image.dir, bytes: 0, remove: async () => void graves.push((await store.unlink(image)).grave) });
+      planned.push({
+        kind: 'image',
+        what: `${shortImageID(image.id)} ${formatImageName(image.manifest)}`,
+        id: image.id,
+        name: image.manifest.name,
+        path: image.dir,
+        bytes: 0,
+        remove: async () => void graves.push((await store.unlink(image)).grave),
+      });
     }
     if (!busy.length) {
       for (const name of await opts.staleCaches(store.layout.tools)) planned.push(removal('tool-cache', path.join(store.layout.tools, name), root));
@@ -80,7 +88,8 @@ export async function prune(store: Store, opts: PruneOptions): Promise<PruneResu
       for (const c of await keptContainers(store.layout)) planned.push(removal('container', c.dir, root));
       const gone = new Set(doomed.map((i) => i.id));
       for (const id of (await store.ids()).filter((i) => !gone.has(i))) {
-        for (const entry of await unusedOciEntries(store.layout.imageDir(id))) planned.push(removal('oci-cache', path.join(store.layout.imageDir(id), entry), root));
+        for (const entry of await unusedOciEntries(store.layout.imageDir(id)))
+          planned.push(removal('oci-cache', path.join(store.layout.imageDir(id), entry), root));
       }
     }
     const items: PruneItem[] = [];

@@ -190,10 +190,7 @@ export class Store {
   async get(id: string): Promise<StoredImage | undefined> {
     const dir = this.layout.imageDir(id);
     const manifestFile = path.join(dir, IMAGE_FILES.manifest);
-    const [manifest, info] = await Promise.all([
-      ifExists(readFile(manifestFile)),
-      this.info(id),
-    ]);
+    const [manifest, info] = await Promise.all([ifExists(readFile(manifestFile)), this.info(id)]);
     if (!manifest || !info) return undefined;
     return { id, dir, manifest: parseStoredManifest(manifest, manifestFile), info };
   }
@@ -225,7 +222,8 @@ export class Store {
     await syncFilesystemOf(staging.dir);
     const added = await this.locked(async () => {
       for (const dep of info.dependencies) {
-        if (!(await pathExists(path.join(this.layout.imageDir(dep), IMAGE_FILES.info)))) throw new UserError(`dependency ${dep} was removed from the store while this image was being made`);
+        if (!(await pathExists(path.join(this.layout.imageDir(dep), IMAGE_FILES.info))))
+          throw new UserError(`dependency ${dep} was removed from the store while this image was being made`);
       }
       try {
         await rename(staging.dir, this.layout.imageDir(info.id));

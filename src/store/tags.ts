@@ -94,6 +94,10 @@ export async function removeTag(store: Store, tag: Tag): Promise<boolean> {
 export async function dropTagsOf(layout: StoreLayout, id: string): Promise<Tag[]> {
   const tags = await readTags(layout);
   const dropped = tags.filter((t) => t.id === id);
-  if (dropped.length) await writeTags(layout, tags.filter((t) => t.id !== id));
+  if (dropped.length)
+    await writeTags(
+      layout,
+      tags.filter((t) => t.id !== id),
+    );
   return dropped;
 }

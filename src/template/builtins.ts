@@ -17,7 +17,6 @@ export type { FuncDef } from './gofunc.js';
 
 type Val = GoValue | undefined;
 
-
 /** indirectInterface: an interface holding nil is no value. */
 function indirect(v: Val): Val {
   return v === null ? undefined : v;
@@ -75,7 +74,8 @@ function eq(arg1: Val, ...arg2: Val[]): boolean {
     } else {
       const kk1 = kindOf(arg1);
       const kk2 = kindOf(arg);
-      if (kk1 !== kk2 && kk1 !== 'invalid' && kk2 !== 'invalid') throw new Error(`non-comparable types ${sprintf('%s', [arg1!])}: ${goTypeName(arg1)}, ${goTypeName(arg)}: ${formatValue(arg!)}`);
+      if (kk1 !== kk2 && kk1 !== 'invalid' && kk2 !== 'invalid')
+        throw new Error(`non-comparable types ${sprintf('%s', [arg1!])}: ${goTypeName(arg1)}, ${goTypeName(arg)}: ${formatValue(arg!)}`);
       if (isNilValue(arg1) || isNilValue(arg)) {
         t = isNilValue(arg) === isNilValue(arg1);
       } else {
@@ -166,7 +166,7 @@ function index(item: Val, ...indexes: Val[]): Val {
     } else if (isMap(v)) {
       if (idx === undefined) throw new Error('value is nil; should be of type string');
       if (typeof idx !== 'string') throw new Error(`value has type ${goTypeName(idx)}; should be string`);
-      v = Object.prototype.hasOwnProperty.call(v, idx) ? (v[idx]) : zeroElem(v);
+      v = Object.prototype.hasOwnProperty.call(v, idx) ? v[idx] : zeroElem(v);
     } else {
       throw new Error(`can't index item of type ${goTypeName(v)}`);
     }
@@ -271,4 +271,3 @@ export const BUILTINS: Record<string, FuncDef> = {
   urlquery: goFunc('func(args ...interface{}) string', (...a: Val[]) => queryEscape(evalArgs(a))),
   js: goFunc('func(args ...interface{}) string', (...a: Val[]) => jsEscapeString(evalArgs(a))),
 };
-

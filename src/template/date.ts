@@ -8,24 +8,36 @@ import { GoObject, type GoValue } from './types.js';
  * are always a multiple of 1e6.
  */
 
-type ZoneKind =
-  | 'Z0700'
-  | 'Z070000'
-  | 'Z07'
-  | 'Z07:00'
-  | 'Z07:00:00'
-  | '-0700'
-  | '-070000'
-  | '-07'
-  | '-07:00'
-  | '-07:00:00';
+type ZoneKind = 'Z0700' | 'Z070000' | 'Z07' | 'Z07:00' | 'Z07:00:00' | '-0700' | '-070000' | '-07' | '-07:00' | '-07:00:00';
 
 /** A layout element, named by its canonical spelling in the reference time. */
 type Std =
   | {
       kind:
-        | 'January' | 'Jan' | '1' | '01' | 'Monday' | 'Mon' | '2' | '_2' | '02' | '__2' | '002'
-        | '15' | '3' | '03' | '4' | '04' | '5' | '05' | '2006' | '06' | 'PM' | 'pm' | 'MST' | ZoneKind;
+        | 'January'
+        | 'Jan'
+        | '1'
+        | '01'
+        | 'Monday'
+        | 'Mon'
+        | '2'
+        | '_2'
+        | '02'
+        | '__2'
+        | '002'
+        | '15'
+        | '3'
+        | '03'
+        | '4'
+        | '04'
+        | '5'
+        | '05'
+        | '2006'
+        | '06'
+        | 'PM'
+        | 'pm'
+        | 'MST'
+        | ZoneKind;
     }
   | FracSecond;
 
@@ -51,10 +63,7 @@ interface ZoneState {
 
 const LONG_DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const SHORT_DAY_NAMES = LONG_DAY_NAMES.map((name) => name.slice(0, 3));
-const LONG_MONTH_NAMES = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+const LONG_MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const SHORT_MONTH_NAMES = LONG_MONTH_NAMES.map((name) => name.slice(0, 3));
 
 /** The elements "01" … "06". */
@@ -493,32 +502,57 @@ function formatFraction(nanosecond: number, std: FracSecond): string {
 
 function formatElement(std: Std, wall: WallClock, zone: () => ZoneState): string {
   switch (std.kind) {
-    case '06': return pad(Math.abs(wall.year) % 100, 2);
-    case '2006': return pad(wall.year, 4);
-    case 'Jan': return SHORT_MONTH_NAMES[wall.month - 1];
-    case 'January': return LONG_MONTH_NAMES[wall.month - 1];
-    case '1': return String(wall.month);
-    case '01': return pad(wall.month, 2);
-    case 'Mon': return SHORT_DAY_NAMES[wall.weekday];
-    case 'Monday': return LONG_DAY_NAMES[wall.weekday];
-    case '2': return String(wall.day);
-    case '_2': return String(wall.day).padStart(2, ' ');
-    case '02': return pad(wall.day, 2);
-    case '__2': return String(wall.yday).padStart(3, ' ');
-    case '002': return pad(wall.yday, 3);
-    case '15': return pad(wall.hour, 2);
-    case '3': return String(hour12(wall.hour));
-    case '03': return pad(hour12(wall.hour), 2);
-    case '4': return String(wall.minute);
-    case '04': return pad(wall.minute, 2);
-    case '5': return String(wall.second);
-    case '05': return pad(wall.second, 2);
-    case 'PM': return wall.hour >= 12 ? 'PM' : 'AM';
-    case 'pm': return wall.hour >= 12 ? 'pm' : 'am';
-    case 'MST': return zone().name;
+    case '06':
+      return pad(Math.abs(wall.year) % 100, 2);
+    case '2006':
+      return pad(wall.year, 4);
+    case 'Jan':
+      return SHORT_MONTH_NAMES[wall.month - 1];
+    case 'January':
+      return LONG_MONTH_NAMES[wall.month - 1];
+    case '1':
+      return String(wall.month);
+    case '01':
+      return pad(wall.month, 2);
+    case 'Mon':
+      return SHORT_DAY_NAMES[wall.weekday];
+    case 'Monday':
+      return LONG_DAY_NAMES[wall.weekday];
+    case '2':
+      return String(wall.day);
+    case '_2':
+      return String(wall.day).padStart(2, ' ');
+    case '02':
+      return pad(wall.day, 2);
+    case '__2':
+      return String(wall.yday).padStart(3, ' ');
+    case '002':
+      return pad(wall.yday, 3);
+    case '15':
+      return pad(wall.hour, 2);
+    case '3':
+      return String(hour12(wall.hour));
+    case '03':
+      return pad(hour12(wall.hour), 2);
+    case '4':
+      return String(wall.minute);
+    case '04':
+      return pad(wall.minute, 2);
+    case '5':
+      return String(wall.second);
+    case '05':
+      return pad(wall.second, 2);
+    case 'PM':
+      return wall.hour >= 12 ? 'PM' : 'AM';
+    case 'pm':
+      return wall.hour >= 12 ? 'pm' : 'am';
+    case 'MST':
+      return zone().name;
     case 'frac0':
-    case 'frac9': return formatFraction(wall.nanosecond, std);
-    default: return formatZoneOffset(std.kind, zone().offset);
+    case 'frac9':
+      return formatFraction(wall.nanosecond, std);
+    default:
+      return formatZoneOffset(std.kind, zone().offset);
   }
 }
 
@@ -569,9 +603,7 @@ function timeQuote(s: string): string {
 }
 
 function cannotParse(layout: string, value: string, valueElem: string, layoutElem: string): Error {
-  return new Error(
-    `parsing time ${timeQuote(value)} as ${timeQuote(layout)}: cannot parse ${timeQuote(valueElem)} as ${timeQuote(layoutElem)}`,
-  );
+  return new Error(`parsing time ${timeQuote(value)} as ${timeQuote(layout)}: cannot parse ${timeQuote(valueElem)} as ${timeQuote(layoutElem)}`);
 }
 
 function parseFailure(value: string, message: string): Error {
@@ -672,14 +704,7 @@ function parseNanoseconds(value: string, length: number, fields: Fields): boolea
   return true;
 }
 
-function parseNumber(
-  value: string,
-  fixed: boolean,
-  set: (n: number) => void,
-  inRange: (n: number) => boolean,
-  rangeName: string,
-  fields: Fields,
-): Remaining {
+function parseNumber(value: string, fixed: boolean, set: (n: number) => void, inRange: (n: number) => boolean, rangeName: string, fields: Fields): Remaining {
   const got = getnum(value, fixed);
   if (!got) return null;
   set(got.n);
@@ -792,7 +817,14 @@ function parseElement(std: Std, value: string, layoutRest: string, fields: Field
     }
     case '1':
     case '01':
-      return parseNumber(value, std.kind === '01', (n) => (fields.month = n), (n) => n >= 1 && n <= 12, 'month', fields);
+      return parseNumber(
+        value,
+        std.kind === '01',
+        (n) => (fields.month = n),
+        (n) => n >= 1 && n <= 12,
+        'month',
+        fields,
+      );
     case 'Mon':
     case 'Monday':
       return lookup(std.kind === 'Mon' ? SHORT_DAY_NAMES : LONG_DAY_NAMES, value)?.rest ?? null;
@@ -814,16 +846,44 @@ function parseElement(std: Std, value: string, layoutRest: string, fields: Field
       return got.rest;
     }
     case '15':
-      return parseNumber(value, false, (n) => (fields.hour = n), (n) => n < 24, 'hour', fields);
+      return parseNumber(
+        value,
+        false,
+        (n) => (fields.hour = n),
+        (n) => n < 24,
+        'hour',
+        fields,
+      );
     case '3':
     case '03':
-      return parseNumber(value, std.kind === '03', (n) => (fields.hour = n), (n) => n <= 12, 'hour', fields);
+      return parseNumber(
+        value,
+        std.kind === '03',
+        (n) => (fields.hour = n),
+        (n) => n <= 12,
+        'hour',
+        fields,
+      );
     case '4':
     case '04':
-      return parseNumber(value, std.kind === '04', (n) => (fields.minute = n), (n) => n < 60, 'minute', fields);
+      return parseNumber(
+        value,
+        std.kind === '04',
+        (n) => (fields.minute = n),
+        (n) => n < 60,
+        'minute',
+        fields,
+      );
     case '5':
     case '05': {
-      const rest = parseNumber(value, std.kind === '05', (n) => (fields.second = n), (n) => n < 60, 'second', fields);
+      const rest = parseNumber(
+        value,
+        std.kind === '05',
+        (n) => (fields.second = n),
+        (n) => n < 60,
+        'second',
+        fields,
+      );
       if (rest === null || fields.rangeError) return rest;
       return parseUnannouncedFraction(rest, layoutRest, fields);
     }
@@ -918,9 +978,7 @@ function wallToInstant(timeZone: string, wallMs: number): number {
 }
 
 function instantOf(fields: Fields, loc: GoLocation): { ms: number; loc: GoLocation } {
-  const wallMs = utcMillis(
-    fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second, Math.floor(fields.nanosecond / 1e6),
-  );
+  const wallMs = utcMillis(fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second, Math.floor(fields.nanosecond / 1e6));
   if (fields.utc) return { ms: wallMs, loc: UTC };
   if (fields.zoneOffset !== null) {
     const ms = wallMs - fields.zoneOffset * 1000;
@@ -952,8 +1010,20 @@ export function parseGoDate(layout: string, value: string, zone: string): GoTime
 /** time.ParseInLocation with a location. */
 export function parseInLocation(layout: string, value: string, loc: GoLocation): GoTime {
   const fields: Fields = {
-    year: 0, month: -1, day: -1, yday: -1, hour: 0, minute: 0, second: 0, nanosecond: 0,
-    pm: false, am: false, utc: false, zoneOffset: null, zoneName: '', rangeError: '',
+    year: 0,
+    month: -1,
+    day: -1,
+    yday: -1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    nanosecond: 0,
+    pm: false,
+    am: false,
+    utc: false,
+    zoneOffset: null,
+    zoneName: '',
+    rangeError: '',
   };
   let layoutRest = layout;
   let rest = value;
@@ -1175,8 +1245,8 @@ export function durationString(d: bigint): string {
 const UNITS: Record<string, bigint> = {
   ns: 1n,
   us: 1000n,
-  'µs': 1000n,
-  'μs': 1000n,
+  µs: 1000n,
+  μs: 1000n,
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -1305,15 +1375,24 @@ export class GoNamedInt extends GoObject {
     if (this.goType === 'time.Duration') {
       const d = this.value;
       switch (name) {
-        case 'Hours': return goFunc('func() float64', () => Number(d / 3_600_000_000_000n) + Number(d % 3_600_000_000_000n) / 3.6e12);
-        case 'Minutes': return goFunc('func() float64', () => Number(d / 60_000_000_000n) + Number(d % 60_000_000_000n) / 6e10);
-        case 'Seconds': return goFunc('func() float64', () => Number(d / 1_000_000_000n) + Number(d % 1_000_000_000n) / 1e9);
-        case 'Milliseconds': return goFunc('func() int64', () => d / 1_000_000n);
-        case 'Microseconds': return goFunc('func() int64', () => d / 1000n);
-        case 'Nanoseconds': return goFunc('func() int64', () => d);
-        case 'Round': return goFunc('func(m int64) time.Duration', (m: bigint) => duration(roundDuration(d, m)));
-        case 'Truncate': return goFunc('func(m int64) time.Duration', (m: bigint) => duration(m <= 0n ? d : d - (d % m)));
-        case 'Abs': return goFunc('func() time.Duration', () => duration(d >= 0n ? d : d === INT64_MIN ? INT64_MAX : -d));
+        case 'Hours':
+          return goFunc('func() float64', () => Number(d / 3_600_000_000_000n) + Number(d % 3_600_000_000_000n) / 3.6e12);
+        case 'Minutes':
+          return goFunc('func() float64', () => Number(d / 60_000_000_000n) + Number(d % 60_000_000_000n) / 6e10);
+        case 'Seconds':
+          return goFunc('func() float64', () => Number(d / 1_000_000_000n) + Number(d % 1_000_000_000n) / 1e9);
+        case 'Milliseconds':
+          return goFunc('func() int64', () => d / 1_000_000n);
+        case 'Microseconds':
+          return goFunc('func() int64', () => d / 1000n);
+        case 'Nanoseconds':
+          return goFunc('func() int64', () => d);
+        case 'Round':
+          return goFunc('func(m int64) time.Duration', (m: bigint) => duration(roundDuration(d, m)));
+        case 'Truncate':
+          return goFunc('func(m int64) time.Duration', (m: bigint) => duration(m <= 0n ? d : d - (d % m)));
+        case 'Abs':
+          return goFunc('func() time.Duration', () => duration(d >= 0n ? d : d === INT64_MIN ? INT64_MAX : -d));
       }
     }
     return undefined;
@@ -1378,63 +1457,105 @@ export function timeMethod(t: Date, name: string): FuncDef | undefined {
   const f = () => timeFields(t);
   const loc = locationOf(t);
   switch (name) {
-    case 'Year': return goFunc('func() int', () => BigInt(f().year));
-    case 'Month': return goFunc('func() time.Month', () => month(f().month));
-    case 'Day': return goFunc('func() int', () => BigInt(f().day));
-    case 'Hour': return goFunc('func() int', () => BigInt(f().hour));
-    case 'Minute': return goFunc('func() int', () => BigInt(f().minute));
-    case 'Second': return goFunc('func() int', () => BigInt(f().second));
-    case 'Nanosecond': return goFunc('func() int', () => BigInt(f().nanosecond));
-    case 'YearDay': return goFunc('func() int', () => BigInt(f().yday));
-    case 'Weekday': return goFunc('func() time.Weekday', () => weekday(f().weekday));
-    case 'Unix': return goFunc('func() int64', () => floorDiv(unixNano(t), 1_000_000_000n));
-    case 'UnixMilli': return goFunc('func() int64', () => floorDiv(unixNano(t), 1_000_000n));
-    case 'UnixMicro': return goFunc('func() int64', () => floorDiv(unixNano(t), 1000n));
-    case 'UnixNano': return goFunc('func() int64', () => BigInt.asIntN(64, unixNano(t)));
-    case 'Format': return goFunc('func(layout string) string', (layout: string) => formatTime(layout, t));
-    case 'String': return goFunc('func() string', () => timeString(t));
-    case 'GoString': return goFunc('func() string', () => timeGoString(t));
-    case 'UTC': return goFunc('func() time.Time', () => new GoTime(t.getTime(), nsecOf(t), UTC));
-    case 'Local': return goFunc('func() time.Time', () => new GoTime(t.getTime(), nsecOf(t), localLocation()));
-    case 'Location': return goFunc('func() *time.Location', () => new GoLocationValue(loc));
-    case 'In': return goFunc('func(loc *time.Location) time.Time', (l: GoLocationValue | null) => {
-      if (l === null) throw new Error('time: missing Location in call to Time.In');
-      return new GoTime(t.getTime(), nsecOf(t), l.loc);
-    });
-    case 'Add': return goFunc('func(d int64) time.Time', (d: bigint) => addDuration(t, d));
-    case 'AddDate': return goFunc('func(years int, months int, days int) time.Time', (y: bigint, m: bigint, d: bigint) => {
-      const w = f();
-      return goDate(w.year + Number(y), w.month + Number(m), w.day + Number(d), w.hour, w.minute, w.second, w.nanosecond, loc);
-    });
-    case 'Sub': return goFunc('func(u time.Time) time.Duration', (u: Date) => duration(subTimes(t, u)));
-    case 'After': return goFunc('func(u time.Time) bool', (u: Date) => unixNano(t) > unixNano(u));
-    case 'Before': return goFunc('func(u time.Time) bool', (u: Date) => unixNano(t) < unixNano(u));
-    case 'Equal': return goFunc('func(u time.Time) bool', (u: Date) => unixNano(t) === unixNano(u));
-    case 'Compare': return undefined;
-    case 'IsZero': return goFunc('func() bool', () => unixNano(t) === -62135596800n * 1_000_000_000n);
-    case 'IsDST': return goFunc('func() bool', () => {
-      if (!('tz' in loc) || loc.tz === 'UTC') return false;
-      const year = f().year;
-      const jan = zoneAt(loc, utcMillis(year, 1, 1, 0, 0, 0, 0)).offset;
-      const jul = zoneAt(loc, utcMillis(year, 7, 1, 0, 0, 0, 0)).offset;
-      return jan !== jul && f().offset === Math.max(jan, jul);
-    });
-    case 'Truncate': return goFunc('func(d int64) time.Time', (d: bigint) => truncateTime(t, d));
-    case 'Round': return goFunc('func(d int64) time.Time', (d: bigint) => roundTime(t, d));
-    case 'YearWeek': return undefined;
-    case 'ISOWeek': return undefined;
+    case 'Year':
+      return goFunc('func() int', () => BigInt(f().year));
+    case 'Month':
+      return goFunc('func() time.Month', () => month(f().month));
+    case 'Day':
+      return goFunc('func() int', () => BigInt(f().day));
+    case 'Hour':
+      return goFunc('func() int', () => BigInt(f().hour));
+    case 'Minute':
+      return goFunc('func() int', () => BigInt(f().minute));
+    case 'Second':
+      return goFunc('func() int', () => BigInt(f().second));
+    case 'Nanosecond':
+      return goFunc('func() int', () => BigInt(f().nanosecond));
+    case 'YearDay':
+      return goFunc('func() int', () => BigInt(f().yday));
+    case 'Weekday':
+      return goFunc('func() time.Weekday', () => weekday(f().weekday));
+    case 'Unix':
+      return goFunc('func() int64', () => floorDiv(unixNano(t), 1_000_000_000n));
+    case 'UnixMilli':
+      return goFunc('func() int64', () => floorDiv(unixNano(t), 1_000_000n));
+    case 'UnixMicro':
+      return goFunc('func() int64', () => floorDiv(unixNano(t), 1000n));
+    case 'UnixNano':
+      return goFunc('func() int64', () => BigInt.asIntN(64, unixNano(t)));
+    case 'Format':
+      return goFunc('func(layout string) string', (layout: string) => formatTime(layout, t));
+    case 'String':
+      return goFunc('func() string', () => timeString(t));
+    case 'GoString':
+      return goFunc('func() string', () => timeGoString(t));
+    case 'UTC':
+      return goFunc('func() time.Time', () => new GoTime(t.getTime(), nsecOf(t), UTC));
+    case 'Local':
+      return goFunc('func() time.Time', () => new GoTime(t.getTime(), nsecOf(t), localLocation()));
+    case 'Location':
+      return goFunc('func() *time.Location', () => new GoLocationValue(loc));
+    case 'In':
+      return goFunc('func(loc *time.Location) time.Time', (l: GoLocationValue | null) => {
+        if (l === null) throw new Error('time: missing Location in call to Time.In');
+        return new GoTime(t.getTime(), nsecOf(t), l.loc);
+      });
+    case 'Add':
+      return goFunc('func(d int64) time.Time', (d: bigint) => addDuration(t, d));
+    case 'AddDate':
+      return goFunc('func(years int, months int, days int) time.Time', (y: bigint, m: bigint, d: bigint) => {
+        const w = f();
+        return goDate(w.year + Number(y), w.month + Number(m), w.day + Number(d), w.hour, w.minute, w.second, w.nanosecond, loc);
+      });
+    case 'Sub':
+      return goFunc('func(u time.Time) time.Duration', (u: Date) => duration(subTimes(t, u)));
+    case 'After':
+      return goFunc('func(u time.Time) bool', (u: Date) => unixNano(t) > unixNano(u));
+    case 'Before':
+      return goFunc('func(u time.Time) bool', (u: Date) => unixNano(t) < unixNano(u));
+    case 'Equal':
+      return goFunc('func(u time.Time) bool', (u: Date) => unixNano(t) === unixNano(u));
+    case 'Compare':
+      return undefined;
+    case 'IsZero':
+      return goFunc('func() bool', () => unixNano(t) === -62135596800n * 1_000_000_000n);
+    case 'IsDST':
+      return goFunc('func() bool', () => {
+        if (!('tz' in loc) || loc.tz === 'UTC') return false;
+        const year = f().year;
+        const jan = zoneAt(loc, utcMillis(year, 1, 1, 0, 0, 0, 0)).offset;
+        const jul = zoneAt(loc, utcMillis(year, 7, 1, 0, 0, 0, 0)).offset;
+        return jan !== jul && f().offset === Math.max(jan, jul);
+      });
+    case 'Truncate':
+      return goFunc('func(d int64) time.Time', (d: bigint) => truncateTime(t, d));
+    case 'Round':
+      return goFunc('func(d int64) time.Time', (d: bigint) => roundTime(t, d));
+    case 'YearWeek':
+      return undefined;
+    case 'ISOWeek':
+      return undefined;
   }
   return undefined;
 }
 
 /** Methods of time.Time with more than one result, which templates cannot call. */
-export const TIME_MULTI_RESULT_METHODS: Record<string, number> = { Zone: 2, Date: 3, Clock: 3, ISOWeek: 2, ZoneBounds: 2, MarshalJSON: 2, MarshalText: 2, MarshalBinary: 2, GobEncode: 2 };
+export const TIME_MULTI_RESULT_METHODS: Record<string, number> = {
+  Zone: 2,
+  Date: 3,
+  Clock: 3,
+  ISOWeek: 2,
+  ZoneBounds: 2,
+  MarshalJSON: 2,
+  MarshalText: 2,
+  MarshalBinary: 2,
+  GobEncode: 2,
+};
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
-
 
 /**
  * time.Time.MarshalJSON's string (without its quotes): RFC 3339 with nanoseconds, as toJson

@@ -36,7 +36,11 @@ export const INCLUDE_MAX_NESTING = 1000;
 function stackOut(err: unknown): RangeError | undefined {
   // The executor's message is one short line; a long one is a wrapped error, not read (reading
   // would flatten the string each wrapping level built).
-  if (err instanceof RangeError ? /call stack/i.test(err.message) : err instanceof ExecError && err.message.length < 4096 && err.message.endsWith("nested too deeply (JavaScript's stack ran out)")) {
+  if (
+    err instanceof RangeError
+      ? /call stack/i.test(err.message)
+      : err instanceof ExecError && err.message.length < 4096 && err.message.endsWith("nested too deeply (JavaScript's stack ran out)")
+  ) {
     return new RangeError('Maximum call stack size exceeded');
   }
   return undefined;
@@ -87,12 +91,18 @@ const TPL_SIG = goFunc('func(text string, vals map[string]interface{}) (string, 
 function functionTable(): Map<string, FuncDef> {
   if (sharedFuncs) return sharedFuncs;
   const funcs = new Map<string, FuncDef>(Object.entries({ ...BUILTINS, ...sprigFunctions(() => clock()) }));
-  funcs.set('required', goFunc('func(warn string, val interface{}) (interface{}, error)', (warn: string, value: GoValue) => {
-    if (value === null || value === undefined || value === '') throw new Error(warn);
-    return value;
-  }));
+  funcs.set(
+    'required',
+    goFunc('func(warn string, val interface{}) (interface{}, error)', (warn: string, value: GoValue) => {
+      if (value === null || value === undefined || value === '') throw new Error(warn);
+      return value;
+    }),
+  );
   // `helm template` has no cluster: lookup answers an empty map.
-  funcs.set('lookup', goFunc('func(string, string, string, string) (map[string]interface{}, error)', () => ({})));
+  funcs.set(
+    'lookup',
+    goFunc('func(string, string, string, string) (map[string]interface{}, error)', () => ({})),
+  );
   funcs.set('include', INCLUDE_SIG);
   funcs.set('tpl', TPL_SIG);
   sharedFuncs = funcs;
@@ -125,39 +135,56 @@ function render(text: string, opts: RenderOptions): string {
    * once, its error wrapped as Go wraps it.
    */
   const included = new Map<string, number>();
-  include = { ...INCLUDE_SIG, fn: (name: string, dot: GoValue) => {
-    const open = included.get(name) ?? 0;
-    if (open > INCLUDE_MAX_NESTING) throw new Error(`rendering template has a nested reference name: ${name}: unable to execute template`);
-    if (!templates.has(name)) throw new Error(`template: no template ${quoteGo(name)} associated with template "gotpl"`);
-    included.set(name, open + 1);
-    return new TemplateCall(name, dot, (output, error) => {
-      included.set(name, open);
-      if (error) throw stackOut(error) ?? new Error(templateMessage(error));
-      return output ?? '';
-    }, exec);
-  } };
+  include = {
+    ...INCLUDE_SIG,
+    fn: (name: string, dot: GoValue) => {
+      const open = included.get(name) ?? 0;
+      if (open > INCLUDE_MAX_NESTING) throw new Error(`rendering template has a nested reference name: ${name}: unable to execute template`);
+      if (!templates.has(name)) throw new Error(`template: no template ${quoteGo(name)} associated with template "gotpl"`);
+      included.set(name, open + 1);
+      return new TemplateCall(
+        name,
+        dot,
+        (output, error) => {
+          included.set(name, open);
+          if (error) throw stackOut(error) ?? new Error(templateMessage(error));
+          return output ?? '';
+        },
+        exec,
+      );
+    },
+  };
   /*
    * Helm's tpl (as gen.go has it): the text parsed as the template named .Template.Name in a
    * clone of the chart's templates and executed there; include still sees the chart's own.
    */
-  tpl = { ...TPL_SIG, fn: (source: string, vals: { [k: string]: GoValue }) => {
-    const tmpl = vals.Template;
-    // Helm asserts vals["Template"].(map[string]interface{}): another map type does not do.
-    if (!isMap(tmpl) || goTypeName(tmpl) !== 'map[string]interface {}') throw new Error(`cannot retrieve Template.Name from values inside tpl function: ${source}`);
-    const name = typeof tmpl.Name === 'string' ? tmpl.Name : '';
-    const failed = (err: unknown) => stackOut(err) ?? new Error(`error during tpl function execution for ${quoteGo(source)}: ${templateMessage(err)}`);
-    const clone = new TemplateMap(templates);
-    try {
-      add(clone, name, source);
-    } catch (err) {
-      if (err instanceof TemplateError) throw failed(err);
-      throw err;
-    }
-    return new TemplateCall(name, vals, (output, error) => {
-      if (error) throw failed(error);
-      return (output ?? '').replaceAll('<no value>', '');
-    }, new Executor(clone, funcMap));
-  } };
+  tpl = {
+    ...TPL_SIG,
+    fn: (source: string, vals: { [k: string]: GoValue }) => {
+      const tmpl = vals.Template;
+      // Helm asserts vals["Template"].(map[string]interface{}): another map type does not do.
+      if (!isMap(tmpl) || goTypeName(tmpl) !== 'map[string]interface {}')
+        throw new Error(`cannot retrieve Template.Name from values inside tpl function: ${source}`);
+      const name = typeof tmpl.Name === 'string' ? tmpl.Name : '';
+      const failed = (err: unknown) => stackOut(err) ?? new Error(`error during tpl function execution for ${quoteGo(source)}: ${templateMessage(err)}`);
+      const clone = new TemplateMap(templates);
+      try {
+        add(clone, name, source);
+      } catch (err) {
+        if (err instanceof TemplateError) throw failed(err);
+        throw err;
+      }
+      return new TemplateCall(
+        name,
+        vals,
+        (output, error) => {
+          if (error) throw failed(error);
+          return (output ?? '').replaceAll('<no value>', '');
+        },
+        new Executor(clone, funcMap),
+      );
+    },
+  };
   for (const [name, source] of Object.entries(opts.templates ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) add(templates, name, source);
   add(templates, opts.name, text);
   return exec.execute(opts.name, data).replaceAll('<no value>', '');

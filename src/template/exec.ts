@@ -4,9 +4,35 @@ import { formatValue } from './format.js';
 import { asResultType, type FuncDef } from './gofunc.js';
 import { goQuote } from './lexer.js';
 import { location } from './parser.js';
-import { isEmptyTree, nodeString, type ActionNode, type ChainNode, type CommandNode, type FieldNode, type IdentifierNode, type Node, type NumberNode, type PipeNode, type RangeNode, type TemplateNode, type Tree, type VariableNode } from './tree.js';
-import { canBeNil, Complex128, lazyElements, goTypeName, GoNum, GoObject, isMap, isSignedIntType, isUnsignedIntType, kindOfType, type GoValue } from './types.js';
-
+import {
+  isEmptyTree,
+  nodeString,
+  type ActionNode,
+  type ChainNode,
+  type CommandNode,
+  type FieldNode,
+  type IdentifierNode,
+  type Node,
+  type NumberNode,
+  type PipeNode,
+  type RangeNode,
+  type TemplateNode,
+  type Tree,
+  type VariableNode,
+} from './tree.js';
+import {
+  canBeNil,
+  Complex128,
+  lazyElements,
+  goTypeName,
+  GoNum,
+  GoObject,
+  isMap,
+  isSignedIntType,
+  isUnsignedIntType,
+  kindOfType,
+  type GoValue,
+} from './types.js';
 
 /*
  * The executor of Go 1.19's text/template (exec.go), statement by statement and expression by
@@ -135,7 +161,8 @@ export class Executor {
       const state = new State(this, tree, out);
       state.walk(data, false, tree.root.nodes, [{ name: '$', value: data, iface: false }]);
     } catch (err) {
-      if (err instanceof RangeError && /call stack/i.test(err.message)) throw new ExecError(`template: ${tree.name}: nested too deeply (JavaScript's stack ran out)`);
+      if (err instanceof RangeError && /call stack/i.test(err.message))
+        throw new ExecError(`template: ${tree.name}: nested too deeply (JavaScript's stack ran out)`);
       if (err instanceof UserError) throw err;
       // A fault of jetpack's own still ends the rendering with one line, naming where it was.
       throw Object.assign(new ExecError(`template: ${tree.name}: internal error: ${(err as Error)?.message ?? String(err)}`), { cause: err });
@@ -221,7 +248,9 @@ class State {
   errorf(message: string): never {
     const name = this.tree.name;
     if (!this.node) throw new ExecError(`template: ${name}: ${message}`);
-    throw new ExecError(`template: ${this.tree.parseName}:${location(this.tree.text, this.node.pos)}: executing ${goQuote(name)} at <${nodeString(this.node)}>: ${message}`);
+    throw new ExecError(
+      `template: ${this.tree.parseName}:${location(this.tree.text, this.node.pos)}: executing ${goQuote(name)} at <${nodeString(this.node)}>: ${message}`,
+    );
   }
 
   private write(text: string): void {
@@ -285,7 +314,8 @@ class State {
 
   private loop(stack: Frame[]): void {
     while (stack.length > 0) {
-      if ((++this.steps & 0xfff) === 0 && this.exec.overTime()) throw new ExecError(`template: ${this.tree.name}: rendering took longer than ${EXEC_LIMITS.timeMs / 1000} s`);
+      if ((++this.steps & 0xfff) === 0 && this.exec.overTime())
+        throw new ExecError(`template: ${this.tree.name}: rendering took longer than ${EXEC_LIMITS.timeMs / 1000} s`);
       const top = stack[stack.length - 1];
       switch (top.k) {
         case 'pop':
@@ -621,7 +651,16 @@ class State {
     return this.evalFieldChain(dot, iface, v.value, v.iface, variable, variable.ident.slice(1), args, final);
   }
 
-  private evalFieldChain(dot: Val, iface: boolean, receiver: Val, recvIface: boolean, node: Node, ident: string[], args: Node[], final: Val | typeof MISSING): Val {
+  private evalFieldChain(
+    dot: Val,
+    iface: boolean,
+    receiver: Val,
+    recvIface: boolean,
+    node: Node,
+    ident: string[],
+    args: Node[],
+    final: Val | typeof MISSING,
+  ): Val {
     const n = ident.length;
     for (let i = 0; i < n - 1; i++) {
       const r = this.evalField(dot, iface, ident[i], node, [], MISSING, receiver, recvIface);
@@ -638,7 +677,16 @@ class State {
     return this.evalCall(dot, iface, fn, node.name, cmd, args, final);
   }
 
-  private evalField(dot: Val, iface: boolean, fieldName: string, node: Node, args: Node[], final: Val | typeof MISSING, receiver: Val, recvIface: boolean): { value: Val; iface: boolean } {
+  private evalField(
+    dot: Val,
+    iface: boolean,
+    fieldName: string,
+    node: Node,
+    args: Node[],
+    final: Val | typeof MISSING,
+    receiver: Val,
+    recvIface: boolean,
+  ): { value: Val; iface: boolean } {
     if (receiver === undefined) {
       if (this.exec.missingKey === 'error') this.errorf(`nil data; no entry for key ${goQuote(fieldName)}`);
       return { value: undefined, iface: false };
@@ -927,4 +975,3 @@ function compareKeys(a: string, b: string): number {
   }
   return a.length < b.length ? -1 : 1;
 }
-

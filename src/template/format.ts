@@ -273,8 +273,16 @@ interface Cursor {
 
 function clearFlags(): Flags {
   return {
-    widPresent: false, precPresent: false, wid: 0, prec: 0,
-    minus: false, plus: false, sharp: false, space: false, zero: false, sharpV: false,
+    widPresent: false,
+    precPresent: false,
+    wid: 0,
+    prec: 0,
+    minus: false,
+    plus: false,
+    sharp: false,
+    space: false,
+    zero: false,
+    sharpV: false,
   };
 }
 
@@ -286,7 +294,6 @@ function runeCount(s: string): number {
 function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
-
 
 const STRING_VERBS = new Set(['v', 's', 'x', 'X', 'q']);
 
@@ -349,11 +356,16 @@ class Printer {
 
   private printValue(v: Exclude<GoValue, null>, verb: string): void {
     switch (typeof v) {
-      case 'boolean': return this.fmtBool(v, verb);
-      case 'bigint': return this.fmtInteger(v, verb);
-      case 'number': return this.fmtFloat(v, verb);
-      case 'string': return this.fmtString(v, verb);
-      case 'function': return this.fmtFunction(v, verb);
+      case 'boolean':
+        return this.fmtBool(v, verb);
+      case 'bigint':
+        return this.fmtInteger(v, verb);
+      case 'number':
+        return this.fmtFloat(v, verb);
+      case 'string':
+        return this.fmtString(v, verb);
+      case 'function':
+        return this.fmtFunction(v, verb);
       default:
         if (Array.isArray(v)) return this.fmtList(v, verb);
         if (v instanceof Date) return this.fmtTime(v, verb);
@@ -398,16 +410,25 @@ class Printer {
   private fmtInteger(v: bigint, verb: string, orig: GoValue = v): void {
     switch (verb) {
       case 'v':
-      case 'd': return this.integer(v, 10, verb, false);
-      case 'b': return this.integer(v, 2, verb, false);
+      case 'd':
+        return this.integer(v, 10, verb, false);
+      case 'b':
+        return this.integer(v, 2, verb, false);
       case 'o':
-      case 'O': return this.integer(v, 8, verb, false);
-      case 'x': return this.integer(v, 16, verb, false);
-      case 'X': return this.integer(v, 16, verb, true);
-      case 'c': return this.pad(String.fromCodePoint(runeOf(v)));
-      case 'q': return this.pad(quoteWith(String.fromCodePoint(runeOf(v)), "'", this.f.plus));
-      case 'U': return this.fmtUnicode(v);
-      default: return this.badVerb(orig, verb);
+      case 'O':
+        return this.integer(v, 8, verb, false);
+      case 'x':
+        return this.integer(v, 16, verb, false);
+      case 'X':
+        return this.integer(v, 16, verb, true);
+      case 'c':
+        return this.pad(String.fromCodePoint(runeOf(v)));
+      case 'q':
+        return this.pad(quoteWith(String.fromCodePoint(runeOf(v)), "'", this.f.plus));
+      case 'U':
+        return this.fmtUnicode(v);
+      default:
+        return this.badVerb(orig, verb);
     }
   }
 
@@ -452,19 +473,31 @@ class Printer {
 
   private fmtFloat(v: number, verb: string, orig: GoValue = v): void {
     // A float32 prints its shortest decimal as a float32 (strconv's bitSize 32): 0.1, not 0.10000000149011612.
-    if (orig instanceof GoNum && orig.type === 'float32' && Number.isFinite(v) && v !== 0 && !(this.f.precPresent && verb !== 'v' && verb !== 'g' && verb !== 'G')) v = shortestFloat32(v);
+    if (
+      orig instanceof GoNum &&
+      orig.type === 'float32' &&
+      Number.isFinite(v) &&
+      v !== 0 &&
+      !(this.f.precPresent && verb !== 'v' && verb !== 'g' && verb !== 'G')
+    )
+      v = shortestFloat32(v);
     switch (verb) {
-      case 'v': return this.float(v, 'g', -1);
+      case 'v':
+        return this.float(v, 'g', -1);
       case 'b':
       case 'g':
       case 'G':
       case 'x':
-      case 'X': return this.float(v, verb, -1);
+      case 'X':
+        return this.float(v, verb, -1);
       case 'f':
       case 'e':
-      case 'E': return this.float(v, verb, 6);
-      case 'F': return this.float(v, 'f', 6);
-      default: return this.badVerb(orig, verb);
+      case 'E':
+        return this.float(v, verb, 6);
+      case 'F':
+        return this.float(v, 'f', 6);
+      default:
+        return this.badVerb(orig, verb);
     }
   }
 
@@ -496,12 +529,18 @@ class Printer {
 
   private fmtString(s: string, verb: string): void {
     switch (verb) {
-      case 'v': return this.f.sharpV ? this.fmtQ(s) : this.fmtS(s);
-      case 's': return this.fmtS(s);
-      case 'x': return this.fmtSx(s, false);
-      case 'X': return this.fmtSx(s, true);
-      case 'q': return this.fmtQ(s);
-      default: return this.badVerb(s, verb);
+      case 'v':
+        return this.f.sharpV ? this.fmtQ(s) : this.fmtS(s);
+      case 's':
+        return this.fmtS(s);
+      case 'x':
+        return this.fmtSx(s, false);
+      case 'X':
+        return this.fmtSx(s, true);
+      case 'q':
+        return this.fmtQ(s);
+      default:
+        return this.badVerb(s, verb);
     }
   }
 
@@ -628,12 +667,23 @@ class Printer {
     let i = start;
     for (; i < format.length; i++) {
       switch (format[i]) {
-        case '#': this.f.sharp = true; break;
-        case '0': this.f.zero = true; break;
-        case '+': this.f.plus = true; break;
-        case '-': this.f.minus = true; break;
-        case ' ': this.f.space = true; break;
-        default: return i;
+        case '#':
+          this.f.sharp = true;
+          break;
+        case '0':
+          this.f.zero = true;
+          break;
+        case '+':
+          this.f.plus = true;
+          break;
+        case '-':
+          this.f.minus = true;
+          break;
+        case ' ':
+          this.f.space = true;
+          break;
+        default:
+          return i;
       }
     }
     return i;

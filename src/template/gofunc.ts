@@ -91,13 +91,15 @@ export function goFunc(signature: string, fn: TemplateFunc): FuncDef {
 
 /** A function's JavaScript result as the Go value of its declared result type. */
 export function asResultType(v: GoValue, type: string): GoValue {
-  if (type === '' || type === 'interface {}' || type === 'reflect.Value' || type === 'int' || type === 'float64' || type === 'string' || type === 'bool') return v;
-  if (isSignedIntType(type) || isUnsignedIntType(type)) return typeof v === 'bigint' ? new GoNum(type as never, v) : typeof v === 'number' ? new GoNum(type as never, BigInt(Math.trunc(v))) : v;
+  if (type === '' || type === 'interface {}' || type === 'reflect.Value' || type === 'int' || type === 'float64' || type === 'string' || type === 'bool')
+    return v;
+  if (isSignedIntType(type) || isUnsignedIntType(type))
+    return typeof v === 'bigint' ? new GoNum(type as never, v) : typeof v === 'number' ? new GoNum(type as never, BigInt(Math.trunc(v))) : v;
   if (type === 'float32') return typeof v === 'number' ? new GoNum('float32', Math.fround(v)) : v;
   const kind = kindOfType(type);
-  if (kind === 'slice' && type !== '[]interface {}') return typed(((v ?? nilCollection([])) as GoValue[]), type);
+  if (kind === 'slice' && type !== '[]interface {}') return typed((v ?? nilCollection([])) as GoValue[], type);
   if (kind === 'slice') return v ?? nilCollection([]);
-  if (kind === 'map' && type !== 'map[string]interface {}') return typed(((v ?? nilCollection({})) as { [k: string]: GoValue }), type);
+  if (kind === 'map' && type !== 'map[string]interface {}') return typed((v ?? nilCollection({})) as { [k: string]: GoValue }, type);
   if (kind === 'map') return v ?? nilCollection({});
   return v;
 }

@@ -1,7 +1,18 @@
 import { stringOfBytes } from './bytes.js';
 import { UserError } from '../errors.js';
 import { goQuote, isKeyword, itemString, Lexer, type Item, type ItemType } from './lexer.js';
-import { isEmptyTree, nodeString, type ChainNode, type CommandNode, type ListNode, type Node, type NumberNode, type PipeNode, type Tree, type VariableNode } from './tree.js';
+import {
+  isEmptyTree,
+  nodeString,
+  type ChainNode,
+  type CommandNode,
+  type ListNode,
+  type Node,
+  type NumberNode,
+  type PipeNode,
+  type Tree,
+  type VariableNode,
+} from './tree.js';
 
 /**
  * The parser of Go's text/template, ported from Go 1.19's text/template/parse/parse.go: the
@@ -56,7 +67,6 @@ export function parse(name: string, text: string, opts: ParseOptions): { tree: T
   const defined = new Map([...trees].filter(([n]) => n !== name));
   return { tree, defined };
 }
-
 
 /** The token lookahead shared by a file's parser and those of the templates it defines. */
 class Tokens {
@@ -490,7 +500,19 @@ class Parser {
   }
 
   private newNumber(pos: number, text: string, type: ItemType): NumberNode {
-    const n: NumberNode = { kind: 'number', pos, text, isInt: false, isUint: false, isFloat: false, isComplex: false, int64: 0n, uint64: 0n, float64: 0, complex: [0, 0] };
+    const n: NumberNode = {
+      kind: 'number',
+      pos,
+      text,
+      isInt: false,
+      isUint: false,
+      isFloat: false,
+      isComplex: false,
+      int64: 0n,
+      uint64: 0n,
+      float64: 0,
+      complex: [0, 0],
+    };
     if (type === 'charConstant') {
       const r = unquoteChar(text.slice(1), "'");
       if (!r) this.errorf('invalid syntax');

@@ -213,7 +213,7 @@ export class Regexp {
     if (n < 0) n = s.length + 1;
     const end = s.length;
     const m = this.re.matcher(forMatching(s));
-    for (let pos = 0, i = 0, prevMatchEnd = -1; i < n && pos <= end; ) {
+    for (let pos = 0, i = 0, prevMatchEnd = -1; i < n && pos <= end;) {
       const a = this.exec(m, pos, groups);
       if (!a) break;
       let accept = true;

@@ -36,7 +36,6 @@ export class GoNum {
   ) {}
 }
 
-
 /**
  * A Go struct or pointer value with fields and methods, as templates reach them (`.Major`,
  * `.Cert`). `field` answers a field or a method's value; methods taking arguments are
@@ -110,11 +109,16 @@ export function isMap(v: GoValue | undefined): v is { [key: string]: GoValue } {
 export function goTypeName(v: GoValue | undefined): string {
   if (v === null || v === undefined) return '<nil>';
   switch (typeof v) {
-    case 'boolean': return 'bool';
-    case 'bigint': return 'int';
-    case 'number': return 'float64';
-    case 'string': return 'string';
-    case 'function': return 'func()';
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'float64';
+    case 'string':
+      return 'string';
+    case 'function':
+      return 'func()';
   }
   if (v instanceof GoNum) return v.type;
   if (v instanceof GoObject) return v.goType;
@@ -128,11 +132,16 @@ export function goTypeName(v: GoValue | undefined): string {
 export function goKind(v: GoValue | undefined): string {
   if (v === null || v === undefined) return 'invalid';
   switch (typeof v) {
-    case 'boolean': return 'bool';
-    case 'bigint': return 'int';
-    case 'number': return 'float64';
-    case 'string': return 'string';
-    case 'function': return 'func';
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'float64';
+    case 'string':
+      return 'string';
+    case 'function':
+      return 'func';
   }
   if (v instanceof GoNum) return v.type;
   if (v instanceof GoObject) return v.goKind;
@@ -149,7 +158,6 @@ export function intValue(v: GoValue | undefined): bigint | undefined {
   if (v instanceof GoNum && typeof v.value === 'bigint') return v.value;
   return undefined;
 }
-
 
 /** Go's basic kinds as comparisons group them (text/template's basicKind). */
 export type BasicKind = 'bool' | 'int' | 'uint' | 'float' | 'string' | 'invalid' | 'other';
@@ -240,7 +248,8 @@ export function lazyList(length: number, at: (i: number) => GoValue, type = '[]i
       return [...Array.from({ length }, (_, i) => String(i)), 'length', ...Reflect.ownKeys(t).filter((k) => k !== 'length')];
     },
     getOwnPropertyDescriptor(t, key) {
-      if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < length) return { value: counted(Number(key)), writable: false, enumerable: true, configurable: true };
+      if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < length)
+        return { value: counted(Number(key)), writable: false, enumerable: true, configurable: true };
       if (key === 'length') return { value: length, writable: true, enumerable: false, configurable: false };
       return Reflect.getOwnPropertyDescriptor(t, key);
     },

@@ -156,7 +156,7 @@ function marshal(v: GoValue, escapeHTML: boolean, indent: string | undefined, pr
   const colon = indent === undefined ? ':' : ': ';
   let out = '{';
   keys.forEach((k, i) => {
-    out += `${i ? ',' : ''}${nl}${inner}${jsonString(k, escapeHTML)}${colon}${marshal((v)[k], escapeHTML, indent, inner)}`;
+    out += `${i ? ',' : ''}${nl}${inner}${jsonString(k, escapeHTML)}${colon}${marshal(v[k], escapeHTML, indent, inner)}`;
   });
   return `${out}${nl}${indent === undefined ? '' : prefix}}`;
 }
@@ -452,7 +452,11 @@ export function unmarshalJson(text: string, target: 'any' | 'map' | 'slice'): { 
   if (target === 'any') return { value: parsed.value, error };
   const want = target === 'map' ? 'object' : 'array';
   if (parsed.kind === 'null') return { value: target === 'map' ? {} : [], error };
-  if (parsed.kind !== want) return { value: target === 'map' ? {} : [], error: `json: cannot unmarshal ${parsed.kind} into Go value of type ${target === 'map' ? 'map[string]interface {}' : '[]interface {}'}` };
+  if (parsed.kind !== want)
+    return {
+      value: target === 'map' ? {} : [],
+      error: `json: cannot unmarshal ${parsed.kind} into Go value of type ${target === 'map' ? 'map[string]interface {}' : '[]interface {}'}`,
+    };
   return { value: parsed.value, error };
 }
 
@@ -485,12 +489,12 @@ export function applySet(values: { [key: string]: GoValue }, arg: string): void 
         const arr = (Array.isArray(obj[key]) ? obj[key] : (obj[key] = [])) as GoValue[];
         while (arr.length <= index) arr.push(null);
         if (last) arr[index] = value;
-        else node = (isMap(arr[index]) ? arr[index] : (arr[index] = {}));
+        else node = isMap(arr[index]) ? arr[index] : (arr[index] = {});
         return;
       }
       const obj = node as { [key: string]: GoValue };
       if (last) obj[segment] = value;
-      else node = (isMap(obj[segment]) ? obj[segment] : (obj[segment] = {}));
+      else node = isMap(obj[segment]) ? obj[segment] : (obj[segment] = {});
     });
   }
 }

@@ -72,7 +72,9 @@ function fileSource(file: string, size: number) {
     size,
     // eslint-disable-next-line @typescript-eslint/require-await -- tus-js-client takes a promise, and a range createReadStream refuses must reach it as a rejection
     async slice(start: number, end: number) {
-      const stream = Object.assign(createReadStream(file, { start, end: Math.min(end, size) - 1, highWaterMark: 1 << 20 }), { size: Math.min(end, size) - start });
+      const stream = Object.assign(createReadStream(file, { start, end: Math.min(end, size) - 1, highWaterMark: 1 << 20 }), {
+        size: Math.min(end, size) - start,
+      });
       return { value: stream, done: end >= size };
     },
     close() {},
@@ -112,14 +114,19 @@ type PublishState =
 
 function publishStateOf(status: number, header: (name: string) => string | null | undefined): PublishState {
   const state = header('Jetpack-Publish');
-  if (state === 'published') return { state, ref: header('Jetpack-Ref') ?? '', commit: header('Jetpack-Commit') ?? '', importSeconds: Number(header('Jetpack-Import-Seconds')) || 0 };
+  if (state === 'published')
+    return { state, ref: header('Jetpack-Ref') ?? '', commit: header('Jetpack-Commit') ?? '', importSeconds: Number(header('Jetpack-Import-Seconds')) || 0 };
   if (state === 'failed') return { state, why: header('Jetpack-Failure') ?? `${status}` };
   if (state === 'publishing') return { state };
   return { state: 'unconfirmed', status };
 }
 
 async function askPublishState(url: string, credentials: Credentials): Promise<PublishState> {
-  const res = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', Authorization: basicAuthorization(credentials) }, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(url, {
+    method: 'HEAD',
+    headers: { 'Tus-Resumable': '1.0.0', Authorization: basicAuthorization(credentials) },
+    signal: AbortSignal.timeout(30_000),
+  });
   return publishStateOf(res.status, (name) => res.headers.get(name));
 }
 
@@ -132,13 +139,16 @@ type Decided = Exclude<PublishState, { state: 'publishing' }>;
 
 async function confirmedState(url: string, credentials: Credentials, first: PublishState): Promise<Decided> {
   let state = first;
-  for (let unreachable = 0; state.state === 'publishing'; ) {
+  for (let unreachable = 0; state.state === 'publishing';) {
     await sleep(1000);
     try {
       state = await askPublishState(url, credentials);
       unreachable = 0;
     } catch (err) {
-      if (++unreachable >= 60) throw new UserError(`the server did not answer whether it published the upload (${(err as Error).message}); run jetpack upload again`, 1, { cause: err });
+      if (++unreachable >= 60)
+        throw new UserError(`the server did not answer whether it published the upload (${(err as Error).message}); run jetpack upload again`, 1, {
+          cause: err,
+        });
     }
   }
   return state;
@@ -216,7 +226,8 @@ export async function uploadRuntime(req: UploadRequest): Promise<UploadResult> {
     progress.finish();
   }
   const decided = await confirmedState(url!, req.credentials, state);
-  if (decided.state === 'unconfirmed') throw new UserError(`${req.target} took the upload but did not confirm that it published ${req.ref} (${decided.status}); run jetpack upload again`);
+  if (decided.state === 'unconfirmed')
+    throw new UserError(`${req.target} took the upload but did not confirm that it published ${req.ref} (${decided.status}); run jetpack upload again`);
   await urls.set(key, undefined);
   if (decided.state === 'failed') throw new UserError(`${req.target} refused the upload (${decided.why})`);
   await rm(artifact.file, { force: true }); // kept only for as long as an upload may resume

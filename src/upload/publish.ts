@@ -51,7 +51,8 @@ export function parseDescription(text: string | undefined | null): CommitDescrip
   checkText(d.subject!, 'the commit subject');
   checkText(d.body!, 'the commit body');
   for (const [key, value] of d.metadata!) {
-    if (!METADATA_KEY.test(key)) throw new UserError(`commit metadata key ${JSON.stringify(key)} is not allowed (letters, digits, "_" first; no "=", no control characters)`);
+    if (!METADATA_KEY.test(key))
+      throw new UserError(`commit metadata key ${JSON.stringify(key)} is not allowed (letters, digits, "_" first; no "=", no control characters)`);
     // ostree's own keys (ostree.ref-binding, ostree.collection-binding…) are ostree's to write.
     if (key.startsWith('ostree.')) throw new UserError(`commit metadata key ${JSON.stringify(key)} is ostree's own`);
     checkText(value, `commit metadata ${key}`);

@@ -98,7 +98,9 @@ export class Publisher {
     const skipList = special.length ? `${file}.skip` : undefined;
     if (skipList) {
       await writeFile(skipList, special.map((p) => `${p}\n`).join(''), { mode: 0o600 });
-      this.o.log(`leaving out ${special.length} device node(s) or FIFO(s) of ${ref} (${special.slice(0, 4).join(', ')}${special.length > 4 ? ', …' : ''}): OSTree stores none`);
+      this.o.log(
+        `leaving out ${special.length} device node(s) or FIFO(s) of ${ref} (${special.slice(0, 4).join(', ')}${special.length > 4 ? ', …' : ''}): OSTree stores none`,
+      );
     }
     try {
       let commit: string;

@@ -53,8 +53,7 @@ export class Owners {
 
 /** What became of a complete upload; kept after its bytes are gone, so that its client learns it on its next request. */
 export type Outcome = { owner: string; ref: string; size: number } & (
-  | { state: 'published'; commit: string; importSeconds: number }
-  | { state: 'failed'; status: number; why: string }
+  { state: 'published'; commit: string; importSeconds: number } | { state: 'failed'; status: number; why: string }
 );
 
 /** How long outcomes are kept for clients that come back late. */

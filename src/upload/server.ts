@@ -69,7 +69,12 @@ function refusal(status: number, why: string): Refusal {
 const headerText = (text: string) => text.replace(/[^\x20-\x7e]/g, '?');
 
 function publishedHeaders(o: Outcome & { state: 'published' }): Record<string, string> {
-  return { [PUBLISH_HEADERS.state]: 'published', [PUBLISH_HEADERS.ref]: o.ref, [PUBLISH_HEADERS.commit]: o.commit, [PUBLISH_HEADERS.importSeconds]: o.importSeconds.toFixed(3) };
+  return {
+    [PUBLISH_HEADERS.state]: 'published',
+    [PUBLISH_HEADERS.ref]: o.ref,
+    [PUBLISH_HEADERS.commit]: o.commit,
+    [PUBLISH_HEADERS.importSeconds]: o.importSeconds.toFixed(3),
+  };
 }
 
 /** Serves the repo's files read-only (GET and HEAD), nothing outside it, no symlinks. */
@@ -147,10 +152,19 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
   };
   /** For the log: the ref a creation request names, or the one of the upload a request is for. */
   const refOf = async (metadataHeader: string | null | undefined, pathname: string): Promise<string | undefined> => {
-    const pair = (metadataHeader ?? '').split(',').map((p) => p.trim().split(' ')).find(([k]) => k === UPLOAD_METADATA.runtime);
+    const pair = (metadataHeader ?? '')
+      .split(',')
+      .map((p) => p.trim().split(' '))
+      .find(([k]) => k === UPLOAD_METADATA.runtime);
     if (pair?.[1]) return headerText(Buffer.from(pair[1], 'base64').toString('utf8'));
     const id = /^\/files\/([0-9a-f]{32})$/.exec(pathname)?.[1];
-    return id && (await datastore.getUpload(id).then((u) => u.metadata?.[UPLOAD_METADATA.runtime] ?? undefined, () => undefined));
+    return (
+      id &&
+      (await datastore.getUpload(id).then(
+        (u) => u.metadata?.[UPLOAD_METADATA.runtime] ?? undefined,
+        () => undefined,
+      ))
+    );
   };
   const logRefusal = (method: string, pathname: string, user: string | undefined, ref: string | undefined, status: number, why: string) =>
     opts.log(`refused ${method} ${pathname}: user ${user ?? '-'}, ref ${ref ?? '-'}: ${status} ${why}`);
@@ -189,7 +203,7 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
     async onResponseError(req, err) {
       if ('logged' in err) return undefined;
       const status = 'status_code' in err ? err.status_code : 500;
-      const why = 'body' in err ? String(err.body).trim() : (err).message;
+      const why = 'body' in err ? String(err.body).trim() : err.message;
       const pathname = new URL(req.url).pathname;
       logRefusal(req.method, pathname, await userOf(req).catch(() => undefined), await refOf(req.headers.get('upload-metadata'), pathname), status, why);
       return undefined;
@@ -206,7 +220,9 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
     }
     const state = outcome ? publishedHeaders(outcome) : { [PUBLISH_HEADERS.state]: 'publishing' };
     if (req.method === 'HEAD') return void res.writeHead(200, { ...tusHeaders, 'Upload-Offset': String(size), 'Upload-Length': String(size), ...state }).end();
-    res.writeHead(409, { ...tusHeaders, 'Upload-Offset': String(size), ...state }).end(`the upload is complete: ${outcome ? 'published' : 'it is being published'}\n`);
+    res
+      .writeHead(409, { ...tusHeaders, 'Upload-Offset': String(size), ...state })
+      .end(`the upload is complete: ${outcome ? 'published' : 'it is being published'}\n`);
   };
 
   /** /files/ID: only for the user who created the upload; complete uploads answered here, the rest by tus. */
@@ -215,7 +231,15 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
     const upload = outcome ? undefined : await datastore.getUpload(id).catch(() => undefined);
     const owner = outcome?.owner ?? upload?.metadata?.[OWNER_KEY];
     if (owner !== user) {
-      if (owner) logRefusal(req.method ?? '-', pathname, user, outcome?.ref ?? upload?.metadata?.[UPLOAD_METADATA.runtime] ?? undefined, 404, `the upload belongs to ${owner}`);
+      if (owner)
+        logRefusal(
+          req.method ?? '-',
+          pathname,
+          user,
+          outcome?.ref ?? upload?.metadata?.[UPLOAD_METADATA.runtime] ?? undefined,
+          404,
+          `the upload belongs to ${owner}`,
+        );
       return void res.writeHead(404, { 'Tus-Resumable': '1.0.0' }).end('no such upload\n');
     }
     if (outcome) return answerComplete(req, res, outcome.size, outcome, () => outcomes.remove(id));
@@ -234,7 +258,14 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
     const user = credentials && (await users.authenticate(credentials));
     const pathname = (req.url ?? '/').split('?')[0];
     if (!user) {
-      logRefusal(req.method ?? '-', pathname, credentials?.user, await refOf(header('upload-metadata'), pathname), 401, credentials ? 'wrong password or unknown user' : 'no or malformed credentials');
+      logRefusal(
+        req.method ?? '-',
+        pathname,
+        credentials?.user,
+        await refOf(header('upload-metadata'), pathname),
+        401,
+        credentials ? 'wrong password or unknown user' : 'no or malformed credentials',
+      );
       return void res.writeHead(401, { 'www-authenticate': 'Basic realm="jetpack upload"', 'tus-resumable': '1.0.0' }).end('unauthorized\n');
     }
     if (pathname === '/files' || pathname === '/files/') return tus.handle(req, res);
@@ -261,7 +292,9 @@ export async function startUploadServer(opts: UploadServerOptions): Promise<{ ur
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new UserError(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`, 1, { cause: err })));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new UserError(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`, 1, { cause: err })),
+    );
     server.listen(opts.port, opts.host, resolve);
   });
   const address = server.address() as { port: number };

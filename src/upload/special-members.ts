@@ -13,7 +13,8 @@ export async function specialMembers(file: string, prefix: string): Promise<stri
   const reader = new TarReader({
     onEntry: (entry) => {
       if (!['char', 'block', 'fifo'].includes(entry.type)) return;
-      if (entry.path.includes('\n')) throw new UserError(`refusing archive entry ${JSON.stringify(entry.rawPath)}: a device node or FIFO with a newline in its name`);
+      if (entry.path.includes('\n'))
+        throw new UserError(`refusing archive entry ${JSON.stringify(entry.rawPath)}: a device node or FIFO with a newline in its name`);
       const inTree = prefix && (entry.path === prefix || entry.path.startsWith(`${prefix}/`)) ? entry.path.slice(prefix.length) : entry.path;
       found.push(`/${inTree.replace(/^\/+/, '')}`);
     },

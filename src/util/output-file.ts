@@ -9,7 +9,11 @@ import { syncDirectory } from './fs.js';
  * `write` succeeded: it is written under a temporary name and renamed into place; `durable`
  * also fsyncs it and its directory before returning, so that it survives a power cut.
  */
-export async function writeOutput<T>(file: string | undefined, write: (fd: number) => T | Promise<T>, opts: { durable?: boolean; mode?: number } = {}): Promise<T> {
+export async function writeOutput<T>(
+  file: string | undefined,
+  write: (fd: number) => T | Promise<T>,
+  opts: { durable?: boolean; mode?: number } = {},
+): Promise<T> {
   if (file === undefined || file === '-') {
     if (process.stdout.isTTY) throw new UserError('refusing to write an archive to a terminal; give a FILE or redirect stdout');
     return write(1);

@@ -20,5 +20,7 @@ export function sourceDateEpoch(env: NodeJS.ProcessEnv = process.env): number | 
  * (the parent's) keep theirs. Changing a child's times leaves its directory's mtime alone.
  */
 export async function clampTreeTimes(dir: string, epoch: number): Promise<void> {
-  await run('find', [dir, '-newermt', `@${epoch}`, '-exec', 'touch', '-h', '-m', '-d', `@${epoch}`, '--', '{}', '+'], { what: 'clamping mtimes to SOURCE_DATE_EPOCH' });
+  await run('find', [dir, '-newermt', `@${epoch}`, '-exec', 'touch', '-h', '-m', '-d', `@${epoch}`, '--', '{}', '+'], {
+    what: 'clamping mtimes to SOURCE_DATE_EPOCH',
+  });
 }

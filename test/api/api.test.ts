@@ -31,7 +31,10 @@ async function rejects(promise: Promise<unknown>, message: RegExp, status = 1): 
 
 test('images, showImage and findImage describe the store', async () => {
   const images = await jetpack.images();
-  assert.equal(images.map((i) => i.name), ['jetpack/busybox']);
+  assert.equal(
+    images.map((i) => i.name),
+    ['jetpack/busybox'],
+  );
   assert.is(images[0].id, base);
   assert.is(images[0].shadowed, false);
   const shown = await jetpack.showImage('jetpack/busybox');
@@ -60,7 +63,11 @@ test('build: the seven steps as fields, a typed result; a failing command is a J
   assert.equal(built.dependencies, [base]);
   assert.is(built.added, true);
   assert.is(readFileSync(saveid, 'utf8'), `${built.id}\n`);
-  const failed = await rejects(jetpack.build({ parent: base, command: ['/bin/sh', '-c', 'echo half-way; exit 3'], manifest: { name: 'example.com/broken' } }), /^build failed at step 4 \(run the build command\)/, 3);
+  const failed = await rejects(
+    jetpack.build({ parent: base, command: ['/bin/sh', '-c', 'echo half-way; exit 3'], manifest: { name: 'example.com/broken' } }),
+    /^build failed at step 4 \(run the build command\)/,
+    3,
+  );
   assert.is(failed.step, 4);
   assert.match(failed.stderr, 'half-way', 'the command writes to stderr: stdout is the result');
   // Output that does not end a line cannot run into the result.
@@ -142,8 +149,17 @@ test('the examples of docs/API.md and the matrix script type-check against the p
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: {
-        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, allowJs: true, checkJs: true, skipLibCheck: true,
-        types: ['node'], typeRoots: [path.join(REPO, 'node_modules', '@types')], paths: { 'jetpack-linux': [path.join(REPO, 'dist', 'api', 'index.d.ts')] },
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        allowJs: true,
+        checkJs: true,
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [path.join(REPO, 'node_modules', '@types')],
+        paths: { 'jetpack-linux': [path.join(REPO, 'dist', 'api', 'index.d.ts')] },
       },
       include: ['*.mts', '*.mjs'],
     }),

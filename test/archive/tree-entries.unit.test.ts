@@ -46,31 +46,90 @@ test('a sound tree: the directory every member lies in, and the sha256 of the ta
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   assert.equal(await checkTreeTarball(file(bytes), { noDevices: false, limits: expansionLimits() }), { prefix: 'home/me/tree', sha256 });
   assert.equal(await checkTreeTarball(file(gzipSync(bytes)), { noDevices: false, limits: expansionLimits() }), { prefix: 'home/me/tree', sha256 });
-  assert.equal(await check([{ name: 'a', data: '' }, { name: 'b/c', data: '' }]), { prefix: '', sha256: createHash('sha256').update(tarball([{ name: 'a', data: '' }, { name: 'b/c', data: '' }])).digest('hex') });
+  assert.equal(
+    await check([
+      { name: 'a', data: '' },
+      { name: 'b/c', data: '' },
+    ]),
+    {
+      prefix: '',
+      sha256: createHash('sha256')
+        .update(
+          tarball([
+            { name: 'a', data: '' },
+            { name: 'b/c', data: '' },
+          ]),
+        )
+        .digest('hex'),
+    },
+  );
 });
 
 test('names: absolute, with .., twice, or with an overlay xattr', async () => {
   assert.is(await refusal([{ name: '/etc/passwd', data: '' }]), 'refusing archive entry "/etc/passwd": absolute path');
   assert.is(await refusal([{ name: 'a/../../b', data: '' }]), 'refusing archive entry "a/../../b": path contains ".."');
-  assert.is(await refusal([{ name: 'a', data: '1' }, { name: './a', data: '2' }]), 'refusing archive entry "./a": duplicate entry');
-  assert.is(await refusal([{ name: 'a', data: '', pax: { 'SCHILY.xattr.trusted.overlay.opaque': 'y' } }]), `refusing archive entry "a": xattr trusted.overlay.opaque is reserved for the store's overlay layers`);
+  assert.is(
+    await refusal([
+      { name: 'a', data: '1' },
+      { name: './a', data: '2' },
+    ]),
+    'refusing archive entry "./a": duplicate entry',
+  );
+  assert.is(
+    await refusal([{ name: 'a', data: '', pax: { 'SCHILY.xattr.trusted.overlay.opaque': 'y' } }]),
+    `refusing archive entry "a": xattr trusted.overlay.opaque is reserved for the store's overlay layers`,
+  );
 });
 
 test('links: a symlink or hardlink out of the tree, a member beneath a symlink, odd hardlinks, the whiteout device', async () => {
-  assert.is(await refusal([{ name: 'a/up', type: 'symlink', linkname: '../../etc' }]), 'refusing archive entry "a/up": symlink target "../../etc" points outside the tree');
+  assert.is(
+    await refusal([{ name: 'a/up', type: 'symlink', linkname: '../../etc' }]),
+    'refusing archive entry "a/up": symlink target "../../etc" points outside the tree',
+  );
   assert.is(await refusal([{ name: 'empty', type: 'symlink', linkname: '' }]), 'refusing archive entry "empty": empty symlink target');
-  assert.is(await refusal([{ name: 'link', type: 'symlink', linkname: 'elsewhere' }, { name: 'link/file', data: '' }]), 'refusing archive entry "link/file": it lies beneath the symlink link');
-  assert.is(await refusal([{ name: 'h', type: 'hardlink', linkname: '/etc/shadow' }]), 'refusing archive entry "h": hardlink target "/etc/shadow" points outside the tree');
-  assert.is(await refusal([{ name: 'h', type: 'hardlink', linkname: 'later' }, { name: 'later', data: '' }]), 'refusing archive entry "h": hardlink target "later" is not an earlier entry');
-  assert.is(await refusal([{ name: 'd/', type: 'directory' }, { name: 'h', type: 'hardlink', linkname: 'd' }]), 'refusing archive entry "h": hardlink to a directory');
-  const viaHardlink: Member[] = [{ name: 's', type: 'symlink', linkname: 'x' }, { name: 'h', type: 'hardlink', linkname: 's' }, { name: 'h/inside', data: '' }];
+  assert.is(
+    await refusal([
+      { name: 'link', type: 'symlink', linkname: 'elsewhere' },
+      { name: 'link/file', data: '' },
+    ]),
+    'refusing archive entry "link/file": it lies beneath the symlink link',
+  );
+  assert.is(
+    await refusal([{ name: 'h', type: 'hardlink', linkname: '/etc/shadow' }]),
+    'refusing archive entry "h": hardlink target "/etc/shadow" points outside the tree',
+  );
+  assert.is(
+    await refusal([
+      { name: 'h', type: 'hardlink', linkname: 'later' },
+      { name: 'later', data: '' },
+    ]),
+    'refusing archive entry "h": hardlink target "later" is not an earlier entry',
+  );
+  assert.is(
+    await refusal([
+      { name: 'd/', type: 'directory' },
+      { name: 'h', type: 'hardlink', linkname: 'd' },
+    ]),
+    'refusing archive entry "h": hardlink to a directory',
+  );
+  const viaHardlink: Member[] = [
+    { name: 's', type: 'symlink', linkname: 'x' },
+    { name: 'h', type: 'hardlink', linkname: 's' },
+    { name: 'h/inside', data: '' },
+  ];
   assert.is(await refusal(viaHardlink), 'refusing archive entry "h/inside": it lies beneath the symlink h', 'a hardlink to a symlink is one');
-  assert.is(await refusal([{ name: 'w', type: 'char', devmajor: 0, devminor: 0 }]), 'refusing archive entry "w": character device 0:0 is reserved for overlay whiteouts');
+  assert.is(
+    await refusal([{ name: 'w', type: 'char', devmajor: 0, devminor: 0 }]),
+    'refusing archive entry "w": character device 0:0 is reserved for overlay whiteouts',
+  );
 });
 
 test('noDevices refuses device nodes and FIFOs by the name given; bytes that are no tarball are refused too', async () => {
   assert.is(await refusal([{ name: 'fifo', type: 'fifo' }], true), 'refusing archive entry "fifo": the upload may hold no device nodes or FIFOs');
-  assert.is(await refusal([{ name: 'sda', type: 'block', devmajor: 8, devminor: 0 }], true), 'refusing archive entry "sda": the upload may hold no device nodes or FIFOs');
+  assert.is(
+    await refusal([{ name: 'sda', type: 'block', devmajor: 8, devminor: 0 }], true),
+    'refusing archive entry "sda": the upload may hold no device nodes or FIFOs',
+  );
   try {
     await checkTreeTarball(file(Buffer.alloc(700, 'x')), { noDevices: false, limits: expansionLimits() });
     assert.unreachable('accepted');
@@ -83,11 +142,22 @@ test('noDevices refuses device nodes and FIFOs by the name given; bytes that are
 test('extractUntrustedTarball extracts what passed, and nothing of what did not', async () => {
   const dest = tempDir('jetpack-tree-dest-');
   try {
-    const good = file(tarball([{ name: 'etc/', type: 'directory' }, { name: 'etc/hostname', data: 'box\n' }, { name: 'sh', type: 'symlink', linkname: 'etc/hostname' }]));
+    const good = file(
+      tarball([
+        { name: 'etc/', type: 'directory' },
+        { name: 'etc/hostname', data: 'box\n' },
+        { name: 'sh', type: 'symlink', linkname: 'etc/hostname' },
+      ]),
+    );
     await extractUntrustedTarball(good, dest, 'the download');
     assert.is(readFileSync(path.join(dest, 'etc', 'hostname'), 'utf8'), 'box\n');
     assert.is(readlinkSync(path.join(dest, 'sh')), 'etc/hostname');
-    const bad = file(tarball([{ name: 'fine', data: 'x' }, { name: '../escape', data: 'x' }]));
+    const bad = file(
+      tarball([
+        { name: 'fine', data: 'x' },
+        { name: '../escape', data: 'x' },
+      ]),
+    );
     await extractUntrustedTarball(bad, path.join(dest, 'second'), 'the download').then(
       () => assert.unreachable('extracted'),
       (err: Error) => assert.is(err.message, 'refusing archive entry "../escape": path contains ".."'),

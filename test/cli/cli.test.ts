@@ -63,7 +63,16 @@ test('every hint names a help that exists: top-level flags, commands, subcommand
   const top = jetpack(root, ['-bogus']);
   assert.is(top.status, 1);
   assert.is(top.stderr, 'jetpack: unknown flag -bogus for jetpack (see jetpack help)\n');
-  for (const args of [['-bogus'], ['frobnicate'], ['images', '-bogus'], ['runtime'], ['runtime', 'bogus'], ['runtime', 'list', '-bogus'], ['metro', 'run', '-bogus'], ['help', 'nope']]) {
+  for (const args of [
+    ['-bogus'],
+    ['frobnicate'],
+    ['images', '-bogus'],
+    ['runtime'],
+    ['runtime', 'bogus'],
+    ['runtime', 'list', '-bogus'],
+    ['metro', 'run', '-bogus'],
+    ['help', 'nope'],
+  ]) {
     const r = jetpack(root, args);
     assert.is.not(r.status, 0, args.join(' '));
     const hint = /\(see jetpack (help[^)]*)\)\n$/.exec(r.stderr);
@@ -117,7 +126,10 @@ test('NODE_EXTRA_CA_CERTS reaches Node only when an http(s) location is given', 
 });
 
 test('-debug and JETPACK_DEBUG give stack traces that name src/ lines', () => {
-  for (const [args, env] of [[['-debug'], {}], [[], { JETPACK_DEBUG: '1' }]] as const) {
+  for (const [args, env] of [
+    [['-debug'], {}],
+    [[], { JETPACK_DEBUG: '1' }],
+  ] as const) {
     const r = jetpack(root, [...args, 'export', 'no-such-image'], { env });
     assert.is(r.status, 1);
     assert.match(r.stderr, /^jetpack: no image no-such-image in the store/);
@@ -144,8 +156,11 @@ test('a command loads only the code it runs (no zlib, crypto, child_process or w
 
 test('the bundle runs from a V8 code cache named by its size and mtime; a changed bundle of the same length is not run from the old cache', () => {
   const pkg = path.join(work, 'pkg');
-  sh(`mkdir -p "${pkg}/dist" && cp "${REPO}/package.json" "${pkg}/" && cp "${REPO}/dist/boot.cjs" "${REPO}/dist/main.cjs" "${pkg}/dist/" && ln -s "${REPO}/node_modules" "${pkg}/node_modules"`);
-  const run = (args: string[]) => spawnSync(process.execPath, [path.join(pkg, 'dist', 'boot.cjs'), `-root=${root}`, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  sh(
+    `mkdir -p "${pkg}/dist" && cp "${REPO}/package.json" "${pkg}/" && cp "${REPO}/dist/boot.cjs" "${REPO}/dist/main.cjs" "${pkg}/dist/" && ln -s "${REPO}/node_modules" "${pkg}/node_modules"`,
+  );
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [path.join(pkg, 'dist', 'boot.cjs'), `-root=${root}`, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
   const caches = () => readdirSync(path.join(pkg, 'dist')).filter((f) => f.endsWith('.v8cache'));
   assert.is(run(['version']).stdout, jetpack(root, ['version']).stdout);
   assert.is(caches().length, 1, 'written at the first exit');
@@ -155,7 +170,10 @@ test('the bundle runs from a V8 code cache named by its size and mtime; a change
   assert.is(statSync(path.join(pkg, 'dist', cache)).mtimeMs, written, 'an accepted cache is not rewritten');
   const yaml = path.join(work, 'values.yaml');
   writeFileSync(yaml, 'a: from-yaml\n');
-  const rendered = spawnSync(process.execPath, [path.join(pkg, 'dist', 'boot.cjs'), 'diagnose', 'template', '--values', yaml, '-'], { input: '{{ .Values.a }}', encoding: 'utf8' });
+  const rendered = spawnSync(process.execPath, [path.join(pkg, 'dist', 'boot.cjs'), 'diagnose', 'template', '--values', yaml, '-'], {
+    input: '{{ .Values.a }}',
+    encoding: 'utf8',
+  });
   assert.is(rendered.stdout, 'from-yaml', `an npm package (yaml) loads from the cached bundle: ${rendered.stderr}`);
   const main = path.join(pkg, 'dist', 'main.cjs');
   const text = readFileSync(main, 'utf8');

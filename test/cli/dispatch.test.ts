@@ -41,18 +41,32 @@ test('a subcommand is found by name, alias or --NAME, nested too; its name in us
   const ctx = new Context(root);
   for (const word of ['run', 'r', '--run']) await dispatch(ctx, cmd, [word, 'x'], state);
   await dispatch(ctx, cmd, ['inner', 'deep', '-json', 'y'], state);
-  assert.equal(runs.map(([n, f]) => [n, f.positional]), [['top run', ['x']], ['top run', ['x']], ['top run', ['x']], ['top inner deep', ['y']]]);
+  assert.equal(
+    runs.map(([n, f]) => [n, f.positional]),
+    [
+      ['top run', ['x']],
+      ['top run', ['x']],
+      ['top run', ['x']],
+      ['top inner deep', ['y']],
+    ],
+  );
   assert.is(state.json, true, '-json of a subcommand reports failures as JSON');
   assert.is(helpTopic([cmd], ['top', 'r']).name, 'top run');
   assert.is(helpTopic([cmd], ['top', 'inner', 'deep']).name, 'top inner deep');
-  const unknown = await dispatch(ctx, cmd, ['nosuch'], state).then(() => undefined, (e: Error) => e.message);
+  const unknown = await dispatch(ctx, cmd, ['nosuch'], state).then(
+    () => undefined,
+    (e: Error) => e.message,
+  );
   assert.is(unknown, 'unknown top subcommand "nosuch" (see jetpack help top)');
 });
 
-test('stop-at-positional: a help flag in the command line a subcommand runs is the command line\'s', async () => {
+test("stop-at-positional: a help flag in the command line a subcommand runs is the command line's", async () => {
   const { cmd, runs } = tree();
   await dispatch(new Context(root), cmd, ['shell', 'DIR', 'bash', '--help'], { json: false });
-  assert.equal(runs.map(([n, f]) => [n, f.positional]), [['top shell', ['DIR', 'bash', '--help']]]);
+  assert.equal(
+    runs.map(([n, f]) => [n, f.positional]),
+    [['top shell', ['DIR', 'bash', '--help']]],
+  );
 });
 
 const groups = COMMANDS.filter((c) => c.subcommands?.length);
@@ -63,7 +77,11 @@ test('every command with subcommands lists them in its help; "help CMD SUB" and 
     const help = jetpack(root, ['help', ...words]);
     assert.is(help.status, 0, words.join(' '));
     for (const sub of cmd.subcommands ?? []) {
-      assert.match(help.stdout, new RegExp(`^  ${[...words, cmd.operandBeforeSubcommand].filter(Boolean).join(' ')} ${sub.name}\\b`, 'm'), `${words.join(' ')} lists ${sub.name}`);
+      assert.match(
+        help.stdout,
+        new RegExp(`^  ${[...words, cmd.operandBeforeSubcommand].filter(Boolean).join(' ')} ${sub.name}\\b`, 'm'),
+        `${words.join(' ')} lists ${sub.name}`,
+      );
       const subHelp = jetpack(root, ['help', ...words, sub.name]);
       assert.is(subHelp.status, 0, `${words.join(' ')} ${sub.name}`);
       assert.match(subHelp.stdout, new RegExp(`^usage: jetpack ${[...words, cmd.operandBeforeSubcommand].filter(Boolean).join(' ')} ${sub.name}\\b`));

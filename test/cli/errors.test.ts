@@ -12,7 +12,10 @@ test('an error the environment caused is one line; -debug shows its stack and th
   const plain = jetpack(path.join(notADir, 'store'), ['images']);
   assert.is(plain.status, 1);
   assert.is(plain.stderr, `jetpack: cannot create the image store at ${notADir}/store: ENOTDIR: not a directory, mkdir '${notADir}/store/images'\n`);
-  for (const args of [['-debug', 'images'], ['images', '-debug']]) {
+  for (const args of [
+    ['-debug', 'images'],
+    ['images', '-debug'],
+  ]) {
     const debug = jetpack(path.join(notADir, 'store'), args);
     assert.is(debug.status, 1);
     assert.match(debug.stderr, /^UserError: cannot create the image store/m);

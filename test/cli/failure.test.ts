@@ -5,7 +5,11 @@ import { BuildError, step } from '../../src/derive/build.js';
 import { failureReport } from '../../src/cli/failure.js';
 import { UserError } from '../../src/errors.js';
 
-const enoent = () => stat('/nonexistent/jetpack-test').then(() => assert.unreachable(), (e: NodeJS.ErrnoException) => e);
+const enoent = () =>
+  stat('/nonexistent/jetpack-test').then(
+    () => assert.unreachable(),
+    (e: NodeJS.ErrnoException) => e,
+  );
 
 test('a user error is one line with its exit status; -json adds the JSON line', () => {
   const r = failureReport(new UserError('no image x', 2), { debug: false, json: true });
@@ -34,7 +38,7 @@ test('a bug exits 70 with a hint; -debug shows the stack and every cause', () =>
   assert.ok(debug.includes("caused by: TypeError: Cannot read properties of undefined (reading 'name')"), debug.join('\n'));
 });
 
-test("a build step names itself for what the user can act on, and passes a bug on as it is", async () => {
+test('a build step names itself for what the user can act on, and passes a bug on as it is', async () => {
   const failed = await step(3, () => {
     throw new UserError('-cp x matches no file', 2);
   }).catch((e: unknown) => e);
@@ -42,9 +46,11 @@ test("a build step names itself for what the user can act on, and passes a bug o
   assert.is((failed as BuildError).message, 'build failed at step 3 (copy -cp files): -cp x matches no file');
   assert.is((failed as BuildError).exitCode, 2);
   assert.is((failed as BuildError).step, 3);
-  const system = await step(2, () => enoent().then((e) => {
-    throw e as Error;
-  })).catch((e: unknown) => e);
+  const system = await step(2, () =>
+    enoent().then((e) => {
+      throw e as Error;
+    }),
+  ).catch((e: unknown) => e);
   assert.instance(system, BuildError);
   assert.instance((system as Error).cause, Error);
   const bug = new TypeError('x is not a function');

@@ -26,7 +26,8 @@ test('help names a boolean default', () => {
 
 test('help writes flags one way, -flag: --NAME only where a seed or another tool spells it', () => {
   // MaPS's verbs-as-flags (package --commit, jetpack --upload), helm's --set, flatpak's and skopeo's own flags.
-  const quoted = /--SUBCOMMAND|--flag|package --(initialize|sandbox|commit|upload)|--(initialize|sandbox|commit) DIR|--upload REF|jetpack --upload|helm --set|build-bundle --runtime|skopeo --src-creds\/--dest-creds/g;
+  const quoted =
+    /--SUBCOMMAND|--flag|package --(initialize|sandbox|commit|upload)|--(initialize|sandbox|commit) DIR|--upload REF|jetpack --upload|helm --set|build-bundle --runtime|skopeo --src-creds\/--dest-creds/g;
   const doc = readFileSync(path.join(REPO, 'docs', 'CLI.md'), 'utf8').replace(quoted, '');
   assert.equal(doc.match(/(?<![\w-])--[a-z][\w-]*/g) ?? [], []);
 });

@@ -22,10 +22,14 @@ function image(name: string, labels: Record<string, string>, extra: object = {})
   return jetpackOk(root, ['import', makeAciWithTar(work, tree, manifest)]).trim();
 }
 
-const app = image('example.com/app', { version: '1.0', os: 'linux', arch: 'amd64' }, {
-  app: { exec: ['/bin/app', '-v'], user: 'nobody', group: 'nogroup', ports: [{ name: 'http', protocol: 'tcp', port: 80 }] },
-  annotations: [{ name: 'timestamp', value: '2020-01-02T03:04:05Z' }],
-});
+const app = image(
+  'example.com/app',
+  { version: '1.0', os: 'linux', arch: 'amd64' },
+  {
+    app: { exec: ['/bin/app', '-v'], user: 'nobody', group: 'nogroup', ports: [{ name: 'http', protocol: 'tcp', port: 80 }] },
+    annotations: [{ name: 'timestamp', value: '2020-01-02T03:04:05Z' }],
+  },
+);
 const app2 = image('example.com/app', { version: '2.0', os: 'linux', arch: 'amd64' });
 const arm = image('example.com/app', { version: '3.0', os: 'linux', arch: 'aarch64' });
 const bare = image('example.com/bare', {});
@@ -34,13 +38,24 @@ test('images lists short IDs and name:version,labels sorted', () => {
   const out = jetpackOk(root, ['images']);
   const lines = out.trim().split('\n');
   assert.match(lines[0], /^ID\s+NAME\s+SIZE\s+CREATED$/);
-  assert.ok(lines.some((l) => l.startsWith(`${app.slice(0, 39)}  example.com/app:1.0,arch=amd64,os=linux `) && / {2}\d+ years ago$/.test(l)), out);
-  assert.ok(lines.some((l) => / {2}example\.com\/bare {2}/.test(l)), out);
+  assert.ok(
+    lines.some((l) => l.startsWith(`${app.slice(0, 39)}  example.com/app:1.0,arch=amd64,os=linux `) && / {2}\d+ years ago$/.test(l)),
+    out,
+  );
+  assert.ok(
+    lines.some((l) => / {2}example\.com\/bare {2}/.test(l)),
+    out,
+  );
 });
 
 test('images -q prints IDs only, -l full IDs, -H tab-separated without header', () => {
   assert.equal(jetpackOk(root, ['images', '-q', '-l']).trim().split('\n').sort(), [app, app2, arm, bare].sort());
-  assert.ok(jetpackOk(root, ['images', '-q']).trim().split('\n').every((l) => l.length === 39));
+  assert.ok(
+    jetpackOk(root, ['images', '-q'])
+      .trim()
+      .split('\n')
+      .every((l) => l.length === 39),
+  );
   const machine = jetpackOk(root, ['images', '-H', '-l']).trim().split('\n');
   assert.is(machine.length, 4);
   assert.ok(machine.some((l) => l.startsWith(`${arm}\texample.com/app:3.0,arch=aarch64,os=linux\t`)));
@@ -68,7 +83,11 @@ test('lookups by name use info.json, fall back to the manifest without it, and f
   const infoFile = path.join(root, 'images', app, 'info.json');
   const info = readJson<ImageInfo>(infoFile);
   assert.is(info.name, 'example.com/app');
-  assert.equal(info.labels, [{ name: 'version', value: '1.0' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }]);
+  assert.equal(info.labels, [
+    { name: 'version', value: '1.0' },
+    { name: 'os', value: 'linux' },
+    { name: 'arch', value: 'amd64' },
+  ]);
   try {
     // As a store written before info.json named images: the manifest is read instead.
     writeFileSync(infoFile, JSON.stringify({ ...info, name: undefined, labels: undefined }));
@@ -76,7 +95,10 @@ test('lookups by name use info.json, fall back to the manifest without it, and f
     writeFileSync(infoFile, JSON.stringify({ ...info, name: 'example.com/other' }));
     const fsck = jetpack(root, ['fsck']);
     assert.is(fsck.status, 1);
-    assert.match(fsck.stdout, new RegExp(`problem: ${app}: info.json names it example.com/other:1.0,arch=amd64,os=linux, its manifest example.com/app:1.0,arch=amd64,os=linux`));
+    assert.match(
+      fsck.stdout,
+      new RegExp(`problem: ${app}: info.json names it example.com/other:1.0,arch=amd64,os=linux, its manifest example.com/app:1.0,arch=amd64,os=linux`),
+    );
   } finally {
     writeFileSync(infoFile, JSON.stringify(info));
   }

@@ -14,14 +14,7 @@ const empty = path.join(work, 'empty');
 mkdirSync(empty);
 
 test('-json prints the result as one line of JSON, whatever the command', () => {
-  const cases: string[][] = [
-    ['images', '-a'],
-    ['show-image', id],
-    ['version'],
-    ['gc', '-dry-run'],
-    ['trust'],
-    ['portable', 'check', empty],
-  ];
+  const cases: string[][] = [['images', '-a'], ['show-image', id], ['version'], ['gc', '-dry-run'], ['trust'], ['portable', 'check', empty]];
   for (const args of cases) {
     const r = jetpack(root, [...args, '-json']);
     assert.ok(r.stdout.length > 0, `${args.join(' ')}: ${r.stderr}`);

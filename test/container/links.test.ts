@@ -56,10 +56,18 @@ for (const layout of HYBRID_LAYOUTS) {
     for (const [mode, env] of Object.entries(MODES)) {
       const child = build(image, `example/links-${layout}-${mode}`, 'echo conf > /etc/x.conf', env);
       children.push(child);
-      assert.equal(ownLayer(child), ['files d ', 'files/etc d ', 'files/etc/x.conf f '], `${mode}: the write lands in files/etc; no etc/ beside it, no resolv.conf`);
+      assert.equal(
+        ownLayer(child),
+        ['files d ', 'files/etc d ', 'files/etc/x.conf f '],
+        `${mode}: the write lands in files/etc; no etc/ beside it, no resolv.conf`,
+      );
       const c = jetpack(root, ['run', child, '/bin/sh', '-c', 'readlink /etc; cat /etc/passwd /etc/x.conf /etc/resolv.conf'], { env });
       assert.is(c.stderr, '', mode);
-      assert.is(c.stdout, `${etcLink}\n${PASSWD}conf\n${hostResolvConf}`, `${mode}: the link, the image's own /etc through it, the host's resolv.conf where it leads`);
+      assert.is(
+        c.stdout,
+        `${etcLink}\n${PASSWD}conf\n${hostResolvConf}`,
+        `${mode}: the link, the image's own /etc through it, the host's resolv.conf where it leads`,
+      );
     }
     const repo = path.join(work, `repo-${layout}`);
     const [ref] = jetpackOk(root, ['export', '-format=flatpak', children[0], repo]).trim().split(' ');
@@ -101,7 +109,10 @@ test('a mount target that leads through a file or a loop of links, or to the roo
   const cases: Array<[string[], string]> = [
     [[`-bind=${work}:/loop-a/x`, image], "cannot mount on /loop-a/x in the container: the image's links on the way loop"],
     [[`-bind=${work}:/up`, image], "cannot mount on /up in the container: it leads to the image's root"],
-    [[`-bind=${work}:/up/etc/passwd`, image], 'cannot mount on /up/etc/passwd in the container: it is not a directory in the image (where its links lead: /etc/passwd)'],
+    [
+      [`-bind=${work}:/up/etc/passwd`, image],
+      'cannot mount on /up/etc/passwd in the container: it is not a directory in the image (where its links lead: /etc/passwd)',
+    ],
     [[procUp], "cannot mount on /proc in the container: it leads to the image's root"],
   ];
   for (const [args, message] of cases) {

@@ -19,17 +19,24 @@ function imageWithApp(name: string, app: object | undefined, script = 'true'): s
 }
 
 const SHOW = ['/bin/sh', '-c', 'echo "$(id -u):$(id -g):$(id -G)"; pwd; echo "$GREETING|$HOME|$USER"; exit 7'];
-const app = imageWithApp('example.com/app', {
-  exec: SHOW,
-  user: 'nobody',
-  group: 'nogroup',
-  supplementaryGIDs: [10, 20],
-  workingDirectory: '/srv/app',
-  environment: [{ name: 'GREETING', value: 'hello there' }],
-  mountPoints: [{ name: 'data', path: '/srv/data' }, { name: 'conf', path: '/etc/app', readOnly: true }],
-}, 'mkdir -p /srv/app /srv/data /etc/app');
+const app = imageWithApp(
+  'example.com/app',
+  {
+    exec: SHOW,
+    user: 'nobody',
+    group: 'nogroup',
+    supplementaryGIDs: [10, 20],
+    workingDirectory: '/srv/app',
+    environment: [{ name: 'GREETING', value: 'hello there' }],
+    mountPoints: [
+      { name: 'data', path: '/srv/data' },
+      { name: 'conf', path: '/etc/app', readOnly: true },
+    ],
+  },
+  'mkdir -p /srv/app /srv/data /etc/app',
+);
 
-test('the app runs as its user and groups, in its directory, with its environment; its status is jetpack\'s', () => {
+test("the app runs as its user and groups, in its directory, with its environment; its status is jetpack's", () => {
   const r = jetpack(root, ['run', app]);
   assert.is(r.status, 7, r.stderr);
   assert.is(r.stdout, '65534:65534:65534 10 20\n/srv/app\nhello there|/nonexistent|nobody\n');
@@ -58,11 +65,27 @@ test('-bind and -volume mount host paths, read-only when asked', () => {
   const host = path.join(work, 'host');
   mkdirSync(host);
   writeFileSync(path.join(host, 'in'), 'from the host\n');
-  const r = jetpack(root, ['run', `-bind=${host}:/mnt/new/deep`, `-bind=${host}/in:/etc/motd:ro`, app, '/bin/sh', '-c', 'cat /mnt/new/deep/in; cat /etc/motd; echo out > /mnt/new/deep/out; ! echo x 2>/dev/null > /etc/motd']);
+  const r = jetpack(root, [
+    'run',
+    `-bind=${host}:/mnt/new/deep`,
+    `-bind=${host}/in:/etc/motd:ro`,
+    app,
+    '/bin/sh',
+    '-c',
+    'cat /mnt/new/deep/in; cat /etc/motd; echo out > /mnt/new/deep/out; ! echo x 2>/dev/null > /etc/motd',
+  ]);
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, 'from the host\nfrom the host\n');
   assert.is(readFileSync(path.join(host, 'out'), 'utf8'), 'out\n');
-  const v = jetpack(root, ['run', `-volume=data:${host}`, `-volume=conf:${host}`, app, '/bin/sh', '-c', 'cat /srv/data/in; touch /etc/app/x 2>/dev/null || echo read-only']);
+  const v = jetpack(root, [
+    'run',
+    `-volume=data:${host}`,
+    `-volume=conf:${host}`,
+    app,
+    '/bin/sh',
+    '-c',
+    'cat /srv/data/in; touch /etc/app/x 2>/dev/null || echo read-only',
+  ]);
   assert.is(v.stdout, 'from the host\nread-only\n');
   assert.equal(storeState(root).tmp, [], 'the container is gone');
   assert.is(readFileSync('/proc/mounts', 'utf8').includes(host), false, 'no mount left');
@@ -70,9 +93,18 @@ test('-bind and -volume mount host paths, read-only when asked', () => {
 
 test('bad app fields and flags: one line naming the field, nothing run', () => {
   const cases: Array<[string[], RegExp]> = [
-    [['run', imageWithApp('example.com/ghost', { exec: ['/bin/true'], user: 'ghost', group: '0' })], /^jetpack: app\.user "ghost": no such user in the image's \/etc\/passwd\n$/],
-    [['run', imageWithApp('example.com/nogroup', { exec: ['/bin/true'], user: '0', group: 'wheel' })], /^jetpack: app\.group "wheel": no such group in the image's \/etc\/group\n$/],
-    [['run', imageWithApp('example.com/nodir', { exec: ['/bin/true'], user: '0', group: '0', workingDirectory: '/nowhere' })], /^jetpack: app\.workingDirectory \/nowhere: no such directory in the image\n$/],
+    [
+      ['run', imageWithApp('example.com/ghost', { exec: ['/bin/true'], user: 'ghost', group: '0' })],
+      /^jetpack: app\.user "ghost": no such user in the image's \/etc\/passwd\n$/,
+    ],
+    [
+      ['run', imageWithApp('example.com/nogroup', { exec: ['/bin/true'], user: '0', group: 'wheel' })],
+      /^jetpack: app\.group "wheel": no such group in the image's \/etc\/group\n$/,
+    ],
+    [
+      ['run', imageWithApp('example.com/nodir', { exec: ['/bin/true'], user: '0', group: '0', workingDirectory: '/nowhere' })],
+      /^jetpack: app\.workingDirectory \/nowhere: no such directory in the image\n$/,
+    ],
     [['run', '-volume=logs:/tmp', app], /^jetpack: -volume logs: the image's app\.mountPoints has no "logs" \(it has: data, conf\)\n$/],
     [['run', '-bind=/tmp', app], /^jetpack: -bind "\/tmp": give HOST:CONTAINER or HOST:CONTAINER:ro\n$/],
     [['run', '-bind=/no/such/dir:/x', app], /^jetpack: -bind \/no\/such\/dir:\/x: \/no\/such\/dir does not exist on the host\n$/],
@@ -118,7 +150,7 @@ test('a command the image lacks is one line naming the PATH looked in, before an
 test('after IMAGE, "--" may start the command; flags after the command are its own, -root and -debug too', () => {
   assert.is(jetpack(root, ['run', app, '--', 'echo', '-root=x', '-debug']).stdout, '-root=x -debug\n');
   assert.is(jetpack(root, ['run', app, 'echo', '-root', '-debug']).stdout, '-root -debug\n');
-  assert.is(jetpack(root, ['run', '-debug', app, 'true']).status, 0, 'before IMAGE, -debug is jetpack\'s');
+  assert.is(jetpack(root, ['run', '-debug', app, 'true']).status, 0, "before IMAGE, -debug is jetpack's");
 });
 
 test("users are looked up in the image's own /etc/passwd, never through a symlink to the host's", () => {

@@ -32,7 +32,9 @@ function running(args: string): boolean {
 }
 
 function mountsOf(root: string): string[] {
-  return readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(root));
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(root));
 }
 
 for (const mode of ['overlay', 'copy'] as const) {
@@ -71,7 +73,11 @@ for (const mode of ['overlay', 'copy'] as const) {
     const m = parseJson<ImageManifest>(jetpackOk(root, ['image-manifest', id]));
     assert.is(m.acKind, 'ImageManifest');
     assert.is(m.acVersion, '0.8.11');
-    assert.equal(m.labels, [{ name: 'version', value: '1.0' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }]);
+    assert.equal(m.labels, [
+      { name: 'version', value: '1.0' },
+      { name: 'os', value: 'linux' },
+      { name: 'arch', value: 'amd64' },
+    ]);
     assert.equal(m.annotations, [{ name: 'timestamp', value: '2023-11-14T22:13:20Z' }]);
     assert.is(m.dependencies?.length, 1);
     assert.is(m.dependencies?.[0].imageID, base);
@@ -82,7 +88,10 @@ for (const mode of ['overlay', 'copy'] as const) {
     jetpackOk(root, ['export', '-flat', id, flat]);
     const files = listAci(flat);
     assert.ok(files.includes('rootfs/hello') && files.includes('rootfs/bin/busybox'));
-    assert.not.ok(files.some((f) => f.includes('.jetpack.build.')), 'the work dir is gone');
+    assert.not.ok(
+      files.some((f) => f.includes('.jetpack.build.')),
+      'the work dir is gone',
+    );
     assert.not.ok(files.includes('rootfs/etc/resolv.conf'), 'the host resolv.conf did not stay');
     clean();
   });
@@ -138,7 +147,12 @@ for (const mode of ['overlay', 'copy'] as const) {
     sh(`mkdir -p "${tree}/.jetpack.build."`);
     const withDir = jetpackOk(root, [
       'import',
-      makeAciWithTar(work, tree, { acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/haswork', dependencies: [{ imageName: 'jetpack/busybox', imageID: base }] }),
+      makeAciWithTar(work, tree, {
+        acKind: 'ImageManifest',
+        acVersion: '0.8.11',
+        name: 'example.com/haswork',
+        dependencies: [{ imageName: 'jetpack/busybox', imageID: base }],
+      }),
     ]).trim();
     const dir = buildDir();
     const id = buildOk([withDir, '/bin/sh', '-c', 'pwd > /where'], { cwd: dir });
@@ -147,11 +161,24 @@ for (const mode of ['overlay', 'copy'] as const) {
   });
 
   test('an explicit "" removes an inherited label; other dependencies follow the parent', () => {
-    const dir = buildDir({}, { name: 'example.com/noarch', labels: [{ name: 'arch', value: '' }, { name: 'os', value: '' }], dependencies: [{ imageName: 'jetpack/busybox' }] });
+    const dir = buildDir(
+      {},
+      {
+        name: 'example.com/noarch',
+        labels: [
+          { name: 'arch', value: '' },
+          { name: 'os', value: '' },
+        ],
+        dependencies: [{ imageName: 'jetpack/busybox' }],
+      },
+    );
     const id = buildOk([base, '/bin/true'], { cwd: dir });
     const m = parseJson<ImageManifest>(jetpackOk(root, ['image-manifest', id]));
     assert.is(m.labels, undefined);
-    assert.equal(m.dependencies?.map((d) => d.imageName), ['jetpack/busybox', 'jetpack/busybox']);
+    assert.equal(
+      m.dependencies?.map((d) => d.imageName),
+      ['jetpack/busybox', 'jetpack/busybox'],
+    );
   });
 
   test('deletions become whiteouts in the layer and a pathWhitelist in the layered ACI', () => {
@@ -204,7 +231,11 @@ for (const mode of ['overlay', 'copy'] as const) {
     const before = storeState(root).images;
     const cases: Array<[string, object | string, RegExp]> = [
       ['app.user', { name: 'example.com/x', app: { exec: ['/bin/sh'], group: '0' } }, /invalid image manifest: app\.user: required/],
-      ['label', { name: 'example.com/x', labels: [{ name: 'Bad Label', value: '1' }] }, /invalid image manifest: labels\[0\]\.name "Bad Label": not an AC Identifier/],
+      [
+        'label',
+        { name: 'example.com/x', labels: [{ name: 'Bad Label', value: '1' }] },
+        /invalid image manifest: labels\[0\]\.name "Bad Label": not an AC Identifier/,
+      ],
       ['os label', { name: 'example.com/x', labels: [{ name: 'os', value: 'plan9' }] }, /invalid image manifest: labels\[\d\]\.value "plan9": unknown os/],
       ['JSON', '{"name": ', /: not valid JSON: /],
       ['array', '[]', /: must hold a JSON object$/],
@@ -242,7 +273,10 @@ for (const mode of ['overlay', 'copy'] as const) {
 
   test('Ctrl-C (SIGINT) stops the build and leaves nothing', async () => {
     const before = storeState(root).images;
-    const child = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sh', '-c', 'touch /started; sleep 3011'], { cwd: buildDir(), env: { ...process.env, ...env } });
+    const child = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sh', '-c', 'touch /started; sleep 3011'], {
+      cwd: buildDir(),
+      env: { ...process.env, ...env },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await until('the build command to start', () => running('sleep 3011'), 60_000);
@@ -300,12 +334,17 @@ for (const mode of ['overlay', 'copy'] as const) {
     clean();
   });
 
-  test("what a command writes in /dev stays in its container; the devices work", () => {
-    const script = 'echo x > /dev/scratch && mkdir /dev/shm/d && echo gone > /dev/null && head -c 4 /dev/zero | od -An -tx1 | tr -d " \\n" > /out.zero && test -c /dev/urandom';
+  test('what a command writes in /dev stays in its container; the devices work', () => {
+    const script =
+      'echo x > /dev/scratch && mkdir /dev/shm/d && echo gone > /dev/null && head -c 4 /dev/zero | od -An -tx1 | tr -d " \\n" > /out.zero && test -c /dev/urandom';
     const id = buildOk([base, '/bin/sh', '-c', script], { cwd: buildDir() });
     const layered = path.join(work, `${mode}-dev.aci`);
     jetpackOk(root, ['export', id, layered]);
-    assert.equal(listAci(layered).filter((e) => e.startsWith('rootfs/dev')), [], 'nothing of /dev reaches the layer');
+    assert.equal(
+      listAci(layered).filter((e) => e.startsWith('rootfs/dev')),
+      [],
+      'nothing of /dev reaches the layer',
+    );
     assert.is(sh(`tar -xOf "${layered}" rootfs/out.zero`), '00000000');
     const after = jetpack(root, ['run', base, '/bin/sh', '-c', 'test ! -e /dev/scratch && test ! -e /dev/shm/d'], { env });
     assert.is(after.status, 0, 'the next container starts from the template');
@@ -322,7 +361,14 @@ for (const mode of ['overlay', 'copy'] as const) {
     for (let i = 1; i <= 30; i++) parent = buildOk([parent, '/bin/sh', '-c', `echo ${i} > /layer-${i}`], { cwd: dir });
     const r = jetpack(root, ['run', parent, '/bin/sh', '-c', 'cat /layer-*'], { env });
     assert.is(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim().split('\n').map(Number).sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.equal(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map(Number)
+        .sort((a, b) => a - b),
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
     const flat = path.join(work, `${mode}-deep.aci`);
     jetpackOk(root, ['export', '-flat', parent, flat]);
     assert.is(listAci(flat).filter((e) => /^rootfs\/layer-\d+$/.test(e)).length, 30);
@@ -358,7 +404,11 @@ for (const mode of ['overlay', 'copy'] as const) {
     let finished = 0;
     const run = (dir: string) =>
       new Promise<number>((resolve) => {
-        const c = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sh', '-c', 'sleep 8; echo $RANDOM > /r'], { cwd: dir, env: { ...process.env, ...env }, stdio: 'ignore' });
+        const c = spawn(JETPACK, [`-root=${root}`, 'build', base, '/bin/sh', '-c', 'sleep 8; echo $RANDOM > /r'], {
+          cwd: dir,
+          env: { ...process.env, ...env },
+          stdio: 'ignore',
+        });
         c.on('close', (code) => {
           finished++;
           resolve(code ?? -1);

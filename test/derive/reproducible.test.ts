@@ -26,7 +26,10 @@ function makeImage(store: string, dir: string, env: NodeJS.ProcessEnv): string {
 function buildChain(store: string, scratch: string, env: NodeJS.ProcessEnv): Built {
   const steps: Array<[string, string]> = [
     ['example.com/level1', 'mkdir -p /srv/data && echo one > /srv/data/a && echo keep > /srv/data/b && ln /srv/data/a /srv/data/a.link'],
-    ['example.com/level2', 'echo two >> /srv/data/c && TZ=UTC touch -d "2001-02-03 04:05:06" /srv/data/old && rm /srv/data/b && mkdir /srv/more && touch /srv/more/x && chmod 4755 /srv/more/x'],
+    [
+      'example.com/level2',
+      'echo two >> /srv/data/c && TZ=UTC touch -d "2001-02-03 04:05:06" /srv/data/old && rm /srv/data/b && mkdir /srv/more && touch /srv/more/x && chmod 4755 /srv/more/x',
+    ],
     ['example.com/level3', 'rm -rf /srv/more && echo three > /srv/data/c && chown 5:7 /srv/data/c'],
   ];
   let parent = 'jetpack/busybox';
@@ -99,7 +102,9 @@ test('without SOURCE_DATE_EPOCH nothing is clamped: the build time shows', () =>
   sh(`mkdir -p "${scratch}"`);
   writeFileSync(path.join(scratch, 'manifest.json'), JSON.stringify({ name: 'example.com/now' }));
   const before = Date.now();
-  const id = jetpackOk(first.store, ['build', `-dir=${scratch}`, 'jetpack/busybox', '/bin/sh', '-c', 'echo now > /now'], { env: { SOURCE_DATE_EPOCH: '' } }).trim();
+  const id = jetpackOk(first.store, ['build', `-dir=${scratch}`, 'jetpack/busybox', '/bin/sh', '-c', 'echo now > /now'], {
+    env: { SOURCE_DATE_EPOCH: '' },
+  }).trim();
   const m = parseJson<ImageManifest>(jetpackOk(first.store, ['image-manifest', id]));
   const timestamp = m.annotations?.[0].value ?? '';
   assert.ok(Date.parse(timestamp) >= Math.floor(before / 1000) * 1000, timestamp);

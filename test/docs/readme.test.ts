@@ -20,7 +20,9 @@ test('README: each metro run line names the file the job writes (output.dir is r
   assert.ok(runs.length > 0, 'README has a metro run line with its output');
   for (const [, specfile, job, said] of runs) {
     // Run from elsewhere: the paths must not depend on the current directory.
-    const shown = parseJson<{ job: { output: { dir: string; name: string } } }>(jetpackOk(path.join(work, 'store'), ['diagnose', 'job', '--specfile', path.join(REPO, specfile), '--job', job, '--json'], { cwd: work }));
+    const shown = parseJson<{ job: { output: { dir: string; name: string } } }>(
+      jetpackOk(path.join(work, 'store'), ['diagnose', 'job', '--specfile', path.join(REPO, specfile), '--job', job, '--json'], { cwd: work }),
+    );
     const output = path.join(shown.job.output.dir, shown.job.output.name);
     assert.ok(path.relative(REPO, output).startsWith(said), `${specfile}: writes ${output}, README says ${said}…`);
   }
@@ -31,7 +33,9 @@ test('images/Makefile builds every image directory but those README names as lef
   const built = /^IMAGES := (.*)$/m.exec(makefile)![1].trim().split(/\s+/);
   const section = readme.slice(readme.indexOf('## Building images'), readme.indexOf('## Running images'));
   const leftOut = [...section.matchAll(/^- `([^`]+)`: \S/gm)].map((m) => m[1]);
-  const dirs = readdirSync(path.join(REPO, 'images'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const dirs = readdirSync(path.join(REPO, 'images'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
   assert.equal([...built, ...leftOut].sort(), dirs.sort(), 'each directory is built or left out, once');
   for (const dir of built) assert.match(section, `\`${dir}\``, `README names ${dir} among the images built`);
 });
@@ -41,7 +45,16 @@ test('.gitignore covers every file the README commands write in the checkout, an
     // Quick start and images/: make's outputs and state, the base images' downloads and made files.
     ...['busybox.deb', 'rootfs.tar', 'manifest.json', 'image.aci', 'image.aci.id'].map((f) => `images/busybox/${f}`),
     ...['rootfs.tar', 'rootfs.tar.tmp', 'manifest.json', 'image.aci', 'image.aci.id'].map((f) => `images/debian/${f}`),
-    ...['image.aci.id', 'image.aci', 'image.aci.asc', 'image.flat.aci', 'image.oci.tar', '.jetpack.inputs', '.jetpack.parent.id', '.jetpack.parent.checked'].map((f) => `images/example.hello/${f}`),
+    ...[
+      'image.aci.id',
+      'image.aci',
+      'image.aci.asc',
+      'image.flat.aci',
+      'image.oci.tar',
+      '.jetpack.inputs',
+      '.jetpack.parent.id',
+      '.jetpack.parent.checked',
+    ].map((f) => `images/example.hello/${f}`),
     'images/example.nginx/manifest.json',
     'images/example.portable/example-portable_1.raw',
     'images/example.zx-hello/.jetpack.script.json',
@@ -62,8 +75,15 @@ test('.gitignore covers every file the README commands write in the checkout, an
     'site/images/example.com/app-1.0-linux-amd64.aci.asc',
     'jetpack-linux-0.1.0.tgz',
   ];
-  const check = spawnSync('git', ['check-ignore', '--no-index', '--verbose', '--non-matching', '--stdin'], { cwd: REPO, input: written.join('\n') + '\n', encoding: 'utf8' });
-  const notIgnored = check.stdout.split('\n').filter((l) => l.startsWith('::')).map((l) => l.split('\t')[1]);
+  const check = spawnSync('git', ['check-ignore', '--no-index', '--verbose', '--non-matching', '--stdin'], {
+    cwd: REPO,
+    input: written.join('\n') + '\n',
+    encoding: 'utf8',
+  });
+  const notIgnored = check.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::'))
+    .map((l) => l.split('\t')[1]);
   assert.equal(notIgnored, [], check.stderr);
   const tracked = spawnSync('git', ['ls-files', '--cached', '--ignored', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' });
   assert.is(tracked.status, 0, tracked.stderr);

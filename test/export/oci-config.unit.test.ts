@@ -19,7 +19,12 @@ test('platform: appc arch labels to Go/OCI names, linux/amd64 when unlabelled, u
 });
 
 test('created: the created or timestamp annotation, else SOURCE_DATE_EPOCH in whole seconds, else none', () => {
-  const annotated = manifest({ annotations: [{ name: 'timestamp', value: '2020-01-01T00:00:00Z' }, { name: 'created', value: '2021-02-03T04:05:06Z' }] });
+  const annotated = manifest({
+    annotations: [
+      { name: 'timestamp', value: '2020-01-01T00:00:00Z' },
+      { name: 'created', value: '2021-02-03T04:05:06Z' },
+    ],
+  });
   assert.is(createdOf(annotated, 0), '2021-02-03T04:05:06Z');
   assert.is(createdOf(manifest({ annotations: [{ name: 'timestamp', value: '2020-01-01T00:00:00Z' }] }), 0), '2020-01-01T00:00:00Z');
   assert.is(createdOf(manifest(), 1704164645), '2024-01-02T03:04:05Z');
@@ -28,7 +33,12 @@ test('created: the created or timestamp annotation, else SOURCE_DATE_EPOCH in wh
 
 test('labels leave os and arch to the platform and add the standard version and title keys', () => {
   const m = manifest({ labels: labels({ os: 'linux', arch: 'amd64', version: '1.2', channel: 'beta' }) });
-  assert.equal(ociLabels(m), { version: '1.2', channel: 'beta', 'org.opencontainers.image.version': '1.2', 'org.opencontainers.image.title': 'example.com/app' });
+  assert.equal(ociLabels(m), {
+    version: '1.2',
+    channel: 'beta',
+    'org.opencontainers.image.version': '1.2',
+    'org.opencontainers.image.title': 'example.com/app',
+  });
   assert.equal(ociLabels(manifest()), { 'org.opencontainers.image.title': 'example.com/app' });
 });
 

@@ -34,23 +34,43 @@ writeFileSync(
   }),
 );
 // Deletes a file of the parent (a whiteout), replaces a directory (an opaque one), adds files.
-const child = jetpackOk(root, ['build', '-dir', buildDir, 'jetpack/busybox', '/bin/sh', '-c', 'rm /bin/vi && rm -rf /home && mkdir -p /home /srv/data && echo new > /home/only && echo page > /srv/index.html']).trim();
+const child = jetpackOk(root, [
+  'build',
+  '-dir',
+  buildDir,
+  'jetpack/busybox',
+  '/bin/sh',
+  '-c',
+  'rm /bin/vi && rm -rf /home && mkdir -p /home /srv/data && echo new > /home/only && echo page > /srv/index.html',
+]).trim();
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
 
 function layerMembers(layout: string, digest: string): string[] {
-  return sh(`tar -tzf "${layout}/blobs/sha256/${digest.replace('sha256:', '')}"`).trim().split('\n');
+  return sh(`tar -tzf "${layout}/blobs/sha256/${digest.replace('sha256:', '')}"`)
+    .trim()
+    .split('\n');
 }
 
 test('an OCI layout: one layer per jetpack layer, whiteouts and opaque directories as .wh. files, the config from the manifest', () => {
   const layout = path.join(work, 'layout');
   const digest = jetpackOk(root, ['export', '-format=oci', child, layout], { env }).trim();
   assert.match(digest, /^sha256:[0-9a-f]{64}$/);
-  const inspected = JSON.parse(sh(`skopeo inspect oci:"${layout}":1.2`)) as { Digest: string; Layers: string[]; Labels: Record<string, string>; Architecture: string; Os: string };
+  const inspected = JSON.parse(sh(`skopeo inspect oci:"${layout}":1.2`)) as {
+    Digest: string;
+    Layers: string[];
+    Labels: Record<string, string>;
+    Architecture: string;
+    Os: string;
+  };
   assert.is(inspected.Digest, digest);
   assert.is(inspected.Layers.length, 2);
   assert.is(inspected.Labels['org.opencontainers.image.version'], '1.2');
   assert.is(inspected.Architecture, 'amd64');
-  const config = JSON.parse(sh(`skopeo inspect --config oci:"${layout}":1.2`)) as { config: Record<string, unknown>; created: string; rootfs: { diff_ids: string[] } };
+  const config = JSON.parse(sh(`skopeo inspect --config oci:"${layout}":1.2`)) as {
+    config: Record<string, unknown>;
+    created: string;
+    rootfs: { diff_ids: string[] };
+  };
   assert.equal(config.config.Entrypoint, ['/bin/httpd', '-f']);
   assert.is(config.config.User, '33:33');
   assert.is(config.config.WorkingDir, '/srv');
@@ -58,13 +78,19 @@ test('an OCI layout: one layer per jetpack layer, whiteouts and opaque directori
   assert.equal(config.config.ExposedPorts, { '8080/tcp': {} });
   assert.equal(config.config.Volumes, { '/srv/data': {} });
   assert.is(config.rootfs.diff_ids.length, 2);
-  const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${layout}":1.2`)) as { layers: Array<{ digest: string; mediaType: string }>; annotations: Record<string, string> };
+  const manifest = JSON.parse(sh(`skopeo inspect --raw oci:"${layout}":1.2`)) as {
+    layers: Array<{ digest: string; mediaType: string }>;
+    annotations: Record<string, string>;
+  };
   assert.is(manifest.layers[0].mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
   assert.is(manifest.annotations['org.opencontainers.image.url'], 'https://example.com/');
   const top = layerMembers(layout, manifest.layers[1].digest);
   assert.ok(top.includes('./bin/.wh.vi'), top.join(' '));
   assert.ok(top.includes('./home/.wh..wh..opq'), top.join(' '));
-  assert.not.ok(top.some((m) => m.endsWith('/vi')), 'the whiteout itself is not in the layer');
+  assert.not.ok(
+    top.some((m) => m.endsWith('/vi')),
+    'the whiteout itself is not in the layer',
+  );
 });
 
 test('umoci unpack of the layout gives exactly the tree of export -flat', () => {
@@ -78,7 +104,18 @@ test('umoci unpack of the layout gives exactly the tree of export -flat', () => 
   const expected = describeTree(path.join(flat, 'rootfs'));
   const actual = describeTree(path.join(bundle, 'rootfs'));
   // Directory times: umoci sets them as the tar says, and a directory of the parent that the child changed carries the child's time.
-  const noDirTime = (m: Map<string, string>) => new Map([...m].map(([k, v]) => [k, v.startsWith('directory|') ? v.split('|').filter((_, i) => i !== 5).join('|') : v]));
+  const noDirTime = (m: Map<string, string>) =>
+    new Map(
+      [...m].map(([k, v]) => [
+        k,
+        v.startsWith('directory|')
+          ? v
+              .split('|')
+              .filter((_, i) => i !== 5)
+              .join('|')
+          : v,
+      ]),
+    );
   const [want, got] = [noDirTime(expected), noDirTime(actual)];
   for (const [name, line] of want) assert.is(got.get(name), line, name);
   assert.equal([...got.keys()].sort(), [...want.keys()].sort());
@@ -135,7 +172,13 @@ test('docker-archive: RepoTags NAME:TAG, uncompressed layers; -squash gives one 
 test('-compress-level: gzip 1-3 by igzip, 4-9 by zlib, zstd levels; each level its own digest and kept blob, the same layer tars', () => {
   const digests = new Set<string>();
   const diffIDs = new Set<string>();
-  for (const [compress, level] of [['gzip', '1'], ['gzip', '3'], ['gzip', '9'], ['zstd', '1'], ['zstd', '19']] as const) {
+  for (const [compress, level] of [
+    ['gzip', '1'],
+    ['gzip', '3'],
+    ['gzip', '9'],
+    ['zstd', '1'],
+    ['zstd', '19'],
+  ] as const) {
     const dir = path.join(work, `level-${compress}-${level}`);
     const digest = jetpackOk(root, ['export', '-format=oci', `-compress=${compress}`, `-compress-level=${level}`, child, dir], { env }).trim();
     digests.add(digest);
@@ -157,7 +200,10 @@ test('-compress-level: gzip 1-3 by igzip, 4-9 by zlib, zstd levels; each level i
 
 test('bad requests: one line, nothing written', () => {
   const cases: Array<[string[], RegExp]> = [
-    [['export', '-format=tarball', child, path.join(work, 'x')], /-format takes aci, oci, oci-archive, docker-archive, flatpak, flatpak-app, portable, not "tarball"/],
+    [
+      ['export', '-format=tarball', child, path.join(work, 'x')],
+      /-format takes aci, oci, oci-archive, docker-archive, flatpak, flatpak-app, portable, not "tarball"/,
+    ],
     [['export', '-format=oci', '-flat', child, path.join(work, 'x')], /-flat is for ACIs/],
     [['export', '-format=oci', '-compress=xz', child, path.join(work, 'x')], /gzip, zstd or none, not xz/],
     [['export', '-format=oci', '-compress-level=10', child, path.join(work, 'x')], /-compress-level for gzip is 1 to 9, not 10/],
@@ -202,7 +248,11 @@ test('import of an OCI layout: one image per layer, the same rootfs and app as t
   assert.is(top.name, 'example.com/oci-child');
   assert.match(images.find((i) => i.id !== id)!.name, /^oci-layer\/sha256-[0-9a-f]{64}$/);
   assertSameTrees(flatTree(other, id, 'imported-flat'), flatTree(root, child, 'original-flat'));
-  const m = JSON.parse(jetpackOk(other, ['image-manifest', id])) as { labels: Array<{ name: string; value: string }>; app: Record<string, unknown>; annotations: Array<{ name: string; value: string }> };
+  const m = JSON.parse(jetpackOk(other, ['image-manifest', id])) as {
+    labels: Array<{ name: string; value: string }>;
+    app: Record<string, unknown>;
+    annotations: Array<{ name: string; value: string }>;
+  };
   assert.equal(m.app.exec, ['/bin/httpd', '-f']);
   assert.is(m.app.user, '33');
   assert.is(m.app.group, '33');
@@ -217,7 +267,15 @@ test('import of an OCI layout: one image per layer, the same rootfs and app as t
 test('import reuses stored base layers; oci-archive, docker-archive and transport names work', () => {
   const other = path.join(work, 'reuse-store');
   jetpackOk(other, ['import', `oci-archive:${path.join(work, 'one.tar')}`]);
-  const sibling = jetpackOk(root, ['build', '-dir', buildDir, 'jetpack/busybox', '/bin/sh', '-c', 'echo sibling > /sibling && sed -i s/oci-child/oci-sibling/ manifest.json']).trim();
+  const sibling = jetpackOk(root, [
+    'build',
+    '-dir',
+    buildDir,
+    'jetpack/busybox',
+    '/bin/sh',
+    '-c',
+    'echo sibling > /sibling && sed -i s/oci-child/oci-sibling/ manifest.json',
+  ]).trim();
   const archive = path.join(work, 'sibling.tar');
   jetpackOk(root, ['export', '-format=docker-archive', sibling, archive], { env }); // the same clamp as one.tar: the same base layer bytes
   const r = jetpack(other, ['import', archive]);
@@ -243,10 +301,19 @@ function layoutWithLayer(dir: string, layer: Buffer): string {
   const diff = layerBlob.digest;
   const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diff] } })));
   const manifest = put(
-    Buffer.from(JSON.stringify({ schemaVersion: 2, config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layerBlob }] })),
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layerBlob }],
+      }),
+    ),
   );
   writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }] }));
+  writeFileSync(
+    path.join(dir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }] }),
+  );
   return dir;
 }
 
@@ -268,7 +335,7 @@ test('ACLs travel as system.posix_acl_* xattrs, the form Go tools write: import 
   const headers = sh(`gzip -dc "${blob}" | tr -c '[:print:]' '\\n' | grep -a SCHILY || true`);
   assert.match(headers, /SCHILY\.xattr\.system\.posix_acl_access=/);
   assert.match(headers, /SCHILY\.xattr\.system\.posix_acl_default=/);
-  assert.not.match(headers, /SCHILY\.acl\./, 'no second copy in GNU tar\'s own records');
+  assert.not.match(headers, /SCHILY\.acl\./, "no second copy in GNU tar's own records");
   const bundle = path.join(work, 'acl-bundle');
   sh(`umoci unpack --image "${out}:acl" "${bundle}" >/dev/null`);
   assert.match(sh(`getfacl -n "${bundle}/rootfs/srv/shared"`), /user:1234:rw-/);
@@ -280,13 +347,29 @@ test('hostile layers get the refusals of ACIs: nothing stored, nothing written o
   const victim = path.join(work, 'victim');
   mkdirSync(canary);
   writeFileSync(victim, 'untouched\n');
-  const corpus = writeHostileCorpus(path.join(work, 'corpus'), { canary, victim }).filter((c) => /^(dotdot|absolute|pax-|gnu-longname|truncated-in|bad-header|garbage)/.test(c.name));
+  const corpus = writeHostileCorpus(path.join(work, 'corpus'), { canary, victim }).filter((c) =>
+    /^(dotdot|absolute|pax-|gnu-longname|truncated-in|bad-header|garbage)/.test(c.name),
+  );
   assert.ok(corpus.length >= 12, `${corpus.length} cases`);
   const hostileStore = path.join(work, 'hostile-store');
   const cases: Array<[string, Buffer, RegExp]> = [
     ...corpus.map((c): [string, Buffer, RegExp] => [c.name, readFileSync(c.file), c.expect]),
-    ['symlink-out', tarball([{ name: 'etc/', type: 'directory' }, { name: 'etc/up', type: 'symlink', linkname: '../../../../..' }]), /refusing archive entry "etc\/up": symlink target .* points outside the tree/],
-    ['beneath-symlink', tarball([{ name: 'lib', type: 'symlink', linkname: '/' }, { name: 'lib/evil', data: 'pwned' }]), /refusing archive entry "lib\/evil": it lies beneath the symlink lib/],
+    [
+      'symlink-out',
+      tarball([
+        { name: 'etc/', type: 'directory' },
+        { name: 'etc/up', type: 'symlink', linkname: '../../../../..' },
+      ]),
+      /refusing archive entry "etc\/up": symlink target .* points outside the tree/,
+    ],
+    [
+      'beneath-symlink',
+      tarball([
+        { name: 'lib', type: 'symlink', linkname: '/' },
+        { name: 'lib/evil', data: 'pwned' },
+      ]),
+      /refusing archive entry "lib\/evil": it lies beneath the symlink lib/,
+    ],
     ['hardlink-out', tarball([{ name: 'h', type: 'hardlink', linkname: victim }]), /refusing archive entry "h": hardlink target .* points outside the tree/],
   ];
   for (const [name, layer, expect] of cases) {

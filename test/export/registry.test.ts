@@ -16,7 +16,10 @@ const root = path.join(work, 'store');
 importBusybox(root, work);
 const buildDir = path.join(work, 'build');
 mkdirSync(buildDir);
-writeFileSync(path.join(buildDir, 'manifest.json'), JSON.stringify({ name: 'example.com/pushed', labels: [{ name: 'version', value: '2' }], app: { exec: ['/bin/cat', '/greeting'], user: '0', group: '0' } }));
+writeFileSync(
+  path.join(buildDir, 'manifest.json'),
+  JSON.stringify({ name: 'example.com/pushed', labels: [{ name: 'version', value: '2' }], app: { exec: ['/bin/cat', '/greeting'], user: '0', group: '0' } }),
+);
 const child = jetpackOk(root, ['build', '-dir', buildDir, 'jetpack/busybox', '/bin/sh', '-c', 'echo pushed > /greeting && rm /bin/vi']).trim();
 let registry: ChildProcess | undefined;
 let host = '';
@@ -37,7 +40,9 @@ async function freePort(): Promise<number> {
 test.before(async () => {
   const dir = path.join(work, 'registry');
   mkdirSync(dir);
-  sh(`cd "${dir}" && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null && htpasswd -Bbn tester s3cret > htpasswd`);
+  sh(
+    `cd "${dir}" && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null && htpasswd -Bbn tester s3cret > htpasswd`,
+  );
   const port = await freePort();
   host = `127.0.0.1:${port}`;
   writeFileSync(
@@ -125,12 +130,18 @@ test('make oci writes image.oci.tar, make push sends the image to PUSH_TO', () =
   const dir = path.join(work, 'imagedir');
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ name: 'example.com/made' }));
-  writeFileSync(path.join(dir, 'Makefile'), 'PARENT_IMAGE = jetpack/busybox\n\nbuild:\n\techo made > /made\n\ninclude $(or $(.jetpack.image.mk),$(shell $(or $(JETPACK),jetpack) config path.share)/jetpack.image.mk)\n');
+  writeFileSync(
+    path.join(dir, 'Makefile'),
+    'PARENT_IMAGE = jetpack/busybox\n\nbuild:\n\techo made > /made\n\ninclude $(or $(.jetpack.image.mk),$(shell $(or $(JETPACK),jetpack) config path.share)/jetpack.image.mk)\n',
+  );
   const make = (args: string) => sh(`make -C "${dir}" JETPACK="${JETPACK} -root=${root}" ${args} 2>&1`);
   make('oci');
   assert.is(parseJson<{ Layers: string[] }>(sh(`skopeo inspect oci-archive:"${dir}/image.oci.tar"`)).Layers.length, 2);
   assert.match(make(`push PUSH_TO=docker://${host}/test/made:1 PUSH_FLAGS="${auth.join(' ')}"`), /sha256:[0-9a-f]{64}/);
-  assert.match(sh(`skopeo inspect --tls-verify=false --creds tester:s3cret docker://${host}/test/made:1`), /"org.opencontainers.image.title": "example.com\/made"/);
+  assert.match(
+    sh(`skopeo inspect --tls-verify=false --creds tester:s3cret docker://${host}/test/made:1`),
+    /"org.opencontainers.image.title": "example.com\/made"/,
+  );
   const missing = spawnSync('make', ['-C', dir, `JETPACK=${JETPACK} -root=${root}`, 'push'], { encoding: 'utf8' });
   assert.is.not(missing.status, 0);
   assert.match(missing.stderr, /make push needs PUSH_TO=docker:\/\/HOST\/REPO:TAG/);

@@ -29,7 +29,11 @@ test('templates: name, version defaulting to latest, os, arch and other labels; 
 });
 
 test('the discovery walk goes up the name; http only when allowed, after https', () => {
-  assert.equal(discoveryUrls('example.com/a/b', false), ['https://example.com/a/b?ac-discovery=1', 'https://example.com/a?ac-discovery=1', 'https://example.com?ac-discovery=1']);
+  assert.equal(discoveryUrls('example.com/a/b', false), [
+    'https://example.com/a/b?ac-discovery=1',
+    'https://example.com/a?ac-discovery=1',
+    'https://example.com?ac-discovery=1',
+  ]);
   assert.equal(discoveryUrls('example.com', true), ['https://example.com?ac-discovery=1', 'http://example.com?ac-discovery=1']);
 });
 

@@ -56,8 +56,18 @@ const labels = (version: string, extra: Record<string, string> = {}) => [
 ];
 
 /** Makes an ACI named `name`, signs it with `signer` and serves both under /files/. */
-function publish(file: string, name: string, opts: { signer?: string; version?: string; extra?: Record<string, string>; dependencies?: object[]; tamper?: boolean } = {}): string {
-  const aci = makeAciWithTar(work, rootfs, { acKind: 'ImageManifest', acVersion: '0.8.11', name, labels: labels(opts.version ?? '1.0', opts.extra), dependencies: opts.dependencies });
+function publish(
+  file: string,
+  name: string,
+  opts: { signer?: string; version?: string; extra?: Record<string, string>; dependencies?: object[]; tamper?: boolean } = {},
+): string {
+  const aci = makeAciWithTar(work, rootfs, {
+    acKind: 'ImageManifest',
+    acVersion: '0.8.11',
+    name,
+    labels: labels(opts.version ?? '1.0', opts.extra),
+    dependencies: opts.dependencies,
+  });
   const signed = path.join(work, file.replaceAll('/', '_'));
   sh(`cp "${aci}" "${signed}"`);
   jetpackOk(path.join(work, 'signer-store'), ['sign', `-key=${opts.signer ?? 'publisher@example.com'}`, signed], { env: gpgEnv });
@@ -68,13 +78,19 @@ function publish(file: string, name: string, opts: { signer?: string; version?: 
 }
 
 function page(urlPath: string, ...tags: Array<[prefix: string, template: string, pubkeys?: string]>): void {
-  const html = tags.map(([prefix, template, pubkeys]) => jetpackOk(work, ['discovery-page', ...(pubkeys ? [`-pubkeys=${pubkeys}`] : []), prefix, template])).join('\n');
+  const html = tags
+    .map(([prefix, template, pubkeys]) => jetpackOk(work, ['discovery-page', ...(pubkeys ? [`-pubkeys=${pubkeys}`] : []), prefix, template]))
+    .join('\n');
   routes.set(`${urlPath}?ac-discovery=1`, { body: html });
 }
 
 const site = `https://${HOST}`;
 // /a: several levels (a/b/app is found at /a), label templates ({variant} skipped unless asked).
-page('/a', [`${HOST}/a/`, `${site}/files/{variant}/{name}-{version}.{ext}`], [`${HOST}/a/`, `${site}/files/app-{version}-{os}-{arch}.{ext}`, `${site}/keys/publisher.asc`]);
+page(
+  '/a',
+  [`${HOST}/a/`, `${site}/files/{variant}/{name}-{version}.{ext}`],
+  [`${HOST}/a/`, `${site}/files/app-{version}-{os}-{arch}.{ext}`, `${site}/keys/publisher.asc`],
+);
 publish('app-1.0-linux-amd64.aci', `${HOST}/a/b/app`);
 publish('app-2.0-linux-amd64.aci', `${HOST}/a/b/app`, { version: '2.0' });
 routes.set(`/files/slim/${HOST}/a/b/app-1.0.aci`, { location: '/files/app-slim.aci' });
@@ -91,7 +107,11 @@ publish('m-1.0.aci', `${HOST}/m/other`);
 page('/k', [`${HOST}/k/`, `${site}/files/k-{version}.{ext}`, `${site}/keys/stranger.asc`]);
 publish('k-1.0.aci', `${HOST}/k/app`, { signer: 'stranger@example.com' });
 // /u: signed by a subkey; its first key location is no key at all, the second is.
-page('/u', [`${HOST}/u/`, `${site}/files/u-{version}.{ext}`, `${site}/keys/not-a-key.html`], [`${HOST}/u/`, `${site}/unused/{name}.{ext}`, `${site}/keys/subkeyed.asc`]);
+page(
+  '/u',
+  [`${HOST}/u/`, `${site}/files/u-{version}.{ext}`, `${site}/keys/not-a-key.html`],
+  [`${HOST}/u/`, `${site}/unused/{name}.{ext}`, `${site}/keys/subkeyed.asc`],
+);
 publish('u-1.0.aci', `${HOST}/u/app`, { signer: 'sub@example.com' });
 routes.set('/keys/subkeyed.asc', { body: readFileSync(subkeyedKey) });
 routes.set('/keys/not-a-key.html', { body: '<html>moved</html>' });
@@ -110,7 +130,9 @@ page('/x', [`${HOST}/x/`, `${site}/stall/{name}.{ext}`]);
 page('/d', [`${HOST}/d/`, `${site}/files/{name}-{version}-{os}-{arch}.{ext}`]);
 const depBase = publish(`${HOST}/d/base-1.0-linux-amd64.aci`, `${HOST}/d/base`);
 const depBaseID = `sha512-${sh(`sha512sum "${depBase}"`).split(' ')[0]}`;
-publish(`${HOST}/d/child-1.0-linux-amd64.aci`, `${HOST}/d/child`, { dependencies: [{ imageName: `${HOST}/d/base`, imageID: depBaseID, labels: [{ name: 'version', value: '1.0' }] }] });
+publish(`${HOST}/d/child-1.0-linux-amd64.aci`, `${HOST}/d/child`, {
+  dependencies: [{ imageName: `${HOST}/d/base`, imageID: depBaseID, labels: [{ name: 'version', value: '1.0' }] }],
+});
 
 function handler(req: IncomingMessage, res: ServerResponse): void {
   requests.push(req.url!);
@@ -123,7 +145,8 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
 const server = createHttpsServer(tls, handler);
 const plain = createHttpServer((req, res) => {
   requests.push(`plain:${req.url}`);
-  if (req.url === '/p?ac-discovery=1') return void res.end(`<meta name="ac-discovery" content="${PLAIN_HOST}/p/ ${site}/files/app-{version}-{os}-{arch}.{ext}">`);
+  if (req.url === '/p?ac-discovery=1')
+    return void res.end(`<meta name="ac-discovery" content="${PLAIN_HOST}/p/ ${site}/files/app-{version}-{os}-{arch}.{ext}">`);
   res.writeHead(404).end();
 });
 
@@ -145,7 +168,10 @@ async function refused(args: string[], message: RegExp, env: NodeJS.ProcessEnv =
 }
 
 test.before(async () => {
-  for (const [listener, port, host] of [[server, 443, HOST], [plain, 80, PLAIN_HOST]] as const) {
+  for (const [listener, port, host] of [
+    [server, 443, HOST],
+    [plain, 80, PLAIN_HOST],
+  ] as const) {
     await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(port, host, resolve));
   }
 });
@@ -214,13 +240,22 @@ test('fetch: {version} defaults to latest, labels fill their own templates, a re
 
 test('fetch refuses a tampered ACI, an untrusted signer, a key for another prefix and a name mismatch, storing nothing', async () => {
   for (const prefix of ['t', 'm']) jetpackOk(store, ['trust', `-prefix=${HOST}/${prefix}/`, `-fingerprint=${PUBLISHER}`, publisherKey]);
-  await refused(fetchArgs(`${HOST}/t/app:1.0`), new RegExp(String.raw`BAD signature on ${H}\/t\/app \(by Publisher <publisher@example\.com>\): the image is not what was signed; nothing stored`));
+  await refused(
+    fetchArgs(`${HOST}/t/app:1.0`),
+    new RegExp(String.raw`BAD signature on ${H}\/t\/app \(by Publisher <publisher@example\.com>\): the image is not what was signed; nothing stored`),
+  );
   // The stranger is trusted for HOST/other only, and /s publishes no key.
   await refused(fetchArgs(`${HOST}/s/app:1.0`), new RegExp(String.raw`discovery found no key location for ${H}\/s\/app`));
-  await refused(['import', `-sig=${path.join(work, 's-1.0.aci.asc')}`, path.join(work, 's-1.0.aci')], new RegExp(String.raw`is signed by key [0-9a-f]+, which is not trusted for ${H}\/s\/app .*nothing stored`));
+  await refused(
+    ['import', `-sig=${path.join(work, 's-1.0.aci.asc')}`, path.join(work, 's-1.0.aci')],
+    new RegExp(String.raw`is signed by key [0-9a-f]+, which is not trusted for ${H}\/s\/app .*nothing stored`),
+  );
   await refused(fetchArgs(`${HOST}/m/app:1.0`), new RegExp(String.raw`is ${H}\/m\/other:1\.0,arch=amd64,os=linux, not the ${H}\/m\/app:1\.0 asked for`));
   await refused(['import', '-sig=' + path.join(work, 'app-1.0-linux-amd64.aci.asc'), path.join(work, 't-1.0.aci')], /BAD signature/);
-  await refused(['import', '-sig=' + path.join(work, 'ca.pem'), path.join(work, 'f-1.0.aci')], new RegExp(String.raw`cannot check the signature of ${H}\/f\/app: it holds no OpenPGP signature; nothing stored`));
+  await refused(
+    ['import', '-sig=' + path.join(work, 'ca.pem'), path.join(work, 'f-1.0.aci')],
+    new RegExp(String.raw`cannot check the signature of ${H}\/f\/app: it holds no OpenPGP signature; nothing stored`),
+  );
 });
 
 test('import -sig stores a well-signed ACI', async () => {
@@ -248,7 +283,10 @@ test('an unknown key found through ac-discovery-pubkeys: shown, then trusted onl
       child.on('close', () => resolve(out));
     });
   const before = storeState(store);
-  assert.match(await onTerminal('no'), new RegExp(String.raw`Trust this key to sign images under ${H}\/k\/app\? \(yes\/no\)[\s\S]*not trusted \(the answer was not yes\)`));
+  assert.match(
+    await onTerminal('no'),
+    new RegExp(String.raw`Trust this key to sign images under ${H}\/k\/app\? \(yes\/no\)[\s\S]*not trusted \(the answer was not yes\)`),
+  );
   assert.equal(storeState(store), before);
   const yes = await onTerminal('yes');
   assert.match(yes, `trusting ${STRANGER} for ${HOST}/k/app`);
@@ -281,9 +319,15 @@ test('a 404 and a stalled server are tried in turn; a redirected discovery page 
   const viaRedirect = await run(fetchArgs(`${HOST}/r/app:1.0`));
   assert.is(viaRedirect.status, 0, viaRedirect.stderr);
   assert.ok(requests.includes('/r-page?ac-discovery=1'));
-  const stalled = await refused(fetchArgs('-timeout=1', `${HOST}/x/app`), new RegExp(String.raw`^jetpack: cannot fetch ${H}\/x\/app: its one location failed \(see above\)$`, 'm'));
+  const stalled = await refused(
+    fetchArgs('-timeout=1', `${HOST}/x/app`),
+    new RegExp(String.raw`^jetpack: cannot fetch ${H}\/x\/app: its one location failed \(see above\)$`, 'm'),
+  );
   assert.match(stalled.stderr, /no answer in 1 s\n/);
-  const nowhere = await refused(fetchArgs(`${HOST}/nowhere/app`), new RegExp(String.raw`discovery found no image location for ${H}\/nowhere\/app \(3 pages asked; see above\)`));
+  const nowhere = await refused(
+    fetchArgs(`${HOST}/nowhere/app`),
+    new RegExp(String.raw`discovery found no image location for ${H}\/nowhere\/app \(3 pages asked; see above\)`),
+  );
   assert.match(nowhere.stderr, `cannot download ${site}/nowhere/app?ac-discovery=1: HTTP 404 Not Found\n`);
   // Without the test CA the certificate is refused.
   await refused(['fetch', `${HOST}/a/b/app:9.9`], new RegExp(String.raw`cannot download https:\/\/${H}\/a\/b\/app\?ac-discovery=1: .*certificate`));
@@ -302,7 +346,12 @@ test('fetch brings the dependencies of what it fetches, held to their image IDs'
 test('a dependency pinned by ID is discovered though the store has another image of its name; one in the store is never fetched', async () => {
   const depStore = path.join(work, 'dep-store');
   jetpackOk(depStore, ['trust', `-prefix=${HOST}/d/`, `-fingerprint=${PUBLISHER}`, publisherKey]);
-  const impostor = makeAciWithTar(work, rootfs, { acKind: 'ImageManifest', acVersion: '0.8.11', name: `${HOST}/d/base`, labels: labels('1.0', { built: 'here' }) });
+  const impostor = makeAciWithTar(work, rootfs, {
+    acKind: 'ImageManifest',
+    acVersion: '0.8.11',
+    name: `${HOST}/d/base`,
+    labels: labels('1.0', { built: 'here' }),
+  });
   const impostorID = jetpackOk(depStore, ['import', impostor]).trim();
   const r = await jetpackAsync(depStore, fetchArgs(`${HOST}/d/child:1.0`), { env: fetchEnv });
   assert.is(r.status, 0, r.stderr);
@@ -310,7 +359,10 @@ test('a dependency pinned by ID is discovered though the store has another image
   assert.match(r.stderr, `fetching ${HOST}/d/base`);
   const images = JSON.parse(jetpackOk(depStore, ['images', '-json'])) as Array<{ id: string; dependencies: string[] }>;
   assert.equal(images.find((i) => i.id === r.stdout.trim())?.dependencies, [depBaseID]);
-  assert.ok(images.some((i) => i.id === impostorID), 'the other image stays');
+  assert.ok(
+    images.some((i) => i.id === impostorID),
+    'the other image stays',
+  );
   // Again with -force: the child is discovered anew, its dependency (in the store now) is not.
   const again = await jetpackAsync(depStore, fetchArgs('-force', `${HOST}/d/child:1.0`), { env: fetchEnv });
   assert.is(again.status, 0, again.stderr);
@@ -320,7 +372,12 @@ test('a dependency pinned by ID is discovered though the store has another image
 
 test('a redirect from https down to plain http is refused, naming -tls-verify=false, which import takes too (and the older -insecure-allow-http)', async () => {
   routes.set('/files/down.aci', { location: `http://${PLAIN_HOST}/files/down.aci` });
-  await refused(['import', `-ca=${ca}`, `${site}/files/down.aci`], new RegExp(String.raw`^jetpack: refusing the redirect from https:\/\/${H}\/files\/down\.aci to plain http:\/\/${P}\/files\/down\.aci \(-tls-verify=false allows it\)\n$`));
+  await refused(
+    ['import', `-ca=${ca}`, `${site}/files/down.aci`],
+    new RegExp(
+      String.raw`^jetpack: refusing the redirect from https:\/\/${H}\/files\/down\.aci to plain http:\/\/${P}\/files\/down\.aci \(-tls-verify=false allows it\)\n$`,
+    ),
+  );
   assert.not.ok(requests.includes('plain:/files/down.aci'));
   const allowed = await run(['import', `-ca=${ca}`, '-insecure-allow-http', `${site}/files/down.aci`]);
   assert.is(allowed.status, 1);
@@ -349,7 +406,10 @@ test('implicit fetch: a build parent not in the store is fetched, unless -no-fet
   // make: PARENT_IMAGE resolved by `jetpack fetch -q`, so a missing one is fetched the same way.
   jetpackOk(store, ['destroy-image', 'example.com/built']);
   jetpackOk(store, ['destroy-image', parent]);
-  writeFileSync(path.join(dir, 'Makefile'), `PARENT_IMAGE = ${parent}\nBUILD_COMMAND = /bin/true\ninclude $(shell "${JETPACK}" config path.share)/jetpack.image.mk\n`);
+  writeFileSync(
+    path.join(dir, 'Makefile'),
+    `PARENT_IMAGE = ${parent}\nBUILD_COMMAND = /bin/true\ninclude $(shell "${JETPACK}" config path.share)/jetpack.image.mk\n`,
+  );
   // Not sh(): a synchronous make would stall this process's server.
   const made = await new Promise<string>((resolve) => {
     const child = spawn('make', ['-s', '-C', dir, `JETPACK=${JETPACK} -root=${store}`], { env: { ...process.env, ...fetchEnv, NODE_EXTRA_CA_CERTS: ca } });
@@ -395,7 +455,9 @@ test('sign: FILE.asc that gpgv accepts, an image exported then signed, a wrong p
   sh(`cp "${path.join(work, 'f-1.0.aci')}" "${file}"`);
   const out = jetpackOk(signer, ['sign', '-key=publisher@example.com', file], { env: gpgEnv });
   assert.is(out, `${file}.asc\n`);
-  sh(`gpg --batch --quiet --dearmor < "${publisherKey}" > "${work}/publisher.gpg" && gpgv --keyring "${work}/publisher.gpg" "${file}.asc" "${file}" 2>/dev/null`);
+  sh(
+    `gpg --batch --quiet --dearmor < "${publisherKey}" > "${work}/publisher.gpg" && gpgv --keyring "${work}/publisher.gpg" "${file}.asc" "${file}" 2>/dev/null`,
+  );
   // A stored image: exported as NAME-VERSION-OS-ARCH.aci, then signed.
   const id = jetpackOk(signer, ['import', file]).trim();
   const exported = jetpackOk(signer, ['sign', '-key=publisher@example.com', id], { env: gpgEnv, cwd: work });
@@ -424,7 +486,10 @@ test('make aci-signed writes image.aci and image.aci.asc', () => {
   const makeStore = path.join(work, 'make-store');
   const parentID = jetpackOk(makeStore, ['import', path.join(work, 'f-1.0.aci')]).trim();
   sh(`mkdir -p "${dir}" && echo '{"name":"example.com/signed"}' > "${dir}/manifest.json"`);
-  writeFileSync(path.join(dir, 'Makefile'), `PARENT_IMAGE = ${parentID}\nBUILD_COMMAND = /bin/true\nSIGN_KEY = publisher@example.com\ninclude $(shell "${JETPACK}" config path.share)/jetpack.image.mk\n`);
+  writeFileSync(
+    path.join(dir, 'Makefile'),
+    `PARENT_IMAGE = ${parentID}\nBUILD_COMMAND = /bin/true\nSIGN_KEY = publisher@example.com\ninclude $(shell "${JETPACK}" config path.share)/jetpack.image.mk\n`,
+  );
   sh(`GNUPGHOME="${gnupg}" make -s -C "${dir}" JETPACK="${JETPACK} -root=${makeStore}" aci-signed >/dev/null`);
   sh(`gpgv --keyring "${work}/publisher.gpg" "${dir}/image.aci.asc" "${dir}/image.aci" 2>/dev/null`);
   sh(`make -s -C "${dir}" JETPACK="${JETPACK} -root=${makeStore}" clean`);

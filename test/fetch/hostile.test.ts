@@ -49,14 +49,16 @@ const trickle: Answer = (res) => {
   const timer = setInterval(() => res.write('<'), 200);
   res.on('close', () => clearInterval(timer));
 };
-const page = (...tags: Array<[prefix: string, template: string]>): Answer => send(tags.map(([prefix, template]) => `<meta name="ac-discovery" content="${prefix} ${template}">`).join('\n'));
+const page = (...tags: Array<[prefix: string, template: string]>): Answer =>
+  send(tags.map(([prefix, template]) => `<meta name="ac-discovery" content="${prefix} ${template}">`).join('\n'));
 const discovery = (name: string, answer: Answer) => routes.set(`/${name}?ac-discovery=1`, answer);
 
 const labels = [
   { name: 'os', value: 'linux' },
   { name: 'arch', value: 'amd64' },
 ];
-const aci = (name: string, dependencies?: object[]) => readFileSync(makeAciWithTar(work, rootfs, { acKind: 'ImageManifest', acVersion: '0.8.11', name, labels, dependencies }));
+const aci = (name: string, dependencies?: object[]) =>
+  readFileSync(makeAciWithTar(work, rootfs, { acKind: 'ImageManifest', acVersion: '0.8.11', name, labels, dependencies }));
 
 // An ACI body that never ends, one that claims 5 GiB, one that trickles.
 discovery('endless', page([`${HOST}/endless`, `${site}/e/app.{ext}`]));
@@ -84,7 +86,9 @@ routes.set('/w/app.aci', send('<html><body>Moved. Try our new download page!</bo
 // A page pointing at a file of the machine jetpack runs on (an ACI there, so only the scheme stops it).
 const local = path.join(work, 'local');
 sh(`mkdir -p "${local}"`);
-sh(`cp "${makeAciWithTar(work, rootfs, { acKind: 'ImageManifest', acVersion: '0.8.11', name: `${HOST}/local/app`, labels })}" "${local}/app.aci" && echo sig > "${local}/app.aci.asc"`);
+sh(
+  `cp "${makeAciWithTar(work, rootfs, { acKind: 'ImageManifest', acVersion: '0.8.11', name: `${HOST}/local/app`, labels })}" "${local}/app.aci" && echo sig > "${local}/app.aci.asc"`,
+);
 discovery('local', page([`${HOST}/local`, `file://${local}/app.{ext}`]));
 // a depends on b, b on a.
 discovery('cycle', page([`${HOST}/cycle/`, `${site}/files/{name}.{ext}`]));
@@ -195,13 +199,21 @@ test('an ACI body trickled a byte at a time ends at -deadline, though it is neve
 });
 
 test('a trickled discovery page ends at -deadline and the walk goes on', async () => {
-  const r = await refused(fetch('slow-page'), new RegExp(`^jetpack: discovery found no image location for ${re(HOST)}/slow-page \\(2 pages asked; see above\\)$`));
+  const r = await refused(
+    fetch('slow-page'),
+    new RegExp(`^jetpack: discovery found no image location for ${re(HOST)}/slow-page \\(2 pages asked; see above\\)$`),
+  );
   assert.match(r.stderr, `cannot download ${site}/slow-page?ac-discovery=1: not done in 1 s (-deadline)\n`);
 });
 
 test('a discovery page with 3000 locations is refused, none of them asked', async () => {
   // 3000 tags take 220 KB: a page under -max-meta-size.
-  await refused(fetch('many', '-max-meta-size=1M'), new RegExp(`^jetpack: refusing ${re(site)}/many\\?ac-discovery=1: it offers 3000 image locations for ${re(HOST)}/many, more than the 10 discovery follows$`));
+  await refused(
+    fetch('many', '-max-meta-size=1M'),
+    new RegExp(
+      `^jetpack: refusing ${re(site)}/many\\?ac-discovery=1: it offers 3000 image locations for ${re(HOST)}/many, more than the 10 discovery follows$`,
+    ),
+  );
   assert.not.ok(requests.some((u) => u.startsWith('/many/')));
 });
 
@@ -218,7 +230,10 @@ test('a signature or key larger than -max-meta-size is refused, said in advance 
   assert.match(r.stderr, `refusing ${site}/b1/app.aci.asc: larger than 64 KiB (-max-meta-size); trying the next location\n`);
   assert.match(r.stderr, `refusing ${site}/b2/app.aci.asc: larger than 64 KiB (-max-meta-size)\n`);
   assert.not.ok(requests.some((u) => /^\/b\d\/app\.aci$/.test(u)));
-  const key = await refused(['trust', ...LIMITS, `-prefix=${HOST}/`, `-fingerprint=${'0'.repeat(40)}`, `${site}/bigkey.asc`], new RegExp(`^jetpack: no key at ${re(site)}/bigkey\\.asc; nothing trusted$`));
+  const key = await refused(
+    ['trust', ...LIMITS, `-prefix=${HOST}/`, `-fingerprint=${'0'.repeat(40)}`, `${site}/bigkey.asc`],
+    new RegExp(`^jetpack: no key at ${re(site)}/bigkey\\.asc; nothing trusted$`),
+  );
   assert.match(key.stderr, `refusing ${site}/bigkey.asc: larger than 64 KiB (-max-meta-size)\n`);
 });
 
@@ -228,20 +243,28 @@ test('an HTML page where the ACI should be is refused in one line', async () => 
 });
 
 test('a page naming a local file is no location: discovery never reads the machine it runs on', async () => {
-  const r = await refused(fetch('local/app', '-insecure-skip-verify'), /^jetpack: discovery found no image location for .*\/local\/app \(3 pages asked; see above\)$/);
+  const r = await refused(
+    fetch('local/app', '-insecure-skip-verify'),
+    /^jetpack: discovery found no image location for .*\/local\/app \(3 pages asked; see above\)$/,
+  );
   assert.match(r.stderr, `${site}/local?ac-discovery=1: no ac-discovery template that fills in to an http(s) URL for ${HOST}/local/app\n`);
 });
 
 test('a name deeper than 10 levels: discovery asks 10 pages and says so', async () => {
   const count = requests.length;
   const levels = 'a/b/c/d/e/f/g/h/i/j/k';
-  await refused(fetch(levels), new RegExp(`^jetpack: discovery found no image location for ${re(HOST)}/${levels} \\(10 pages asked, the most discovery asks; see above\\)$`));
+  await refused(
+    fetch(levels),
+    new RegExp(`^jetpack: discovery found no image location for ${re(HOST)}/${levels} \\(10 pages asked, the most discovery asks; see above\\)$`),
+  );
   assert.is(requests.length - count, 10);
 });
 
 test('a key whose user ID carries terminal escapes is shown with them written out', async () => {
   const home = path.join(work, 'gnupg');
-  sh(`mkdir -m 700 "${home}" && GNUPGHOME="${home}" gpg --batch --quiet --passphrase '' --quick-gen-key "$(printf 'Evil \\033]0;owned\\007 <evil@example.com>')" ed25519 sign never`);
+  sh(
+    `mkdir -m 700 "${home}" && GNUPGHOME="${home}" gpg --batch --quiet --passphrase '' --quick-gen-key "$(printf 'Evil \\033]0;owned\\007 <evil@example.com>')" ed25519 sign never`,
+  );
   sh(`GNUPGHOME="${home}" gpg --batch --armor --export evil@example.com > "${work}/evil.asc" && gpgconf --homedir "${home}" --kill gpg-agent`);
   const r = await refused(['trust', `-prefix=${HOST}/evil`, path.join(work, 'evil.asc')], /^jetpack: key [0-9a-f]{40} not trusted \(no terminal to ask on\)/);
   assert.match(r.stderr, /fingerprint [0-9a-f]{40} {2}Evil \\x1b\]0;owned\\x07 <evil@example\.com>\n/);
@@ -250,12 +273,20 @@ test('a key whose user ID carries terminal escapes is shown with them written ou
 });
 
 test('a control character in a location or credential never reaches skopeo', async () => {
-  await refused(['pull', 'docker://127.0.0.1:1/x\n:1'], /^jetpack: location "docker:\/\/127\.0\.0\.1:1\/x\\n:1" has a control character, which skopeo takes in no argument$/);
+  await refused(
+    ['pull', 'docker://127.0.0.1:1/x\n:1'],
+    /^jetpack: location "docker:\/\/127\.0\.0\.1:1\/x\\n:1" has a control character, which skopeo takes in no argument$/,
+  );
   await refused(['pull', '-creds=user\r:pass', 'docker://127.0.0.1:1/x:1'], /^jetpack: -creds has a control character, which skopeo takes in no argument$/);
 });
 
 test('dependencies that lead back to the image are refused', async () => {
-  await refused(fetch('cycle/a', '-insecure-skip-verify'), new RegExp(`^jetpack: refusing ${re(HOST)}/cycle/a: its dependencies lead back to it \\(${re(HOST)}/cycle/a -> ${re(HOST)}/cycle/b -> ${re(HOST)}/cycle/a\\)$`));
+  await refused(
+    fetch('cycle/a', '-insecure-skip-verify'),
+    new RegExp(
+      `^jetpack: refusing ${re(HOST)}/cycle/a: its dependencies lead back to it \\(${re(HOST)}/cycle/a -> ${re(HOST)}/cycle/b -> ${re(HOST)}/cycle/a\\)$`,
+    ),
+  );
 });
 
 test.run();

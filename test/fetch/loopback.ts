@@ -26,5 +26,10 @@ export function loopbackSite(work: string): LoopbackSite {
       `openssl req -newkey rsa:2048 -nodes -subj /CN=${host} -keyout server.key -out server.csr 2>/dev/null && ` +
       `printf 'subjectAltName=IP:${host}\\n' > ext && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext -out server.pem 2>/dev/null`,
   );
-  return { net, host, ca: path.join(work, 'ca.pem'), tls: { key: readFileSync(path.join(work, 'server.key')), cert: readFileSync(path.join(work, 'server.pem')) } };
+  return {
+    net,
+    host,
+    ca: path.join(work, 'ca.pem'),
+    tls: { key: readFileSync(path.join(work, 'server.key')), cert: readFileSync(path.join(work, 'server.pem')) },
+  };
 }

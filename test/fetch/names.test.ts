@@ -14,7 +14,15 @@ import { JETPACK, REPO, copyImageDir, jetpack, jetpackAsync, jetpackOk, makeAciW
 const work = tempDir('jetpack-names-');
 const root = path.join(work, 'store');
 mkdirSync(path.join(work, 'rootfs', 'etc'), { recursive: true });
-jetpackOk(root, ['import', makeAciWithTar(work, path.join(work, 'rootfs'), { acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example/hello', labels: [{ name: 'version', value: '1.0' }] })]);
+jetpackOk(root, [
+  'import',
+  makeAciWithTar(work, path.join(work, 'rootfs'), {
+    acKind: 'ImageManifest',
+    acVersion: '0.8.11',
+    name: 'example/hello',
+    labels: [{ name: 'version', value: '1.0' }],
+  }),
+]);
 
 // A loopback address of the test's own whose port 443 counts the connections made to it.
 const [a, b] = [1 + Math.floor(Math.random() * 250), 1 + Math.floor(Math.random() * 250)];
@@ -44,11 +52,15 @@ function refused(args: string[], cwd = REPO): string {
 }
 
 test('a misspelled parent: not in the store, no domain, the closest name and the make -C that builds it, on one line', () => {
-  const line = 'jetpack: no image jetpack/busyboxx in the store, and "jetpack" is no domain to fetch it from; did you mean jetpack/busybox (make -C images/busybox builds it)?\n';
+  const line =
+    'jetpack: no image jetpack/busyboxx in the store, and "jetpack" is no domain to fetch it from; did you mean jetpack/busybox (make -C images/busybox builds it)?\n';
   assert.is(refused(['fetch', 'jetpack/busyboxx']), line);
   assert.is(refused(['build', 'jetpack/busyboxx', '/bin/true']), line);
   assert.is(refused(['fetch', '-force', 'jetpack/busyboxx']), line);
-  assert.is(refused(['run', 'jetpack/busyboxx']), 'jetpack: no image jetpack/busyboxx in the store; did you mean jetpack/busybox (make -C images/busybox builds it)?\n');
+  assert.is(
+    refused(['run', 'jetpack/busyboxx']),
+    'jetpack: no image jetpack/busyboxx in the store; did you mean jetpack/busybox (make -C images/busybox builds it)?\n',
+  );
 });
 
 test('PARENT_IMAGE = jetpack/busyboxx: make stops at the parent with that line, the directory whole', () => {
@@ -59,7 +71,9 @@ test('PARENT_IMAGE = jetpack/busyboxx: make stops at the parent with that line, 
   const r = spawnSync('make', ['-C', dir, `JETPACK=${JETPACK}`], { encoding: 'utf8', env: { ...process.env, JETPACK_ROOT: root, ...fetchOn } });
   assert.is.not(r.status, 0);
   assert.ok(
-    r.stderr.includes(`jetpack: no image jetpack/busyboxx in the store, and "jetpack" is no domain to fetch it from; did you mean jetpack/busybox (make -C ${REPO}/images/busybox builds it)?\n`),
+    r.stderr.includes(
+      `jetpack: no image jetpack/busyboxx in the store, and "jetpack" is no domain to fetch it from; did you mean jetpack/busybox (make -C ${REPO}/images/busybox builds it)?\n`,
+    ),
     r.stderr,
   );
   assert.equal(storeState(root), before);
@@ -73,11 +87,20 @@ test('a name images/ builds: the make -C, relative below the working directory, 
 });
 
 test('did you mean: names the store holds (no make -C for them), a typo away or with the same last component', () => {
-  assert.is(refused(['fetch', 'example/helo']), 'jetpack: no image example/helo in the store, and "example" is no domain to fetch it from; did you mean example/hello?\n');
+  assert.is(
+    refused(['fetch', 'example/helo']),
+    'jetpack: no image example/helo in the store, and "example" is no domain to fetch it from; did you mean example/hello?\n',
+  );
   assert.is(refused(['show-image', 'hello']), 'jetpack: no image hello in the store; did you mean example/hello?\n');
   assert.is(refused(['show-image', 'nothing/close']), 'jetpack: no image nothing/close in the store (see jetpack images)\n');
-  assert.is(refused(['build', '-no-fetch', 'example.com/helo', '/bin/true']), 'jetpack: no image example.com/helo in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH)\n');
-  assert.is(refused(['build', '-no-fetch', 'example.org/hello', '/bin/true']), 'jetpack: no image example.org/hello in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH); did you mean example/hello?\n');
+  assert.is(
+    refused(['build', '-no-fetch', 'example.com/helo', '/bin/true']),
+    'jetpack: no image example.com/helo in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH)\n',
+  );
+  assert.is(
+    refused(['build', '-no-fetch', 'example.org/hello', '/bin/true']),
+    'jetpack: no image example.org/hello in the store, and fetching is off (-no-fetch or JETPACK_NO_FETCH); did you mean example/hello?\n',
+  );
 });
 
 test('a name without a dot never reaches the network, even one a URL parser reads as an address', async () => {

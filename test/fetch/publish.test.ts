@@ -36,7 +36,13 @@ async function serve(line: string): Promise<void> {
   server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
   for (let i = 0; i < 100; i++) {
     await sleep(100);
-    if (await fetch(`http://${HOST}/pubkeys.asc`).then((res) => res.ok, () => false)) return;
+    if (
+      await fetch(`http://${HOST}/pubkeys.asc`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      return;
   }
   throw new Error(`the static server did not start: ${serverLog}`);
 }
@@ -48,7 +54,9 @@ test.after(() => {
 });
 
 test('docs/FETCH.md: sign, discovery-page and a static server give a site jetpack fetch reads with no 404', async () => {
-  sh(`mkdir -m 700 "${gnupg}" && GNUPGHOME="${gnupg}" gpg --batch --quiet --passphrase '' --quick-gen-key 'Publisher <publisher@example.com>' ed25519 sign never`);
+  sh(
+    `mkdir -m 700 "${gnupg}" && GNUPGHOME="${gnupg}" gpg --batch --quiet --passphrase '' --quick-gen-key 'Publisher <publisher@example.com>' ed25519 sign never`,
+  );
   const fpr = /^fpr:+([0-9A-F]+):/m.exec(sh(`GNUPGHOME="${gnupg}" gpg --batch --with-colons --fingerprint publisher@example.com`))![1].toLowerCase();
   // The image the example publishes, in the publisher's store.
   const rootfs = path.join(work, 'rootfs');

@@ -77,22 +77,48 @@ test('export -format=flatpak commits the Debian runtime with xa.metadata; flatpa
   flatpakOk('user', ['remote-add', '--no-gpg-verify', 'local', repo]);
   flatpakOk('user', ['install', '-y', '--noninteractive', 'local', RUNTIME]);
   assert.match(flatpakOk('user', ['info', 'org.example.Platform//1']), /Ref: runtime\/org.example.Platform/);
-  const ran = flatpak('user', ['run', '--command=/usr/bin/sh', 'org.example.Platform//1', '-c', '. /etc/os-release && echo "$ID $VERSION_CODENAME" && dpkg-query --admindir=/usr/lib/sysimage/dpkg -W -f="\\${Status}" dpkg']);
+  const ran = flatpak('user', [
+    'run',
+    '--command=/usr/bin/sh',
+    'org.example.Platform//1',
+    '-c',
+    '. /etc/os-release && echo "$ID $VERSION_CODENAME" && dpkg-query --admindir=/usr/lib/sysimage/dpkg -W -f="\\${Status}" dpkg',
+  ]);
   assert.is(ran.status, 0, `flatpak run: ${ran.stderr}`);
   assert.is(ran.stdout, 'debian bookworm\ninstall ok installed');
 });
 
-test('import-flatpak of the exported ref gives a hybrid image whose files/ is the runtime image\'s /usr and /etc, normalised', () => {
+test("import-flatpak of the exported ref gives a hybrid image whose files/ is the runtime image's /usr and /etc, normalised", () => {
   const id = jetpackOk(root, ['import-flatpak', `-repo=${repo}`, RUNTIME]).trim();
-  const m = JSON.parse(jetpackOk(root, ['image-manifest', id])) as { name: string; labels: Array<{ name: string; value: string }>; annotations: Array<{ name: string; value: string }> };
+  const m = JSON.parse(jetpackOk(root, ['image-manifest', id])) as {
+    name: string;
+    labels: Array<{ name: string; value: string }>;
+    annotations: Array<{ name: string; value: string }>;
+  };
   assert.is(m.name, 'org.example.platform');
   assert.ok(m.labels.some((l) => l.name === 'version' && l.value === '1'));
   assert.ok(m.annotations.some((a) => a.name === 'flatpak-ref' && a.value === RUNTIME));
   const hybrid = flatTree(id, 'hybrid');
-  for (const [link, to] of [['usr', 'files'], ['bin', 'files/bin'], ['etc', 'files/etc'], ['lib', 'files/lib'], ['lib64', 'files/lib64'], ['sbin', 'files/sbin'], ['var/run', '../run']]) {
+  for (const [link, to] of [
+    ['usr', 'files'],
+    ['bin', 'files/bin'],
+    ['etc', 'files/etc'],
+    ['lib', 'files/lib'],
+    ['lib64', 'files/lib64'],
+    ['sbin', 'files/sbin'],
+    ['var/run', '../run'],
+  ]) {
     assert.is(readlinkSync(path.join(hybrid, link)), to, link);
   }
-  for (const [dir, mode] of [['root', 0o40700], ['tmp', 0o41777], ['var/tmp', 0o41777], ['run', 0o40755], ['dev', 0o40755], ['proc', 0o40755], ['sys', 0o40755]] as const) {
+  for (const [dir, mode] of [
+    ['root', 0o40700],
+    ['tmp', 0o41777],
+    ['var/tmp', 0o41777],
+    ['run', 0o40755],
+    ['dev', 0o40755],
+    ['proc', 0o40755],
+    ['sys', 0o40755],
+  ] as const) {
     assert.is(lstatSync(path.join(hybrid, dir)).mode, mode, dir);
   }
   const original = flatTree('example/flatpak-runtime', 'original');
@@ -100,8 +126,16 @@ test('import-flatpak of the exported ref gives a hybrid image whose files/ is th
   want.set('./etc', 'd|755|||');
   for (const [name, line] of normalisedTree(path.join(original, 'etc'))) want.set(name.replace(/^\./, './etc'), line);
   const got = normalisedTree(path.join(hybrid, 'files'));
-  assert.equal([...want.keys()].filter((k) => !got.has(k)), [], 'missing from files/');
-  assert.equal([...got.keys()].filter((k) => !want.has(k)), [], 'not in the runtime image');
+  assert.equal(
+    [...want.keys()].filter((k) => !got.has(k)),
+    [],
+    'missing from files/',
+  );
+  assert.equal(
+    [...got.keys()].filter((k) => !want.has(k)),
+    [],
+    'not in the runtime image',
+  );
   for (const [name, line] of want) assert.is(got.get(name), line, name);
 });
 
@@ -112,7 +146,10 @@ test('build on the hybrid image: a package repository under /etc, apt installs i
       printf 'Package: jetpack-hello\\nVersion: 1.0\\nArchitecture: all\\nMaintainer: jetpack tests <tests@example.com>\\nDescription: says hello\\n' > "${pkg}/DEBIAN/control"
       printf '#!/bin/sh\\necho hello from a package on a Flatpak runtime\\n' > "${pkg}/usr/bin/jetpack-hello" && chmod 0755 "${pkg}/usr/bin/jetpack-hello"
       cd "${dir}/repo" && dpkg-deb --root-owner-group --build jetpack-hello jetpack-hello_1.0_all.deb >/dev/null && rm -r jetpack-hello && dpkg-scanpackages -m . /dev/null 2>/dev/null > Packages`);
-  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ name: 'example/apt-on-hybrid', app: { exec: ['/usr/bin/jetpack-hello'], user: '0', group: '0' } }));
+  writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({ name: 'example/apt-on-hybrid', app: { exec: ['/usr/bin/jetpack-hello'], user: '0', group: '0' } }),
+  );
   writeFileSync(
     path.join(dir, 'Makefile'),
     'PARENT_IMAGE = org.example.platform\n\nbuild:\n' +
@@ -141,7 +178,10 @@ test('images/example.flatpak-app: export -format=flatpak-app keeps /app; flatpak
   const ref = `app/org.example.Hello/${arch}/1`;
   for (const step of ['archiving app as files/', `committing ${ref} to ${repo}`]) assertStepReported(made.stderr, step);
   assert.match(out, new RegExp(`^${ref} [0-9a-f]{64}$`));
-  assert.is(sh(`ostree cat --repo="${repo}" ${ref} /metadata`), `[Application]\nname=org.example.Hello\nruntime=org.example.Platform/${arch}/1\ncommand=hello\n`);
+  assert.is(
+    sh(`ostree cat --repo="${repo}" ${ref} /metadata`),
+    `[Application]\nname=org.example.Hello\nruntime=org.example.Platform/${arch}/1\ncommand=hello\n`,
+  );
   const listing = sh(`ostree ls --repo="${repo}" -R ${ref} | awk '{print $NF}'`);
   assert.match(listing, /^\/files\/bin\/hello$/m);
   assert.match(listing, /^\/export\/share\/applications\/org.example.Hello.desktop$/m);
@@ -164,7 +204,8 @@ test('-bundle writes a .flatpak that flatpak installs, and that import-flatpak t
   const made = jetpack(root, ['export', '-format=flatpak', '-json', `-ref=${SMALL}`, `-bundle=${bundle}`, 'jetpack/busybox', small]);
   assert.is(made.status, 0, made.stderr);
   // In CI: each long step, a start and a done line.
-  for (const step of ['archiving usr and etc as files/', `committing ${SMALL} to ${small}`, `writing the bundle ${bundle}`]) assertStepReported(made.stderr, step);
+  for (const step of ['archiving usr and etc as files/', `committing ${SMALL} to ${small}`, `writing the bundle ${bundle}`])
+    assertStepReported(made.stderr, step);
   const json = parseJson<{ ref: string; commit: string }>(made.stdout);
   assert.is(json.ref, SMALL);
   assert.match(json.commit, /^[0-9a-f]{64}$/);
@@ -172,7 +213,13 @@ test('-bundle writes a .flatpak that flatpak installs, and that import-flatpak t
   assert.match(flatpakOk('bundle-user', ['info', 'org.example.Small//2']), /Ref: runtime\/org.example.Small/);
   const id = jetpackOk(root, ['import-flatpak', '-layout=experiment', '-name=example/small', bundle]).trim();
   const tree = flatTree(id, 'small-experiment');
-  for (const [link, to] of [['usr', '/files'], ['etc', '/files/etc'], ['bin', '/usr/bin'], ['var/db/zoneinfo', '/etc/localtime']]) assert.is(readlinkSync(path.join(tree, link)), to, link);
+  for (const [link, to] of [
+    ['usr', '/files'],
+    ['etc', '/files/etc'],
+    ['bin', '/usr/bin'],
+    ['var/db/zoneinfo', '/etc/localtime'],
+  ])
+    assert.is(readlinkSync(path.join(tree, link)), to, link);
   assert.is(lstatSync(path.join(tree, 'var/tmp')).mode, 0o41755);
   assert.not.ok(existsSync(path.join(tree, 'sbin')), 'the experiment had no sbin link');
 });
@@ -201,7 +248,11 @@ test('import-flatpak from an HTTP remote and from a directory', async () => {
   assert.equal(readdirSync(dir).sort(), ['files', 'metadata'], 'the source directory (named through a link) is left as it was');
   symlinkSync(dir, path.join(work, '-small-dashed'));
   const dashed = jetpackOk(root, ['import-flatpak', `-ref=${SMALL}`, '--', '-small-dashed'], { cwd: work }).trim();
-  assert.is(readlinkSync(path.join(flatTree(dashed, 'small-dashed'), 'usr')), 'files', 'a directory whose name starts with - is a directory, not options of cp');
+  assert.is(
+    readlinkSync(path.join(flatTree(dashed, 'small-dashed'), 'usr')),
+    'files',
+    'a directory whose name starts with - is a directory, not options of cp',
+  );
 });
 
 test('errors: one line each, nothing stored', () => {
@@ -225,7 +276,10 @@ test('errors: one line each, nothing stored', () => {
     [['export', '-format=flatpak', withUsrEtc, path.join(work, 'never')], /\/usr\/etc is not empty/],
     [['export', '-format=flatpak', 'jetpack/busybox', path.join(work, 'never')], /has no flatpak-id annotation: give -ref=runtime\/ID\/ARCH\/BRANCH/],
     [['export', '-format=flatpak-app', 'jetpack/busybox', path.join(work, 'never')], /has no \/app directory/],
-    [['export', '-format=flatpak', '-ref=runtime/two.parts/x86_64/1', 'jetpack/busybox', path.join(work, 'never')], /not a reverse DNS name of three or more components/],
+    [
+      ['export', '-format=flatpak', '-ref=runtime/two.parts/x86_64/1', 'jetpack/busybox', path.join(work, 'never')],
+      /not a reverse DNS name of three or more components/,
+    ],
   ];
   for (const [args, why] of cases) {
     const r = jetpack(root, args);

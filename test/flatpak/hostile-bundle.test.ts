@@ -16,7 +16,14 @@ const root = path.join(work, 'store');
 const TIME_BOUND_MS = 20_000;
 importBusybox(root, work);
 const bundle = path.join(work, 'small.flatpak');
-jetpackOk(root, ['export', '-format=flatpak', `-ref=runtime/org.example.Small/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}/1`, `-bundle=${bundle}`, 'jetpack/busybox', path.join(work, 'repo')]);
+jetpackOk(root, [
+  'export',
+  '-format=flatpak',
+  `-ref=runtime/org.example.Small/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}/1`,
+  `-bundle=${bundle}`,
+  'jetpack/busybox',
+  path.join(work, 'repo'),
+]);
 const fifo = path.join(work, 'fifo.flatpak');
 sh(`mkfifo ${fifo}`);
 const garbage = path.join(work, 'garbage.flatpak');
@@ -29,8 +36,17 @@ const cases: Array<{ name: string; source: string; expect: RegExp; env?: Record<
   { name: 'a FIFO', source: fifo, expect: /fifo.flatpak is neither a directory nor a regular file: a bundle is a file made by flatpak build-bundle/ },
   { name: 'a character device', source: '/dev/zero', expect: /\/dev\/zero is neither a directory nor a regular file/ },
   { name: 'garbage', source: garbage, expect: /importing the bundle .*garbage.flatpak \(flatpak build-import-bundle\): flatpak exited with status 1/ },
-  { name: 'a truncated bundle', source: truncated, expect: /importing the bundle .*truncated.flatpak \(flatpak build-import-bundle\): flatpak exited with status 1/ },
-  { name: 'a runtime past JETPACK_MAX_UNPACKED', source: bundle, expect: /expands to more than 64K \(JETPACK_MAX_UNPACKED raises the limit\)/, env: { JETPACK_MAX_UNPACKED: '64K' } },
+  {
+    name: 'a truncated bundle',
+    source: truncated,
+    expect: /importing the bundle .*truncated.flatpak \(flatpak build-import-bundle\): flatpak exited with status 1/,
+  },
+  {
+    name: 'a runtime past JETPACK_MAX_UNPACKED',
+    source: bundle,
+    expect: /expands to more than 64K \(JETPACK_MAX_UNPACKED raises the limit\)/,
+    env: { JETPACK_MAX_UNPACKED: '64K' },
+  },
 ];
 
 test('hostile bundles: one line, nothing stored, no process left, in bounded time', () => {
@@ -38,8 +54,15 @@ test('hostile bundles: one line, nothing stored, no process left, in bounded tim
   const problems: string[] = [];
   for (const c of cases) {
     const started = Date.now();
-    const r = spawnSync(JETPACK, [`-root=${root}`, 'import-flatpak', '-name=example/hostile', c.source], { encoding: 'utf8', timeout: TIME_BOUND_MS, env: { ...process.env, CI: 'true', JETPACK_DEBUG: '', ...c.env } });
-    const lines = (r.stderr ?? '').trim().split('\n').filter((l) => !l.startsWith('jetpack: reading the bundle'));
+    const r = spawnSync(JETPACK, [`-root=${root}`, 'import-flatpak', '-name=example/hostile', c.source], {
+      encoding: 'utf8',
+      timeout: TIME_BOUND_MS,
+      env: { ...process.env, CI: 'true', JETPACK_DEBUG: '', ...c.env },
+    });
+    const lines = (r.stderr ?? '')
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('jetpack: reading the bundle'));
     if (r.signal) problems.push(`${c.name}: still running after ${TIME_BOUND_MS} ms (killed)`);
     else if (r.status !== 1) problems.push(`${c.name}: exit ${r.status}, ${r.stderr}`);
     else if (lines.length !== 1 || !c.expect.test(lines[0])) problems.push(`${c.name}: said ${JSON.stringify(lines)}, expected ${c.expect}`);

@@ -13,9 +13,18 @@ test('refs: kind/ID/ARCH/BRANCH, checked by the runtime-name rules and the kind 
   assert.equal(ref, { kind: 'runtime', id: 'org.example.Platform', arch: 'x86_64', branch: '23.08' });
   assert.is(formatRef(ref), 'runtime/org.example.Platform/x86_64/23.08');
   assert.is(parseRef('app/org.example.App/aarch64/stable', 'app').kind, 'app');
-  refuses(() => parseRef('org.example.App/x86_64/stable'), '"org.example.App/x86_64/stable" is not a Flatpak ref (runtime/ID/ARCH/BRANCH or app/ID/ARCH/BRANCH)');
-  refuses(() => parseRef('app/org.example.App/x86_64/stable', 'runtime'), '"app/org.example.App/x86_64/stable" is an application ref; a runtime/ID/ARCH/BRANCH ref is needed here');
-  refuses(() => parseRef('runtime/org.example.P/x86_64/1', 'app'), '"runtime/org.example.P/x86_64/1" is a runtime ref; a app/ID/ARCH/BRANCH ref is needed here');
+  refuses(
+    () => parseRef('org.example.App/x86_64/stable'),
+    '"org.example.App/x86_64/stable" is not a Flatpak ref (runtime/ID/ARCH/BRANCH or app/ID/ARCH/BRANCH)',
+  );
+  refuses(
+    () => parseRef('app/org.example.App/x86_64/stable', 'runtime'),
+    '"app/org.example.App/x86_64/stable" is an application ref; a runtime/ID/ARCH/BRANCH ref is needed here',
+  );
+  refuses(
+    () => parseRef('runtime/org.example.P/x86_64/1', 'app'),
+    '"runtime/org.example.P/x86_64/1" is a runtime ref; a app/ID/ARCH/BRANCH ref is needed here',
+  );
   assert.throws(() => parseRef('runtime/example/x86_64/1'), /is not a reverse DNS name/);
 });
 
@@ -27,7 +36,13 @@ test('arch names both ways; an unknown one passes through', () => {
 test('keyfiles: groups of key=value, comments and blanks skipped, a stray line named by number', () => {
   const groups = parseKeyFile('# made by hand\n[Runtime]\nname = org.example.Platform\nruntime=a=b\n\n[Environment]\nX=1\n', 'metadata');
   assert.equal([...groups.keys()], ['Runtime', 'Environment']);
-  assert.equal([...groups.get('Runtime')!], [['name', 'org.example.Platform'], ['runtime', 'a=b']]);
+  assert.equal(
+    [...groups.get('Runtime')!],
+    [
+      ['name', 'org.example.Platform'],
+      ['runtime', 'a=b'],
+    ],
+  );
   refuses(() => parseKeyFile('name=x\n', 'metadata'), 'metadata:1: not a keyfile line (want [Group] or key=value): name=x');
   refuses(() => parseKeyFile('[G]\n=x\n', 'metadata'), 'metadata:2: not a keyfile line (want [Group] or key=value): =x');
 });

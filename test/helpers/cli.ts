@@ -52,7 +52,9 @@ export function sh(script: string, opts: { cwd?: string; input?: string | Buffer
 export function copyImageDir(name: string, dest: string): void {
   sh(`rm -rf "${dest}" && mkdir -p "$(dirname "${dest}")" && cp -r "${REPO}/images/${name}" "${dest}"`);
   // An image script's directory is tidied by its own clean target, a Makefile's by make's.
-  sh(existsSync(path.join(dest, 'Makefile')) ? `make -s -C "${dest}" JETPACK="${JETPACK}" clean >/dev/null` : `"${JETPACK}" script "${dest}" clean 2>/dev/null`);
+  sh(
+    existsSync(path.join(dest, 'Makefile')) ? `make -s -C "${dest}" JETPACK="${JETPACK}" clean >/dev/null` : `"${JETPACK}" script "${dest}" clean 2>/dev/null`,
+  );
 }
 
 export function tempDir(prefix = 'jetpack-test-'): string {

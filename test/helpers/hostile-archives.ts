@@ -141,7 +141,11 @@ export function member(m: Member): Buffer {
   const data = m.data === undefined ? Buffer.alloc(0) : Buffer.from(m.data);
   const pax: Record<string, string> = { ...m.pax };
   const parts: Buffer[] = [];
-  const shorten = (s: string) => Buffer.from(s).subarray(0, 99).toString('latin1').replace(/[^\x20-\x7e]/g, '_');
+  const shorten = (s: string) =>
+    Buffer.from(s)
+      .subarray(0, 99)
+      .toString('latin1')
+      .replace(/[^\x20-\x7e]/g, '_');
   const longName = Buffer.byteLength(m.name) > 100;
   if (longName) {
     if (m.longName === 'gnu') parts.push(gnuLongHeader('L', m.name));
@@ -322,7 +326,11 @@ export function writeHostileCorpus(dir: string, opts: CorpusOptions): HostileCas
     withBase({ name: `rootfs/${'deep/'.repeat(30)}${up(70)}${canaryRel}/escape`, headerName: 'rootfs/innocent', data: 'pwned\n' }),
     allOf(REFUSED, DOTDOT),
   );
-  add('pax-path-absolute', withBase({ name: `${canary}/evil`, headerName: 'rootfs/innocent', pax: { path: `${canary}/evil` }, data: 'pwned\n' }), allOf(REFUSED, ABSOLUTE));
+  add(
+    'pax-path-absolute',
+    withBase({ name: `${canary}/evil`, headerName: 'rootfs/innocent', pax: { path: `${canary}/evil` }, data: 'pwned\n' }),
+    allOf(REFUSED, ABSOLUTE),
+  );
   add(
     'gnu-longname-dotdot',
     withBase({ name: `rootfs/${'deep/'.repeat(30)}${up(70)}${canaryRel}/escape`, longName: 'gnu', data: 'pwned\n' }),
@@ -364,12 +372,20 @@ export function writeHostileCorpus(dir: string, opts: CorpusOptions): HostileCas
   );
   add(
     'symlink-absolute-then-grandchild-dir',
-    withBase({ name: 'rootfs/b', type: 'symlink', linkname: canary }, { name: 'rootfs/b/sub/', type: 'directory' }, { name: 'rootfs/b/sub/pwned', data: 'pwned\n' }),
+    withBase(
+      { name: 'rootfs/b', type: 'symlink', linkname: canary },
+      { name: 'rootfs/b/sub/', type: 'directory' },
+      { name: 'rootfs/b/sub/pwned', data: 'pwned\n' },
+    ),
     allOf(REFUSED, '"rootfs/b/sub/"', /beneath the symlink/),
   );
   add(
     'symlink-chain-then-child',
-    withBase({ name: 'rootfs/b', type: 'symlink', linkname: canary }, { name: 'rootfs/c', type: 'symlink', linkname: 'b' }, { name: 'rootfs/c/pwned', data: 'pwned\n' }),
+    withBase(
+      { name: 'rootfs/b', type: 'symlink', linkname: canary },
+      { name: 'rootfs/c', type: 'symlink', linkname: 'b' },
+      { name: 'rootfs/c/pwned', data: 'pwned\n' },
+    ),
     allOf(REFUSED, '"rootfs/c/pwned"', /beneath the symlink/),
   );
   // The same member spelled with "./" or "//": the checker must see through the spelling.
@@ -399,17 +415,28 @@ export function writeHostileCorpus(dir: string, opts: CorpusOptions): HostileCas
   );
   add(
     'rootfs-is-symlink',
-    tarball([{ name: 'manifest', data: manifestJSON('example.com/hostile') }, { name: 'rootfs', type: 'symlink', linkname: canary }, { name: 'rootfs/pwned', data: 'pwned\n' }]),
+    tarball([
+      { name: 'manifest', data: manifestJSON('example.com/hostile') },
+      { name: 'rootfs', type: 'symlink', linkname: canary },
+      { name: 'rootfs/pwned', data: 'pwned\n' },
+    ]),
     allOf(REFUSED, '"rootfs"', /directory/),
   );
   add(
     'rootfs-is-file',
-    tarball([{ name: 'manifest', data: manifestJSON('example.com/hostile') }, { name: 'rootfs', data: 'not a dir\n' }]),
+    tarball([
+      { name: 'manifest', data: manifestJSON('example.com/hostile') },
+      { name: 'rootfs', data: 'not a dir\n' },
+    ]),
     allOf(REFUSED, '"rootfs"', /directory/),
   );
 
   // --- hardlinks ---------------------------------------------------------------------------
-  add('hardlink-absolute-etc-passwd', withBase({ name: 'rootfs/h', type: 'hardlink', linkname: '/etc/passwd' }), allOf(REFUSED, '"rootfs/h"', '/etc/passwd', OUTSIDE));
+  add(
+    'hardlink-absolute-etc-passwd',
+    withBase({ name: 'rootfs/h', type: 'hardlink', linkname: '/etc/passwd' }),
+    allOf(REFUSED, '"rootfs/h"', '/etc/passwd', OUTSIDE),
+  );
   add(
     'hardlink-absolute-victim-then-write',
     withBase({ name: 'rootfs/h', type: 'hardlink', linkname: victim }, { name: 'rootfs/h', data: 'pwned\n' }),
@@ -427,7 +454,11 @@ export function writeHostileCorpus(dir: string, opts: CorpusOptions): HostileCas
     withBase({ name: 'rootfs/h', type: 'hardlink', linkname: 'rootfs/later' }, { name: 'rootfs/later', data: 'later\n' }),
     allOf(REFUSED, '"rootfs/h"', /not an earlier entry/),
   );
-  add('hardlink-to-missing', withBase({ name: 'rootfs/h', type: 'hardlink', linkname: 'rootfs/nowhere' }), allOf(REFUSED, '"rootfs/h"', /not an earlier entry/));
+  add(
+    'hardlink-to-missing',
+    withBase({ name: 'rootfs/h', type: 'hardlink', linkname: 'rootfs/nowhere' }),
+    allOf(REFUSED, '"rootfs/h"', /not an earlier entry/),
+  );
   add('hardlink-to-directory', withBase({ name: 'rootfs/h', type: 'hardlink', linkname: 'rootfs/etc' }), allOf(REFUSED, '"rootfs/h"', /director/));
   add(
     'hardlink-pax-linkpath-absolute',
@@ -444,39 +475,81 @@ export function writeHostileCorpus(dir: string, opts: CorpusOptions): HostileCas
   // --- the manifest ------------------------------------------------------------------------
   add(
     'manifest-symlink',
-    tarball([{ name: 'rootfs/', type: 'directory' }, { name: 'rootfs/m', data: manifestJSON('example.com/hostile') }, { name: 'manifest', type: 'symlink', linkname: 'rootfs/m' }]),
+    tarball([
+      { name: 'rootfs/', type: 'directory' },
+      { name: 'rootfs/m', data: manifestJSON('example.com/hostile') },
+      { name: 'manifest', type: 'symlink', linkname: 'rootfs/m' },
+    ]),
     allOf(REFUSED, '"manifest"', /regular file/),
   );
   add(
     'manifest-hardlink',
-    tarball([{ name: 'rootfs/', type: 'directory' }, { name: 'rootfs/m', data: manifestJSON('example.com/hostile') }, { name: 'manifest', type: 'hardlink', linkname: 'rootfs/m' }]),
+    tarball([
+      { name: 'rootfs/', type: 'directory' },
+      { name: 'rootfs/m', data: manifestJSON('example.com/hostile') },
+      { name: 'manifest', type: 'hardlink', linkname: 'rootfs/m' },
+    ]),
     allOf(REFUSED, '"manifest"', /regular file/),
   );
   add(
     'manifest-directory',
-    tarball([{ name: 'manifest/', type: 'directory' }, { name: 'manifest/x', data: '{}' }, { name: 'rootfs/', type: 'directory' }]),
+    tarball([
+      { name: 'manifest/', type: 'directory' },
+      { name: 'manifest/x', data: '{}' },
+      { name: 'rootfs/', type: 'directory' },
+    ]),
     allOf(REFUSED, '"manifest/"', /regular file/),
   );
   add('manifest-missing', tarball(base().slice(1)), /no "?manifest"? entry|missing.*manifest|manifest.*missing/);
-  add('rootfs-missing', tarball([{ name: 'manifest', data: manifestJSON('example.com/hostile-no-rootfs') }]), /not an ACI: the archive has no "rootfs" directory/);
-  add('rootfs-is-a-file', tarball([{ name: 'manifest', data: manifestJSON('example.com/hostile-rootfs-file') }, { name: 'rootfs', data: 'x\n' }]), allOf(REFUSED, '"rootfs"', /must be a directory/));
+  add(
+    'rootfs-missing',
+    tarball([{ name: 'manifest', data: manifestJSON('example.com/hostile-no-rootfs') }]),
+    /not an ACI: the archive has no "rootfs" directory/,
+  );
+  add(
+    'rootfs-is-a-file',
+    tarball([
+      { name: 'manifest', data: manifestJSON('example.com/hostile-rootfs-file') },
+      { name: 'rootfs', data: 'x\n' },
+    ]),
+    allOf(REFUSED, '"rootfs"', /must be a directory/),
+  );
   add('empty-tar-archive', END_OF_ARCHIVE, /no "?manifest"? entry|empty/i);
   add('manifest-duplicate', withBase({ name: 'manifest', data: manifestJSON('example.com/other') }), allOf(REFUSED, '"manifest"', /duplicate/));
-  add('manifest-duplicate-dot-slash', withBase({ name: './manifest', data: manifestJSON('example.com/other') }), allOf(REFUSED, /"(\.\/)?manifest"/, /duplicate/));
+  add(
+    'manifest-duplicate-dot-slash',
+    withBase({ name: './manifest', data: manifestJSON('example.com/other') }),
+    allOf(REFUSED, /"(\.\/)?manifest"/, /duplicate/),
+  );
   add('manifest-invalid-json', tarball([{ name: 'manifest', data: '{"acKind": "ImageManifest", ' }, ...base().slice(1)]), allOf(/manifest/, /JSON/));
   add('manifest-empty', tarball([{ name: 'manifest', data: '' }, ...base().slice(1)]), allOf(/manifest/, /JSON|empty/));
-  add('manifest-bad-name', tarball([{ name: 'manifest', data: manifestJSON('Not A Valid/Name!') }, ...base().slice(1)]), allOf(/manifest/, /\bname\b/, 'Not A Valid/Name!'));
+  add(
+    'manifest-bad-name',
+    tarball([{ name: 'manifest', data: manifestJSON('Not A Valid/Name!') }, ...base().slice(1)]),
+    allOf(/manifest/, /\bname\b/, 'Not A Valid/Name!'),
+  );
   add(
     'manifest-over-limit',
-    tarball([{ name: 'manifest', data: manifestJSON('example.com/huge', { annotations: [{ name: 'pad', value: 'x'.repeat((1 << 20) + 1) }] }) }, ...base().slice(1)]),
+    tarball([
+      { name: 'manifest', data: manifestJSON('example.com/huge', { annotations: [{ name: 'pad', value: 'x'.repeat((1 << 20) + 1) }] }) },
+      ...base().slice(1),
+    ]),
     allOf(/manifest/, /limit|too large|larger/),
   );
 
   // --- duplicates, devices, xattrs, types -------------------------------------------------
   add('duplicate-file', withBase({ name: 'rootfs/etc/hostname', data: 'again\n' }), allOf(REFUSED, '"rootfs/etc/hostname"', /duplicate/));
   add('duplicate-directory-then-file', withBase({ name: 'rootfs/etc', data: 'file now\n' }), allOf(REFUSED, '"rootfs/etc"', /duplicate/));
-  add('duplicate-dot-spelling', withBase({ name: 'rootfs/./etc/hostname', data: 'again\n' }), allOf(REFUSED, /"rootfs\/(\.\/)?etc\/hostname"/, /duplicate|canonical/));
-  add('whiteout-char-device-0-0', withBase({ name: 'rootfs/etc/gone', type: 'char', devmajor: 0, devminor: 0 }), allOf(REFUSED, '"rootfs/etc/gone"', /0:0|whiteout/));
+  add(
+    'duplicate-dot-spelling',
+    withBase({ name: 'rootfs/./etc/hostname', data: 'again\n' }),
+    allOf(REFUSED, /"rootfs\/(\.\/)?etc\/hostname"/, /duplicate|canonical/),
+  );
+  add(
+    'whiteout-char-device-0-0',
+    withBase({ name: 'rootfs/etc/gone', type: 'char', devmajor: 0, devminor: 0 }),
+    allOf(REFUSED, '"rootfs/etc/gone"', /0:0|whiteout/),
+  );
   add(
     'xattr-overlay-opaque',
     withBase({ name: 'rootfs/opaque/', type: 'directory', pax: { 'SCHILY.xattr.trusted.overlay.opaque': 'y' } }),
@@ -558,25 +631,31 @@ export function writeControlArchives(dir: string, opts: Pick<CorpusOptions, 'can
     writeFileSync(file, bytes);
     out.push({ name, file });
   };
-  add('hostile-base-only', tarball([
-    { name: 'manifest', data: manifestJSON('example.com/control-base') },
-    { name: 'rootfs/', type: 'directory' },
-    { name: 'rootfs/etc/', type: 'directory' },
-    { name: 'rootfs/etc/hostname', data: 'hostile\n' },
-  ]));
+  add(
+    'hostile-base-only',
+    tarball([
+      { name: 'manifest', data: manifestJSON('example.com/control-base') },
+      { name: 'rootfs/', type: 'directory' },
+      { name: 'rootfs/etc/', type: 'directory' },
+      { name: 'rootfs/etc/hostname', data: 'hostile\n' },
+    ]),
+  );
   // Absolute symlinks are legal in a rootfs (they resolve inside it at run time), and so are
   // relative ones that stay inside, hardlinks to earlier files and ordinary devices.
-  add('legal-links-and-devices', tarball([
-    { name: './manifest', data: manifestJSON('example.com/control-links') },
-    { name: 'rootfs/', type: 'directory' },
-    { name: 'rootfs/etc/', type: 'directory' },
-    { name: 'rootfs/etc/hostname', data: 'links\n' },
-    { name: 'rootfs/b', type: 'symlink', linkname: opts.canary },
-    { name: 'rootfs/etc/up', type: 'symlink', linkname: '../etc/hostname' },
-    { name: 'rootfs/h', type: 'hardlink', linkname: 'rootfs/etc/hostname' },
-    { name: 'rootfs/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
-    { name: 'rootfs/user-xattr', data: 'x', pax: { 'SCHILY.xattr.user.comment': 'fine' } },
-  ]));
+  add(
+    'legal-links-and-devices',
+    tarball([
+      { name: './manifest', data: manifestJSON('example.com/control-links') },
+      { name: 'rootfs/', type: 'directory' },
+      { name: 'rootfs/etc/', type: 'directory' },
+      { name: 'rootfs/etc/hostname', data: 'links\n' },
+      { name: 'rootfs/b', type: 'symlink', linkname: opts.canary },
+      { name: 'rootfs/etc/up', type: 'symlink', linkname: '../etc/hostname' },
+      { name: 'rootfs/h', type: 'hardlink', linkname: 'rootfs/etc/hostname' },
+      { name: 'rootfs/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
+      { name: 'rootfs/user-xattr', data: 'x', pax: { 'SCHILY.xattr.user.comment': 'fine' } },
+    ]),
+  );
   const valid = tarball(validMembers('example.com/hostile-truncated'));
   add('valid-none', valid);
   for (const tool of ['gzip', 'bzip2', 'xz', 'zstd'] as const) add(`valid-${tool}`, compress(valid, tool));

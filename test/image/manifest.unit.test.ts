@@ -121,7 +121,11 @@ test('parseStoredManifest reads what the store wrote and names a damaged file in
   ] as const) {
     assert.throws(
       () => parseStoredManifest(bytes, '/s/manifest'),
-      (err: Error) => err instanceof UserError && err.message.startsWith(`/s/manifest is damaged: ${says}`) && err.message.endsWith('(jetpack fsck)') && !err.message.includes('\n'),
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message.startsWith(`/s/manifest is damaged: ${says}`) &&
+        err.message.endsWith('(jetpack fsck)') &&
+        !err.message.includes('\n'),
     );
   }
 });
@@ -165,14 +169,8 @@ test('labels: names are unique AC Identifiers other than "name", values strings'
   rejects(labels({ value: 'x' }), 'labels[0].name: required');
   rejects(labels({ name: 'version' }), 'labels[0].value: required');
   rejects(labels({ name: 'version', value: 1 }), 'labels[0].value: expected a string, got number');
-  rejects(
-    labels({ name: 'name', value: 'x' }),
-    'labels[0].name "name": not allowed as a label (the image name is a field of its own)',
-  );
-  rejects(
-    labels({ name: 'version', value: '1' }, { name: 'version', value: '2' }),
-    'labels[1].name "version": duplicate label',
-  );
+  rejects(labels({ name: 'name', value: 'x' }), 'labels[0].name "name": not allowed as a label (the image name is a field of its own)');
+  rejects(labels({ name: 'version', value: '1' }, { name: 'version', value: '2' }), 'labels[1].name "version": duplicate label');
 });
 
 test('labels: os and arch must form a pair appc knows', () => {
@@ -214,10 +212,7 @@ test('app.supplementaryGIDs: unsigned integers', () => {
 test('app.eventHandlers: pre-start/post-stop, once each, with a command', () => {
   const handlers = (...h: unknown[]) => withApp({ eventHandlers: h });
   rejects(handlers({ name: 'on-start', exec: ['/x'] }), 'app.eventHandlers[0].name "on-start": not an event (known: pre-start, post-stop)');
-  rejects(
-    handlers({ name: 'pre-start', exec: ['/x'] }, { name: 'pre-start', exec: ['/y'] }),
-    'app.eventHandlers[1].name "pre-start": duplicate event handler',
-  );
+  rejects(handlers({ name: 'pre-start', exec: ['/x'] }, { name: 'pre-start', exec: ['/y'] }), 'app.eventHandlers[1].name "pre-start": duplicate event handler');
   rejects(handlers({ name: 'post-stop' }), 'app.eventHandlers[0].exec: required');
   rejects(handlers({ name: 'post-stop', exec: [] }), 'app.eventHandlers[0].exec: must not be empty');
   rejects(handlers({ name: 'post-stop', exec: [''] }), 'app.eventHandlers[0].exec[0]: must not be empty');
@@ -235,10 +230,7 @@ test('app.environment: unique variable names, string values', () => {
   rejects(env({ name: 'VERBOSE|DEBUG', value: 'x' }), `app.environment[0].name "VERBOSE|DEBUG": ${notAName}`);
   rejects(env({ name: '0DEBUG', value: 'x' }), `app.environment[0].name "0DEBUG": ${notAName}`);
   rejects(env({ name: '', value: 'x' }), `app.environment[0].name "": ${notAName}`);
-  rejects(
-    env({ name: 'DEBUG', value: 'x' }, { name: 'DEBUG', value: 'y' }),
-    'app.environment[1].name "DEBUG": duplicate environment variable',
-  );
+  rejects(env({ name: 'DEBUG', value: 'x' }, { name: 'DEBUG', value: 'y' }), 'app.environment[1].name "DEBUG": duplicate environment variable');
   rejects(env({ name: 'DEBUG', value: true }), 'app.environment[0].value: expected a string, got boolean');
 });
 
@@ -274,10 +266,7 @@ test('app.ports: unique AC Names, protocol, port 1-65535, count >= 1, boolean so
   rejects(ports({ name: 'http', protocol: 'tcp', port: 80, count: 0 }), 'app.ports[0].count 0: must be an integer >= 1');
   rejects(ports({ name: 'http', protocol: 'tcp', port: 65535, count: 2 }), 'app.ports[0].count 2: port range 65535-65536 ends beyond 65535');
   rejects(ports({ name: 'http', protocol: 'tcp', port: 80, socketActivated: 1 }), 'app.ports[0].socketActivated: expected a boolean, got number');
-  rejects(
-    ports({ name: 'http', protocol: 'tcp', port: 80 }, { name: 'http', protocol: 'tcp', port: 8080 }),
-    'app.ports[1].name "http": duplicate port',
-  );
+  rejects(ports({ name: 'http', protocol: 'tcp', port: 80 }, { name: 'http', protocol: 'tcp', port: 8080 }), 'app.ports[1].name "http": duplicate port');
 });
 
 test('app.userAnnotations and app.userLabels: objects of strings', () => {
@@ -297,13 +286,16 @@ test('dependencies: imageName, full imageID, labels, size', () => {
   rejects(deps({ imageName: 'b', imageID: ID.toUpperCase() }), `dependencies[0].imageID "${ID.toUpperCase()}": ${notID}`);
   rejects(deps({ imageName: 'b', imageID: ID.replace('sha512', 'sha256') }), `dependencies[0].imageID "${ID.replace('sha512', 'sha256')}": ${notID}`);
   rejects(
-    deps({ imageName: 'b', labels: [{ name: 'os', value: 'linux' }, { name: 'os', value: 'linux' }] }),
+    deps({
+      imageName: 'b',
+      labels: [
+        { name: 'os', value: 'linux' },
+        { name: 'os', value: 'linux' },
+      ],
+    }),
     'dependencies[0].labels[1].name "os": duplicate label',
   );
-  rejects(
-    deps({ imageName: 'b', labels: [{ name: 'arch', value: 'amd64' }] }),
-    'dependencies[0].labels[0].value "amd64": an arch label needs an os label',
-  );
+  rejects(deps({ imageName: 'b', labels: [{ name: 'arch', value: 'amd64' }] }), 'dependencies[0].labels[0].value "amd64": an arch label needs an os label');
   rejects(deps({ imageName: 'b', size: -1 }), 'dependencies[0].size -1: must be an integer >= 0');
   rejects(deps({ imageName: 'b', size: '10' }), 'dependencies[0].size: expected a number, got string');
 });
@@ -379,10 +371,7 @@ test('serializeManifest: 2-space JSON, trailing newline, spec key order, other k
     'x-extra',
     'x-more',
   ]);
-  assert.is(
-    serializeManifest(parseImageManifest(MINIMAL)),
-    '{\n  "acKind": "ImageManifest",\n  "acVersion": "0.8.11",\n  "name": "example.com/app"\n}\n',
-  );
+  assert.is(serializeManifest(parseImageManifest(MINIMAL)), '{\n  "acKind": "ImageManifest",\n  "acVersion": "0.8.11",\n  "name": "example.com/app"\n}\n');
 });
 
 test('serializeManifest round-trips through parseImageManifest', () => {

@@ -30,10 +30,13 @@ function rejects(s: string, message: string): void {
 test('a bare name gets os and arch from the host, marked as defaulted', () => {
   const q = parseImageQuery('example.com/app');
   assert.is(q.name, 'example.com/app');
-  assert.equal([...q.labels], [
-    ['os', HOST.os],
-    ['arch', HOST.arch],
-  ]);
+  assert.equal(
+    [...q.labels],
+    [
+      ['os', HOST.os],
+      ['arch', HOST.arch],
+    ],
+  );
   assert.equal([...q.defaulted].sort(), ['arch', 'os']);
 });
 
@@ -93,10 +96,7 @@ test('matchesQuery: an os or arch the user gave must be on the image', () => {
 });
 
 test('formatImageName: version first, then the other labels sorted by name', () => {
-  assert.is(
-    formatImageName(manifest('example.com/app', { os: 'linux', version: '1.0', arch: 'amd64' })),
-    'example.com/app:1.0,arch=amd64,os=linux',
-  );
+  assert.is(formatImageName(manifest('example.com/app', { os: 'linux', version: '1.0', arch: 'amd64' })), 'example.com/app:1.0,arch=amd64,os=linux');
   assert.is(formatImageName(manifest('example.com/app', { os: 'linux', channel: 'beta' })), 'example.com/app,channel=beta,os=linux');
   assert.is(formatImageName(manifest('example.com/app')), 'example.com/app');
   assert.is(formatImageName({ name: 'base', labels: [{ name: 'version', value: '11.0.1' }] }), 'base:11.0.1');

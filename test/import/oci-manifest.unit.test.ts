@@ -36,7 +36,7 @@ test('the app: exec from Entrypoint+Cmd, user and group, env, workdir, ports, vo
         Entrypoint: ['/entry'],
         Cmd: ['run', '-v'],
         WorkingDir: '/srv',
-        ExposedPorts: { '80/tcp': {}, '53/udp': {}, '8080': {}, 'weird': {} },
+        ExposedPorts: { '80/tcp': {}, '53/udp': {}, '8080': {}, weird: {} },
         Volumes: { '/var/lib/Data': {}, '/': {} },
         Labels: { 'org.opencontainers.image.version': '1.2', 'org.opencontainers.image.url': 'https://example.com', 'Not An Identifier': 'x' },
       },
@@ -79,10 +79,22 @@ test('the app: exec from Entrypoint+Cmd, user and group, env, workdir, ports, vo
 
 test('no config: no app; a tag other than latest is the version; a named user keeps group 0', () => {
   const bare = appcManifest('x', {}, {}, 'v3');
-  assert.equal(bare, { acKind: 'ImageManifest', acVersion: '0.8.11', name: 'x', labels: [{ name: 'version', value: 'v3' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }] });
+  assert.equal(bare, {
+    acKind: 'ImageManifest',
+    acVersion: '0.8.11',
+    name: 'x',
+    labels: [
+      { name: 'version', value: 'v3' },
+      { name: 'os', value: 'linux' },
+      { name: 'arch', value: 'amd64' },
+    ],
+  });
   assert.equal(appcManifest('x', { config: { User: 'www:web' } }, {}, undefined).app, { user: 'www', group: 'web' });
   assert.equal(appcManifest('x', { config: { User: 'www' } }, {}, undefined).app, { user: 'www', group: '0' });
-  assert.equal(appcManifest('x', { config: {} }, {}, 'latest').labels!.map((l) => l.name), ['os', 'arch']);
+  assert.equal(
+    appcManifest('x', { config: {} }, {}, 'latest').labels!.map((l) => l.name),
+    ['os', 'arch'],
+  );
 });
 
 test.run();

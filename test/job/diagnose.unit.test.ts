@@ -18,7 +18,12 @@ const RENDERED: RenderedJob = {
     hooks_basedir: '/jobs/hooks',
     hooks_files: ['/jobs/hooks/setup.yaml'],
   },
-  hooks: [{ file: '/jobs/hooks/setup.yaml', hooks: [{ type: 'inner-chroot', name: 'greet', description: '', entrypoint: [], commands: ['echo next'], chroot_binds: [] }] }],
+  hooks: [
+    {
+      file: '/jobs/hooks/setup.yaml',
+      hooks: [{ type: 'inner-chroot', name: 'greet', description: '', entrypoint: [], commands: ['echo next'], chroot_binds: [] }],
+    },
+  ],
 };
 
 const EXPECTED = {
@@ -33,7 +38,12 @@ const EXPECTED = {
     hooks_basedir: '/jobs/hooks',
     hooks_files: ['/jobs/hooks/setup.yaml'],
   },
-  hooks: [{ file: '/jobs/hooks/setup.yaml', hooks: [{ type: 'inner-chroot', name: 'greet', description: '', entrypoint: [], commands: ['echo next'], chroot_binds: [] }] }],
+  hooks: [
+    {
+      file: '/jobs/hooks/setup.yaml',
+      hooks: [{ type: 'inner-chroot', name: 'greet', description: '', entrypoint: [], commands: ['echo next'], chroot_binds: [] }],
+    },
+  ],
 };
 
 test('the rendered job and its hooks; source fields left unset or empty are not printed', () => {

@@ -58,7 +58,10 @@ test('jobs/debian-minbase.yaml: a Debian minbase from mmdebstrap, a user added i
   const members = sh(`tar --zstd -tf "${out}"`).split('\n');
   assert.ok(members.includes('./home/builder/'), 'the user was added');
   assert.match(sh(`tar --zstd -xOf "${out}" ./etc/passwd`), /^builder:x:1000:1000::\/home\/builder:\/bin\/bash$/m);
-  assert.not.ok(members.some((m) => m.startsWith('./var/lib/apt/lists/') && m !== './var/lib/apt/lists/'), 'no package lists');
+  assert.not.ok(
+    members.some((m) => m.startsWith('./var/lib/apt/lists/') && m !== './var/lib/apt/lists/'),
+    'no package lists',
+  );
   assert.equal(readdirSync(path.join(jobs, 'workspace', 'debian')), [], 'the rootfs was removed');
 });
 

@@ -40,19 +40,32 @@ function jobDir(name: string, source: string, hooks: string): string {
   const dir = path.join(work, name);
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'hooks.yml'), hooks);
-  writeFileSync(path.join(dir, 'job.yaml'), `jobs:\n- name: stage\n  source: ${source}\n  output: { type: file, name: stage.tar, dir: ./out }\n  workspacedir: ./ws\n  hooks_files: [hooks.yml]\n`);
+  writeFileSync(
+    path.join(dir, 'job.yaml'),
+    `jobs:\n- name: stage\n  source: ${source}\n  output: { type: file, name: stage.tar, dir: ./out }\n  workspacedir: ./ws\n  hooks_files: [hooks.yml]\n`,
+  );
   return dir;
 }
 
 const HTTP_SOURCE = `{ type: http, uri: "http://127.0.0.1:9/never-fetched.tar", target: "${tarball}" }`;
 const NO_HOOKS = 'hooks: []\n';
 
-const mountsUnder = (dir: string) => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.split(' ')[4]?.startsWith(dir));
-const running = (marker: string) => sh('ps -eo stat=,args=').split('\n').filter((l) => !l.startsWith('Z') && l.includes(marker));
+const mountsUnder = (dir: string) =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.split(' ')[4]?.startsWith(dir));
+const running = (marker: string) =>
+  sh('ps -eo stat=,args=')
+    .split('\n')
+    .filter((l) => !l.startsWith('Z') && l.includes(marker));
 
 /** Starts the job with SLEEPY set, waits for `marker` to run, SIGKILLs jetpack; then checks the host and runs the job again. */
 async function killAt(dir: string, marker: string, whileRunning: () => void = () => {}): Promise<void> {
-  const child = spawn(JETPACK, [`-root=${root}`, 'metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { cwd: dir, stdio: 'ignore', env: { ...process.env, PATH, SLEEPY: '1' } });
+  const child = spawn(JETPACK, [`-root=${root}`, 'metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], {
+    cwd: dir,
+    stdio: 'ignore',
+    env: { ...process.env, PATH, SLEEPY: '1' },
+  });
   const closed = new Promise((resolve) => child.on('close', resolve));
   await until(`${marker} to start`, () => running(marker).length > 0);
   whileRunning();
@@ -93,7 +106,9 @@ test('a run unmounts what a killed older jetpack left in the rootfs, without rea
   const host = path.join(work, 'host-dir');
   mkdirSync(host);
   writeFileSync(path.join(host, 'precious'), 'keep me\n');
-  sh(`mkdir -p "${rootfs}/proc" "${rootfs}/mnt/host" && mount -t proc proc "${rootfs}/proc" && mount --bind "${host}" "${rootfs}/mnt/host" && mount -t tmpfs tmpfs "${rootfs}/mnt/host" && mount --bind "${host}" "${rootfs}/mnt/host"`);
+  sh(
+    `mkdir -p "${rootfs}/proc" "${rootfs}/mnt/host" && mount -t proc proc "${rootfs}/proc" && mount --bind "${host}" "${rootfs}/mnt/host" && mount -t tmpfs tmpfs "${rootfs}/mnt/host" && mount --bind "${host}" "${rootfs}/mnt/host"`,
+  );
   const r = jetpack(root, ['metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { cwd: dir });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stderr, /unmounted 4 mount\(s\) a killed job left in /);
@@ -102,7 +117,7 @@ test('a run unmounts what a killed older jetpack left in the rootfs, without rea
   assert.not.ok(existsSync(rootfs));
 });
 
-test("a bind target through an absolute symlink of the rootfs is followed inside the rootfs: nothing is made on the host", () => {
+test('a bind target through an absolute symlink of the rootfs is followed inside the rootfs: nothing is made on the host', () => {
   const hostDir = path.join(work, 'host-target');
   mkdirSync(hostDir);
   const tree = path.join(work, 'linked-tree');

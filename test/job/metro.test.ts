@@ -83,7 +83,14 @@ function runJob(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = SDE) 
 }
 
 test("every hook type runs in mark-devkit's order, inner and outer-chroot interleaved; the output is named by its template", () => {
-  const a = [hook('outer-post-output', 'a-post-output', '$MARKDEVKIT_OUTPUTNAME'), hook('inner-chroot', 'a-inner'), hook('outer-pre-sourcer', 'a-pre-sourcer'), hook('outer-chroot', 'a-outer-chroot'), hook('outer-post-chroot', 'a-post-chroot'), hook('outer-pre-chroot', 'a-pre-chroot')];
+  const a = [
+    hook('outer-post-output', 'a-post-output', '$MARKDEVKIT_OUTPUTNAME'),
+    hook('inner-chroot', 'a-inner'),
+    hook('outer-pre-sourcer', 'a-pre-sourcer'),
+    hook('outer-chroot', 'a-outer-chroot'),
+    hook('outer-post-chroot', 'a-post-chroot'),
+    hook('outer-pre-chroot', 'a-pre-chroot'),
+  ];
   const b = [hook('outer-chroot', 'b-outer-chroot'), hook('inner-chroot', 'b-inner'), hook('outer-pre-sourcer', 'b-pre-sourcer')];
   const dir = jobDir('order', STAGE_JOB(`${base}/rootfs.tar.xz`), { 'a.yml': `hooks:\n${a.join('')}`, 'b.yml': `hooks:\n${b.join('')}` });
   const r = runJob(dir);
@@ -91,7 +98,9 @@ test("every hook type runs in mark-devkit's order, inner and outer-chroot interl
   assert.is(r.stdout, `${path.join(dir, 'out/next', NAME)}\n`);
   assert.is(
     readFileSync(path.join(dir, 'binds/pkg/trace'), 'utf8'),
-    ['a-pre-sourcer', 'b-pre-sourcer', 'a-pre-chroot', 'a-inner', 'a-outer-chroot', 'b-outer-chroot', 'b-inner', 'a-post-chroot', `a-post-output ${NAME}`].join('\n') + '\n',
+    ['a-pre-sourcer', 'b-pre-sourcer', 'a-pre-chroot', 'a-inner', 'a-outer-chroot', 'b-outer-chroot', 'b-inner', 'a-post-chroot', `a-post-output ${NAME}`].join(
+      '\n',
+    ) + '\n',
   );
   // The output is a tarball of ./… members with the rootfs, not the bind's content.
   const members = sh(`tar -tJf "${path.join(dir, 'out/next', NAME)}"`).split('\n');
@@ -99,11 +108,17 @@ test("every hook type runs in mark-devkit's order, inner and outer-chroot interl
   assert.ok(members.includes('./var/cache/pkg/'), 'the bind target was made in the rootfs');
   assert.not.ok(members.includes('./var/cache/pkg/trace'), 'nothing of the bind source');
   assert.not.ok(existsSync(path.join(dir, 'ws/rootfs')), 'the rootfs is removed at the end (cleanup)');
-  assert.equal(readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(dir)), []);
+  assert.equal(
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(dir)),
+    [],
+  );
 });
 
 test('the environment contract: host, options (ints and strings, - as _), environments, MARKDEVKIT_*', () => {
-  const show = (where: string) => `echo "${where} $build_id $arch $release $flag $SHELL $MARKDEVKIT_VERSION $MARKDEVKIT_WORKSPACE $MARKDEVKIT_ROOTFS $HOST_VAR"`;
+  const show = (where: string) =>
+    `echo "${where} $build_id $arch $release $flag $SHELL $MARKDEVKIT_VERSION $MARKDEVKIT_WORKSPACE $MARKDEVKIT_ROOTFS $HOST_VAR"`;
   const hooks = `hooks:\n- type: outer-pre-chroot\n  name: outer\n  commands:\n    - '${show('outer')} >> $TRACE'\n- name: inner\n  entrypoint: [/bin/sh, -c]\n  commands:\n    - '${show('inner')} >> /var/cache/pkg/trace'\n`;
   const dir = jobDir('env', STAGE_JOB(`${base}/rootfs.tar.xz`), { 'a.yml': hooks, 'b.yml': 'hooks: []\n' });
   const r = runJob(dir, ['--skip-packer-phase'], { ...SDE, HOST_VAR: 'from-host' });
@@ -155,7 +170,12 @@ test('a failing hook stops the job: which hook, its status; no output, no mount,
   assert.is(readFileSync(path.join(dir, 'binds/pkg/trace'), 'utf8'), 'fine\n');
   assert.not.ok(existsSync(path.join(dir, 'out')));
   assert.not.ok(existsSync(path.join(dir, 'ws/rootfs')));
-  assert.equal(readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(dir)), []);
+  assert.equal(
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(dir)),
+    [],
+  );
 });
 
 test('bad job files: one line naming the file, the job and the field; nothing runs', () => {
@@ -163,7 +183,10 @@ test('bad job files: one line naming the file, the job and the field; nothing ru
   const spec = path.join(dir, 'job.yaml');
   const cases: Array<[string[], RegExp]> = [
     [['--job', 'nope'], new RegExp(`^jetpack: ${spec}: no job "nope" \\(the file has: other, stage\\)\\n$`)],
-    [['--job', 'stage'], /hooks\/a\.yml: hooks\[0\] \(typo\)\.type: unknown type "inner-chrooot" \(one of outer-pre-sourcer, outer-pre-chroot, inner-chroot, outer-chroot, outer-post-chroot, outer-post-output\)\n$/],
+    [
+      ['--job', 'stage'],
+      /hooks\/a\.yml: hooks\[0\] \(typo\)\.type: unknown type "inner-chrooot" \(one of outer-pre-sourcer, outer-pre-chroot, inner-chroot, outer-chroot, outer-post-chroot, outer-post-output\)\n$/,
+    ],
   ];
   for (const [args, expected] of cases) {
     const r = jetpack(root, ['metro', 'run', '--specfile', spec, ...args]);
@@ -173,7 +196,10 @@ test('bad job files: one line naming the file, the job and the field; nothing ru
   writeFileSync(path.join(dir, 'job.yaml'), 'jobs:\n- name: x\n  source: [unclosed\n');
   assert.match(jetpack(root, ['metro', 'run', '--specfile', spec, '--job', 'x']).stderr, new RegExp(`^jetpack: ${spec}:\\d+:\\d+: not valid YAML`));
   writeFileSync(path.join(dir, 'job.yaml'), 'jobs:\n- name: x\n  source: { type: ftp }\n');
-  assert.match(jetpack(root, ['metro', 'run', '--specfile', spec, '--job', 'x']).stderr, /job x: source\.type: unknown type "ftp" \(one of http, anise, debian, image\)/);
+  assert.match(
+    jetpack(root, ['metro', 'run', '--specfile', spec, '--job', 'x']).stderr,
+    /job x: source\.type: unknown type "ftp" \(one of http, anise, debian, image\)/,
+  );
   writeFileSync(path.join(dir, 'job.yaml'), 'jobs:\n- name: x\n  source: { type: http }\n  hooks_files: [missing.yml]\n');
   assert.match(jetpack(root, ['metro', 'run', '--specfile', spec, '--job', 'x']).stderr, /job x: hooks_files\[0\]: .*\/missing\.yml does not exist/);
   assert.not.ok(existsSync(path.join(dir, 'ws')), 'nothing was prepared');
@@ -185,12 +211,37 @@ test('checks before the source phase: the output, every template, every hook fil
   const job = (output: string, extra = '') =>
     `jobs:\n- name: stage\n  options: { release: next }\n  source: { type: image, image: jetpack/busybox }\n  output: ${output}\n  workspacedir: ./ws\n  hooks_basedir: hooks\n  hooks_files: [a.yml${extra}]\n`;
   const cases: Array<[string, string, Record<string, string>, RegExp]> = [
-    ['image label', job('{ type: image, name: example.com/checked, labels: { "Bad Label": "1" } }'), {}, /job stage: output: invalid image manifest: labels\[\d\]\.name "Bad Label": not an AC Identifier \(/],
-    ['image name', job('{ type: image, name: "Not An Image Name" }'), {}, /job stage: output: invalid image manifest: name "Not An Image Name": not an AC Identifier/],
-    ['tarball suffix', job('{ type: file, name: "stage-{{ .Values.release }}.zip" }'), {}, /job stage: output\.name stage-next\.zip: the suffix says no tarball format/],
+    [
+      'image label',
+      job('{ type: image, name: example.com/checked, labels: { "Bad Label": "1" } }'),
+      {},
+      /job stage: output: invalid image manifest: labels\[\d\]\.name "Bad Label": not an AC Identifier \(/,
+    ],
+    [
+      'image name',
+      job('{ type: image, name: "Not An Image Name" }'),
+      {},
+      /job stage: output: invalid image manifest: name "Not An Image Name": not an AC Identifier/,
+    ],
+    [
+      'tarball suffix',
+      job('{ type: file, name: "stage-{{ .Values.release }}.zip" }'),
+      {},
+      /job stage: output\.name stage-next\.zip: the suffix says no tarball format/,
+    ],
     ['no output', job('{}'), {}, /job stage: output\.name is required\n$/],
-    ['template', job('{ type: file, name: "stage-{{ .Values.release | nosuchfunc }}.tar" }'), {}, /job stage: output\.name:1: function "nosuchfunc" not defined\n$/],
-    ['hook template', job('{ type: file, name: stage.tar }', ', b.yml'), { 'b.yml': 'hooks:\n- name: x\n  commands: ["echo {{ .Values.release"]\n' }, /^jetpack: template: \S+\/hooks\/b\.yml:3: /],
+    [
+      'template',
+      job('{ type: file, name: "stage-{{ .Values.release | nosuchfunc }}.tar" }'),
+      {},
+      /job stage: output\.name:1: function "nosuchfunc" not defined\n$/,
+    ],
+    [
+      'hook template',
+      job('{ type: file, name: stage.tar }', ', b.yml'),
+      { 'b.yml': 'hooks:\n- name: x\n  commands: ["echo {{ .Values.release"]\n' },
+      /^jetpack: template: \S+\/hooks\/b\.yml:3: /,
+    ],
     ['hook file', job('{ type: file, name: stage.tar }', ', missing.yml'), {}, /job stage: hooks_files\[1\]: .*\/missing\.yml does not exist\n$/],
   ];
   for (const [what, text, files, expected] of cases) {
@@ -213,13 +264,18 @@ test('an anise source runs the host anise, and says so when it is not installed'
 });
 
 test('diagnose job shows the rendered job and hooks, YAML or JSON', () => {
-  const dir = jobDir('diag', STAGE_JOB(`${base}/rootfs.tar.xz`), { 'a.yml': 'hooks:\n- name: x\n  commands:\n    - echo {{ .Values.arch }}\n    {{- if .Values.flavor }}\n    - echo flavor\n    {{- end }}\n', 'b.yml': 'hooks: []\n' });
+  const dir = jobDir('diag', STAGE_JOB(`${base}/rootfs.tar.xz`), {
+    'a.yml': 'hooks:\n- name: x\n  commands:\n    - echo {{ .Values.arch }}\n    {{- if .Values.flavor }}\n    - echo flavor\n    {{- end }}\n',
+    'b.yml': 'hooks: []\n',
+  });
   const yaml = jetpackOk(root, ['diagnose', 'job', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: SDE });
   assert.match(yaml, new RegExp(`^        name: ${NAME.replace(/[.+]/g, '\\$&')}$`, 'm'));
   assert.match(yaml, new RegExp(`^    workspacedir: ${path.join(dir, 'ws')}$`, 'm'));
   assert.match(yaml, /^ {16}- echo x86-64bit$/m);
   assert.not.match(yaml, /flavor/);
-  const json = parseJson<{ job: { source: { target: string } }; hooks: { hooks: { commands: string[] }[] }[] }>(jetpackOk(root, ['diagnose', 'job', '--json', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: SDE }));
+  const json = parseJson<{ job: { source: { target: string } }; hooks: { hooks: { commands: string[] }[] }[] }>(
+    jetpackOk(root, ['diagnose', 'job', '--json', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { env: SDE }),
+  );
   assert.is(json.job.source.target, path.join(dir, 'cache/next/rootfs.tar.xz'));
   assert.equal(json.hooks[0].hooks[0].commands, ['echo x86-64bit']);
 });
@@ -237,7 +293,10 @@ test('image source and image output: a stage from a store image, stored as a bas
 });
 
 test('SIGKILL of a running job leaves no process and no mount', async () => {
-  const dir = jobDir('killed', STAGE_JOB(`${base}/rootfs.tar.xz`), { 'a.yml': `hooks:\n- name: long\n  entrypoint: [/bin/sh, -c]\n  commands: ['sleep 4321']\n`, 'b.yml': 'hooks: []\n' });
+  const dir = jobDir('killed', STAGE_JOB(`${base}/rootfs.tar.xz`), {
+    'a.yml': `hooks:\n- name: long\n  entrypoint: [/bin/sh, -c]\n  commands: ['sleep 4321']\n`,
+    'b.yml': 'hooks: []\n',
+  });
   const child = spawn(JETPACK, [`-root=${root}`, 'metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { cwd: dir, stdio: 'ignore' });
   for (let i = 0; i < 100 && !sh('ps -eo args').includes('sleep 4321'); i++) await sleep(100);
   assert.ok(sh('ps -eo args').includes('sleep 4321'), 'the hook started');
@@ -245,7 +304,12 @@ test('SIGKILL of a running job leaves no process and no mount', async () => {
   await new Promise((resolve) => child.on('close', resolve));
   await sleep(1000);
   assert.not.ok(sh('ps -eo stat=,args= | grep -v "^Z" || true').includes('sleep 4321'), 'the hook died with jetpack');
-  assert.equal(readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(dir)), []);
+  assert.equal(
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(dir)),
+    [],
+  );
 });
 
 test.after(() => {

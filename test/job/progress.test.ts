@@ -31,7 +31,10 @@ chmodSync(path.join(bin, 'mmdebstrap'), 0o755);
 const dir = path.join(work, 'job');
 mkdirSync(dir);
 writeFileSync(path.join(dir, 'hooks.yml'), 'hooks: []\n');
-writeFileSync(path.join(dir, 'job.yaml'), 'jobs:\n- name: stage\n  source: { type: debian, suite: bookworm }\n  output: { type: file, name: stage.tar, dir: ./out }\n  workspacedir: ./ws\n  hooks_files: [hooks.yml]\n');
+writeFileSync(
+  path.join(dir, 'job.yaml'),
+  'jobs:\n- name: stage\n  source: { type: debian, suite: bookworm }\n  output: { type: file, name: stage.tar, dir: ./out }\n  workspacedir: ./ws\n  hooks_files: [hooks.yml]\n',
+);
 
 function metro(args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   return jetpack(root, ['metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage', ...args], {
@@ -51,7 +54,7 @@ test("in CI: mmdebstrap's lines show while it runs, between a start and a done l
   assert.ok(sh(`tar -tf "${path.join(dir, 'out/stage.tar')}"`).includes('./bin/busybox'));
 });
 
-test("a failing mmdebstrap: its last lines and its complaint, no done line", () => {
+test('a failing mmdebstrap: its last lines and its complaint, no done line', () => {
   const r = metro([], { FAIL: '1', JETPACK_PROGRESS_INTERVAL_MS: '60000' });
   assert.is(r.status, 1, r.stderr);
   assert.match(r.stderr, /^jetpack: mmdebstrap bookworm: started$/m);
@@ -61,7 +64,13 @@ test("a failing mmdebstrap: its last lines and its complaint, no done line", () 
 });
 
 test('-quiet, global or metro run --quiet, silences it', () => {
-  for (const r of [metro(['--quiet']), jetpack(root, ['-quiet', 'metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], { cwd: dir, env: { PATH: `${bin}:${process.env.PATH}` } })]) {
+  for (const r of [
+    metro(['--quiet']),
+    jetpack(root, ['-quiet', 'metro', 'run', '--specfile', path.join(dir, 'job.yaml'), '--job', 'stage'], {
+      cwd: dir,
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    }),
+  ]) {
     assert.is(r.status, 0, r.stderr);
     assert.not.match(r.stderr, PROGRESS_LINE, r.stderr);
     assert.not.match(r.stderr, /downloading packages/, r.stderr);

@@ -72,7 +72,10 @@ test('a job renders its templated fields with its options; relative paths start 
   assert.is(job.source.uri, 'https://example.com/next/stage.tar.xz');
   assert.is(job.source.target, path.join(dir, 'sourcer/next.tar.xz'));
   assert.equal(job.output, { type: 'file', name: 'stage-a+b.tar.xz', dir: '/abs/output', labels: {} });
-  assert.equal(job.environments, [{ key: 'MAKEOPTS', value: '-j9' }, { key: 'N', value: '3' }]);
+  assert.equal(job.environments, [
+    { key: 'MAKEOPTS', value: '-j9' },
+    { key: 'N', value: '3' },
+  ]);
   assert.equal(job.chroot_binds, [{ source: '/var/cache', target: '/var/cache' }]);
   assert.is(job.workspacedir, path.join(dir, 'workspace'), 'the default workspace');
   assert.is(job.hooks_basedir, path.join(dir, 'hooks'));
@@ -110,13 +113,19 @@ test('a wrong field says which job and field, and what it must be', async () => 
 test('hook files: a missing one, or one without a hooks list, is refused; hooks: null is none', async () => {
   const job = (hooks: string) => `jobs:\n- name: x\n  source: { type: http }\n  hooks_basedir: hooks\n  hooks_files: [${hooks}]\n`;
   const missing = specFile(job('gone.yaml'));
-  assert.is(await refusal(loadJob(missing, 'x')), `${missing}: job x: hooks_files[0]: ${path.join(path.dirname(missing), 'hooks', 'gone.yaml')} does not exist`);
+  assert.is(
+    await refusal(loadJob(missing, 'x')),
+    `${missing}: job x: hooks_files[0]: ${path.join(path.dirname(missing), 'hooks', 'gone.yaml')} does not exist`,
+  );
   const notHooks = specFile(job('notes.yaml'), { 'notes.yaml': 'root:x:0:0\n' });
   assert.match(await refusal(loadJob(notHooks, 'x')), /notes\.yaml: not a hook file: it holds no "hooks:" list$/);
   const badType = specFile(job('h.yaml'), { 'h.yaml': 'hooks:\n- name: h\n  type: sometime\n' });
   assert.match(await refusal(loadJob(badType, 'x')), /h\.yaml: hooks\[0\] \(h\)\.type: unknown type "sometime"/);
   const none = specFile(job('empty.yaml'), { 'empty.yaml': 'hooks:\n' });
-  assert.equal((await loadJob(none, 'x')).hooks.map((h) => h.hooks), [[]]);
+  assert.equal(
+    (await loadJob(none, 'x')).hooks.map((h) => h.hooks),
+    [[]],
+  );
 });
 
 test('readJobText refuses what is missing, not a file, or larger than the bound', async () => {

@@ -37,7 +37,12 @@ test('flow collections nested past the limit are refused before parsing', () => 
 
 test('an alias bomb is refused by the expanded size, not built', () => {
   const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+  for (let i = 1; i < 9; i++)
+    lines.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(', ')}]`,
+    );
   const started = Date.now();
   assert.match(refusal(lines.join('\n') + '\n'), /^job\.yaml:\d+:\d+: /);
   assert.ok(Date.now() - started < 5000, 'refused quickly');
@@ -46,7 +51,10 @@ test('an alias bomb is refused by the expanded size, not built', () => {
 test("the hooks' environment: host, then string and int options (- as _), then environments, then MARKDEVKIT_*", () => {
   const job = {
     options: { 'make-opts': '-j2', count: 3n, list: ['x'], flag: true, HOME: '/opt' },
-    environments: [{ key: 'HOME', value: '/root' }, { key: 'E', value: 'e' }],
+    environments: [
+      { key: 'HOME', value: '/root' },
+      { key: 'E', value: 'e' },
+    ],
     workspacedir: '/w',
   } as unknown as Job;
   const env = jobEnv(job, '/w/rootfs', { HOME: '/home/me', PATH: '/bin', UNSET: undefined });

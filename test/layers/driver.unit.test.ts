@@ -34,7 +34,9 @@ function inTree(layer: Layer, script: string): string {
   if (!mount) return execFileSync('sh', ['-ec', script], { cwd: layer.root, encoding: 'utf8' });
   const options = `lowerdir=${[...mount.lowerdirs].reverse().join(':')},upperdir=${mount.upperdir},workdir=${mount.workdir}`;
   const mountThenRun = 'cd "$1"; mount -t overlay -o "$2" overlay "$3"; cd "$3"; shift 3; exec sh -ec "$@"';
-  return execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', mountThenRun, 'sh', layer.dir, options, layer.root, script], { encoding: 'utf8' });
+  return execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', mountThenRun, 'sh', layer.dir, options, layer.root, script], {
+    encoding: 'utf8',
+  });
 }
 
 const isWhiteout = (file: string): boolean => {

@@ -73,7 +73,6 @@ function readImageFile(dir: string, file: string): string {
   return sh(`"${JETPACK}" -root="${root}" export -flat ${id} - 2>/dev/null | tar -xOf - rootfs/${file}`);
 }
 
-
 function macroCases(f: Flavour): void {
   // Makes a later file change visibly newer than the stamps.
   const tick = () => sh(`sleep ${f.tickMs / 1000}`);
@@ -88,7 +87,7 @@ function macroCases(f: Flavour): void {
     assert.is.not(r.status, 0);
     assert.match(r.out, /PARENT_IMAGE not defined\. I don't know what to do!/);
   });
-  
+
   test(`${f.name}: wildcard targets: build.* from the Makefile and an included file, plus build: with its own recipe`, () => {
     const dir = imageDir(
       `PARENT_IMAGE = ${base}\ninclude extra.mk\nbuild.one:\n    echo one >> /order\nbuild.two build.three:\n    echo $@ >> /order\nbuild:\n    echo own >> /order\nprepare.host:\n    touch prepared-on-host\n${f.include}\n`,
@@ -101,7 +100,7 @@ function macroCases(f: Flavour): void {
     assert.is(order[order.length - 1], 'own', 'the build recipe runs after its prerequisites');
     assert.ok(existsSync(path.join(dir, 'prepared-on-host')), 'prepare runs on the host');
   });
-  
+
   test(`${f.name}: BUILD_VARS pass values with spaces, quotes and $ unchanged; BUILD_CP copies files in`, () => {
     const extra = path.join(work, 'extra-file.txt');
     writeFileSync(extra, 'copied\n');
@@ -114,29 +113,34 @@ function macroCases(f: Flavour): void {
     assert.is(readImageFile(dir, 'vars'), `hello   spaced world|it's "quoted" $HOME \\\\ end|undefined|`);
     assert.is(readImageFile(dir, 'copied'), 'copied\n');
   });
-  
+
   test(`${f.name}: manifest.json can be a rule that runs in the container after the build`, () => {
-    const dir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    echo 4.2 > /version\nmanifest.json:\n    printf '{"name":"example.com/ruled","labels":[{"name":"version","value":"%s"}]}' "$$(cat /version)" > $@\n${f.include}\n`);
+    const dir = imageDir(
+      `PARENT_IMAGE = ${base}\nbuild:\n    echo 4.2 > /version\nmanifest.json:\n    printf '{"name":"example.com/ruled","labels":[{"name":"version","value":"%s"}]}' "$$(cat /version)" > $@\n${f.include}\n`,
+    );
     const r = make(dir);
     assert.is(r.status, 0, r.out);
     assert.match(jetpackOk(root, ['images']), /example\.com\/ruled:4\.2,arch=amd64,os=linux/);
     assert.not.ok(existsSync(path.join(dir, 'manifest.json')), 'made in the container, not on the host');
   });
-  
+
   test(`${f.name}: rebuilds when, and only when, something it depends on changed`, () => {
-    const dir = imageDir(`PARENT_IMAGE = jetpack/busybox\nbuild:\n    cp data.txt /data.txt\n${f.include}\n`, { 'data.txt': 'v1\n', 'manifest.json': manifest('example.com/stamps') });
+    const dir = imageDir(`PARENT_IMAGE = jetpack/busybox\nbuild:\n    cp data.txt /data.txt\n${f.include}\n`, {
+      'data.txt': 'v1\n',
+      'manifest.json': manifest('example.com/stamps'),
+    });
     assert.is(make(dir).status, 0);
     const first = readFileSync(path.join(dir, 'image.aci.id'), 'utf8');
     const again = make(dir);
     assert.is(again.status, 0);
     assert.is(again.out.replace(/make(\[\d+\])?: (Entering|Leaving) directory .*\n/g, ''), '', 'a no-op make runs nothing');
-  
+
     // Another image built into the store: the parent check runs, finds the same parent, no rebuild.
     tick();
     const other = imageDir(`PARENT_IMAGE = jetpack/busybox\nbuild:\n    true\n${f.include}\n`, { 'manifest.json': manifest('example.com/other') });
     assert.is(make(other).status, 0);
     assert.not.match(make(dir).out, / build -saveid=/);
-  
+
     const rebuilds = (what: string, change: () => void) => {
       tick();
       change();
@@ -151,7 +155,9 @@ function macroCases(f: Flavour): void {
     rebuilds('a removed file', () => sh(`rm "${dir}/new.txt"`));
     rebuilds('a changed Makefile', () => sh(`echo '# comment' >> "${dir}/Makefile"`));
     rebuilds('a new parent image', () => {
-      const newer = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    echo newer > /newer\n${f.include}\n`, { 'manifest.json': JSON.stringify({ name: 'jetpack/busybox', labels: [{ name: 'version', value: '9.9' }] }) });
+      const newer = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    echo newer > /newer\n${f.include}\n`, {
+        'manifest.json': JSON.stringify({ name: 'jetpack/busybox', labels: [{ name: 'version', value: '9.9' }] }),
+      });
       assert.is(make(newer).status, 0);
     });
     assert.is(readImageFile(dir, 'newer'), 'newer\n', 'built on the new parent');
@@ -159,7 +165,7 @@ function macroCases(f: Flavour): void {
     jetpackOk(root, ['destroy-image', readFileSync(path.join(dir, 'image.aci.id'), 'utf8').trim()]);
     jetpackOk(root, ['destroy-image', 'jetpack/busybox:9.9']);
   });
-  
+
   test(`${f.name}: an image the store no longer holds is built again: destroy-image, gc after it was shadowed, another store`, () => {
     // Stores of its own (gc must not collect other tests' images), each with the base and a
     // parent of one name but different content, made before the image dir's first build.
@@ -176,7 +182,10 @@ function macroCases(f: Flavour): void {
     // Store a by -root in JETPACK, store b by JETPACK_ROOT: the macros ask jetpack which store it uses.
     const makeIn = (store: string, args: string[] = []): Make => {
       const jetpackVar = store === a.store ? `${JETPACK} -root=${store}` : JETPACK;
-      const r = spawnSync(f.command, ['-C', dir, `JETPACK=${jetpackVar}`, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true', JETPACK_ROOT: b.store } });
+      const r = spawnSync(f.command, ['-C', dir, `JETPACK=${jetpackVar}`, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'true', JETPACK_ROOT: b.store },
+      });
       return { status: r.status ?? -1, out: r.stdout + r.stderr };
     };
     const imageID = () => readFileSync(path.join(dir, 'image.aci.id'), 'utf8').trim();
@@ -204,15 +213,18 @@ function macroCases(f: Flavour): void {
       jetpackOk(a.store, ['gc']);
     });
     rebuiltAfter('another store', b.store, () => {});
-    assert.is(readFileSync(path.join(dir, '.jetpack.parent.id'), 'utf8').trim(), b.parent, "the parent is looked up again in the other store");
+    assert.is(readFileSync(path.join(dir, '.jetpack.parent.id'), 'utf8').trim(), b.parent, 'the parent is looked up again in the other store');
   });
 
   test(`${f.name}: aci and flat-aci export the image; clean removes outputs and runs clean.* but never touches the store`, () => {
-    const dir = imageDir(`PARENT_IMAGE = ${base}\nCLEAN_FILES += scratch.txt\nbuild:\n    echo x > /x\nclean.extra:\n    rm -f extra-clean-marker\n${f.include}\n`, {
-      'manifest.json': manifest('example.com/clean'),
-      'scratch.txt': 'scratch',
-      'extra-clean-marker': '',
-    });
+    const dir = imageDir(
+      `PARENT_IMAGE = ${base}\nCLEAN_FILES += scratch.txt\nbuild:\n    echo x > /x\nclean.extra:\n    rm -f extra-clean-marker\n${f.include}\n`,
+      {
+        'manifest.json': manifest('example.com/clean'),
+        'scratch.txt': 'scratch',
+        'extra-clean-marker': '',
+      },
+    );
     assert.is(make(dir, ['aci', 'flat-aci']).status, 0);
     assert.equal(sh(`tar -tf "${dir}/image.aci"`).trim().split('\n'), ['manifest', 'rootfs/', 'rootfs/x']);
     assert.ok(sh(`tar -tf "${dir}/image.flat.aci"`).includes('rootfs/bin/busybox'));
@@ -225,7 +237,7 @@ function macroCases(f: Flavour): void {
     assert.ok(existsSync(path.join(dir, 'Makefile')));
     assert.equal(storeState(root), before);
   });
-  
+
   test(`${f.name}: JETPACK='sudo jetpack' builds as root through sudo`, () => {
     const dir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    id -u > /uid\n${f.include}\n`, { 'manifest.json': manifest('example.com/sudo') });
     const r = spawnSync(f.command, ['-C', dir, `JETPACK=sudo ${JP}`], { encoding: 'utf8' });
@@ -246,9 +258,11 @@ function macroCases(f: Flavour): void {
     assert.match(calls, /^build -saveid=image\.aci\.id /m);
     assert.match(calls, /^export sha512-/m);
   });
-  
+
   test(`${f.name}: a failing recipe fails make with a clear message and saves no image`, () => {
-    const dir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    echo partial > /partial\n    false\n${f.include}\n`, { 'manifest.json': manifest('example.com/failing') });
+    const dir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    echo partial > /partial\n    false\n${f.include}\n`, {
+      'manifest.json': manifest('example.com/failing'),
+    });
     const before = storeState(root);
     const r = make(dir);
     assert.is.not(r.status, 0);
@@ -256,20 +270,24 @@ function macroCases(f: Flavour): void {
     assert.not.ok(existsSync(path.join(dir, 'image.aci.id')));
     assert.equal(storeState(root), before);
   });
-  
+
   test(`${f.name}: no manifest.json and no rule for it, or an invalid one, fails before the build runs; one prepare writes counts`, () => {
     const before = storeState(root);
     const none = make(imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    @echo BUILD RAN\n${f.include}\n`));
     assert.is.not(none.status, 0);
     assert.match(none.out, 'jetpack.image.mk: . has no manifest.json and no rule to make it: the build would fail at its end (docs/MAKE.md)\n');
     assert.not.match(none.out, /BUILD RAN|build -saveid/, 'neither the build nor jetpack build ran');
-    const invalidDir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    @echo BUILD RAN\n${f.include}\n`, { 'manifest.json': JSON.stringify({ name: 'example.com/x', app: { group: '0' } }) });
+    const invalidDir = imageDir(`PARENT_IMAGE = ${base}\nbuild:\n    @echo BUILD RAN\n${f.include}\n`, {
+      'manifest.json': JSON.stringify({ name: 'example.com/x', app: { group: '0' } }),
+    });
     const invalid = make(invalidDir);
     assert.is.not(invalid.status, 0);
     assert.match(invalid.out, `jetpack: build not started: ${invalidDir}/manifest.json: invalid image manifest: app.user: required\n`);
     assert.not.match(invalid.out, /BUILD RAN/);
     assert.equal(storeState(root), before);
-    const prepared = imageDir(`PARENT_IMAGE = ${base}\nprepare.manifest:\n    printf '%s' '${manifest('example.com/prepared')}' > manifest.json\n${f.include}\n`);
+    const prepared = imageDir(
+      `PARENT_IMAGE = ${base}\nprepare.manifest:\n    printf '%s' '${manifest('example.com/prepared')}' > manifest.json\n${f.include}\n`,
+    );
     const r = make(prepared);
     assert.is(r.status, 0, r.out);
     assert.match(jetpackOk(root, ['images']), /example\.com\/prepared/);
@@ -281,7 +299,7 @@ function macroCases(f: Flavour): void {
     assert.is.not(r.status, 0);
     assert.match(r.out, /PKG_INSTALL: no package manager known for ID=busybox/);
   });
-  
+
   test(`${f.name}: PKG_INSTALL runs the parent's own package manager, chosen by ID and ID_LIKE in os-release`, () => {
     // Stand-in package managers that log their calls: this checks the macro's choice and
     // command lines, on bases made from busybox (no Alpine or Fedora image is reachable here).
@@ -302,7 +320,7 @@ function macroCases(f: Flavour): void {
       assert.is(readImageFile(dir, 'pm.log'), expected, osRelease);
     }
   });
-  
+
   test(`${f.name}: Makefile.template builds as it is, with the include line it names for this make`, () => {
     const dir = tempDir('jetpack-template-');
     const template = readFileSync(path.join(REPO, 'Makefile.template'), 'utf8');

@@ -39,7 +39,11 @@ test("a PAX size record sets the next member's data length; a global header does
   // The ustar size field says 0: only the PAX size tells where the next header starts.
   const data = Buffer.alloc(1024, 'd');
   const globalRecords = paxRecords({ comment: 'global' });
-  const global = Buffer.concat([ustarHeader({ name: 'GlobalHead', typeflag: 'g', size: globalRecords.length }), globalRecords, Buffer.alloc(512 - globalRecords.length)]);
+  const global = Buffer.concat([
+    ustarHeader({ name: 'GlobalHead', typeflag: 'g', size: globalRecords.length }),
+    globalRecords,
+    Buffer.alloc(512 - globalRecords.length),
+  ]);
   const input = Buffer.concat([
     paxHeader({ 'SCHILY.xattr.user.z': 'z', size: String(data.length), 'SCHILY.xattr.user.y': 'y' }),
     ustarHeader({ name: 'big', typeflag: '0', size: 0 }),

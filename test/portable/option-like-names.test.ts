@@ -23,7 +23,10 @@ for (const [fs, make] of [
     assert.is(r.status, 1, r.stderr);
     assert.is(r.stderr, '');
     const report = JSON.parse(r.stdout) as { failures: Array<{ rule: string }> };
-    assert.ok(report.failures.some((f) => f.rule === 'units'), r.stdout);
+    assert.ok(
+      report.failures.some((f) => f.rule === 'units'),
+      r.stdout,
+    );
   });
 }
 

@@ -16,7 +16,10 @@ const root = path.join(work, 'store');
 importBusybox(root, work);
 const dir = path.join(work, 'example.portable');
 copyImageDir('example.portable', dir);
-const makePortable = spawnSync('make', ['-C', dir, `JETPACK=${JETPACK} -root=${root}`, 'portable'], { encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
+const makePortable = spawnSync('make', ['-C', dir, `JETPACK=${JETPACK} -root=${root}`, 'portable'], {
+  encoding: 'utf8',
+  env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' },
+});
 const raw = path.join(dir, 'example-portable_1.raw');
 
 const PORTABLED = `mount -t tmpfs tmpfs /run
@@ -29,7 +32,10 @@ for i in $(seq 100); do busctl --system status org.freedesktop.portable1 >/dev/n
 
 /** Runs a command beside a systemd-portabled of the test's own (its namespaces die with the command). */
 function withPortabled(args: string[]) {
-  return spawnSync('unshare', ['-m', '-p', '-f', '--mount-proc', '--propagation', 'private', 'sh', '-c', PORTABLED, 'sh', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return spawnSync('unshare', ['-m', '-p', '-f', '--mount-proc', '--propagation', 'private', 'sh', '-c', PORTABLED, 'sh', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 const inspect = (image: string) => withPortabled(['portablectl', 'inspect', image]);
 const check = (target: string, extra: string[] = []) => jetpack(root, ['portable', 'check', ...extra, target]);
@@ -42,21 +48,33 @@ test('make portable writes example-portable_1.raw; jetpack, systemd-dissect and 
   const dissect = sh(`systemd-dissect "${raw}"`);
   assert.match(dissect, /✓ portable service/);
   assert.match(dissect, /squashfs/);
-  for (const [file, want] of [['/usr/lib/systemd/system/example-portable.service', /ExecStart=\/bin\/busybox httpd/], ['/usr/lib/os-release', /PORTABLE_PREFIXES=example-portable/], ['/srv/www/index.html', /Hello from a portable service image/], ['/etc/machine-id', /^$/], ['/etc/resolv.conf', /^$/]] as const) {
+  for (const [file, want] of [
+    ['/usr/lib/systemd/system/example-portable.service', /ExecStart=\/bin\/busybox httpd/],
+    ['/usr/lib/os-release', /PORTABLE_PREFIXES=example-portable/],
+    ['/srv/www/index.html', /Hello from a portable service image/],
+    ['/etc/machine-id', /^$/],
+    ['/etc/resolv.conf', /^$/],
+  ] as const) {
     const out = path.join(work, path.basename(file));
     sh(`systemd-dissect --copy-from "${raw}" ${file} "${out}"`);
     assert.match(readFileSync(out, 'utf8'), want, file);
   }
   const inspected = inspect(raw);
   assert.is(inspected.status, 0, inspected.stderr);
-  assert.match(inspected.stdout, /Portable Service:\n\texample-portable \(busybox httpd\)\nOperating System:\n\tjetpack example portable service 1\nUnit files:\n\texample-portable.service/);
+  assert.match(
+    inspected.stdout,
+    /Portable Service:\n\texample-portable \(busybox httpd\)\nOperating System:\n\tjetpack example portable service 1\nUnit files:\n\texample-portable.service/,
+  );
 });
 
-test('the store image lacks only /etc/resolv.conf (the build binds the host\'s), which the export adds to the output', () => {
+test("the store image lacks only /etc/resolv.conf (the build binds the host's), which the export adds to the output", () => {
   const r = check('example/portable', ['-json']);
   assert.is(r.status, 1);
   const report = JSON.parse(r.stdout) as { ok: boolean; failures: Array<{ rule: string; path: string }>; prefixes: string[] };
-  assert.equal(report.failures.map((f) => `${f.rule} ${f.path}`), ['resolv.conf /etc/resolv.conf']);
+  assert.equal(
+    report.failures.map((f) => `${f.rule} ${f.path}`),
+    ['resolv.conf /etc/resolv.conf'],
+  );
   assert.equal(report.prefixes, ['example-portable'], 'the store image takes its prefixes from PORTABLE_PREFIXES');
   assert.not.ok(sh(`"${JETPACK}" -root="${root}" export -flat example/portable - | tar -t`).includes('rootfs/etc/resolv.conf'), 'never added in the store');
 });
@@ -68,13 +86,20 @@ test('a service of the image runs, as its unit says, from the .raw (systemd-nspa
   mkdirSync(mnt);
   const script = `mount -t squashfs -o loop,ro "$1" "$2" && shift 2 && { systemd-nspawn --quiet --register=no --keep-unit -D "${mnt}" "$@" & pid=$!; }
     for i in $(seq 100); do curl -sf http://127.0.0.1:8080/ && break; sleep 0.1; done; kill $pid; wait $pid 2>/dev/null; true`;
-  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', raw, mnt, ...exec.split(/\s+/)], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', raw, mnt, ...exec.split(/\s+/)], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.match(r.stdout, /<h1>Hello from a portable service image<\/h1>/, r.stderr);
   assert.is(spawnSync('pgrep', ['-f', 'httpd -f -v -p 127.0.0.1:8080']).status, 1, 'no httpd left');
 });
 
 test('portablectl attach --runtime --no-reload copies the unit with its drop-in, where portabled can reach systemd', () => {
-  const r = withPortabled(['sh', '-c', `portablectl attach --runtime --no-reload "${raw}" && cat /run/systemd/system.attached/example-portable.service.d/20-portable.conf`]);
+  const r = withPortabled([
+    'sh',
+    '-c',
+    `portablectl attach --runtime --no-reload "${raw}" && cat /run/systemd/system.attached/example-portable.service.d/20-portable.conf`,
+  ]);
   if (r.status !== 0 && /org\.freedesktop\.systemd1|Launch helper exited/.test(r.stderr + r.stdout)) {
     // Attaching asks systemd (org.freedesktop.systemd1 on the bus) about the units; there is no
     // systemd running as PID 1 on this machine to answer (docs/PORTABLE.md).
@@ -136,8 +161,16 @@ test('jetpack portable check and portablectl inspect agree on a corpus of 14 ima
     ['as exported', variant('example-portable'), true],
     ['prefix-worker.service', variant('example-portable', moveUnit(`${UNIT}/example-portable-worker.service`)), true],
     ['prefix@.service', variant('example-portable', moveUnit(`${UNIT}/example-portable@.service`)), true],
-    ['prefix.socket besides', variant('example-portable', (t) => writeFileSync(path.join(t, UNIT, 'example-portable.socket'), '[Socket]\nListenStream=127.0.0.1:8080\n')), true],
-    ['unit in /etc/systemd/system', variant('example-portable', (t) => sh(`mkdir -p "${t}/etc/systemd/system" && mv "${t}/${UNIT}/example-portable.service" "${t}/etc/systemd/system/"`)), true],
+    [
+      'prefix.socket besides',
+      variant('example-portable', (t) => writeFileSync(path.join(t, UNIT, 'example-portable.socket'), '[Socket]\nListenStream=127.0.0.1:8080\n')),
+      true,
+    ],
+    [
+      'unit in /etc/systemd/system',
+      variant('example-portable', (t) => sh(`mkdir -p "${t}/etc/systemd/system" && mv "${t}/${UNIT}/example-portable.service" "${t}/etc/systemd/system/"`)),
+      true,
+    ],
     ['a version in the name', variant('example-portable_1.2'), true],
     ['os-release in /etc only', variant('example-portable', (t) => sh(`rm "${t}/etc/os-release" && mv "${t}/usr/lib/os-release" "${t}/etc/os-release"`)), true],
     ['no os-release', variant('example-portable', (t) => sh(`rm "${t}/etc/os-release" "${t}/usr/lib/os-release"`)), false],
@@ -163,19 +196,27 @@ test('executables: dependencies resolved inside the image, static binaries pass,
   };
   const missing = check(variant('example-portable', withEnv), ['-json']);
   const failures = (JSON.parse(missing.stdout) as { failures: Array<{ rule: string; message: string }> }).failures;
-  assert.ok(failures.some((f) => f.rule === 'loader' && /ELF interpreter/.test(f.message)), missing.stdout);
-  assert.ok(failures.some((f) => f.rule === 'executable' && /needs libc\.so\.6/.test(f.message)), missing.stdout);
+  assert.ok(
+    failures.some((f) => f.rule === 'loader' && /ELF interpreter/.test(f.message)),
+    missing.stdout,
+  );
+  assert.ok(
+    failures.some((f) => f.rule === 'executable' && /needs libc\.so\.6/.test(f.message)),
+    missing.stdout,
+  );
   const complete = variant('example-portable', (t) => {
     withEnv(t);
     for (const lib of sh(`ldd /usr/bin/env | grep -o '/[^ ]*'`).trim().split('\n')) sh(`mkdir -p "${t}$(dirname ${lib})" && cp -L ${lib} "${t}${lib}"`);
   });
   assert.is(check(complete).status, 0, check(complete).stdout);
-  const foreign = check(variant('example-portable', (t) => {
-    const busybox = readFileSync(path.join(t, 'bin/busybox'));
-    busybox.writeUInt16LE(busybox.readUInt16LE(18) === 62 ? 183 : 62, 18);
-    writeFileSync(path.join(t, 'bin/busybox'), busybox);
-    chmodSync(path.join(t, 'bin/busybox'), 0o755);
-  }));
+  const foreign = check(
+    variant('example-portable', (t) => {
+      const busybox = readFileSync(path.join(t, 'bin/busybox'));
+      busybox.writeUInt16LE(busybox.readUInt16LE(18) === 62 ? 183 : 62, 18);
+      writeFileSync(path.join(t, 'bin/busybox'), busybox);
+      chmodSync(path.join(t, 'bin/busybox'), 0o755);
+    }),
+  );
   assert.is(foreign.status, 1);
   assert.match(foreign.stdout, /\/bin\/busybox: built for another architecture/);
   const noExec = check(variant('example-portable', (t) => chmodSync(path.join(t, 'bin/busybox'), 0o644)));
@@ -184,11 +225,18 @@ test('executables: dependencies resolved inside the image, static binaries pass,
 
 test('files, mount points, merged /usr, format: each failure names the path and the fix', () => {
   const broken = variant('example-portable', (t) => {
-    sh(`rm -rf "${t}/etc/machine-id" "${t}/var/tmp" "${t}/proc" && mkdir -p "${t}/usr/bin" && rm -rf "${t}/lib" && mkdir "${t}/lib" && mv "${t}/bin" "${t}/usr/bin-old" && ln -s usr/bin-old "${t}/bin"`);
+    sh(
+      `rm -rf "${t}/etc/machine-id" "${t}/var/tmp" "${t}/proc" && mkdir -p "${t}/usr/bin" && rm -rf "${t}/lib" && mkdir "${t}/lib" && mv "${t}/bin" "${t}/usr/bin-old" && ln -s usr/bin-old "${t}/bin"`,
+    );
   });
   const r = check(broken);
   assert.is(r.status, 1);
-  for (const want of [/^\/etc\/machine-id: missing .*\[machine-id\]\n {4}fix: create an empty \/etc\/machine-id$/m, /^\/var\/tmp: missing mount point \[mount-points\]$/m, /^\/proc: missing mount point/m, /^\/lib: a merged-\/usr image .*\[merged-usr\]\n {4}fix: ln -s usr\/lib \/lib$/m]) {
+  for (const want of [
+    /^\/etc\/machine-id: missing .*\[machine-id\]\n {4}fix: create an empty \/etc\/machine-id$/m,
+    /^\/var\/tmp: missing mount point \[mount-points\]$/m,
+    /^\/proc: missing mount point/m,
+    /^\/lib: a merged-\/usr image .*\[merged-usr\]\n {4}fix: ln -s usr\/lib \/lib$/m,
+  ]) {
     assert.match(r.stdout, want);
   }
   assert.match(r.stderr, /^jetpack: .* fails 4 portable service rules\n$/);
@@ -206,13 +254,19 @@ test('PORTABLE_PREFIXES: an image named for a prefix its os-release does not dec
   const r = check(other);
   assert.is(r.status, 1);
   assert.match(r.stdout, /PORTABLE_PREFIXES=example-portable does not declare other \(attach refuses it\) \[prefixes\]/);
-  assert.match(jetpack(root, ['portable', 'check', other, 'example-portable']).stdout, /no non-empty unit file matching example-portable/, 'PREFIX arguments replace the name');
+  assert.match(
+    jetpack(root, ['portable', 'check', other, 'example-portable']).stdout,
+    /no non-empty unit file matching example-portable/,
+    'PREFIX arguments replace the name',
+  );
 });
 
 test('extensions: extension-release.NAME matched against the base', () => {
   const ext = (fields: string) =>
     variant('example-portable-ext', (t) => {
-      sh(`rm -f "${t}/etc/os-release" "${t}/usr/lib/os-release" && mkdir -p "${t}/usr/lib/extension-release.d" && mv "${t}/${UNIT}/example-portable.service" "${t}/${UNIT}/example-portable-ext.service"`);
+      sh(
+        `rm -f "${t}/etc/os-release" "${t}/usr/lib/os-release" && mkdir -p "${t}/usr/lib/extension-release.d" && mv "${t}/${UNIT}/example-portable.service" "${t}/${UNIT}/example-portable-ext.service"`,
+      );
       writeFileSync(path.join(t, 'usr/lib/extension-release.d/extension-release.example-portable-ext'), fields);
     });
   const base = path.join(treeOfRaw);

@@ -20,7 +20,15 @@ test('a unit matches a prefix followed by "-", "." or "@", with a suffix portabl
 
 test('os-release: KEY=value lines, quotes removed, anything else skipped', () => {
   const fields = parseOsRelease('PRETTY_NAME="Debian GNU/Linux 12"\nID=debian\n# comment\nPORTABLE_PREFIXES=\'a b\'\nlower=x\nVERSION_ID="12\n');
-  assert.equal([...fields], [['PRETTY_NAME', 'Debian GNU/Linux 12'], ['ID', 'debian'], ['PORTABLE_PREFIXES', 'a b'], ['VERSION_ID', '"12']]);
+  assert.equal(
+    [...fields],
+    [
+      ['PRETTY_NAME', 'Debian GNU/Linux 12'],
+      ['ID', 'debian'],
+      ['PORTABLE_PREFIXES', 'a b'],
+      ['VERSION_ID', '"12'],
+    ],
+  );
 });
 
 test("ELF headers of the host's own node: class, machine, loader and needs; not ELF is undefined; truncated throws", () => {

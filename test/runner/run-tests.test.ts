@@ -15,7 +15,12 @@ import { REPO, removeDir, tempDir } from '../helpers/cli.js';
 const testsIn = (file: string) => readFileSync(path.join(REPO, 'test', file), 'utf8').match(/^test\(/gm)!.length;
 
 function runTests(root: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'run-tests.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'run-tests.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, last: r.stdout.trimEnd().split('\n').pop() };
 }
 
@@ -30,7 +35,9 @@ test('a PATTERN narrows the run to the test files it matches; the closing line i
 test('--unit runs the matching unit files on parallel workers and adds up their tests', () => {
   const r = runTests(REPO, ['--unit', '^(image/|runner/)'], { JETPACK_TEST_JOBS: '2' });
   assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  const files = readdirSync(path.join(REPO, 'test', 'image')).filter((f) => f.endsWith('.unit.test.ts')).map((f) => `image/${f}`);
+  const files = readdirSync(path.join(REPO, 'test', 'image'))
+    .filter((f) => f.endsWith('.unit.test.ts'))
+    .map((f) => `image/${f}`);
   assert.ok(files.length >= 3, files.join(' '));
   for (const file of files) assert.ok(r.stdout.includes(file), file);
   assert.not.ok(r.stdout.includes('runner/run-tests.test.ts'), 'a file outside the unit tier ran');
@@ -60,7 +67,11 @@ test('--unit counts a failing test, a suite that cannot load and one that kills 
     assert.match(r.stdout, /exits\.unit\.test\.ts: the worker died \(exit 3\)/);
     assert.match(r.stdout, /\nunit tier: 5 files in [\d.]+ s on 2 workers\n/);
     assert.is(r.last, '4 passed, 3 failed');
-    assert.equal(Object.keys(JSON.parse(readFileSync(durations, 'utf8')) as Record<string, number>).sort(), ['a/fail.unit.test.ts', 'a/pass.unit.test.ts', 'broken.unit.test.ts', 'late.unit.test.ts'], 'each file that finished is timed');
+    assert.equal(
+      Object.keys(JSON.parse(readFileSync(durations, 'utf8')) as Record<string, number>).sort(),
+      ['a/fail.unit.test.ts', 'a/pass.unit.test.ts', 'broken.unit.test.ts', 'late.unit.test.ts'],
+      'each file that finished is timed',
+    );
     const narrowed = runTests(root, ['--unit', '^a/pass'], { JETPACK_TEST_JOBS: '2', JETPACK_TEST_DURATIONS: durations });
     assert.is(narrowed.status, 0, narrowed.stdout);
     assert.match(narrowed.stdout, /unit tier: 1 files in [\d.]+ s on 1 workers\n/);

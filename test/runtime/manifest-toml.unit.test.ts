@@ -11,7 +11,10 @@ async function refusal(text: string): Promise<string> {
 }
 
 test('[Core] command and [Meta] values as text; both optional', async () => {
-  const m = await parseRuntimeManifest('[Core]\ncommand = "/usr/bin/app --serve"\n[Meta]\nTitle = "App"\nRelease = 3\nBuilt = 2024-01-02T03:04:05Z\nTags = ["a", "b"]\n', 'm');
+  const m = await parseRuntimeManifest(
+    '[Core]\ncommand = "/usr/bin/app --serve"\n[Meta]\nTitle = "App"\nRelease = 3\nBuilt = 2024-01-02T03:04:05Z\nTags = ["a", "b"]\n',
+    'm',
+  );
   assert.equal(m, { command: '/usr/bin/app --serve', meta: { Title: 'App', Release: '3', Built: '2024-01-02T03:04:05.000Z', Tags: '["a","b"]' } });
   assert.equal(await parseRuntimeManifest('', 'm'), { command: undefined, meta: {} });
 });

@@ -79,7 +79,10 @@ test('commit checks the name as MaPS does, one line each, and creates nothing', 
   const missing = jetpack(root, ['package', '--commit', path.join(work, 'nowhere'), REF, '--repo', other]);
   assert.is(missing.status, 1);
   assert.match(missing.stderr, /nowhere is not a directory$/m);
-  assert.match(jetpack(root, ['package', '--commit', 'example.com/none', REF, '--repo', other]).stderr, /is not a directory, and no image example.com\/none in the store/);
+  assert.match(
+    jetpack(root, ['package', '--commit', 'example.com/none', REF, '--repo', other]).stderr,
+    /is not a directory, and no image example.com\/none in the store/,
+  );
   assert.not.ok(existsSync(path.join(other, 'config')), 'the repo is created only by a commit that can happen');
 });
 
@@ -128,9 +131,21 @@ test('the same tree twice gives the same commit under SOURCE_DATE_EPOCH; manifes
 test('a store image of several layers commits directly, with the tree its render gives', () => {
   const buildDir = path.join(work, 'layered-build');
   mkdirSync(buildDir);
-  const built = jetpackOk(root, ['build', '-dir', buildDir, 'jetpack/busybox', '/bin/sh', '-c', 'rm /bin/vi && mkdir -p /opt/app && echo v1 > /opt/app/version && printf "{\\"name\\":\\"example.com/layered\\"}" > manifest.json'], {
-    cwd: work,
-  }).trim();
+  const built = jetpackOk(
+    root,
+    [
+      'build',
+      '-dir',
+      buildDir,
+      'jetpack/busybox',
+      '/bin/sh',
+      '-c',
+      'rm /bin/vi && mkdir -p /opt/app && echo v1 > /opt/app/version && printf "{\\"name\\":\\"example.com/layered\\"}" > manifest.json',
+    ],
+    {
+      cwd: work,
+    },
+  ).trim();
   const fromImage = jetpackOk(root, ['runtime', 'commit', built, 'com.example.layered/x86_64/1']).trim();
   const dir = path.join(work, 'layered-dir');
   jetpackOk(root, ['runtime', 'initialize', '--from', 'example.com/layered', dir]);
@@ -181,13 +196,22 @@ test('deploy, run (changes persist), update (changes kept), reset, uninstall', (
   assert.is(run(['--command', 'cat /root/notes']).stdout, 'mine\n', 'update keeps the changes');
   assert.match(jetpack(root, ['runtime', 'update', ref]).stderr, /up to date/);
 
-  const listing = JSON.parse(jetpackOk(root, ['runtime', 'list', '--json'])) as Array<{ ref: string; commit: string; deployed: boolean; size: number; date: string }>;
+  const listing = JSON.parse(jetpackOk(root, ['runtime', 'list', '--json'])) as Array<{
+    ref: string;
+    commit: string;
+    deployed: boolean;
+    size: number;
+    date: string;
+  }>;
   const mine = listing.find((l) => l.ref === ref)!;
   assert.is(mine.commit, v2);
   assert.ok(mine.deployed);
   assert.ok(mine.size > 100_000, `size ${mine.size}`);
   assert.match(mine.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  assert.match(jetpackOk(root, ['runtime', 'list']), new RegExp(`^REF +COMMIT +DATE +SIZE +DEPLOYED\\n(.*\\n)*${ref.replace(/\./g, '\\.')} +${v2.slice(0, 12)} .* yes\\n`));
+  assert.match(
+    jetpackOk(root, ['runtime', 'list']),
+    new RegExp(`^REF +COMMIT +DATE +SIZE +DEPLOYED\\n(.*\\n)*${ref.replace(/\./g, '\\.')} +${v2.slice(0, 12)} .* yes\\n`),
+  );
 
   jetpackOk(root, ['runtime', 'reset', ref]);
   assert.match(run(['--command', 'cat /root/notes']).stderr, /No such file/);
@@ -264,7 +288,10 @@ test('export-repo in CI: a start and a done line for the copy; -quiet silences t
   const loud = jetpack(root, ['runtime', 'export-repo', exported, REF]);
   assert.is(loud.status, 0, loud.stderr);
   assertStepReported(loud.stderr, `exporting ${REF} to ${exported}`);
-  for (const args of [['-quiet', 'runtime', 'export-repo', `${exported}-2`, REF], ['runtime', 'export-repo', '-quiet', `${exported}-3`, REF]]) {
+  for (const args of [
+    ['-quiet', 'runtime', 'export-repo', `${exported}-2`, REF],
+    ['runtime', 'export-repo', '-quiet', `${exported}-3`, REF],
+  ]) {
     const quiet = jetpack(root, args);
     assert.is(quiet.status, 0, quiet.stderr);
     assert.not.match(quiet.stderr, PROGRESS_LINE, `${args.join(' ')}: ${quiet.stderr}`);

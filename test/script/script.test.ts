@@ -99,11 +99,16 @@ test('rebuilds when, and only when, a file, the parent or a value changed; a no-
   assert.is(script(dir, ['W=2', 'V=1']).stderr, '', 'the order values are given in is no change');
   const json = parseJson<{ id: string; added: boolean }>(jetpackOk(root, ['script', '-json', dir, 'V=1', 'W=2']));
   assert.equal([json.id, json.added], [idOf(dir), false]);
-  rebuilds('a new parent', () => {
-    const newer = tempDir('jetpack-newer-');
-    writeFileSync(path.join(newer, 'manifest.json'), JSON.stringify({ name: 'jetpack/busybox', labels: [{ name: 'version', value: '9.9' }] }));
-    jetpackOk(root, ['build', 'jetpack/busybox', '/bin/sh', '-c', 'echo newer > /newer'], { cwd: newer });
-  }, /\(the parent image changed\)/, ['V=1', 'W=2']);
+  rebuilds(
+    'a new parent',
+    () => {
+      const newer = tempDir('jetpack-newer-');
+      writeFileSync(path.join(newer, 'manifest.json'), JSON.stringify({ name: 'jetpack/busybox', labels: [{ name: 'version', value: '9.9' }] }));
+      jetpackOk(root, ['build', 'jetpack/busybox', '/bin/sh', '-c', 'echo newer > /newer'], { cwd: newer });
+    },
+    /\(the parent image changed\)/,
+    ['V=1', 'W=2'],
+  );
   assert.is(fileIn(idOf(dir), '/newer'), 'newer\n');
   // The image removed from the store: built again.
   jetpackOk(root, ['destroy-image', idOf(dir)]);
@@ -113,10 +118,13 @@ test('rebuilds when, and only when, a file, the parent or a value changed; a no-
 });
 
 test('aci and flat-aci export the image; clean removes what the builds wrote and the listed files, never the store', () => {
-  const dir = imageDir(`export const parent = 'jetpack/busybox'\nexport const clean = ['scratch.txt', 'out']\nexport async function build({ $ }) { await $\`echo x > /x\` }\n`, {
-    'manifest.json': JSON.stringify({ name: 'example.com/cleaned' }),
-    'scratch.txt': 'scratch',
-  });
+  const dir = imageDir(
+    `export const parent = 'jetpack/busybox'\nexport const clean = ['scratch.txt', 'out']\nexport async function build({ $ }) { await $\`echo x > /x\` }\n`,
+    {
+      'manifest.json': JSON.stringify({ name: 'example.com/cleaned' }),
+      'scratch.txt': 'scratch',
+    },
+  );
   assert.is(script(dir, ['aci']).status, 0);
   assert.is(script(dir, ['flat-aci']).status, 0);
   assert.equal(sh(`tar -tf "${dir}/image.aci"`).trim().split('\n'), ['manifest', 'rootfs/', 'rootfs/x']);
@@ -131,7 +139,8 @@ test('aci and flat-aci export the image; clean removes what the builds wrote and
   const before = storeState(root);
   const r = script(dir, ['clean']);
   assert.is(r.status, 0, r.stderr);
-  for (const f of ['image.aci', 'image.aci.id', 'image.flat.aci', '.jetpack.script.json', 'scratch.txt', 'out']) assert.not.ok(existsSync(path.join(dir, f)), f);
+  for (const f of ['image.aci', 'image.aci.id', 'image.flat.aci', '.jetpack.script.json', 'scratch.txt', 'out'])
+    assert.not.ok(existsSync(path.join(dir, f)), f);
   assert.ok(existsSync(path.join(dir, 'image.mjs')));
   assert.equal(storeState(root), before);
   const outside = imageDir(`export const parent = 'jetpack/busybox'\nexport const clean = ['../escape']\n`);
@@ -150,7 +159,10 @@ test('a failing step fails with a clear message and stores nothing', () => {
   assert.not.ok(existsSync(path.join(dir, 'image.aci.id')));
   assert.equal(storeState(root), before);
   const prep = imageDir(`export const parent = 'jetpack/busybox'\nexport const prepare = { async get() { throw new Error('no network') } }\n`);
-  assert.is(script(prep).stderr, 'jetpack: script: building on jetpack/busybox:1.35.0,arch=amd64,os=linux (no earlier build)\njetpack: script: prepare.get\njetpack: image.mjs prepare.get failed: no network\n');
+  assert.is(
+    script(prep).stderr,
+    'jetpack: script: building on jetpack/busybox:1.35.0,arch=amd64,os=linux (no earlier build)\njetpack: script: prepare.get\njetpack: image.mjs prepare.get failed: no network\n',
+  );
   assert.match(script(imageDir('export const build = 1\n')).stderr, /image\.mjs exports no parent/);
   assert.match(script(imageDir('export const parent = \n')).stderr, /^jetpack: \S+image\.mjs: /);
   assert.match(jetpack(root, ['script', work, 'image']).stderr, /has no image\.mjs/);
@@ -166,8 +178,18 @@ test('what can be checked is checked before the first step: build, manifest, bui
     ['parent', `export const parent = 'jetpack/busyboxx'\n${prepare}${build}`, {}, /^jetpack: .*jetpack\/busyboxx.*\n$/],
     ['build', `${parent}${prepare}export const build = 'make'\n`, {}, /^jetpack: image\.mjs: build must be a function\n$/],
     ['manifest type', `${parent}${prepare}${build}export const manifest = 1\n`, {}, /^jetpack: image\.mjs: manifest must be a function or an object\n$/],
-    ['manifest object', `${parent}${prepare}${build}export const manifest = { name: 'example.com/x', app: { group: '0' } }\n`, {}, /^jetpack: image\.mjs: manifest: invalid image manifest: app\.user: required\n$/],
-    ['buildVars', `${parent}${prepare}${build}export const buildVars = 'GREETING'\n`, {}, /^jetpack: image\.mjs: buildVars must be a list of variable names\n$/],
+    [
+      'manifest object',
+      `${parent}${prepare}${build}export const manifest = { name: 'example.com/x', app: { group: '0' } }\n`,
+      {},
+      /^jetpack: image\.mjs: manifest: invalid image manifest: app\.user: required\n$/,
+    ],
+    [
+      'buildVars',
+      `${parent}${prepare}${build}export const buildVars = 'GREETING'\n`,
+      {},
+      /^jetpack: image\.mjs: buildVars must be a list of variable names\n$/,
+    ],
   ];
   for (const [what, text, files, expected] of cases) {
     const dir = imageDir(text, files);
@@ -184,15 +206,21 @@ test('what can be checked is checked before the first step: build, manifest, bui
   assert.not.match(none.stdout + none.stderr, /COMMAND RAN/);
   const badManifest = imageDir(`${parent}${build}`, { 'manifest.json': JSON.stringify({ name: 'example.com/x', labels: [{ name: 'Bad', value: '' }] }) });
   const bad = script(badManifest);
-  assert.match(bad.stderr, new RegExp(`\njetpack: build not started: ${badManifest}/manifest\\.json: invalid image manifest: labels\\[0\\]\\.name "Bad": not an AC Identifier`));
+  assert.match(
+    bad.stderr,
+    new RegExp(`\njetpack: build not started: ${badManifest}/manifest\\.json: invalid image manifest: labels\\[0\\]\\.name "Bad": not an AC Identifier`),
+  );
   assert.not.match(bad.stdout + bad.stderr, /COMMAND RAN/);
   assert.equal(storeState(root), before);
 });
 
 test('host steps get a jetpack on the same store; with JETPACK set, the CLI it names', () => {
-  const own = imageDir(`export const parent = 'jetpack/busybox'\nexport const prepare = async ({ jetpack, dir }) => { (await import('node:fs')).writeFileSync(dir + '/names.txt', (await jetpack.images()).map((i) => i.name).join(',')) }\n`, {
-    'manifest.json': JSON.stringify({ name: 'example.com/own' }),
-  });
+  const own = imageDir(
+    `export const parent = 'jetpack/busybox'\nexport const prepare = async ({ jetpack, dir }) => { (await import('node:fs')).writeFileSync(dir + '/names.txt', (await jetpack.images()).map((i) => i.name).join(',')) }\n`,
+    {
+      'manifest.json': JSON.stringify({ name: 'example.com/own' }),
+    },
+  );
   const saved = process.env.JETPACK;
   delete process.env.JETPACK;
   try {
@@ -205,9 +233,12 @@ test('host steps get a jetpack on the same store; with JETPACK set, the CLI it n
   const log = path.join(work, 'calls.log');
   const wrapper = path.join(work, 'jetpack-wrapper');
   writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> "${log}"\nexec "${JETPACK}" "$@"\n`, { mode: 0o755 });
-  const dir = imageDir(`export const parent = 'jetpack/busybox'\nexport const prepare = { async list({ jetpack, dir }) { const images = await jetpack.images(); (await import('node:fs')).writeFileSync(dir + '/images.txt', images.map((i) => i.name).join(',')) } }\n`, {
-    'manifest.json': JSON.stringify({ name: 'example.com/wrapped' }),
-  });
+  const dir = imageDir(
+    `export const parent = 'jetpack/busybox'\nexport const prepare = { async list({ jetpack, dir }) { const images = await jetpack.images(); (await import('node:fs')).writeFileSync(dir + '/images.txt', images.map((i) => i.name).join(',')) } }\n`,
+    {
+      'manifest.json': JSON.stringify({ name: 'example.com/wrapped' }),
+    },
+  );
   const r = script(dir, [], { JETPACK: `${wrapper} -root=${root}` });
   assert.is(r.status, 0, r.stderr);
   assert.match(readFileSync(log, 'utf8'), /images -a -json/);
@@ -221,14 +252,24 @@ test('the matrix builds its variants in parallel and prints their IDs; a failing
   assert.is(r.status, 0, r.stderr);
   const rows = r.stdout.trim().split('\n');
   assert.is(rows[0], 'VARIANT  ID');
-  assert.equal(rows.slice(1).map((l) => l.split(/\s+/)[0]), ['alpha', 'beta', 'gamma', 'delta']);
+  assert.equal(
+    rows.slice(1).map((l) => l.split(/\s+/)[0]),
+    ['alpha', 'beta', 'gamma', 'delta'],
+  );
   for (const row of rows.slice(1)) {
     const [name, id] = row.split(/\s+/);
     assert.match(id, /^sha512-[0-9a-f]{128}$/);
     assert.is(jetpackOk(root, ['run', id]), `${name}: the ${{ alpha: 'first', beta: 'second', gamma: 'third', delta: 'fourth' }[name]} variant\n`);
   }
   const variants = path.join(work, 'variants.json');
-  writeFileSync(variants, JSON.stringify([{ name: 'one', message: 'one' }, { name: 'bad', command: 'echo broken on purpose; exit 7' }, { name: 'two', message: 'two' }]));
+  writeFileSync(
+    variants,
+    JSON.stringify([
+      { name: 'one', message: 'one' },
+      { name: 'bad', command: 'echo broken on purpose; exit 7' },
+      { name: 'two', message: 'two' },
+    ]),
+  );
   const failed = spawnSync(process.execPath, [matrix, variants], { encoding: 'utf8', env });
   assert.is(failed.status, 1);
   assert.match(failed.stdout, /^bad +FAILED$/m);
@@ -243,9 +284,14 @@ test('tools lent by bind mount are made again when a host file they bind changed
   assert.is(tools.length, 1);
   const binds = path.join(tools[0], 'binds.json');
   const lent = JSON.parse(readFileSync(binds, 'utf8')) as Array<{ source: string; stamp: string }>;
-  assert.ok(lent.some((b) => b.source === process.execPath), 'node is bound, not copied');
+  assert.ok(
+    lent.some((b) => b.source === process.execPath),
+    'node is bound, not copied',
+  );
   writeFileSync(binds, JSON.stringify(lent.map((b) => ({ ...b, stamp: 'upgraded-since' }))));
-  const dir = imageDir(`export const parent = 'jetpack/busybox'\nexport async function build({ $ }) { await $\`echo ok > /ok\` }\n`, { 'manifest.json': JSON.stringify({ name: 'example.com/retooled' }) });
+  const dir = imageDir(`export const parent = 'jetpack/busybox'\nexport async function build({ $ }) { await $\`echo ok > /ok\` }\n`, {
+    'manifest.json': JSON.stringify({ name: 'example.com/retooled' }),
+  });
   const r = script(dir);
   assert.is(r.status, 0, r.stderr);
   assert.not.match(readFileSync(binds, 'utf8'), 'upgraded-since');

@@ -59,7 +59,9 @@ test('SIGKILL of jetpack build at any moment leaves no process of it running a s
   const leftovers: string[] = [];
   try {
     for (let round = 0; round < 16; round++) {
-      const child = spawn(JETPACK, [`-root=${root}`, 'build', `-dir=${dir}`, 'jetpack/busybox', '/bin/sh', '-c', 'cat big > /big && sleep 0.5'], { stdio: 'ignore' });
+      const child = spawn(JETPACK, [`-root=${root}`, 'build', `-dir=${dir}`, 'jetpack/busybox', '/bin/sh', '-c', 'cat big > /big && sleep 0.5'], {
+        stdio: 'ignore',
+      });
       await sleep(round * 160); // from the very start to the end of the build
       child.kill('SIGKILL');
       await new Promise((resolve) => child.on('close', resolve));
@@ -70,7 +72,13 @@ test('SIGKILL of jetpack build at any moment leaves no process of it running a s
     for (const b of burners) b.kill('SIGKILL');
   }
   assert.equal(leftovers, [], 'processes outlived their jetpack');
-  assert.equal(readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(root)), [], 'no mount left');
+  assert.equal(
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(root)),
+    [],
+    'no mount left',
+  );
   const fsck = jetpack(root, ['fsck']);
   assert.is(fsck.status, 0, fsck.stdout);
   assert.equal(storeState(root).tmp, []);

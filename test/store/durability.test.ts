@@ -15,7 +15,9 @@ importBusybox(root, work);
 /** The syncfs, fsync and rename calls of a jetpack command (all its processes), in order. */
 function durabilityCalls(args: string[]): string[] {
   const log = path.join(work, 'strace.txt');
-  sh(`strace -f -qq -y -e trace=syncfs,fsync,rename,renameat,renameat2 -o "${log}" "${JETPACK}" -root="${root}" ${args.map((a) => `'${a}'`).join(' ')} >/dev/null 2>&1`);
+  sh(
+    `strace -f -qq -y -e trace=syncfs,fsync,rename,renameat,renameat2 -o "${log}" "${JETPACK}" -root="${root}" ${args.map((a) => `'${a}'`).join(' ')} >/dev/null 2>&1`,
+  );
   return readFileSync(log, 'utf8')
     .split('\n')
     .map((l) => l.replace(/^\d+\s+/, ''))

@@ -17,7 +17,9 @@ const smallID = jetpackOk(root, ['import', smallAci]).trim();
 
 // Large enough (many files, ~120 MB) that a kill lands in the middle of the import.
 const big = path.join(work, 'big');
-sh(`mkdir -p "${big}/data" && for i in $(seq 1 60); do head -c 2000000 /dev/urandom > "${big}/data/f$i"; done && for i in $(seq 1 2000); do echo $i > "${big}/data/s$i"; done`);
+sh(
+  `mkdir -p "${big}/data" && for i in $(seq 1 60); do head -c 2000000 /dev/urandom > "${big}/data/f$i"; done && for i in $(seq 1 2000); do echo $i > "${big}/data/s$i"; done`,
+);
 const bigAci = makeAciWithTar(work, big, { ...MINIMAL_MANIFEST, name: 'example.com/big' });
 
 function waitForStaging(dir: string, child: ReturnType<typeof spawn>): Promise<void> {

@@ -97,7 +97,9 @@ test('flat export is deterministic and re-imports to the ID it printed', () => {
   // A read-write stdout that is not at its start (a shell's 1<> after earlier writes): tar
   // would write past where a read-back begins, so the ACI flows through jetpack instead.
   const offset = path.join(work, 'det-offset.aci');
-  const idOffset = sh(`exec 3<>"${offset}"; printf abcdef >&3; truncate -s 0 "${offset}"; "${JETPACK}" -root="${root}" export -flat ${id} - 2>&1 1>&3 | tail -n 1`).trim();
+  const idOffset = sh(
+    `exec 3<>"${offset}"; printf abcdef >&3; truncate -s 0 "${offset}"; "${JETPACK}" -root="${root}" export -flat ${id} - 2>&1 1>&3 | tail -n 1`,
+  ).trim();
   assert.is(idOffset, idA);
   assert.ok(readFileSync(offset).subarray(6).equals(readFileSync(a)), 'the ACI after the offset');
 });

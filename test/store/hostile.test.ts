@@ -7,13 +7,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { jetpack, jetpackOk, removeDir, storeState, tempDir, type Result } from '../helpers/cli.js';
-import {
-  validAci,
-  whitelistThroughSymlinkAci,
-  writeControlArchives,
-  writeHostileCorpus,
-  type HostileCase,
-} from '../helpers/hostile-archives.js';
+import { validAci, whitelistThroughSymlinkAci, writeControlArchives, writeHostileCorpus, type HostileCase } from '../helpers/hostile-archives.js';
 
 const work = tempDir('jetpack-hostile-');
 const root = path.join(work, 'store');
@@ -81,7 +75,8 @@ function sideEffectProblems(c: Pick<HostileCase, 'mustNotExist'>): string[] {
   if (readFileSync(victim, 'utf8') !== VICTIM_TEXT) problems.push('the victim file outside the store was modified');
   if (v.nlink !== 1) problems.push(`the victim file outside the store has ${v.nlink} links`);
   const fsck = jetpack(root, ['fsck']);
-  if (fsck.status !== 0 || !/\b0 problem\(s\)/.test(fsck.stdout)) problems.push(`fsck after the import: exit ${fsck.status}: ${fsck.stdout.trim()} ${fsck.stderr.trim()}`);
+  if (fsck.status !== 0 || !/\b0 problem\(s\)/.test(fsck.stdout))
+    problems.push(`fsck after the import: exit ${fsck.status}: ${fsck.stdout.trim()} ${fsck.stderr.trim()}`);
   return problems;
 }
 

@@ -29,7 +29,11 @@ const tree = new LayerTree([lower, upper]);
 test('a link in a lower layer under an upper directory is never followed on the host', async () => {
   assert.is((await tree.readFile('etc/os-release'))?.toString(), 'PRETTY_NAME="image"\n', 'the absolute link resolves in the image');
   assert.equal(await tree.readdir('etc'), ['os-release']);
-  assert.is(await new LayerTree([lower]).readFile('etc/os-release').then((b) => b?.toString()), undefined, 'etc -> /abs/host-etc means the image\'s /abs/host-etc, absent');
+  assert.is(
+    await new LayerTree([lower]).readFile('etc/os-release').then((b) => b?.toString()),
+    undefined,
+    "etc -> /abs/host-etc means the image's /abs/host-etc, absent",
+  );
 });
 
 test('whiteouts and opaque directories hide what is below', async () => {

@@ -11,8 +11,19 @@ const work = tempDir();
 const root = path.join(work, 'store');
 
 const base = path.join(work, 'base');
-sh(`mkdir -p "${base}"/{etc,usr/share/doc/pkg,bin} && echo base > "${base}/etc/motd" && echo doc > "${base}/usr/share/doc/pkg/README" && echo keep > "${base}/etc/keep" && echo old > "${base}/bin/tool"`);
-const baseManifest = { acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/base', labels: [{ name: 'version', value: '1.0' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }] };
+sh(
+  `mkdir -p "${base}"/{etc,usr/share/doc/pkg,bin} && echo base > "${base}/etc/motd" && echo doc > "${base}/usr/share/doc/pkg/README" && echo keep > "${base}/etc/keep" && echo old > "${base}/bin/tool"`,
+);
+const baseManifest = {
+  acKind: 'ImageManifest',
+  acVersion: '0.8.11',
+  name: 'example.com/base',
+  labels: [
+    { name: 'version', value: '1.0' },
+    { name: 'os', value: 'linux' },
+    { name: 'arch', value: 'amd64' },
+  ],
+};
 const baseID = jetpackOk(root, ['import', makeAciWithTar(work, base, baseManifest)]).trim();
 
 // A layer as Jetpack's build writes it: only what changed, deletions through pathWhitelist.
@@ -101,7 +112,11 @@ test('a dependency given by name and labels resolves to the stored image', () =>
 test('a dependency with a wrong version label is refused', () => {
   const r = jetpack(root, [
     'import',
-    makeAciWithTar(work, layer, { ...childManifest, name: 'example.com/wrong', dependencies: [{ imageName: 'example.com/base', labels: [{ name: 'version', value: '9' }] }] }),
+    makeAciWithTar(work, layer, {
+      ...childManifest,
+      name: 'example.com/wrong',
+      dependencies: [{ imageName: 'example.com/base', labels: [{ name: 'version', value: '9' }] }],
+    }),
   ]);
   assert.is.not(r.status, 0);
   assert.match(r.stderr, /dependency example\.com\/base,version=9 is not in the store/);

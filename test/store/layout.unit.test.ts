@@ -31,8 +31,28 @@ test('the store root: -root, else $JETPACK_ROOT, else /var/lib/jetpack; always a
 test('the layout of a store, as docs/STORE.md lists it', () => {
   const l = new StoreLayout('/s');
   assert.equal(
-    { root: l.root, images: l.images, tmp: l.tmp, lock: l.lockFile, tools: l.tools, ostree: l.ostreeRepo, runtimes: l.runtimes, uploads: l.uploads, keys: l.keys },
-    { root: '/s', images: '/s/images', tmp: '/s/tmp', lock: '/s/lock', tools: '/s/tools', ostree: '/s/ostree/repo', runtimes: '/s/runtimes', uploads: '/s/uploads', keys: '/s/keys' },
+    {
+      root: l.root,
+      images: l.images,
+      tmp: l.tmp,
+      lock: l.lockFile,
+      tools: l.tools,
+      ostree: l.ostreeRepo,
+      runtimes: l.runtimes,
+      uploads: l.uploads,
+      keys: l.keys,
+    },
+    {
+      root: '/s',
+      images: '/s/images',
+      tmp: '/s/tmp',
+      lock: '/s/lock',
+      tools: '/s/tools',
+      ostree: '/s/ostree/repo',
+      runtimes: '/s/runtimes',
+      uploads: '/s/uploads',
+      keys: '/s/keys',
+    },
   );
   const id = `sha512-${'a'.repeat(128)}`;
   assert.is(l.imageDir(id), `/s/images/${id}`);

@@ -6,7 +6,11 @@ import { closestNames, editDistance, notADomain } from '../../src/store/missing-
 test('closestNames: at most three, closest first; editDistance counts a swap as one edit', () => {
   assert.is(editDistance('jetpack/debain', 'jetpack/debian'), 1);
   assert.is(editDistance('busybox', 'jetpack/busybox'), 8);
-  assert.equal(closestNames('example/app', ['example/apps', 'example/ap', 'example/app', 'other/app', 'example/zzz', 'x/app', 'some/app']), ['example/ap', 'example/apps', 'some/app']);
+  assert.equal(closestNames('example/app', ['example/apps', 'example/ap', 'example/app', 'other/app', 'example/zzz', 'x/app', 'some/app']), [
+    'example/ap',
+    'example/apps',
+    'some/app',
+  ]);
   assert.equal(closestNames('debian', ['jetpack/debian', 'debain', 'fedora']), ['debain', 'jetpack/debian']);
 });
 

@@ -50,13 +50,21 @@ async function release(holder: ChildProcess): Promise<void> {
 }
 
 test('images NAME… filters by glob over the name and name:version,labels; no match lists nothing', () => {
-  const names = (args: string[]) => jetpackOk(root, ['images', '-H', ...args]).trim().split('\n').filter(Boolean).map((l) => l.split('\t')[1]);
+  const names = (args: string[]) =>
+    jetpackOk(root, ['images', '-H', ...args])
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[1]);
   assert.equal(names(['jetpack/*']), ['jetpack/tool,arch=amd64,os=linux']);
   assert.equal(names(['example.com/b?se', 'jetpack/t[a-o]ol']), ['example.com/base,arch=amd64,os=linux', 'jetpack/tool,arch=amd64,os=linux']);
   assert.equal(names(['*,arch=amd64,os=linux']).length, 4, 'the labels are matched too');
   assert.equal(names(['nothing/*']), []);
   assert.equal(jetpackOk(root, ['images', '-q', '-l', 'jetpack/*']), `${newTool}\n`);
-  assert.equal(parseJson<{ id: string }[]>(jetpackOk(root, ['images', '-json', 'example.com/child'])).map((i) => i.id), [child]);
+  assert.equal(
+    parseJson<{ id: string }[]>(jetpackOk(root, ['images', '-json', 'example.com/child'])).map((i) => i.id),
+    [child],
+  );
   const bad = jetpack(root, ['images', 'a[b']);
   assert.is(bad.status, 1);
   assert.is(bad.stderr, 'jetpack: image name pattern "a[b" has a [ without its ]\n');
@@ -75,17 +83,29 @@ test('images shows size and creation time; -H in bytes and RFC 3339', () => {
 });
 
 test('images -a marks shadowed images; internal OCI layers are listed only with -internal or -a', () => {
-  const ids = (args: string[]) => jetpackOk(root, ['images', '-q', '-l', ...args]).trim().split('\n').sort();
+  const ids = (args: string[]) =>
+    jetpackOk(root, ['images', '-q', '-l', ...args])
+      .trim()
+      .split('\n')
+      .sort();
   assert.equal(ids([]), [child, newBase, newTool, pulled].sort(), 'neither shadowed nor internal');
   assert.equal(ids(['-internal']), [child, newBase, newTool, pulled, layer].sort());
   assert.equal(ids(['-a']), [child, oldBase, newBase, oldTool, newTool, pulled, layer].sort());
-  const marked = new Map(jetpackOk(root, ['images', '-a', '-H', '-l']).trim().split('\n').map((l) => [l.split('\t')[0], l.split('\t')[4]]));
+  const marked = new Map(
+    jetpackOk(root, ['images', '-a', '-H', '-l'])
+      .trim()
+      .split('\n')
+      .map((l) => [l.split('\t')[0], l.split('\t')[4]]),
+  );
   assert.is(marked.get(oldTool), 'shadowed');
   assert.is(marked.get(oldBase), 'shadowed');
   assert.is(marked.get(newTool), '');
   assert.is(marked.get(layer), 'internal');
   const json = JSON.parse(jetpackOk(root, ['images', '-a', '-json'])) as Array<{ id: string; shadowed: boolean; internal: boolean }>;
-  assert.equal(json.find((i) => i.id === layer), { ...json.find((i) => i.id === layer)!, shadowed: false, internal: true });
+  assert.equal(
+    json.find((i) => i.id === layer),
+    { ...json.find((i) => i.id === layer)!, shadowed: false, internal: true },
+  );
   assert.ok(json.find((i) => i.id === oldTool)!.shadowed);
 });
 
@@ -110,10 +130,19 @@ const blobs = path.join(root, 'images', newTool, 'oci-blobs');
 const repo = path.join(root, 'ostree', 'repo');
 
 function litter(): void {
-  for (const dir of [leftover, kept, staleTools, blobs, path.join(root, 'images', newTool, 'oci-layout-gzip-as-stored', 'blobs')]) mkdirSync(dir, { recursive: true });
+  for (const dir of [leftover, kept, staleTools, blobs, path.join(root, 'images', newTool, 'oci-layout-gzip-as-stored', 'blobs')])
+    mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(leftover, 'scratch'), 'x'.repeat(100_000));
   writeFileSync(path.join(kept, 'enter'), '#!/bin/sh\n');
-  for (const name of ['gzip1-as-stored.blob', 'gzip1-as-stored.json', 'gzip-as-stored.blob', 'gzip-as-stored.json', '.zstd3-as-stored.999999999.blob', 'none-as-stored.blob']) writeFileSync(path.join(blobs, name), name);
+  for (const name of [
+    'gzip1-as-stored.blob',
+    'gzip1-as-stored.json',
+    'gzip-as-stored.blob',
+    'gzip-as-stored.json',
+    '.zstd3-as-stored.999999999.blob',
+    'none-as-stored.blob',
+  ])
+    writeFileSync(path.join(blobs, name), name);
   if (!existsSync(repo)) sh(`mkdir -p "${repo}" && ostree init --repo="${repo}" --mode=bare`);
   sh(`ostree commit --repo="${repo}" --orphan --tree=dir="${tree}" --subject=litter-${Date.now()} >/dev/null`);
 }
@@ -129,7 +158,8 @@ test('prune -dry-run lists each item with its size and the total, and changes no
   assert.ok(item('image', `${oldTool.slice(0, 39)} jetpack/tool,arch=amd64,os=linux`), out);
   assert.ok(item('container', 'containers/build-kept1'), out);
   assert.ok(item('tool-cache', 'tools/host-1-2-3'), out);
-  for (const name of ['gzip-as-stored.blob', 'gzip-as-stored.json', '.zstd3-as-stored.999999999.blob', 'none-as-stored.blob']) assert.ok(item('oci-cache', `images/${newTool}/oci-blobs/${name.replace(/\./g, '\\.')}`), name);
+  for (const name of ['gzip-as-stored.blob', 'gzip-as-stored.json', '.zstd3-as-stored.999999999.blob', 'none-as-stored.blob'])
+    assert.ok(item('oci-cache', `images/${newTool}/oci-blobs/${name.replace(/\./g, '\\.')}`), name);
   assert.ok(item('oci-cache', `images/${newTool}/oci-layout-gzip-as-stored`), out);
   assert.ok(item('ostree', 'ostree/repo: \\d+ object\\(s\\) no ref reaches'), out);
   assert.not.ok(out.includes('gzip1-as-stored'), 'the kept blob of the current encoding stays');
@@ -137,7 +167,10 @@ test('prune -dry-run lists each item with its size and the total, and changes no
   assert.match(lines.at(-1)!, /^would free \d+(\.\d)? [KMG]?B in 10 item\(s\)$/);
   const json = parseJson<{ items: { kind: string; bytes: number }[]; bytes: number }>(jetpackOk(root, ['gc', '-all', '-dry-run', '-json']));
   assert.is(json.items.length, 10, 'gc -all is prune');
-  assert.is(json.bytes, json.items.reduce((s, i) => s + i.bytes, 0));
+  assert.is(
+    json.bytes,
+    json.items.reduce((s, i) => s + i.bytes, 0),
+  );
   assert.ok(json.items.find((i) => i.kind === 'leftover')!.bytes >= 100_000);
   assert.is(snapshot(), before);
 });
@@ -182,7 +215,8 @@ test('prune removes what nothing needs, prints what it freed, and keeps what is 
   const images = storeState(root).images;
   assert.not.ok(images.includes(oldTool));
   for (const id of [oldBase, newBase, child, newTool, pulled, layer]) assert.ok(images.includes(id), id);
-  for (const gone of [leftover, kept, staleTools, path.join(blobs, 'gzip-as-stored.blob'), path.join(root, 'images', newTool, 'oci-layout-gzip-as-stored')]) assert.not.ok(existsSync(gone), gone);
+  for (const gone of [leftover, kept, staleTools, path.join(blobs, 'gzip-as-stored.blob'), path.join(root, 'images', newTool, 'oci-layout-gzip-as-stored')])
+    assert.not.ok(existsSync(gone), gone);
   assert.ok(existsSync(path.join(blobs, 'gzip1-as-stored.blob')));
   assert.match(sh(`ostree prune --repo="${repo}" --refs-only --no-prune`), /No unreachable objects/);
   assert.match(jetpackOk(root, ['prune']), /^freed 0 B in 0 item\(s\)\n$/);
@@ -215,8 +249,14 @@ test('tag gives an image a second name: lookups reach it (labels narrow, the new
   assert.is(resolved('mybox:1'), tagged);
   jetpackOk(root, ['tag', newTool, 'mybox:1']);
   assert.is(resolved('mybox:1'), newTool, 'a name given again moves to the new image');
-  const rows = jetpackOk(root, ['images', '-H', '-l', 'mybox']).trim().split('\n').map((l) => l.split('\t').slice(0, 2));
-  assert.equal(rows, [[newTool, 'mybox:1,arch=amd64,os=linux'], [newBase, 'mybox:2,arch=amd64,os=linux']]);
+  const rows = jetpackOk(root, ['images', '-H', '-l', 'mybox'])
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t').slice(0, 2));
+  assert.equal(rows, [
+    [newTool, 'mybox:1,arch=amd64,os=linux'],
+    [newBase, 'mybox:2,arch=amd64,os=linux'],
+  ]);
   assert.ok(jetpackOk(root, ['images', '-H', '-l', 'example.com/tagged']).startsWith(`${tagged}\texample.com/tagged,`), 'the image keeps its own name');
   const [json] = parseJson<{ id: string; name: string; labels: Record<string, string>; tag?: boolean }[]>(jetpackOk(root, ['images', '-json', 'mybox:2*']));
   assert.equal([json.id, json.name, json.labels.version, json.tag], [newBase, 'mybox', '2', true]);
@@ -237,7 +277,10 @@ test('tag and untag refuse bad input in one line and change nothing', () => {
   fails(['tag', 'example.com/tagged', 'Bad Name'], /^jetpack: invalid image name "Bad Name": /);
   fails(['tag', 'example.com/tagged', 'sha512-abc'], /^jetpack: invalid tag "sha512-abc": it looks like an image ID\n$/);
   fails(['untag', 'nope'], /^jetpack: no tag nope \(see jetpack images\)\n$/);
-  fails(['untag', 'example.com/tagged'], /^jetpack: example\.com\/tagged is the name in the manifest of sha512-\S+, not a tag: it cannot be removed \(jetpack rmi removes the image\)\n$/);
+  fails(
+    ['untag', 'example.com/tagged'],
+    /^jetpack: example\.com\/tagged is the name in the manifest of sha512-\S+, not a tag: it cannot be removed \(jetpack rmi removes the image\)\n$/,
+  );
   fails(['untag', 'Bad Name'], /^jetpack: invalid image name/);
   assert.is(jetpack(root, ['tag', 'example.com/tagged']).status, 2);
   assert.is(snapshot(), before);
@@ -253,7 +296,14 @@ test('gc keeps what a tag reaches; untag removes only the name, and then gc may 
   assert.not.ok(dry.includes(old.slice(0, 39)), dry);
   assert.not.ok(dry.includes(layerTagged.slice(0, 39)), dry);
   const listed = JSON.parse(jetpackOk(root, ['images', '-a', '-json', '*retagged*', 'keepme'])) as Array<{ id: string; name: string; shadowed: boolean }>;
-  assert.equal(listed.filter((i) => i.id === old).map((i) => [i.name, i.shadowed]), [['example.com/retagged', true], ['keepme', false]], 'its own name is shadowed, its tag is not');
+  assert.equal(
+    listed.filter((i) => i.id === old).map((i) => [i.name, i.shadowed]),
+    [
+      ['example.com/retagged', true],
+      ['keepme', false],
+    ],
+    'its own name is shadowed, its tag is not',
+  );
   const r = jetpack(root, ['untag', 'keepme']);
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stderr, `untagged keepme,arch=amd64,os=linux (${old.slice(0, 39)} stays)\n`);
@@ -287,10 +337,16 @@ test('a tag left naming a removed image (a crash before tags.json was rewritten)
   const tagsFile = path.join(root, 'tags.json');
   const tags = parseJson<object[]>(readFileSync(tagsFile, 'utf8'));
   const ghost = `sha512-${'0'.repeat(128)}`;
-  writeFileSync(tagsFile, JSON.stringify([...tags, { name: 'example.com/survivor', labels: platform, id: ghost, tagged: new Date(Date.now() + 60_000).toISOString() }]));
+  writeFileSync(
+    tagsFile,
+    JSON.stringify([...tags, { name: 'example.com/survivor', labels: platform, id: ghost, tagged: new Date(Date.now() + 60_000).toISOString() }]),
+  );
   assert.is(jetpackOk(root, ['show-image', '-q', 'example.com/survivor']).trim(), alive);
   assert.not.ok(jetpackOk(root, ['gc', '-dry-run']).includes(alive.slice(0, 39)));
-  assert.equal(parseJson<{ id: string }[]>(jetpackOk(root, ['images', '-json', 'example.com/survivor'])).map((i) => i.id), [alive]);
+  assert.equal(
+    parseJson<{ id: string }[]>(jetpackOk(root, ['images', '-json', 'example.com/survivor'])).map((i) => i.id),
+    [alive],
+  );
   writeFileSync(tagsFile, JSON.stringify(tags));
 });
 
@@ -305,7 +361,13 @@ test('containers lists kept build containers (-q, -json); rm removes one; a wron
   assert.match(table[0], /^NAME\s+SIZE\s+KEPT\s+ENTER$/);
   assert.ok(table[1].startsWith('build-kept1') && table[1].endsWith(path.join(kept, 'enter')), table[1]);
   const json = parseJson<{ name: string; dir: string; bytes: number }[]>(jetpackOk(root, ['containers', '-json']));
-  assert.equal(json.map((c) => [c.name, c.dir]), [['build-kept1', kept], ['build-kept2', other]]);
+  assert.equal(
+    json.map((c) => [c.name, c.dir]),
+    [
+      ['build-kept1', kept],
+      ['build-kept2', other],
+    ],
+  );
   assert.ok(json[0].bytes > 0);
   const wrong = jetpack(root, ['rm', 'build-kept1', 'build-nope']);
   assert.is(wrong.status, 1);

@@ -116,8 +116,14 @@ test('every archive GNU tar writes is accepted and read as GNU tar reads it', ()
   for (const file of generated) {
     const mine = agreeOrRefuse(file);
     assert.ok(mine.ok, `${path.basename(file)} refused: ${mine.why}`);
-    assert.ok(mine.members.some((m) => m.startsWith('c 0/0 1,3 dir/zz-char')), `${path.basename(file)}: the device after the sparse file is seen`);
-    assert.ok(mine.members.some((m) => m.includes(` ${9 * 2 ** 30} huge-sparse`)), `${path.basename(file)}: the 9 GiB sparse file is seen at its full size`);
+    assert.ok(
+      mine.members.some((m) => m.startsWith('c 0/0 1,3 dir/zz-char')),
+      `${path.basename(file)}: the device after the sparse file is seen`,
+    );
+    assert.ok(
+      mine.members.some((m) => m.includes(` ${9 * 2 ** 30} huge-sparse`)),
+      `${path.basename(file)}: the 9 GiB sparse file is seen at its full size`,
+    );
   }
 });
 
@@ -152,31 +158,70 @@ crafted.push({
 });
 crafted.push({
   name: 'a global PAX header renaming every member',
-  bytes: Buffer.concat([paxHeader({ path: 'renamed' }, 'pax_global_header').fill(0x67, 156, 157), tarball([{ name: 'a', data: 'x' }])].map((b, i) => (i === 0 ? fixChecksum(b) : b))),
+  bytes: Buffer.concat(
+    [paxHeader({ path: 'renamed' }, 'pax_global_header').fill(0x67, 156, 157), tarball([{ name: 'a', data: 'x' }])].map((b, i) =>
+      i === 0 ? fixChecksum(b) : b,
+    ),
+  ),
   why: /global PAX header sets path/,
 });
 crafted.push({
   name: 'device numbers in PAX records unlike the header (GNU tar versions differ on which wins)',
-  bytes: Buffer.concat([paxHeader({ 'SCHILY.devmajor': '0', 'SCHILY.devminor': '0' }), ustarHeader({ name: 'dev', typeflag: '3', size: 0, devmajor: 1, devminor: 3 }), END_OF_ARCHIVE]),
+  bytes: Buffer.concat([
+    paxHeader({ 'SCHILY.devmajor': '0', 'SCHILY.devminor': '0' }),
+    ustarHeader({ name: 'dev', typeflag: '3', size: 0, devmajor: 1, devminor: 3 }),
+    END_OF_ARCHIVE,
+  ]),
   why: /two devmajor numbers/,
 });
 crafted.push({
   name: 'device numbers in PAX records like the header',
-  bytes: Buffer.concat([paxHeader({ 'SCHILY.devmajor': '1', 'SCHILY.devminor': '3' }), ustarHeader({ name: 'dev', typeflag: '3', size: 0, devmajor: 1, devminor: 3 }), END_OF_ARCHIVE]),
+  bytes: Buffer.concat([
+    paxHeader({ 'SCHILY.devmajor': '1', 'SCHILY.devminor': '3' }),
+    ustarHeader({ name: 'dev', typeflag: '3', size: 0, devmajor: 1, devminor: 3 }),
+    END_OF_ARCHIVE,
+  ]),
 });
 crafted.push({
   name: 'a path record with a NUL byte',
   bytes: Buffer.concat([paxHeader({ path: 'ok\0/../../escape' }), ustarHeader({ name: 'x', typeflag: '0', size: 0 }), END_OF_ARCHIVE]),
   why: /NUL byte/,
 });
-crafted.push({ name: 'a negative base-256 size', bytes: withField(ustarHeader({ name: 'neg', typeflag: '0', size: 0 }), 124, Buffer.from([...Array<number>(11).fill(0xff), 0xfe])), why: /negative size/ });
-crafted.push({ name: 'a base-256 size beyond 2^53', bytes: withField(ustarHeader({ name: 'big', typeflag: '0', size: 0 }), 124, Buffer.from([0x80, 0x7f, ...Array<number>(10).fill(0xff)])), why: /size field out of range/ });
-crafted.push({ name: 'a blank size field', bytes: withField(ustarHeader({ name: 'blank', typeflag: '0', size: 0 }), 124, Buffer.alloc(12, 0x20)), why: /blank size field/ });
-crafted.push({ name: 'a PAX sparse record on a plain file', bytes: Buffer.concat([paxHeader({ 'GNU.sparse.realsize': '999999' }), ustarHeader({ name: 'f', typeflag: '0', size: 0 }), END_OF_ARCHIVE]), why: /sparse records GNU tar may read otherwise/ });
+crafted.push({
+  name: 'a negative base-256 size',
+  bytes: withField(ustarHeader({ name: 'neg', typeflag: '0', size: 0 }), 124, Buffer.from([...Array<number>(11).fill(0xff), 0xfe])),
+  why: /negative size/,
+});
+crafted.push({
+  name: 'a base-256 size beyond 2^53',
+  bytes: withField(ustarHeader({ name: 'big', typeflag: '0', size: 0 }), 124, Buffer.from([0x80, 0x7f, ...Array<number>(10).fill(0xff)])),
+  why: /size field out of range/,
+});
+crafted.push({
+  name: 'a blank size field',
+  bytes: withField(ustarHeader({ name: 'blank', typeflag: '0', size: 0 }), 124, Buffer.alloc(12, 0x20)),
+  why: /blank size field/,
+});
+crafted.push({
+  name: 'a PAX sparse record on a plain file',
+  bytes: Buffer.concat([paxHeader({ 'GNU.sparse.realsize': '999999' }), ustarHeader({ name: 'f', typeflag: '0', size: 0 }), END_OF_ARCHIVE]),
+  why: /sparse records GNU tar may read otherwise/,
+});
 for (const flag of ['V', 'N', 'D', 'M', 'A']) {
-  crafted.push({ name: `type ${flag}`, bytes: Buffer.concat([ustarHeader({ name: 'x', typeflag: flag, size: 0 }), END_OF_ARCHIVE]), why: new RegExp(`unsupported tar entry type "${flag}"`) });
+  crafted.push({
+    name: `type ${flag}`,
+    bytes: Buffer.concat([ustarHeader({ name: 'x', typeflag: flag, size: 0 }), END_OF_ARCHIVE]),
+    why: new RegExp(`unsupported tar entry type "${flag}"`),
+  });
 }
-crafted.push({ name: 'long names and links by GNU L/K and PAX', bytes: tarball([{ name: `${'n'.repeat(150)}`, data: 'x', longName: 'gnu' }, { name: `p/${'q'.repeat(150)}`, data: 'y' }, { name: 'sl', type: 'symlink', linkname: 'l'.repeat(150), longLink: 'gnu' }]) });
+crafted.push({
+  name: 'long names and links by GNU L/K and PAX',
+  bytes: tarball([
+    { name: `${'n'.repeat(150)}`, data: 'x', longName: 'gnu' },
+    { name: `p/${'q'.repeat(150)}`, data: 'y' },
+    { name: 'sl', type: 'symlink', linkname: 'l'.repeat(150), longLink: 'gnu' },
+  ]),
+});
 
 function withField(header: Buffer, offset: number, value: Buffer): Buffer {
   value.copy(header, offset);

@@ -18,7 +18,9 @@ test('renders a file with values files and --set, exactly, no newline added', ()
   const tpl = file('t.tpl', '{{.Values.arch|upper}}-{{ .Values.list | join "+" }}-{{ .Values.deep.key }}-{{ now | date "2006-01-02" }}');
   const a = file('a.yaml', 'arch: amd64\nlist: [x, y]\ndeep: { key: one, other: 2 }\n');
   const b = file('b.json', '{"deep": {"key": "two"}}');
-  const r = jetpack(root, ['diagnose', 'template', `--values=${a}`, '--values', b, '--set', 'list[2]=z,arch=arm64', tpl], { env: { SOURCE_DATE_EPOCH: '86400' } });
+  const r = jetpack(root, ['diagnose', 'template', `--values=${a}`, '--values', b, '--set', 'list[2]=z,arch=arm64', tpl], {
+    env: { SOURCE_DATE_EPOCH: '86400' },
+  });
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, 'ARM64-x+y+z-two-1970-01-02');
 });
@@ -35,9 +37,15 @@ test("a template error is Go's, one line (file and line, and the column where Go
   assert.is(r.stderr, `jetpack: template: ${tpl}:2: function "nosuch" not defined\n`);
   assert.is(r.stdout, '');
   const req = jetpack(root, ['diagnose', 'template', '-'], { input: '{{ required "arch is required" .Values.arch }}' });
-  assert.is(req.stderr, 'jetpack: template: <stdin>:1:3: executing "<stdin>" at <required "arch is required" .Values.arch>: error calling required: arch is required\n');
+  assert.is(
+    req.stderr,
+    'jetpack: template: <stdin>:1:3: executing "<stdin>" at <required "arch is required" .Values.arch>: error calling required: arch is required\n',
+  );
   const deep = jetpack(root, ['diagnose', 'template', file('deep.tpl', 'é\n  ü {{ index .Values 9 }}')]);
-  assert.match(deep.stderr, /^jetpack: template: \S+deep\.tpl:2:8: executing "\S+deep\.tpl" at <index \.Values 9>: error calling index: value has type int; should be string\n$/);
+  assert.match(
+    deep.stderr,
+    /^jetpack: template: \S+deep\.tpl:2:8: executing "\S+deep\.tpl" at <index \.Values 9>: error calling index: value has type int; should be string\n$/,
+  );
   assert.is(deep.status, 1);
 });
 
@@ -53,8 +61,16 @@ test('prints what Go prints for golden cases, and fails where Go fails with its 
   const dir = path.join(work, 'golden');
   mkdirSync(dir);
   for (const name of readdirSync(path.join(GOLDEN_DIR, 'cases')).filter((f) => f.startsWith('go-'))) {
-    const cases = JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'cases', name), 'utf8')) as { values: unknown; cases: Array<{ name: string; template: string; values?: unknown; templates?: unknown }> };
-    const expected = new Map((JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'expected', name), 'utf8')) as Array<{ name: string; output?: string; error?: string }>).map((e) => [e.name, e]));
+    const cases = JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'cases', name), 'utf8')) as {
+      values: unknown;
+      cases: Array<{ name: string; template: string; values?: unknown; templates?: unknown }>;
+    };
+    const expected = new Map(
+      (JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'expected', name), 'utf8')) as Array<{ name: string; output?: string; error?: string }>).map((e) => [
+        e.name,
+        e,
+      ]),
+    );
     cases.cases.forEach((c, i) => {
       if (i % 10 !== 0 || c.templates) return;
       writeFileSync(path.join(dir, 't.tpl'), c.template);

@@ -76,7 +76,7 @@ test('define, template and block', () => {
   fails('{{ template "nope" }}', /^template: t\.tpl:1:12: executing "t\.tpl" at <\{\{template "nope"\}\}>: template "nope" not defined$/, V);
 });
 
-test("the ego-setup hook of mark-stages: list items added or removed by the template", () => {
+test('the ego-setup hook of mark-stages: list items added or removed by the template', () => {
   const hook = [
     '  commands:',
     '    - >-',
@@ -91,7 +91,10 @@ test("the ego-setup hook of mark-stages: list items added or removed by the temp
     '    {{- end }}',
     '    - ego profile show',
   ].join('\n');
-  renders([[hook, '  commands:\n    - >-\n      ego profile arch x86\n    - >-\n      ego profile mix-ins gnome media\n    - ego profile show']], values('arch: x86\nflavor: ""\nmix_ins: [gnome, media]'));
+  renders(
+    [[hook, '  commands:\n    - >-\n      ego profile arch x86\n    - >-\n      ego profile mix-ins gnome media\n    - ego profile show']],
+    values('arch: x86\nflavor: ""\nmix_ins: [gnome, media]'),
+  );
 });
 
 test.run();

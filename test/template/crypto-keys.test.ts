@@ -67,7 +67,12 @@ test('certificates as Go writes them: fields, extensions, a chain OpenSSL verifi
     assert.is.not(verify('ec', 'leaf').status, 0);
     // The leaf's key is the one in its certificate.
     const pub = (args: string[]) => openssl([...args, '-pubout']).out;
-    assert.is(pub(['pkey', '-in', path.join(dir, 'key.pem')]), pub(['x509', '-noout', '-pubkey', '-in', path.join(dir, 'leaf.pem')]).replace(/^/, '').trim() + '\n');
+    assert.is(
+      pub(['pkey', '-in', path.join(dir, 'key.pem')]),
+      pub(['x509', '-noout', '-pubkey', '-in', path.join(dir, 'leaf.pem')])
+        .replace(/^/, '')
+        .trim() + '\n',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

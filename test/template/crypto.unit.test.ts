@@ -12,7 +12,8 @@ import { NOW, SEEDED, render } from './seeded-render.js';
  * (the full suite: making them takes seconds of CPU).
  */
 
-const RANDOM = '{{ randAlphaNum 12 }} {{ randAlpha 5 }} {{ randNumeric 5 }} {{ randAscii 8 }} {{ randBytes 6 }} {{ uuidv4 }} {{ encryptAES "k" "v" }} {{ bcrypt "pw" }} {{ randInt 0 1000000000 }} {{ shuffle "abcdefghijklmnopqrstuvwxyz" }}';
+const RANDOM =
+  '{{ randAlphaNum 12 }} {{ randAlpha 5 }} {{ randNumeric 5 }} {{ randAscii 8 }} {{ randBytes 6 }} {{ uuidv4 }} {{ encryptAES "k" "v" }} {{ bcrypt "pw" }} {{ randInt 0 1000000000 }} {{ shuffle "abcdefghijklmnopqrstuvwxyz" }}';
 
 test('SOURCE_DATE_EPOCH makes every random function reproducible', () => {
   const a = render(RANDOM, SEEDED);
@@ -21,7 +22,10 @@ test('SOURCE_DATE_EPOCH makes every random function reproducible', () => {
   assert.is.not(render(RANDOM, SEEDED, 'other.tpl'), a, 'each template has its own stream');
   assert.is.not(render(RANDOM, { SOURCE_DATE_EPOCH: '1704164646' }), a);
   assert.is.not(render(RANDOM), render(RANDOM), 'without it: crypto randomness');
-  assert.match(a, /^[A-Za-z0-9]{12} [A-Za-z]{5} [0-9]{5} [ -~]{8} [A-Za-z0-9+/]{8} [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12} [A-Za-z0-9+/]{43}= \$2a\$10\$[./A-Za-z0-9]{53} [0-9]{1,9} [a-z]{26}$/);
+  assert.match(
+    a,
+    /^[A-Za-z0-9]{12} [A-Za-z]{5} [0-9]{5} [ -~]{8} [A-Za-z0-9+/]{8} [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12} [A-Za-z0-9+/]{43}= \$2a\$10\$[./A-Za-z0-9]{53} [0-9]{1,9} [a-z]{26}$/,
+  );
   assert.is(render('{{ encryptAES "k" "secret" | decryptAES "k" }}', SEEDED), 'secret');
 });
 

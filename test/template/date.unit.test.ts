@@ -24,11 +24,19 @@ const FORMAT_TEST_TIME = new Date(1233810057012);
 const LA = 'America/Los_Angeles';
 
 function rejects(layout: string, value: string, message: string, zone = 'UTC'): void {
-  assert.throws(() => parseGoDate(layout, value, zone), (err: Error) => err.message === message, `${layout} / ${value}`);
+  assert.throws(
+    () => parseGoDate(layout, value, zone),
+    (err: Error) => err.message === message,
+    `${layout} / ${value}`,
+  );
 }
 
 function rejectsWith(layout: string, value: string, fragment: string): void {
-  assert.throws(() => parseGoDate(layout, value, 'UTC'), (err: Error) => err.message.includes(fragment), `${layout} / ${value}`);
+  assert.throws(
+    () => parseGoDate(layout, value, 'UTC'),
+    (err: Error) => err.message.includes(fragment),
+    `${layout} / ${value}`,
+  );
 }
 
 function parsesTo(layout: string, value: string, zone: string, iso: string): void {

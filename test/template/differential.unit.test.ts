@@ -64,7 +64,16 @@ test('regexp: Match, Find, FindAll, ReplaceAll, ReplaceAllLiteral, Split and com
       const re = Regexp.compile(c.P);
       const all = re.findAllString(c.S, c.N);
       const sp = re.split(c.S, c.N);
-      got = { Match: re.matchString(c.S), Find: re.findString(c.S), All: all, AllNil: all === null, Repl: re.replaceAllString(c.S, c.R), Lit: re.replaceAllLiteralString(c.S, c.R), Split: sp, SplitNil: sp === null };
+      got = {
+        Match: re.matchString(c.S),
+        Find: re.findString(c.S),
+        All: all,
+        AllNil: all === null,
+        Repl: re.replaceAllString(c.S, c.R),
+        Lit: re.replaceAllLiteralString(c.S, c.R),
+        Split: sp,
+        SplitNil: sp === null,
+      };
     } catch (e) {
       got = { Err: (e as Error).message };
     }
@@ -88,7 +97,8 @@ test('string functions: unicode case mapping, byte loops, xstrings, goutils as S
     } catch (e) {
       got = { panic: (e as Error).message };
     }
-    if (JSON.stringify(got) !== JSON.stringify(go[i])) bad.push(`${c.F} ${JSON.stringify(c.Args)}\n  go: ${JSON.stringify(go[i])}\n  jetpack: ${JSON.stringify(got)}`);
+    if (JSON.stringify(got) !== JSON.stringify(go[i]))
+      bad.push(`${c.F} ${JSON.stringify(c.Args)}\n  go: ${JSON.stringify(go[i])}\n  jetpack: ${JSON.stringify(got)}`);
   });
   report('strings', bad, inputs.length);
 });

@@ -54,28 +54,45 @@ function fails(f: () => unknown): string {
 
 test("Go's bound on nested templates: 100000, with Go's error", () => {
   const render = engine();
-  assert.is(fails(() => render('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}')), 'template: t.tpl:1:28: executing "r" at <{{template "r" .}}>: exceeded maximum template depth (100000)');
+  assert.is(
+    fails(() => render('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}')),
+    'template: t.tpl:1:28: executing "r" at <{{template "r" .}}>: exceeded maximum template depth (100000)',
+  );
   assert.is(render('{{ define "r" }}{{ if lt . 99999 }}{{ template "r" (add1 .) }}{{ else }}{{ . }}{{ end }}{{ end }}{{ template "r" 0 }}'), '99999');
 });
 
 test("Helm's bound on nested includes of one name reaches 1001 through the executor, error as Go words it", () => {
   const render = engine();
-  const expected = (JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'expected', 'go-semantics.json'), 'utf8')) as Array<{ name: string; error?: string }>).find((c) => c.name === 'include-nested-limit')!.error!;
-  assert.is(fails(() => render('{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}')), expected);
+  const expected = (JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'expected', 'go-semantics.json'), 'utf8')) as Array<{ name: string; error?: string }>).find(
+    (c) => c.name === 'include-nested-limit',
+  )!.error!;
+  assert.is(
+    fails(() => render('{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}')),
+    expected,
+  );
   assert.is(render('{{ define "r" }}{{ if lt . 1000 }}{{ include "r" (add1 .) | trim }}{{ else }} {{ . }}{{ end }}{{ end }}{{ include "r" 0 }}'), '1000');
   // Inside parentheses the call runs at once (nesting JavaScript calls): still right when shallow.
   assert.is(render('{{ define "a" }}<{{ . }}>{{ end }}{{ printf "%s!" (include "a" 1) }}{{ $x := include "a" 2 }}{{ $x }}'), '<1>!<2>');
 });
 
-test('an error inside an included template is the include call\'s error, in the caller', () => {
+test("an error inside an included template is the include call's error, in the caller", () => {
   const render = engine();
-  assert.is(fails(() => render('{{ define "a" }}\n {{ .x.y }}{{ end }}x{{ include "a" . | upper }}')), 'template: t.tpl:2:24: executing "t.tpl" at <include "a" .>: error calling include: template: t.tpl:2:6: executing "a" at <.x.y>: nil pointer evaluating interface {}.y');
+  assert.is(
+    fails(() => render('{{ define "a" }}\n {{ .x.y }}{{ end }}x{{ include "a" . | upper }}')),
+    'template: t.tpl:2:24: executing "t.tpl" at <include "a" .>: error calling include: template: t.tpl:2:6: executing "a" at <.x.y>: nil pointer evaluating interface {}.y',
+  );
 });
 
 test('range over a lazy list of 10^9 numbers prints as it goes and stops at the output bound', () => {
   const render = engine({ huge: goFunc('func() []int', () => lazyList(1e9, (i) => BigInt(i), '[]int')) });
-  assert.is(fails(() => render('{{ range huge }}{{ . }}{{ end }}')), `template: t.tpl: output larger than ${EXEC_LIMITS.outputChars >> 20} Mi characters`);
-  assert.is(render('{{ range $i, $e := huge }}{{ if eq $i 3 }}{{ break }}{{ end }}{{ $e }}{{ end }} {{ len huge }} {{ index huge 999999999 }}'), '012 1000000000 999999999');
+  assert.is(
+    fails(() => render('{{ range huge }}{{ . }}{{ end }}')),
+    `template: t.tpl: output larger than ${EXEC_LIMITS.outputChars >> 20} Mi characters`,
+  );
+  assert.is(
+    render('{{ range $i, $e := huge }}{{ if eq $i 3 }}{{ break }}{{ end }}{{ $e }}{{ end }} {{ len huge }} {{ index huge 999999999 }}'),
+    '012 1000000000 999999999',
+  );
 });
 
 test('the time bound ends a run-away rendering with one line', () => {
@@ -83,7 +100,10 @@ test('the time bound ends a run-away rendering with one line', () => {
   EXEC_LIMITS.timeMs = -1;
   try {
     const render = engine({ huge: goFunc('func() []int', () => lazyList(1e9, (i) => BigInt(i), '[]int')) });
-    assert.is(fails(() => render('{{ range huge }}{{ end }}')), 'template: t.tpl: rendering took longer than -0.001 s');
+    assert.is(
+      fails(() => render('{{ range huge }}{{ end }}')),
+      'template: t.tpl: rendering took longer than -0.001 s',
+    );
   } finally {
     EXEC_LIMITS.timeMs = saved;
   }
@@ -119,14 +139,25 @@ test('arguments are checked against the Go signature as evalCall and validateTyp
 });
 
 test("Go 1.22's range over an integer (go122.json, written by hand), only with rangeOverInt", () => {
-  const file = JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'go122.json'), 'utf8')) as { values: GoValue; cases: Array<{ name: string; template: string; output?: string; error?: string }> };
+  const file = JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'go122.json'), 'utf8')) as {
+    values: GoValue;
+    cases: Array<{ name: string; template: string; output?: string; error?: string }>;
+  };
   const values = fromYamlValue(parseYaml(JSON.stringify(file.values), { intAsBigInt: true }));
   for (const c of file.cases) {
     const render = engine({}, { rangeOverInt: true });
-    if (c.error !== undefined) assert.is(fails(() => render(c.template, values)), c.error, c.name);
+    if (c.error !== undefined)
+      assert.is(
+        fails(() => render(c.template, values)),
+        c.error,
+        c.name,
+      );
     else assert.is(render(c.template, values), c.output, c.name);
   }
-  assert.is(fails(() => engine()('{{ range 3 }}{{ . }}{{ end }}')), 'template: t.tpl:1:9: executing "t.tpl" at <3>: range can\'t iterate over 3');
+  assert.is(
+    fails(() => engine()('{{ range 3 }}{{ . }}{{ end }}')),
+    'template: t.tpl:1:9: executing "t.tpl" at <3>: range can\'t iterate over 3',
+  );
 });
 
 test.run();

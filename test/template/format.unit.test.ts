@@ -56,7 +56,10 @@ test('scalars: nil, bools, ints and strings', () => {
   assert.is(formatValue(-9223372036854775808n), '-9223372036854775808');
   assert.is(formatValue(12345n), '12345');
   assert.is(formatValue('a b\n'), 'a b\n');
-  assert.is(formatValue(() => 1), '<function>');
+  assert.is(
+    formatValue(() => 1),
+    '<function>',
+  );
 });
 
 test('lists and maps: elements with %v, map keys sorted by their bytes', () => {
@@ -75,7 +78,10 @@ test('a Date prints as time.Time.String() in the local zone', () => {
   withLocalZone('America/New_York', () => {
     assert.is(formatValue(date), '2009-11-10 18:00:00.123 -0500 EST');
     assert.is(formatValue(new Date(Date.UTC(2009, 10, 10, 23))), '2009-11-10 18:00:00 -0500 EST');
-    assert.is(sprintf('%s|%q|%x', [date, date, new Date(0)]), '2009-11-10 18:00:00.123 -0500 EST|"2009-11-10 18:00:00.123 -0500 EST"|' + Buffer.from('1969-12-31 19:00:00 -0500 EST').toString('hex'));
+    assert.is(
+      sprintf('%s|%q|%x', [date, date, new Date(0)]),
+      '2009-11-10 18:00:00.123 -0500 EST|"2009-11-10 18:00:00.123 -0500 EST"|' + Buffer.from('1969-12-31 19:00:00 -0500 EST').toString('hex'),
+    );
     assert.is(sprintf('%#v', [date]), 'time.Date(2009, time.November, 10, 18, 0, 0, 123000000, time.Local)');
     assert.is(formatValue([date]), '[2009-11-10 18:00:00.123 -0500 EST]');
   });

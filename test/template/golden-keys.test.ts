@@ -12,7 +12,10 @@ for (const file of caseFiles()) {
   test(`golden ${file}: every case that makes keys as Go renders it`, () => {
     const { count, mismatches } = compareFile(file, makesKeys);
     total += count;
-    assert.equal(mismatches.map((m) => `${m.name}: ${m.problem}`), []);
+    assert.equal(
+      mismatches.map((m) => `${m.name}: ${m.problem}`),
+      [],
+    );
   });
 }
 

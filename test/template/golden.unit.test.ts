@@ -12,7 +12,10 @@ for (const file of caseFiles()) {
   test(`golden ${file}: every case as Go renders it`, () => {
     const { count, mismatches } = compareFile(file, (c) => !makesKeys(c));
     total += count;
-    assert.equal(mismatches.map((m) => `${m.name}: ${m.problem}`), []);
+    assert.equal(
+      mismatches.map((m) => `${m.name}: ${m.problem}`),
+      [],
+    );
   });
 }
 

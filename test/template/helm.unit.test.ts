@@ -8,7 +8,10 @@ const STAGE3_NAME =
   'stage3-{{ .Values.arch }}-{{ .Values.subarch }}-{{ .Values.release }}{{- if .Values.extras }}+{{- end }}{{ join "+" .Values.extras }}-{{ now | date "2006-01-02" }}.tar.xz';
 
 test("the seed's stage3 output name, with and without extras", () => {
-  renders([[STAGE3_NAME, 'stage3-x86-64bit-generic_64-next+freshen+media-2009-11-10.tar.xz']], values('arch: x86-64bit\nsubarch: generic_64\nrelease: next\nextras: [freshen, media]'));
+  renders(
+    [[STAGE3_NAME, 'stage3-x86-64bit-generic_64-next+freshen+media-2009-11-10.tar.xz']],
+    values('arch: x86-64bit\nsubarch: generic_64\nrelease: next\nextras: [freshen, media]'),
+  );
   renders([[STAGE3_NAME, 'stage3-x86-64bit-generic_64-next-2009-11-10.tar.xz']], values('arch: x86-64bit\nsubarch: generic_64\nrelease: next'));
 });
 
@@ -16,9 +19,15 @@ test("the seed's http source: uri and target", () => {
   const v = values('release: next\narch: x86-64bit\nsubarch: generic_64');
   renders(
     [
-      ['https://build.funtoo.org/{{ .Values.release }}/{{ .Values.arch }}/{{ .Values.subarch }}/stage3-latest.tar.xz', 'https://build.funtoo.org/next/x86-64bit/generic_64/stage3-latest.tar.xz'],
-      ['/workspace/sourcer/{{ .Values.release }}/stage3-latest-{{ now | date "2006-01-02" }}.tar.xz', '/workspace/sourcer/next/stage3-latest-2009-11-10.tar.xz'],
-      ["{{- if .Values.purge_anise_db | default true }}purge{{ end }}", 'purge'],
+      [
+        'https://build.funtoo.org/{{ .Values.release }}/{{ .Values.arch }}/{{ .Values.subarch }}/stage3-latest.tar.xz',
+        'https://build.funtoo.org/next/x86-64bit/generic_64/stage3-latest.tar.xz',
+      ],
+      [
+        '/workspace/sourcer/{{ .Values.release }}/stage3-latest-{{ now | date "2006-01-02" }}.tar.xz',
+        '/workspace/sourcer/next/stage3-latest-2009-11-10.tar.xz',
+      ],
+      ['{{- if .Values.purge_anise_db | default true }}purge{{ end }}', 'purge'],
     ],
     v,
   );

@@ -35,14 +35,20 @@ test('RE2 syntax: accepted and refused as Go 1.19 does, with its messages', () =
   assert.is(compileError('a{1001}'), 'error parsing regexp: invalid repeat count: `{1001}`');
   assert.is(compileError('a\\'), 'error parsing regexp: trailing backslash at end of expression: ``');
   assert.is(compileError('(?:a{1000}){1000}'), 'error parsing regexp: invalid repeat count: `{1000}`');
-  assert.is(compileError('('.repeat(1001) + 'a' + ')'.repeat(1001)), 'error parsing regexp: expression nests too deeply: `' + '('.repeat(1001) + 'a' + ')'.repeat(1001) + '`');
+  assert.is(
+    compileError('('.repeat(1001) + 'a' + ')'.repeat(1001)),
+    'error parsing regexp: expression nests too deeply: `' + '('.repeat(1001) + 'a' + ')'.repeat(1001) + '`',
+  );
   assert.is(compileError('(?P<n>a)(?P<n>b)'), 'compiled');
   assert.is(compileError('[(?<x>]\\Q(?<\\E'), 'compiled');
   assert.is(compileError('x{3'), 'compiled');
   assert.is(matchString('^a\\z', 'a\n'), false);
   assert.is(matchString('^a$', 'a\n'), false);
   assert.is(matchString('(?P<year>\\d{4})', '2023'), true);
-  assert.throws(() => Regexp.mustCompile('('), (e: Error) => e.message === 'regexp: Compile(`(`): error parsing regexp: missing closing ): `(`');
+  assert.throws(
+    () => Regexp.mustCompile('('),
+    (e: Error) => e.message === 'regexp: Compile(`(`): error parsing regexp: missing closing ): `(`',
+  );
 });
 
 test('FindAll, ReplaceAll, Split: Go iteration over empty matches and non-ASCII text', () => {

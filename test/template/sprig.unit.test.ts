@@ -20,11 +20,20 @@ test('strings', () => {
     [
       ['{{ trim .Values.name }}|{{ trimAll "$" "$5.00$" }}|{{ trimPrefix "-" "-x" }}|{{ trimSuffix "-" "x-" }}', 'Hello World|5.00|x|x'],
       ['{{ upper "a" }}{{ lower "B" }} {{ title "hello world" }} {{ untitle "Hello World" }}', 'Ab Hello World hello world'],
-      ['{{ repeat 3 "ab" }} {{ substr 0 5 "hello world" }} {{ nospace "a b  c" }} {{ trunc 5 "hello world" }} {{ trunc -5 "hello world" }}', 'ababab hello abc hello world'],
-      ['{{ abbrev 5 "hello world" }} {{ initials "First Try" }} {{ contains "cat" "catch" }} {{ hasPrefix "ca" "cat" }} {{ hasSuffix "at" "cat" }}', 'he... FT true true true'],
+      [
+        '{{ repeat 3 "ab" }} {{ substr 0 5 "hello world" }} {{ nospace "a b  c" }} {{ trunc 5 "hello world" }} {{ trunc -5 "hello world" }}',
+        'ababab hello abc hello world',
+      ],
+      [
+        '{{ abbrev 5 "hello world" }} {{ initials "First Try" }} {{ contains "cat" "catch" }} {{ hasPrefix "ca" "cat" }} {{ hasSuffix "at" "cat" }}',
+        'he... FT true true true',
+      ],
       ['{{ quote "a" "b" }} {{ squote "c" }} {{ cat "a" "b" 1 }}', '"a" "b" \'c\' a b 1'],
       ['{{ indent 2 "a\\nb" }}|{{ nindent 2 "c" }}', '  a\n  b|\n  c'],
-      ['{{ replace " " "-" "a b c" }} {{ plural "one" "many" 2 }} {{ snakecase "FirstName" }} {{ camelcase "http_server" }} {{ kebabcase "FirstName" }}', 'a-b-c many first_name HttpServer first-name'],
+      [
+        '{{ replace " " "-" "a b c" }} {{ plural "one" "many" 2 }} {{ snakecase "FirstName" }} {{ camelcase "http_server" }} {{ kebabcase "FirstName" }}',
+        'a-b-c many first_name HttpServer first-name',
+      ],
       ['{{ splitList "," .Values.csv }} {{ (split "," .Values.csv)._1 }} {{ join "+" .Values.list }} {{ join "-" .Values.nums }}', '[a b c] b b+a+c+a 1-2-3'],
       ['{{ toString 42 }} {{ toStrings .Values.nums }} {{ .Values.n | toString | printf "%q" }}', '42 [1 2 3] "5"'],
     ],
@@ -35,8 +44,14 @@ test('strings', () => {
 test('lists', () => {
   renders(
     [
-      ['{{ list 1 "a" true }} {{ first .Values.list }} {{ last .Values.list }} {{ rest .Values.nums }} {{ initial .Values.nums }}', '[1 a true] b a [2 3] [1 2]'],
-      ['{{ append .Values.nums 4 }} {{ prepend .Values.nums 0 }} {{ concat .Values.nums (list 9) }} {{ reverse .Values.nums }}', '[1 2 3 4] [0 1 2 3] [1 2 3 9] [3 2 1]'],
+      [
+        '{{ list 1 "a" true }} {{ first .Values.list }} {{ last .Values.list }} {{ rest .Values.nums }} {{ initial .Values.nums }}',
+        '[1 a true] b a [2 3] [1 2]',
+      ],
+      [
+        '{{ append .Values.nums 4 }} {{ prepend .Values.nums 0 }} {{ concat .Values.nums (list 9) }} {{ reverse .Values.nums }}',
+        '[1 2 3 4] [0 1 2 3] [1 2 3 9] [3 2 1]',
+      ],
       ['{{ uniq .Values.list }} {{ without .Values.list "a" }} {{ has "c" .Values.list }} {{ compact (list "a" "" 0 "b") }}', '[b a c] [b c] true [a b]'],
       ['{{ slice .Values.nums 1 }} {{ sortAlpha .Values.list }} {{ until 3 }} {{ untilStep 0 10 4 }} {{ seq 3 }}', '[2 3] [a a b c] [0 1 2] [0 4 8] 1 2 3'],
     ],
@@ -47,7 +62,10 @@ test('lists', () => {
 test('dicts', () => {
   renders(
     [
-      ['{{ $d := dict "x" 1 "y" "two" }}{{ $d }} {{ get $d "y" }} {{ hasKey $d "x" }} {{ keys $d | sortAlpha }} {{ values .Values.dict | len }}', 'map[x:1 y:two] two true [x y] 2'],
+      [
+        '{{ $d := dict "x" 1 "y" "two" }}{{ $d }} {{ get $d "y" }} {{ hasKey $d "x" }} {{ keys $d | sortAlpha }} {{ values .Values.dict | len }}',
+        'map[x:1 y:two] two true [x y] 2',
+      ],
       ['{{ $d := dict }}{{ $_ := set $d "k" "v" }}{{ $d.k }}{{ $_ := unset $d "k" }}[{{ $d.k }}]', 'v[]'],
       ['{{ pick .Values.dict "a" }} {{ omit .Values.dict "a" }} {{ pluck "a" .Values.dict (dict "a" 9) }}', 'map[a:1] map[b:2] [1 9]'],
       ['{{ merge (dict "a" 1) (dict "a" 2 "b" 3) }} {{ mergeOverwrite (dict "a" 1) (dict "a" 2) }}', 'map[a:1 b:3] map[a:2]'],
@@ -56,7 +74,7 @@ test('dicts', () => {
   );
 });
 
-test('default, empty, coalesce, ternary, required: Helm\'s default of false is the default', () => {
+test("default, empty, coalesce, ternary, required: Helm's default of false is the default", () => {
   renders(
     [
       ['{{ .Values.missing | default "foo" }} {{ .Values.empty | default "bar" }} {{ default "x" .Values.n }}', 'foo bar 5'],
@@ -67,7 +85,11 @@ test('default, empty, coalesce, ternary, required: Helm\'s default of false is t
     ],
     V,
   );
-  fails('{{ required "the release option is required" .Values.release }}', /^template: t\.tpl:1:3: executing "t\.tpl" at <required "the release option is required" \.Values\.release>: error calling required: the release option is required$/, V);
+  fails(
+    '{{ required "the release option is required" .Values.release }}',
+    /^template: t\.tpl:1:3: executing "t\.tpl" at <required "the release option is required" \.Values\.release>: error calling required: the release option is required$/,
+    V,
+  );
   fails('{{ fail "stop here" }}', /error calling fail: stop here/, V);
 });
 
@@ -87,7 +109,10 @@ test('dates: now, date with Go layouts, dateInZone, unixEpoch', () => {
 test('conversion, JSON and YAML', () => {
   renders(
     [
-      ['{{ atoi "42" | add 1 }} {{ int "7" }} {{ int 3.9 }} {{ float64 "1.5" }} {{ add 1 2 3 }} {{ sub 5 2 }} {{ mul 2 3 }} {{ div 7 2 }} {{ mod 7 2 }} {{ max 1 5 3 }} {{ min 4 2 }} {{ add1 1 }}', '43 7 3 1.5 6 3 6 3 1 5 2 2'],
+      [
+        '{{ atoi "42" | add 1 }} {{ int "7" }} {{ int 3.9 }} {{ float64 "1.5" }} {{ add 1 2 3 }} {{ sub 5 2 }} {{ mul 2 3 }} {{ div 7 2 }} {{ mod 7 2 }} {{ max 1 5 3 }} {{ min 4 2 }} {{ add1 1 }}',
+        '43 7 3 1.5 6 3 6 3 1 5 2 2',
+      ],
       ['{{ toJson .Values.dict }} {{ toJson (list 1 "<a>" true nil 1.5) }}', '{"a":1,"b":2} [1,"\\u003ca\\u003e",true,null,1.5]'],
       ['{{ toPrettyJson (dict "a" (list 1)) }}', '{\n  "a": [\n    1\n  ]\n}'],
       ['{{ toYaml (dict "b" (list 1 2) "a" "x") }}', 'a: x\nb:\n- 1\n- 2'],
@@ -100,9 +125,18 @@ test('conversion, JSON and YAML', () => {
 test('regular expressions, base64, hashes', () => {
   renders(
     [
-      ['{{ regexMatch "^[a-z]+\\\\d$" "abc1" }} {{ regexFind "[0-9]+" "ab123cd45" }} {{ regexFindAll "[0-9]" "a1b2c3" -1 }} {{ regexFindAll "[0-9]" "a1b2c3" 2 }}', 'true 123 [1 2 3] [1 2]'],
-      ['{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }} {{ regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "${1}" }} {{ regexSplit "z+" "pizza" -1 }}', '-W-xxW- -${1}-${1}- [pi a]'],
-      ['{{ b64enc "hello" }} {{ b64dec "aGVsbG8=" }} {{ sha256sum "hello" }}', 'aGVsbG8= hello 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824'],
+      [
+        '{{ regexMatch "^[a-z]+\\\\d$" "abc1" }} {{ regexFind "[0-9]+" "ab123cd45" }} {{ regexFindAll "[0-9]" "a1b2c3" -1 }} {{ regexFindAll "[0-9]" "a1b2c3" 2 }}',
+        'true 123 [1 2 3] [1 2]',
+      ],
+      [
+        '{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }} {{ regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "${1}" }} {{ regexSplit "z+" "pizza" -1 }}',
+        '-W-xxW- -${1}-${1}- [pi a]',
+      ],
+      [
+        '{{ b64enc "hello" }} {{ b64dec "aGVsbG8=" }} {{ sha256sum "hello" }}',
+        'aGVsbG8= hello 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+      ],
     ],
     V,
   );

@@ -32,7 +32,14 @@ test('request credentials: RFC 7617 Authorization or MaPS Authentication; malfor
   assert.equal(from({ authorization: auth }), { user: 'me', password: 'p:w' });
   assert.equal(from({ authentication: 'Basic me:secret ' }), { user: 'me', password: 'secret' });
   assert.equal(from({ authorization: auth, authentication: 'Basic other:x' }), { user: 'me', password: 'p:w' }, 'Authorization first');
-  const malformed: Array<Record<string, string>> = [{}, { authorization: 'Bearer abc' }, { authorization: `Basic ${Buffer.from('nocolon').toString('base64')}` }, { authentication: 'Basic :pw' }, { authentication: 'Basic me:' }, { authentication: 'Basic me:a\u0000b' }];
+  const malformed: Array<Record<string, string>> = [
+    {},
+    { authorization: 'Bearer abc' },
+    { authorization: `Basic ${Buffer.from('nocolon').toString('base64')}` },
+    { authentication: 'Basic :pw' },
+    { authentication: 'Basic me:' },
+    { authentication: 'Basic me:a\u0000b' },
+  ];
   for (const headers of malformed) assert.is(from(headers), undefined, JSON.stringify(headers));
 });
 

@@ -17,7 +17,11 @@ test("prepareServerDirs makes tus/ and state/, private, and moves an older serve
     writeFileSync(path.join(uploads, `${ID}.json`), '{}');
     writeFileSync(path.join(uploads, 'notes.txt'), 'kept');
     const dirs = await prepareServerDirs(uploads);
-    assert.equal(dirs, { tus: path.join(uploads, 'tus'), owners: path.join(uploads, 'state', 'owners.json'), outcomes: path.join(uploads, 'state', 'outcomes') });
+    assert.equal(dirs, {
+      tus: path.join(uploads, 'tus'),
+      owners: path.join(uploads, 'state', 'owners.json'),
+      outcomes: path.join(uploads, 'state', 'outcomes'),
+    });
     assert.equal(readdirSync(dirs.tus).sort(), [ID, `${ID}.json`]);
     assert.equal(readdirSync(uploads).sort(), ['notes.txt', 'state', 'tus'], 'only what a server wrote moves');
     assert.is(await new Owners(dirs.owners).get('com.example.a/x86_64/1'), 'me');

@@ -37,7 +37,11 @@ test('devices and FIFOs only, as paths in the tree under the prefix, in archive 
 test('without a prefix (or outside it) the member path stays whole; compressed tarballs too', async () => {
   assert.equal(await members(gzipSync(tarball(TREE)), ''), ['/home/me/tree/dev/null', '/home/me/tree/dev/sda', '/home/me/tree/run/fifo']);
   assert.equal(await members(tarball(TREE), 'home/me/other'), ['/home/me/tree/dev/null', '/home/me/tree/dev/sda', '/home/me/tree/run/fifo']);
-  assert.equal(await members(tarball(TREE), 'home/me/tre'), ['/home/me/tree/dev/null', '/home/me/tree/dev/sda', '/home/me/tree/run/fifo'], 'a prefix is a whole directory name');
+  assert.equal(
+    await members(tarball(TREE), 'home/me/tre'),
+    ['/home/me/tree/dev/null', '/home/me/tree/dev/sda', '/home/me/tree/run/fifo'],
+    'a prefix is a whole directory name',
+  );
   assert.equal(await members(tarball([{ name: 'etc/passwd', data: 'root:x:0:0::/:/bin/sh\n' }]), ''), []);
 });
 

@@ -15,7 +15,12 @@ const work = tempDir();
 const root = path.join(work, 'store');
 importBusybox(root, work);
 const usersFile = path.join(work, 'users');
-for (const [user, password] of [['alice', 'alice-pw'], ['bob', 'bob-pw'], ['carol', 'carol-pw'], ['dave', 'dave-pw']]) {
+for (const [user, password] of [
+  ['alice', 'alice-pw'],
+  ['bob', 'bob-pw'],
+  ['carol', 'carol-pw'],
+  ['dave', 'dave-pw'],
+]) {
   jetpackOk(root, ['upload-server', 'adduser', user, '--users', usersFile], { input: `${password}\n` });
 }
 const tree = path.join(work, 'tree');
@@ -37,7 +42,10 @@ async function startServer(name: string, extra: string[] = [], port = 0, env: No
   const uploads = `${repo}.uploads`;
   mkdirSync(path.join(work, name), { recursive: true });
   const logFile = path.join(work, name, 'log');
-  const child: ChildProcess = spawn(JETPACK, ['upload-server', '--listen', `127.0.0.1:${port}`, '--repo', repo, '--users', usersFile, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child: ChildProcess = spawn(JETPACK, ['upload-server', '--listen', `127.0.0.1:${port}`, '--repo', repo, '--users', usersFile, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => {
     log += d.toString();
@@ -60,17 +68,26 @@ async function startServer(name: string, extra: string[] = [], port = 0, env: No
   };
 }
 
-const upload = (server: RunningServer, auth: string, args: string[], storeRoot = root) => jetpackAsync(storeRoot, ['upload', ...args], { env: { TUSTARGET: server.url, MTDAUTH: auth } });
+const upload = (server: RunningServer, auth: string, args: string[], storeRoot = root) =>
+  jetpackAsync(storeRoot, ['upload', ...args], { env: { TUSTARGET: server.url, MTDAUTH: auth } });
 const tusDir = (server: RunningServer) => path.join(server.uploads, 'tus');
 const uploadFiles = (server: RunningServer) => (existsSync(tusDir(server)) ? readdirSync(tusDir(server)) : []);
 const refsOf = (repo: string) => sh(`ostree --repo="${repo}" refs`).trim();
 
 /** A tus 1.0 creation + one PATCH by hand, as any client could send it. */
-async function rawUpload(server: RunningServer, body: Buffer, metadata: Record<string, string>, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+async function rawUpload(
+  server: RunningServer,
+  body: Buffer,
+  metadata: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   const meta = Object.entries(metadata)
     .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
     .join(',');
-  const created = await fetch(`${server.url}/files/`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(body.length), 'Upload-Metadata': meta, ...headers } });
+  const created = await fetch(`${server.url}/files/`, {
+    method: 'POST',
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(body.length), 'Upload-Metadata': meta, ...headers },
+  });
   if (created.status !== 201) return { status: created.status, text: await created.text() };
   const location = new URL(created.headers.get('location')!, server.url).toString();
   const patched = await fetch(location, {
@@ -213,7 +230,10 @@ test('a client killed mid-transfer resumes from the server offset and sends only
   jetpackOk(root, ['runtime', 'commit', big, ref]);
   const server = await startServer('resume');
   try {
-    const child = spawn(JETPACK, [`-root=${root}`, 'upload', ref, '--chunk-size', '32M'], { env: { ...process.env, TUSTARGET: server.url, MTDAUTH: 'carol:carol-pw', CI: 'true' }, stdio: 'ignore' });
+    const child = spawn(JETPACK, [`-root=${root}`, 'upload', ref, '--chunk-size', '32M'], {
+      env: { ...process.env, TUSTARGET: server.url, MTDAUTH: 'carol:carol-pw', CI: 'true' },
+      stdio: 'ignore',
+    });
     let atKill = 0;
     for (let i = 0; i < 2000 && atKill === 0; i++) {
       const partial = uploadFiles(server).find((f) => !f.endsWith('.json'));
@@ -279,18 +299,27 @@ test("MaPS's own client: Authentication: Basic user:pass, 256 KiB chunks, a tar.
   try {
     const ref = 'org.example.maps/x86_64/2023.08';
     const checkout = path.join(work, 'maps-home', '.var', 'org.mardi.maps', 'Local', ref);
-    sh(`mkdir -p "${path.dirname(checkout)}" && cp -a "${tree}" "${checkout}" && rm -rf "${checkout}/dev"/* && tar -c -z -f "${work}/maps.tar.gz" -C / "${checkout.slice(1)}"`);
+    sh(
+      `mkdir -p "${path.dirname(checkout)}" && cp -a "${tree}" "${checkout}" && rm -rf "${checkout}/dev"/* && tar -c -z -f "${work}/maps.tar.gz" -C / "${checkout.slice(1)}"`,
+    );
     const body = readFileSync(path.join(work, 'maps.tar.gz'));
     const headers = { Authentication: 'Basic alice:alice-pw', 'User-Agent': 'maps-0.7' };
     const meta = `runtime ${Buffer.from(ref).toString('base64')},authentication ${Buffer.from('alice:alice-pw').toString('base64')}`;
-    const created = await fetch(`${server.url}/files/`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(body.length), 'Upload-Metadata': meta, ...headers } });
+    const created = await fetch(`${server.url}/files/`, {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(body.length), 'Upload-Metadata': meta, ...headers },
+    });
     assert.is(created.status, 201, await created.text());
     const location = new URL(created.headers.get('location')!, server.url).toString();
     let offset = Number((await fetch(location, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...headers } })).headers.get('upload-offset'));
     let last: Response | undefined;
     while (offset < body.length) {
       const chunk = body.subarray(offset, offset + 256 * 1024);
-      last = await fetch(location, { method: 'PATCH', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream', ...headers }, body: chunk });
+      last = await fetch(location, {
+        method: 'PATCH',
+        headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream', ...headers },
+        body: chunk,
+      });
       assert.is(last.status, 204, `${last.status} ${await last.clone().text()}`);
       offset = Number(last.headers.get('upload-offset'));
     }
@@ -309,7 +338,9 @@ test('xattrs survive the trip: a file capability, two user.* xattrs and an ACL; 
   const xtree = path.join(work, 'xtree');
   jetpackOk(root, ['runtime', 'initialize', xtree, '--from', 'jetpack/busybox']);
   sh(`rm -f "${xtree}/bin/ping" && cp -L "${xtree}/bin/busybox" "${xtree}/bin/ping" && setcap cap_net_raw+ep "${xtree}/bin/ping"`);
-  sh(`echo conf > "${xtree}/etc/x.conf" && setfattr -n user.b -v 2 "${xtree}/etc/x.conf" && setfattr -n user.a -v 1 "${xtree}/etc/x.conf" && setfacl -m u:1234:r "${xtree}/etc/x.conf"`);
+  sh(
+    `echo conf > "${xtree}/etc/x.conf" && setfattr -n user.b -v 2 "${xtree}/etc/x.conf" && setfattr -n user.a -v 1 "${xtree}/etc/x.conf" && setfacl -m u:1234:r "${xtree}/etc/x.conf"`,
+  );
   const local = jetpackOk(root, ['runtime', 'commit', xtree, REF_X]).trim();
   const server = await startServer('xattrs');
   try {
@@ -338,7 +369,10 @@ test('device nodes and FIFOs: left out with a notice by the local commit and by 
   try {
     const r = await rawUpload(server, tarball, { runtime: ref, checksum: local, commit: description }, basic('alice:alice-pw'));
     assert.is(r.status, 204, r.text);
-    assert.match(server.log(), /leaving out 2 device node\(s\) or FIFO\(s\) of com\.example\.devices\/x86_64\/1 \(\/dev\/fifo, \/dev\/null\): OSTree stores none/);
+    assert.match(
+      server.log(),
+      /leaving out 2 device node\(s\) or FIFO\(s\) of com\.example\.devices\/x86_64\/1 \(\/dev\/fifo, \/dev\/null\): OSTree stores none/,
+    );
     assert.is(sh(`ostree --repo="${server.repo}" rev-parse ${ref}`).trim(), local);
   } finally {
     await server.stop();
@@ -358,19 +392,26 @@ test('tus 1.0, checked on every request: 201 + Location, HEAD with Upload-Offset
     const options = await fetch(`${server.url}/files/`, { method: 'OPTIONS', headers });
     assert.ok(options.status === 204 || options.status === 200, `OPTIONS ${options.status}`);
     assert.match(options.headers.get('tus-version') ?? '', /1\.0\.0/);
-    const created = await fetch(`${server.url}/files/`, { method: 'POST', headers: { ...headers, 'Upload-Length': String(artifact.length), 'Upload-Metadata': `runtime ${Buffer.from(ref).toString('base64')}` } });
+    const created = await fetch(`${server.url}/files/`, {
+      method: 'POST',
+      headers: { ...headers, 'Upload-Length': String(artifact.length), 'Upload-Metadata': `runtime ${Buffer.from(ref).toString('base64')}` },
+    });
     tusOk(created, 201, 'POST');
     const location = new URL(created.headers.get('location')!, server.url).toString();
     assert.match(location, /\/files\/[0-9a-f]{32}$/);
     const chunk = Math.ceil(artifact.length / 3);
-    for (let offset = 0; offset < artifact.length; ) {
+    for (let offset = 0; offset < artifact.length;) {
       const head = await fetch(location, { method: 'HEAD', headers });
       tusOk(head, 200, 'HEAD');
       assert.is(head.headers.get('upload-offset'), String(offset));
       assert.is(head.headers.get('upload-length'), String(artifact.length));
       assert.is(head.headers.get('cache-control'), 'no-store');
       const body = artifact.subarray(offset, offset + chunk);
-      const patched = await fetch(location, { method: 'PATCH', headers: { ...headers, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' }, body });
+      const patched = await fetch(location, {
+        method: 'PATCH',
+        headers: { ...headers, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
+        body,
+      });
       tusOk(patched, 204, `PATCH at ${offset}`);
       assert.is(await patched.text(), '', 'no body with 204');
       offset += body.length;
@@ -400,11 +441,18 @@ test('per-upload ownership, the server state out of reach, malformed credentials
   const alice = { ...tus, ...basic('alice:alice-pw') };
   const bob = { ...tus, ...basic('bob:bob-pw') };
   try {
-    const created = await fetch(`${server.url}/files/`, { method: 'POST', headers: { ...alice, 'Upload-Length': String(artifact.length), 'Upload-Metadata': `runtime ${Buffer.from(ref).toString('base64')}` } });
+    const created = await fetch(`${server.url}/files/`, {
+      method: 'POST',
+      headers: { ...alice, 'Upload-Length': String(artifact.length), 'Upload-Metadata': `runtime ${Buffer.from(ref).toString('base64')}` },
+    });
     assert.is(created.status, 201);
     const location = new URL(created.headers.get('location')!, server.url).toString();
     const half = artifact.subarray(0, 1000);
-    assert.is((await fetch(location, { method: 'PATCH', headers: { ...alice, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body: half })).status, 204);
+    assert.is(
+      (await fetch(location, { method: 'PATCH', headers: { ...alice, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body: half }))
+        .status,
+      204,
+    );
     for (const method of ['HEAD', 'GET', 'DELETE', 'PATCH']) {
       const body = method === 'PATCH' ? artifact.subarray(1000) : undefined;
       const res = await fetch(location, { method, headers: { ...bob, 'Upload-Offset': '1000', 'Content-Type': 'application/offset+octet-stream' }, body });
@@ -414,7 +462,11 @@ test('per-upload ownership, the server state out of reach, malformed credentials
     const id = location.split('/').pop()!;
     for (const name of ['owners.json', `${id}.json`, '..%2Fstate%2Fowners.json', 'state', '%2E%2E', `${id}%2Ejson`]) {
       for (const method of ['GET', 'HEAD', 'DELETE', 'PATCH']) {
-        const res = await fetch(`${server.url}/files/${name}`, { method, headers: { ...alice, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body: method === 'PATCH' ? 'x' : undefined });
+        const res = await fetch(`${server.url}/files/${name}`, {
+          method,
+          headers: { ...alice, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+          body: method === 'PATCH' ? 'x' : undefined,
+        });
         assert.is(res.status, 404, `${method} /files/${name}: ${res.status}`);
       }
     }
@@ -432,15 +484,29 @@ test('per-upload ownership, the server state out of reach, malformed credentials
     ];
     for (const auth of malformed) {
       for (const method of ['POST', 'HEAD', 'PATCH']) {
-        const res = await fetch(method === 'POST' ? `${server.url}/files/` : location, { method, headers: { ...tus, ...auth, 'Upload-Length': '10', 'Upload-Offset': '1000', 'Content-Type': 'application/offset+octet-stream' }, body: method === 'PATCH' ? 'x' : undefined });
+        const res = await fetch(method === 'POST' ? `${server.url}/files/` : location, {
+          method,
+          headers: { ...tus, ...auth, 'Upload-Length': '10', 'Upload-Offset': '1000', 'Content-Type': 'application/offset+octet-stream' },
+          body: method === 'PATCH' ? 'x' : undefined,
+        });
         assert.is(res.status, 401, `${JSON.stringify(auth)} ${method}: ${res.status}`);
       }
     }
     // The last PATCH and zero-length PATCHes at offset = size, all at once.
     const finishing = [
-      fetch(location, { method: 'PATCH', headers: { ...alice, 'Upload-Offset': '1000', 'Content-Type': 'application/offset+octet-stream' }, body: artifact.subarray(1000) }),
+      fetch(location, {
+        method: 'PATCH',
+        headers: { ...alice, 'Upload-Offset': '1000', 'Content-Type': 'application/offset+octet-stream' },
+        body: artifact.subarray(1000),
+      }),
       ...Array.from({ length: 4 }, () =>
-        sleep(30).then(() => fetch(location, { method: 'PATCH', headers: { ...alice, 'Upload-Offset': String(artifact.length), 'Content-Type': 'application/offset+octet-stream' }, body: '' })),
+        sleep(30).then(() =>
+          fetch(location, {
+            method: 'PATCH',
+            headers: { ...alice, 'Upload-Offset': String(artifact.length), 'Content-Type': 'application/offset+octet-stream' },
+            body: '',
+          }),
+        ),
       ),
     ];
     const statuses = (await Promise.all(finishing)).map((r) => r.status);
@@ -448,7 +514,11 @@ test('per-upload ownership, the server state out of reach, malformed credentials
     assert.is(statuses.filter((s) => s === 204).length, 1, `one 204: ${statuses.join(',')}`);
     assert.is(sh(`ostree --repo="${server.repo}" rev-parse ${ref}`).trim().length, 64);
     assert.is((server.log().match(/published com\.example\.owned/g) ?? []).length, 1, 'published once');
-    const later = await fetch(location, { method: 'PATCH', headers: { ...alice, 'Upload-Offset': String(artifact.length), 'Content-Type': 'application/offset+octet-stream' }, body: '' });
+    const later = await fetch(location, {
+      method: 'PATCH',
+      headers: { ...alice, 'Upload-Offset': String(artifact.length), 'Content-Type': 'application/offset+octet-stream' },
+      body: '',
+    });
     assert.is(later.status, 409);
     sh(`ostree --repo="${server.repo}" fsck --quiet`);
   } finally {
@@ -493,8 +563,13 @@ test('a hostile corpus of upload requests: each answered as expected, nothing wr
     Object.entries(pairs)
       .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
       .join(',');
-  const description = (over: Record<string, unknown>) => JSON.stringify({ metadata: [['version', '1']], refBinding: ['com.example.h/x86_64/1'], subject: '', body: '', timestamp: 0, ...over });
-  const create = (metadata: string, extra: Record<string, string> = {}) => ({ method: 'POST', path: '/files/', headers: { ...alice, 'Upload-Length': '100', 'Upload-Metadata': metadata, ...extra } });
+  const description = (over: Record<string, unknown>) =>
+    JSON.stringify({ metadata: [['version', '1']], refBinding: ['com.example.h/x86_64/1'], subject: '', body: '', timestamp: 0, ...over });
+  const create = (metadata: string, extra: Record<string, string> = {}) => ({
+    method: 'POST',
+    path: '/files/',
+    headers: { ...alice, 'Upload-Length': '100', 'Upload-Metadata': metadata, ...extra },
+  });
   const R = 'com.example.h/x86_64/1';
   const sum = 'a'.repeat(64);
   const cases: Array<[string, { method: string; path: string; headers: Record<string, string>; body?: string }, number]> = [
@@ -517,9 +592,27 @@ test('a hostile corpus of upload requests: each answered as expected, nothing wr
     ['no length', { method: 'POST', path: '/files/', headers: { ...alice, 'Upload-Defer-Length': '1', 'Upload-Metadata': meta({ runtime: R }) } }, 400],
     ['negative length', create(meta({ runtime: R }), { 'Upload-Length': '-1' }), 400],
     ['bad metadata encoding', create('runtime !!!'), 400],
-    ['path traversal', { method: 'PATCH', path: '/files/..%2F..%2Frepo%2Fconfig', headers: { ...alice, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body: 'x' }, 404],
-    ['an unknown upload', { method: 'PATCH', path: `/files/${'0'.repeat(32)}`, headers: { ...alice, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body: 'x' }, 404],
-    ['repo outside /repo/', { method: 'GET', path: '/repo/../users', headers: {}, }, 404],
+    [
+      'path traversal',
+      {
+        method: 'PATCH',
+        path: '/files/..%2F..%2Frepo%2Fconfig',
+        headers: { ...alice, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+        body: 'x',
+      },
+      404,
+    ],
+    [
+      'an unknown upload',
+      {
+        method: 'PATCH',
+        path: `/files/${'0'.repeat(32)}`,
+        headers: { ...alice, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+        body: 'x',
+      },
+      404,
+    ],
+    ['repo outside /repo/', { method: 'GET', path: '/repo/../users', headers: {} }, 404],
     ['repo write', { method: 'PUT', path: '/repo/config', headers: {}, body: 'x' }, 405],
   ];
   const before = sh(`find "${work}" -path "${path.join(work, 'corpus')}" -prune -o -newer "${usersFile}" -print | sort`);
@@ -534,8 +627,16 @@ test('a hostile corpus of upload requests: each answered as expected, nothing wr
     assert.is(uploadFiles(server).length, 0, 'no upload was created');
     assert.is(refsOf(server.repo), refsBefore);
     sh(`ostree --repo="${server.repo}" fsck --quiet`);
-    assert.is(sh(`find "${work}" -path "${path.join(work, 'corpus')}" -prune -o -newer "${usersFile}" -print | sort`), before, 'nothing written outside the server dirs');
-    assert.is(sh(`find "${path.join(work, 'corpus')}" -type f -not -path "*/repo/*" -not -path "*/repo.uploads/*" -not -name log`), '', 'only the repo and the uploads dir');
+    assert.is(
+      sh(`find "${work}" -path "${path.join(work, 'corpus')}" -prune -o -newer "${usersFile}" -print | sort`),
+      before,
+      'nothing written outside the server dirs',
+    );
+    assert.is(
+      sh(`find "${path.join(work, 'corpus')}" -type f -not -path "*/repo/*" -not -path "*/repo.uploads/*" -not -name log`),
+      '',
+      'only the repo and the uploads dir',
+    );
   } finally {
     await server.stop();
   }

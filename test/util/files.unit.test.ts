@@ -21,12 +21,16 @@ test.after(() => removeDir(work));
 
 test('writeOutput: the file appears whole, with its mode, only when the writer succeeds', async () => {
   const file = path.join(work, 'out.aci');
-  const result = await writeOutput(file, async (fd) => {
-    writeSync(fd, 'half');
-    assert.not.ok(existsSync(file), 'visible before the writer finished');
-    writeSync(fd, ' and half');
-    return 42;
-  }, { durable: true, mode: 0o600 });
+  const result = await writeOutput(
+    file,
+    async (fd) => {
+      writeSync(fd, 'half');
+      assert.not.ok(existsSync(file), 'visible before the writer finished');
+      writeSync(fd, ' and half');
+      return 42;
+    },
+    { durable: true, mode: 0o600 },
+  );
   assert.is(result, 42);
   assert.is(readFileSync(file, 'utf8'), 'half and half');
   assert.is(lstatSync(file).mode & 0o777, 0o600);
@@ -36,7 +40,7 @@ test('writeOutput: the file appears whole, with its mode, only when the writer s
     writeSync(fd, 'broken');
     throw new Error('writer failed');
   }).catch((e: Error) => e);
-  assert.is((err).message, 'writer failed');
+  assert.is(err.message, 'writer failed');
   assert.is(readFileSync(file, 'utf8'), 'half and half', 'the old file is untouched');
   assert.equal(readdirSync(work).sort(), before, 'no temporary file is left');
 });
@@ -121,7 +125,10 @@ test('SOURCE_DATE_EPOCH: unset or empty is none; digits are seconds; anything el
   assert.is(sourceDateEpoch({ SOURCE_DATE_EPOCH: '1700000000' }), 1_700_000_000);
   assert.is(sourceDateEpoch({ SOURCE_DATE_EPOCH: '0' }), 0);
   for (const bad of ['-1', '1.5', ' 1', 'yesterday']) {
-    assert.throws(() => sourceDateEpoch({ SOURCE_DATE_EPOCH: bad }), (err: Error) => err instanceof UserError && err.message === `SOURCE_DATE_EPOCH must be a number of seconds, not "${bad}"`);
+    assert.throws(
+      () => sourceDateEpoch({ SOURCE_DATE_EPOCH: bad }),
+      (err: Error) => err instanceof UserError && err.message === `SOURCE_DATE_EPOCH must be a number of seconds, not "${bad}"`,
+    );
   }
 });
 

@@ -19,9 +19,15 @@ test('ifExists gives the result, or undefined for ENOENT and ENOTDIR', async () 
 });
 
 test('ifExists throws any other failure: a path that cannot be read is not an absent one', async () => {
-  const err = await ifExists(stat(path.join(dir, 'loop'))).then(() => undefined, (e: NodeJS.ErrnoException) => e);
+  const err = await ifExists(stat(path.join(dir, 'loop'))).then(
+    () => undefined,
+    (e: NodeJS.ErrnoException) => e,
+  );
   assert.is(err?.code, 'ELOOP');
-  const isDir = await ifExists(readFile(path.join(dir, 'sub'))).then(() => undefined, (e: NodeJS.ErrnoException) => e);
+  const isDir = await ifExists(readFile(path.join(dir, 'sub'))).then(
+    () => undefined,
+    (e: NodeJS.ErrnoException) => e,
+  );
   assert.is(isDir?.code, 'EISDIR');
   assert.ok(isAbsent(Object.assign(new Error('x'), { code: 'ENOTDIR' })));
   assert.not.ok(isAbsent(Object.assign(new Error('x'), { code: 'EACCES' })));

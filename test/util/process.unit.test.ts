@@ -23,7 +23,7 @@ test('run returns stdout, feeds input, and honours cwd and env', async () => {
   assert.is(await run('sh', ['-c', 'cat; echo "$X"; pwd'], { input: 'in\n', cwd: '/tmp', env: { ...process.env, X: 'x' } }), 'in\nx\n/tmp\n');
 });
 
-test("a failing tool: what was being done, the tool, its status, its own lines (the last three)", async () => {
+test('a failing tool: what was being done, the tool, its status, its own lines (the last three)', async () => {
   const err = await failure(run('sh', ['-c', 'echo advice >&2; echo "sh: one" >&2; echo "sh: two" >&2; exit 3'], { what: 'unpacking' }));
   assert.instance(err, UserError);
   assert.is(err.message, 'unpacking: sh exited with status 3: sh: one; sh: two');
@@ -70,7 +70,11 @@ test('spawnWriter and feedProcess: input piped in, stdout to a fd, the status ch
   const early = spawnWriter('head', ['-c', '1']);
   await feedProcess(Readable.from([Buffer.alloc(1 << 22)]), early);
   // A failing source is reported before the command's own failure.
-  const source = new Readable({ read() { this.destroy(new Error('corrupt input')); } });
+  const source = new Readable({
+    read() {
+      this.destroy(new Error('corrupt input'));
+    },
+  });
   assert.is((await failure(feedProcess(source, spawnWriter('cat', [])))).message, 'corrupt input');
 });
 

@@ -54,7 +54,10 @@ test('log mode: a start line, at most one status line per interval, a done line 
     p.add(2 * MiB);
   }
   // 25 s of counting: the 10 s interval gave two lines, whatever the number of counts.
-  assert.equal(out.slice(1), ['jetpack: uploading x: 18.0 MiB / 100.0 MiB (18%), 1.8 MiB/s, 10s\n', 'jetpack: uploading x: 38.0 MiB / 100.0 MiB (38%), 1.9 MiB/s, 20s\n']);
+  assert.equal(out.slice(1), [
+    'jetpack: uploading x: 18.0 MiB / 100.0 MiB (18%), 1.8 MiB/s, 10s\n',
+    'jetpack: uploading x: 38.0 MiB / 100.0 MiB (38%), 1.9 MiB/s, 20s\n',
+  ]);
   p.finish();
   assert.is(out.at(-1), 'jetpack: uploading x: done in 25s (50.0 MiB / 100.0 MiB (50%), 2.0 MiB/s)\n');
   assert.is(running(), 0, 'the timer stops');
@@ -105,7 +108,10 @@ test('terminal mode: one line redrawn at most every 100 ms, cut to the width, en
     p.add(MiB);
   }
   assert.is(out.length, 2, `redraws at 100 and 200 ms: ${JSON.stringify(out)}`);
-  assert.ok(out.every((l) => l.startsWith('\r') && l.endsWith('\x1b[K') && l.length <= 59 + 4), JSON.stringify(out));
+  assert.ok(
+    out.every((l) => l.startsWith('\r') && l.endsWith('\x1b[K') && l.length <= 59 + 4),
+    JSON.stringify(out),
+  );
   p.finish();
   // eslint-disable-next-line no-control-regex -- the ANSI escape sequences are what is matched
   assert.match(out.at(-1)!, /^\rjetpack: downloading .*: done in 0\.2s \(10\.0 MiB \/ 10\.0 MiB \(100%\), 50\.0 MiB\/s\)\x1b\[K\n$/);
@@ -141,7 +147,15 @@ test('a terminal-only progress (a download) is drawn on a terminal and silent in
 });
 
 test('sizes in the unit that reads best: a small transfer is not "0.0 MiB"', () => {
-  assert.equal([0, 1023, 1024, 40 * 1024 + 100, MiB, 1.25 * MiB, 3 * 1024 * MiB].map(byteSize), ['0 B', '1023 B', '1.0 KiB', '40.1 KiB', '1.0 MiB', '1.3 MiB', '3.0 GiB']);
+  assert.equal([0, 1023, 1024, 40 * 1024 + 100, MiB, 1.25 * MiB, 3 * 1024 * MiB].map(byteSize), [
+    '0 B',
+    '1023 B',
+    '1.0 KiB',
+    '40.1 KiB',
+    '1.0 MiB',
+    '1.3 MiB',
+    '3.0 GiB',
+  ]);
 });
 
 test('quiet mode prints nothing, and no timer runs, even when the work fails', () => {
@@ -163,7 +177,7 @@ test('withProgress: finished when the work succeeds, failed (no done line) when 
   assert.is(await withProgress('a', {}, async () => 42, io), 42);
   assert.equal(out, ['jetpack: a: started\n', 'jetpack: a: done in 0.0s\n']);
   const err = await withProgress('b', {}, async () => Promise.reject(new Error('boom')), io).catch((e: Error) => e);
-  assert.is((err).message, 'boom');
+  assert.is(err.message, 'boom');
   assert.equal(out.slice(2), ['jetpack: b: started\n']);
 });
 

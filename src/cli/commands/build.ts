@@ -3,7 +3,7 @@ import { JSON_FLAG, SAVEID_FLAG, logLine, saveID, type Command, type Context } f
 import { flagBoolean, flagList, flagString, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { NO_FETCH_FLAG, fetcherFor } from './fetch.js';
 
-export const NET_FLAG: FlagSpec = { name: 'net', kind: 'string', value: 'host|none', help: 'network of the container: the host\'s (default) or none' };
+export const NET_FLAG: FlagSpec = { name: 'net', kind: 'string', value: 'host|none', help: "network of the container: the host's (default) or none" };
 
 export function networkOf(flags: ParsedFlags): 'host' | 'none' {
   const net = flagString(flags, 'net') ?? 'host';
@@ -23,7 +23,12 @@ const BUILD_FLAGS: FlagSpec[] = [
 
 async function runBuild(ctx: Context, ref: string, command: string[], flags: ParsedFlags): Promise<void> {
   if (command.length === 0) throw new UserError('usage: jetpack build [FLAGS] IMAGE COMMAND [ARGS...]', 2);
-  const [{ buildImage }, { formatImageName }, { printImage }, fetcher] = await Promise.all([import('../../derive/build.js'), import('../../image/name.js'), import('../results.js'), fetcherFor(ctx, flags)]);
+  const [{ buildImage }, { formatImageName }, { printImage }, fetcher] = await Promise.all([
+    import('../../derive/build.js'),
+    import('../../image/name.js'),
+    import('../results.js'),
+    fetcherFor(ctx, flags),
+  ]);
   const store = await ctx.store();
   const parent = await fetcher.resolve(ref);
   const image = await buildImage(store, parent, {
@@ -45,12 +50,12 @@ export const buildCommand: Command = {
   args: 'IMAGE COMMAND [ARGS...]',
   summary: 'Build a new image by running COMMAND in a container made from IMAGE',
   description:
-    'Jetpack\'s build process: (1) create a build container from IMAGE; (2) copy the contents of\n' +
+    "Jetpack's build process: (1) create a build container from IMAGE; (2) copy the contents of\n" +
     'the build dir into a fresh work dir /.jetpack.build. in its root; (3) copy the -cp files\n' +
     'there; (4) run COMMAND as root in the work dir; (5) take manifest.json from the work dir and\n' +
     'merge defaults (acKind, acVersion, timestamp, os/arch from IMAGE, IMAGE as first dependency);\n' +
     '(6) remove the work dir; (7) save what changed as the new image. Prints the new image ID.\n' +
-    'A manifest.json the work dir starts with (the build dir\'s, or a -cp file\'s) is checked\n' +
+    "A manifest.json the work dir starts with (the build dir's, or a -cp file's) is checked\n" +
     'before step 1: an invalid one fails the build before anything runs.\n' +
     'The timestamp comes from SOURCE_DATE_EPOCH when it is set. An IMAGE name the store does not\n' +
     'have is fetched first (jetpack fetch) when it is under a domain (example.com/app), unless\n' +

@@ -21,7 +21,8 @@ export const configCommand: Command = {
   name: 'config',
   args: '[VAR...]',
   summary: 'Print configuration (all as VAR=VALUE, or the values of the named VARs)',
-  description: 'Variables: path.root (the store), path.share (jetpack.image.mk, makeaci), path.bin,\nhost.os, host.arch, overlay (whether builds and renders use overlayfs), version.',
+  description:
+    'Variables: path.root (the store), path.share (jetpack.image.mk, makeaci), path.bin,\nhost.os, host.arch, overlay (whether builds and renders use overlayfs), version.',
   flags: [],
   async run(ctx, flags) {
     const all = await settings(ctx);

@@ -26,11 +26,23 @@ export const containersCommand: Command = {
     }
     const sizes = await diskUsage(kept.map((c) => c.dir));
     if (flagBoolean(flags, 'json')) {
-      process.stdout.write(JSON.stringify(kept.map((c) => ({ ...c, bytes: sizes.get(c.dir) ?? 0 })), null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify(
+          kept.map((c) => ({ ...c, bytes: sizes.get(c.dir) ?? 0 })),
+          null,
+          2,
+        ) + '\n',
+      );
       return;
     }
     if (kept.length === 0) return;
-    process.stdout.write(table(kept.map((c) => [c.name, humanSize(sizes.get(c.dir)), ago(c.kept), c.enter]), ['NAME', 'SIZE', 'KEPT', 'ENTER'], '  '));
+    process.stdout.write(
+      table(
+        kept.map((c) => [c.name, humanSize(sizes.get(c.dir)), ago(c.kept), c.enter]),
+        ['NAME', 'SIZE', 'KEPT', 'ENTER'],
+        '  ',
+      ),
+    );
   },
 };
 

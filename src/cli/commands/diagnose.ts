@@ -81,7 +81,7 @@ async function diagnoseTemplate(_ctx: Context, flags: ParsedFlags): Promise<numb
 
 const DESCRIPTION =
   'Renders TEMPLATE-FILE ("-": stdin) as mark-devkit renders job fields and hook files: Go\n' +
-  'text/template with Helm\'s engine rules (.Values from the values, missing values empty) and\n' +
+  "text/template with Helm's engine rules (.Values from the values, missing values empty) and\n" +
   'the Sprig functions; prints the result exactly, with no newline added. now is\n' +
   'SOURCE_DATE_EPOCH when it is set. A template error prints FILE:LINE:COL and the reason.';
 
@@ -91,7 +91,21 @@ export const diagnoseCommand: Command = {
   summary: 'Show a stage job as it would run, or render a template as job files are rendered',
   flags: [],
   subcommands: [
-    { name: 'job', args: '', summary: 'Show job NAME of the job file FILE as metro run would run it (-specfile FILE -job NAME)', description: JOB_DESCRIPTION, flags: JOB_FLAGS, run: diagnoseJob },
-    { name: 'template', args: 'TEMPLATE-FILE|-', summary: 'Render a template as job fields and hook files are rendered', description: DESCRIPTION, flags: TEMPLATE_FLAGS, run: diagnoseTemplate },
+    {
+      name: 'job',
+      args: '',
+      summary: 'Show job NAME of the job file FILE as metro run would run it (-specfile FILE -job NAME)',
+      description: JOB_DESCRIPTION,
+      flags: JOB_FLAGS,
+      run: diagnoseJob,
+    },
+    {
+      name: 'template',
+      args: 'TEMPLATE-FILE|-',
+      summary: 'Render a template as job fields and hook files are rendered',
+      description: DESCRIPTION,
+      flags: TEMPLATE_FLAGS,
+      run: diagnoseTemplate,
+    },
   ],
 };

@@ -11,9 +11,24 @@ import { TLS_VERIFY_FLAGS, tlsVerify } from './transport-flags.js';
 export const HTTP_FLAGS: FlagSpec[] = [
   { name: 'ca', kind: 'string', value: 'FILE', help: 'also trust the certificate authorities of this PEM file for https' },
   { name: 'timeout', kind: 'string', value: 'SECONDS', help: `give up on a server silent this long (default ${DEFAULT_TIMEOUT_SECONDS})` },
-  { name: 'deadline', kind: 'string', value: 'SECONDS', help: `give up on a download not done in this time (default ${DEFAULT_LIMITS.image.deadlineSeconds}; ${DEFAULT_LIMITS.meta.deadlineSeconds} at most for a discovery page, signature or key)` },
-  { name: 'max-size', kind: 'string', value: 'SIZE', help: `refuse an image download larger than this (default ${formatSize(DEFAULT_LIMITS.image.maxBytes).replace(' ', '')})` },
-  { name: 'max-meta-size', kind: 'string', value: 'SIZE', help: `refuse a discovery page, signature or key larger than this (default ${formatSize(DEFAULT_LIMITS.meta.maxBytes).replace(' ', '')})` },
+  {
+    name: 'deadline',
+    kind: 'string',
+    value: 'SECONDS',
+    help: `give up on a download not done in this time (default ${DEFAULT_LIMITS.image.deadlineSeconds}; ${DEFAULT_LIMITS.meta.deadlineSeconds} at most for a discovery page, signature or key)`,
+  },
+  {
+    name: 'max-size',
+    kind: 'string',
+    value: 'SIZE',
+    help: `refuse an image download larger than this (default ${formatSize(DEFAULT_LIMITS.image.maxBytes).replace(' ', '')})`,
+  },
+  {
+    name: 'max-meta-size',
+    kind: 'string',
+    value: 'SIZE',
+    help: `refuse a discovery page, signature or key larger than this (default ${formatSize(DEFAULT_LIMITS.meta.maxBytes).replace(' ', '')})`,
+  },
 ];
 
 function seconds(flags: ParsedFlags, flag: string, fallback: number): number {
@@ -65,7 +80,11 @@ function noFetchInEnvironment(): boolean {
   return value !== undefined && value !== '' && value !== '0';
 }
 
-export const NO_FETCH_FLAG: FlagSpec = { name: 'no-fetch', kind: 'boolean', help: 'a parent not in the store is an error, not fetched (also JETPACK_NO_FETCH=1)' };
+export const NO_FETCH_FLAG: FlagSpec = {
+  name: 'no-fetch',
+  kind: 'boolean',
+  help: 'a parent not in the store is an error, not fetched (also JETPACK_NO_FETCH=1)',
+};
 
 export const fetchCommand: Command = {
   name: 'fetch',
@@ -164,11 +183,11 @@ export const signCommand: Command = {
   summary: 'Sign an ACI with gpg for publishing: writes FILE.asc',
   description:
     'FILE (an ACI file) gets the armored detached signature FILE.asc that fetch checks, made by\n' +
-    'the user\'s own gpg. An IMAGE of the store is first exported as an ACI to -o (default\n' +
-    'NAME-VERSION-OS-ARCH.aci in the current directory, NAME\'s last component) and that is signed.',
+    "the user's own gpg. An IMAGE of the store is first exported as an ACI to -o (default\n" +
+    "NAME-VERSION-OS-ARCH.aci in the current directory, NAME's last component) and that is signed.",
   flags: [
-    { name: 'key', kind: 'string', value: 'ID', help: 'the gpg key to sign with (default: gpg\'s default key)' },
-    { name: 'passphrase-file', kind: 'string', value: 'FILE', help: 'read the key\'s passphrase from FILE' },
+    { name: 'key', kind: 'string', value: 'ID', help: "the gpg key to sign with (default: gpg's default key)" },
+    { name: 'passphrase-file', kind: 'string', value: 'FILE', help: "read the key's passphrase from FILE" },
     { name: 'o', kind: 'string', value: 'FILE', help: 'where an IMAGE is exported before it is signed' },
   ],
   async run(ctx, flags) {

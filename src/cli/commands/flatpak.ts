@@ -16,7 +16,12 @@ export const importFlatpakCommand: Command = {
   flags: [
     { name: 'repo', kind: 'string', value: 'PATH|URL', help: 'the OSTree repo (a directory) or remote (http(s) URL) holding the ref SOURCE' },
     { name: 'name', kind: 'string', value: 'NAME', help: 'the image name (default: the runtime ID in lowercase)' },
-    { name: 'layout', kind: 'string', value: 'shipped|experiment', help: 'the hybrid links: flatpak-module-tools\' relative ones (default) or the experiment\'s absolute ones' },
+    {
+      name: 'layout',
+      kind: 'string',
+      value: 'shipped|experiment',
+      help: "the hybrid links: flatpak-module-tools' relative ones (default) or the experiment's absolute ones",
+    },
     { name: 'ref', kind: 'string', value: 'runtime/ID/ARCH/BRANCH', help: 'the ref of a directory SOURCE (default runtime/ID/HOST-ARCH/master)' },
     SAVEID_FLAG,
   ],
@@ -46,7 +51,8 @@ export const importFlatpakCommand: Command = {
 /** export -format=flatpak|flatpak-app IMAGE REPO: prints the ref and the commit. */
 export async function exportFlatpakFormat(ctx: Context, flags: ParsedFlags, format: 'flatpak' | 'flatpak-app'): Promise<void> {
   if (flags.positional.length !== 2) throw new UserError(`usage: jetpack export -format=${format} IMAGE REPO`, 2);
-  for (const f of ['flat', 'squash', 'tag', 'compress', 'compress-level']) if (flags.values.has(f)) throw new UserError(`-${f} does not apply to -format=${format}`);
+  for (const f of ['flat', 'squash', 'tag', 'compress', 'compress-level'])
+    if (flags.values.has(f)) throw new UserError(`-${f} does not apply to -format=${format}`);
   if (format === 'flatpak' && flags.values.has('runtime')) throw new UserError('-runtime is for -format=flatpak-app (the runtime an app runs on)');
   const [{ exportFlatpak }, { resolveImage }] = await Promise.all([import('../../flatpak/export.js'), import('../../store/lookup.js')]);
   const store = await ctx.store();

@@ -24,7 +24,8 @@ async function collect(flags: ParsedFlags, store: Store, all: boolean): Promise<
       if (!json) process.stdout.write(`${humanSize(item.bytes).padStart(8)}  ${item.kind.padEnd(10)}  ${item.what}\n`);
     },
   });
-  if (result.busy.length) logLine(`${result.busy.length} operation(s) under way (${result.busy.join(', ')}): images, tool caches and OSTree objects stay until they end`);
+  if (result.busy.length)
+    logLine(`${result.busy.length} operation(s) under way (${result.busy.join(', ')}): images, tool caches and OSTree objects stay until they end`);
   if (json) {
     const images = result.items.filter((i) => i.kind === 'image').map((i) => ({ id: i.id, name: i.name }));
     const caches = result.items.filter((i) => i.kind === 'tool-cache').map((i) => i.what);
@@ -66,8 +67,8 @@ export const pruneCommand: Command = {
     '  leftover    what killed operations left in tmp/ (job and build scratch, half imports)\n' +
     '  container   failed builds kept with build -keep (see jetpack containers)\n' +
     '  oci-cache   kept OCI layer blobs and layouts no export or push reads again (an older\n' +
-    '              encoding\'s, halves of a pair, scratch files of killed exports)\n' +
-    '  ostree      objects of the store\'s OSTree repo that no ref reaches (ostree prune)\n' +
+    "              encoding's, halves of a pair, scratch files of killed exports)\n" +
+    "  ostree      objects of the store's OSTree repo that no ref reaches (ostree prune)\n" +
     'Each is printed with what it takes on disk, then the total freed. A running operation\n' +
     '(a build, a run, an export) is never touched: its scratch directory is locked, and while\n' +
     'one is under way images, tool caches and OSTree objects stay.',

@@ -28,7 +28,7 @@ export const imagesCommand: Command = {
     'An image shadowed by a newer one with the same name and labels (lookups by name never\n' +
     'reach it) is listed only with -a, marked shadowed; jetpack gc removes those that nothing\n' +
     'depends on. The layers an OCI import stores below the image it imports (oci-layer/… names)\n' +
-    'are the store\'s own entries, listed with -internal or -a. An image with tags (jetpack\n' +
+    "are the store's own entries, listed with -internal or -a. An image with tags (jetpack\n" +
     'tag) is listed once for each of its names.',
   flags: [
     { name: 'a', kind: 'boolean', help: 'list every image: shadowed ones too (marked), and internal layers' },
@@ -41,9 +41,14 @@ export const imagesCommand: Command = {
   async run(ctx, flags) {
     const [{ shortImageID }, { listImages }, { imageJSON }] = await Promise.all([load(), import('../../store/listing.js'), import('../results.js')]);
     const all = flagBoolean(flags, 'a');
-    const { listed, hidden } = await listImages(await ctx.store(), { patterns: flags.positional, shadowed: all, internal: all || flagBoolean(flags, 'internal') });
+    const { listed, hidden } = await listImages(await ctx.store(), {
+      patterns: flags.positional,
+      shadowed: all,
+      internal: all || flagBoolean(flags, 'internal'),
+    });
     if (flagBoolean(flags, 'json')) {
-      const named = (i: (typeof listed)[number]) => (i.tag ? { name: i.tag.name, labels: Object.fromEntries(i.tag.labels.map((l) => [l.name, l.value])), tag: true } : {});
+      const named = (i: (typeof listed)[number]) =>
+        i.tag ? { name: i.tag.name, labels: Object.fromEntries(i.tag.labels.map((l) => [l.name, l.value])), tag: true } : {};
       return printJSON(listed.map((i) => ({ ...imageJSON(i.image), ...named(i), created: i.created, shadowed: i.shadowed, internal: i.internal })));
     }
     const id = (i: StoredImage) => (flagBoolean(flags, 'l') ? i.id : shortImageID(i.id));
@@ -60,7 +65,8 @@ export const imagesCommand: Command = {
     const header = ['ID', 'NAME', 'SIZE', 'CREATED', ...(marked ? ['NOTE'] : [])];
     process.stdout.write(table(rows, machine ? null : header, machine ? '\t' : '  '));
     const notes = [hidden.shadowed && `${hidden.shadowed} shadowed image(s)`, hidden.internal && `${hidden.internal} internal layer(s)`].filter(Boolean);
-    if (notes.length && !machine && process.stdout.isTTY) process.stderr.write(`${notes.join(' and ')} not listed (jetpack images -a; jetpack gc removes those nothing needs)\n`);
+    if (notes.length && !machine && process.stdout.isTTY)
+      process.stderr.write(`${notes.join(' and ')} not listed (jetpack images -a; jetpack gc removes those nothing needs)\n`);
   },
 };
 
@@ -135,12 +141,16 @@ export const destroyImageCommand: Command = {
   description:
     'IMAGE is an ID, an ID prefix or a name. A name that reaches the image through a tag (jetpack\n' +
     'tag) removes only that tag, as podman and docker rmi remove one of several names: the\n' +
-    'image stays under its own name and other tags. An ID or the image\'s own name removes\n' +
+    "image stays under its own name and other tags. An ID or the image's own name removes\n" +
     'the image with all its tags, naming them.',
   flags: [{ ...JSON_FLAG, help: 'report a failure as JSON too (the last line on stderr)' }],
   async run(ctx, flags) {
     if (flags.positional.length === 0) throw new UserError(`usage: jetpack ${this.name} ${this.args}`, 2);
-    const [{ describeImage, resolveImageRef }, { formatImageName }, { removeTag }] = await Promise.all([import('../../store/lookup.js'), import('../../image/name.js'), import('../../store/tags.js')]);
+    const [{ describeImage, resolveImageRef }, { formatImageName }, { removeTag }] = await Promise.all([
+      import('../../store/lookup.js'),
+      import('../../image/name.js'),
+      import('../../store/tags.js'),
+    ]);
     const store = await ctx.store();
     for (const ref of flags.positional) {
       const { image, tag } = await resolveImageRef(store, ref);

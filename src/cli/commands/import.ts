@@ -16,7 +16,7 @@ export const importCommand: Command = {
     'content, or named oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG]) is\n' +
     'stored as one image per layer, the top one named from -name or the source (docs/OCI.md).\n' +
     'With -sig, the ACI is stored only if the detached signature at LOCATION is good and made by\n' +
-    'a key trusted for the image\'s name (jetpack trust; docs/FETCH.md). An archive is refused once\n' +
+    "a key trusted for the image's name (jetpack trust; docs/FETCH.md). An archive is refused once\n" +
     'it expands past JETPACK_MAX_UNPACKED (default 16G) or JETPACK_MAX_ENTRIES members (default\n' +
     '2000000), sparse members counted at their full size (docs/STORE.md).',
   flags: [
@@ -30,7 +30,11 @@ export const importCommand: Command = {
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
     const location = flags.positional[0];
-    const [{ formatImageName }, { ociSource, importOci }, { printImage }] = await Promise.all([import('../../image/name.js'), import('../../import/oci.js'), import('../results.js')]);
+    const [{ formatImageName }, { ociSource, importOci }, { printImage }] = await Promise.all([
+      import('../../image/name.js'),
+      import('../../import/oci.js'),
+      import('../results.js'),
+    ]);
     const json = flagBoolean(flags, 'json');
     const store = await ctx.store();
     const oci = await ociSource(location);

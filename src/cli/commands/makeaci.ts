@@ -8,7 +8,7 @@ export const makeaciCommand: Command = {
   args: 'ROOTFS-TARBALL MANIFEST.json OUT.aci',
   summary: 'Make a base-image ACI from a rootfs tarball and a manifest',
   description:
-    'Jetpack\'s makeaci.sh: unpacks ROOTFS-TARBALL (any compression) as root, keeping owners,\n' +
+    "Jetpack's makeaci.sh: unpacks ROOTFS-TARBALL (any compression) as root, keeping owners,\n" +
     'modes, devices and xattrs, adds MANIFEST.json as the manifest, and writes a deterministic\n' +
     'ACI to OUT.aci ("-" for stdout). Prints the ACI\'s image ID. Also installed as share/makeaci.',
   flags: [COMPRESS_FLAG],

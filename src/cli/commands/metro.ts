@@ -15,7 +15,8 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'quiet', kind: 'boolean', help: "don't show the hooks' output nor progress (as jetpack -quiet metro run)" },
 ];
 
-const USAGE = 'usage: jetpack metro run -specfile FILE -job NAME [-config FILE] [-cleanup=false] [-skip-source-phase] [-skip-packer-phase] [-skip-hooks-phase] [-fchroot-debug] [-quiet]';
+const USAGE =
+  'usage: jetpack metro run -specfile FILE -job NAME [-config FILE] [-cleanup=false] [-skip-source-phase] [-skip-packer-phase] [-skip-hooks-phase] [-fchroot-debug] [-quiet]';
 
 const DESCRIPTION =
   'Runs a stage job of a mark-devkit job file: prepares <workspacedir>/rootfs, runs the\n' +
@@ -80,7 +81,7 @@ export const enterCommand: Command = {
   summary: 'Run a command (default /bin/sh) in a container on a rootfs directory, in place',
   description:
     'For a rootfs a job kept (-cleanup=false), as fchroot ROOTFS /bin/bash is used with\n' +
-    "mark-devkit: the same container inner hooks get (private namespaces, /proc, /dev,\n" +
+    'mark-devkit: the same container inner hooks get (private namespaces, /proc, /dev,\n' +
     "read-only /sys, the host's resolv.conf), changing the rootfs in place. Exits with the\n" +
     "command's status.",
   flags: [],

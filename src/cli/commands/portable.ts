@@ -26,7 +26,9 @@ const checkCommand: Command = {
     if (flagBoolean(flags, 'json')) {
       printJSON(report);
     } else if (report.ok) {
-      process.stdout.write(`${target}: a portable service image\n  OS: ${report.os ?? 'n/a'}\n  Prefixes: ${report.prefixes.join(' ')}\n  Unit files:\n${report.units.map((u) => `    ${u}\n`).join('')}`);
+      process.stdout.write(
+        `${target}: a portable service image\n  OS: ${report.os ?? 'n/a'}\n  Prefixes: ${report.prefixes.join(' ')}\n  Unit files:\n${report.units.map((u) => `    ${u}\n`).join('')}`,
+      );
     } else {
       for (const f of report.failures) process.stdout.write(`${f.path}: ${f.message} [${f.rule}]\n    fix: ${f.fix}\n`);
       process.stderr.write(`jetpack: ${target} fails ${report.failures.length} portable service rule${report.failures.length === 1 ? '' : 's'}\n`);
@@ -53,5 +55,9 @@ export async function exportPortableFormat(ctx: Context, flags: ParsedFlags): Pr
   const image = await resolveImage(store, flags.positional[0]);
   const report = await exportPortable(store, image, flags.positional[1], { fs });
   const { printResult } = await import('../results.js');
-  printResult(flagBoolean(flags, 'json'), `${flags.positional[1]} (units: ${report.units.join(' ')})\n`, { format: 'portable', output: flags.positional[1], units: report.units });
+  printResult(flagBoolean(flags, 'json'), `${flags.positional[1]} (units: ${report.units.join(' ')})\n`, {
+    format: 'portable',
+    output: flags.positional[1],
+    units: report.units,
+  });
 }

@@ -21,7 +21,12 @@ export const pushCommand: Command = {
     'Writes the image as an OCI layout (as export -format=oci does) and copies it with skopeo.\n' +
     'Layers are the same bytes every time: pushing a child after its parent uploads only the\n' +
     'new layers. Prints the manifest digest. See docs/OCI.md.',
-  flags: [...TRANSPORT_FLAGS, { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs' }, { name: 'compress', kind: 'string', value: 'gzip|zstd|none', help: 'layer compression (default gzip)' }, COMPRESS_LEVEL_FLAG],
+  flags: [
+    ...TRANSPORT_FLAGS,
+    { name: 'squash', kind: 'boolean', help: 'one layer of the rendered rootfs' },
+    { name: 'compress', kind: 'string', value: 'gzip|zstd|none', help: 'layer compression (default gzip)' },
+    COMPRESS_LEVEL_FLAG,
+  ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 2);
     const [{ pushImage }, { parseLayerCodec }, { resolveImage }] = await Promise.all([

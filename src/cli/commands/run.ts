@@ -17,7 +17,7 @@ export const runCommand: Command = {
   flags: [
     NET_FLAG,
     { name: 'env', kind: 'list', value: 'NAME=VALUE', help: 'set an environment variable (repeatable; overrides app.environment)' },
-    { name: 'user', kind: 'string', value: 'USER[:GROUP]', help: 'run as this user and group: names of the image or numbers (default: the app\'s, or root)' },
+    { name: 'user', kind: 'string', value: 'USER[:GROUP]', help: "run as this user and group: names of the image or numbers (default: the app's, or root)" },
     { name: 'workdir', kind: 'string', value: 'DIR', help: 'working directory in the container (default: app.workingDirectory, or /)' },
     { name: 'bind', kind: 'list', value: 'HOST:CONTAINER[:ro]', help: 'bind-mount a host file or directory into the container (repeatable)' },
     { name: 'volume', kind: 'list', value: 'NAME:HOSTPATH', help: "mount HOSTPATH on the app's mount point NAME (app.mountPoints; repeatable)" },

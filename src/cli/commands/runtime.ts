@@ -10,7 +10,6 @@ import { uploadCommand } from './upload.js';
 /** The runtime workflow's modules, loaded only when one of these commands runs. */
 const load = () => import('../../runtime/runtimes.js');
 
-
 const initialize: Command = {
   name: 'initialize',
   args: 'DIR',
@@ -47,7 +46,7 @@ const commit: Command = {
   summary: 'Commit a tree or a store image to the OSTree repo as REF (reverse-dns/arch/version); prints the commit',
   description:
     'Owners, modes and xattrs are kept; device nodes, FIFOs and sockets are left out (OSTree\n' +
-    "stores none; a runtime gets /dev when it runs). The commit has no parent, SOURCE_DATE_EPOCH\n" +
+    'stores none; a runtime gets /dev when it runs). The commit has no parent, SOURCE_DATE_EPOCH\n' +
     "as its time when set, the tree's manifest.toml as metadata: the same tree gives the same commit.",
   flags: [
     { name: 'subject', kind: 'string', value: 'TEXT', help: "the commit's subject" },
@@ -59,7 +58,11 @@ const commit: Command = {
     expectArgs(this, flags.positional, 2);
     const { commitSource } = await load();
     const [source, ref] = flags.positional as [string, string];
-    const result = await commitSource(await ctx.store(), source, ref, repoChoice(flags), { subject: flagString(flags, 'subject'), body: flagString(flags, 'body'), log });
+    const result = await commitSource(await ctx.store(), source, ref, repoChoice(flags), {
+      subject: flagString(flags, 'subject'),
+      body: flagString(flags, 'body'),
+      log,
+    });
     log(`committed ${ref} (${humanSize(result.size)})`);
     process.stdout.write(`${result.checksum}\n`);
   },
@@ -69,7 +72,12 @@ const list: Command = {
   name: 'list',
   args: '',
   summary: 'List the runtimes in the repo (committed here and pulled): ref, commit, date, size, deployed',
-  flags: [{ name: 'remote', kind: 'string', value: 'NAME', help: 'list what remote NAME offers instead' }, { name: 'H', kind: 'boolean', help: 'no header, tab-separated' }, JSON_FLAG, REPO_FLAG],
+  flags: [
+    { name: 'remote', kind: 'string', value: 'NAME', help: 'list what remote NAME offers instead' },
+    { name: 'H', kind: 'boolean', help: 'no header, tab-separated' },
+    JSON_FLAG,
+    REPO_FLAG,
+  ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 0);
     const { listRemoteRuntimes, listRuntimes } = await load();
@@ -79,12 +87,25 @@ const list: Command = {
     if (remote !== undefined) {
       const offered = await listRemoteRuntimes(store, repoChoice(flags), remote);
       if (flagBoolean(flags, 'json')) printJSON(offered);
-      else process.stdout.write(table(offered.map((o) => [o.ref, o.commit.slice(0, 12)]), machine ? null : ['REF', 'COMMIT'], machine ? '\t' : '  '));
+      else
+        process.stdout.write(
+          table(
+            offered.map((o) => [o.ref, o.commit.slice(0, 12)]),
+            machine ? null : ['REF', 'COMMIT'],
+            machine ? '\t' : '  ',
+          ),
+        );
       return;
     }
     const runtimes = await listRuntimes(store, repoChoice(flags));
     if (flagBoolean(flags, 'json')) return printJSON(runtimes);
-    const rows = runtimes.map((r) => [`${r.remote ? `${r.remote}:` : ''}${r.ref}`, r.commit.slice(0, 12), r.date, humanSize(r.size), r.deployed ? 'yes' : 'no']);
+    const rows = runtimes.map((r) => [
+      `${r.remote ? `${r.remote}:` : ''}${r.ref}`,
+      r.commit.slice(0, 12),
+      r.date,
+      humanSize(r.size),
+      r.deployed ? 'yes' : 'no',
+    ]);
     process.stdout.write(table(rows, machine ? null : ['REF', 'COMMIT', 'DATE', 'SIZE', 'DEPLOYED'], machine ? '\t' : '  '));
   },
 };
@@ -188,7 +209,15 @@ const remote: Command = {
         expectArgs(this, flags.positional, 0);
         const [{ listRemotes }, { printResult }] = await Promise.all([load(), import('../results.js')]);
         const remotes = await listRemotes(await ctx.store(), repoChoice(flags));
-        printResult(flagBoolean(flags, 'json'), table(remotes.map((r) => [r.name, r.url]), ['NAME', 'URL'], '  '), remotes);
+        printResult(
+          flagBoolean(flags, 'json'),
+          table(
+            remotes.map((r) => [r.name, r.url]),
+            ['NAME', 'URL'],
+            '  ',
+          ),
+          remotes,
+        );
       },
     },
     {

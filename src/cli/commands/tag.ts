@@ -15,8 +15,8 @@ export const tagCommand: Command = {
   args: 'IMAGE NAME[:version][,label=value...]',
   summary: 'Give an image a second name (a tag), which lookups by name find as its own',
   description:
-    'The tag has the image\'s labels, with those NAME gives in their place: `jetpack tag\n' +
-    'jetpack/busybox mybox:1` names it mybox with version 1, os and arch as the image\'s. A name\n' +
+    "The tag has the image's labels, with those NAME gives in their place: `jetpack tag\n" +
+    "jetpack/busybox mybox:1` names it mybox with version 1, os and arch as the image's. A name\n" +
     'another image or tag had moves to this image, as the newest wins on lookup. The image\n' +
     'itself is unchanged: its own name is in its manifest, part of its ID.',
   flags: [],
@@ -38,7 +38,7 @@ export const untagCommand: Command = {
   description:
     'Removes the tag NAME resolves to, as podman untag removes a name and keeps the image:\n' +
     'an image always keeps the name in its manifest, so removing its last tag never removes\n' +
-    'it. NAME may not be an image\'s own name, which is part of its ID.',
+    "it. NAME may not be an image's own name, which is part of its ID.",
   flags: [],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);

@@ -6,7 +6,12 @@ import { flagBoolean, type FlagSpec, type ParsedFlags } from '../flags.js';
  * spelling, still works and means the same.
  */
 export const TLS_VERIFY_FLAGS: FlagSpec[] = [
-  { name: 'tls-verify', kind: 'boolean', default: true, help: 'require https with a valid certificate (-tls-verify=false: plain http and any certificate, for a test server)' },
+  {
+    name: 'tls-verify',
+    kind: 'boolean',
+    default: true,
+    help: 'require https with a valid certificate (-tls-verify=false: plain http and any certificate, for a test server)',
+  },
   { name: 'insecure-allow-http', kind: 'boolean', help: 'the older spelling of -tls-verify=false, still accepted' },
 ];
 

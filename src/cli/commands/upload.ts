@@ -24,7 +24,12 @@ export const uploadCommand: Command = {
     'and "jetpack package --upload REF". See docs/RUNTIMES.md.',
   flags: [
     REPO_FLAG,
-    { name: 'chunk-size', kind: 'string', value: 'SIZE', help: 'bytes per PATCH request (default 64M; a reverse proxy may need a smaller one; an interrupted request resumes where the server stopped)' },
+    {
+      name: 'chunk-size',
+      kind: 'string',
+      value: 'SIZE',
+      help: 'bytes per PATCH request (default 64M; a reverse proxy may need a smaller one; an interrupted request resumes where the server stopped)',
+    },
   ],
   async run(ctx, flags) {
     expectArgs(this, flags.positional, 1);
@@ -59,7 +64,12 @@ const SERVER_FLAGS: FlagSpec[] = [
   { name: 'listen', kind: 'string', value: 'HOST:PORT', help: 'where to listen (port 0: any free one)' },
   { name: 'repo', kind: 'string', value: 'DIR', help: 'the archive OSTree repo uploads are published to (created when absent), served at /repo/' },
   { name: 'users', kind: 'string', value: 'FILE', help: 'the users file (user:scrypt-hash lines, from adduser)' },
-  { name: 'uploads', kind: 'string', value: 'DIR', help: 'unfinished uploads (tus/) and the server records (state/: ref owners, publish outcomes); default DIR.uploads beside the repo' },
+  {
+    name: 'uploads',
+    kind: 'string',
+    value: 'DIR',
+    help: 'unfinished uploads (tus/) and the server records (state/: ref owners, publish outcomes); default DIR.uploads beside the repo',
+  },
   { name: 'max-size', kind: 'string', value: 'SIZE', help: 'largest upload accepted (default 8G); a larger one is refused before any data' },
 ];
 
@@ -105,7 +115,7 @@ export const uploadServerCommand: Command = {
     {
       name: 'adduser',
       args: 'USER',
-      summary: "Add USER to the users file, reading the password from stdin (or asking on a terminal); only its scrypt hash is stored",
+      summary: 'Add USER to the users file, reading the password from stdin (or asking on a terminal); only its scrypt hash is stored',
       flags: [SERVER_FLAGS.find((f) => f.name === 'users')!],
       async run(_ctx, flags) {
         const users = flagString(flags, 'users');

@@ -26,7 +26,6 @@ export interface Parsed<T> {
 
 const lower = (c: string): string => c.toLowerCase();
 
-
 /** strconv.ParseUint(s, base, 64): base 0 reads 0x/0o/0b/0 prefixes and `_` separators. */
 export function parseUint(s: string, base: number): Parsed<bigint> {
   if (s === '') return { value: 0n, err: 'syntax' };
@@ -243,7 +242,6 @@ export function floatToInt64(f: number): bigint {
 /** Go's int64 arithmetic wraps. */
 export const wrap64 = (n: bigint): bigint => BigInt.asIntN(64, n);
 
-
 /** The value cast reaches through pointers (indirect): a GoObject pointer is a struct to it, never a number. */
 function castNumber(v: GoValue): { int?: bigint; float?: number } | undefined {
   if (typeof v === 'bigint') return { int: v };
@@ -287,7 +285,6 @@ export function toDecimal(v: GoValue): bigint {
   const p = parseInt64(s, 8);
   return p.err ? 0n : p.value;
 }
-
 
 /** Sprig's type conversions (functions.go). */
 export const CONVERT: Record<string, FuncDef> = {

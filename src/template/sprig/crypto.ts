@@ -174,7 +174,17 @@ function seededRsaKey(bits: number, random: RandomSource): KeyObject {
     const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
     if (gcd(e, phi) !== 1n) continue;
     const d = modInverse(e, phi);
-    const der = seq(integer(0), integer(n), integer(e), integer(d), integer(p), integer(q), integer(d % (p - 1n)), integer(d % (q - 1n)), integer(modInverse(q, p)));
+    const der = seq(
+      integer(0),
+      integer(n),
+      integer(e),
+      integer(d),
+      integer(p),
+      integer(q),
+      integer(d % (p - 1n)),
+      integer(d % (q - 1n)),
+      integer(modInverse(q, p)),
+    );
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs1' });
   }
 }
@@ -247,27 +257,39 @@ function ecKey(key: KeyObject): PrivateKey {
 function generateKey(kind: 'rsa' | 'ecdsa' | 'ed25519' | 'dsa', random: RandomSource, bits = 2048): PrivateKey {
   if (random.seeded) {
     switch (kind) {
-      case 'rsa': return { kind: 'rsa', key: seededRsaKey(bits, random) };
-      case 'ecdsa': return ecKeyFromD(random.bigintn(P256_N - 1n) + 1n);
-      case 'ed25519': return { kind: 'ed25519', key: ed25519FromSeed(random.bytes(32)) };
-      case 'dsa': return { kind: 'dsa', dsa: seededDsa(random) };
+      case 'rsa':
+        return { kind: 'rsa', key: seededRsaKey(bits, random) };
+      case 'ecdsa':
+        return ecKeyFromD(random.bigintn(P256_N - 1n) + 1n);
+      case 'ed25519':
+        return { kind: 'ed25519', key: ed25519FromSeed(random.bytes(32)) };
+      case 'dsa':
+        return { kind: 'dsa', dsa: seededDsa(random) };
     }
   }
   switch (kind) {
-    case 'rsa': return { kind: 'rsa', key: generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 }).privateKey };
-    case 'ecdsa': return ecKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
-    case 'ed25519': return { kind: 'ed25519', key: generateKeyPairSync('ed25519').privateKey };
-    case 'dsa': return { kind: 'dsa', dsa: nodeDsa() };
+    case 'rsa':
+      return { kind: 'rsa', key: generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 }).privateKey };
+    case 'ecdsa':
+      return ecKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    case 'ed25519':
+      return { kind: 'ed25519', key: generateKeyPairSync('ed25519').privateKey };
+    case 'dsa':
+      return { kind: 'dsa', dsa: nodeDsa() };
   }
 }
 
 /** pemBlockForKey: PKCS#1 for RSA, SEC 1 for ECDSA, Sprig's own DSA form, PKCS#8 for the rest. */
 function keyPem(key: PrivateKey): string {
   switch (key.kind) {
-    case 'rsa': return pemEncode('RSA PRIVATE KEY', key.key.export({ type: 'pkcs1', format: 'der' }));
-    case 'ecdsa': return pemEncode('EC PRIVATE KEY', key.key.export({ type: 'sec1', format: 'der' }));
-    case 'dsa': return pemEncode('DSA PRIVATE KEY', dsaDer(key.dsa));
-    case 'ed25519': return pemEncode('PRIVATE KEY', key.key.export({ type: 'pkcs8', format: 'der' }));
+    case 'rsa':
+      return pemEncode('RSA PRIVATE KEY', key.key.export({ type: 'pkcs1', format: 'der' }));
+    case 'ecdsa':
+      return pemEncode('EC PRIVATE KEY', key.key.export({ type: 'sec1', format: 'der' }));
+    case 'dsa':
+      return pemEncode('DSA PRIVATE KEY', dsaDer(key.dsa));
+    case 'ed25519':
+      return pemEncode('PRIVATE KEY', key.key.export({ type: 'pkcs8', format: 'der' }));
   }
 }
 
@@ -476,17 +498,32 @@ function decryptAES(password: string, crypt64: string): string {
   return stringOfBytes(decrypted.subarray(0, end));
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // derivePassword (Master Password)
 
 const PASSWORD_TEMPLATES: Record<string, string[]> = {
   maximum: ['anoxxxxxxxxxxxxxxxxx', 'axxxxxxxxxxxxxxxxxno'],
   long: [
-    'CvcvnoCvcvCvcv', 'CvcvCvcvnoCvcv', 'CvcvCvcvCvcvno', 'CvccnoCvcvCvcv', 'CvccCvcvnoCvcv',
-    'CvccCvcvCvcvno', 'CvcvnoCvccCvcv', 'CvcvCvccnoCvcv', 'CvcvCvccCvcvno', 'CvcvnoCvcvCvcc',
-    'CvcvCvcvnoCvcc', 'CvcvCvcvCvccno', 'CvccnoCvccCvcv', 'CvccCvccnoCvcv', 'CvccCvccCvcvno',
-    'CvcvnoCvccCvcc', 'CvcvCvccnoCvcc', 'CvcvCvccCvccno', 'CvccnoCvcvCvcc', 'CvccCvcvnoCvcc',
+    'CvcvnoCvcvCvcv',
+    'CvcvCvcvnoCvcv',
+    'CvcvCvcvCvcvno',
+    'CvccnoCvcvCvcv',
+    'CvccCvcvnoCvcv',
+    'CvccCvcvCvcvno',
+    'CvcvnoCvccCvcv',
+    'CvcvCvccnoCvcv',
+    'CvcvCvccCvcvno',
+    'CvcvnoCvcvCvcc',
+    'CvcvCvcvnoCvcc',
+    'CvcvCvcvCvccno',
+    'CvccnoCvccCvcv',
+    'CvccCvccnoCvcv',
+    'CvccCvccCvcvno',
+    'CvcvnoCvccCvcc',
+    'CvcvCvccnoCvcc',
+    'CvcvCvccCvccno',
+    'CvccnoCvcvCvcc',
+    'CvccCvcvnoCvcc',
     'CvccCvcvCvccno',
   ],
   medium: ['CvcnoCvc', 'CvcCvcno'],
@@ -554,7 +591,12 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     return { serial, commonName: cn, ips: ipBytes, dnsNames: names, notBefore: start, notAfter, isCA };
   };
   const nonce = () => (random().seeded ? (max: bigint) => random().bigintn(max) : undefined);
-  const certAndKey = (template: ReturnType<typeof baseTemplate>, signee: PrivateKey, parent: ReturnType<typeof parseCertificate> | undefined, signer: PrivateKey) => {
+  const certAndKey = (
+    template: ReturnType<typeof baseTemplate>,
+    signee: PrivateKey,
+    parent: ReturnType<typeof parseCertificate> | undefined,
+    signer: PrivateKey,
+  ) => {
     let der: Buffer;
     try {
       der = createCertificate(template, signee, parent, signer, nonce());
@@ -622,10 +664,14 @@ export function cryptoFunctions(now: () => Date): Record<string, FuncDef> {
     genPrivateKey: goFunc('func(typ string) string', (typ: string) => {
       switch (typ) {
         case '':
-        case 'rsa': return keyPem(generateKey('rsa', random(), 4096));
-        case 'dsa': return keyPem(generateKey('dsa', random()));
-        case 'ecdsa': return keyPem(generateKey('ecdsa', random()));
-        case 'ed25519': return keyPem(generateKey('ed25519', random()));
+        case 'rsa':
+          return keyPem(generateKey('rsa', random(), 4096));
+        case 'dsa':
+          return keyPem(generateKey('dsa', random()));
+        case 'ecdsa':
+          return keyPem(generateKey('ecdsa', random()));
+        case 'ed25519':
+          return keyPem(generateKey('ed25519', random()));
       }
       return 'Unknown type ' + typ;
     }),

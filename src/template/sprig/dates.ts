@@ -102,9 +102,7 @@ export function dateFunctions(now: () => Date): Record<string, FuncDef> {
     }
     return addDuration(date, d);
   });
-  const mustDateModify = goFunc('func(fmt string, date time.Time) (time.Time, error)', (fmt: string, date: Date) =>
-    addDuration(date, parseDuration(fmt)),
-  );
+  const mustDateModify = goFunc('func(fmt string, date time.Time) (time.Time, error)', (fmt: string, date: Date) => addDuration(date, parseDuration(fmt)));
   const inZone = goFunc('func(fmt string, date interface{}, zone string) string', (fmt: string, date: GoValue, zone: string) =>
     dateInZone(fmt, date, zone, now),
   );
@@ -130,9 +128,7 @@ export function dateFunctions(now: () => Date): Record<string, FuncDef> {
     }),
     durationRound: goFunc('func(duration interface{}) string', (d: GoValue) => durationRound(d, now)),
     htmlDate: goFunc('func(date interface{}) string', (date: GoValue) => dateInZone('2006-01-02', date, 'Local', now)),
-    htmlDateInZone: goFunc('func(date interface{}, zone string) string', (date: GoValue, zone: string) =>
-      dateInZone('2006-01-02', date, zone, now),
-    ),
+    htmlDateInZone: goFunc('func(date interface{}, zone string) string', (date: GoValue, zone: string) => dateInZone('2006-01-02', date, zone, now)),
     must_date_modify: mustDateModify,
     mustDateModify,
     mustToDate: goFunc('func(fmt, str string) (time.Time, error)', (fmt: string, str: string) => parseInLocation(fmt, str, localLocation())),

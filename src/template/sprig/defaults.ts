@@ -25,7 +25,9 @@ export function empty(v: GoValue | undefined): boolean {
 
 /** Sprig's defaults and flow control (functions.go). */
 export const DEFAULTS: Record<string, FuncDef> = {
-  default: goFunc('func(d interface{}, given ...interface{}) interface{}', (d: GoValue, ...given: GoValue[]) => (given.length === 0 || empty(given[0]) ? d : given[0]!)),
+  default: goFunc('func(d interface{}, given ...interface{}) interface{}', (d: GoValue, ...given: GoValue[]) =>
+    given.length === 0 || empty(given[0]) ? d : given[0]!,
+  ),
   empty: goFunc('func(given interface{}) bool', (given: GoValue) => empty(given)),
   coalesce: goFunc('func(v ...interface{}) interface{}', (...v: GoValue[]) => v.find((x) => !empty(x)) ?? null),
   all: goFunc('func(v ...interface{}) bool', (...v: GoValue[]) => v.every((x) => !empty(x))),

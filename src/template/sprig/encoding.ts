@@ -122,7 +122,7 @@ function decode32(input: Uint8Array): Uint8Array {
   while (src.length > 0 && !end) {
     const dbuf = [0, 0, 0, 0, 0, 0, 0, 0];
     let dlen = 8;
-    for (let j = 0; j < 8; ) {
+    for (let j = 0; j < 8;) {
       if (src.length === 0) throw corrupt(olen - src.length - j);
       const inb = src[0];
       src = src.subarray(1);
@@ -153,7 +153,6 @@ function decode32(input: Uint8Array): Uint8Array {
   }
   return Uint8Array.from(dst);
 }
-
 
 /** Sprig's encoding functions. */
 export const ENCODING: Record<string, FuncDef> = {

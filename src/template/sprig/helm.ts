@@ -226,14 +226,16 @@ export function goSort<T>(data: T[], less: (a: T, b: T) => boolean): T[] {
       if (i === b) return true;
       if (b - a < 50) return false;
       swap(i, i - 1);
-      if (i - a >= 2) for (let j = i - 1; j >= 1; j--) {
-        if (!lessAt(j, j - 1)) break;
-        swap(j, j - 1);
-      }
-      if (b - i >= 2) for (let j = i + 1; j < b; j++) {
-        if (!lessAt(j, j - 1)) break;
-        swap(j, j - 1);
-      }
+      if (i - a >= 2)
+        for (let j = i - 1; j >= 1; j--) {
+          if (!lessAt(j, j - 1)) break;
+          swap(j, j - 1);
+        }
+      if (b - i >= 2)
+        for (let j = i + 1; j < b; j++) {
+          if (!lessAt(j, j - 1)) break;
+          swap(j, j - 1);
+        }
     }
     return false;
   };
@@ -349,10 +351,11 @@ function readable(s: string): string {
   s = s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   // NEL, which json.Marshal leaves raw, is a line break that the double-quoted scalar folds:
   // one becomes a space, n of them n-1 newlines, with the spaces around them.
-  if (s.includes('\u0085')) s = s.replace(/ *\u0085[ \u0085]*/g, (m) => {
-    const n = m.split('\u0085').length - 1;
-    return n === 1 ? ' ' : '\n'.repeat(n - 1);
-  });
+  if (s.includes('\u0085'))
+    s = s.replace(/ *\u0085[ \u0085]*/g, (m) => {
+      const n = m.split('\u0085').length - 1;
+      return n === 1 ? ' ' : '\n'.repeat(n - 1);
+    });
   return s;
 }
 
@@ -389,7 +392,8 @@ function toYNode(v: GoValue): YNode {
     const json = goObjectJson(v);
     if (json !== undefined) return toYNode(json);
   }
-  if (v instanceof Date || v instanceof GoObject || typeof v === 'function') return { kind: 'scalar', text: readable(JSON.parse(marshalJson(v)) as string), isString: true };
+  if (v instanceof Date || v instanceof GoObject || typeof v === 'function')
+    return { kind: 'scalar', text: readable(JSON.parse(marshalJson(v)) as string), isString: true };
   if (Array.isArray(v)) {
     if (goTypeName(v) === '[]uint8') return toYNode(JSON.parse(marshalJson(v)) as string);
     return { kind: 'seq', items: v.map(toYNode) };
@@ -700,7 +704,23 @@ class YamlEmitter {
       const c = cps[i];
       if (!isPrintable(c) || bom || isBreak(c) || c === 0x22 || c === 0x5c) {
         this.put('\\');
-        const short: Record<number, string> = { 0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e', 0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P' };
+        const short: Record<number, string> = {
+          0x00: '0',
+          0x07: 'a',
+          0x08: 'b',
+          0x09: 't',
+          0x0a: 'n',
+          0x0b: 'v',
+          0x0c: 'f',
+          0x0d: 'r',
+          0x1b: 'e',
+          0x22: '"',
+          0x5c: '\\',
+          0x85: 'N',
+          0xa0: '_',
+          0x2028: 'L',
+          0x2029: 'P',
+        };
         const s = short[c];
         if (s !== undefined) this.put(s);
         else {
@@ -1070,7 +1090,18 @@ function yamlDepthProblem(text: string): string | undefined {
   return undefined;
 }
 
-const JSON_KIND_OF = (v: GoValue): string => (v === null ? 'null' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : typeof v === 'number' ? 'number' : Array.isArray(v) ? 'array' : 'object');
+const JSON_KIND_OF = (v: GoValue): string =>
+  v === null
+    ? 'null'
+    : typeof v === 'string'
+      ? 'string'
+      : typeof v === 'boolean'
+        ? 'bool'
+        : typeof v === 'number'
+          ? 'number'
+          : Array.isArray(v)
+            ? 'array'
+            : 'object';
 
 /** Helm's fromYaml: a map; on failure {Error: message}. */
 function fromYaml(text: string): { [k: string]: GoValue } {
@@ -1082,7 +1113,8 @@ function fromYaml(text: string): { [k: string]: GoValue } {
     throw e;
   }
   if (v === null) return {};
-  if (!isMap(v)) return { Error: `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${JSON_KIND_OF(v)} into Go value of type map[string]interface {}` };
+  if (!isMap(v))
+    return { Error: `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${JSON_KIND_OF(v)} into Go value of type map[string]interface {}` };
   return v;
 }
 
@@ -1096,7 +1128,8 @@ function fromYamlArray(text: string): GoValue[] {
     throw e;
   }
   if (v === null) return [];
-  if (!Array.isArray(v)) return [`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${JSON_KIND_OF(v)} into Go value of type []interface {}`];
+  if (!Array.isArray(v))
+    return [`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${JSON_KIND_OF(v)} into Go value of type []interface {}`];
   return v;
 }
 
@@ -1340,4 +1373,3 @@ export const HELM: Record<string, FuncDef> = {
   fromYamlArray: goFunc('func(str string) []interface{}', fromYamlArray),
   toToml: goFunc('func(v interface{}) string', toToml),
 };
-

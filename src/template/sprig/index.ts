@@ -25,5 +25,19 @@ export { strval, toFloat64, toInt64 } from './convert.js';
  */
 export function sprigFunctions(now: () => Date, name = ''): Record<string, FuncDef> {
   beginRandom(name);
-  return { ...STRINGS, ...REGEX, ...ENCODING, ...cryptoFunctions(now), ...LISTS, ...DICTS, ...DEFAULTS, ...CONVERT, ...MATH, ...REFLECT, ...dateFunctions(now), ...SEMVER_FUNCS, ...HELM };
+  return {
+    ...STRINGS,
+    ...REGEX,
+    ...ENCODING,
+    ...cryptoFunctions(now),
+    ...LISTS,
+    ...DICTS,
+    ...DEFAULTS,
+    ...CONVERT,
+    ...MATH,
+    ...REFLECT,
+    ...dateFunctions(now),
+    ...SEMVER_FUNCS,
+    ...HELM,
+  };
 }

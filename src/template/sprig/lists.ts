@@ -224,8 +224,16 @@ function seq(...params: bigint[]): string {
   return list.join(' ');
 }
 
-const [pushFn, mustPushFn] = mustPair('func(list interface{}, v interface{}) []interface{}', 'func(list interface{}, v interface{}) ([]interface{}, error)', push);
-const [prependFn, mustPrependFn] = mustPair('func(list interface{}, v interface{}) []interface{}', 'func(list interface{}, v interface{}) ([]interface{}, error)', prepend);
+const [pushFn, mustPushFn] = mustPair(
+  'func(list interface{}, v interface{}) []interface{}',
+  'func(list interface{}, v interface{}) ([]interface{}, error)',
+  push,
+);
+const [prependFn, mustPrependFn] = mustPair(
+  'func(list interface{}, v interface{}) []interface{}',
+  'func(list interface{}, v interface{}) ([]interface{}, error)',
+  prepend,
+);
 const [chunkFn, mustChunkFn] = mustPair('func(size int, list interface{}) [][]interface{}', 'func(size int, list interface{}) ([][]interface{}, error)', chunk);
 const [firstFn, mustFirstFn] = mustPair('func(list interface{}) interface{}', 'func(list interface{}) (interface{}, error)', first);
 const [lastFn, mustLastFn] = mustPair('func(list interface{}) interface{}', 'func(list interface{}) (interface{}, error)', last);
@@ -234,9 +242,17 @@ const [initialFn, mustInitialFn] = mustPair('func(list interface{}) []interface{
 const [reverseFn, mustReverseFn] = mustPair('func(v interface{}) []interface{}', 'func(v interface{}) ([]interface{}, error)', reverse);
 const [compactFn, mustCompactFn] = mustPair('func(list interface{}) []interface{}', 'func(list interface{}) ([]interface{}, error)', compact);
 const [uniqFn, mustUniqFn] = mustPair('func(list interface{}) []interface{}', 'func(list interface{}) ([]interface{}, error)', uniq);
-const [withoutFn, mustWithoutFn] = mustPair('func(list interface{}, omit ...interface{}) []interface{}', 'func(list interface{}, omit ...interface{}) ([]interface{}, error)', without);
+const [withoutFn, mustWithoutFn] = mustPair(
+  'func(list interface{}, omit ...interface{}) []interface{}',
+  'func(list interface{}, omit ...interface{}) ([]interface{}, error)',
+  without,
+);
 const [hasFn, mustHasFn] = mustPair('func(needle interface{}, haystack interface{}) bool', 'func(needle interface{}, haystack interface{}) (bool, error)', has);
-const [sliceFn, mustSliceFn] = mustPair('func(list interface{}, indices ...interface{}) interface{}', 'func(list interface{}, indices ...interface{}) (interface{}, error)', slice);
+const [sliceFn, mustSliceFn] = mustPair(
+  'func(list interface{}, indices ...interface{}) interface{}',
+  'func(list interface{}, indices ...interface{}) (interface{}, error)',
+  slice,
+);
 
 /** Sprig's list functions (functions.go). */
 export const LISTS: Record<string, FuncDef> = {

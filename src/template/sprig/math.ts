@@ -30,7 +30,7 @@ export function goPow(x: number, y: number): number {
   }
   if (!Number.isFinite(y)) {
     if (x === -1) return 1;
-    return (Math.abs(x) < 1) === (y > 0) ? 0 : Infinity;
+    return Math.abs(x) < 1 === y > 0 ? 0 : Infinity;
   }
   if (!Number.isFinite(x)) {
     if (x < 0) return goPow(1 / x, -y);
@@ -43,7 +43,7 @@ export function goPow(x: number, y: number): number {
   if (yf !== 0 && x < 0) return NaN;
   if (yi >= 2 ** 63) {
     if (x === -1) return 1;
-    return (Math.abs(x) < 1) === (y > 0) ? 0 : Infinity;
+    return Math.abs(x) < 1 === y > 0 ? 0 : Infinity;
   }
   let a1 = 1.0;
   let ae = 0;
@@ -206,18 +206,30 @@ export const MATH: Record<string, FuncDef> = {
   sub: goFunc('func(a, b interface{}) int64', (a: GoValue, b: GoValue) => wrap64(toInt64(a) - toInt64(b))),
   div: goFunc('func(a, b interface{}) int64', (a: GoValue, b: GoValue) => intDiv(toInt64(a), toInt64(b))),
   mod: goFunc('func(a, b interface{}) int64', (a: GoValue, b: GoValue) => intMod(toInt64(a), toInt64(b))),
-  mul: goFunc('func(a interface{}, v ...interface{}) int64', (a: GoValue, ...v: GoValue[]) => v.reduce<bigint>((val, b) => wrap64(val * toInt64(b)), toInt64(a))),
+  mul: goFunc('func(a interface{}, v ...interface{}) int64', (a: GoValue, ...v: GoValue[]) =>
+    v.reduce<bigint>((val, b) => wrap64(val * toInt64(b)), toInt64(a)),
+  ),
   randInt: goFunc('func(min, max int) int', randInt),
   add1f: goFunc('func(i interface{}) float64', (i: GoValue) => execDecimalOp(i, [1n], add)),
   addf: goFunc('func(i ...interface{}) float64', (...i: GoValue[]) => execDecimalOp(0, i, add)),
   subf: goFunc('func(a interface{}, v ...interface{}) float64', (a: GoValue, ...v: GoValue[]) => execDecimalOp(a, v, (d1, d2) => d1.sub(d2))),
   divf: goFunc('func(a interface{}, v ...interface{}) float64', (a: GoValue, ...v: GoValue[]) => execDecimalOp(a, v, (d1, d2) => d1.div(d2))),
   mulf: goFunc('func(a interface{}, v ...interface{}) float64', (a: GoValue, ...v: GoValue[]) => execDecimalOp(a, v, (d1, d2) => d1.mul(d2))),
-  biggest: goFunc('func(a interface{}, i ...interface{}) int64', (a: GoValue, ...i: GoValue[]) => i.reduce<bigint>((m, b) => (toInt64(b) > m ? toInt64(b) : m), toInt64(a))),
-  max: goFunc('func(a interface{}, i ...interface{}) int64', (a: GoValue, ...i: GoValue[]) => i.reduce<bigint>((m, b) => (toInt64(b) > m ? toInt64(b) : m), toInt64(a))),
-  min: goFunc('func(a interface{}, i ...interface{}) int64', (a: GoValue, ...i: GoValue[]) => i.reduce<bigint>((m, b) => (toInt64(b) < m ? toInt64(b) : m), toInt64(a))),
-  maxf: goFunc('func(a interface{}, i ...interface{}) float64', (a: GoValue, ...i: GoValue[]) => i.reduce<number>((m, b) => Math.max(m, toFloat64(b)), toFloat64(a))),
-  minf: goFunc('func(a interface{}, i ...interface{}) float64', (a: GoValue, ...i: GoValue[]) => i.reduce<number>((m, b) => Math.min(m, toFloat64(b)), toFloat64(a))),
+  biggest: goFunc('func(a interface{}, i ...interface{}) int64', (a: GoValue, ...i: GoValue[]) =>
+    i.reduce<bigint>((m, b) => (toInt64(b) > m ? toInt64(b) : m), toInt64(a)),
+  ),
+  max: goFunc('func(a interface{}, i ...interface{}) int64', (a: GoValue, ...i: GoValue[]) =>
+    i.reduce<bigint>((m, b) => (toInt64(b) > m ? toInt64(b) : m), toInt64(a)),
+  ),
+  min: goFunc('func(a interface{}, i ...interface{}) int64', (a: GoValue, ...i: GoValue[]) =>
+    i.reduce<bigint>((m, b) => (toInt64(b) < m ? toInt64(b) : m), toInt64(a)),
+  ),
+  maxf: goFunc('func(a interface{}, i ...interface{}) float64', (a: GoValue, ...i: GoValue[]) =>
+    i.reduce<number>((m, b) => Math.max(m, toFloat64(b)), toFloat64(a)),
+  ),
+  minf: goFunc('func(a interface{}, i ...interface{}) float64', (a: GoValue, ...i: GoValue[]) =>
+    i.reduce<number>((m, b) => Math.min(m, toFloat64(b)), toFloat64(a)),
+  ),
   ceil: goFunc('func(a interface{}) float64', (a: GoValue) => Math.ceil(toFloat64(a))),
   floor: goFunc('func(a interface{}) float64', (a: GoValue) => Math.floor(toFloat64(a))),
   round: goFunc('func(a interface{}, p int, rOpt ...float64) float64', round),

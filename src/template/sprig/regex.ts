@@ -20,10 +20,14 @@ export const REGEX: Record<string, FuncDef> = {
   }),
   mustRegexMatch: goFunc('func(regex string, s string) (bool, error)', (regex: string, s: string) => matchString(regex, s)),
   regexFindAll: goFunc('func(regex string, s string, n int) []string', (regex: string, s: string, n: bigint) => must(regex).findAllString(s, int(n))),
-  mustRegexFindAll: goFunc('func(regex string, s string, n int) ([]string, error)', (regex: string, s: string, n: bigint) => compile(regex).findAllString(s, int(n))),
+  mustRegexFindAll: goFunc('func(regex string, s string, n int) ([]string, error)', (regex: string, s: string, n: bigint) =>
+    compile(regex).findAllString(s, int(n)),
+  ),
   regexFind: goFunc('func(regex string, s string) string', (regex: string, s: string) => must(regex).findString(s)),
   mustRegexFind: goFunc('func(regex string, s string) (string, error)', (regex: string, s: string) => compile(regex).findString(s)),
-  regexReplaceAll: goFunc('func(regex string, s string, repl string) string', (regex: string, s: string, repl: string) => must(regex).replaceAllString(s, repl)),
+  regexReplaceAll: goFunc('func(regex string, s string, repl string) string', (regex: string, s: string, repl: string) =>
+    must(regex).replaceAllString(s, repl),
+  ),
   mustRegexReplaceAll: goFunc('func(regex string, s string, repl string) (string, error)', (regex: string, s: string, repl: string) =>
     compile(regex).replaceAllString(s, repl),
   ),

@@ -200,12 +200,18 @@ export class SemverVersion extends GoObject {
     const v = this.v;
     const value = (d: VersionData) => new SemverVersion(d, false);
     switch (name) {
-      case 'String': return goFunc('func() string', () => versionString(v));
-      case 'Major': return goFunc('func() uint64', () => v.major);
-      case 'Minor': return goFunc('func() uint64', () => v.minor);
-      case 'Patch': return goFunc('func() uint64', () => v.patch);
-      case 'Prerelease': return goFunc('func() string', () => v.pre);
-      case 'Metadata': return goFunc('func() string', () => v.metadata);
+      case 'String':
+        return goFunc('func() string', () => versionString(v));
+      case 'Major':
+        return goFunc('func() uint64', () => v.major);
+      case 'Minor':
+        return goFunc('func() uint64', () => v.minor);
+      case 'Patch':
+        return goFunc('func() uint64', () => v.patch);
+      case 'Prerelease':
+        return goFunc('func() string', () => v.pre);
+      case 'Metadata':
+        return goFunc('func() string', () => v.metadata);
       case 'IncPatch':
         return goFunc('func() semver.Version', () =>
           value(withOriginal(v.pre !== '' ? { ...v, pre: '', metadata: '' } : { ...v, pre: '', metadata: '', patch: v.patch + 1n }, vPrefix(v))),
@@ -229,11 +235,16 @@ export class SemverVersion extends GoObject {
     }
     if (!this.pointer) return undefined;
     switch (name) {
-      case 'Original': return goFunc('func() string', () => v.original);
-      case 'Compare': return goFunc('func(o *semver.Version) int', (o: SemverVersion | null) => BigInt(compareVersions(v, deref(o))));
-      case 'LessThan': return goFunc('func(o *semver.Version) bool', (o: SemverVersion | null) => compareVersions(v, deref(o)) < 0);
-      case 'GreaterThan': return goFunc('func(o *semver.Version) bool', (o: SemverVersion | null) => compareVersions(v, deref(o)) > 0);
-      case 'Equal': return goFunc('func(o *semver.Version) bool', (o: SemverVersion | null) => compareVersions(v, deref(o)) === 0);
+      case 'Original':
+        return goFunc('func() string', () => v.original);
+      case 'Compare':
+        return goFunc('func(o *semver.Version) int', (o: SemverVersion | null) => BigInt(compareVersions(v, deref(o))));
+      case 'LessThan':
+        return goFunc('func(o *semver.Version) bool', (o: SemverVersion | null) => compareVersions(v, deref(o)) < 0);
+      case 'GreaterThan':
+        return goFunc('func(o *semver.Version) bool', (o: SemverVersion | null) => compareVersions(v, deref(o)) > 0);
+      case 'Equal':
+        return goFunc('func(o *semver.Version) bool', (o: SemverVersion | null) => compareVersions(v, deref(o)) === 0);
     }
     return undefined;
   }

@@ -67,10 +67,18 @@ export function toLowerRune(r: string): string {
 }
 
 const TITLE_DIGRAPHS: Record<string, string> = {
-  '\u01c4': '\u01c5', '\u01c5': '\u01c5', '\u01c6': '\u01c5',
-  '\u01c7': '\u01c8', '\u01c8': '\u01c8', '\u01c9': '\u01c8',
-  '\u01ca': '\u01cb', '\u01cb': '\u01cb', '\u01cc': '\u01cb',
-  '\u01f1': '\u01f2', '\u01f2': '\u01f2', '\u01f3': '\u01f2',
+  '\u01c4': '\u01c5',
+  '\u01c5': '\u01c5',
+  '\u01c6': '\u01c5',
+  '\u01c7': '\u01c8',
+  '\u01c8': '\u01c8',
+  '\u01c9': '\u01c8',
+  '\u01ca': '\u01cb',
+  '\u01cb': '\u01cb',
+  '\u01cc': '\u01cb',
+  '\u01f1': '\u01f2',
+  '\u01f2': '\u01f2',
+  '\u01f3': '\u01f2',
 };
 
 /** unicode.ToTitle. */
@@ -110,7 +118,8 @@ function byteSlice(s: string, lo?: number, hi?: number): string {
   return stringOfBytes(b.subarray(lo ?? 0, hi ?? b.length));
 }
 
-const num = (n: bigint): number => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : n < BigInt(-Number.MAX_SAFE_INTEGER) ? -Number.MAX_SAFE_INTEGER : Number(n));
+const num = (n: bigint): number =>
+  n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : n < BigInt(-Number.MAX_SAFE_INTEGER) ? -Number.MAX_SAFE_INTEGER : Number(n);
 
 // A "byte string": one char per UTF-8 byte, for ports of Go's byte loops.
 const toByteString = (s: string): string => Buffer.from(bytesOf(s)).toString('latin1');
@@ -175,7 +184,8 @@ function repeat(s: string, count: bigint): string {
   if (count < 0n) throw new Error('strings: negative Repeat count');
   const len = BigInt(bytesOf(s).length);
   if (len * count > 0x7fffffffffffffffn) throw new Error('strings: Repeat count causes overflow');
-  if (BigInt(s.length) * count > BigInt(EXEC_LIMITS.outputChars)) throw new Error(`the result would be larger than ${EXEC_LIMITS.outputChars >> 20} Mi characters`);
+  if (BigInt(s.length) * count > BigInt(EXEC_LIMITS.outputChars))
+    throw new Error(`the result would be larger than ${EXEC_LIMITS.outputChars >> 20} Mi characters`);
   return s.repeat(Number(count));
 }
 
@@ -654,7 +664,9 @@ const STRING_FUNCS: Record<string, FuncDef> = {
   repeat: goFunc('func(count int, str string) string', (count: bigint, str: string) => repeat(str, count)),
   trimall: goFunc('func(a, b string) string', (a: string, b: string) => trim(b, a)),
   trimAll: goFunc('func(a, b string) string', (a: string, b: string) => trim(b, a)),
-  trimSuffix: goFunc('func(a, b string) string', (a: string, b: string) => bytewise([a, b], (a, b) => (a !== '' && b.endsWith(a) ? b.slice(0, b.length - a.length) : b))),
+  trimSuffix: goFunc('func(a, b string) string', (a: string, b: string) =>
+    bytewise([a, b], (a, b) => (a !== '' && b.endsWith(a) ? b.slice(0, b.length - a.length) : b)),
+  ),
   trimPrefix: goFunc('func(a, b string) string', (a: string, b: string) => bytewise([a, b], (a, b) => (b.startsWith(a) ? b.slice(a.length) : b))),
   nospace: goFunc('func(str string) string', deleteWhiteSpace),
   initials: goFunc(S, initials),
@@ -695,7 +707,9 @@ const STRING_FUNCS: Record<string, FuncDef> = {
   toString: goFunc('func(v interface{}) string', (v: GoValue) => strval(v)),
   split: goFunc('func(sep, orig string) map[string]string', (sep: string, orig: string) => splitMap(splitBytewise(orig, sep, -1))),
   splitList: goFunc('func(sep, orig string) []string', (sep: string, orig: string) => splitBytewise(orig, sep, -1)),
-  splitn: goFunc('func(sep string, n int, orig string) map[string]string', (sep: string, n: bigint, orig: string) => splitMap(splitBytewise(orig, sep, num(n)))),
+  splitn: goFunc('func(sep string, n int, orig string) map[string]string', (sep: string, n: bigint, orig: string) =>
+    splitMap(splitBytewise(orig, sep, num(n))),
+  ),
   toStrings: goFunc('func(v interface{}) []string', (v: GoValue) => [...strslice(v)]),
   join: goFunc('func(sep string, v interface{}) string', (sep: string, v: GoValue) => strslice(v).join(sep)),
   sortAlpha: goFunc('func(list interface{}) []string', sortAlpha),

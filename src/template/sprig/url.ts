@@ -34,7 +34,19 @@ export interface GoURL {
 }
 
 function newURL(): GoURL {
-  return { scheme: '', opaque: '', user: null, host: '', path: '', rawPath: '', omitHost: false, forceQuery: false, rawQuery: '', fragment: '', rawFragment: '' };
+  return {
+    scheme: '',
+    opaque: '',
+    user: null,
+    host: '',
+    path: '',
+    rawPath: '',
+    omitHost: false,
+    forceQuery: false,
+    rawQuery: '',
+    fragment: '',
+    rawFragment: '',
+  };
 }
 
 const isAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
@@ -74,7 +86,7 @@ function quote(s: string): string {
     let ch = '';
     if (n > 1) {
       ch = unlatin1(s.slice(i, i + n));
-      if (i + n > s.length || [...ch].length !== 1 || ch.charCodeAt(0) >= 0xdc80 && ch.charCodeAt(0) <= 0xdcff) n = 0;
+      if (i + n > s.length || [...ch].length !== 1 || (ch.charCodeAt(0) >= 0xdc80 && ch.charCodeAt(0) <= 0xdcff)) n = 0;
     }
     if (n === 0) {
       out += '\\x' + c.toString(16).padStart(2, '0');
@@ -104,7 +116,7 @@ function quote(s: string): string {
 function unescape(s: string, mode: Mode): string {
   let n = 0;
   let hasPlus = false;
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const c = s.charCodeAt(i);
     if (c === 0x25) {
       n++;
@@ -113,7 +125,8 @@ function unescape(s: string, mode: Mode): string {
         if (bad.length > 3) bad = bad.slice(0, 3);
         throw new UrlError('invalid URL escape ' + quote(bad));
       }
-      if (mode === Mode.Host && unhex(s.charCodeAt(i + 1)) < 8 && s.slice(i, i + 3) !== '%25') throw new UrlError('invalid URL escape ' + quote(s.slice(i, i + 3)));
+      if (mode === Mode.Host && unhex(s.charCodeAt(i + 1)) < 8 && s.slice(i, i + 3) !== '%25')
+        throw new UrlError('invalid URL escape ' + quote(s.slice(i, i + 3)));
       if (mode === Mode.Zone) {
         const v = (unhex(s.charCodeAt(i + 1)) << 4) | unhex(s.charCodeAt(i + 2));
         if (s.slice(i, i + 3) !== '%25' && v !== 0x20 && shouldEscape(v, Mode.Host)) throw new UrlError('invalid URL escape ' + quote(s.slice(i, i + 3)));
@@ -123,7 +136,8 @@ function unescape(s: string, mode: Mode): string {
       hasPlus = mode === Mode.QueryComponent;
       i++;
     } else {
-      if ((mode === Mode.Host || mode === Mode.Zone) && c < 0x80 && shouldEscape(c, mode)) throw new UrlError('invalid character ' + quote(s[i]) + ' in host name');
+      if ((mode === Mode.Host || mode === Mode.Zone) && c < 0x80 && shouldEscape(c, mode))
+        throw new UrlError('invalid character ' + quote(s[i]) + ' in host name');
       i++;
     }
   }

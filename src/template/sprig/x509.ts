@@ -106,8 +106,15 @@ export function implicit(n: number, body: Buffer): Buffer {
 /** Go's isPrintable for PrintableString (no '*', no '&'). */
 function isPrintable(c: number): boolean {
   return (
-    (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) ||
-    (c >= 0x27 && c <= 0x29) || (c >= 0x2b && c <= 0x2f) || c === 0x20 || c === 0x3a || c === 0x3d || c === 0x3f
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x27 && c <= 0x29) ||
+    (c >= 0x2b && c <= 0x2f) ||
+    c === 0x20 ||
+    c === 0x3a ||
+    c === 0x3d ||
+    c === 0x3f
   );
 }
 
@@ -174,7 +181,7 @@ export function full(n: DerNode): Buffer {
 
 export function children(n: DerNode): DerNode[] {
   const out: DerNode[] = [];
-  for (let p = n.bodyStart; p < n.end; ) {
+  for (let p = n.bodyStart; p < n.end;) {
     const child = readDer(n.buf, p);
     if (child.end > n.end) throw new DerError('asn1: syntax error: data truncated');
     out.push(child);

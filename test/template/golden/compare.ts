@@ -87,7 +87,8 @@ export function compareFile(file: string, only: (c: Case) => boolean = () => tru
     }
     if (want.error !== undefined) {
       if (!error) wrong(c.name, `Go fails (${want.error}), jetpack rendered ${JSON.stringify(got)}`);
-      else if (error.replace(/^template: /, '') !== want.error.replace(/^template: /, '')) wrong(c.name, `error differs:\n      Go:      ${want.error}\n      jetpack: ${error}`);
+      else if (error.replace(/^template: /, '') !== want.error.replace(/^template: /, ''))
+        wrong(c.name, `error differs:\n      Go:      ${want.error}\n      jetpack: ${error}`);
     } else if (error) {
       wrong(c.name, `Go renders ${JSON.stringify(want.output)}, jetpack fails: ${error}`);
     } else if (got !== want.output) {
