@@ -192,8 +192,8 @@ async function follow(location: string, opts: HttpOptions, deadline: Deadline): 
       // Without -tls-verify=false, `from` was https: the redirect would drop TLS.
       throw new UserError(
         from
-          ? `refusing the redirect from ${from.href} to plain ${url.href} (-tls-verify=false allows it)`
-          : `refusing ${shown}: plain http needs -tls-verify=false`,
+          ? `refusing the redirect from ${from.href} to plain ${url.href} (-tls-verify=false allows it, or its older spelling -insecure-allow-http)`
+          : `refusing ${shown}: plain http needs -tls-verify=false (or its older spelling -insecure-allow-http)`,
       );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`refusing ${shown}: not an http(s) URL`);

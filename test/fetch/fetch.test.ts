@@ -375,7 +375,7 @@ test('a redirect from https down to plain http is refused, naming -tls-verify=fa
   await refused(
     ['import', `-ca=${ca}`, `${site}/files/down.aci`],
     new RegExp(
-      String.raw`^jetpack: refusing the redirect from https:\/\/${H}\/files\/down\.aci to plain http:\/\/${P}\/files\/down\.aci \(-tls-verify=false allows it\)\n$`,
+      String.raw`^jetpack: refusing the redirect from https:\/\/${H}\/files\/down\.aci to plain http:\/\/${P}\/files\/down\.aci \(-tls-verify=false allows it, or its older spelling -insecure-allow-http\)\n$`,
     ),
   );
   assert.not.ok(requests.includes('plain:/files/down.aci'));
