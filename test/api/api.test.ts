@@ -64,14 +64,14 @@ test('build: the seven steps as fields, a typed result; a failing command is a J
   assert.is(built.added, true);
   assert.is(readFileSync(saveid, 'utf8'), `${built.id}\n`);
   const failed = await rejects(
-    jetpack.build({ parent: base, command: ['/bin/sh', '-c', 'echo half-way; exit 3'], manifest: { name: 'example.com/broken' } }),
+    jetpack.build({ parent: base, dir, command: ['/bin/sh', '-c', 'echo half-way; exit 3'], manifest: { name: 'example.com/broken' } }),
     /^build failed at step 4 \(run the build command\)/,
     3,
   );
   assert.is(failed.step, 4);
   assert.match(failed.stderr, 'half-way', 'the command writes to stderr: stdout is the result');
   // Output that does not end a line cannot run into the result.
-  const noEol = await jetpack.build({ parent: base, command: ['/bin/sh', '-c', 'printf no-newline'], manifest: { name: 'example.com/noeol' } });
+  const noEol = await jetpack.build({ parent: base, dir, command: ['/bin/sh', '-c', 'printf no-newline'], manifest: { name: 'example.com/noeol' } });
   assert.is(noEol.name, 'example.com/noeol');
   await jetpack.destroy(noEol.id);
   assert.ok(failed.command.includes('build'));
