@@ -92,7 +92,7 @@ export class LayerTree {
     const r = await this.resolve(rel);
     if (!r?.stat.isDirectory()) return [];
     const names = new Set<string>();
-    for (const layer of this.stack) for (const name of await readdir(path.join(layer, r.rel)).catch(() => [] as string[])) names.add(name);
+    for (const layer of this.stack) for (const name of (await ifExists(readdir(path.join(layer, r.rel)))) ?? []) names.add(name);
     const present = await Promise.all([...names].map(async (n) => ((await this.lstat(path.posix.join(r.rel, n))) ? n : undefined)));
     return present.filter((n): n is string => n !== undefined).sort();
   }

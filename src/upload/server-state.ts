@@ -40,7 +40,7 @@ function writeDurably(file: string, text: string): Promise<void> {
 export class Owners {
   constructor(private readonly file: string) {}
   private async all(): Promise<Record<string, string>> {
-    return JSON.parse(await readFile(this.file, 'utf8').catch(() => '{}')) as Record<string, string>;
+    return JSON.parse((await ifExists(readFile(this.file, 'utf8'))) ?? '{}') as Record<string, string>;
   }
   async get(ref: string): Promise<string | undefined> {
     const all = await this.all();
