@@ -6,7 +6,7 @@ const LAYERS = [
   { name: 'base', folders: ['util', 'errors.ts'] },
   { name: 'formats', folders: ['image', 'archive', 'template', 'aci'] },
   { name: 'store and drivers', folders: ['store', 'layers'] },
-  { name: 'mechanisms', folders: ['container', 'ostree', 'registry', 'openpgp'] },
+  { name: 'mechanisms', folders: ['container', 'ostree', 'registry', 'openpgp', 'rootless'] },
   { name: 'workflows', folders: ['derive', 'fetch', 'export', 'import', 'job', 'runtime', 'upload', 'flatpak', 'portable'] },
   { name: 'entry points', folders: ['cli', 'api', 'script'] },
 ];

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { decompressedFile, detectFileCompression, type Compression } from './compression.js';
 import { explainDiskFull } from '../util/disk.js';
 import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
+import { overlayXattrPrefix } from '../util/userns.js';
 
 /**
  * GNU tar command lines for whole root filesystems. node-tar is not used for these: it was
@@ -13,7 +14,7 @@ import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
  * What archiving keeps: numeric owners, xattrs (the overlay bookkeeping of the store's own
  * layers excepted), ACLs, holes of sparse files.
  */
-const TAR_KEEP = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--xattrs-exclude=trusted.overlay.*', '--acls', '--sparse'];
+const TAR_KEEP = ['--numeric-owner', '--xattrs', '--xattrs-include=*', `--xattrs-exclude=${overlayXattrPrefix()}*`, '--acls', '--sparse'];
 
 /** Where an archive keeps ACLs: GNU tar's and bsdtar's SCHILY.acl records, or xattrs as Go's tar writers do. */
 export type AclRecords = 'tar' | 'xattrs';

@@ -5,6 +5,7 @@ import { decompressedFile, detectFileCompression } from './compression.js';
 import { extractTarball } from './gnu-tar.js';
 import { expansionLimits, type ExpansionLimits } from './limits.js';
 import { UserError } from '../errors.js';
+import { overlayXattrPrefix } from '../util/userns.js';
 import { normalizeName, TarReader, type TarEntry } from './tar-reader.js';
 
 export function refuseEntry(entry: TarEntry, why: string): UserError {
@@ -33,7 +34,8 @@ export class TreeEntryChecker {
     if (entry.rawPath.split('/').includes('..')) throw refuseEntry(entry, 'path contains ".."');
     if (this.seen.has(entry.path)) throw refuseEntry(entry, 'duplicate entry');
     for (const key of entry.xattrs.keys()) {
-      if (key.startsWith('trusted.overlay.')) throw refuseEntry(entry, `xattr ${key} is reserved for the store's overlay layers`);
+      if (key.startsWith('trusted.overlay.') || key.startsWith(overlayXattrPrefix()))
+        throw refuseEntry(entry, `xattr ${key} is reserved for the store's overlay layers`);
     }
   }
 

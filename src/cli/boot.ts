@@ -15,37 +15,56 @@ import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Script } from 'node:vm';
+import { needsUserNamespace, runInUserNamespace } from '../rootless/enter.js';
+import { failureReport } from './failure.js';
 
-const main = path.join(path.dirname(process.argv[1]), 'main.cjs');
-const require = createRequire(main);
-
-if (process.execArgv.includes('--enable-source-maps')) {
-  require(main);
-} else {
-  const { size, mtimeMs } = statSync(main);
-  const cacheFile = `${main}.${size}-${Math.trunc(mtimeMs)}.v8cache`;
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  const source = readFileSync(main, 'utf8');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
-    filename: main,
-    cachedData,
-  });
-  if (!cachedData || script.cachedDataRejected) {
-    process.once('exit', () => {
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      try {
-        writeFileSync(tmp, script.createCachedData());
-        renameSync(tmp, cacheFile);
-      } catch {
-        rmSync(tmp, { force: true }); // dist/ read-only or full: every run compiles, as without a cache
-      }
+function loadMain(): void {
+  const main = path.join(path.dirname(process.argv[1]), 'main.cjs');
+  const require = createRequire(main);
+  if (process.execArgv.includes('--enable-source-maps')) {
+    require(main);
+  } else {
+    const { size, mtimeMs } = statSync(main);
+    const cacheFile = `${main}.${size}-${Math.trunc(mtimeMs)}.v8cache`;
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+    const source = readFileSync(main, 'utf8');
+    const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
+      filename: main,
+      cachedData,
     });
+    if (!cachedData || script.cachedDataRejected) {
+      process.once('exit', () => {
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        try {
+          writeFileSync(tmp, script.createCachedData());
+          renameSync(tmp, cacheFile);
+        } catch {
+          rmSync(tmp, { force: true }); // dist/ read-only or full: every run compiles, as without a cache
+        }
+      });
+    }
+    const module = { exports: {} };
+    (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, main, path.dirname(main));
   }
-  const module = { exports: {} };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, main, path.dirname(main));
+}
+
+// An ordinary user's command runs in a user namespace of its own (src/rootless/enter.ts).
+if (needsUserNamespace(process.argv.slice(2))) {
+  runInUserNamespace().then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (err: unknown) => {
+      const { text, status } = failureReport(err, { debug: Boolean(process.env.JETPACK_DEBUG && process.env.JETPACK_DEBUG !== '0'), json: false });
+      process.stderr.write(text);
+      process.exitCode = status;
+    },
+  );
+} else {
+  loadMain();
 }

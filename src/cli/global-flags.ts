@@ -1,7 +1,12 @@
 import { Context } from './command.js';
 import { parseFlags, type FlagSpec, type ParseOptions, type ParsedFlags } from './flags.js';
 
-export const ROOT_FLAG: FlagSpec = { name: 'root', kind: 'string', value: 'DIR', help: 'image store (default $JETPACK_ROOT, else /var/lib/jetpack)' };
+export const ROOT_FLAG: FlagSpec = {
+  name: 'root',
+  kind: 'string',
+  value: 'DIR',
+  help: 'image store (default $JETPACK_ROOT, else /var/lib/jetpack for root, ~/.local/share/jetpack for a user)',
+};
 export const DEBUG_FLAG: FlagSpec = { name: 'debug', kind: 'boolean', help: 'print stack traces for errors (same as JETPACK_DEBUG=1)' };
 export const QUIET_FLAG: FlagSpec = { name: 'quiet', kind: 'boolean', help: 'show no progress of long steps (same as JETPACK_QUIET=1)' };
 

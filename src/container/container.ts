@@ -109,6 +109,8 @@ export class Container {
   private privateTmp = false;
   /** What the tools directory lends by bind mount (tools.ts). */
   private lentBinds: LentBind[] = [];
+  /** The host's /dev nodes bound over the /dev template's placeholders (devices.ts; a user namespace only). */
+  private hostDevices: string[] = [];
   /** Whether finishLayer() has taken the container apart (it can no longer run anything). */
   finished = false;
 
@@ -144,9 +146,10 @@ export class Container {
       ),
     ]);
     const container = new Container(dir, treeInPlace(dir, tree), undefined);
+    container.hostDevices = devices.hostDevices;
     container.inPlace = true;
     container.privateTmp = opts.privateTmp ?? false;
-    await symlink(devices, path.join(dir, SCRATCH.devTemplate));
+    await symlink(devices.dir, path.join(dir, SCRATCH.devTemplate));
     // Before resolv.conf is lent: only the mount points every rootfs has are made for good.
     await container.place([]);
     container.hasHostResolvConf = hostResolvConf;
@@ -172,9 +175,10 @@ export class Container {
     const container = new Container(dir, layer, tools.dir);
     container.hasHostResolvConf = hostResolvConf;
     container.lentBinds = tools.binds;
+    container.hostDevices = devices.hostDevices;
     if (opts.keepLayer) await container.removeOwnScratch(); // what a killed run left
     // Named relative to `dir` like the rest, so no store path can break an overlay option.
-    await symlink(devices, path.join(dir, SCRATCH.devTemplate));
+    await symlink(devices.dir, path.join(dir, SCRATCH.devTemplate));
     if (layer.stacks) for (const scratch of [SCRATCH.dev, SCRATCH.devWork]) await mkdir(path.join(dir, scratch));
     // Made now, before seal(): where they go in the tree itself, nothing made here is a change of the command's.
     await container.place(opts.mountPoints ?? []);
@@ -255,6 +259,7 @@ export class Container {
     const moved = new Container(dir, this.layer.relocated(dir), this.tools);
     moved.hasHostResolvConf = this.hasHostResolvConf;
     moved.lentBinds = this.lentBinds;
+    moved.hostDevices = this.hostDevices;
     return moved;
   }
 
@@ -291,6 +296,7 @@ export class Container {
         target: at.dev,
         template: SCRATCH.devTemplate,
         overlay: this.layer.stacks ? { upperdir: SCRATCH.dev, workdir: SCRATCH.devWork } : undefined,
+        hostDevices: this.hostDevices,
       },
       privateTmp: at.tmp,
       resolvConf: at.resolvConf === undefined ? undefined : { source: HOST_RESOLV_CONF, target: at.resolvConf },

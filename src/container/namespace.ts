@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { diesWithJetpack } from '../util/process.js';
+import { inUserNamespace, overlayOptionSuffix } from '../util/userns.js';
 
 /**
  * The command line that runs one process in a container. Everything happens in child
@@ -42,8 +43,10 @@ export interface NamespaceSpec {
    * The container's /dev (at `target`), made from a template holding the device nodes,
    * symlinks and the pts/ and shm/ mount points (devices.ts): with overlayfs, an overlay of
    * the template with a private upper dir; without, a tmpfs the template is copied into.
+   * `hostDevices` (in a user namespace) are the host's /dev nodes bind-mounted over the
+   * template's placeholders.
    */
-  dev: { target: string; template: string; overlay?: { upperdir: string; workdir: string } };
+  dev: { target: string; template: string; overlay?: { upperdir: string; workdir: string }; hostDevices: string[] };
   /** A tmpfs of the container's own here (MaPS's sandbox /tmp). */
   privateTmp?: string;
   /** The host's resolv.conf (`source`), bind-mounted read-only over a regular file. */
@@ -88,7 +91,7 @@ function fstabField(p: string): string {
 }
 
 function overlayOptions(o: { lowerdirs: string[]; upperdir: string; workdir: string }): string {
-  return `lowerdir=${[...o.lowerdirs].reverse().join(':')},upperdir=${o.upperdir},workdir=${o.workdir}`;
+  return `lowerdir=${[...o.lowerdirs].reverse().join(':')},upperdir=${o.upperdir},workdir=${o.workdir}${overlayOptionSuffix()}`;
 }
 
 type Mount = [source: string, target: string, type: string, options: string];
@@ -106,12 +109,17 @@ export function containerFstab(spec: NamespaceSpec): { main: string; dev?: strin
   const at = (rel: string) => path.join(spec.root, rel);
   const main: Mount[] = [];
   if (spec.overlay) main.push(['overlay', spec.root, 'overlay', overlayOptions(spec.overlay)]);
-  main.push(['proc', at(spec.proc), 'proc', 'nosuid,nodev,noexec'], ['sysfs', at(spec.sys), 'sysfs', 'ro,nosuid,nodev,noexec']);
+  main.push(['proc', at(spec.proc), 'proc', 'nosuid,nodev,noexec']);
+  // sysfs belongs to a network namespace: a user namespace may mount one only for a network
+  // namespace of its own, and lends the host's read-only where the container shares the host's.
+  if (inUserNamespace() && spec.network === 'host') main.push(['/sys', at(spec.sys), 'none', 'rbind,ro']);
+  else main.push(['sysfs', at(spec.sys), 'sysfs', 'ro,nosuid,nodev,noexec']);
   if (spec.privateTmp) main.push(['tmpfs', at(spec.privateTmp), 'tmpfs', 'mode=1777,nosuid,nodev']);
   const { target: dev, template, overlay } = spec.dev;
   if (overlay) main.push(['overlay', at(dev), 'overlay', `${overlayOptions({ ...overlay, lowerdirs: [template] })},nosuid`]);
   else main.push(['tmpfs', at(dev), 'tmpfs', 'mode=755,nosuid,size=65536k']);
   const onDev: Mount[] = [
+    ...spec.dev.hostDevices.map((name): Mount => [`/dev/${name}`, at(`${dev}/${name}`), 'none', 'bind']),
     ['devpts', at(`${dev}/pts`), 'devpts', 'newinstance,ptmxmode=0666,mode=620,nosuid,noexec'],
     ['tmpfs', at(`${dev}/shm`), 'tmpfs', 'mode=1777,nosuid,nodev'],
   ];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
 import { ifExists } from '../util/fs.js';
+import { overlayXattrPrefix } from '../util/userns.js';
 
 /** The top-most version of `rel` in a stack of layers (bottom first), or undefined if absent or whited out. */
 export async function statInStack(stack: string[], rel: string): Promise<{ layer: string; stat: Stats } | undefined> {
@@ -91,7 +92,7 @@ export async function opaqueDirs(root: string, dirs?: string[]): Promise<string[
   const among = dirs ?? pathsOf(await typedEntries(root, ['d']), 'd');
   let out = '';
   for (const targets of inBatches(among.map((d) => path.join(root, d)))) {
-    out += await run('getfattr', ['-P', '-h', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', ...targets], {
+    out += await run('getfattr', ['-P', '-h', '--absolute-names', '-m', `^${overlayXattrPrefix().replace(/\./g, '\\.')}opaque$`, '-d', ...targets], {
       what: `reading overlay marks of ${root}`,
     });
   }

@@ -2,6 +2,7 @@ import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ifExists } from '../util/fs.js';
 import { run } from '../util/process.js';
+import { overlayOptionSuffix } from '../util/userns.js';
 import { LAYER_FILES, type Layer, type LayerDriver, type OverlayMount, type RenderedTree } from './driver.js';
 import { copyEntry } from './format.js';
 import { LayerTree } from './layer-tree.js';
@@ -93,7 +94,7 @@ export const overlayDriver: LayerDriver = {
   async render(layers, workDir): Promise<RenderedTree> {
     await mkdir(path.join(workDir, 'rootfs'), { recursive: true });
     const lowerdir = (await linkLowerDirs(workDir, 'layers', layers)).reverse().join(':');
-    const script = 'cd "$1"; mount -t overlay -o "ro,lowerdir=$2" overlay rootfs; cd "$OLDPWD"; shift 2; exec "$@"';
+    const script = `cd "$1"; mount -t overlay -o "ro,lowerdir=$2${overlayOptionSuffix()}" overlay rootfs; cd "$OLDPWD"; shift 2; exec "$@"`;
     return {
       parent: workDir,
       wrap: (cmd, args) => ['unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', script, 'sh', workDir, lowerdir, cmd, ...args]],

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { makeWhiteouts } from './format.js';
 import { copyTree } from '../archive/gnu-tar.js';
 import { run } from '../util/process.js';
+import { overlayXattrPrefix } from '../util/userns.js';
 
 /** Every entry of a tree (relative path) with its inode, change time and whether it is a directory. */
 export type TreeSnapshot = Map<string, { id: string; isDirectory: boolean }>;
@@ -59,6 +60,6 @@ export async function diffIntoLayer(root: string, before: TreeSnapshot, layerDir
   if (list.length) {
     await copyTree(root, layerDir, 'collecting the changes of the build', list);
   }
-  for (const dir of opaque) await run('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', path.join(layerDir, dir)]);
+  for (const dir of opaque) await run('setfattr', ['-h', '-n', `${overlayXattrPrefix()}opaque`, '-v', 'y', path.join(layerDir, dir)]);
   await makeWhiteouts(layerDir, whiteouts.sort());
 }

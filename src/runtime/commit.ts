@@ -7,6 +7,7 @@ import { makeWhiteouts, parentDirs, statInStack } from '../layers/format.js';
 import { run } from '../util/process.js';
 import { settleAll } from '../util/settle.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
+import { overlayOptionSuffix } from '../util/userns.js';
 import { validateRuntimeName } from '../ostree/runtime-name.js';
 import { layerDriver } from '../layers/select.js';
 import { sourceManifest, visibleTree, type RuntimeSource, type VisibleTree } from './tree.js';
@@ -91,8 +92,8 @@ function topmostParents(paths: string[]): string[] {
 // Mounts, in a private mount namespace, one read-only overlay of HIDE_i over TARGET_i on
 // TARGET_i for each pair, then runs the command. Lower dirs are named by short symlinks in
 // the scratch dir, so no path can break the mount options.
-const HIDE_MOUNTS =
-  'cd "$1"; n=$2; shift 2; i=0; while [ $i -lt $n ]; do mount -t overlay -o "ro,lowerdir=hide-$i:lower-$i" overlay "$1"; shift; i=$((i+1)); done; exec "$@"';
+const hideMounts = () =>
+  `cd "$1"; n=$2; shift 2; i=0; while [ $i -lt $n ]; do mount -t overlay -o "ro,lowerdir=hide-$i:lower-$i${overlayOptionSuffix()}" overlay "$1"; shift; i=$((i+1)); done; exec "$@"`;
 
 /**
  * The tree `root` with the hiding layer's whiteouts applied only where they are: an overlay
@@ -108,7 +109,7 @@ async function hidingMounts(root: string, hiding: string, dirs: string[], scratc
     root,
     wrap: (cmd, args) => [
       'unshare',
-      ['--mount', '--propagation', 'private', 'sh', '-ec', HIDE_MOUNTS, 'sh', scratch, String(dirs.length), ...targets, cmd, ...args],
+      ['--mount', '--propagation', 'private', 'sh', '-ec', hideMounts(), 'sh', scratch, String(dirs.length), ...targets, cmd, ...args],
     ],
   };
 }

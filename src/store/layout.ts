@@ -1,10 +1,19 @@
+import os from 'node:os';
 import path from 'node:path';
+import { rootless } from '../util/userns.js';
 
 export const DEFAULT_ROOT = '/var/lib/jetpack';
 
-/** The store root: the -root flag, else $JETPACK_ROOT, else /var/lib/jetpack. */
+/** The default store: /var/lib/jetpack for root; an ordinary user's $XDG_DATA_HOME/jetpack, else ~/.local/share/jetpack. */
+export function defaultRoot(): string {
+  if (!rootless()) return DEFAULT_ROOT;
+  const xdg = process.env.XDG_DATA_HOME; // relative: ignored, as the XDG base directory spec says
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(process.env.HOME || os.homedir(), '.local', 'share'), 'jetpack');
+}
+
+/** The store root: the -root flag, else $JETPACK_ROOT, else the default (defaultRoot). */
 export function storeRoot(flag: string | undefined): string {
-  return path.resolve(flag || process.env.JETPACK_ROOT || DEFAULT_ROOT);
+  return path.resolve(flag || process.env.JETPACK_ROOT || defaultRoot());
 }
 
 /** Where everything lives inside a store; see docs/STORE.md. */

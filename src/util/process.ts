@@ -24,6 +24,8 @@ const PACKAGE_OF: Record<string, string> = {
   skopeo: 'skopeo',
   gpg: 'gpg',
   gpgv: 'gpgv',
+  newuidmap: 'uidmap',
+  newgidmap: 'uidmap',
 };
 
 const STDERR_LIMIT = 64 * 1024;

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Where jetpack runs as an ordinary user (docs/ROOTLESS.md): inside a user namespace whose
+ * uid/gid 0 is that user. What changes there is the kernel's, not the store's: overlayfs keeps
+ * its bookkeeping in `user.overlay.*` xattrs (the `userxattr` mount option), device nodes
+ * cannot be made, sysfs cannot be mounted for the host's network namespace.
+ */
+
+interface IdMap {
+  inner: number;
+  outer: number;
+  count: number;
+}
+
+function readIdMap(file: string): IdMap[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [inner, outer, count] = line.trim().split(/\s+/).map(Number);
+      return { inner, outer, count };
+    });
+}
+
+let inUserNs: boolean | undefined;
+
+/** Whether this process runs in a user namespace other than the initial one (whose map is the identity of every ID). */
+export function inUserNamespace(): boolean {
+  if (inUserNs === undefined) {
+    const map = readIdMap('/proc/self/uid_map');
+    inUserNs = !(map.length === 1 && map[0].inner === 0 && map[0].outer === 0 && map[0].count === 4294967295);
+  }
+  return inUserNs;
+}
+
+/** Whether this jetpack works for an ordinary user: entered the user namespace (JETPACK_USERNS) or was started without root. */
+export function rootless(): boolean {
+  return process.env.JETPACK_USERNS === '1' || process.getuid!() !== 0;
+}
+
+/** The highest user and group IDs this process's namespace maps (an owner above them cannot be stored). */
+export function mappedIdLimits(): { uid: number; gid: number } {
+  const top = (map: IdMap[]) => Math.max(...map.map((m) => m.inner + m.count - 1));
+  return { uid: top(readIdMap('/proc/self/uid_map')), gid: top(readIdMap('/proc/self/gid_map')) };
+}
+
+/** The xattr namespace overlayfs keeps its bookkeeping in (opaque directories…): `user.overlay.` in a user namespace (the userxattr option), else `trusted.overlay.`. */
+export function overlayXattrPrefix(): string {
+  return inUserNamespace() ? 'user.overlay.' : 'trusted.overlay.';
+}
+
+/** What an overlay mount's options end with here: `,userxattr` in a user namespace (where trusted.* cannot be set), else nothing. */
+export function overlayOptionSuffix(): string {
+  return inUserNamespace() ? ',userxattr' : '';
+}
