@@ -15,7 +15,8 @@ export async function subordinateRanges(file: string, name: string, id: number):
   const ranges: IdRange[] = [];
   for (const line of text.split('\n')) {
     const [owner, start, count] = line.trim().split(':');
-    if ((owner === name || owner === String(id)) && /^\d+$/.test(start ?? '') && /^[1-9]\d*$/.test(count ?? '')) ranges.push({ start: Number(start), count: Number(count) });
+    if ((owner === name || owner === String(id)) && /^\d+$/.test(start ?? '') && /^[1-9]\d*$/.test(count ?? ''))
+      ranges.push({ start: Number(start), count: Number(count) });
   }
   return ranges;
 }
@@ -28,7 +29,7 @@ export async function freeRange(file: string): Promise<IdRange> {
     const [, start, count] = line.trim().split(':');
     if (/^\d+$/.test(start ?? '') && /^\d+$/.test(count ?? '')) end = Math.max(end, Number(start) + Number(count));
   }
-  return { start: Math.ceil(end / 65536) * 65536, count: 65536 };
+  return { start: end, count: 65536 };
 }
 
 /**
