@@ -23,7 +23,13 @@ let made = 0;
 export function createTestUser(opts: { subordinateIds?: boolean } = {}): TestUser {
   const name = `jpt${process.pid % 100000}x${made++}`;
   const none = opts.subordinateIds === false ? '-K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0' : '';
-  sh(`useradd -m -s /bin/sh ${none} ${name}`);
+  // useradd refuses while another holds /etc/passwd's lock (suites and helpers run side by side).
+  for (let tries = 0; ; tries++) {
+    const r = spawnSync('sh', ['-c', `useradd -m -s /bin/sh ${none} ${name}`], { encoding: 'utf8' });
+    if (r.status === 0) break;
+    if (tries === 50 || !/lock/i.test(r.stderr)) throw new Error(`useradd ${name}: ${r.stderr}`);
+    spawnSync('sleep', ['0.2']);
+  }
   const [uid, gid] = sh(`id -u ${name}; id -g ${name}`).trim().split('\n').map(Number);
   const home = sh(`getent passwd ${name} | cut -d: -f6`).trim();
   return { name, uid, gid, home, store: path.join(home, '.local', 'share', 'jetpack') };
