@@ -1,5 +1,6 @@
 // src/container/: build containers: namespaces, mounts, users, devices, the tools lent into them.
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import path from 'node:path/posix';
 import { UserError } from '../errors.js';
@@ -7,6 +8,7 @@ import type { App } from '../image/manifest.js';
 import { CONTAINER_PATH } from './namespace.js';
 import { parseGroup, parseIdSpec, parsePasswd, type IdSpec, type PasswdEntry } from './users.js';
 import { ifExists } from '../util/fs.js';
+import { inUserNamespace } from '../util/userns.js';
 
 /** The view of an image's rendered tree that starting its app needs. */
 export interface ImageTree {
@@ -127,11 +129,27 @@ function absolute(p: string, what: string): string {
   return path.normalize(p);
 }
 
-async function hostSource(p: string, what: string): Promise<{ source: string; file: boolean }> {
+async function hostSource(p: string, what: string, readOnly: boolean): Promise<{ source: string; file: boolean }> {
   const st = await ifExists(stat(p));
   if (!st) throw new UserError(`${what}: ${p} does not exist on the host`);
   if (!st.isDirectory() && !st.isFile()) throw new UserError(`${what}: ${p} is neither a directory nor a regular file`);
+  if (inUserNamespace()) await refuseUnreachable(p, st.isDirectory(), readOnly, what);
   return { source: resolve(p), file: st.isFile() };
+}
+
+/**
+ * In a user namespace a bind mount needs no permission on what it mounts, and the build's
+ * root would then get at it with the namespace's capabilities: so a path the user could not
+ * read (or, mounted read-write, write) outside is refused here, before anything runs.
+ */
+async function refuseUnreachable(p: string, directory: boolean, readOnly: boolean, what: string): Promise<void> {
+  const mode = constants.R_OK | (directory ? constants.X_OK : 0) | (readOnly ? 0 : constants.W_OK);
+  try {
+    await access(p, mode);
+  } catch (err) {
+    const how = readOnly ? 'read' : 'read and write';
+    throw new UserError(`${what}: ${p}: the user running jetpack may not ${how} it (${(err as NodeJS.ErrnoException).code})`, 1, { cause: err });
+  }
 }
 
 /** -bind=HOST:CONTAINER[:ro] and -volume=NAME:HOSTPATH (a mount point of the app) as binds. */
@@ -143,7 +161,7 @@ async function binds(request: RunRequest, app: App | undefined): Promise<Bind[]>
     if (parts.length < 2 || parts.length > 3 || (parts.length === 3 && !ro) || !parts[0] || !parts[1]) {
       throw new UserError(`-bind ${JSON.stringify(spec)}: give HOST:CONTAINER or HOST:CONTAINER:ro`);
     }
-    out.push({ ...(await hostSource(parts[0], `-bind ${spec}`)), target: absolute(parts[1], '-bind target'), readOnly: ro });
+    out.push({ ...(await hostSource(parts[0], `-bind ${spec}`, ro)), target: absolute(parts[1], '-bind target'), readOnly: ro });
   }
   const mountPoints = app?.mountPoints ?? [];
   for (const spec of request.volumes) {
@@ -156,7 +174,7 @@ async function binds(request: RunRequest, app: App | undefined): Promise<Bind[]>
       throw new UserError(`-volume ${name}: the image's app.mountPoints has no "${name}" (it has: ${known})`);
     }
     out.push({
-      ...(await hostSource(spec.slice(colon + 1), `-volume ${name}`)),
+      ...(await hostSource(spec.slice(colon + 1), `-volume ${name}`, mp.readOnly ?? false)),
       target: absolute(mp.path, `app.mountPoints ${name} path`),
       readOnly: mp.readOnly ?? false,
     });
