@@ -76,14 +76,10 @@ test('jetpack runs in a user namespace: 0 is the user, 1… the subordinate rang
 test('a build as the user: overlay and the copy driver; nothing in the store is owned by real root', () => {
   const dir = userDir('build-basic');
   for (const env of [{}, { JETPACK_NO_OVERLAY: '1' }]) {
-    const out = jetpackAsOk(
-      user,
-      ['build', 'jetpack/busybox', '/bin/sh', '-c', 'echo hi > /greeting && chown 1000:1000 /greeting'],
-      {
-        cwd: dir,
-        env,
-      },
-    );
+    const out = jetpackAsOk(user, ['build', 'jetpack/busybox', '/bin/sh', '-c', 'echo hi > /greeting && chown 1000:1000 /greeting'], {
+      cwd: dir,
+      env,
+    });
     const id = out.trim().split('\n').pop()!;
     assert.is(jetpackAsOk(user, ['run', id, 'stat', '-c', '%u:%g', '/greeting']).trim(), '1000:1000');
     assert.is(jetpackAsOk(user, ['run', id, 'cat', '/greeting']).trim(), 'hi');
@@ -198,6 +194,14 @@ test('a killed rootless build leaves no process, no mount and no image', async (
   // The next command reaps what the killed one left in tmp/.
   jetpackAsOk(user, ['build', 'jetpack/busybox', '/bin/true'], { cwd: userDir('build-kill') });
   assert.is(sh(`ls -A "${user.store}/tmp"`), '');
+});
+
+test('jetpack unshare runs a command in the namespace, where the user can remove what its store holds', () => {
+  assert.is(jetpackAsOk(user, ['unshare', 'id', '-u']), '0\n');
+  assert.is(jetpackAsOk(user, ['unshare', 'stat', '-c', '%u', `${user.store}/images`]), '0\n', 'the user is its root');
+  assert.is(jetpackAs(user, ['unshare', 'sh', '-c', 'exit 3']).status, 3);
+  jetpackAsOk(user, ['unshare', 'rm', '-rf', user.store]);
+  assert.is(sh(`ls -A "${path.dirname(user.store)}"`), '');
 });
 
 test.run();

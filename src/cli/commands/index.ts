@@ -19,6 +19,7 @@ import { uploadCommand, uploadServerCommand } from './upload.js';
 import { pullCommand, pushCommand } from './registry.js';
 import { importFlatpakCommand } from './flatpak.js';
 import { portableCommand } from './portable.js';
+import { unshareCommand } from './unshare.js';
 
 /** Every command, in the order `jetpack help` lists them. */
 export const COMMANDS: Command[] = [
@@ -56,6 +57,7 @@ export const COMMANDS: Command[] = [
   runtimeCommand,
   uploadCommand,
   uploadServerCommand,
+  unshareCommand,
   configCommand,
   versionCommand,
   imageCommand,
