@@ -188,6 +188,7 @@ test('config prints every variable, or the named ones; path.share holds makeaci'
   const all = jetpack(root, ['config']).stdout;
   assert.match(all, new RegExp(`^path\\.root=${root}$`, 'm'));
   assert.match(all, /^host\.os=linux$/m);
+  assert.match(all, /^rootless=no$/m);
   assert.is(jetpack(root, ['config', 'path.root']).stdout, `${root}\n`);
   const share = jetpack(root, ['config', 'path.share']).stdout.trim();
   assert.is(share, path.join(REPO, 'share'));

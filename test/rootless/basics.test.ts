@@ -55,6 +55,7 @@ test("the store is the user's own: ~/.local/share/jetpack, or $XDG_DATA_HOME/jet
   assert.is(jetpackAsOk(user, ['config', 'path.root']).trim(), user.store);
   const viaNode = jetpackAsOk(user, ['config']).match(/^path\.root=(.*)$/m)?.[1];
   assert.is(viaNode, user.store, 'the shell shortcut and Node agree');
+  assert.is(jetpackAsOk(user, ['config', 'rootless']), 'yes\n');
   assert.is(jetpackAsOk(user, ['config', 'path.root'], { env: { XDG_DATA_HOME: `${user.home}/xdg` } }).trim(), `${user.home}/xdg/jetpack`);
   assert.is(jetpackAsOk(user, ['-root=/tmp/elsewhere', 'config', 'path.root']).trim(), '/tmp/elsewhere');
   assert.match(jetpackAsOk(user, ['images', '-json']), busyboxId);

@@ -5,7 +5,7 @@ import { flagBoolean } from '../flags.js';
 import { BIN_DIR, SHARE_DIR, packageVersion } from '../paths.js';
 
 async function settings(ctx: Context): Promise<Map<string, string>> {
-  const { layerDriver } = await import('../../layers/select.js');
+  const [{ layerDriver }, { rootless }] = await Promise.all([import('../../layers/select.js'), import('../../util/userns.js')]);
   return new Map([
     ['path.root', ctx.root],
     ['path.share', SHARE_DIR],
@@ -13,6 +13,7 @@ async function settings(ctx: Context): Promise<Map<string, string>> {
     ['host.os', hostOS()],
     ['host.arch', hostArch()],
     ['overlay', (await layerDriver()).name === 'overlay' ? 'yes' : 'no'],
+    ['rootless', rootless() ? 'yes' : 'no'],
     ['version', packageVersion()],
   ]);
 }
@@ -22,7 +23,7 @@ export const configCommand: Command = {
   args: '[VAR...]',
   summary: 'Print configuration (all as VAR=VALUE, or the values of the named VARs)',
   description:
-    'Variables: path.root (the store), path.share (jetpack.image.mk, makeaci), path.bin,\nhost.os, host.arch, overlay (whether builds and renders use overlayfs), version.',
+    'Variables: path.root (the store), path.share (jetpack.image.mk, makeaci), path.bin,\nhost.os, host.arch, overlay (whether builds and renders use overlayfs), rootless (whether\njetpack works as an ordinary user, in a user namespace: docs/ROOTLESS.md), version.',
   flags: [],
   async run(ctx, flags) {
     const all = await settings(ctx);
