@@ -48,6 +48,8 @@ await Promise.all([
   // bin/jetpack starts dist/boot.cjs, which compiles main.cjs with a V8 code cache (src/cli/boot.ts).
   build({ ...common, entryPoints: ['src/cli/boot.ts'], outfile: path.join(dist, 'boot.cjs'), format: 'cjs', sourcemap: false }),
   build({ ...common, entryPoints: ['src/aci/hash-worker.ts'], outfile: path.join(dist, 'hash-worker.js'), format: 'esm' }),
+  // GNU tar's compression program in a user namespace: device nodes to placeholders and back (src/archive/gnu-tar.ts).
+  build({ ...common, entryPoints: ['src/archive/device-filter.ts'], outfile: path.join(dist, 'device-filter.mjs'), format: 'esm', sourcemap: false }),
   // What image scripts' build step runs in the container, by the lent Node (src/script/runner.ts).
   build({ ...common, entryPoints: ['src/script/runner.ts'], outfile: path.join(dist, 'script-runner.mjs'), format: 'esm', sourcemap: false }),
   // The typed API, `import { Jetpack } from 'jetpack-linux'` (types: tsconfig.api.json).

@@ -4,13 +4,15 @@ import path from 'node:path';
 import { writeAci } from './writer.js';
 import { detectFileCompression } from '../archive/compression.js';
 import { extractTarball } from '../archive/gnu-tar.js';
+import { checkTarballMembers } from '../archive/tree-entries.js';
 import { UserError } from '../errors.js';
 import { parseImageManifest } from '../image/manifest.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
 
 /**
  * Jetpack's makeaci.sh without fakeroot: as root, GNU tar keeps owners, devices and
- * xattrs. Returns the ID of the ACI written to `fd`.
+ * xattrs; as an ordinary user, in its user namespace, the same, with device nodes kept as
+ * placeholders on the way through (docs/ROOTLESS.md). Returns the ID of the ACI written to `fd`.
  */
 export async function makeAci(
   tarball: string,
@@ -33,6 +35,7 @@ export async function makeAci(
   try {
     const rootfs = path.join(work, 'tree', 'rootfs');
     await mkdir(rootfs, { recursive: true });
+    await checkTarballMembers(tarball, tarballCompression);
     await extractTarball(tarball, rootfs, `unpacking ${tarball}`, { compression: tarballCompression });
     return await writeAci({ manifest, scratch: path.join(work, 'manifest'), rootfsParent: path.join(work, 'tree'), clampMtime }, fd, compression);
   } finally {

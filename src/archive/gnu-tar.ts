@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { decompressedFile, detectFileCompression, type Compression } from './compression.js';
 import { explainDiskFull } from '../util/disk.js';
 import { feedProcess, spawnReader, spawnWriter } from '../util/process.js';
-import { overlayXattrPrefix } from '../util/userns.js';
+import { inUserNamespace, overlayXattrPrefix } from '../util/userns.js';
 
 /**
  * GNU tar command lines for whole root filesystems. node-tar is not used for these: it was
@@ -16,6 +17,22 @@ import { overlayXattrPrefix } from '../util/userns.js';
  */
 const TAR_KEEP = ['--numeric-owner', '--xattrs', '--xattrs-include=*', `--xattrs-exclude=${overlayXattrPrefix()}*`, '--acls', '--sparse'];
 
+const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * In a user namespace, where the store keeps device nodes as placeholders
+ * (device-placeholders.ts), the program GNU tar passes what it archives through (devices
+ * again) and, run with -d, what it extracts (devices as placeholders): dist/device-filter.mjs
+ * by this Node. GNU tar runs it through `sh -c`. None for root.
+ */
+function deviceFilter(): string | undefined {
+  if (!inUserNamespace()) return undefined;
+  return [process.execPath, fileURLToPath(new URL('./device-filter.mjs', import.meta.url))].map(shellQuote).join(' ');
+}
+
+const DEVICE_FILTER = deviceFilter();
+const DEVICE_FILTER_ARGS = DEVICE_FILTER ? [`--use-compress-program=${DEVICE_FILTER}`] : [];
+
 /** Where an archive keeps ACLs: GNU tar's and bsdtar's SCHILY.acl records, or xattrs as Go's tar writers do. */
 export type AclRecords = 'tar' | 'xattrs';
 
@@ -27,13 +44,25 @@ export type AclRecords = 'tar' | 'xattrs';
  * without its ACL.
  */
 export function tarExtract(file = '-', acls: AclRecords = 'tar'): string[] {
-  return ['-x', '-f', file, '--numeric-owner', '--same-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', ...(acls === 'tar' ? ['--acls'] : [])];
+  return [
+    '-x',
+    '-f',
+    file,
+    '--numeric-owner',
+    '--same-owner',
+    '--same-permissions',
+    '--xattrs',
+    '--xattrs-include=*',
+    ...(acls === 'tar' ? ['--acls'] : []),
+    ...DEVICE_FILTER_ARGS,
+  ];
 }
 
 /**
  * Deterministic archives: names sorted, POSIX format with stable extended-header names,
  * no atime/ctime, numeric owners. Equal trees give byte-equal archives and so equal IDs.
- * Overlay bookkeeping xattrs of the store's own layers never leave it.
+ * Overlay bookkeeping xattrs of the store's own layers never leave it, and in a user
+ * namespace device placeholders leave it as the devices they record.
  */
 export const TAR_CREATE = [
   '-c',
@@ -43,6 +72,7 @@ export const TAR_CREATE = [
   '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
   '--sort=name',
   ...TAR_KEEP,
+  ...DEVICE_FILTER_ARGS,
 ];
 
 /**
@@ -53,6 +83,12 @@ export const TAR_CREATE = [
  * gives the same bytes either way.
  */
 export const OCI_LAYER_CREATE = TAR_CREATE.filter((arg) => arg !== '--acls');
+
+/** Archiving options (TAR_CREATE, OCI_LAYER_CREATE) whose archive leaves tar compressed by `program` (after the device filter, where there is one). */
+export function compressedBy(args: string[], program: string[]): string[] {
+  const pipeline = [...(DEVICE_FILTER ? [DEVICE_FILTER] : []), program.join(' ')].join(' | ');
+  return [...args.filter((arg) => !DEVICE_FILTER_ARGS.includes(arg)), `--use-compress-program=${pipeline}`];
+}
 
 /** GNU tar's options that archive every mtime newer than SOURCE_DATE_EPOCH as it (none when unset). */
 export function clampMtimes(epoch: number | undefined): string[] {
@@ -71,7 +107,8 @@ export async function extractTarball(tarball: string, dest: string, what: string
 /**
  * Copies a tree, or only `members` of it (paths relative to `fromRoot`, copied without
  * their contents), onto `toRoot` with everything a rootfs needs kept, as GNU tar keeps it
- * and Node's fs does not: owners, modes, times, devices, hardlinks, xattrs, ACLs.
+ * and Node's fs does not: owners, modes, times, devices, hardlinks, xattrs, ACLs. Device
+ * placeholders are copied as they are; in a user namespace a real device becomes one.
  */
 export async function copyTree(
   fromRoot: string,

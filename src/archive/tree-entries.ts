@@ -1,15 +1,38 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path/posix';
 import { pipeline } from 'node:stream/promises';
-import { decompressedFile, detectFileCompression } from './compression.js';
+import { decompressedFile, detectFileCompression, type Compression } from './compression.js';
 import { extractTarball } from './gnu-tar.js';
 import { expansionLimits, type ExpansionLimits } from './limits.js';
 import { UserError } from '../errors.js';
-import { overlayXattrPrefix } from '../util/userns.js';
+import { mappedIdLimits, overlayXattrPrefix } from '../util/userns.js';
+import { RESERVED_XATTR_PREFIX } from './device-placeholders.js';
 import { normalizeName, TarReader, type TarEntry } from './tar-reader.js';
 
 export function refuseEntry(entry: TarEntry, why: string): UserError {
   return new UserError(`refusing archive entry ${JSON.stringify(entry.rawPath)}: ${why}`);
+}
+
+let idLimits: { uid: number; gid: number } | undefined;
+
+/**
+ * What any member jetpack extracts must pass, wherever it comes from: no xattr the store
+ * keeps for itself (overlay bookkeeping, jetpack's own device records), and an owner this
+ * process's user namespace maps (an ordinary user's maps 0 and its subordinate range,
+ * docs/ROOTLESS.md), which tar could not otherwise give it.
+ */
+export function checkMemberRecords(entry: TarEntry): void {
+  for (const key of entry.xattrs.keys()) {
+    if (key.startsWith('trusted.overlay.') || key.startsWith(overlayXattrPrefix()))
+      throw refuseEntry(entry, `xattr ${key} is reserved for the store's overlay layers`);
+    if (key.startsWith(RESERVED_XATTR_PREFIX)) throw refuseEntry(entry, `xattr ${key} is reserved for jetpack's own records (docs/ROOTLESS.md)`);
+  }
+  idLimits ??= mappedIdLimits();
+  for (const kind of ['uid', 'gid'] as const) {
+    if (entry[kind] > idLimits[kind]) {
+      throw refuseEntry(entry, `owner ${kind} ${entry[kind]} does not fit: ${idLimits[kind]} is the highest ${kind} this user namespace maps (/etc/sub${kind})`);
+    }
+  }
 }
 
 /**
@@ -28,15 +51,12 @@ export class TreeEntryChecker {
     return this.root === '' ? name !== '..' && !name.startsWith('../') && !path.isAbsolute(name) : name === this.root || name.startsWith(`${this.root}/`);
   }
 
-  /** Names and xattrs: what every member of the archive must pass. */
+  /** Names, xattrs and owners: what every member of the archive must pass. */
   checkName(entry: TarEntry): void {
     if (entry.rawPath.startsWith('/')) throw refuseEntry(entry, 'absolute path');
     if (entry.rawPath.split('/').includes('..')) throw refuseEntry(entry, 'path contains ".."');
     if (this.seen.has(entry.path)) throw refuseEntry(entry, 'duplicate entry');
-    for (const key of entry.xattrs.keys()) {
-      if (key.startsWith('trusted.overlay.') || key.startsWith(overlayXattrPrefix()))
-        throw refuseEntry(entry, `xattr ${key} is reserved for the store's overlay layers`);
-    }
+    checkMemberRecords(entry);
   }
 
   /** Records a member that passed (the tree's own root directory, or a member outside it). */
@@ -111,14 +131,24 @@ export async function checkTreeTarball(
     what,
   });
   const hash = createHash('sha256');
-  await pipeline(
-    decompressedFile(file, compression),
-    reader.writable((chunk) => hash.update(chunk)),
-  ).catch((err: unknown) => {
+  await readTarball(file, compression, reader, (chunk) => hash.update(chunk));
+  return { prefix: (prefix ?? []).filter(Boolean).join('/'), sha256: hash.digest('hex') };
+}
+
+async function readTarball(file: string, compression: Compression, reader: TarReader, observe?: (chunk: Buffer) => void): Promise<void> {
+  await pipeline(decompressedFile(file, compression), reader.writable(observe)).catch((err: unknown) => {
     if (err instanceof UserError) throw err;
     throw new UserError(`not a readable tarball: ${(err as Error).message}`, 1, { cause: err });
   });
-  return { prefix: (prefix ?? []).filter(Boolean).join('/'), sha256: hash.digest('hex') };
+}
+
+/**
+ * Reads every member of a tarball the user makes an image of (makeaci) through
+ * checkMemberRecords before tar extracts any: an owner the user namespace cannot hold is
+ * named as such, not left to a tar error, and jetpack's own xattrs stay its own.
+ */
+export async function checkTarballMembers(file: string, compression: Compression): Promise<void> {
+  await readTarball(file, compression, new TarReader({ onEntry: checkMemberRecords, what: path.basename(file) }));
 }
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
-import { clampMtimes, OCI_LAYER_CREATE } from '../archive/gnu-tar.js';
+import { clampMtimes, compressedBy, OCI_LAYER_CREATE } from '../archive/gnu-tar.js';
 import { UserError } from '../errors.js';
 import { copyEntry, keepingMtimes, overlayMarks, parentDirs } from '../layers/format.js';
 import { renderLayers } from '../layers/select.js';
@@ -98,8 +98,8 @@ type CommandLine = [string, string[]];
  * when set, so the same tree gives the same digest; returns its digest, size and diff ID.
  */
 export async function writeTreeBlob(tree: ReadableTree, blobs: string, codec: LayerCodec, epoch: number | undefined): Promise<LayerBlob> {
-  const tar = (...extra: string[]): CommandLine => {
-    const args = [...extra, ...OCI_LAYER_CREATE, ...clampMtimes(epoch), '-C', tree.rootfs, '.'];
+  const tar = (compressor?: string[]): CommandLine => {
+    const args = [...(compressor ? compressedBy(OCI_LAYER_CREATE, compressor) : OCI_LAYER_CREATE), ...clampMtimes(epoch), '-C', tree.rootfs, '.'];
     return tree.wrap ? tree.wrap('tar', args) : ['tar', args];
   };
   const tmp = path.join(blobs, `.blob-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
@@ -137,11 +137,11 @@ async function streamedThrough([cmd, args]: CommandLine, codec: LayerCodec, tmp:
  * second read, so a tree that read differently fails the export instead of giving a diff ID
  * that does not match the layer.
  */
-async function gzipByTar(tar: (...extra: string[]) => CommandLine, igzip: string[], tmp: string, what: string): Promise<MadeBlob> {
+async function gzipByTar(tar: (compressor?: string[]) => CommandLine, igzip: string[], tmp: string, what: string): Promise<MadeBlob> {
   const out = await open(tmp, 'wx');
   let read: TarRead;
   try {
-    const [cmd, args] = tar(`--use-compress-program=${igzip.join(' ')}`);
+    const [cmd, args] = tar(igzip);
     const compressing = spawnWriter(cmd, args, { what, stdout: out.fd });
     compressing.stdin.end();
     [, read] = await Promise.all([compressing.done, readTar(tar(), what)]);
