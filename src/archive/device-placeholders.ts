@@ -82,11 +82,15 @@ function paxMeta(template: Buffer, records: Buffer[]): { header: Buffer; data: B
   return { header: sealHeader(header), data };
 }
 
-/** A fresh PAX extended header block for `member`, as GNU tar writes one (mode 0644, owner 0, the member's mtime). */
-function paxTemplate(member: Buffer): Buffer {
+/**
+ * A fresh PAX extended header block for the member `name`, as GNU tar writes one with
+ * TAR_CREATE's exthdr.name=%d/PaxHeaders/%f: mode 0644, owner 0, the member's mtime.
+ */
+function paxTemplate(member: Buffer, name: string): Buffer {
   const header = Buffer.alloc(BLOCK);
-  const base = memberName({ meta: [], header: member }).replace(/\/$/, '').split('/').pop() || '.';
-  header.write(`./PaxHeaders/${base}`.slice(0, 99), 0, 100, 'utf8');
+  const parts = name.replace(/\/$/, '').split('/');
+  const base = parts.pop() || '.';
+  header.write(`${parts.join('/') || '.'}/PaxHeaders/${base}`, 0, 100, 'utf8');
   setOctal(header, 100, 8, 0o644);
   setOctal(header, 108, 8, 0);
   setOctal(header, 116, 8, 0);
@@ -209,7 +213,7 @@ export function devicesAsPlaceholders(): Transform {
     const record = paxRecord(DEVICE_RECORD, `${type === '3' ? 'c' : 'b'} ${major} ${minor}`);
     const at = paxIndex(member);
     const meta = [...member.meta];
-    if (at === -1) meta.push(paxMeta(paxTemplate(header), [record]));
+    if (at === -1) meta.push(paxMeta(paxTemplate(header, memberText(member, [], 'path')), [record]));
     else meta[at] = paxMeta(meta[at].header, [...paxRecords(meta[at].data).map((r) => r.raw), record]);
     const file = Buffer.from(header);
     file[156] = '0'.charCodeAt(0);
@@ -233,29 +237,29 @@ function memberText(member: TarMember, pax: ReturnType<typeof paxRecords>, field
 /**
  * Placeholders back into devices, as GNU tar archives the store: a member whose PAX header
  * has DEVICE_XATTR loses that record (and the header, when nothing else is left in it) and
- * becomes the device it records. A hardlink to a placeholder becomes that device too: GNU tar
- * archives every name of a device node as the device, never as a link. The result is what
- * GNU tar writes for the devices themselves.
+ * becomes the device it records. A hardlink to a placeholder becomes that device too, with
+ * its xattrs: GNU tar archives every name of a device node as the device, never as a link.
+ * The result is what GNU tar writes for the devices themselves.
  */
 export function placeholdersAsDevices(): Transform {
-  const devices = new Map<string, string>();
+  const devices = new Map<string, { device: string; xattrs: Buffer[] }>();
   return tarMemberRewriter((member) => {
     const at = paxIndex(member);
     const records = at === -1 ? [] : paxRecords(member.meta[at].data);
     const type = typeOf(member.header);
     const recorded = records.find((r) => r.key === DEVICE_RECORD);
-    const device = type === '1' ? devices.get(memberText(member, records, 'linkpath')) : recorded?.value;
+    const target = type === '1' ? devices.get(memberText(member, records, 'linkpath')) : undefined;
+    const device = target?.device ?? recorded?.value;
     if (device === undefined) return member;
     if (type !== '1' && type !== '0' && type !== '\0') throw new Error(`${memberName(member)}: a ${DEVICE_XATTR} record on a member that is not a regular file`);
     const match = /^([cb]) (\d+) (\d+)$/.exec(device);
     if (!match) throw new Error(`${memberName(member)}: not a device placeholder (${DEVICE_XATTR}=${JSON.stringify(device)})`);
     if (octal(member.header, 124, 12) !== 0) throw new Error(`the device placeholder ${memberName(member)} holds data`);
-    if (type !== '1') devices.set(memberText(member, records, 'path'), device);
-    const rest = records.filter((r) => r !== recorded && r.key !== 'linkpath');
-    const meta = [...member.meta].filter((m) => typeOf(m.header) !== 'K');
-    const pax = meta.map((m) => typeOf(m.header)).lastIndexOf('x');
-    if (pax !== -1 && rest.length) meta[pax] = paxMeta(meta[pax].header, rest.map((r) => r.raw));
-    else if (pax !== -1) meta.splice(pax, 1);
+    const rest = records.filter((r) => r !== recorded && r.key !== 'linkpath').map((r) => r.raw);
+    if (target) rest.push(...target.xattrs);
+    else devices.set(memberText(member, records, 'path'), { device, xattrs: records.filter((r) => r !== recorded && r.key.startsWith('SCHILY.xattr.')).map((r) => r.raw) });
+    const meta = member.meta.filter((m, i) => typeOf(m.header) !== 'K' && i !== at);
+    if (rest.length) meta.push(paxMeta(at === -1 ? paxTemplate(member.header, memberText(member, records, 'path')) : member.meta[at].header, rest));
     const header = Buffer.from(member.header);
     header[156] = (match[1] === 'c' ? '3' : '4').charCodeAt(0);
     header.fill(0, 157, 257); // a hardlink's target
