@@ -16,7 +16,14 @@ const WORKFLOWS = LAYERS.find((l) => l.name === 'workflows').folders;
 const under = (folders) => `^src/(${folders.join('|').replace(/\./g, '\\.')})(/|$)`;
 
 // Started by name, not imported: the bundle's entry points (scripts/build.mjs).
-const ENTRY_POINTS = ['^src/cli/main\\.ts$', '^src/cli/boot\\.ts$', '^src/aci/hash-worker\\.ts$', '^src/archive/device-filter\\.ts$', '^src/script/runner\\.ts$', '^src/api/index\\.ts$'];
+const ENTRY_POINTS = [
+  '^src/cli/main\\.ts$',
+  '^src/cli/boot\\.ts$',
+  '^src/aci/hash-worker\\.ts$',
+  '^src/archive/device-filter\\.ts$',
+  '^src/script/runner\\.ts$',
+  '^src/api/index\\.ts$',
+];
 
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `no-upward-from-${layer.name.replace(/ /g, '-')}`,

@@ -251,13 +251,18 @@ export function placeholdersAsDevices(): Transform {
     const target = type === '1' ? devices.get(memberText(member, records, 'linkpath')) : undefined;
     const device = target?.device ?? recorded?.value;
     if (device === undefined) return member;
-    if (type !== '1' && type !== '0' && type !== '\0') throw new Error(`${memberName(member)}: a ${DEVICE_XATTR} record on a member that is not a regular file`);
+    if (type !== '1' && type !== '0' && type !== '\0')
+      throw new Error(`${memberName(member)}: a ${DEVICE_XATTR} record on a member that is not a regular file`);
     const match = /^([cb]) (\d+) (\d+)$/.exec(device);
     if (!match) throw new Error(`${memberName(member)}: not a device placeholder (${DEVICE_XATTR}=${JSON.stringify(device)})`);
     if (octal(member.header, 124, 12) !== 0) throw new Error(`the device placeholder ${memberName(member)} holds data`);
     const rest = records.filter((r) => r !== recorded && r.key !== 'linkpath').map((r) => r.raw);
     if (target) rest.push(...target.xattrs);
-    else devices.set(memberText(member, records, 'path'), { device, xattrs: records.filter((r) => r !== recorded && r.key.startsWith('SCHILY.xattr.')).map((r) => r.raw) });
+    else
+      devices.set(memberText(member, records, 'path'), {
+        device,
+        xattrs: records.filter((r) => r !== recorded && r.key.startsWith('SCHILY.xattr.')).map((r) => r.raw),
+      });
     const meta = member.meta.filter((m, i) => typeOf(m.header) !== 'K' && i !== at);
     if (rest.length) meta.push(paxMeta(at === -1 ? paxTemplate(member.header, memberText(member, records, 'path')) : member.meta[at].header, rest));
     const header = Buffer.from(member.header);

@@ -30,7 +30,10 @@ export function checkMemberRecords(entry: TarEntry): void {
   idLimits ??= mappedIdLimits();
   for (const kind of ['uid', 'gid'] as const) {
     if (entry[kind] > idLimits[kind]) {
-      throw refuseEntry(entry, `owner ${kind} ${entry[kind]} does not fit: ${idLimits[kind]} is the highest ${kind} this user namespace maps (/etc/sub${kind})`);
+      throw refuseEntry(
+        entry,
+        `owner ${kind} ${entry[kind]} does not fit: ${idLimits[kind]} is the highest ${kind} this user namespace maps (/etc/sub${kind})`,
+      );
     }
   }
 }

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Transform } from 'node:stream';
 import { DEVICE_XATTR, devicesAsPlaceholders, placeholdersAsDevices } from '../../src/archive/device-placeholders.js';
@@ -16,9 +16,12 @@ const dir = tempDir('jetpack-device-placeholders-');
 
 async function through(transform: Transform, input: Buffer): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(Readable.from([input.subarray(0, 700), input.subarray(700)]), transform, async function* (source) {
-    for await (const chunk of source) out.push(chunk as Buffer);
-  });
+  // Fed in two pieces, the first ending inside a header, as a pipe may hand them over.
+  await pipeline(
+    Readable.from([input.subarray(0, 700), input.subarray(700)]),
+    transform,
+    new Writable({ write: (chunk: Buffer, _enc, done) => done(null, void out.push(chunk)) }),
+  );
   return Buffer.concat(out);
 }
 
@@ -30,7 +33,16 @@ function entries(archive: Buffer): TarEntry[] {
   return list;
 }
 
-const shape = (e: TarEntry) => ({ path: e.path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, dev: `${e.devmajor}:${e.devminor}`, xattrs: [...e.xattrs] });
+const shape = (e: TarEntry) => ({
+  path: e.path,
+  type: e.type,
+  mode: e.mode,
+  uid: e.uid,
+  gid: e.gid,
+  mtime: e.mtime,
+  dev: `${e.devmajor}:${e.devminor}`,
+  xattrs: [...e.xattrs],
+});
 
 const LONG = `dev/${'d'.repeat(120)}`;
 const DEVICES: Member[] = [
@@ -51,7 +63,15 @@ test('devices become empty files recording them; whiteouts, FIFOs, files and oth
   const before = new Map(entries(tarball(DEVICES)).map((e) => [e.path, shape(e)]));
   assert.equal(got.get('dev/null'), { ...before.get('dev/null')!, type: 'file', dev: '0:0', xattrs: [[DEVICE_XATTR, 'c 1 3']] });
   assert.equal(got.get('dev/loop0'), { ...before.get('dev/loop0')!, type: 'file', dev: '0:0', xattrs: [[DEVICE_XATTR, 'b 7 0']] });
-  assert.equal(got.get(LONG), { ...before.get(LONG)!, type: 'file', dev: '0:0', xattrs: [['security.selinux', 'x'], [DEVICE_XATTR, 'c 4 1']] });
+  assert.equal(got.get(LONG), {
+    ...before.get(LONG)!,
+    type: 'file',
+    dev: '0:0',
+    xattrs: [
+      ['security.selinux', 'x'],
+      [DEVICE_XATTR, 'c 4 1'],
+    ],
+  });
   for (const same of ['dev/gone', 'dev/fifo', 'etc/hostname', 'dev', '']) assert.equal(got.get(same), before.get(same), same);
   // GNU tar reads what jetpack writes, the xattr included.
   assert.match(execFileSync('tar', ['-t', '-v', '--numeric-owner', '-f', '-'], { input: out, encoding: 'utf8' }), /-rw-rw-rw- 0\/5 +0 .* \.\/dev\/null/);
@@ -74,9 +94,26 @@ test("GNU tar's archive of placeholders becomes the devices, a hardlink to one a
     '-ec',
     `cd "${tree}/dev" && chmod 666 null && setfattr -n ${DEVICE_XATTR} -v "c 1 3" null && setfattr -n user.other -v kept null && ln null null2 && setfattr -n user.other -v kept file && touch -d @1700000000 . *`,
   ]);
-  const archived = execFileSync('tar', ['-c', '-f', '-', '--format=posix', '--pax-option=delete=atime,delete=ctime', '--sort=name', '--numeric-owner', '--xattrs', '--xattrs-include=*', '-C', tree, '.'], {
-    maxBuffer: 1 << 24,
-  });
+  const archived = execFileSync(
+    'tar',
+    [
+      '-c',
+      '-f',
+      '-',
+      '--format=posix',
+      '--pax-option=delete=atime,delete=ctime',
+      '--sort=name',
+      '--numeric-owner',
+      '--xattrs',
+      '--xattrs-include=*',
+      '-C',
+      tree,
+      '.',
+    ],
+    {
+      maxBuffer: 1 << 24,
+    },
+  );
   const got = entries(await through(placeholdersAsDevices(), archived));
   const byName = new Map(got.map((e) => [e.path, e]));
   for (const name of ['dev/null', 'dev/null2']) {

@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { expansionLimits } from '../../src/archive/limits.js';
 import { checkTreeTarball, extractUntrustedTarball } from '../../src/archive/tree-entries.js';
 import { UserError } from '../../src/errors.js';
+import { mappedIdLimits } from '../../src/util/userns.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
 import { tarball, type Member } from '../helpers/hostile-archives.js';
 
@@ -79,6 +80,23 @@ test('names: absolute, with .., twice, or with an overlay xattr', async () => {
     await refusal([{ name: 'a', data: '', pax: { 'SCHILY.xattr.trusted.overlay.opaque': 'y' } }]),
     `refusing archive entry "a": xattr trusted.overlay.opaque is reserved for the store's overlay layers`,
   );
+  assert.is(
+    await refusal([{ name: 'dev/null', data: '', pax: { 'SCHILY.xattr.user.jetpack.device': 'c 1 3' } }]),
+    `refusing archive entry "dev/null": xattr user.jetpack.device is reserved for jetpack's own records (docs/ROOTLESS.md)`,
+  );
+});
+
+test('owners: one above what this user namespace maps is named, with the limit (the initial namespace maps all but 2^32-1)', async () => {
+  const { uid, gid } = mappedIdLimits();
+  assert.is(
+    await refusal([{ name: 'f', data: '', pax: { uid: String(uid + 1) } }]),
+    `refusing archive entry "f": owner uid ${uid + 1} does not fit: ${uid} is the highest uid this user namespace maps (/etc/subuid)`,
+  );
+  assert.match(
+    await refusal([{ name: 'g', data: '', pax: { gid: String(gid + 1) } }]),
+    new RegExp(`owner gid ${gid + 1} does not fit: ${gid} is the highest gid`),
+  );
+  await check([{ name: 'f', data: '', pax: { uid: String(uid), gid: String(gid) } }]);
 });
 
 test('links: a symlink or hardlink out of the tree, a member beneath a symlink, odd hardlinks, the whiteout device', async () => {
