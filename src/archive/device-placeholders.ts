@@ -18,6 +18,7 @@ const BLOCK = 512;
 /** GNU tar pads an archive to whole records of 20 blocks (its default blocking factor). */
 const RECORD = 20 * BLOCK;
 const DEVICE_RECORD = `SCHILY.xattr.${DEVICE_XATTR}`;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
 /** A member as the rewrites see it: its extended headers (x, g, L, K: header block and padded data) and its own header. */
 export interface TarMember {
@@ -144,7 +145,7 @@ export function tarMemberRewriter(rewrite: (member: TarMember) => TarMember): Tr
       if (header[504] === 0) [passing, sparseData] = [sparseData, undefined];
       return true;
     }
-    if (header.every((b) => b === 0)) {
+    if (header.equals(ZERO_BLOCK)) {
       if (pending.length < 2 * BLOCK) return false;
       if (meta.length) throw new Error('truncated tar stream: extended headers without a member');
       emit(out, [Buffer.alloc(2 * BLOCK)]);
