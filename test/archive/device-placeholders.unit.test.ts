@@ -20,7 +20,12 @@ async function through(transform: Transform, input: Buffer): Promise<Buffer> {
   await pipeline(
     Readable.from([input.subarray(0, 700), input.subarray(700)]),
     transform,
-    new Writable({ write: (chunk: Buffer, _enc, done) => done(null, void out.push(chunk)) }),
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        out.push(chunk);
+        done();
+      },
+    }),
   );
   return Buffer.concat(out);
 }
