@@ -101,6 +101,19 @@ test('export -flat (overlay and copy renders), -format=oci and -format=oci-archi
   assert.is(digest(inHome('oci')), digest(path.join(work, 'oci')));
 });
 
+test('the stage job’s tarball of the image (metro run, an image source, a file output): root’s bytes', () => {
+  const job = (dir: string) =>
+    sh(`mkdir -p "${dir}" && printf '%s\n' 'version: "1.0"' 'jobs:' '- name: stage' '  workspacedir: ./workspace' '  hooks_basedir: ./hooks' \
+      '  source: { type: image, image: test/rootless-archive }' '  output: { type: file, name: out.tar, dir: ./output }' > "${dir}/job.yml"`);
+  job(path.join(work, 'job'));
+  jetpackOk(rootStore, ['metro', 'run', '-specfile', 'job.yml', '-job', 'stage'], { env, cwd: path.join(work, 'job') });
+  job(inHome('job'));
+  sh(`chown -R ${user.uid}:${user.gid} "${inHome('job')}"`);
+  jetpackAsOk(user, ['metro', 'run', '-specfile', 'job.yml', '-job', 'stage'], { env, cwd: inHome('job') });
+  assert.ok(same(path.join(work, 'job/output/out.tar'), inHome('job/output/out.tar')));
+  assert.match(sh(`tar --numeric-owner -tvf "${inHome('job/output/out.tar')}" ./dev/null`), /^crw-rw-rw- 0\/0 +1,3 /);
+});
+
 test('OCI import as the user: root’s image ID (the layer’s devices through placeholders and back)', () => {
   const rootID = asRoot(['import', '-name=test/rootless-oci', `oci-archive:${path.join(work, 'oci.tar')}`])
     .split('\n')
