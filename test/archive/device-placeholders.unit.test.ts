@@ -50,6 +50,7 @@ const shape = (e: TarEntry) => ({
 });
 
 const LONG = `dev/${'d'.repeat(120)}`;
+const GNU_LONG = `dev/${'g'.repeat(120)}`;
 const DEVICES: Member[] = [
   { name: './', type: 'directory' },
   { name: './dev/', type: 'directory' },
@@ -58,6 +59,7 @@ const DEVICES: Member[] = [
   { name: './dev/gone', type: 'char', devmajor: 0, devminor: 0 },
   { name: './dev/fifo', type: 'fifo' },
   { name: `./${LONG}`, type: 'char', devmajor: 4, devminor: 1, pax: { path: `./${LONG}`, 'SCHILY.xattr.security.selinux': 'x' } },
+  { name: `./${GNU_LONG}`, type: 'char', devmajor: 5, devminor: 1, longName: 'gnu', headerName: 'long' },
   { name: './etc/hostname', data: 'box\n' },
 ];
 
@@ -78,8 +80,17 @@ test('devices become empty files recording them; whiteouts, FIFOs, files and oth
     ],
   });
   for (const same of ['dev/gone', 'dev/fifo', 'etc/hostname', 'dev', '']) assert.equal(got.get(same), before.get(same), same);
-  // GNU tar reads what jetpack writes, the xattr included.
+  assert.equal(got.get(GNU_LONG)!.xattrs, [[DEVICE_XATTR, 'c 5 1']], "after a GNU 'L' name");
+  // GNU tar reads what jetpack writes, the xattr included (a PAX header after a GNU long name too).
   assert.match(execFileSync('tar', ['-t', '-v', '--numeric-owner', '-f', '-'], { input: out, encoding: 'utf8' }), /-rw-rw-rw- 0\/5 +0 .* \.\/dev\/null/);
+  const into = path.join(dir, 'extracted');
+  mkdirSync(into);
+  execFileSync('tar', ['-x', '-f', '-', '--xattrs', '--xattrs-include=*', '--no-same-owner', '-C', into], { input: out });
+  for (const [name, device] of [
+    ['dev/loop0', 'b 7 0'],
+    [GNU_LONG, 'c 5 1'],
+  ])
+    assert.is(execFileSync('getfattr', ['--only-values', '-n', DEVICE_XATTR, path.join(into, name)], { encoding: 'utf8' }), device, name);
 });
 
 test('placeholders back: the devices again, and nothing of the record left', async () => {
