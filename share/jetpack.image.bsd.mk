@@ -59,10 +59,13 @@ BUILD_ARGS += ${BUILD_VARS:@.VAR.@${${.VAR.}:D${.VAR.}=${${.VAR.}:q}}@}
 .MAIN: image
 
 .ifdef PKG_INSTALL
+# What apt and dpkg write that differs on every run (dated logs, ldconfig's inode cache):
+# removed, as mmdebstrap removes them, so that an image is the same bytes each time.
+.jetpack.apt.logs = /var/log/dpkg.log /var/log/alternatives.log /var/log/apt/history.log /var/log/apt/term.log /var/log/apt/eipp.log.xz /var/cache/ldconfig/aux-cache
 # The parent's own package manager, chosen from its /etc/os-release.
 build..pkg-install: .PHONY
 	@. /etc/os-release; case " $$ID $$ID_LIKE " in \
-	  *" debian "*|*" ubuntu "*) apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${PKG_INSTALL} && apt-get clean && rm -rf /var/lib/apt/lists/* ;; \
+	  *" debian "*|*" ubuntu "*) apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${PKG_INSTALL} && apt-get clean && rm -rf /var/lib/apt/lists/* ${.jetpack.apt.logs} ;; \
 	  *" alpine "*) apk add --no-cache ${PKG_INSTALL} ;; \
 	  *" fedora "*|*" rhel "*|*" centos "*) dnf install -y ${PKG_INSTALL} && dnf clean all ;; \
 	  *) echo "PKG_INSTALL: no package manager known for ID=$$ID in /etc/os-release" >&2; exit 1 ;; \
