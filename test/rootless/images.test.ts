@@ -54,7 +54,8 @@ test("make -j2 -C images as the user gives root's image IDs, every image", () =>
   assert.is(r.status, 0, r.stderr.slice(-3000));
   const u = runAs(user, ['make', '-j2', '-C', asUser], { env: EPOCH });
   assert.is(u.status, 0, `${u.stdout.slice(-2000)}\n${u.stderr.slice(-3000)}`);
-  for (const name of IMAGES) assert.is(idIn(path.join(asUser, name)), idIn(path.join(asRoot, name)), name);
+  const differing = IMAGES.filter((name) => idIn(path.join(asUser, name)) !== idIn(path.join(asRoot, name)));
+  assert.equal(differing, [], "every image has root's ID");
 });
 
 test("bmake with Jetpack's BSD Makefiles as the user gives root's image IDs", () => {
