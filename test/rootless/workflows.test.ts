@@ -126,18 +126,8 @@ jobs:
   assert.is(readFileSync(path.join(theirs, 'binds', 'pkg', 'inner-uid'), 'utf8'), '0\n');
   assert.is(sh(`stat -c %u:%g "${theirs}/binds/pkg/inner-uid"`).trim(), `${user.uid}:${user.gid}`);
 
-  const rootImage = root(metro(path.join(mine, 'job.yaml'), 'to-image'))
-    .trim()
-    .split('\n')
-    .pop();
-  assert.is(
-    asUser(metro(path.join(theirs, 'job.yaml'), 'to-image'))
-      .trim()
-      .split('\n')
-      .pop(),
-    rootImage,
-    "the image output has root's ID",
-  );
+  const rootImage = root(metro('job.yaml', 'to-image'), { cwd: mine }).trim().split('\n').pop();
+  assert.is(asUser(metro('job.yaml', 'to-image'), { cwd: theirs }).trim().split('\n').pop(), rootImage, "the image output has root's ID");
 });
 
 /** A tarball's tree as root extracts it (devices made): every entry's type, mode, owner, size, device numbers, target, xattrs and content. */
