@@ -219,7 +219,7 @@ test("push to and pull from a docker-registry on loopback: root's manifest diges
   assert.is(asUser(['run', pulledByRoot]), 'pushed\n');
 });
 
-test("export -format=flatpak gives root's commit; portable squashfs and erofs images are root's bytes; a portable directory", () => {
+test("export -format=flatpak gives root's commit, import-flatpak of it root's image; portable squashfs and erofs images are root's bytes; a portable directory", () => {
   const flatpak = buildBoth(
     'flatpak',
     { name: 'example/flatpak', labels: [{ name: 'version', value: '1' }], annotations: [{ name: 'flatpak-id', value: 'org.example.Rootless' }] },
@@ -229,6 +229,12 @@ test("export -format=flatpak gives root's commit; portable squashfs and erofs im
   assert.match(rootCommit, /^runtime\/org\.example\.Rootless\/\S+\/1 [0-9a-f]{64}$/);
   assert.is(asUser(['export', '-format=flatpak', flatpak, 'flatpak-repo']).trim(), rootCommit, "root's Flatpak commit");
   shAs(user, 'ostree --repo=flatpak-repo fsck --quiet');
+  const ref = rootCommit.split(' ')[0];
+  const rootImport = root(['import-flatpak', '-repo', path.join(scratch, 'flatpak-repo'), ref])
+    .trim()
+    .split('\n')
+    .pop();
+  assert.is(asUser(['import-flatpak', '-repo', 'flatpak-repo', ref]).trim().split('\n').pop(), rootImport, "import-flatpak: root's image ID");
 
   const portable = buildBoth(
     'portable',
