@@ -166,7 +166,7 @@ test("metro run of jobs/debian-minbase.yaml (mmdebstrap --mode=unshare, useradd 
   assert.match(got.get('./home/builder')!, /^directory\|\d+\|1000\|1000\|/);
 });
 
-test("package --initialize/--sandbox/--commit as the user: in-namespace owners, root's commit checksum; runtime deploy and run", () => {
+test("package --initialize/--sandbox/--commit as the user: in-namespace owners, root's commit checksum; runtime deploy and run; package --upload", async () => {
   const REF = 'com.example.rootless/x86_64/1';
   const change = 'echo hello > /etc/greeting && chown 1000:1000 /etc/greeting && chmod 4755 /bin/busybox';
   const tree = path.join(scratch, 'tree');
@@ -185,6 +185,18 @@ test("package --initialize/--sandbox/--commit as the user: in-namespace owners, 
   assert.match(shAs(user, `ostree --repo="${repo}" ls ${REF} /etc/greeting`), new RegExp(`^-00644 ${start + 999} ${start + 999} +6 /etc/greeting$`, 'm'));
   asUser(['runtime', 'deploy', REF]);
   assert.is(asUser(['runtime', 'run', REF, '--', '/bin/sh', '-c', 'cat /etc/greeting; stat -c %u:%g /etc/greeting']), 'hello\n1000:1000\n');
+
+  // An upload server the user runs, on loopback: the upload is published with the same checksum.
+  jetpackAsOk(user, ['upload-server', 'adduser', 'tester', '-users', 'users'], { input: 's3cret\n' });
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const server = spawnAs(user, [JETPACK, 'upload-server', '-listen', url.slice('http://'.length), '-repo', 'served', '-users', 'users']);
+  try {
+    await until('the upload server to listen', () => sh(`curl -s -o /dev/null -w '%{http_code}' ${url}/repo/config || true`).trim() === '200', 30_000);
+    asUser(['package', '--upload', REF], { env: { TUSTARGET: url, MTDAUTH: 'tester:s3cret' } });
+    assert.is(shAs(user, `ostree --repo=served rev-parse ${REF}`).trim(), commit, 'published with the commit checksum');
+  } finally {
+    server.kill();
+  }
 });
 
 async function freePort(): Promise<number> {
