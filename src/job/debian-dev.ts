@@ -1,12 +1,7 @@
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEVICE_XATTR } from '../archive/device-placeholders.js';
 import { run } from '../util/process.js';
-
-/**
- * The xattr that makes an empty file a device placeholder in a user namespace's store
- * (docs/ROOTLESS.md, "Device nodes"): GNU tar archives it as the device "c MAJOR MINOR" records.
- */
-const DEVICE_XATTR = 'user.jetpack.device';
 
 type DevEntry = { name: string } & ({ type: 'dir' } | { type: 'link'; target: string } | { type: 'char'; major: number; minor: number });
 
@@ -31,7 +26,8 @@ const DEV_FILES: DevEntry[] = [
 /**
  * Completes the /dev that mmdebstrap leaves empty where it cannot mknod (a user namespace):
  * the directories and links it would have made, and each device node as the store's
- * placeholder for it, so the stage's tarball holds the very /dev root's does.
+ * placeholder for it (archive/device-placeholders.ts), which GNU tar archives as the device,
+ * so the stage's tarball holds the very /dev root's does.
  */
 export async function addDebianDevFiles(rootfs: string): Promise<void> {
   const dev = path.join(rootfs, 'dev');

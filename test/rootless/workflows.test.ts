@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { JETPACK, REPO, describeTree, jetpackOk, removeDir, sh, tempDir, until } from '../helpers/cli.js';
 import { importBusybox } from '../helpers/busybox.js';
 import { serveDirectory, type FileServer } from '../helpers/file-server.js';
-import { createTestUser, giveToUser, jetpackAs, jetpackAsOk, removeTestUser, shAs, spawnAs, subordinateRange, type TestUser } from '../helpers/users.js';
+import { createTestUser, giveToUser, jetpackAs, jetpackAsOk, removeTestUser, runAs, shAs, spawnAs, subordinateRange, type TestUser } from '../helpers/users.js';
 
 // Point 3 of docs/ROOTLESS.md's promise: every workflow works for an ordinary user, and what
 // it makes is what root makes from the same input (SOURCE_DATE_EPOCH set): stage jobs (http,
@@ -183,6 +183,10 @@ test("package --initialize/--sandbox/--commit as the user: in-namespace owners, 
   const start = subordinateRange(user)!.start;
   const repo = path.join(user.store, 'ostree', 'repo');
   assert.match(shAs(user, `ostree --repo="${repo}" ls ${REF} /etc/greeting`), new RegExp(`^-00644 ${start + 999} ${start + 999} +6 /etc/greeting$`, 'm'));
+  // So the host's ostree finds them "corrupted"; in the user's namespace (jetpack unshare) they are sound.
+  assert.is.not(runAs(user, ['ostree', `--repo=${repo}`, 'fsck', '--quiet']).status, 0);
+  asUser(['unshare', 'ostree', `--repo=${repo}`, 'fsck', '--quiet']);
+  assert.match(asUser(['unshare', 'ostree', `--repo=${repo}`, 'ls', REF, '/etc/greeting']), /^-00644 1000 1000 +6 \/etc\/greeting$/m);
   asUser(['runtime', 'deploy', REF]);
   assert.is(asUser(['runtime', 'run', REF, '--', '/bin/sh', '-c', 'cat /etc/greeting; stat -c %u:%g /etc/greeting']), 'hello\n1000:1000\n');
 
