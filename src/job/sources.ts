@@ -10,6 +10,8 @@ import { renderLayers } from '../layers/select.js';
 import type { Store } from '../store/store.js';
 import { notInstalled, run } from '../util/process.js';
 import { Progress } from '../util/progress.js';
+import { inUserNamespace } from '../util/userns.js';
+import { addDebianDevFiles } from './debian-dev.js';
 import { isolated, missingCommand } from './isolate.js';
 import type { JobSource } from './spec.js';
 import { ifExists } from '../util/fs.js';
@@ -47,10 +49,17 @@ async function produceHttp(source: JobSource): Promise<string> {
  * processes it starts go when it ends or jetpack dies. Its own output, the packages it fetches
  * and unpacks, is shown as it comes (rate-limited in a log).
  * `suite`, `variant` (default minbase), `packages`, `components`, `mirror`.
+ *
+ * In a user namespace (an ordinary user's jetpack, docs/ROOTLESS.md) it runs in its unshare
+ * mode: as the namespace's uid 0 it makes no namespace of its own (jetpack's already maps the
+ * user's subordinate IDs) and binds the host's /sys, which cannot be mounted anew for the
+ * host's network namespace. There it cannot mknod, so /dev is completed after it as root's run
+ * leaves it, with device placeholders.
  */
 async function debootstrap(source: JobSource, rootfs: string): Promise<void> {
   if (!source.suite) throw new UserError('source.suite is required for a debian source (e.g. bookworm)');
-  const args = ['--mode=root', `--variant=${source.variant || 'minbase'}`];
+  const userns = inUserNamespace();
+  const args = [`--mode=${userns ? 'unshare' : 'root'}`, `--variant=${source.variant || 'minbase'}`];
   if (source.packages?.length) args.push(`--include=${source.packages.join(',')}`);
   if (source.components?.length) args.push(`--components=${source.components.join(',')}`);
   // After --, a suite or mirror such as --customize-hook=… is an operand, never an option.
@@ -61,6 +70,7 @@ async function debootstrap(source: JobSource, rootfs: string): Promise<void> {
     if (missingCommand(err, 'mmdebstrap')) throw notInstalled('mmdebstrap');
     throw err;
   });
+  if (userns) await addDebianDevFiles(rootfs);
 }
 
 /** anise as mark-devkit runs it: repo update, install the repositories, install the packages, cleanup. */

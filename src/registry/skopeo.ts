@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { runShowingProgress } from '../util/process.js';
+import { hostUserId, rootless } from '../util/userns.js';
 
 /** How to reach a registry: passed through to skopeo as its own flags. */
 export interface TransportOptions {
@@ -26,6 +27,16 @@ export function checkTransport(location: string): void {
 }
 
 /**
+ * skopeo's environment: for an ordinary user, in jetpack's user namespace, the variable
+ * podman sets in its own (containers/image reads it), so skopeo takes the user's files
+ * (~/.local/share/containers/sigstore, $XDG_RUNTIME_DIR/containers/auth.json), not root's
+ * /var/lib/containers, which uid 0 of the namespace cannot read.
+ */
+function skopeoEnv(): NodeJS.ProcessEnv | undefined {
+  return rootless() ? { ...process.env, _CONTAINERS_ROOTLESS_UID: String(hostUserId()) } : undefined;
+}
+
+/**
  * `skopeo copy SRC DEST`, the registry side's flags from `opts`; skopeo's progress lines go to
  * jetpack's stderr ("Copying blob … skipped: already exists" for what the registry has).
  */
@@ -39,7 +50,7 @@ export async function skopeoCopy(src: string, dest: string, registrySide: 'src' 
   checkPrintable('-creds', opts.creds ?? '');
   for (const location of [src, dest]) checkPrintable(`location ${JSON.stringify(location)}`, location);
   args.push('--', src, dest);
-  const { status, stderr } = await runShowingProgress('skopeo', args);
+  const { status, stderr } = await runShowingProgress('skopeo', args, skopeoEnv());
   if (status === 0) return;
   const said =
     stderr

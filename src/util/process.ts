@@ -197,9 +197,9 @@ export function spawnWriter(cmd: string, args: readonly string[], opts: RunOptio
  * and its stderr kept for the caller's error line; resolves with both once it exits. A
  * command that is not installed is the usual "not installed" error.
  */
-export function runShowingProgress(cmd: string, args: readonly string[]): Promise<{ status: number; stderr: string }> {
+export function runShowingProgress(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<{ status: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(...diesWithJetpack(cmd, args), { stdio: ['ignore', 2, 'pipe'] });
+    const child = spawn(...diesWithJetpack(cmd, args), { env, stdio: ['ignore', 2, 'pipe'] });
     const stderr = collectStderr(child.stderr);
     child.on('error', (err) => reject(spawnFailure('setpriv', err))); // what runs first: diesWithJetpack
     child.on('close', (code, signal) => {

@@ -39,6 +39,12 @@ export function rootless(): boolean {
   return process.env.JETPACK_USERNS === '1' || process.getuid!() !== 0;
 }
 
+/** The user ID of the initial namespace that this namespace's root is (the user who ran jetpack, in its user namespace). */
+export function hostUserId(): number {
+  const root = readIdMap('/proc/self/uid_map').find((m) => m.inner === 0);
+  return root ? root.outer : process.getuid!();
+}
+
 /** The highest user and group IDs this process's namespace maps (an owner above them cannot be stored). */
 export function mappedIdLimits(): { uid: number; gid: number } {
   const top = (map: IdMap[]) => Math.max(...map.map((m) => m.inner + m.count - 1));

@@ -70,4 +70,17 @@ test("the hooks' environment: host, then string and int options (- as _), then e
   });
 });
 
+test("an ordinary user's hooks get root's sbin directories their PATH lacks, at its end", () => {
+  const job = { options: {}, environments: [], workspacedir: '/w' } as unknown as Job;
+  const saved = process.env.JETPACK_USERNS;
+  process.env.JETPACK_USERNS = '1'; // as inside an ordinary user's namespace (src/rootless/enter.ts)
+  try {
+    assert.is(jobEnv(job, '/w/rootfs', { PATH: '/usr/local/bin:/usr/bin:/bin:/sbin' }).PATH, '/usr/local/bin:/usr/bin:/bin:/sbin:/usr/local/sbin:/usr/sbin');
+    assert.is(jobEnv(job, '/w/rootfs', {}).PATH, '/usr/local/sbin:/usr/sbin:/sbin');
+  } finally {
+    if (saved === undefined) delete process.env.JETPACK_USERNS;
+    else process.env.JETPACK_USERNS = saved;
+  }
+});
+
 test.run();
