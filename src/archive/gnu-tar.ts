@@ -61,6 +61,9 @@ export function tarExtract(file = '-', acls: AclRecords = 'tar'): string[] {
 /**
  * Deterministic archives: names sorted, POSIX format with stable extended-header names,
  * no atime/ctime, numeric owners. Equal trees give byte-equal archives and so equal IDs.
+ * Holes are not kept: GNU tar's PAX sparse members are named after tar's PID
+ * (`GNUSparseFile.PID/…`), and whether a file has holes depends on how it was written, not on
+ * its bytes (two builds of one image differed by both).
  * Overlay bookkeeping xattrs of the store's own layers never leave it, and in a user
  * namespace device placeholders leave it as the devices they record.
  */
@@ -71,7 +74,7 @@ export const TAR_CREATE = [
   '--format=posix',
   '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
   '--sort=name',
-  ...TAR_KEEP,
+  ...TAR_KEEP.filter((arg) => arg !== '--sparse'),
   ...DEVICE_FILTER_ARGS,
 ];
 

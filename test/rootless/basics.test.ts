@@ -76,7 +76,7 @@ test('jetpack runs in a user namespace: 0 is the user, 1… the subordinate rang
 
 test('a build as the user: overlay and the copy driver; nothing in the store is owned by real root', () => {
   const dir = userDir('build-basic');
-  for (const env of [{}, { JETPACK_NO_OVERLAY: '1' }]) {
+  for (const env of [{}, { JETPACK_NO_OVERLAY: '1' }] as Array<Record<string, string>>) {
     const out = jetpackAsOk(user, ['build', 'jetpack/busybox', '/bin/sh', '-c', 'echo hi > /greeting && chown 1000:1000 /greeting'], {
       cwd: dir,
       env,
