@@ -1,4 +1,4 @@
-// src/archive/: tar streams and compression: GNU tar, a tar reader, expansion limits, tree entry checks, OCI layer encodings.
+// src/archive/: tar streams and compression: GNU tar, a tar reader, expansion limits, tree entry checks, device placeholders of a user namespace, OCI layer encodings.
 import { closeSync, createReadStream, createWriteStream, openSync } from 'node:fs';
 import { finished, pipeline } from 'node:stream/promises';
 import { open } from 'node:fs/promises';
