@@ -52,7 +52,7 @@ test("make -j2 -C images as the user gives root's image IDs, every image", () =>
   const env = { ...process.env, CI: 'true', ...EPOCH };
   const r = spawnSync('make', ['-j2', '-C', asRoot, `JETPACK=${JETPACK} -root=${rootStore}`], { encoding: 'utf8', env });
   assert.is(r.status, 0, r.stderr.slice(-3000));
-  const u = runAs(user, ['make', '-j2', '-C', asUser], { env: EPOCH });
+  const u = runAs(user, ['make', '-j2', '-C', asUser, `JETPACK=${JETPACK}`], { env: EPOCH });
   assert.is(u.status, 0, `${u.stdout.slice(-2000)}\n${u.stderr.slice(-3000)}`);
   const differing = IMAGES.filter((name) => idIn(path.join(asUser, name)) !== idIn(path.join(asRoot, name)));
   assert.equal(differing, [], "every image has root's ID");
@@ -65,7 +65,7 @@ test("bmake with Jetpack's BSD Makefiles as the user gives root's image IDs", ()
       env: { ...process.env, CI: 'true', ...EPOCH },
     });
     assert.is(r.status, 0, r.stderr.slice(-3000));
-    const u = runAs(user, ['bmake', '-C', path.join(asUser, `bsd.${name}`)], { env: EPOCH });
+    const u = runAs(user, ['bmake', '-C', path.join(asUser, `bsd.${name}`), `JETPACK=${JETPACK}`], { env: EPOCH });
     assert.is(u.status, 0, u.stderr.slice(-3000));
     assert.is(idIn(path.join(asUser, `bsd.${name}`)), idIn(path.join(asRoot, `bsd.${name}`)), name);
   }
