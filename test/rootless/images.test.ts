@@ -81,4 +81,37 @@ test("jetpack script of an image script as the user gives root's image ID", () =
   assert.is(idIn(path.join(asUser, dir)), idIn(path.join(asUser, 'example.hello')), 'the script makes example.hello');
 });
 
+test("the images made on other outputs: example.stage-child (a stage job's image), example.flatpak-app (an exported runtime imported back)", () => {
+  const rootEnv = { ...process.env, CI: 'true', ...EPOCH };
+  const steps = (store: string[]) => [
+    [
+      'sh',
+      '-c',
+      `cp -r "${REPO}/jobs" jobs && cd jobs && "$@"`,
+      'sh',
+      JETPACK,
+      ...store,
+      'metro',
+      'run',
+      '--specfile',
+      'stage-image.yaml',
+      '--job',
+      'stage-image',
+    ],
+    ['make', '-C', 'images/example.stage-child', `JETPACK=${JETPACK} ${store.join(' ')}`],
+    [JETPACK, ...store, 'export', '-format=flatpak', 'example/flatpak-runtime', 'flatpak-repo'],
+    [JETPACK, ...store, 'import-flatpak', '-repo=flatpak-repo', 'runtime/org.example.Platform/x86_64/1'],
+    ['make', '-C', 'images/example.flatpak-app', `JETPACK=${JETPACK} ${store.join(' ')}`],
+  ];
+  for (const argv of steps([`-root=${rootStore}`])) {
+    const r = spawnSync(argv[0], argv.slice(1), { cwd: scratch, encoding: 'utf8', env: rootEnv });
+    assert.is(r.status, 0, `${argv.join(' ')}: ${r.stderr.slice(-2000)}`);
+  }
+  for (const argv of steps([])) {
+    const r = runAs(user, argv, { env: EPOCH });
+    assert.is(r.status, 0, `${argv.join(' ')}: ${r.stderr.slice(-2000)}`);
+  }
+  for (const name of ['example.stage-child', 'example.flatpak-app']) assert.is(idIn(path.join(asUser, name)), idIn(path.join(asRoot, name)), name);
+});
+
 test.run();
