@@ -1,11 +1,9 @@
 // src/rootless/: running as an ordinary user: the user namespace jetpack enters, mapped from /etc/subuid and /etc/subgid.
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { ifExists } from '../util/fs.js';
-import { diesWithJetpack, exitStatus, notInstalled, run } from '../util/process.js';
 import { freeRange, idMapArgs, SUBGID_FILE, SUBUID_FILE, subordinateRanges, type IdRange } from './subids.js';
 
 /**
@@ -61,6 +59,9 @@ async function rangesOf(file: string, user: os.UserInfo<string>): Promise<IdRang
 
 /** Runs this jetpack's command line again inside the user's namespace; resolves to its exit status. */
 export async function runInUserNamespace(): Promise<number> {
+  // dist/boot.cjs holds this module: what only entering needs is loaded here, so that root's
+  // commands and `version` start without child_process (test/cli/cli.test.ts).
+  const [{ spawn }, { diesWithJetpack, exitStatus, notInstalled, run }] = await Promise.all([import('node:child_process'), import('../util/process.js')]);
   const user = os.userInfo();
   // subgid(5) names its owners by user, like subuid(5): newgidmap looks the caller's name or uid up in both.
   const [uids, gids] = [await rangesOf(SUBUID_FILE, user), await rangesOf(SUBGID_FILE, user)];
