@@ -272,7 +272,7 @@ SECTION_FILE=$WORK/last-rootless-section.md
   echo "|---|---:|---:|---:|---:|---|"
   echo "| against jetpack as root | $JU | $JR | **$R_ROOT** | ≤ $ROOT_TARGET | $MET_ROOT |"
   echo "| against rootless buildah as the same user | $JU2 | $BU | **$R_BUILDAH** | ≤ $BUILDAH_TARGET | $MET_BUILDAH |"
-  echo "| for context: \`jetpack images\` (empty-ish store), user against root | $IU | $IR | $R_IMAGES | — | — |"
+  echo "| for context: \`jetpack images\` (a few images), user against root | $IU | $IR | $R_IMAGES | — | — |"
   echo
   echo "Targets (issue 31): a rootless trivial build takes ≤ $ROOT_TARGET× the same build as root, and ≤ $BUILDAH_TARGET×"
   echo "rootless buildah's time for the same work as the same user."
