@@ -15,8 +15,9 @@ fi
 # mmdebstrap (images/debian, benchmarks), ostree (runtimes), skopeo (push, pull), umoci, docker-registry,
 # apache2-utils (htpasswd) and openssl (OCI tests), curl (tests, benchmarks),
 # podman (OCI tests: runs a pushed image), flatpak (Flatpak bundles and tests), systemd-container,
-# squashfs-tools, erofs-utils and dbus (portable images and their tests), bmake and sudo (BSD make image Makefiles, JETPACK=sudo tests), buildah and strace (benchmarks), make.
-packages=(gpg gpgv bmake sudo tar gzip isal zstd xz-utils bzip2 util-linux mount attr acl iproute2 busybox-static make dpkg-dev mmdebstrap ostree skopeo umoci docker-registry apache2-utils openssl curl podman flatpak systemd-container squashfs-tools erofs-utils dbus buildah strace ca-certificates)
+# squashfs-tools, erofs-utils and dbus (portable images and their tests), bmake and sudo (BSD make image Makefiles, JETPACK=sudo tests), buildah and strace (benchmarks), make,
+# uidmap (newuidmap/newgidmap: an ordinary user's jetpack maps its subordinate IDs into its user namespace).
+packages=(gpg gpgv bmake sudo tar gzip isal zstd xz-utils bzip2 util-linux mount attr acl iproute2 busybox-static make dpkg-dev mmdebstrap ostree skopeo umoci docker-registry apache2-utils openssl curl podman flatpak systemd-container squashfs-tools erofs-utils dbus buildah strace uidmap ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,15 +1,15 @@
 // src/rootless/: running as an ordinary user: the user namespace jetpack enters, mapped from /etc/subuid and /etc/subgid.
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { ifExists } from '../util/fs.js';
-import { diesWithJetpack, exitStatus, notInstalled, run } from '../util/process.js';
 import { freeRange, idMapArgs, SUBGID_FILE, SUBUID_FILE, subordinateRanges, type IdRange } from './subids.js';
 
 /**
- * What an ordinary user's jetpack does first: starts itself again in a new user namespace
+ * What an ordinary user's jetpack does first when bin/jetpack did not (it enters the namespace
+ * itself with `unshare --map-users` where the user has one range each and nothing forbids it,
+ * so that Node starts once; docs/BENCHMARKS.md, "Rootless builds"): starts itself again in a new user namespace
  * whose ID 0 is the user and whose IDs 1… are the user's subordinate ranges, mapped by the
  * system's setuid newuidmap/newgidmap (no helper of our own), and waits for it. Inside,
  * jetpack is root of everything it makes: owners across the range, overlay and other mounts
@@ -38,7 +38,8 @@ async function sysctl(name: string): Promise<string | undefined> {
 
 /** The one-line reason a kernel or policy forbids this user new user namespaces, if one is found. */
 async function userNamespacesForbidden(): Promise<string | undefined> {
-  if ((await sysctl('user/max_user_namespaces')) === '0') return 'user namespaces are disabled (user.max_user_namespaces=0; as root: sysctl -w user.max_user_namespaces=15000)';
+  if ((await sysctl('user/max_user_namespaces')) === '0')
+    return 'user namespaces are disabled (user.max_user_namespaces=0; as root: sysctl -w user.max_user_namespaces=15000)';
   if ((await sysctl('kernel/unprivileged_userns_clone')) === '0')
     return 'unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0; as root: sysctl -w kernel.unprivileged_userns_clone=1)';
   if ((await sysctl('kernel/apparmor_restrict_unprivileged_userns')) === '1')
@@ -46,8 +47,8 @@ async function userNamespacesForbidden(): Promise<string | undefined> {
   return undefined;
 }
 
-async function rangesOf(file: string, user: os.UserInfo<string>, id: number): Promise<IdRange[]> {
-  const ranges = await subordinateRanges(file, user.username, id);
+async function rangesOf(file: string, user: os.UserInfo<string>): Promise<IdRange[]> {
+  const ranges = await subordinateRanges(file, user.username, user.uid);
   if (ranges.length) return ranges;
   const free = await freeRange(file);
   const span = `${free.start}-${free.start + free.count - 1}`;
@@ -58,8 +59,12 @@ async function rangesOf(file: string, user: os.UserInfo<string>, id: number): Pr
 
 /** Runs this jetpack's command line again inside the user's namespace; resolves to its exit status. */
 export async function runInUserNamespace(): Promise<number> {
+  // dist/boot.cjs holds this module: what only entering needs is loaded here, so that root's
+  // commands and `version` start without child_process (test/cli/cli.test.ts).
+  const [{ spawn }, { diesWithJetpack, exitStatus, notInstalled, run }] = await Promise.all([import('node:child_process'), import('../util/process.js')]);
   const user = os.userInfo();
-  const [uids, gids] = [await rangesOf(SUBUID_FILE, user, user.uid), await rangesOf(SUBGID_FILE, user, user.gid)];
+  // subgid(5) names its owners by user, like subuid(5): newgidmap looks the caller's name or uid up in both.
+  const [uids, gids] = [await rangesOf(SUBUID_FILE, user), await rangesOf(SUBGID_FILE, user)];
   const forbidden = await userNamespacesForbidden();
   if (forbidden) throw new UserError(`cannot run as ${user.username}: ${forbidden}`);
 
@@ -77,8 +82,10 @@ export async function runInUserNamespace(): Promise<number> {
   for (const [s, h] of handlers) process.on(s, h);
   try {
     try {
-      await run('newuidmap', [String(child.pid), ...idMapArgs(user.uid, uids)], { what: `mapping ${SUBUID_FILE}'s IDs of ${user.username}` });
-      await run('newgidmap', [String(child.pid), ...idMapArgs(user.gid, gids)], { what: `mapping ${SUBGID_FILE}'s IDs of ${user.username}` });
+      await Promise.all([
+        run('newuidmap', [String(child.pid), ...idMapArgs(user.uid, uids)], { what: `mapping ${SUBUID_FILE}'s IDs of ${user.username}` }),
+        run('newgidmap', [String(child.pid), ...idMapArgs(user.gid, gids)], { what: `mapping ${SUBGID_FILE}'s IDs of ${user.username}` }),
+      ]);
     } catch (err) {
       child.kill('SIGKILL');
       await exited.catch(() => 0);
