@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { UserError } from '../../errors.js';
-import { exitStatus } from '../../util/process.js';
 import type { Command } from '../command.js';
 
 export const unshareCommand: Command = {
@@ -16,6 +14,7 @@ export const unshareCommand: Command = {
   flags: [],
   stopAtPositional: true,
   async run(_ctx, flags) {
+    const [{ spawn }, { exitStatus }] = await Promise.all([import('node:child_process'), import('../../util/process.js')]);
     const [cmd, ...args] = flags.positional.length ? flags.positional : [process.env.SHELL || '/bin/sh'];
     const child = spawn(cmd, args, { stdio: 'inherit' });
     return new Promise<number>((resolve, reject) => {
