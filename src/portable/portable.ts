@@ -186,6 +186,15 @@ async function placeholdersAsPseudoDevices(devices: Placeholder[], excludeFile: 
   const names = devices.map((d) => d.path);
   const unsayable = names.find((n) => /[\n"\\\s]/.test(n));
   if (unsayable) throw new UserError(`the device node /${unsayable} has a name mksquashfs's pseudo files cannot say (white space, a quote or a backslash)`);
+  // Root's image would hold one device inode with several names, or with xattrs: pseudo devices have neither.
+  const linked = devices.find((d) => d.links > 1);
+  if (linked)
+    throw new UserError(`the device node /${linked.path} has ${linked.links} names, and mksquashfs's pseudo devices cannot share an inode: export it as root`);
+  const labelled = devices.find((d) => d.xattrs.length);
+  if (labelled)
+    throw new UserError(
+      `the device node /${labelled.path} carries xattrs (${labelled.xattrs.join(', ')}), which mksquashfs's pseudo devices cannot: export it as root`,
+    );
   await writeFile(excludeFile, names.map((n) => `${n}\n`).join(''));
   return ['-ef', excludeFile, ...devices.flatMap((d) => ['-p', `${d.path} ${d.type} ${d.mode} ${d.uid} ${d.gid} ${d.major} ${d.minor}`])];
 }
