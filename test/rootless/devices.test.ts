@@ -87,10 +87,16 @@ test("portable squashfs: root's bytes, with the device nodes; erofs: refused in 
   assert.is(shAs(user, 'ls -A erofs'), '', 'nothing half-written');
 });
 
-test('portable squashfs of a device node a build gave a second name: refused in one line (pseudo devices cannot share an inode)', () => {
-  shAs(user, `mkdir linked && echo '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"test/rootless-linked"}' > linked/manifest.json`);
-  asUser(['build', '-dir', inHome('linked'), IMAGE, '/bin/sh', '-c', 'ln /usr/share/nodes/tty1 /usr/share/nodes/tty2']);
-  const r = jetpackAs(user, ['export', '-format=portable', 'test/rootless-linked', inHome('erofs/svc_1.raw')], { env });
+test("a build's second name of a device: root's image ID and commit of the image's layers; portable squashfs refused in one line", () => {
+  const script = 'ln /usr/share/nodes/tty1 /usr/share/nodes/tty2';
+  const manifest = JSON.stringify({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'test/rootless-linked' });
+  sh(`mkdir "${work}/linked" && cat > "${work}/linked/manifest.json"`, { input: manifest });
+  const id = asRoot(['build', '-dir', path.join(work, 'linked'), IMAGE, '/bin/sh', '-c', script]);
+  assert.is(asUser(['build', '-dir', giveToUser(user, path.join(work, 'linked')), IMAGE, '/bin/sh', '-c', script]), id, "root's image ID");
+  const REF = 'com.example.linked/x86_64/1';
+  assert.is(asUser(['package', '--commit', id, REF]), asRoot(['package', '--commit', id, REF]), "root's commit of a two-layer image");
+
+  const r = jetpackAs(user, ['export', '-format=portable', id, inHome('erofs/svc_1.raw')], { env });
   assert.is(r.status, 1, r.stderr);
   assert.is(r.stderr, "jetpack: the device node /usr/share/nodes/tty1 has 2 names, and mksquashfs's pseudo devices cannot share an inode: export it as root\n");
   assert.is(shAs(user, 'ls -A erofs'), '');
