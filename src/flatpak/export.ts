@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { annotationValue, labelValue } from '../image/manifest.js';
 import { hostArch } from '../image/platform.js';
 import { OstreeRepo, type CommitTree } from '../ostree/ostree.js';
+import { findPlaceholders } from '../archive/placeholder-scan.js';
 import { LayerTree } from '../layers/layer-tree.js';
 import { layerStack } from '../store/layer-stack.js';
 import type { RenderedTree } from '../layers/driver.js';
@@ -169,6 +170,7 @@ async function inheritedRuntime(store: Store, image: StoredImage): Promise<strin
 async function tarMembers(rendered: RenderedTree, members: string[], tarball: string): Promise<void> {
   const transform = members.map((m) => (m === 'etc' ? 's,^\\./etc,files/etc,rh' : `s,^\\./${m},files,rh`));
   const modes = '--mode=a-st,u+rw,go=u,go-w';
+  const left = await unstorable(rendered, members);
   const args = [
     '-c',
     '-f',
@@ -178,11 +180,31 @@ async function tarMembers(rendered: RenderedTree, members: string[], tarball: st
     '--numeric-owner',
     modes,
     ...transform.map((t) => `--transform=${t}`),
+    ...(left.length ? ['--anchored', '--no-wildcards', ...left.map((p) => `--exclude=./${p}`)] : []),
     '-C',
     path.join(rendered.parent, 'rootfs'),
     ...members.map((m) => `./${m}`),
   ];
   await run(...rendered.wrap('tar', args), { what: 'archiving the Flatpak tree' });
+}
+
+/**
+ * The device nodes, FIFOs and sockets of `members`, which the export leaves out as a runtime
+ * commit does: OSTree stores none (its tar import aborts on one). In a user namespace the
+ * device placeholders stand for root's device nodes, and are left out too.
+ */
+async function unstorable(rendered: RenderedTree, members: string[]): Promise<string[]> {
+  const rootfs = path.join(rendered.parent, 'rootfs');
+  const script = 'cd "$1" && shift && find "$@" -type b,c,p,s -print0';
+  const special = await run(...rendered.wrap('sh', ['-c', script, 'sh', rootfs, ...members.map((m) => `./${m}`)]), { what: 'reading the Flatpak tree' });
+  const placeholders = await findPlaceholders(rootfs, rendered.wrap, members);
+  return [
+    ...special
+      .split('\0')
+      .filter(Boolean)
+      .map((p) => p.slice(2)),
+    ...placeholders.map((p) => p.path),
+  ];
 }
 
 /** Copies /app/share's exported files named after the app into `exportDir` (share/…), as build-finish does. */

@@ -1,4 +1,4 @@
-import { lstat, mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { layerStack } from '../store/layer-stack.js';
@@ -6,6 +6,7 @@ import { renderLayers } from '../layers/select.js';
 import { resolveImage } from '../store/lookup.js';
 import type { Store, StoredImage } from '../store/store.js';
 import { cloneTree } from '../util/clone-tree.js';
+import { findPlaceholders, type Placeholder } from '../archive/placeholder-scan.js';
 import { run } from '../util/process.js';
 import { Progress, withProgress } from '../util/progress.js';
 import { sourceDateEpoch } from '../util/source-date-epoch.js';
@@ -137,15 +138,18 @@ export async function exportPortable(store: Store, image: StoredImage, out: stri
     const rendered = await renderLayers(stack, staging.path('render'));
     const rootfs = path.join(rendered.parent, 'rootfs');
     const epoch = sourceDateEpoch();
+    const devices = raw ? await findPlaceholders(rootfs, rendered.wrap) : [];
     if (raw && opts.fs === 'squashfs') {
       // Mended entries as pseudo files: the rendered tree is the store's, never written.
       const pseudo = mend.flatMap(({ path: p, dir }) => ['-p', dir ? `${p} d 755 0 0` : `${p} f 644 0 0 true`]);
       // mksquashfs reads SOURCE_DATE_EPOCH itself (and refuses time options beside it).
-      await run(...rendered.wrap('mksquashfs', [rootfs, tmp, '-noappend', '-quiet', '-no-progress', ...pseudo]), {
+      const args = [rootfs, tmp, '-noappend', '-quiet', '-no-progress', ...pseudo, ...(await placeholdersAsPseudoDevices(devices, staging.path('devices')))];
+      await run(...rendered.wrap('mksquashfs', args), {
         what: 'writing the squashfs image',
         progress: new Progress(`writing ${out} (squashfs)`),
       });
     } else {
+      if (devices.length) throw new UserError(erofsRefusal(devices));
       // A directory image is made beside OUT (the same file system), an erofs one in the store.
       const copy = raw ? staging.path('tree') : tmp;
       await mkdir(copy);
@@ -170,6 +174,39 @@ export async function exportPortable(store: Store, image: StoredImage, out: stri
     await rm(tmp, { recursive: true, force: true });
     await staging.discard();
   }
+}
+
+/**
+ * mksquashfs options that write a user namespace's device placeholders as the device nodes
+ * root's tree has there: each excluded (mksquashfs ignores a pseudo file where the source has
+ * a file) and made again as a pseudo device with the placeholder's mode and owner.
+ */
+async function placeholdersAsPseudoDevices(devices: Placeholder[], excludeFile: string): Promise<string[]> {
+  if (!devices.length) return [];
+  const names = devices.map((d) => d.path);
+  const unsayable = names.find((n) => /[\n"\\\s]/.test(n));
+  if (unsayable) throw new UserError(`the device node /${unsayable} has a name mksquashfs's pseudo files cannot say (white space, a quote or a backslash)`);
+  // Root's image would hold one device inode with several names, or with xattrs: pseudo devices have neither.
+  const linked = devices.find((d) => d.links > 1);
+  if (linked)
+    throw new UserError(`the device node /${linked.path} has ${linked.links} names, and mksquashfs's pseudo devices cannot share an inode: export it as root`);
+  const labelled = devices.find((d) => d.xattrs.length);
+  if (labelled)
+    throw new UserError(
+      `the device node /${labelled.path} carries xattrs (${labelled.xattrs.join(', ')}), which mksquashfs's pseudo devices cannot: export it as root`,
+    );
+  await writeFile(excludeFile, names.map((n) => `${n}\n`).join(''));
+  return ['-ef', excludeFile, ...devices.flatMap((d) => ['-p', `${d.path} ${d.type} ${d.mode} ${d.uid} ${d.gid} ${d.major} ${d.minor}`])];
+}
+
+/** Why a user namespace cannot write an erofs image of a tree with device nodes, in one line. */
+function erofsRefusal(devices: Placeholder[]): string {
+  const shown =
+    devices
+      .slice(0, 3)
+      .map((d) => `/${d.path}`)
+      .join(', ') + (devices.length > 3 ? ', …' : '');
+  return `the image has ${devices.length} device node(s) (${shown}), and mkfs.erofs reads them only as device nodes of a directory, which a user namespace cannot make: export it as squashfs, or as root (docs/ROOTLESS.md)`;
 }
 
 /**

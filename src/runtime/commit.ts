@@ -3,6 +3,7 @@ import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { OstreeRepo, RepoMode } from '../ostree/ostree.js';
 import { copyTree } from '../archive/gnu-tar.js';
+import { findPlaceholders } from '../archive/placeholder-scan.js';
 import { makeWhiteouts, parentDirs, statInStack } from '../layers/format.js';
 import { run } from '../util/process.js';
 import { settleAll } from '../util/settle.js';
@@ -42,7 +43,10 @@ interface Scan {
   size: number;
 }
 
-/** Lists the tree's special files and adds up its file sizes, in one find(1) where the tree is visible. */
+/**
+ * Lists the tree's special files and adds up its file sizes, in one find(1) where the tree is
+ * visible. A user namespace's device placeholders count as the device nodes root's tree has.
+ */
 async function scanTree(root: string, wrap: (cmd: string, args: string[]) => [string, string[]]): Promise<Scan> {
   const out = await run(
     ...wrap('find', [root, '-mindepth', '1', '(', '-type', 'f', '-printf', 'f %i %s %P\\0', ')', '-o', '(', '-type', 'b,c,p,s', '-printf', 's 0 0 %P\\0', ')']),
@@ -62,6 +66,7 @@ async function scanTree(root: string, wrap: (cmd: string, args: string[]) => [st
       size += Number(m[3]);
     }
   }
+  special.push(...(await findPlaceholders(root, wrap)).map((p) => p.path));
   return { special: special.sort(), size };
 }
 
