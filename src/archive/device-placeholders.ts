@@ -1,4 +1,5 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import type { Transform } from 'node:stream';
+import { rewritingTransform } from './stream-transform.js';
 
 /**
  * Device nodes in a user namespace (docs/ROOTLESS.md, "Device nodes"): the kernel refuses
@@ -176,22 +177,16 @@ export function tarMemberRewriter(rewrite: (member: TarMember) => TarMember): Tr
     return true;
   };
 
-  return new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
+  return rewritingTransform(
+    (chunk, out) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      const out: Buffer[] = [];
-      try {
-        while (step(out));
-      } catch (err) {
-        return done(err as Error);
-      }
-      done(null, out.length ? Buffer.concat(out) : undefined);
+      while (step(out));
     },
-    flush(done: TransformCallback) {
-      if (!ended) return done(new Error('truncated tar stream: no end-of-archive blocks'));
-      done();
+    () => {
+      if (!ended) throw new Error('truncated tar stream: no end-of-archive blocks');
+      return undefined;
     },
-  });
+  );
 }
 
 /** The member's PAX header (the last `x` among its extended headers), if any. */

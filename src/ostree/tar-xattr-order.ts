@@ -1,4 +1,5 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import type { Transform } from 'node:stream';
+import { rewritingTransform } from '../archive/stream-transform.js';
 
 /**
  * A pass-through of a PAX tar stream that lists each member's `SCHILY.xattr.*` records in
@@ -61,22 +62,16 @@ export function xattrsInOstreeOrder(): Transform {
     return true;
   };
 
-  return new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
+  return rewritingTransform(
+    (chunk, out) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      const out: Buffer[] = [];
-      try {
-        while (step(out));
-      } catch (err) {
-        return done(err as Error);
-      }
-      done(null, out.length ? Buffer.concat(out) : undefined);
+      while (step(out));
     },
-    flush(done: TransformCallback) {
-      if (pending.length && !ended) return done(new Error('truncated tar stream'));
-      done(null, pending.length ? pending : undefined);
+    () => {
+      if (pending.length && !ended) throw new Error('truncated tar stream');
+      return pending.length ? pending : undefined;
     },
-  });
+  );
 }
 
 /** The size field: octal, or base-256 when its first byte has the high bit (GNU, for large sizes). */
