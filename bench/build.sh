@@ -500,9 +500,7 @@ SECTION_FILE=$WORK/last-build-section.md
   echo "Other work on the machine used $SUM_OTHERS CPU-seconds during the ${SUM_WALL}s of measuring (per case:"
   echo "${CASE_OTHERS[0]}, ${CASE_OTHERS[1]}, ${CASE_OTHERS[2]} s; the machine is shared; compare the two"
   echo "sides of a row, not rows of different runs)."
-  if awk -v o="$SUM_OTHERS" -v w="$SUM_WALL" 'BEGIN { exit !(o > 0.15 * w) }'; then
-    echo "**That is a busy machine: these numbers are noisy; rerun when it is quiet.**"
-  fi
+  busy_machine_note "$SUM_OTHERS" "$SUM_WALL"
   echo
 } >"$SECTION_FILE"
 

@@ -300,16 +300,8 @@ SECTION_FILE=$WORK/last-section.md
   echo "bench/work is on $HOST_FS."
   echo "Other work on the machine used $OTHERS_CPU CPU-seconds during the ${RUN_WALL}s of measuring (the"
   echo "machine is shared; compare the two sides of a row, not rows of different runs)."
-  if awk -v o="$OTHERS_CPU" -v w="$RUN_WALL" 'BEGIN { exit !(o > 0.15 * w) }'; then
-    echo "**That is a busy machine: these numbers are noisy; rerun when it is quiet.**"
-  fi
+  busy_machine_note "$OTHERS_CPU" "$RUN_WALL"
   echo
 } >"$SECTION_FILE"
 
-echo
-cat "$SECTION_FILE"
-
-if [ "${NO_DOC:-}" != 1 ]; then
-  update_doc_section "$DOC" "$SECTION" "$SECTION_FILE"
-  log "updated $DOC"
-fi
+publish_section "$DOC" "$SECTION" "$SECTION_FILE"

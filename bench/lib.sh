@@ -209,3 +209,20 @@ bench_needs() { # NAME TOOL...
   [ -f bench/work/rootfs.tar ] || { echo "$name-bench: bench/work/rootfs.tar is missing: run bash bench/import-export.sh once" >&2; exit 1; }
   for tool; do command -v "$tool" >/dev/null || { echo "$name-bench: $tool is not installed" >&2; exit 1; }; done
 }
+
+# The line that flags a run as noisy: other work used more than 15 % of its measuring time.
+busy_machine_note() { # OTHERS_CPU_SECONDS WALL_SECONDS
+  if awk -v o="$1" -v w="$2" 'BEGIN { exit !(o > 0.15 * w) }'; then
+    echo "**That is a busy machine: these numbers are noisy; rerun when it is quiet.**"
+  fi
+}
+
+# Prints the section FILE and, unless NO_DOC=1, puts it into DOC in place of HEADING's.
+publish_section() { # DOC HEADING FILE
+  echo
+  cat "$3"
+  if [ "${NO_DOC:-}" != 1 ]; then
+    update_doc_section "$1" "$2" "$3"
+    echo "== updated $1" >&2
+  fi
+}

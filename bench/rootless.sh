@@ -315,15 +315,8 @@ SECTION_FILE=$WORK/last-rootless-section.md
   echo "$(buildah --version | cut -d' ' -f1-3), $(unshare --version)."
   echo "Other work on the machine used $SUM_OTHERS CPU-seconds during the ${SUM_WALL}s of measuring"
   echo "(the machine is shared; compare the two sides of a row, not rows of different runs)."
-  if awk -v o="$SUM_OTHERS" -v w="$SUM_WALL" 'BEGIN { exit !(o > 0.15 * w) }'; then
-    echo "**That is a busy machine: these numbers are noisy; rerun when it is quiet.**"
-  fi
+  busy_machine_note "$SUM_OTHERS" "$SUM_WALL"
   echo
 } >"$SECTION_FILE"
 
-echo
-cat "$SECTION_FILE"
-if [ "${NO_DOC:-}" != 1 ]; then
-  update_doc_section "$DOC" "$SECTION" "$SECTION_FILE"
-  log "updated $DOC"
-fi
+publish_section "$DOC" "$SECTION" "$SECTION_FILE"

@@ -35,16 +35,22 @@ export interface DevicesTemplate {
   hostDevices: string[];
 }
 
-export async function cachedDevices(cacheDir: string): Promise<DevicesTemplate> {
+/** The names of DEVICES the host has in /dev. */
+async function hostDeviceNames(): Promise<string[]> {
   const present: string[] = [];
   for (const name of DEVICES) {
     if (await pathExists(`/dev/${name}`)) present.push(name);
   }
+  return present;
+}
+
+export async function cachedDevices(cacheDir: string): Promise<DevicesTemplate> {
   const dir = await cachedDir(path.join(cacheDir, DEVICES_DIR), async (dir) => {
     await chmod(dir, 0o755);
     await mkdir(path.join(dir, 'pts'), { mode: 0o755 });
     await mkdir(path.join(dir, 'shm'), { mode: 0o755 });
     for (const [name, target] of LINKS) await symlink(target, path.join(dir, name));
+    const present = await hostDeviceNames();
     if (inUserNamespace()) {
       for (const name of present) await writeFile(path.join(dir, name), '', { mode: 0o666 });
     } else if (present.length) {
@@ -52,5 +58,6 @@ export async function cachedDevices(cacheDir: string): Promise<DevicesTemplate> 
       await run('cp', ['-a', '--', ...present.map((name) => `/dev/${name}`), dir], { what: 'making the container /dev template' });
     }
   });
-  return { dir, hostDevices: inUserNamespace() ? present : [] };
+  // Root's template holds the nodes themselves: only a user namespace binds the host's at each run.
+  return { dir, hostDevices: inUserNamespace() ? await hostDeviceNames() : [] };
 }

@@ -13,25 +13,28 @@ interface IdMap {
   count: number;
 }
 
-function readIdMap(file: string): IdMap[] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [inner, outer, count] = line.trim().split(/\s+/).map(Number);
-      return { inner, outer, count };
-    });
-}
+const idMaps = new Map<string, IdMap[]>();
 
-let inUserNs: boolean | undefined;
+/** /proc/self/uid_map or gid_map, read once: a process's maps never change once written. */
+function idMap(file: '/proc/self/uid_map' | '/proc/self/gid_map'): IdMap[] {
+  let map = idMaps.get(file);
+  if (!map) {
+    map = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [inner, outer, count] = line.trim().split(/\s+/).map(Number);
+        return { inner, outer, count };
+      });
+    idMaps.set(file, map);
+  }
+  return map;
+}
 
 /** Whether this process runs in a user namespace other than the initial one (whose map is the identity of every ID). */
 export function inUserNamespace(): boolean {
-  if (inUserNs === undefined) {
-    const map = readIdMap('/proc/self/uid_map');
-    inUserNs = !(map.length === 1 && map[0].inner === 0 && map[0].outer === 0 && map[0].count === 4294967295);
-  }
-  return inUserNs;
+  const [first, ...rest] = idMap('/proc/self/uid_map');
+  return !(rest.length === 0 && first.inner === 0 && first.outer === 0 && first.count === 4294967295);
 }
 
 /** Whether this jetpack works for an ordinary user: entered the user namespace (JETPACK_USERNS) or was started without root. */
@@ -41,14 +44,14 @@ export function rootless(): boolean {
 
 /** The user ID of the initial namespace that this namespace's root is (the user who ran jetpack, in its user namespace). */
 export function hostUserId(): number {
-  const root = readIdMap('/proc/self/uid_map').find((m) => m.inner === 0);
+  const root = idMap('/proc/self/uid_map').find((m) => m.inner === 0);
   return root ? root.outer : process.getuid!();
 }
 
 /** The highest user and group IDs this process's namespace maps (an owner above them cannot be stored). */
 export function mappedIdLimits(): { uid: number; gid: number } {
   const top = (map: IdMap[]) => Math.max(...map.map((m) => m.inner + m.count - 1));
-  return { uid: top(readIdMap('/proc/self/uid_map')), gid: top(readIdMap('/proc/self/gid_map')) };
+  return { uid: top(idMap('/proc/self/uid_map')), gid: top(idMap('/proc/self/gid_map')) };
 }
 
 /** The xattr namespace overlayfs keeps its bookkeeping in (opaque directories…): `user.overlay.` in a user namespace (the userxattr option), else `trusted.overlay.`. */
